@@ -1,0 +1,1 @@
+//! The cycle-level simulator: accelerator description, datapaths, memory system, mapping, engine and bit-exact model.

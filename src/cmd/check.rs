@@ -1,0 +1,78 @@
+//! `onebit check FILE...`: validates input files without running anything
+//! and prints a one-line summary of each good file.
+
+use crate::error::{CliError, CliResult};
+use crate::files::read_text;
+use crate::model_arg::load_hf_config;
+use clap::Args;
+use std::path::{Path, PathBuf};
+use workloads::{trace, OpGraph};
+
+/// `onebit check FILE...`
+#[derive(Debug, Args)]
+pub struct CheckCmd {
+    /// Files to validate: traces (`onebit-trace` header) or Hugging Face
+    /// config.json files (`.json`).
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+}
+
+/// Validates one file and returns its summary line.
+fn check_file(path: &Path) -> CliResult<String> {
+    let is_json = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    if is_json {
+        let m = load_hf_config(path)?;
+        return Ok(format!(
+            "{}: config.json, {} model, {} layers, hidden {}, {:.3}B parameters",
+            path.display(),
+            m.family,
+            m.layers,
+            m.hidden,
+            m.params().total() as f64 / 1e9
+        ));
+    }
+    let text = read_text(path)?;
+    let t = trace::parse(&text).map_err(|e| {
+        CliError::at(
+            path,
+            e.line,
+            e.col,
+            format!("expected {}, found {}", e.expected, e.found),
+        )
+    })?;
+    OpGraph::new(&t).map_err(|e| CliError::file(path, e))?;
+    Ok(format!(
+        "{}: trace v{}, model {}, {} batch {} seq {}, {} operators, {:.3} GMAC, {:.1} MiB read",
+        path.display(),
+        trace::TRACE_VERSION,
+        t.meta.model,
+        t.meta.phase,
+        t.meta.batch,
+        t.meta.seq,
+        t.ops.len(),
+        t.macs() as f64 / 1e9,
+        t.wbytes() as f64 / (1u64 << 20) as f64
+    ))
+}
+
+impl CheckCmd {
+    /// Runs the subcommand: every file is checked and every error reported.
+    pub fn exec(self) -> CliResult {
+        let mut errors = Vec::new();
+        for f in &self.files {
+            match check_file(f) {
+                Ok(line) => println!("ok  {line}"),
+                Err(e) => errors.push(e),
+            }
+        }
+        // All but the last are printed here, the last by `main`, so they
+        // appear in file order.
+        let last = errors.pop();
+        for e in errors {
+            eprintln!("error: {e}");
+        }
+        last.map_or(Ok(()), Err)
+    }
+}

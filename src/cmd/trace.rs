@@ -1,0 +1,84 @@
+//! `onebit trace`: the layer trace of one forward step of a model, as text
+//! (docs/trace-format.md) and optionally as a Graphviz operator graph.
+
+use crate::error::{CliError, CliResult};
+use crate::files::write_atomic;
+use crate::model_arg::ModelArgs;
+use clap::Args;
+use std::path::PathBuf;
+use workloads::trace::{self, TraceOptions};
+use workloads::{OpGraph, Phase};
+
+/// `onebit trace (--model NAME | --hf-config FILE) [...]`
+#[derive(Debug, Args)]
+pub struct TraceCmd {
+    #[command(flatten)]
+    model: ModelArgs,
+    /// Decode (one new token per sequence) or prefill (the whole prompt).
+    #[arg(long, default_value = "decode", value_parser = parse_phase)]
+    phase: Phase,
+    /// KV-cache length for decode, prompt length for prefill (tokens).
+    #[arg(long, default_value_t = 2048, value_name = "N")]
+    seq: u64,
+    /// Sequences per step.
+    #[arg(long, default_value_t = 1, value_name = "B")]
+    batch: u64,
+    /// Share of zero weights to state on every low-bit projection (0..1);
+    /// without it the encoding's default applies (ternary: 0.3101).
+    #[arg(long, value_name = "F", value_parser = parse_share)]
+    zeros: Option<f64>,
+    /// Write the trace here instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Also write the operator graph as Graphviz DOT.
+    #[arg(long, value_name = "FILE")]
+    dot: Option<PathBuf>,
+}
+
+fn parse_phase(s: &str) -> Result<Phase, String> {
+    Phase::from_name(s).ok_or_else(|| format!("expected `decode` or `prefill`, found `{s}`"))
+}
+
+fn parse_share(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
+        _ => Err(format!("expected a number from 0 to 1, found `{s}`")),
+    }
+}
+
+impl TraceCmd {
+    /// Runs the subcommand.
+    pub fn exec(self) -> CliResult {
+        let model = self.model.load()?;
+        let opts = TraceOptions {
+            phase: self.phase,
+            seq: self.seq,
+            batch: self.batch,
+            zeros: self.zeros,
+        };
+        let t = trace::generate(&model, &opts).map_err(|e| CliError::Usage(e.to_string()))?;
+        let text = trace::write(&t);
+        if let Some(dot) = &self.dot {
+            let graph = OpGraph::new(&t).map_err(|e| CliError::Usage(e.to_string()))?;
+            write_atomic(dot, graph.to_dot(&t).as_bytes())?;
+        }
+        match &self.output {
+            Some(path) => {
+                write_atomic(path, text.as_bytes())?;
+                eprintln!(
+                    "wrote {} operators of {} {} (batch {}, seq {}) to {}: {:.3} GMAC, {:.1} MiB of weights and cache read",
+                    t.ops.len(),
+                    t.meta.model,
+                    t.meta.phase,
+                    t.meta.batch,
+                    t.meta.seq,
+                    path.display(),
+                    t.macs() as f64 / 1e9,
+                    t.wbytes() as f64 / (1u64 << 20) as f64
+                );
+            }
+            None => print!("{text}"),
+        }
+        Ok(())
+    }
+}

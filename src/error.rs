@@ -1,0 +1,64 @@
+//! The command's errors and their exit codes: 1 when a check fails, 2 for
+//! bad usage or input. Every message names what is wrong and where.
+
+use std::path::{Path, PathBuf};
+
+/// Everything a subcommand can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// A flag combination or value that makes no sense.
+    #[error("{0}")]
+    Usage(String),
+    /// An input file that does not parse or validate; the message starts
+    /// with the file name (and line and column where known).
+    #[error("{path}:{detail}")]
+    Input {
+        /// The file.
+        path: PathBuf,
+        /// `line:col: ...` or ` ...`.
+        detail: String,
+    },
+    /// A file that cannot be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the OS said.
+        source: std::io::Error,
+    },
+}
+
+impl CliError {
+    /// The process exit code for this error: every error so far is bad
+    /// usage or input (2); a failed check (1) comes with `rtl check`.
+    pub fn exit_code(&self) -> u8 {
+        2
+    }
+
+    /// An input error at a position (`file:line:col: message`).
+    pub fn at(path: &Path, line: usize, col: usize, msg: impl std::fmt::Display) -> CliError {
+        CliError::Input {
+            path: path.to_path_buf(),
+            detail: format!("{line}:{col}: {msg}"),
+        }
+    }
+
+    /// An input error about a whole file (`file: message`).
+    pub fn file(path: &Path, msg: impl std::fmt::Display) -> CliError {
+        CliError::Input {
+            path: path.to_path_buf(),
+            detail: format!(" {msg}"),
+        }
+    }
+
+    /// A read or write failure.
+    pub fn io(path: &Path, source: std::io::Error) -> CliError {
+        CliError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
+/// Result of a subcommand.
+pub type CliResult<T = ()> = Result<T, CliError>;

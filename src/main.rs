@@ -1,0 +1,46 @@
+//! `onebit`: the command line of the onebit simulator. It parses arguments,
+//! calls the workspace crates and prints; every subcommand lives in its own
+//! file under `cmd/`.
+
+mod cmd;
+mod error;
+mod files;
+mod model_arg;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Cycle-level simulator, energy model and RTL generator for 1-bit and
+/// 1.58-bit (BitNet) LLM accelerators.
+#[derive(Debug, Parser)]
+#[command(name = "onebit", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// List the built-in models with their shapes and weight memory per encoding.
+    Models(cmd::models::ModelsCmd),
+    /// Write the layer trace of one forward step (decode or prefill) of a model.
+    Trace(cmd::trace::TraceCmd),
+    /// Validate input files (traces, Hugging Face config.json) without running anything.
+    Check(cmd::check::CheckCmd),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Models(c) => c.exec(),
+        Command::Trace(c) => c.exec(),
+        Command::Check(c) => c.exec(),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}

@@ -1,0 +1,17 @@
+//! Workloads for onebit: BitNet and baseline model presets, Hugging Face
+//! `config.json` import, layer traces (generation, text format, parser) and
+//! the operator graph the simulator schedules.
+
+pub mod graph;
+pub mod hf_config;
+pub mod model;
+pub mod op;
+pub mod precision;
+pub mod trace;
+pub mod zoo;
+
+pub use graph::{GraphError, OpGraph};
+pub use model::{ActFn, Family, ModelConfig, ParamCount};
+pub use op::{Op, OpKind};
+pub use precision::Precision;
+pub use trace::{Phase, Trace, TraceMeta, TraceOptions};

@@ -1,0 +1,115 @@
+//! Layer traces: the list of operators of one forward step of a model,
+//! their text format (see `docs/trace-format.md`), and the generator that
+//! expands a model into a trace.
+
+mod generate;
+mod parser;
+mod writer;
+
+pub use generate::{generate, TraceGenError, TraceOptions};
+pub use parser::{parse, TraceParseError};
+pub use writer::write;
+
+use crate::op::Op;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The trace format version this build reads and writes.
+pub const TRACE_VERSION: u32 = 1;
+
+/// Which step of inference a trace describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Phase {
+    /// One new token per sequence, attending to a KV cache of `seq` tokens.
+    Decode,
+    /// A prompt of `seq` tokens per sequence, processed at once.
+    Prefill,
+}
+
+impl Phase {
+    /// The name used on the command line and in traces.
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::Decode => "decode",
+            Phase::Prefill => "prefill",
+        }
+    }
+
+    /// Parses `decode` or `prefill`.
+    pub fn from_name(s: &str) -> Option<Phase> {
+        match s {
+            "decode" => Some(Phase::Decode),
+            "prefill" => Some(Phase::Prefill),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Phase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What a trace is of: the `meta` line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TraceMeta {
+    /// Model name (a preset, a config file's name, or anything the user chose).
+    pub model: String,
+    /// Decode or prefill.
+    pub phase: Phase,
+    /// Sequences processed together.
+    pub batch: u64,
+    /// KV-cache length for decode; prompt length for prefill.
+    pub seq: u64,
+}
+
+impl TraceMeta {
+    /// Tokens one step of this trace produces or consumes: `batch` for decode,
+    /// `batch * seq` for prefill.
+    pub fn tokens(&self) -> u64 {
+        match self.phase {
+            Phase::Decode => self.batch,
+            Phase::Prefill => self.batch * self.seq,
+        }
+    }
+}
+
+impl Default for TraceMeta {
+    fn default() -> Self {
+        TraceMeta {
+            model: "unnamed".into(),
+            phase: Phase::Decode,
+            batch: 1,
+            seq: 1,
+        }
+    }
+}
+
+/// A layer trace: operators in an order where every operator comes after
+/// the operators it reads.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Trace {
+    /// What the trace is of.
+    pub meta: TraceMeta,
+    /// Operators, each after its inputs.
+    pub ops: Vec<Op>,
+}
+
+impl Trace {
+    /// Total multiply-accumulates of the matrix products.
+    pub fn macs(&self) -> u64 {
+        self.ops.iter().map(Op::macs).sum()
+    }
+
+    /// Total bytes of weights, caches and tables read.
+    pub fn wbytes(&self) -> u64 {
+        self.ops.iter().map(|o| o.wbytes).sum()
+    }
+
+    /// The operator called `name`.
+    pub fn op(&self, name: &str) -> Option<&Op> {
+        self.ops.iter().find(|o| o.name == name)
+    }
+}

@@ -1,0 +1,913 @@
+//! The trace format: writing then parsing gives back the same trace; the
+//! parser never panics; errors point at the right line and column.
+
+use proptest::prelude::*;
+use proptest::sample::Index;
+use workloads::model::ActFn;
+use workloads::op::{Op, OpKind};
+use workloads::precision::Precision;
+use workloads::trace::{parse, write, Phase, Trace, TraceMeta, TraceParseError};
+
+// ---------------------------------------------------------------- strategies
+
+fn precision() -> impl Strategy<Value = Precision> {
+    prop_oneof![
+        Just(Precision::Ternary),
+        Just(Precision::TernaryPacked),
+        Just(Precision::Binary),
+        Just(Precision::Binary01),
+        (1u8..=32).prop_map(Precision::Int),
+        Just(Precision::Fp16),
+        Just(Precision::Bf16),
+        Just(Precision::Fp32),
+    ]
+}
+
+fn act_fn() -> impl Strategy<Value = ActFn> {
+    prop_oneof![Just(ActFn::Silu), Just(ActFn::Relu2), Just(ActFn::Gelu)]
+}
+
+fn kind() -> impl Strategy<Value = OpKind> {
+    prop_oneof![
+        Just(OpKind::Embed),
+        Just(OpKind::RmsNorm),
+        Just(OpKind::Quant),
+        Just(OpKind::Linear),
+        Just(OpKind::Rope),
+        Just(OpKind::KvAppend),
+        Just(OpKind::Qk),
+        Just(OpKind::Softmax),
+        Just(OpKind::Pv),
+        act_fn().prop_map(OpKind::Glu),
+        act_fn().prop_map(OpKind::Act),
+        Just(OpKind::Add),
+    ]
+}
+
+/// A dimension: mostly small, sometimes huge.
+fn dim() -> impl Strategy<Value = u64> {
+    prop_oneof![
+        4 => Just(1u64),
+        8 => 1u64..=8192,
+        2 => 1u64..=u64::MAX,
+    ]
+}
+
+/// Any f64 in [0, 1], subnormals included (non-negative floats are ordered
+/// like their bit patterns), plus the ends.
+fn zeros() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        (0u64..=1.0f64.to_bits()).prop_map(f64::from_bits),
+        0.0f64..=1.0,
+        Just(0.0),
+        Just(1.0),
+    ]
+}
+
+/// An operator whose inputs are still indices into the earlier operators.
+fn op_parts() -> impl Strategy<Value = (Op, Vec<Index>)> {
+    (
+        (kind(), any::<Option<u32>>(), dim(), dim(), dim(), dim()),
+        (precision(), proptest::option::of(precision()), precision()),
+        (
+            any::<u64>(),
+            0u64..=100_000,
+            proptest::option::of(zeros()),
+            0u8..3,
+        ),
+        prop::collection::vec(any::<Index>(), 0..4),
+    )
+        .prop_map(
+            |(
+                (kind, layer, mut g, mut m, mut k, n),
+                (a, w, out),
+                (big_wbytes, wbytes, zeros, pick),
+                inputs,
+            )| {
+                // Keep g*m*k*n within u64, as the parser requires.
+                let fits = |g: u64, m: u64, k: u64| {
+                    g.checked_mul(m)
+                        .and_then(|p| p.checked_mul(k))
+                        .and_then(|p| p.checked_mul(n))
+                        .is_some()
+                };
+                if !fits(g, m, k) {
+                    g = 1;
+                    m = 1;
+                }
+                if !fits(g, m, k) {
+                    k = 1;
+                }
+                let w = if kind.is_matmul() {
+                    Some(w.unwrap_or(Precision::Ternary))
+                } else {
+                    w
+                };
+                let wbytes = match pick {
+                    0 => 0,
+                    1 => wbytes,
+                    _ => big_wbytes,
+                };
+                let op = Op {
+                    name: String::new(),
+                    kind,
+                    layer,
+                    inputs: Vec::new(),
+                    g,
+                    m,
+                    k,
+                    n,
+                    a,
+                    w,
+                    out,
+                    wbytes,
+                    zeros,
+                };
+                (op, inputs)
+            },
+        )
+}
+
+fn model_name() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[A-Za-z0-9_.:/+-]{1,24}",
+        // Any characters a meta value can hold.
+        any::<String>()
+            .prop_map(|s| {
+                s.chars()
+                    .filter(|c| !(c.is_whitespace() || c.is_control() || *c == '#'))
+                    .collect::<String>()
+            })
+            .prop_filter("non-empty", |s| !s.is_empty()),
+    ]
+}
+
+fn meta() -> impl Strategy<Value = TraceMeta> {
+    (
+        model_name(),
+        prop_oneof![Just(Phase::Decode), Just(Phase::Prefill)],
+        prop_oneof![1u64..=64, 1u64..=u64::MAX],
+        prop_oneof![1u64..=8192, 1u64..=u64::MAX],
+    )
+        .prop_map(|(model, phase, batch, seq)| TraceMeta {
+            model,
+            phase,
+            batch,
+            seq,
+        })
+}
+
+/// A valid trace: unique names, inputs referring to earlier operators.
+fn trace() -> impl Strategy<Value = Trace> {
+    (
+        meta(),
+        prop::collection::hash_set("[A-Za-z0-9_.:/-]{1,12}", 0..24),
+        prop::collection::vec(op_parts(), 24),
+    )
+        .prop_map(|(meta, names, parts)| {
+            let names: Vec<String> = names.into_iter().collect();
+            let mut ops: Vec<Op> = Vec::new();
+            for (i, (name, (mut op, inputs))) in names.into_iter().zip(parts).enumerate() {
+                op.name = name;
+                if i > 0 {
+                    op.inputs = inputs
+                        .iter()
+                        .map(|ix| ops[ix.index(i)].name.clone())
+                        .collect();
+                }
+                ops.push(op);
+            }
+            Trace { meta, ops }
+        })
+}
+
+/// A token soup close to the grammar, to reach deep into the parser.
+fn near_miss_text() -> impl Strategy<Value = String> {
+    let words = prop::sample::select(vec![
+        "onebit-trace",
+        "1",
+        "2",
+        "0",
+        "meta",
+        "model=x",
+        "phase=decode",
+        "phase=train",
+        "batch=0",
+        "seq=99999999999999999999",
+        "embed",
+        "linear",
+        "glu",
+        "act",
+        "add",
+        "qk",
+        "pv",
+        "foo",
+        "L0.q",
+        "L0.k",
+        "x",
+        "in=L0.q",
+        "in=L0.q,x",
+        "in=,",
+        "in=",
+        "layer=4294967296",
+        "layer=3",
+        "g=2",
+        "m=1",
+        "m=0",
+        "k=18446744073709551615",
+        "k=2",
+        "n=4",
+        "n=-1",
+        "a=int8",
+        "a=int33",
+        "w=ternary",
+        "o=bf16",
+        "o=",
+        "fn=relu2",
+        "fn=swish",
+        "wbytes=7",
+        "zeros=0.31",
+        "zeros=1.5",
+        "zeros=nan",
+        "zeros=1e-400",
+        "=",
+        "==",
+        "#",
+        "# c",
+        "\n",
+        "\n",
+        "\n",
+        "\r\n",
+        " ",
+        "\t",
+        "\u{0}",
+        "é",
+        "\u{feff}",
+        "m=1 k=1 n=1 a=int8 w=ternary o=int32",
+    ]);
+    prop::collection::vec((words, prop_oneof![Just(" "), Just(""), Just("\n")]), 0..60).prop_map(
+        |parts| {
+            let mut s = String::from("onebit-trace 1\n");
+            for (w, sep) in parts {
+                s.push_str(w);
+                s.push_str(sep);
+            }
+            s
+        },
+    )
+}
+
+/// An error's position is inside the text: an existing line, a column at
+/// most one past its end.
+fn check_position(text: &str, err: &TraceParseError) {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let lines: Vec<&str> = text.split('\n').collect();
+    assert!(err.line >= 1 && err.line <= lines.len(), "{err:?}");
+    let line = lines[err.line - 1];
+    let line = line.strip_suffix('\r').unwrap_or(line);
+    assert!(
+        err.col >= 1 && err.col <= line.chars().count() + 1,
+        "{err:?} in {line:?}"
+    );
+    assert!(!err.expected.is_empty() && !err.found.is_empty());
+    // Display must not panic either.
+    let _ = err.to_string();
+}
+
+fn parse_checked(text: &str) {
+    if let Err(err) = parse(text) {
+        check_position(text, &err);
+    }
+}
+
+// ---------------------------------------------------------------- properties
+
+proptest! {
+    #[test]
+    fn write_then_parse_round_trips(t in trace()) {
+        let text = write(&t);
+        prop_assert_eq!(parse(&text), Ok(t), "{}", text);
+    }
+
+    #[test]
+    fn parse_never_panics_on_strings(s in any::<String>()) {
+        parse_checked(&s);
+        parse_checked(&format!("onebit-trace 1\n{s}"));
+    }
+
+    #[test]
+    fn parse_never_panics_on_bytes(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
+        parse_checked(&String::from_utf8_lossy(&bytes));
+    }
+
+    #[test]
+    fn parse_never_panics_on_near_misses(s in near_miss_text()) {
+        parse_checked(&s);
+    }
+
+    #[test]
+    fn parse_never_panics_on_mutated_traces(
+        t in trace(),
+        edits in prop::collection::vec((any::<Index>(), 0u8..4, any::<u8>()), 1..8),
+    ) {
+        let mut bytes = write(&t).into_bytes();
+        for (at, what, byte) in edits {
+            if bytes.is_empty() {
+                bytes.push(byte);
+                continue;
+            }
+            let i = at.index(bytes.len());
+            match what {
+                0 => bytes[i] = byte,
+                1 => { bytes.remove(i); }
+                2 => bytes.insert(i, byte),
+                _ => bytes.truncate(i),
+            }
+        }
+        parse_checked(&String::from_utf8_lossy(&bytes));
+    }
+}
+
+// ---------------------------------------------------------------- examples
+
+const EXAMPLE: &str = "onebit-trace 1
+# comment lines, and trailing comments after attributes, start with '#'
+meta model=bitnet-b1.58-2B-4T phase=decode batch=1 seq=2048
+embed embed m=1 k=128256 n=2560 a=int32 w=bf16 o=bf16 wbytes=5120
+rmsnorm L0.attn_norm layer=0 in=embed m=1 n=2560 a=bf16 o=bf16
+linear L0.q layer=0 in=L0.attn_quant m=1 k=2560 n=2560 a=int8 w=ternary o=int32 wbytes=1638400 zeros=0.31
+glu L0.glu layer=0 in=L0.gate,L0.up fn=relu2 m=1 n=6912 a=int32 o=bf16
+";
+
+/// The example, with the operators it refers to defined.
+fn example() -> String {
+    EXAMPLE
+        .replace(
+            "linear L0.q",
+            "quant L0.attn_quant layer=0 in=L0.attn_norm m=1 n=2560 a=bf16 o=int8 # absmax\n\
+             linear L0.q",
+        )
+        .replace(
+            "glu L0.glu",
+            "linear L0.gate layer=0 in=L0.attn_quant m=1 k=2560 n=6912 a=int8 w=ternary o=int32\r\n\
+             linear L0.up\tlayer=0  in=L0.attn_quant m=1 k=2560 n=6912 a=int8 w=ternary o=int32\n\n\
+             glu L0.glu",
+        )
+}
+
+fn err(text: &str) -> TraceParseError {
+    match parse(text) {
+        Ok(t) => panic!("parsed but should not have: {t:?}"),
+        Err(e) => {
+            check_position(text, &e);
+            e
+        }
+    }
+}
+
+fn assert_err(text: &str, line: usize, col: usize, expected: &str, found: &str) {
+    let e = err(text);
+    assert_eq!((e.line, e.col), (line, col), "{e}");
+    assert!(
+        e.expected.contains(expected),
+        "expected {expected:?} in {e}"
+    );
+    assert!(e.found.contains(found), "found {found:?} in {e}");
+}
+
+#[test]
+fn the_example_parses_as_written_in_the_spec() {
+    // The spec example refers to operators it does not define.
+    assert_err(
+        EXAMPLE,
+        6,
+        24,
+        "input name",
+        "unknown input `L0.attn_quant` (inputs must be defined on an earlier line)",
+    );
+
+    let t = parse(&example()).unwrap();
+    assert_eq!(
+        t.meta,
+        TraceMeta {
+            model: "bitnet-b1.58-2B-4T".into(),
+            phase: Phase::Decode,
+            batch: 1,
+            seq: 2048
+        }
+    );
+    let names: Vec<&str> = t.ops.iter().map(|o| o.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "embed",
+            "L0.attn_norm",
+            "L0.attn_quant",
+            "L0.q",
+            "L0.gate",
+            "L0.up",
+            "L0.glu"
+        ]
+    );
+    assert_eq!(
+        t.ops[0],
+        Op {
+            name: "embed".into(),
+            kind: OpKind::Embed,
+            layer: None,
+            inputs: vec![],
+            g: 1,
+            m: 1,
+            k: 128256,
+            n: 2560,
+            a: Precision::INT32,
+            w: Some(Precision::Bf16),
+            out: Precision::Bf16,
+            wbytes: 5120,
+            zeros: None,
+        }
+    );
+    assert_eq!(
+        t.ops[1],
+        Op {
+            name: "L0.attn_norm".into(),
+            kind: OpKind::RmsNorm,
+            layer: Some(0),
+            inputs: vec!["embed".into()],
+            g: 1,
+            m: 1,
+            k: 1,
+            n: 2560,
+            a: Precision::Bf16,
+            w: None,
+            out: Precision::Bf16,
+            wbytes: 0,
+            zeros: None,
+        }
+    );
+    assert_eq!(
+        t.ops[3],
+        Op {
+            name: "L0.q".into(),
+            kind: OpKind::Linear,
+            layer: Some(0),
+            inputs: vec!["L0.attn_quant".into()],
+            g: 1,
+            m: 1,
+            k: 2560,
+            n: 2560,
+            a: Precision::INT8,
+            w: Some(Precision::Ternary),
+            out: Precision::INT32,
+            wbytes: 1_638_400,
+            zeros: Some(0.31),
+        }
+    );
+    assert_eq!(t.ops[5].n, 6912);
+    assert_eq!(
+        t.ops[6],
+        Op {
+            name: "L0.glu".into(),
+            kind: OpKind::Glu(ActFn::Relu2),
+            layer: Some(0),
+            inputs: vec!["L0.gate".into(), "L0.up".into()],
+            g: 1,
+            m: 1,
+            k: 1,
+            n: 6912,
+            a: Precision::INT32,
+            w: None,
+            out: Precision::Bf16,
+            wbytes: 0,
+            zeros: None,
+        }
+    );
+    assert_eq!(parse(&write(&t)), Ok(t));
+}
+
+#[test]
+fn header_and_meta_are_optional_where_documented() {
+    let t = parse("\n# leading comment\n  \t\nonebit-trace 1 # v1\n").unwrap();
+    assert_eq!(
+        t,
+        Trace {
+            meta: TraceMeta::default(),
+            ops: vec![]
+        }
+    );
+    let t = parse("\u{feff}onebit-trace 1\r\nmeta seq=7\r\nadd x m=1 n=2 a=fp16 o=fp16").unwrap();
+    assert_eq!(t.meta.seq, 7);
+    assert_eq!(t.meta.model, TraceMeta::default().model);
+    assert_eq!(t.ops.len(), 1);
+    // Trailing comment directly after a value.
+    let t = parse("onebit-trace 1\nadd x m=1 n=2 a=fp16 o=fp16#c\n").unwrap();
+    assert_eq!(t.ops[0].out, Precision::Fp16);
+}
+
+#[test]
+fn missing_or_wrong_header() {
+    assert_err("", 1, 1, "`onebit-trace 1`", "end of file");
+    assert_err(
+        "# only a comment\n",
+        2,
+        1,
+        "`onebit-trace 1`",
+        "end of file",
+    );
+    assert_err("meta batch=1\n", 1, 1, "`onebit-trace 1`", "`meta`");
+    assert_err("onebit-trace\n", 1, 13, "version", "end of line");
+    assert_err("onebit-trace v1\n", 1, 14, "version", "`v1`");
+    assert_err("onebit-trace 1 extra\n", 1, 16, "end of line", "`extra`");
+}
+
+#[test]
+fn unknown_version() {
+    let e = err("# x\n  onebit-trace 2\n");
+    assert_eq!((e.line, e.col), (2, 16));
+    assert_eq!(
+        e.to_string(),
+        "2:16: expected trace version 1, found unsupported trace version 2 (this build reads 1)"
+    );
+    assert_err(
+        "onebit-trace 99999999999999999999999\n",
+        1,
+        14,
+        "trace version 1",
+        "unsupported trace version 99999999999999999999999 (this build reads 1)",
+    );
+}
+
+#[test]
+fn unknown_op_kind() {
+    let e = err("onebit-trace 1\n\nconv x m=1 n=1 a=int8 o=int8\n");
+    assert_eq!((e.line, e.col), (3, 1));
+    assert_eq!(e.found, "`conv`");
+    assert!(e.expected.contains(workloads::op::OP_KIND_NAMES), "{e}");
+}
+
+#[test]
+fn missing_required_keys() {
+    let h = "onebit-trace 1\n";
+    assert_err(
+        &format!("{h}add x n=1 a=int8 o=int8 # c\n"),
+        2,
+        24,
+        "`m=`",
+        "end of line",
+    );
+    assert_err(
+        &format!("{h}add x m=1 a=int8 o=int8\n"),
+        2,
+        24,
+        "`n=`",
+        "end of line",
+    );
+    assert_err(
+        &format!("{h}add x m=1 n=1 o=int8\n"),
+        2,
+        21,
+        "`a=`",
+        "end of line",
+    );
+    assert_err(
+        &format!("{h}add x m=1 n=1 a=int8\n"),
+        2,
+        21,
+        "`o=`",
+        "end of line",
+    );
+    assert_err(
+        &format!("{h}linear x m=1 n=1 a=int8 w=ternary o=int8\n"),
+        2,
+        41,
+        "`k=` (required for linear)",
+        "end of line",
+    );
+    assert_err(
+        &format!("{h}embed x m=1 n=1 a=int8 w=ternary o=int8\n"),
+        2,
+        40,
+        "`k=` (required for embed)",
+        "end of line",
+    );
+    assert_err(
+        &format!("{h}qk x m=1 k=1 n=1 a=int8 o=int8\n"),
+        2,
+        31,
+        "`w=` (required for qk)",
+        "end of line",
+    );
+    assert_err(
+        &format!("{h}glu x m=1 n=1 a=int8 o=int8\n"),
+        2,
+        28,
+        "`fn=` (required for glu)",
+        "end of line",
+    );
+    assert_err(&format!("{h}act\n"), 2, 4, "name", "end of line");
+    let e = err(&format!("{h}add x n=1 a=int8 o=int8\n"));
+    assert_eq!(
+        e.to_string(),
+        "2:24: expected `m=` (required for every operator), found end of line"
+    );
+}
+
+#[test]
+fn bad_keys_and_values() {
+    let h = "onebit-trace 1\n";
+    assert_err(
+        &format!("{h}add x m=1 n=1 a=int64 o=int8\n"),
+        2,
+        17,
+        "a precision (ternary",
+        "`int64`",
+    );
+    assert_err(
+        &format!("{h}add x m=1 n=1 a= o=int8\n"),
+        2,
+        17,
+        "a precision",
+        "an empty value",
+    );
+    assert_err(
+        &format!("{h}add x m=1 n=1 a=int8 o=int8 foo=3\n"),
+        2,
+        29,
+        "layer, in, fn, g, m, k, n, a, w, o, wbytes, zeros",
+        "`foo`",
+    );
+    assert_err(
+        &format!("{h}add x m=1 m=2 n=1 a=int8 o=int8\n"),
+        2,
+        11,
+        "at most once",
+        "a second `m=`",
+    );
+    assert_err(
+        &format!("{h}add x m=1 n=1 a=int8 o=int8 fn=silu\n"),
+        2,
+        29,
+        "`fn` is only for glu and act",
+        "`fn`",
+    );
+    assert_err(
+        &format!("{h}act x fn=tanh m=1 n=1 a=int8 o=int8\n"),
+        2,
+        10,
+        "silu, relu2, gelu",
+        "`tanh`",
+    );
+    assert_err(&format!("{h}add x m 1 n=1\n"), 2, 7, "`key=value`", "`m`");
+    assert_err(&format!("{h}add x =1\n"), 2, 7, "`key=value`", "`=1`");
+    assert_err(
+        &format!("{h}add x m=0 n=1 a=int8 o=int8\n"),
+        2,
+        9,
+        "an integer from 1",
+        "`0`",
+    );
+    assert_err(
+        &format!("{h}add x m=+1 n=1 a=int8 o=int8\n"),
+        2,
+        9,
+        "an integer",
+        "`+1`",
+    );
+    assert_err(
+        &format!("{h}add x layer=-1 m=1 n=1 a=int8 o=int8\n"),
+        2,
+        13,
+        "an integer from 0 to 4294967295",
+        "`-1`",
+    );
+    assert_err(
+        &format!("{h}add x:é m=1\n"),
+        2,
+        5,
+        "an operator name",
+        "`x:é`",
+    );
+}
+
+#[test]
+fn number_overflow() {
+    let h = "onebit-trace 1\n";
+    assert_err(
+        &format!("{h}add x m=18446744073709551616 n=1 a=int8 o=int8\n"),
+        2,
+        9,
+        "an integer from 1 to 18446744073709551615",
+        "`18446744073709551616` (too large)",
+    );
+    assert_err(
+        &format!("{h}add x layer=4294967296 m=1 n=1 a=int8 o=int8\n"),
+        2,
+        13,
+        "to 4294967295",
+        "`4294967296`",
+    );
+    assert_err(
+        &format!("{h}meta batch=99999999999999999999999999\n"),
+        2,
+        12,
+        "an integer",
+        "(too large)",
+    );
+    // The largest values fit ...
+    let t = parse(&format!("{h}linear x m=1 k=1 n=18446744073709551615 a=int8 w=ternary o=int8 wbytes=18446744073709551615\n")).unwrap();
+    assert_eq!(t.ops[0].n, u64::MAX);
+    // ... but not a shape whose MAC count overflows.
+    assert_err(
+        &format!("{h}linear x g=4294967296 m=4294967296 k=1 n=1 a=int8 w=ternary o=int8\n"),
+        2,
+        8,
+        "g*m*k*n",
+        "g=4294967296 m=4294967296 k=1 n=1",
+    );
+}
+
+#[test]
+fn inputs_must_be_defined_earlier() {
+    let h = "onebit-trace 1\nadd a m=1 n=1 a=int8 o=int8\n";
+    let e = err(&format!("{h}add b in=a,c m=1 n=1 a=int8 o=int8\n"));
+    assert_eq!((e.line, e.col), (3, 12));
+    assert_eq!(
+        e.found,
+        "unknown input `c` (inputs must be defined on an earlier line)"
+    );
+    // Not even itself.
+    assert_err(
+        &format!("{h}add b in=b m=1 n=1 a=int8 o=int8\n"),
+        3,
+        10,
+        "input",
+        "unknown input `b`",
+    );
+    // A later definition does not count.
+    assert_err(
+        &format!("{h}add b in=c m=1 n=1 a=int8 o=int8\nadd c m=1 n=1 a=int8 o=int8\n"),
+        3,
+        10,
+        "input",
+        "unknown input `c`",
+    );
+    assert_err(
+        &format!("{h}add b in=a, m=1 n=1 a=int8 o=int8\n"),
+        3,
+        12,
+        "input operator name",
+        "an empty name",
+    );
+    assert_err(
+        &format!("{h}add b in= m=1 n=1 a=int8 o=int8\n"),
+        3,
+        10,
+        "input operator name",
+        "an empty name",
+    );
+    let t = parse(&format!("{h}add b in=a,a m=1 n=1 a=int8 o=int8\n")).unwrap();
+    assert_eq!(t.ops[1].inputs, ["a", "a"]);
+}
+
+#[test]
+fn duplicate_name() {
+    let text =
+        "onebit-trace 1\nadd a m=1 n=1 a=int8 o=int8\n# again:\n\tadd  a m=1 n=1 a=int8 o=int8\n";
+    let e = err(text);
+    assert_eq!((e.line, e.col), (4, 7));
+    assert_eq!(e.found, "`a` (already defined on line 2)");
+}
+
+#[test]
+fn zeros_must_be_a_share() {
+    let h = "onebit-trace 1\n";
+    for bad in ["1.5", "-0.1", "nan", "inf", "0x1", "0.5.", "1e400"] {
+        assert_err(
+            &format!("{h}linear x m=1 k=1 n=1 a=int8 w=ternary o=int8 zeros={bad}\n"),
+            2,
+            52,
+            "a number from 0 to 1",
+            &format!("`{bad}`"),
+        );
+    }
+    for (good, z) in [
+        ("0", 0.0),
+        ("1", 1.0),
+        ("1e-3", 1e-3),
+        (".5", 0.5),
+        ("0.25", 0.25),
+    ] {
+        let t = parse(&format!(
+            "{h}linear x m=1 k=1 n=1 a=int8 w=ternary o=int8 zeros={good}\n"
+        ))
+        .unwrap();
+        assert_eq!(t.ops[0].zeros, Some(z));
+    }
+}
+
+#[test]
+fn meta_line_rules() {
+    let h = "onebit-trace 1\n";
+    let op = "add a m=1 n=1 a=int8 o=int8\n";
+    let e = err(&format!("{h}{op}meta batch=2\n"));
+    assert_eq!((e.line, e.col), (3, 1));
+    assert!(e.expected.contains("before the first operator"), "{e}");
+    assert_err(
+        &format!("{h}meta batch=2\nmeta seq=2\n"),
+        3,
+        1,
+        "at most once",
+        "`meta`",
+    );
+    assert_err(
+        &format!("{h}meta phase=train\n"),
+        2,
+        12,
+        "decode, prefill",
+        "`train`",
+    );
+    assert_err(
+        &format!("{h}meta seq=0\n"),
+        2,
+        10,
+        "an integer from 1",
+        "`0`",
+    );
+    assert_err(
+        &format!("{h}meta layers=3\n"),
+        2,
+        6,
+        "model, phase, batch, seq",
+        "`layers`",
+    );
+    assert_err(
+        &format!("{h}meta seq=1 seq=2\n"),
+        2,
+        12,
+        "at most once",
+        "`seq=`",
+    );
+    assert_err(
+        &format!("{h}meta model=\n"),
+        2,
+        12,
+        "a model name",
+        "an empty value",
+    );
+    // Model names can hold any visible character but `#`.
+    let t = parse(&format!(
+        "{h}meta model=Llama-2_7b+ternary/é=x phase=prefill\n"
+    ))
+    .unwrap();
+    assert_eq!(t.meta.model, "Llama-2_7b+ternary/é=x");
+    assert_eq!(t.meta.phase, Phase::Prefill);
+}
+
+#[test]
+fn writer_output_and_model_names() {
+    let t = parse(&example()).unwrap();
+    let text = write(&t);
+    assert!(text.starts_with("onebit-trace 1\n"));
+    assert!(text.contains("\nmeta model=bitnet-b1.58-2B-4T phase=decode batch=1 seq=2048\n"));
+    assert!(text.contains(
+        "\nlinear L0.q layer=0 in=L0.attn_quant m=1 k=2560 n=2560 a=int8 w=ternary o=int32 wbytes=1638400 zeros=0.31\n"
+    ));
+    assert!(
+        text.contains("\nglu L0.glu layer=0 in=L0.gate,L0.up fn=relu2 m=1 n=6912 a=int32 o=bf16\n")
+    );
+
+    // Characters a meta value cannot hold become `_`.
+    let mut t2 = t.clone();
+    t2.meta.model = "my model #1\r\n".into();
+    let back = parse(&write(&t2)).unwrap();
+    assert_eq!(back.meta.model, "my_model__1__");
+    assert_eq!(back.ops, t.ops);
+    t2.meta.model = String::new();
+    assert_eq!(parse(&write(&t2)).unwrap().meta.model, "unnamed");
+}
+
+#[test]
+fn errors_on_odd_input_do_not_panic() {
+    let h = "onebit-trace 1\n";
+    parse_checked(&format!(
+        "{h}add {} m=1 n=1 a=int8 o=int8\n",
+        "x".repeat(100_000)
+    ));
+    let e = err(&format!(
+        "{h}add x m={} n=1 a=int8 o=int8\n",
+        "9".repeat(100_000)
+    ));
+    assert!(e.found.len() < 100, "{e}");
+    let e = err(&format!("{h}add x\0 m=1\n"));
+    assert_eq!(e.found, "`x\\0`");
+    let e = err(&format!("{h}ädd x m=1\n"));
+    assert_eq!((e.line, e.col), (2, 1));
+    let e = err(&format!("{h}add é m=1\n"));
+    assert_eq!((e.line, e.col), (2, 5));
+    let e = err(&format!("{h}add x é=1\n"));
+    assert_eq!((e.line, e.col, e.found.as_str()), (2, 7, "`é`"));
+    let e = err(&format!("{h}add x m=1 n=1 a=int8 o=int8 ü=1\n"));
+    assert_eq!(e.col, 29);
+    let e = err(&format!("{h}add xé m=1\n"));
+    assert_eq!(e.col, 5);
+}
