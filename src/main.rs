@@ -2,10 +2,12 @@
 //! calls the workspace crates and prints; every subcommand lives in its own
 //! file under `cmd/`.
 
+mod arch_arg;
 mod cmd;
 mod error;
 mod files;
 mod model_arg;
+mod workload_arg;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -25,6 +27,10 @@ enum Command {
     Models(cmd::models::ModelsCmd),
     /// Write the layer trace of one forward step (decode or prefill) of a model.
     Trace(cmd::trace::TraceCmd),
+    /// List the accelerator presets, or print one as an editable TOML file.
+    Presets(cmd::presets::PresetsCmd),
+    /// Simulate one decode or prefill step of a workload on a design, cycle by cycle.
+    Sim(cmd::sim::SimCmd),
     /// Validate input files (traces, Hugging Face config.json) without running anything.
     Check(cmd::check::CheckCmd),
 }
@@ -34,7 +40,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Models(c) => c.exec(),
         Command::Trace(c) => c.exec(),
+        Command::Presets(c) => c.exec(),
         Command::Check(c) => c.exec(),
+        Command::Sim(c) => c.exec(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

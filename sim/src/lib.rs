@@ -1,1 +1,17 @@
-//! The cycle-level simulator: accelerator description, datapaths, memory system, mapping, engine and bit-exact model.
+//! The cycle-level simulator: accelerator description, datapaths, memory
+//! system, mapping, engine and bit-exact model.
+
+pub mod arch;
+
+pub use arch::Accelerator;
+pub mod activity;
+pub mod engine;
+pub mod mapping;
+pub mod memory;
+pub mod result;
+pub mod simulate;
+
+pub use result::SimResult;
+pub use simulate::{simulate, SimError, SimOptions};
+pub mod bitexact;
+pub mod tile;

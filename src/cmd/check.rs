@@ -11,14 +11,48 @@ use workloads::{trace, OpGraph};
 /// `onebit check FILE...`
 #[derive(Debug, Args)]
 pub struct CheckCmd {
-    /// Files to validate: traces (`onebit-trace` header) or Hugging Face
-    /// config.json files (`.json`).
+    /// Files to validate: traces (`onebit-trace` header), Hugging Face
+    /// config.json files (`.json`) or accelerator descriptions (`.toml`).
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
 }
 
+/// Validates an accelerator description and returns its summary line.
+fn check_accelerator(path: &Path) -> CliResult<String> {
+    let text = read_text(path)?;
+    let a =
+        sim::arch::from_toml(&text).map_err(|e| CliError::at(path, e.line, e.col, &e.message))?;
+    let ar = &a.array;
+    let acc = match ar.acc_bits {
+        Some(b) => format!("{b}-bit accumulators"),
+        None => match sim::arch::acc_bits_for(ar.max_k, ar.activations, ar.weights) {
+            Some(b) => format!("{b}-bit accumulators (derived for K <= {})", ar.max_k),
+            None => "fp32 accumulators".to_string(),
+        },
+    };
+    Ok(format!(
+        "{}: accelerator {}, {} {}x{}, {} weights / {} activations, {}, {} {} GB/s",
+        path.display(),
+        a.name,
+        ar.reduction.name(),
+        ar.lanes,
+        ar.width,
+        ar.weights,
+        ar.activations,
+        acc,
+        crate::cmd::presets::dram_kind(a.dram.kind),
+        a.dram.bandwidth_gbps
+    ))
+}
+
 /// Validates one file and returns its summary line.
 fn check_file(path: &Path) -> CliResult<String> {
+    let is_toml = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+    if is_toml {
+        return check_accelerator(path);
+    }
     let is_json = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"));

@@ -2,4 +2,6 @@
 
 pub mod check;
 pub mod models;
+pub mod presets;
+pub mod sim;
 pub mod trace;

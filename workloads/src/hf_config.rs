@@ -98,7 +98,7 @@ pub fn import(name: &str, text: &str) -> Result<ModelConfig, HfConfigError> {
     let heads = required(obj, "num_attention_heads")?;
     let vocab = required(obj, "vocab_size")?;
     let kv_heads = positive(obj, "num_key_value_heads")?.unwrap_or(heads);
-    if heads % kv_heads != 0 {
+    if !heads.is_multiple_of(kv_heads) {
         return Err(invalid(
             "num_key_value_heads",
             format!("expected a divisor of num_attention_heads ({heads})"),
@@ -107,7 +107,7 @@ pub fn import(name: &str, text: &str) -> Result<ModelConfig, HfConfigError> {
     }
     let head_dim = match positive(obj, "head_dim")? {
         Some(d) => d,
-        None if hidden % heads == 0 => hidden / heads,
+        None if hidden.is_multiple_of(heads) => hidden / heads,
         None => {
             return Err(invalid(
                 "num_attention_heads",

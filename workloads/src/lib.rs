@@ -2,6 +2,7 @@
 //! `config.json` import, layer traces (generation, text format, parser) and
 //! the operator graph the simulator schedules.
 
+pub mod gemm;
 pub mod graph;
 pub mod hf_config;
 pub mod model;

@@ -224,7 +224,7 @@ impl ModelConfig {
         if total > 1u128 << 60 {
             return Err("the model is too large (more than 2^60 parameters)".into());
         }
-        if self.heads % self.kv_heads != 0 {
+        if !self.heads.is_multiple_of(self.kv_heads) {
             return Err(format!(
                 "heads ({}) must be a multiple of kv_heads ({})",
                 self.heads, self.kv_heads

@@ -86,11 +86,8 @@ impl Builder<'_> {
         kind: OpKind,
         short: &str,
         inputs: &[&str],
-        g: u64,
-        m: u64,
-        n: u64,
-        a: Precision,
-        out: Precision,
+        [g, m, n]: [u64; 3],
+        (a, out): (Precision, Precision),
     ) -> String {
         self.push(Op {
             name: self.name(short),
@@ -146,11 +143,8 @@ impl Builder<'_> {
             OpKind::Quant,
             short,
             &[input],
-            1,
-            m,
-            n,
-            md.high_precision,
-            md.activations,
+            [1, m, n],
+            (md.high_precision, md.activations),
         )
     }
 
@@ -239,32 +233,38 @@ pub fn generate(model: &ModelConfig, opts: &TraceOptions) -> Result<Trace, Trace
     for layer in 0..md.layers {
         b.layer = Some(layer as u32);
         // Attention.
-        let norm = b.vector(OpKind::RmsNorm, "attn_norm", &[&residual], 1, m, h, hp, hp);
+        let norm = b.vector(
+            OpKind::RmsNorm,
+            "attn_norm",
+            &[&residual],
+            [1, m, h],
+            (hp, hp),
+        );
         let x = b.quant("attn_quant", &norm, m, h);
         let q = b.linear("q", &x, m, h, md.q_dim());
         let k = b.linear("k", &x, m, h, md.kv_dim());
         let v = b.linear("v", &x, m, h, md.kv_dim());
-        let q_rope = b.vector(OpKind::Rope, "q_rope", &[&q], md.heads, m, hd, hp, hp);
-        let k_rope = b.vector(OpKind::Rope, "k_rope", &[&k], md.kv_heads, m, hd, hp, hp);
+        let q_rope = b.vector(OpKind::Rope, "q_rope", &[&q], [md.heads, m, hd], (hp, hp));
+        let k_rope = b.vector(
+            OpKind::Rope,
+            "k_rope",
+            &[&k],
+            [md.kv_heads, m, hd],
+            (hp, hp),
+        );
         let k_cache = b.vector(
             OpKind::KvAppend,
             "k_cache",
             &[&k_rope],
-            md.kv_heads,
-            m,
-            hd,
-            hp,
-            hp,
+            [md.kv_heads, m, hd],
+            (hp, hp),
         );
         let v_cache = b.vector(
             OpKind::KvAppend,
             "v_cache",
             &[&v],
-            md.kv_heads,
-            m,
-            hd,
-            hp,
-            hp,
+            [md.kv_heads, m, hd],
+            (hp, hp),
         );
         let cache_bytes = hp.bytes_for(batch * md.kv_heads * kv_len * hd);
         let g = batch * md.heads;
@@ -287,11 +287,8 @@ pub fn generate(model: &ModelConfig, opts: &TraceOptions) -> Result<Trace, Trace
             OpKind::Softmax,
             "softmax",
             &[&qk],
-            g,
-            tokens,
-            kv_len,
-            hp,
-            hp,
+            [g, tokens, kv_len],
+            (hp, hp),
         );
         let pv = b.push(Op {
             name: b.name("pv"),
@@ -313,21 +310,30 @@ pub fn generate(model: &ModelConfig, opts: &TraceOptions) -> Result<Trace, Trace
                 OpKind::RmsNorm,
                 "attn_sub_norm",
                 &[&pv],
-                1,
-                m,
-                md.q_dim(),
-                hp,
-                hp,
+                [1, m, md.q_dim()],
+                (hp, hp),
             )
         } else {
             pv
         };
         let x = b.quant("o_quant", &attn_out, m, md.q_dim());
         let o = b.linear("o", &x, m, md.q_dim(), h);
-        residual = b.vector(OpKind::Add, "attn_res", &[&o, &residual], 1, m, h, hp, hp);
+        residual = b.vector(
+            OpKind::Add,
+            "attn_res",
+            &[&o, &residual],
+            [1, m, h],
+            (hp, hp),
+        );
 
         // Feed-forward.
-        let norm = b.vector(OpKind::RmsNorm, "ffn_norm", &[&residual], 1, m, h, hp, hp);
+        let norm = b.vector(
+            OpKind::RmsNorm,
+            "ffn_norm",
+            &[&residual],
+            [1, m, h],
+            (hp, hp),
+        );
         let x = b.quant("ffn_quant", &norm, m, h);
         let act = if md.gated_ffn {
             let gate = b.linear("gate", &x, m, h, md.ffn);
@@ -336,33 +342,33 @@ pub fn generate(model: &ModelConfig, opts: &TraceOptions) -> Result<Trace, Trace
                 OpKind::Glu(md.act),
                 "glu",
                 &[&gate, &up],
-                1,
-                m,
-                md.ffn,
-                hp,
-                hp,
+                [1, m, md.ffn],
+                (hp, hp),
             )
         } else {
             let up = b.linear("up", &x, m, h, md.ffn);
-            b.vector(OpKind::Act(md.act), "act", &[&up], 1, m, md.ffn, hp, hp)
+            b.vector(OpKind::Act(md.act), "act", &[&up], [1, m, md.ffn], (hp, hp))
         };
         let act = if md.sub_norm {
             b.vector(
                 OpKind::RmsNorm,
                 "ffn_sub_norm",
                 &[&act],
-                1,
-                m,
-                md.ffn,
-                hp,
-                hp,
+                [1, m, md.ffn],
+                (hp, hp),
             )
         } else {
             act
         };
         let x = b.quant("down_quant", &act, m, md.ffn);
         let down = b.linear("down", &x, m, md.ffn, h);
-        residual = b.vector(OpKind::Add, "ffn_res", &[&down, &residual], 1, m, h, hp, hp);
+        residual = b.vector(
+            OpKind::Add,
+            "ffn_res",
+            &[&down, &residual],
+            [1, m, h],
+            (hp, hp),
+        );
     }
 
     b.layer = None;
@@ -370,11 +376,8 @@ pub fn generate(model: &ModelConfig, opts: &TraceOptions) -> Result<Trace, Trace
         OpKind::RmsNorm,
         "final_norm",
         &[&residual],
-        1,
-        batch,
-        h,
-        hp,
-        hp,
+        [1, batch, h],
+        (hp, hp),
     );
     b.push(Op {
         name: "lm_head".into(),

@@ -82,7 +82,10 @@ pub fn parse(text: &str) -> Result<Trace, TraceParseError> {
             parse_meta(&line, &tokens, &mut state)?;
         } else {
             let op = parse_op(&line, &tokens, &state)?;
-            state.names.insert(tokens[1], line.number);
+            // `parse_op` has checked that the name token is there.
+            if let Some(&name) = tokens.get(1) {
+                state.names.insert(name, line.number);
+            }
             state.ops.push(op);
         }
     }

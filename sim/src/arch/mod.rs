@@ -1,0 +1,252 @@
+//! The accelerator description: one type, read from TOML, used by every
+//! crate (the simulator, the energy model and the RTL generator read the
+//! same struct, so they cannot disagree about a design).
+//!
+//! Every key, its unit and its range are documented in docs/accelerator.md;
+//! [`Accelerator::validate`] refuses out-of-range values naming the key.
+
+mod derive;
+mod presets;
+mod toml_io;
+
+pub use derive::{acc_bits_for, activation_planes, ArrayTiming};
+pub use presets::{preset, preset_names, preset_text, DEFAULT_PRESET, PRESETS};
+pub use toml_io::{from_toml, to_toml, ArchError, InvalidValue, VERILOG_KEYWORDS};
+
+use serde::{Deserialize, Serialize};
+use workloads::Precision;
+
+/// How a lane reduces its `width` products.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Reduction {
+    /// Select/negate each activation by its weight and sum with a
+    /// `width`-input adder tree, registered every `stage_levels` levels.
+    AdderTree,
+    /// Bit-serial over activation bit-planes: popcount(pos & a_b) -
+    /// popcount(neg & a_b), shifted by b, the sign plane weighted negative;
+    /// `planes_per_cycle` planes a cycle. XNOR/AND-popcount with 1-bit
+    /// activations.
+    Popcount,
+    /// A multiply-accumulate array (INT8 or FP16 baseline).
+    Mac,
+}
+
+impl Reduction {
+    /// The TOML name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Reduction::AdderTree => "adder-tree",
+            Reduction::Popcount => "popcount",
+            Reduction::Mac => "mac",
+        }
+    }
+}
+
+/// What the datapath does with zero weights.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ZeroHandling {
+    /// Zero terms go through the datapath like any other.
+    None,
+    /// Zero terms are clock-gated: same cycles, less switching energy.
+    Gate,
+    /// Zero weights are compacted away offline: fewer chunks, fewer cycles.
+    Skip,
+}
+
+/// The dot-product lane array.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArrayConfig {
+    /// Dot-product lanes (output features computed at once).
+    pub lanes: u32,
+    /// Activations (and weights per lane) taken per cycle.
+    pub width: u32,
+    /// How each lane reduces its products.
+    pub reduction: Reduction,
+    /// Adder-tree levels between pipeline registers (adder-tree and
+    /// popcount reductions).
+    #[serde(default = "default_stage_levels")]
+    pub stage_levels: u32,
+    /// Activation bit-planes processed per cycle (popcount reduction).
+    #[serde(default = "default_planes")]
+    pub planes_per_cycle: u32,
+    /// Precision of the activations the array takes (int1..int8 for the
+    /// low-bit reductions; int8 or fp16 for `mac`).
+    pub activations: Precision,
+    /// Encoding of the weights the array takes.
+    pub weights: Precision,
+    /// Accumulator width in bits; derived from `max_k` when absent, refused
+    /// when too small for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acc_bits: Option<u32>,
+    /// The longest reduction (K) the accumulators must hold without overflow.
+    #[serde(default = "default_max_k")]
+    pub max_k: u64,
+    /// What happens to zero weights.
+    #[serde(default = "default_zeros")]
+    pub zeros: ZeroHandling,
+}
+
+/// One on-chip SRAM buffer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SramConfig {
+    /// Capacity in KiB.
+    pub kib: u32,
+    /// Independent banks.
+    pub banks: u32,
+    /// Bytes each bank reads or writes per cycle.
+    pub bank_bytes: u32,
+    /// Two halves: one is filled while the other is used.
+    #[serde(default = "default_true")]
+    pub double_buffered: bool,
+}
+
+impl SramConfig {
+    /// Capacity in bytes.
+    pub fn bytes(&self) -> u64 {
+        u64::from(self.kib) * 1024
+    }
+
+    /// Bytes the buffer moves per cycle (all banks).
+    pub fn bytes_per_cycle(&self) -> u64 {
+        u64::from(self.banks) * u64::from(self.bank_bytes)
+    }
+
+    /// Bytes one tile may occupy: half the buffer when double-buffered.
+    pub fn tile_bytes(&self) -> u64 {
+        if self.double_buffered {
+            self.bytes() / 2
+        } else {
+            self.bytes()
+        }
+    }
+}
+
+/// The three on-chip buffers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BuffersConfig {
+    /// Weight buffer (feeds the lanes).
+    pub weights: SramConfig,
+    /// Activation buffer (broadcast to the lanes; also holds inter-operator
+    /// activations).
+    pub activations: SramConfig,
+    /// Output buffer (accumulator results).
+    pub outputs: SramConfig,
+}
+
+/// Off-chip memory technology (the energy model prices its bits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DramKind {
+    /// DDR4.
+    Ddr4,
+    /// LPDDR5.
+    Lpddr5,
+    /// HBM2e.
+    Hbm2e,
+    /// HBM3.
+    Hbm3,
+}
+
+/// Off-chip memory.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DramConfig {
+    /// Technology.
+    pub kind: DramKind,
+    /// Peak bandwidth in GB/s (10^9 bytes per second).
+    pub bandwidth_gbps: f64,
+    /// Latency from request to first data, in ns.
+    pub latency_ns: f64,
+    /// Bytes per request (burst).
+    #[serde(default = "default_request_bytes")]
+    pub request_bytes: u32,
+    /// Requests that may be in flight at once.
+    #[serde(default = "default_outstanding")]
+    pub max_outstanding: u32,
+}
+
+/// The vector unit: norms, quantization, activation functions, softmax,
+/// RoPE, residual adds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VectorConfig {
+    /// Elements processed per cycle.
+    pub elems_per_cycle: u32,
+    /// Arithmetic precision.
+    pub precision: Precision,
+}
+
+/// Where the activation x activation matrix products (QK^T, PV) run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AttentionMapping {
+    /// On the vector unit, one multiply-accumulate per element slot a cycle.
+    Vector,
+    /// On a dedicated attention unit of `macs_per_cycle` multipliers.
+    Unit,
+    /// On the lane array itself (only for `mac` arrays).
+    Array,
+}
+
+/// The attention datapath.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttentionConfig {
+    /// Where QK^T and PV run.
+    pub mapping: AttentionMapping,
+    /// Multiply-accumulates per cycle of the dedicated unit (`unit` mapping).
+    #[serde(default)]
+    pub macs_per_cycle: u32,
+    /// Arithmetic precision of the attention products and the KV cache.
+    pub precision: Precision,
+}
+
+/// An accelerator design.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Accelerator {
+    /// Design name; the RTL module prefix, so a legal Verilog identifier.
+    pub name: String,
+    /// One line on what the design is for.
+    #[serde(default)]
+    pub description: String,
+    /// Clock frequency in GHz.
+    pub clock_ghz: f64,
+    /// The lane array.
+    pub array: ArrayConfig,
+    /// On-chip buffers.
+    pub buffers: BuffersConfig,
+    /// Off-chip memory.
+    pub dram: DramConfig,
+    /// Vector unit.
+    pub vector: VectorConfig,
+    /// Attention datapath.
+    pub attention: AttentionConfig,
+}
+
+fn default_stage_levels() -> u32 {
+    2
+}
+fn default_planes() -> u32 {
+    1
+}
+fn default_max_k() -> u64 {
+    32768
+}
+fn default_zeros() -> ZeroHandling {
+    ZeroHandling::Gate
+}
+fn default_true() -> bool {
+    true
+}
+fn default_request_bytes() -> u32 {
+    64
+}
+fn default_outstanding() -> u32 {
+    64
+}

@@ -1,0 +1,348 @@
+//! The bit-serial popcount reduction.
+//!
+//! A lane's weights become two masks over the `width` elements: `pos`
+//! (weight +1) and `neg` (weight −1; for `binary01` weights `pos` = weight 1
+//! and `neg` is empty; for `binary` ±1 weights `neg = !pos`).
+//!
+//! * `intB` activations (two's complement): plane `b` is bit `b` of every
+//!   activation. Plane `b` contributes
+//!   `(popcount(pos & plane_b) − popcount(neg & plane_b)) << b`, and the sign
+//!   plane `b = B−1` contributes the negative of that, since
+//!   `a = −a_{B−1}·2^{B−1} + Σ_{b<B−1} a_b·2^b`.
+//! * `binary01` activations: one plane (the bits themselves), unsigned:
+//!   `popcount(pos & x) − popcount(neg & x)`; with `binary01` weights this is
+//!   the AND-popcount `popcount(w & x)`.
+//! * `binary` ±1 activations (bit 1 = +1): one plane `x`, value `a = 2x − 1`.
+//!   With `binary` weights this is the XNOR-popcount
+//!   `2·popcount(!(w ^ x)) − width`; with ternary (or {0,1}) weights,
+//!   `2·(popcount(pos & x) − popcount(neg & x)) − (popcount(pos) − popcount(neg))`
+//!   (the same identity, restricted to the nonzero weights).
+//!
+//! `planes_per_cycle` planes are processed a cycle, least significant plane
+//! first: cycle `c` handles planes `c·ppc .. min((c+1)·ppc, B)` and produces
+//! the sum of their signed, shifted contributions (the per-cycle partial
+//! accumulated by the lane); a chunk takes `ceil(B / ppc)` cycles, the
+//! initiation interval. Processing the sign plane last keeps every
+//! intermediate accumulator value within the range of the final one.
+
+use super::encoding::{check_acts, check_weights};
+use super::BitExactError;
+use workloads::Precision;
+
+/// The weight masks of one lane's chunk (bit `e` of word `e/64` is element `e`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WeightMasks {
+    /// Elements whose weight is +1 (1 for `binary01`).
+    pub pos: Vec<u64>,
+    /// Elements whose weight is −1.
+    pub neg: Vec<u64>,
+    /// Elements.
+    pub width: usize,
+}
+
+fn words(width: usize) -> usize {
+    width.div_ceil(64)
+}
+
+/// The masks of one lane's weights.
+pub fn weight_masks(weights: Precision, ws: &[i64]) -> Result<WeightMasks, BitExactError> {
+    check_low_bit(weights)?;
+    check_weights(weights, ws)?;
+    let mut m = WeightMasks {
+        pos: vec![0; words(ws.len())],
+        neg: vec![0; words(ws.len())],
+        width: ws.len(),
+    };
+    fill_masks(ws, &mut m.pos, &mut m.neg);
+    Ok(m)
+}
+
+fn fill_masks(ws: &[i64], pos: &mut [u64], neg: &mut [u64]) {
+    pos.fill(0);
+    neg.fill(0);
+    for (e, &w) in ws.iter().enumerate() {
+        let bit = 1u64 << (e % 64);
+        if w > 0 {
+            pos[e / 64] |= bit;
+        } else if w < 0 {
+            neg[e / 64] |= bit;
+        }
+    }
+}
+
+fn check_low_bit(weights: Precision) -> Result<(), BitExactError> {
+    if weights.is_low_bit_weight() {
+        Ok(())
+    } else {
+        Err(BitExactError::Unsupported(format!(
+            "the popcount reduction takes ternary, binary or binary01 weights, not {weights}"
+        )))
+    }
+}
+
+/// Activation planes a format has: B for `intB`, 1 for ±1 and {0,1}.
+pub fn planes_of(acts: Precision) -> Result<u32, BitExactError> {
+    match acts {
+        Precision::Int(b) => Ok(u32::from(b)),
+        Precision::Binary | Precision::Binary01 => Ok(1),
+        other => Err(BitExactError::Unsupported(format!(
+            "the popcount reduction takes intB, binary or binary01 activations, not {other}"
+        ))),
+    }
+}
+
+/// Bit-plane `b` of the activations' port codes (bit `e` = bit `b` of
+/// activation `e`; for ±1 activations plane 0 is the code, 1 = +1).
+pub fn act_plane(acts: Precision, xs: &[i64], b: u32) -> Vec<u64> {
+    let mut p = vec![0; words(xs.len())];
+    fill_plane(acts, xs, b, &mut p);
+    p
+}
+
+fn fill_plane(acts: Precision, xs: &[i64], b: u32, out: &mut [u64]) {
+    out.fill(0);
+    for (e, &x) in xs.iter().enumerate() {
+        let bit = match acts {
+            Precision::Binary => x > 0,
+            _ => (x >> b) & 1 != 0,
+        };
+        if bit {
+            out[e / 64] |= 1u64 << (e % 64);
+        }
+    }
+}
+
+fn pc_and(a: &[u64], b: &[u64]) -> i64 {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| i64::from((x & y).count_ones()))
+        .sum()
+}
+
+fn pc(a: &[u64]) -> i64 {
+    a.iter().map(|x| i64::from(x.count_ones())).sum()
+}
+
+/// `popcount(pos & plane) − popcount(neg & plane)`.
+pub fn plane_count(pos: &[u64], neg: &[u64], plane: &[u64]) -> i64 {
+    pc_and(pos, plane) - pc_and(neg, plane)
+}
+
+/// The XNOR-popcount of `width` ±1 weights and activations given as bits
+/// (1 = +1): `2·popcount(!(w ^ x)) − width`.
+pub fn xnor_popcount(w: &[u64], x: &[u64], width: usize) -> i64 {
+    let mut ones = 0i64;
+    for (i, (a, b)) in w.iter().zip(x).enumerate() {
+        let valid = if (i + 1) * 64 <= width {
+            u64::MAX
+        } else {
+            (1u64 << (width - i * 64)) - 1
+        };
+        ones += i64::from((!(a ^ b) & valid).count_ones());
+    }
+    2 * ones - width as i64
+}
+
+/// The AND-popcount of {0,1} weights and activations: `popcount(w & x)`.
+pub fn and_popcount(w: &[u64], x: &[u64]) -> i64 {
+    pc_and(w, x)
+}
+
+/// The signed, shifted contribution of activation plane `b` (bits `plane`)
+/// for weight masks `m_pos`/`m_neg` (see the module documentation).
+pub fn plane_contribution(
+    acts: Precision,
+    weights: Precision,
+    m_pos: &[u64],
+    m_neg: &[u64],
+    plane: &[u64],
+    b: u32,
+    width: usize,
+) -> i64 {
+    match acts {
+        Precision::Int(bits) => {
+            let v = plane_count(m_pos, m_neg, plane) << b;
+            if b + 1 == u32::from(bits) {
+                -v
+            } else {
+                v
+            }
+        }
+        Precision::Binary01 => plane_count(m_pos, m_neg, plane),
+        _ => {
+            if weights == Precision::Binary {
+                xnor_popcount(m_pos, plane, width)
+            } else {
+                2 * plane_count(m_pos, m_neg, plane) - (pc(m_pos) - pc(m_neg))
+            }
+        }
+    }
+}
+
+/// One lane's chunk through the popcount datapath.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PopcountTrace {
+    /// The signed, shifted contribution of every plane (least significant first).
+    pub planes: Vec<i64>,
+    /// The partial produced in each cycle (`ceil(planes / ppc)` of them).
+    pub per_cycle: Vec<i64>,
+    /// The chunk's sum.
+    pub sum: i64,
+}
+
+/// One lane's chunk (weights `ws`, activations `xs`) bit-serially,
+/// `planes_per_cycle` planes a cycle.
+pub fn lane_chunk(
+    acts: Precision,
+    weights: Precision,
+    planes_per_cycle: u32,
+    ws: &[i64],
+    xs: &[i64],
+) -> Result<PopcountTrace, BitExactError> {
+    if ws.len() != xs.len() {
+        return Err(BitExactError::Shape {
+            what: "lane weights",
+            expected: xs.len(),
+            got: ws.len(),
+        });
+    }
+    let nplanes = planes_of(acts)?;
+    check_acts(acts, xs)?;
+    let m = weight_masks(weights, ws)?;
+    let ppc = planes_per_cycle.clamp(1, nplanes) as usize;
+    let planes: Vec<i64> = (0..nplanes)
+        .map(|b| {
+            let plane = act_plane(acts, xs, b);
+            plane_contribution(acts, weights, &m.pos, &m.neg, &plane, b, m.width)
+        })
+        .collect();
+    let per_cycle: Vec<i64> = planes.chunks(ppc).map(|c| c.iter().sum()).collect();
+    let sum = per_cycle.iter().sum();
+    Ok(PopcountTrace {
+        planes,
+        per_cycle,
+        sum,
+    })
+}
+
+/// Allocation-free evaluation of a whole chunk for every lane: the
+/// per-cycle partials, `out[c*lanes + l]` for cycle `c` and lane `l`.
+/// Inputs are not checked (see [`super::Datapath::check_chunk`]).
+#[derive(Debug, Clone)]
+pub struct PopcountUnit {
+    acts: Precision,
+    weights: Precision,
+    lanes: usize,
+    width: usize,
+    planes: u32,
+    ppc: u32,
+    plane_words: Vec<u64>,
+    pos: Vec<u64>,
+    neg: Vec<u64>,
+}
+
+impl PopcountUnit {
+    /// A unit for `lanes` x `width` chunks.
+    pub fn new(
+        acts: Precision,
+        weights: Precision,
+        lanes: usize,
+        width: usize,
+        planes_per_cycle: u32,
+    ) -> Result<PopcountUnit, BitExactError> {
+        check_low_bit(weights)?;
+        let planes = planes_of(acts)?;
+        let w = words(width);
+        Ok(PopcountUnit {
+            acts,
+            weights,
+            lanes,
+            width,
+            planes,
+            ppc: planes_per_cycle.clamp(1, planes),
+            plane_words: vec![0; w * planes as usize],
+            pos: vec![0; w],
+            neg: vec![0; w],
+        })
+    }
+
+    /// Cycles a chunk takes.
+    pub fn cycles(&self) -> u32 {
+        self.planes.div_ceil(self.ppc)
+    }
+
+    /// Per-cycle partials of chunk (`act`: `width`; `wgt`: `lanes*width`,
+    /// lane-major) into `out` (`cycles()*lanes`, cycle-major).
+    pub fn partials_into(&mut self, act: &[i64], wgt: &[i64], out: &mut [i64]) {
+        let w = words(self.width);
+        for b in 0..self.planes {
+            let range = b as usize * w..(b as usize + 1) * w;
+            fill_plane(self.acts, act, b, &mut self.plane_words[range]);
+        }
+        out.fill(0);
+        for l in 0..self.lanes {
+            fill_masks(
+                &wgt[l * self.width..(l + 1) * self.width],
+                &mut self.pos,
+                &mut self.neg,
+            );
+            for b in 0..self.planes {
+                let plane = &self.plane_words[b as usize * w..(b as usize + 1) * w];
+                let v = plane_contribution(
+                    self.acts,
+                    self.weights,
+                    &self.pos,
+                    &self.neg,
+                    plane,
+                    b,
+                    self.width,
+                );
+                out[(b / self.ppc) as usize * self.lanes + l] += v;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn int8_planes() {
+        // 1*(-128) + (-1)*127 + 0*5 = -255
+        let t = lane_chunk(
+            Precision::INT8,
+            Precision::Ternary,
+            2,
+            &[1, -1, 0],
+            &[-128, 127, 5],
+        );
+        let t = t.unwrap();
+        assert_eq!(t.sum, -128 - 127);
+        assert_eq!(t.per_cycle.len(), 4);
+        assert_eq!(t.planes.len(), 8);
+    }
+
+    #[test]
+    fn xnor() {
+        // w = [+1, -1, +1], x = [+1, +1, -1] -> 1 - 1 - 1 = -1
+        let t = lane_chunk(
+            Precision::Binary,
+            Precision::Binary,
+            1,
+            &[1, -1, 1],
+            &[1, 1, -1],
+        )
+        .unwrap();
+        assert_eq!(t.sum, -1);
+        let t = lane_chunk(
+            Precision::Binary,
+            Precision::Ternary,
+            1,
+            &[1, 0, -1],
+            &[1, 1, -1],
+        )
+        .unwrap();
+        assert_eq!(t.sum, 2);
+    }
+}

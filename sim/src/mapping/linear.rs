@@ -1,0 +1,310 @@
+//! Matrix products on the lane array: tiling over lanes (output features)
+//! and width (the reduction), the loop order that moves the fewest DRAM
+//! bytes for the buffer sizes, and the events it causes.
+//!
+//! A tile is one group of `lanes` output features over one K range (as many
+//! chunks as fit half of the weight buffer) for one block of tokens. Weights
+//! of a tile stay in the weight buffer while every token of the block is
+//! reduced against them (weight reuse across batch and prefill tokens).
+//! Activations stay on chip when the whole input fits the activation
+//! buffer; otherwise they are streamed in token blocks, and the loop order
+//! is chosen between weights-outer (weights read once, activations once per
+//! feature group) and tokens-outer (activations read once, weights once per
+//! token block) by the DRAM bytes each moves.
+
+use super::{ChunkCost, MapError, OpPlan, TileWork, Unit};
+use crate::activity::{Activity, Buffer};
+use crate::arch::{acc_bits_for, Accelerator, ZeroHandling};
+use crate::memory::SramPort;
+use workloads::Op;
+
+/// Appends `count` copies of `tile`, merging with the last entry when equal.
+pub(super) fn push_tiles(tiles: &mut Vec<(TileWork, u64)>, tile: TileWork, count: u64) {
+    if count == 0 {
+        return;
+    }
+    match tiles.last_mut() {
+        Some((t, n)) if *t == tile => *n += count,
+        _ => tiles.push((tile, count)),
+    }
+}
+
+/// Sizes of the pieces a length is cut into: `(piece, count)` pairs.
+fn pieces(total: u64, piece: u64) -> Vec<(u64, u64)> {
+    let full = total / piece;
+    let rest = total % piece;
+    let mut v = Vec::with_capacity(2);
+    if full > 0 {
+        v.push((piece, full));
+    }
+    if rest > 0 {
+        v.push((rest, 1));
+    }
+    v
+}
+
+pub(super) fn plan(arch: &Accelerator, chunk: &ChunkCost, op: &Op) -> Result<OpPlan, MapError> {
+    let arr = &arch.array;
+    let lanes = u64::from(arr.lanes);
+    let width = u64::from(arr.width);
+    let w = op.w.unwrap_or(op.a);
+    let ii = u64::from(chunk.timing.initiation_interval);
+
+    if let Some(needed) = acc_bits_for(op.k, op.a, w) {
+        let have = arch.acc_bits();
+        if needed > have {
+            return Err(MapError::Accumulator {
+                op: op.name.clone(),
+                k: op.k,
+                needed,
+                have,
+            });
+        }
+    }
+
+    // Zero weights compacted away shorten the reduction.
+    let z = op.zero_fraction();
+    let skip = arr.zeros == ZeroHandling::Skip && w.is_low_bit_weight();
+    let k_eff = if skip {
+        ((op.k as f64 * (1.0 - z)).ceil() as u64).clamp(1, op.k)
+    } else {
+        op.k
+    };
+    let chunks_total = k_eff.div_ceil(width);
+
+    // K tiles: as many chunks as fit half of the weight buffer.
+    let cap_w = arch.buffers.weights.tile_bytes();
+    let wbytes = |n_lanes: u64, k_len: u64| w.bytes_for(n_lanes * k_len);
+    if wbytes(lanes, width) > cap_w {
+        return Err(MapError::WeightBuffer {
+            op: op.name.clone(),
+            bytes: wbytes(lanes, width),
+            capacity: cap_w,
+        });
+    }
+    let mut kt_chunks =
+        ((cap_w * 8) as f64 / (lanes * width) as f64 / w.storage_bits()).floor() as u64;
+    kt_chunks = kt_chunks.clamp(1, chunks_total);
+    while kt_chunks > 1 && wbytes(lanes, kt_chunks * width) > cap_w {
+        kt_chunks -= 1;
+    }
+    // (chunks in the tile, number of such tiles), and the K length each covers
+    let k_tiles = pieces(chunks_total, kt_chunks);
+    let k_len = |chunks: u64, last: bool| {
+        if last {
+            k_eff - (chunks_total - chunks) * width
+        } else {
+            chunks * width
+        }
+    };
+    let n_tiles = pieces(op.n, lanes);
+    let n_tile_count: u64 = n_tiles.iter().map(|p| p.1).sum();
+    let k_tile_count: u64 = k_tiles.iter().map(|p| p.1).sum();
+
+    // Activations: on chip, or streamed in token blocks.
+    let row_bytes = op.a.bytes_for(op.k);
+    let in_bytes = op.g * op.m * row_bytes;
+    let act_cap = arch.buffers.activations.bytes();
+    let on_chip = in_bytes <= act_cap;
+    let mb = if on_chip {
+        op.m
+    } else {
+        let t = arch.buffers.activations.tile_bytes() / row_bytes.max(1);
+        if t == 0 {
+            return Err(MapError::ActivationBuffer {
+                op: op.name.clone(),
+                bytes: row_bytes,
+                capacity: arch.buffers.activations.tile_bytes(),
+            });
+        }
+        t.min(op.m)
+    };
+    let blocks = pieces(op.m, mb);
+    let block_count: u64 = blocks.iter().map(|p| p.1).sum();
+    let out_elem_bytes = |count: u64| op.out.bytes_for(count);
+    let out_spill = out_elem_bytes(op.g * op.m * op.n) > act_cap;
+    let weight_bytes_all = op.g
+        * n_tiles
+            .iter()
+            .map(|&(l, c)| c * w.bytes_for(l * k_eff))
+            .sum::<u64>();
+    // DRAM bytes of the two loop orders when activations stream
+    let weights_outer = weight_bytes_all + if on_chip { 0 } else { n_tile_count * in_bytes };
+    let tokens_outer = weight_bytes_all * block_count + if on_chip { 0 } else { in_bytes };
+    let tokens_first = !on_chip && tokens_outer < weights_outer;
+
+    // SRAM port limits: per chunk and token, the weight port delivers every
+    // lane's weights and the activation port one chunk of activations.
+    let wport = SramPort::new(&arch.buffers.weights);
+    let aport = SramPort::new(&arch.buffers.activations);
+    let chunk_wbytes =
+        |n_lanes: u64| (n_lanes * width * w.storage_bits().ceil() as u64).div_ceil(8);
+    let chunk_abytes = (width * op.a.storage_bits().ceil() as u64).div_ceil(8);
+    let chunk_cycles = |n_lanes: u64| {
+        ii.max(wport.cycles_for(chunk_wbytes(n_lanes)))
+            .max(aport.cycles_for(chunk_abytes))
+    };
+
+    let tile = |n_lanes: u64,
+                chunks: u64,
+                klen: u64,
+                tokens: u64,
+                weights: bool,
+                acts: u64,
+                last_k: bool| {
+        let per_chunk = chunk_cycles(n_lanes);
+        TileWork {
+            load: if weights {
+                w.bytes_for(n_lanes * klen)
+            } else {
+                0
+            } + acts,
+            load_after_producers: acts > 0,
+            busy: tokens * chunks * ii,
+            sram_stall: tokens * chunks * (per_chunk - ii),
+            store: if out_spill && last_k {
+                out_elem_bytes(tokens * n_lanes)
+            } else {
+                0
+            },
+        }
+    };
+    // (chunks, K length, last) for every K tile in order
+    let mut k_list: Vec<(u64, u64, bool)> = Vec::new();
+    for &(c, count) in &k_tiles {
+        for _ in 0..count {
+            let last = k_list.len() as u64 + 1 == k_tile_count;
+            k_list.push((c, k_len(c, last), last));
+        }
+    }
+    let mut tiles = Vec::new();
+    if tokens_first {
+        // block -> instance -> feature group -> K tile; the block's
+        // activations arrive with its first tile
+        for &(tokens, bcount) in &blocks {
+            for _ in 0..bcount {
+                let mut first = true;
+                for _ in 0..op.g {
+                    for &(n_lanes, ncount) in &n_tiles {
+                        for _ in 0..ncount {
+                            for &(c, klen, last) in &k_list {
+                                let acts = if first { op.g * tokens * row_bytes } else { 0 };
+                                first = false;
+                                push_tiles(
+                                    &mut tiles,
+                                    tile(n_lanes, c, klen, tokens, true, acts, last),
+                                    1,
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    } else {
+        // instance -> feature group -> K tile -> block: weights arrive with
+        // the first block and stay; streamed activations come with every block
+        for _ in 0..op.g {
+            for &(n_lanes, ncount) in &n_tiles {
+                let mut group = Vec::new();
+                for &(c, klen, last) in &k_list {
+                    let acts = |tokens: u64| {
+                        if on_chip {
+                            0
+                        } else {
+                            tokens * op.a.bytes_for(klen)
+                        }
+                    };
+                    let mut first = true;
+                    for &(tokens, bcount) in &blocks {
+                        for _ in 0..bcount {
+                            push_tiles(
+                                &mut group,
+                                tile(n_lanes, c, klen, tokens, first, acts(tokens), last),
+                                1,
+                            );
+                            first = false;
+                        }
+                    }
+                }
+                // identical feature groups repeat the same sequence
+                if let [(t, n)] = group[..] {
+                    push_tiles(&mut tiles, t, n * ncount);
+                } else {
+                    for _ in 0..ncount {
+                        for &(t, n) in &group {
+                            push_tiles(&mut tiles, t, n);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let weight_dram = weight_bytes_all * if tokens_first { block_count } else { 1 };
+
+    // Events.
+    let lane_chunks = op.g * op.m * op.n * chunks_total;
+    let chunks = op.g * op.m * n_tile_count * chunks_total;
+    let mut act = Activity::default();
+    act.add_scaled(&chunk.per_lane, lane_chunks);
+    act.add_scaled(&chunk.per_chunk, chunks);
+    let real_terms = op.g * op.m * op.n * op.k;
+    if w.is_low_bit_weight() {
+        match arr.zeros {
+            ZeroHandling::Gate => act.zero_terms_gated = (real_terms as f64 * z).round() as u64,
+            ZeroHandling::Skip => act.zero_terms_skipped = op.g * op.m * op.n * (op.k - k_eff),
+            ZeroHandling::None => {}
+        }
+    }
+    let (dram_r, dram_w) = tiles
+        .iter()
+        .fold((0, 0), |(r, s), (t, n)| (r + t.load * n, s + t.store * n));
+    act.dram_read_bits = dram_r * 8;
+    act.dram_write_bits = dram_w * 8;
+    let act_dram = dram_r - weight_dram;
+    // weight buffer: filled from DRAM, read once per chunk and token
+    act.sram_write(Buffer::Weights, weight_dram);
+    let w_reads: u64 = n_tiles
+        .iter()
+        .map(|&(l, c)| c * chunk_wbytes(l))
+        .sum::<u64>()
+        * op.g
+        * op.m
+        * chunks_total;
+    act.sram_read(Buffer::Weights, w_reads);
+    act.sram_read(Buffer::Activations, chunks * chunk_abytes);
+    act.sram_write(Buffer::Activations, act_dram);
+    act.sram_write(Buffer::Outputs, out_elem_bytes(op.g * op.m * op.n));
+    if k_tile_count > 1 && op.m > 1 {
+        let partial =
+            op.g * op.m * op.n * u64::from(arch.acc_bits().div_ceil(8)) * (k_tile_count - 1);
+        act.sram_write(Buffer::Outputs, partial);
+        act.sram_read(Buffer::Outputs, partial);
+    }
+    if out_spill {
+        act.sram_read(Buffer::Outputs, out_elem_bytes(op.g * op.m * op.n));
+    }
+
+    let order = if on_chip {
+        "activations on chip"
+    } else if tokens_first {
+        "tokens outer"
+    } else {
+        "weights outer"
+    };
+    Ok(OpPlan {
+        unit: Unit::Array,
+        tiles,
+        drain: u64::from(chunk.timing.latency),
+        activity: act,
+        macs: real_terms,
+        note: format!(
+            "array: {} feature groups x {} K tiles ({} chunks each) x {} token blocks of {}; {order}",
+            n_tile_count * op.g,
+            k_tile_count,
+            kt_chunks,
+            block_count,
+            mb
+        ),
+    })
+}

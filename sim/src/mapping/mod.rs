@@ -1,0 +1,219 @@
+//! Mapping of trace operators onto the accelerator: which unit runs each
+//! operator, how it is cut into tiles (DRAM loads, compute, DRAM stores),
+//! and the activity counts it causes.
+//!
+//! A mapping is timing-free: the engine decides when each tile runs.
+
+mod chunk;
+mod linear;
+mod streamed;
+mod vector;
+
+pub use chunk::ChunkCost;
+
+use crate::activity::Activity;
+use crate::arch::{Accelerator, AttentionMapping, Reduction};
+use serde::{Deserialize, Serialize};
+use workloads::{Op, OpKind, Precision, Trace};
+
+/// A unit of the accelerator that runs operators one tile at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Unit {
+    /// The lane array.
+    Array,
+    /// The vector unit.
+    Vector,
+    /// The attention unit.
+    Attention,
+}
+
+impl Unit {
+    /// Every unit, in a fixed order.
+    pub const ALL: [Unit; 3] = [Unit::Array, Unit::Vector, Unit::Attention];
+
+    /// Index into per-unit arrays.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// Display name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Unit::Array => "array",
+            Unit::Vector => "vector",
+            Unit::Attention => "attention",
+        }
+    }
+}
+
+/// The timing-relevant work of one tile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TileWork {
+    /// Bytes read from DRAM before the tile can compute.
+    pub load: u64,
+    /// The load reads activations that the operator's producers spilled,
+    /// so it may only be issued once they are complete.
+    pub load_after_producers: bool,
+    /// Cycles the unit computes at its full rate.
+    pub busy: u64,
+    /// Extra cycles the unit waits on an SRAM port during the tile.
+    pub sram_stall: u64,
+    /// Bytes written to DRAM after the tile.
+    pub store: u64,
+}
+
+impl TileWork {
+    /// Cycles the unit is occupied by the tile.
+    pub fn occupancy(&self) -> u64 {
+        self.busy + self.sram_stall
+    }
+}
+
+/// How one operator runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpPlan {
+    /// The unit that runs it.
+    pub unit: Unit,
+    /// Tiles in execution order, run-length encoded: `(tile, repeat count)`.
+    pub tiles: Vec<(TileWork, u64)>,
+    /// Cycles after the last tile's compute until the result is complete
+    /// (pipeline drain).
+    pub drain: u64,
+    /// Events the operator causes.
+    pub activity: Activity,
+    /// Useful multiply-accumulates (or terms) of the operator.
+    pub macs: u64,
+    /// A short description of the mapping (tile sizes, loop order).
+    pub note: String,
+}
+
+impl OpPlan {
+    /// Number of tiles.
+    pub fn tile_count(&self) -> u64 {
+        self.tiles.iter().map(|(_, n)| n).sum()
+    }
+
+    /// Total DRAM bytes read and written.
+    pub fn dram_bytes(&self) -> (u64, u64) {
+        self.tiles
+            .iter()
+            .fold((0, 0), |(r, w), (t, n)| (r + t.load * n, w + t.store * n))
+    }
+}
+
+/// An operator the design cannot run.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MapError {
+    /// The accumulators are too narrow for the operator's reduction length.
+    #[error("operator `{op}` reduces K = {k} terms, which needs {needed}-bit accumulators; the design has {have} (raise `array.max_k` or `array.acc_bits`)")]
+    Accumulator {
+        /// Operator name.
+        op: String,
+        /// Reduction length.
+        k: u64,
+        /// Bits needed.
+        needed: u32,
+        /// Bits the design has.
+        have: u32,
+    },
+    /// One chunk of weights for all lanes does not fit the weight buffer.
+    #[error("operator `{op}`: one chunk of weights for all lanes ({bytes} bytes) does not fit half of the weight buffer ({capacity} bytes); enlarge `buffers.weights.kib`")]
+    WeightBuffer {
+        /// Operator name.
+        op: String,
+        /// Bytes of one chunk.
+        bytes: u64,
+        /// Usable bytes.
+        capacity: u64,
+    },
+    /// One row of activations does not fit the activation buffer.
+    #[error("operator `{op}`: one row of activations ({bytes} bytes) does not fit the activation buffer ({capacity} bytes); enlarge `buffers.activations.kib`")]
+    ActivationBuffer {
+        /// Operator name.
+        op: String,
+        /// Bytes of one row.
+        bytes: u64,
+        /// Usable bytes.
+        capacity: u64,
+    },
+}
+
+/// True when the lane array can run a product of `a` activations with `w`
+/// weights.
+pub fn array_supports(arch: &Accelerator, a: Precision, w: Precision) -> bool {
+    let arr = &arch.array;
+    let int_bits = |p: Precision| match p {
+        Precision::Int(b) => Some(b),
+        _ => None,
+    };
+    match arr.reduction {
+        Reduction::AdderTree | Reduction::Popcount => {
+            let w_ok = w.is_low_bit_weight();
+            let a_ok = match (a, arr.activations) {
+                (Precision::Int(x), Precision::Int(y)) => x <= y,
+                (x, y) => x == y,
+            };
+            w_ok && a_ok
+        }
+        Reduction::Mac => {
+            if arr.activations.is_float() {
+                // a floating-point MAC array runs any integer or float operands
+                // of at most its width
+                a.storage_bits() <= arr.activations.storage_bits()
+                    && (w.is_low_bit_weight() || w.storage_bits() <= arr.weights.storage_bits())
+            } else {
+                let a_ok = matches!((int_bits(a), int_bits(arr.activations)), (Some(x), Some(y)) if x <= y);
+                let w_ok = w.is_low_bit_weight()
+                    || matches!((int_bits(w), int_bits(arr.weights)), (Some(x), Some(y)) if x <= y);
+                a_ok && w_ok
+            }
+        }
+    }
+}
+
+/// The unit that runs high-precision products the array cannot (attention
+/// and, on low-bit designs, the LM head), and its rate in MACs per cycle.
+pub fn high_precision_unit(arch: &Accelerator) -> (Unit, u64) {
+    match arch.attention.mapping {
+        AttentionMapping::Unit => (
+            Unit::Attention,
+            u64::from(arch.attention.macs_per_cycle.max(1)),
+        ),
+        AttentionMapping::Vector | AttentionMapping::Array => {
+            (Unit::Vector, u64::from(arch.vector.elems_per_cycle.max(1)))
+        }
+    }
+}
+
+/// Plans every operator of `trace` on `arch`.
+pub fn map_trace(arch: &Accelerator, trace: &Trace) -> Result<Vec<OpPlan>, MapError> {
+    let chunk = ChunkCost::of(arch);
+    trace
+        .ops
+        .iter()
+        .map(|op| map_op(arch, &chunk, op))
+        .collect()
+}
+
+/// Plans one operator.
+pub fn map_op(arch: &Accelerator, chunk: &ChunkCost, op: &Op) -> Result<OpPlan, MapError> {
+    match op.kind {
+        OpKind::Linear | OpKind::Qk | OpKind::Pv => {
+            let w = op.w.unwrap_or(op.a);
+            let on_array = match op.kind {
+                OpKind::Linear => array_supports(arch, op.a, w),
+                _ => {
+                    arch.attention.mapping == AttentionMapping::Array
+                        && array_supports(arch, op.a, w)
+                }
+            };
+            if on_array {
+                linear::plan(arch, chunk, op)
+            } else {
+                Ok(streamed::plan_product(arch, op))
+            }
+        }
+        _ => vector::plan(arch, op),
+    }
+}

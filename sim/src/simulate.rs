@@ -1,0 +1,124 @@
+//! The simulator's entry point: map a trace onto a design, run the engine,
+//! and gather the result.
+
+use crate::activity::Activity;
+use crate::arch::Accelerator;
+use crate::engine;
+use crate::mapping::{map_trace, MapError, Unit};
+use crate::result::{OpResult, SimResult, Traffic, RESULT_SCHEMA};
+use std::collections::BTreeMap;
+use workloads::{GraphError, OpGraph, Trace};
+
+/// How to simulate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SimOptions {
+    /// Jump from event to event instead of stepping every cycle (results are identical).
+    pub fast_forward: bool,
+}
+
+impl Default for SimOptions {
+    fn default() -> Self {
+        SimOptions { fast_forward: true }
+    }
+}
+
+/// A trace that cannot be simulated on a design.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SimError {
+    /// An operator does not fit the design.
+    #[error(transparent)]
+    Map(#[from] MapError),
+    /// The trace's dependencies are broken.
+    #[error(transparent)]
+    Graph(#[from] GraphError),
+}
+
+/// Simulates one step of `trace` on `arch`.
+pub fn simulate(
+    arch: &Accelerator,
+    trace: &Trace,
+    opts: SimOptions,
+) -> Result<SimResult, SimError> {
+    let graph = OpGraph::new(trace)?;
+    let plans = map_trace(arch, trace)?;
+    let tl = engine::run(arch, &plans, &graph, opts.fast_forward);
+
+    let mut total = Activity::default();
+    let mut ops = Vec::with_capacity(plans.len());
+    let mut array_terms = 0u64;
+    let mut macs = 0u64;
+    for ((op, plan), timing) in trace.ops.iter().zip(&plans).zip(&tl.ops) {
+        total += &plan.activity;
+        macs += plan.macs;
+        if plan.unit == Unit::Array {
+            array_terms += plan.macs;
+        }
+        ops.push(OpResult {
+            name: op.name.clone(),
+            kind: op.kind.keyword().to_string(),
+            layer: op.layer,
+            unit: plan.unit,
+            macs: plan.macs,
+            tiles: plan.tile_count(),
+            mapping: plan.note.clone(),
+            timing: *timing,
+            activity: plan.activity.clone(),
+        });
+    }
+    let traffic = Traffic {
+        dram_read_bytes: total.dram_read_bytes(),
+        dram_write_bytes: total.dram_write_bytes(),
+        sram_read_bytes: total.sram.iter().map(|(b, t)| (*b, t.read_bytes)).collect(),
+        sram_write_bytes: total
+            .sram
+            .iter()
+            .map(|(b, t)| (*b, t.write_bytes))
+            .collect(),
+    };
+    let cycles = tl.cycles;
+    let latency_s = cycles as f64 / (arch.clock_ghz * 1e9);
+    let tokens = trace.meta.tokens();
+    let t = arch.timing();
+    let peak_terms = f64::from(arch.array.lanes) * f64::from(arch.array.width)
+        / f64::from(t.initiation_interval);
+    let share = |x: u64| {
+        if cycles == 0 {
+            0.0
+        } else {
+            x as f64 / cycles as f64
+        }
+    };
+    Ok(SimResult {
+        schema: RESULT_SCHEMA.to_string(),
+        design: arch.name.clone(),
+        model: trace.meta.model.clone(),
+        phase: trace.meta.phase,
+        batch: trace.meta.batch,
+        seq: trace.meta.seq,
+        tokens,
+        clock_ghz: arch.clock_ghz,
+        cycles,
+        latency_s,
+        tokens_per_s: if latency_s > 0.0 {
+            tokens as f64 / latency_s
+        } else {
+            0.0
+        },
+        macs,
+        array_utilization: if cycles == 0 {
+            0.0
+        } else {
+            array_terms as f64 / (peak_terms * cycles as f64)
+        },
+        compute_bound_share: share(tl.bound.compute),
+        memory_bound_share: share(tl.bound.memory),
+        bound: tl.bound,
+        units: Unit::ALL
+            .iter()
+            .map(|&u| (u, tl.units[u.index()]))
+            .collect::<BTreeMap<_, _>>(),
+        traffic,
+        activity: total,
+        ops,
+    })
+}
