@@ -310,7 +310,7 @@ impl Tile {
     /// them).
     pub fn step(&mut self, inputs: &TileInputs<'_>) -> TileOutputs<'_> {
         let (arr_valid, arr_last, arr_off) = self.arriving();
-        let in_ready = self.hold <= 1 && !(self.done && arr_valid);
+        let in_ready = self.hold <= 1;
         let out_valid = self.out_valid;
         let shown = self.out_sel;
         let stall = self.done && arr_valid && !inputs.out_ready;

@@ -110,20 +110,20 @@ mod tests {
 
     #[test]
     fn accumulator_widths() {
-        // 2560 terms of int8 x ternary: range [-327680, 325120] -> 20 bits.
+        // 2560 terms of int8 x ternary: range [-327680, 327680] -> 20 bits.
         assert_eq!(
             acc_bits_for(2560, Precision::INT8, Precision::Ternary),
             Some(20)
         );
-        // one term: [-128, 127] -> 8 bits
+        // one term: (-128) x (-1) = +128, so [-128, 128] -> 9 bits
         assert_eq!(
             acc_bits_for(1, Precision::INT8, Precision::Ternary),
-            Some(8)
+            Some(9)
         );
-        // two terms: [-256, 254] -> 9 bits
+        // two terms: [-256, 256] -> 10 bits
         assert_eq!(
             acc_bits_for(2, Precision::INT8, Precision::Ternary),
-            Some(9)
+            Some(10)
         );
         // XNOR-popcount of 64 ±1 terms: [-64, 64] -> 8 bits
         assert_eq!(
