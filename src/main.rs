@@ -7,6 +7,7 @@ mod cmd;
 mod error;
 mod files;
 mod model_arg;
+mod tech_arg;
 mod workload_arg;
 
 use clap::{Parser, Subcommand};
@@ -33,6 +34,8 @@ enum Command {
     Sim(cmd::sim::SimCmd),
     /// Validate input files (traces, Hugging Face config.json) without running anything.
     Check(cmd::check::CheckCmd),
+    /// Reproduce a paper's energy and memory figures from the tool's own counts.
+    Paper(cmd::paper::PaperCmd),
 }
 
 fn main() -> ExitCode {
@@ -43,6 +46,7 @@ fn main() -> ExitCode {
         Command::Presets(c) => c.exec(),
         Command::Check(c) => c.exec(),
         Command::Sim(c) => c.exec(),
+        Command::Paper(c) => c.exec(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -21,7 +21,7 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-const NAMES: [&str; 8] = [
+const NAMES: [&str; 9] = [
     "edge-ternary",
     "edge-fp16",
     "edge-int8",
@@ -30,6 +30,7 @@ const NAMES: [&str; 8] = [
     "datacenter-ternary",
     "datacenter-fp16",
     "datacenter-int8",
+    "systolic-ws-32x32",
 ];
 
 #[test]

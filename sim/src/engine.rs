@@ -20,15 +20,20 @@
 //!
 //! Fast-forward: nothing changes between two events (a load arriving, a
 //! tile finishing, an operator completing), so the engine may jump from one
-//! event to the next and charge the cycles in between at once. With
-//! fast-forward off it steps every cycle; both give identical results.
+//! event to the next and charge the cycles in between at once. Over long
+//! runs of identical tiles it also detects steady state: when the whole
+//! machine's state at the start of a tile equals its state at the start of
+//! the previous tile shifted by `P` cycles, the next `k` tiles repeat it,
+//! and the engine jumps `k * P` cycles, adding `k` times the counters of one
+//! period. With fast-forward off it steps every cycle; both give identical
+//! results (a property test checks this).
 
 use crate::arch::Accelerator;
 use crate::mapping::{OpPlan, TileWork, Unit};
 use crate::memory::DramChannel;
 use serde::{Deserialize, Serialize};
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::{BTreeSet, BinaryHeap, VecDeque};
 use workloads::OpGraph;
 
 /// What a unit does in a cycle.
@@ -110,6 +115,8 @@ pub struct Timeline {
     pub bound: Bound,
     /// Events processed (a measure of simulation work).
     pub events: u64,
+    /// Steady-state jumps taken by fast-forward.
+    pub jumps: u64,
 }
 
 /// A position in a unit's tile sequence.
@@ -180,96 +187,142 @@ impl UnitState {
     }
 }
 
-/// Runs `plans` (one per trace operator, dependencies from `graph`) on
-/// `arch`. With `fast_forward` the clock jumps between events; without it,
-/// it steps every cycle.
-pub fn run(arch: &Accelerator, plans: &[OpPlan], graph: &OpGraph, fast_forward: bool) -> Timeline {
-    let n = plans.len();
-    let producers: Vec<Vec<usize>> = (0..n).map(|i| graph.predecessors(i)).collect();
-    let slots_of = |u: Unit| {
-        let b = &arch.buffers;
-        let double = match u {
-            Unit::Array => b.weights.double_buffered,
-            Unit::Vector | Unit::Attention => b.activations.double_buffered,
-        };
-        if double {
-            2
-        } else {
-            1
-        }
-    };
-    let mut units: Vec<UnitState> = Unit::ALL
-        .iter()
-        .map(|&u| UnitState {
-            ops: (0..n).filter(|&i| plans[i].unit == u).collect(),
-            slots: slots_of(u),
-            fetch: Cursor::default(),
-            exec: Cursor::default(),
-            inflight: VecDeque::new(),
-            computing: None,
-        })
-        .collect();
-    for u in &mut units {
-        let mut c = Cursor::default();
-        u.skip_empty(plans, &mut c);
-        u.fetch = c;
-        u.exec = c;
-    }
-    let mut dram = DramChannel::new(arch);
-    let mut timing = vec![OpTiming::default(); n];
-    let mut started = vec![false; n];
-    // u64::MAX = not complete yet
-    let mut done = vec![u64::MAX; n];
-    // operators without tiles are complete at once
-    for (i, p) in plans.iter().enumerate() {
-        if p.tiles.is_empty() {
-            done[i] = 0;
-        }
-    }
-    let mut last_store = vec![0u64; n];
-    let mut wake: BinaryHeap<Reverse<u64>> = BinaryHeap::new();
-    let mut unit_cycles = [Cycles::default(); 3];
-    let mut bound = Bound::default();
-    let mut events = 0u64;
-    let mut t = 0u64;
-    let ready = |done: &[u64], op: usize, t: u64| producers[op].iter().all(|&p| done[p] <= t);
+/// The machine state at the start of a tile, relative to the clock, and the
+/// counters at that moment.
+/// Snapshots kept per unit: periods of up to this many tiles are found.
+const HISTORY: usize = 4;
 
-    loop {
-        // Rules 1-3 until nothing changes this cycle.
+struct Snapshot {
+    t: u64,
+    sig: Vec<u64>,
+    units: [Cycles; 3],
+    bound: Bound,
+    ops: Vec<(usize, Cycles)>,
+}
+
+struct Engine<'a> {
+    plans: &'a [OpPlan],
+    producers: Vec<Vec<usize>>,
+    units: Vec<UnitState>,
+    dram: DramChannel,
+    timing: Vec<OpTiming>,
+    started: Vec<bool>,
+    /// Completion cycle of each operator; `u64::MAX` until known.
+    done: Vec<u64>,
+    /// Completions not yet reached: (cycle, operator).
+    pending_done: BTreeSet<(u64, usize)>,
+    last_store: Vec<u64>,
+    wake: BinaryHeap<Reverse<u64>>,
+    unit_cycles: [Cycles; 3],
+    bound: Bound,
+    events: u64,
+    jumps: u64,
+    /// Recent tile-start snapshots per unit, newest last.
+    snapshots: [VecDeque<Snapshot>; 3],
+}
+
+impl<'a> Engine<'a> {
+    fn new(arch: &Accelerator, plans: &'a [OpPlan], graph: &OpGraph) -> Engine<'a> {
+        let n = plans.len();
+        let slots_of = |u: Unit| {
+            let b = &arch.buffers;
+            let double = match u {
+                Unit::Array => b.weights.double_buffered,
+                Unit::Vector | Unit::Attention => b.activations.double_buffered,
+            };
+            if double {
+                2
+            } else {
+                1
+            }
+        };
+        let mut units: Vec<UnitState> = Unit::ALL
+            .iter()
+            .map(|&u| UnitState {
+                ops: (0..n).filter(|&i| plans[i].unit == u).collect(),
+                slots: slots_of(u),
+                fetch: Cursor::default(),
+                exec: Cursor::default(),
+                inflight: VecDeque::new(),
+                computing: None,
+            })
+            .collect();
+        for u in &mut units {
+            let mut c = Cursor::default();
+            u.skip_empty(plans, &mut c);
+            u.fetch = c;
+            u.exec = c;
+        }
+        // operators without tiles are complete at once
+        let done = plans
+            .iter()
+            .map(|p| if p.tiles.is_empty() { 0 } else { u64::MAX })
+            .collect();
+        Engine {
+            plans,
+            producers: (0..n).map(|i| graph.predecessors(i)).collect(),
+            units,
+            dram: DramChannel::new(arch),
+            timing: vec![OpTiming::default(); n],
+            started: vec![false; n],
+            done,
+            pending_done: BTreeSet::new(),
+            last_store: vec![0; n],
+            wake: BinaryHeap::new(),
+            unit_cycles: [Cycles::default(); 3],
+            bound: Bound::default(),
+            events: 0,
+            jumps: 0,
+            snapshots: Default::default(),
+        }
+    }
+
+    fn ready(&self, op: usize, t: u64) -> bool {
+        self.producers[op].iter().all(|&p| self.done[p] <= t)
+    }
+
+    /// Applies rules 1-3 at cycle `t` until nothing changes; returns which
+    /// units started a tile.
+    fn process(&mut self, t: u64) -> [bool; 3] {
+        let plans = self.plans;
+        let mut started_tile = [false; 3];
         loop {
             let mut changed = false;
-            for u in units.iter_mut() {
+            for ui in 0..self.units.len() {
                 // 1. finish
-                if let Some(c) = &u.computing {
-                    if c.end == t {
-                        let c = u.computing.take().expect("checked above");
-                        events += 1;
-                        if c.store > 0 {
-                            let end = dram.issue(t, c.store);
-                            last_store[c.op] = last_store[c.op].max(end);
-                            wake.push(Reverse(end));
-                        }
-                        if c.last_of_op {
-                            timing[c.op].compute_end = t;
-                            let d = (t + plans[c.op].drain).max(last_store[c.op]);
-                            done[c.op] = d;
-                            timing[c.op].done = d;
-                            wake.push(Reverse(d));
-                        }
-                        changed = true;
+                if self.units[ui]
+                    .computing
+                    .as_ref()
+                    .is_some_and(|c| c.end == t)
+                {
+                    let c = self.units[ui].computing.take().expect("checked above");
+                    self.events += 1;
+                    if c.store > 0 {
+                        let end = self.dram.issue(t, c.store);
+                        self.last_store[c.op] = self.last_store[c.op].max(end);
+                        self.wake.push(Reverse(end));
                     }
+                    if c.last_of_op {
+                        self.timing[c.op].compute_end = t;
+                        let d = (t + plans[c.op].drain).max(self.last_store[c.op]);
+                        self.done[c.op] = d;
+                        self.timing[c.op].done = d;
+                        if d > t {
+                            self.pending_done.insert((d, c.op));
+                        }
+                        self.wake.push(Reverse(d));
+                    }
+                    changed = true;
                 }
                 // 2. start
+                let u = &self.units[ui];
                 if u.computing.is_none() {
                     if let (Some((op, tile)), Some(&arrived)) =
                         (u.tile_at(plans, &u.exec), u.inflight.front())
                     {
-                        if arrived <= t && ready(&done, op, t) {
+                        if arrived <= t && self.ready(op, t) {
+                            let u = &mut self.units[ui];
                             u.inflight.pop_front();
-                            if !started[op] {
-                                started[op] = true;
-                                timing[op].start = t;
-                            }
                             let mut exec = u.exec;
                             let last_of_op = u.advance(plans, &mut exec);
                             u.exec = exec;
@@ -282,118 +335,339 @@ pub fn run(arch: &Accelerator, plans: &[OpPlan], graph: &OpGraph, fast_forward: 
                                 store: tile.store,
                                 last_of_op,
                             });
-                            wake.push(Reverse(ideal_end));
-                            wake.push(Reverse(end));
-                            events += 1;
+                            if !self.started[op] {
+                                self.started[op] = true;
+                                self.timing[op].start = t;
+                            }
+                            self.wake.push(Reverse(ideal_end));
+                            self.wake.push(Reverse(end));
+                            self.events += 1;
+                            started_tile[ui] = true;
                             changed = true;
                         }
                     }
                 }
                 // 3. fetch
-                while u.inflight.len() + usize::from(u.computing.is_some()) < u.slots {
+                loop {
+                    let u = &self.units[ui];
+                    if u.inflight.len() + usize::from(u.computing.is_some()) >= u.slots {
+                        break;
+                    }
                     let Some((op, tile)) = u.tile_at(plans, &u.fetch) else {
                         break;
                     };
-                    if tile.load_after_producers && !ready(&done, op, t) {
+                    if tile.load_after_producers && !self.ready(op, t) {
                         break;
                     }
                     let arrive = if tile.load > 0 {
-                        dram.issue(t, tile.load)
+                        self.dram.issue(t, tile.load)
                     } else {
                         t
                     };
-                    wake.push(Reverse(arrive));
+                    self.wake.push(Reverse(arrive));
+                    let u = &mut self.units[ui];
                     u.inflight.push_back(arrive);
                     let mut f = u.fetch;
                     u.advance(plans, &mut f);
                     u.fetch = f;
-                    events += 1;
+                    self.events += 1;
                     changed = true;
                 }
             }
             if !changed {
-                break;
+                return started_tile;
             }
         }
+    }
 
-        let finished = units
+    fn finished(&self) -> bool {
+        self.units
             .iter()
-            .all(|u| u.computing.is_none() && u.exec.op_pos >= u.ops.len());
-        if finished {
-            break;
+            .all(|u| u.computing.is_none() && u.exec.op_pos >= u.ops.len())
+    }
+
+    /// The state of unit `ui` in cycle `t`.
+    fn state(&self, ui: usize, t: u64) -> State {
+        let u = &self.units[ui];
+        match &u.computing {
+            Some(c) if t < c.ideal_end => State::Busy,
+            Some(_) => State::SramStall,
+            None => match u.tile_at(self.plans, &u.exec) {
+                None => State::Idle,
+                Some((op, _)) if !self.ready(op, t) => State::DependencyStall,
+                Some(_) => State::MemoryStall,
+            },
         }
+    }
 
-        // The next cycle at which anything can change.
-        let next = if fast_forward {
-            let mut next = u64::MAX;
-            while let Some(&Reverse(w)) = wake.peek() {
-                if w > t {
-                    next = w;
-                    break;
-                }
-                wake.pop();
-            }
-            assert!(
-                next != u64::MAX,
-                "the engine has work left but no future event"
-            );
-            next
-        } else {
-            t + 1
-        };
-        let span = next - t;
-
-        // Charge the cycles [t, next).
+    /// Charges the cycles `[t, t + span)`.
+    fn account(&mut self, t: u64, span: u64) {
         let mut any_busy = false;
         let mut any_memory = false;
-        for (ui, u) in units.iter().enumerate() {
-            let state = match &u.computing {
-                Some(c) if t < c.ideal_end => State::Busy,
-                Some(_) => State::SramStall,
-                None => match u.tile_at(plans, &u.exec) {
-                    None => State::Idle,
-                    Some((op, _)) if !ready(&done, op, t) => State::DependencyStall,
-                    Some(_) => State::MemoryStall,
-                },
-            };
+        for ui in 0..self.units.len() {
+            let state = self.state(ui, t);
             any_busy |= state == State::Busy;
             any_memory |= state == State::MemoryStall;
-            unit_cycles[ui].add(state, span);
+            self.unit_cycles[ui].add(state, span);
             if state != State::Idle {
-                if let Some(op) = u.exec_op() {
-                    timing[op].cycles.add(state, span);
+                if let Some(op) = self.units[ui].exec_op() {
+                    self.timing[op].cycles.add(state, span);
                 }
             }
         }
         if any_busy {
-            bound.compute += span;
+            self.bound.compute += span;
         } else if any_memory {
-            bound.memory += span;
+            self.bound.memory += span;
         } else {
-            bound.other += span;
+            self.bound.other += span;
         }
-        t = next;
     }
 
+    /// The next cycle after `t` at which anything can change.
+    fn next_event(&mut self, t: u64) -> u64 {
+        while let Some(&Reverse(w)) = self.wake.peek() {
+            if w > t {
+                return w;
+            }
+            self.wake.pop();
+        }
+        unreachable!("the engine has work left but no future event")
+    }
+
+    /// The machine state relative to `t`, for steady-state detection.
+    fn signature(&mut self, ui: usize, t: u64) -> Vec<u64> {
+        while let Some(&(d, op)) = self.pending_done.first() {
+            if d > t {
+                break;
+            }
+            self.pending_done.remove(&(d, op));
+        }
+        let rel = |x: u64| x.saturating_sub(t);
+        let mut sig = Vec::with_capacity(48);
+        for (i, u) in self.units.iter().enumerate() {
+            match &u.computing {
+                Some(c) => sig.extend([
+                    1,
+                    c.op as u64,
+                    rel(c.ideal_end),
+                    rel(c.end),
+                    c.store,
+                    u64::from(c.last_of_op),
+                    rel(self.last_store[c.op]),
+                ]),
+                None => sig.push(0),
+            }
+            sig.extend([
+                u.exec.op_pos as u64,
+                u.exec.group as u64,
+                u.fetch.op_pos as u64,
+                u.fetch.group as u64,
+            ]);
+            // the jumping unit moves through its run of identical tiles; every
+            // other unit must stand exactly where it stood
+            if i == ui && (u.exec.op_pos, u.exec.group) == (u.fetch.op_pos, u.fetch.group) {
+                sig.push(u.fetch.within - u.exec.within);
+            } else {
+                sig.extend([u.exec.within, u.fetch.within]);
+            }
+            sig.push(u.inflight.len() as u64);
+            sig.extend(u.inflight.iter().map(|&a| rel(a)));
+        }
+        sig.push(rel(self.dram.bus_free().max(t + self.dram.latency)));
+        for &(d, op) in &self.pending_done {
+            sig.extend([op as u64, rel(d)]);
+        }
+        sig
+    }
+
+    fn exec_ops(&self) -> Vec<(usize, Cycles)> {
+        self.units
+            .iter()
+            .filter_map(|u| u.exec_op())
+            .map(|op| (op, self.timing[op].cycles))
+            .collect()
+    }
+
+    /// At the start of a tile on unit `ui` at cycle `t`: records the state,
+    /// and when it repeats the previous tile start's state shifted in time,
+    /// jumps over as many further periods as the run of identical tiles
+    /// allows. Returns the new clock.
+    fn steady_state(&mut self, ui: usize, t: u64) -> u64 {
+        let plans = self.plans;
+        let u = &self.units[ui];
+        let Some(&op) = u.ops.get(u.exec.op_pos) else {
+            return t;
+        };
+        let count = plans[op].tiles[u.exec.group].1;
+        // only long runs are worth the bookkeeping
+        if count - u.exec.within < 8 {
+            self.snapshots[ui].clear();
+            return t;
+        }
+        let sig = self.signature(ui, t);
+        let snap = Snapshot {
+            t,
+            sig,
+            units: self.unit_cycles,
+            bound: self.bound,
+            ops: self.exec_ops(),
+        };
+        // a period of one to HISTORY tiles: the newest earlier snapshot with
+        // the same relative state and the same operators in progress
+        let found = self.snapshots[ui].iter().rev().position(|p| {
+            p.sig == snap.sig
+                && p.t < t
+                && p.ops.iter().map(|o| o.0).eq(snap.ops.iter().map(|o| o.0))
+        });
+        let hist = &mut self.snapshots[ui];
+        if hist.len() == HISTORY {
+            hist.pop_front();
+        }
+        // (the search above ran over at most HISTORY snapshots; the oldest
+        // may just have been dropped, so look it up before dropping)
+        let Some(back) = found.filter(|&b| b < hist.len()) else {
+            hist.push_back(snap);
+            return t;
+        };
+        let tiles_per_period = back as u64 + 1;
+        let prev = &hist[hist.len() - 1 - back];
+        let (prev_t, prev_units, prev_bound, prev_ops) =
+            (prev.t, prev.units, prev.bound, prev.ops.clone());
+        hist.push_back(snap);
+        let cur = hist.back().expect("just pushed");
+        let u = &self.units[ui];
+        // both cursors stay inside the run of identical tiles; at least one
+        // tile is left to run normally
+        let fetch_left = if (u.fetch.op_pos, u.fetch.group) == (u.exec.op_pos, u.exec.group) {
+            count - u.fetch.within
+        } else {
+            0
+        };
+        let room = (count - u.exec.within).min(fetch_left).saturating_sub(1);
+        let k = room / tiles_per_period;
+        if k == 0 {
+            return t;
+        }
+        let (cur_units, cur_bound, cur_ops) = (cur.units, cur.bound, cur.ops.clone());
+        let period = t - prev_t;
+        let shift = k * period;
+        // counters: k more periods
+        for i in 0..3 {
+            let d = diff(&cur_units[i], &prev_units[i]);
+            add_k(&mut self.unit_cycles[i], &d, k);
+        }
+        self.bound.compute += k * (cur_bound.compute - prev_bound.compute);
+        self.bound.memory += k * (cur_bound.memory - prev_bound.memory);
+        self.bound.other += k * (cur_bound.other - prev_bound.other);
+        for ((op, now), (_, before)) in cur_ops.iter().zip(&prev_ops) {
+            let d = diff(now, before);
+            add_k(&mut self.timing[*op].cycles, &d, k);
+        }
+
+        // times: everything still ahead of t moves by k periods
+        let later = |x: &mut u64| {
+            if *x > t {
+                *x += shift;
+            }
+        };
+        for u in &mut self.units {
+            if let Some(c) = &mut u.computing {
+                later(&mut c.ideal_end);
+                later(&mut c.end);
+                later(&mut self.last_store[c.op]);
+            }
+            for a in u.inflight.iter_mut() {
+                later(a);
+            }
+        }
+        self.dram.shift_bus(t, shift);
+        let u = &mut self.units[ui];
+        u.exec.within += k * tiles_per_period;
+        u.fetch.within += k * tiles_per_period;
+        let nt = t + shift;
+        for u in &self.units {
+            if let Some(c) = &u.computing {
+                self.wake.push(Reverse(c.ideal_end));
+                self.wake.push(Reverse(c.end));
+            }
+            for &a in &u.inflight {
+                self.wake.push(Reverse(a));
+            }
+        }
+        self.jumps += 1;
+        // the state after the jump is the same signature at the new time
+        // the history restarts from the state after the jump
+        self.snapshots[ui].clear();
+        nt
+    }
+}
+
+fn diff(a: &Cycles, b: &Cycles) -> Cycles {
+    Cycles {
+        busy: a.busy - b.busy,
+        sram_stall: a.sram_stall - b.sram_stall,
+        memory_stall: a.memory_stall - b.memory_stall,
+        dependency_stall: a.dependency_stall - b.dependency_stall,
+        idle: a.idle - b.idle,
+    }
+}
+
+fn add_k(a: &mut Cycles, d: &Cycles, k: u64) {
+    a.busy += k * d.busy;
+    a.sram_stall += k * d.sram_stall;
+    a.memory_stall += k * d.memory_stall;
+    a.dependency_stall += k * d.dependency_stall;
+    a.idle += k * d.idle;
+}
+
+/// Runs `plans` (one per trace operator, dependencies from `graph`) on
+/// `arch`. With `fast_forward` the clock jumps between events and over
+/// steady state; without it, it steps every cycle.
+pub fn run(arch: &Accelerator, plans: &[OpPlan], graph: &OpGraph, fast_forward: bool) -> Timeline {
+    let mut e = Engine::new(arch, plans, graph);
+    let mut t = 0u64;
+    loop {
+        let started = e.process(t);
+        if e.finished() {
+            break;
+        }
+        if fast_forward {
+            for (ui, &s) in started.iter().enumerate() {
+                if s {
+                    let nt = e.steady_state(ui, t);
+                    if nt != t {
+                        t = nt;
+                        break;
+                    }
+                }
+            }
+        }
+        let next = if fast_forward { e.next_event(t) } else { t + 1 };
+        e.account(t, next - t);
+        t = next;
+    }
     // The run ends when the last result is complete.
-    let end = done
+    let end = e
+        .done
         .iter()
         .copied()
         .filter(|&d| d != u64::MAX)
         .max()
         .unwrap_or(0)
         .max(t)
-        .max(dram.bus_free());
+        .max(e.dram.bus_free());
     let tail = end - t;
-    for c in unit_cycles.iter_mut() {
+    for c in e.unit_cycles.iter_mut() {
         c.idle += tail;
     }
-    bound.other += tail;
+    e.bound.other += tail;
     Timeline {
         cycles: end,
-        ops: timing,
-        units: unit_cycles,
-        bound,
-        events,
+        ops: e.timing,
+        units: e.unit_cycles,
+        bound: e.bound,
+        events: e.events,
+        jumps: e.jumps,
     }
 }

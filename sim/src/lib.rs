@@ -12,6 +12,6 @@ pub mod result;
 pub mod simulate;
 
 pub use result::SimResult;
-pub use simulate::{simulate, SimError, SimOptions};
+pub use simulate::{simulate, simulate_with_stats, EngineStats, SimError, SimOptions};
 pub mod bitexact;
 pub mod tile;

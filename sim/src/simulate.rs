@@ -33,15 +33,38 @@ pub enum SimError {
     Graph(#[from] GraphError),
 }
 
+/// How much work the engine did (not part of the result: it differs
+/// between fast-forward on and off).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct EngineStats {
+    /// Events processed.
+    pub events: u64,
+    /// Steady-state jumps taken.
+    pub jumps: u64,
+}
+
 /// Simulates one step of `trace` on `arch`.
 pub fn simulate(
     arch: &Accelerator,
     trace: &Trace,
     opts: SimOptions,
 ) -> Result<SimResult, SimError> {
+    simulate_with_stats(arch, trace, opts).map(|(r, _)| r)
+}
+
+/// Simulates one step of `trace` on `arch`, and says how much work the engine did.
+pub fn simulate_with_stats(
+    arch: &Accelerator,
+    trace: &Trace,
+    opts: SimOptions,
+) -> Result<(SimResult, EngineStats), SimError> {
     let graph = OpGraph::new(trace)?;
     let plans = map_trace(arch, trace)?;
     let tl = engine::run(arch, &plans, &graph, opts.fast_forward);
+    let stats = EngineStats {
+        events: tl.events,
+        jumps: tl.jumps,
+    };
 
     let mut total = Activity::default();
     let mut ops = Vec::with_capacity(plans.len());
@@ -88,37 +111,40 @@ pub fn simulate(
             x as f64 / cycles as f64
         }
     };
-    Ok(SimResult {
-        schema: RESULT_SCHEMA.to_string(),
-        design: arch.name.clone(),
-        model: trace.meta.model.clone(),
-        phase: trace.meta.phase,
-        batch: trace.meta.batch,
-        seq: trace.meta.seq,
-        tokens,
-        clock_ghz: arch.clock_ghz,
-        cycles,
-        latency_s,
-        tokens_per_s: if latency_s > 0.0 {
-            tokens as f64 / latency_s
-        } else {
-            0.0
+    Ok((
+        SimResult {
+            schema: RESULT_SCHEMA.to_string(),
+            design: arch.name.clone(),
+            model: trace.meta.model.clone(),
+            phase: trace.meta.phase,
+            batch: trace.meta.batch,
+            seq: trace.meta.seq,
+            tokens,
+            clock_ghz: arch.clock_ghz,
+            cycles,
+            latency_s,
+            tokens_per_s: if latency_s > 0.0 {
+                tokens as f64 / latency_s
+            } else {
+                0.0
+            },
+            macs,
+            array_utilization: if cycles == 0 {
+                0.0
+            } else {
+                array_terms as f64 / (peak_terms * cycles as f64)
+            },
+            compute_bound_share: share(tl.bound.compute),
+            memory_bound_share: share(tl.bound.memory),
+            bound: tl.bound,
+            units: Unit::ALL
+                .iter()
+                .map(|&u| (u, tl.units[u.index()]))
+                .collect::<BTreeMap<_, _>>(),
+            traffic,
+            activity: total,
+            ops,
         },
-        macs,
-        array_utilization: if cycles == 0 {
-            0.0
-        } else {
-            array_terms as f64 / (peak_terms * cycles as f64)
-        },
-        compute_bound_share: share(tl.bound.compute),
-        memory_bound_share: share(tl.bound.memory),
-        bound: tl.bound,
-        units: Unit::ALL
-            .iter()
-            .map(|&u| (u, tl.units[u.index()]))
-            .collect::<BTreeMap<_, _>>(),
-        traffic,
-        activity: total,
-        ops,
-    })
+        stats,
+    ))
 }

@@ -102,6 +102,25 @@ use crate::arch::{ArrayConfig, ArrayTiming};
 use crate::bitexact::encoding::wrap;
 use crate::bitexact::{BitExactError, Datapath};
 
+/// Why [`predict`] gave up.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TileError {
+    /// The array or a chunk is not one the datapath takes.
+    #[error(transparent)]
+    Datapath(#[from] BitExactError),
+    /// The tile stopped making progress: with input always offered and the
+    /// output always taken it must finish; this reports a model bug.
+    #[error("the tile made no progress: {outputs} of {expected} outputs after {cycles} cycles")]
+    Hung {
+        /// Cycles run.
+        cycles: u64,
+        /// Outputs taken.
+        outputs: usize,
+        /// Outputs expected.
+        expected: usize,
+    },
+}
+
 /// Cycles from the cycle that accepts a reduction's last chunk to the cycle
 /// `out_valid` rises, when nothing blocks: `pipeline_regs +
 /// initiation_interval` (the bit-serial popcount issues the chunk's last
@@ -310,7 +329,7 @@ impl Tile {
     /// them).
     pub fn step(&mut self, inputs: &TileInputs<'_>) -> TileOutputs<'_> {
         let (arr_valid, arr_last, arr_off) = self.arriving();
-        let in_ready = self.hold <= 1;
+        let in_ready = self.hold <= 1 && !(self.done && arr_valid);
         let out_valid = self.out_valid;
         let shown = self.out_sel;
         let stall = self.done && arr_valid && !inputs.out_ready;
@@ -346,15 +365,15 @@ impl Tile {
             } else if arr_valid {
                 let to_out = arr_last && (!out_valid || fire);
                 let nsel = 1 - self.out_sel;
-                for l in 0..lanes {
-                    let exact = self.acc[l].wrapping_add(arr[l]);
+                for (l, (a, &v)) in self.acc.iter_mut().zip(arr).enumerate() {
+                    let exact = a.wrapping_add(v);
                     let s = wrap(exact, bits);
                     self.wrapped |= s != exact;
                     if to_out {
                         self.out[nsel][l] = s;
-                        self.acc[l] = 0;
+                        *a = 0;
                     } else {
-                        self.acc[l] = s;
+                        *a = s;
                     }
                 }
                 if to_out {
@@ -483,7 +502,7 @@ pub struct Prediction {
 /// and value), the acceptance cycles and the per-cycle port trace the RTL
 /// testbench replays and compares against. Refuses chunks of the wrong
 /// shape or with values outside their formats.
-pub fn predict(arch: &ArrayConfig, stim: &Stimulus) -> Result<Prediction, BitExactError> {
+pub fn predict(arch: &ArrayConfig, stim: &Stimulus) -> Result<Prediction, TileError> {
     let mut tile = Tile::new(arch)?;
     for c in &stim.chunks {
         tile.datapath().check_chunk(&c.act, &c.wgt)?;
@@ -497,8 +516,20 @@ pub fn predict(arch: &ArrayConfig, stim: &Stimulus) -> Result<Prediction, BitExa
         cycles: 0,
         wrapped: false,
     };
+    // past the patterns everything is valid and ready: the tile needs at
+    // most II cycles a chunk plus one latency
+    let per = u64::from(tile.initiation_interval() + tile.latency());
+    let limit =
+        stim.in_valid.len().max(stim.out_ready.len()) as u64 + (stim.chunks.len() as u64 + 2) * per;
     let mut t = 0u64;
     while next < stim.chunks.len() || out.outputs.len() < finishing {
+        if t > limit {
+            return Err(TileError::Hung {
+                cycles: t,
+                outputs: out.outputs.len(),
+                expected: finishing,
+            });
+        }
         let offer =
             next < stim.chunks.len() && stim.in_valid.get(t as usize).copied().unwrap_or(true);
         let ready = stim.out_ready.get(t as usize).copied().unwrap_or(true);

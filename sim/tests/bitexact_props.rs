@@ -139,6 +139,7 @@ fn arch_strategy() -> impl Strategy<Value = ArrayConfig> {
                 acc_bits: None,
                 max_k: 1,
                 zeros: ZeroHandling::Gate,
+                dataflow: Default::default(),
             }
         })
 }
@@ -341,6 +342,7 @@ fn extremes_by_hand() {
                 acc_bits: None,
                 max_k: 64,
                 zeros: ZeroHandling::None,
+                dataflow: Default::default(),
             };
             assert_eq!(acc_bits(&arch), 15);
             let acts = vec![vec![-128i64; 64]];
@@ -382,6 +384,7 @@ fn xnor_and_and_popcount_by_hand() {
         acc_bits: None,
         max_k: 4,
         zeros: ZeroHandling::None,
+        dataflow: Default::default(),
     };
     // xnor: w = [+1 -1 +1 +1], x = [+1 +1 -1 +1]: 1 - 1 - 1 + 1 = 0
     let arch = mk(Precision::Binary, Precision::Binary);
@@ -422,6 +425,7 @@ fn tree_levels_match_the_timing() {
             acc_bits: None,
             max_k: 4096,
             zeros: ZeroHandling::None,
+            dataflow: Default::default(),
         };
         let t = ArrayTiming::of(&arch);
         assert_eq!(levels_for(width as usize), t.tree_levels, "width {width}");
@@ -500,6 +504,7 @@ fn refuses_what_no_datapath_does() {
         acc_bits: None,
         max_k: 16,
         zeros: ZeroHandling::None,
+        dataflow: Default::default(),
     };
     assert!(matches!(
         Datapath::new(&arch),

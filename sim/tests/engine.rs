@@ -4,7 +4,8 @@
 use proptest::prelude::*;
 use sim::arch::{preset, DramKind, Reduction, ZeroHandling};
 use sim::mapping::Unit;
-use sim::{simulate, Accelerator, SimOptions, SimResult};
+use sim::{simulate, simulate_with_stats, Accelerator, SimOptions, SimResult};
+use std::sync::atomic::{AtomicU64, Ordering};
 use workloads::trace::{generate, TraceOptions};
 use workloads::{ActFn, Family, ModelConfig, Op, OpKind, Phase, Precision, Trace, TraceMeta};
 
@@ -262,19 +263,21 @@ prop_compose! {
     }
 }
 
+static JUMPS: AtomicU64 = AtomicU64::new(0);
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
     #[test]
     fn fast_forward_changes_nothing(
         a in small_design(),
-        head_dim in 1u64..8,
-        ffn in 1u64..40,
-        heads in 1u64..4,
+        head_dim in 1u64..16,
+        ffn in 1u64..300,
+        heads in 1u64..5,
         layers in 1u64..3,
-        vocab in 1u64..64,
+        vocab in 1u64..200,
         prefill in any::<bool>(),
-        seq in 1u64..12,
+        seq in 1u64..48,
         batch in 1u64..3,
         zeros in 0.0f64..1.0,
         packed in any::<bool>(),
@@ -288,13 +291,147 @@ proptest! {
             zeros: Some(zeros),
         };
         let t = generate(&m, &opts).unwrap();
-        let fast = simulate(&a, &t, SimOptions { fast_forward: true });
+        let fast = simulate_with_stats(&a, &t, SimOptions { fast_forward: true }).map(|(r, s)| {
+            JUMPS.fetch_add(s.jumps, Ordering::Relaxed);
+            r
+        });
         let slow = simulate(&a, &t, SimOptions { fast_forward: false });
         match (fast, slow) {
             (Ok(f), Ok(s)) => {
                 prop_assert_eq!(f.cycles, s.cycles);
                 prop_assert_eq!(f, s);
             }
+            (Err(f), Err(s)) => prop_assert_eq!(f, s),
+            (f, s) => prop_assert!(false, "one mode failed: {:?} / {:?}", f.err(), s.err()),
+        }
+    }
+}
+
+/// A one-block LLaMA-7B-shaped BitNet prefill of 256 tokens on the edge
+/// design: long runs of identical tiles on all three units, several with a
+/// steady state of period two; the engine must jump and still agree with
+/// stepping every cycle.
+#[test]
+fn fast_forward_jumps_and_agrees_on_a_real_block() {
+    let mut m = workloads::zoo::find("bitnet-b1.58-7B").unwrap();
+    m.layers = 1;
+    let t = generate(
+        &m,
+        &TraceOptions {
+            phase: Phase::Prefill,
+            seq: 256,
+            batch: 1,
+            zeros: None,
+        },
+    )
+    .unwrap();
+    let a = design();
+    let (fast, stats) = simulate_with_stats(&a, &t, SimOptions { fast_forward: true }).unwrap();
+    let (slow, slow_stats) = simulate_with_stats(
+        &a,
+        &t,
+        SimOptions {
+            fast_forward: false,
+        },
+    )
+    .unwrap();
+    assert!(stats.jumps > 10, "{stats:?}");
+    assert_eq!(slow_stats.jumps, 0);
+    assert!(stats.events * 10 < slow.cycles);
+    assert_eq!(fast, slow);
+}
+
+prop_compose! {
+    /// One operator of a random trace: a kind, a shape, and which earlier
+    /// operators it reads (bit i of `deps` = operator i).
+    fn random_op()(
+        kind in 0usize..6,
+        g in 1u64..4,
+        m in 1u64..64,
+        k in 1u64..300,
+        n in 1u64..300,
+        deps in any::<u8>(),
+        zeros in 0.0f64..1.0,
+    ) -> (usize, [u64; 4], u8, f64) {
+        (kind, [g, m, k, n], deps, zeros)
+    }
+}
+
+fn random_trace(spec: &[(usize, [u64; 4], u8, f64)]) -> Trace {
+    let mut ops: Vec<Op> = Vec::new();
+    for (i, &(kind, [g, m, k, n], deps, zeros)) in spec.iter().enumerate() {
+        let inputs = (0..i)
+            .filter(|j| deps >> j & 1 == 1)
+            .map(|j| ops[j].name.clone())
+            .collect();
+        let (kind, w, a, wbytes) = match kind {
+            0 | 1 => (
+                OpKind::Linear,
+                Some(Precision::Ternary),
+                Precision::INT8,
+                Precision::Ternary.bytes_for(k * n),
+            ),
+            2 => (
+                OpKind::Qk,
+                Some(Precision::Fp16),
+                Precision::Fp16,
+                g * k * n * 2,
+            ),
+            3 => (OpKind::Softmax, None, Precision::Fp16, 0),
+            4 => (OpKind::KvAppend, None, Precision::Fp16, 0),
+            _ => (
+                OpKind::Embed,
+                Some(Precision::Fp16),
+                Precision::INT32,
+                m * n * 2,
+            ),
+        };
+        let g = if kind == OpKind::Linear { 1 } else { g };
+        ops.push(Op {
+            name: format!("op{i}"),
+            kind,
+            layer: None,
+            inputs,
+            g,
+            m,
+            k: if kind.is_matmul() || kind == OpKind::Embed {
+                k
+            } else {
+                1
+            },
+            n,
+            a,
+            w,
+            out: Precision::Fp16,
+            wbytes,
+            zeros: if kind == OpKind::Linear {
+                Some(zeros)
+            } else {
+                None
+            },
+        });
+    }
+    trace_of(ops)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// Random operator graphs: independent operators on all three units run
+    /// at once, with runs of identical tiles on several units.
+    #[test]
+    fn fast_forward_changes_nothing_on_random_graphs(
+        a in small_design(),
+        spec in proptest::collection::vec(random_op(), 1..8),
+    ) {
+        let t = random_trace(&spec);
+        let fast = simulate_with_stats(&a, &t, SimOptions { fast_forward: true }).map(|(r, s)| {
+            JUMPS.fetch_add(s.jumps, Ordering::Relaxed);
+            r
+        });
+        let slow = simulate(&a, &t, SimOptions { fast_forward: false });
+        match (fast, slow) {
+            (Ok(f), Ok(s)) => prop_assert_eq!(f, s),
             (Err(f), Err(s)) => prop_assert_eq!(f, s),
             (f, s) => prop_assert!(false, "one mode failed: {:?} / {:?}", f.err(), s.err()),
         }

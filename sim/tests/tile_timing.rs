@@ -28,6 +28,7 @@ fn arch(
         acc_bits: None,
         max_k: 4096,
         zeros: ZeroHandling::Gate,
+        dataflow: Default::default(),
     }
 }
 
@@ -350,10 +351,11 @@ fn the_model_steps_without_predict() {
         assert!(!o.out_valid);
     }
     // cycle 3: valid and held while not ready
+    let want = expected(&a, std::slice::from_ref(&c));
     for _ in 0..3 {
         let o = tile.step(&TileInputs::idle(false));
         assert!(o.out_valid);
-        assert_eq!(o.out_acc, &expected(&a, &[c.clone()])[0][..]);
+        assert_eq!(o.out_acc, &want[0][..]);
     }
     let o = tile.step(&TileInputs::idle(true));
     assert!(o.out_valid);

@@ -12,7 +12,8 @@ use workloads::{trace, OpGraph};
 #[derive(Debug, Args)]
 pub struct CheckCmd {
     /// Files to validate: traces (`onebit-trace` header), Hugging Face
-    /// config.json files (`.json`) or accelerator descriptions (`.toml`).
+    /// config.json files (`.json`), accelerator descriptions (`.toml`) or
+    /// technology tables (`.toml` with a `[technology]` table).
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
 }
@@ -45,12 +46,30 @@ fn check_accelerator(path: &Path) -> CliResult<String> {
     ))
 }
 
+/// Validates a technology table (a TOML file with a `[technology]` table)
+/// and returns its summary line.
+fn check_technology(path: &Path, text: &str) -> CliResult<String> {
+    let t = energy_model::Technology::from_override_toml(text, &path.display().to_string())
+        .map_err(|e| CliError::at(path, e.line, e.col, &e.message))?;
+    Ok(format!(
+        "{}: technology {}, {} of {} entries set by the file",
+        path.display(),
+        t.name,
+        t.overridden.len(),
+        energy_model::Key::ALL.len()
+    ))
+}
+
 /// Validates one file and returns its summary line.
 fn check_file(path: &Path) -> CliResult<String> {
     let is_toml = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
     if is_toml {
+        let text = read_text(path)?;
+        if energy_model::tech::is_technology_file(&text) {
+            return check_technology(path, &text);
+        }
         return check_accelerator(path);
     }
     let is_json = path

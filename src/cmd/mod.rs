@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod models;
+pub mod paper;
 pub mod presets;
 pub mod sim;
 pub mod trace;

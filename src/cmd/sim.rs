@@ -4,8 +4,10 @@
 use crate::arch_arg::load_arch;
 use crate::error::{CliError, CliResult};
 use crate::files::write_atomic;
+use crate::tech_arg::load_tech;
 use crate::workload_arg::WorkloadArgs;
 use clap::Args;
+use energy_model::{AreaReport, Breakdown, EnergyReport};
 use reports::{Align, Table};
 use sim::{simulate, SimOptions, SimResult};
 use std::path::PathBuf;
@@ -30,6 +32,10 @@ pub struct SimCmd {
     /// Operators listed in the summary.
     #[arg(long, default_value_t = 10, value_name = "N")]
     top: usize,
+    /// Technology table for energy and area: `7nm` (default), `45nm`, or a
+    /// TOML file overriding entries of one (docs/energy.md).
+    #[arg(long, value_name = "FILE|7nm|45nm")]
+    tech: Option<String>,
 }
 
 fn mib(bytes: u64) -> String {
@@ -40,30 +46,38 @@ fn pct(x: f64) -> String {
     format!("{:.1}%", 100.0 * x)
 }
 
-/// The per-operator CSV.
-pub fn ops_csv(r: &SimResult) -> String {
+/// The per-operator CSV: timing, traffic and energy (pJ, in total and by
+/// component; leakage is not attributed to operators).
+pub fn ops_csv(r: &SimResult, e: &EnergyReport) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record([
-        "name",
-        "kind",
-        "layer",
-        "unit",
-        "macs",
-        "tiles",
-        "start",
-        "compute_end",
-        "done",
-        "busy",
-        "sram_stall",
-        "memory_stall",
-        "dependency_stall",
-        "dram_read_bytes",
-        "dram_write_bytes",
-        "mapping",
-    ]);
-    for o in &r.ops {
+    let _ = w.write_record(
+        [
+            "name",
+            "kind",
+            "layer",
+            "unit",
+            "macs",
+            "tiles",
+            "start",
+            "compute_end",
+            "done",
+            "busy",
+            "sram_stall",
+            "memory_stall",
+            "dependency_stall",
+            "dram_read_bytes",
+            "dram_write_bytes",
+            "mapping",
+            "energy_pj",
+        ]
+        .into_iter()
+        .map(String::from)
+        .chain(Breakdown::NAMES.iter().map(|n| format!("{n}_pj")))
+        .collect::<Vec<_>>(),
+    );
+    for (o, oe) in r.ops.iter().zip(&e.ops) {
         let t = &o.timing;
-        let _ = w.write_record([
+        let mut rec = vec![
             o.name.clone(),
             o.kind.clone(),
             o.layer.map(|l| l.to_string()).unwrap_or_default(),
@@ -80,7 +94,10 @@ pub fn ops_csv(r: &SimResult) -> String {
             o.activity.dram_read_bytes().to_string(),
             o.activity.dram_write_bytes().to_string(),
             o.mapping.clone(),
-        ]);
+            format!("{}", oe.total_pj),
+        ];
+        rec.extend(oe.energy_pj.values().iter().map(|v| format!("{v}")));
+        let _ = w.write_record(rec);
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
@@ -154,11 +171,97 @@ pub fn summary(r: &SimResult, top: usize) -> String {
     s
 }
 
+/// An energy in the unit that suits it.
+pub fn energy(pj: f64) -> String {
+    if pj == 0.0 {
+        return "0".into();
+    }
+    let a = pj.abs();
+    let (v, u) = if a >= 1e12 {
+        (pj / 1e12, "J")
+    } else if a >= 1e9 {
+        (pj / 1e9, "mJ")
+    } else if a >= 1e6 {
+        (pj / 1e6, "µJ")
+    } else if a >= 1e3 {
+        (pj / 1e3, "nJ")
+    } else {
+        (pj, "pJ")
+    };
+    format!("{v:.3} {u}")
+}
+
+/// The energy and area summary.
+pub fn energy_summary(e: &EnergyReport, a: &AreaReport) -> String {
+    let mut s = format!("\nenergy and area at {} (docs/energy.md):\n", e.technology);
+    let mut t = Table::new(&[("", Align::Left), ("", Align::Left)]);
+    t.row(vec![
+        "energy/token".into(),
+        format!(
+            "{} ({:.6} J; the step: {} for {} token{})",
+            energy(e.joules_per_token * 1e12),
+            e.joules_per_token,
+            energy(e.energy_pj),
+            e.tokens,
+            if e.tokens == 1 { "" } else { "s" }
+        ),
+    ]);
+    t.row(vec![
+        "power".into(),
+        format!(
+            "{:.3} W average ({:.3} mW leakage)",
+            e.average_power_w,
+            e.leakage_w * 1e3
+        ),
+    ]);
+    t.row(vec![
+        "efficiency".into(),
+        format!(
+            "{:.4} pJ/MAC, {:.3} TOPS/W (2 ops per MAC)",
+            e.pj_per_mac, e.tops_per_watt
+        ),
+    ]);
+    t.row(vec![
+        "area".into(),
+        format!(
+            "{:.4} mm² (logic {:.4}, SRAM {:.4}; logic from {})",
+            a.total_mm2(),
+            a.logic_mm2(),
+            a.sram_mm2(),
+            a.array_logic_source
+        ),
+    ]);
+    s += &t
+        .to_text()
+        .lines()
+        .skip(2)
+        .map(|l| format!("{l}\n"))
+        .collect::<String>();
+    s += "\nenergy per token by component:\n";
+    let mut t = Table::new(&[
+        ("component", Align::Left),
+        ("energy", Align::Right),
+        ("share", Align::Right),
+    ]);
+    let total = e.per_token_pj.total();
+    for (name, v) in Breakdown::NAMES.iter().zip(e.per_token_pj.values()) {
+        t.row(vec![
+            name.replace('_', " "),
+            energy(v),
+            pct(if total > 0.0 { v / total } else { 0.0 }),
+        ]);
+    }
+    t.row(vec!["total".into(), energy(total), pct(1.0)]);
+    s += &t.to_text();
+    s
+}
+
 impl SimCmd {
     /// Runs the subcommand.
     pub fn exec(self) -> CliResult {
         let arch = load_arch(&self.arch)?;
         let trace = self.workload.load(arch.array.weights)?;
+        let tech = load_tech(self.tech.as_deref())?;
         let r = simulate(
             &arch,
             &trace,
@@ -167,13 +270,16 @@ impl SimCmd {
             },
         )
         .map_err(|e| CliError::Usage(format!("{} on {}: {e}", trace.meta.model, arch.name)))?;
+        let area = energy_model::area::estimate(&arch, &tech);
+        let e = energy_model::energy::estimate_with_area(&arch, &r, &tech, &area);
         if let Some(p) = &self.json {
-            write_atomic(p, r.to_json().as_bytes())?;
+            write_atomic(p, energy_model::energy::sim_json(&r, &e, &area).as_bytes())?;
         }
         if let Some(p) = &self.csv {
-            write_atomic(p, ops_csv(&r).as_bytes())?;
+            write_atomic(p, ops_csv(&r, &e).as_bytes())?;
         }
         print!("{}", summary(&r, self.top));
+        print!("{}", energy_summary(&e, &area));
         Ok(())
     }
 }

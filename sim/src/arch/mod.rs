@@ -55,6 +55,54 @@ pub enum ZeroHandling {
     Skip,
 }
 
+/// How operands move through the array: the onebit lane template, or a
+/// systolic multiply-accumulate array with one of SCALE-Sim's dataflows.
+///
+/// A systolic array has `width` rows (SCALE-Sim's `ArrayHeight`) and
+/// `lanes` columns (`ArrayWidth`); see docs/accelerator.md.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Dataflow {
+    /// The lane template: `lanes` dot-product lanes, each reducing a chunk of
+    /// `width` broadcast activations a cycle.
+    #[default]
+    Lanes,
+    /// Weight-stationary systolic array: K on the rows, N on the columns,
+    /// the M tokens stream through.
+    SystolicWs,
+    /// Output-stationary systolic array: M on the rows, N on the columns,
+    /// the K terms stream through.
+    SystolicOs,
+    /// Input-stationary systolic array: K on the rows, M on the columns,
+    /// the N output features stream through.
+    SystolicIs,
+}
+
+impl Dataflow {
+    /// Every dataflow, in a fixed order.
+    pub const ALL: [Dataflow; 4] = [
+        Dataflow::Lanes,
+        Dataflow::SystolicWs,
+        Dataflow::SystolicOs,
+        Dataflow::SystolicIs,
+    ];
+
+    /// The TOML name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Dataflow::Lanes => "lanes",
+            Dataflow::SystolicWs => "systolic-ws",
+            Dataflow::SystolicOs => "systolic-os",
+            Dataflow::SystolicIs => "systolic-is",
+        }
+    }
+
+    /// True for the three systolic dataflows.
+    pub fn is_systolic(self) -> bool {
+        self != Dataflow::Lanes
+    }
+}
+
 /// The dot-product lane array.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -87,6 +135,10 @@ pub struct ArrayConfig {
     /// What happens to zero weights.
     #[serde(default = "default_zeros")]
     pub zeros: ZeroHandling,
+    /// How operands move through the array: the lane template (default) or
+    /// a systolic dataflow (`width` rows x `lanes` columns of MAC cells).
+    #[serde(default)]
+    pub dataflow: Dataflow,
 }
 
 /// One on-chip SRAM buffer.

@@ -33,6 +33,10 @@ pub const PRESETS: &[(&str, &str)] = &[
         "datacenter-int8",
         include_str!("../../../presets/datacenter-int8.toml"),
     ),
+    (
+        "systolic-ws-32x32",
+        include_str!("../../../presets/systolic-ws-32x32.toml"),
+    ),
 ];
 
 /// The name of the default design.

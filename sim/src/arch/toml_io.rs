@@ -11,7 +11,8 @@
 //! key by key in docs/accelerator.md.
 
 use super::{
-    acc_bits_for, derive::activation_planes, Accelerator, AttentionMapping, Reduction, SramConfig,
+    acc_bits_for, derive::activation_planes, Accelerator, AttentionMapping, Dataflow, Reduction,
+    SramConfig, ZeroHandling,
 };
 use std::ops::Range;
 use toml_edit::{ImDocument, TableLike};
@@ -281,6 +282,32 @@ impl Accelerator {
                         a.planes_per_cycle,
                         a.activations,
                         if planes == 1 { "" } else { "s" }
+                    ),
+                ));
+            }
+        }
+        if a.dataflow.is_systolic() {
+            let df = quoted(a.dataflow.name());
+            if r != Reduction::Mac {
+                return Err(invalid(
+                    "array.dataflow",
+                    df.clone(),
+                    format!(
+                        "`array.dataflow` = {df} is not accepted with `array.reduction` = \"{}\" \
+                         (a systolic array is made of multiply-accumulate cells): expected \
+                         \"lanes\", or set `array.reduction` = \"mac\"",
+                        r.name()
+                    ),
+                ));
+            }
+            if a.zeros == ZeroHandling::Skip {
+                return Err(invalid(
+                    "array.zeros",
+                    quoted("skip"),
+                    format!(
+                        "`array.zeros` = \"skip\" is not accepted with `array.dataflow` = {df} \
+                         (a systolic array cannot compact zero weights away): expected one of \
+                         \"none\", \"gate\""
                     ),
                 ));
             }
@@ -687,8 +714,13 @@ pub fn to_toml(a: &Accelerator) -> String {
 
     let ar = &a.array;
     w.table(
-        "The lane array: `lanes` dot-product lanes, each reducing `width`\n\
-         activation x weight products a cycle (`width` activations are broadcast).",
+        if ar.dataflow.is_systolic() {
+            "The array: a systolic array of `width` rows x `lanes` columns of\n\
+             multiply-accumulate cells (SCALE-Sim's ArrayHeight x ArrayWidth)."
+        } else {
+            "The lane array: `lanes` dot-product lanes, each reducing `width`\n\
+             activation x weight products a cycle (`width` activations are broadcast)."
+        },
         "array",
     );
     w.key(
@@ -697,16 +729,28 @@ pub fn to_toml(a: &Accelerator) -> String {
         "reduction",
         quoted(ar.reduction.name()),
     );
-    w.key(
-        "Dot-product lanes (output features computed at once), 1 to 4096.",
-        "lanes",
-        ar.lanes.to_string(),
-    );
-    w.key(
-        "Activations (and weights per lane) taken per cycle, 1 to 4096.",
-        "width",
-        ar.width.to_string(),
-    );
+    if ar.dataflow != Dataflow::Lanes {
+        w.key(
+            "How operands move: \"lanes\" (the lane template, the default), or a systolic\n\
+             MAC array of `width` rows x `lanes` columns: \"systolic-ws\" (weight-stationary),\n\
+             \"systolic-os\" (output-stationary), \"systolic-is\" (input-stationary); mac only.",
+            "dataflow",
+            quoted(ar.dataflow.name()),
+        );
+    }
+    let (lanes_doc, width_doc) = if ar.dataflow.is_systolic() {
+        (
+            "Systolic array columns (SCALE-Sim's ArrayWidth), 1 to 4096.",
+            "Systolic array rows (SCALE-Sim's ArrayHeight), 1 to 4096.",
+        )
+    } else {
+        (
+            "Dot-product lanes (output features computed at once), 1 to 4096.",
+            "Activations (and weights per lane) taken per cycle, 1 to 4096.",
+        )
+    };
+    w.key(lanes_doc, "lanes", ar.lanes.to_string());
+    w.key(width_doc, "width", ar.width.to_string());
     w.key(
         &format!(
             "Activation precision; {}: {}.",
@@ -1618,6 +1662,63 @@ precision = "fp16"
             .replace("\nlanes = 64\n", "\nlanes = 64 64\n");
         let msg = from_toml(&e).unwrap_err().message;
         assert!(doc.contains(&msg), "{msg}");
+    }
+
+    #[test]
+    fn systolic_dataflow() {
+        use crate::arch::Dataflow;
+        // the lane template is the default and is not written
+        let a = base();
+        assert_eq!(a.array.dataflow, Dataflow::Lanes);
+        assert!(!to_toml(&a).contains("dataflow"));
+        // every systolic dataflow round-trips on a mac array
+        let mut m = preset("edge-int8").unwrap();
+        for df in Dataflow::ALL {
+            m.array.dataflow = df;
+            m.validate().unwrap();
+            let t = to_toml(&m);
+            assert_eq!(t.contains("dataflow = "), df.is_systolic(), "{t}");
+            assert_eq!(from_toml(&t).unwrap(), m);
+        }
+        let s = preset("systolic-ws-32x32").unwrap();
+        assert_eq!(s.array.dataflow, Dataflow::SystolicWs);
+        assert_eq!((s.array.width, s.array.lanes), (32, 32));
+
+        // only mac cells make a systolic array
+        for r in [Reduction::AdderTree, Reduction::Popcount] {
+            let e = refused(|a| {
+                a.array.reduction = r;
+                a.array.dataflow = Dataflow::SystolicOs;
+            });
+            check(
+                &e,
+                "array.dataflow",
+                "\"systolic-os\"",
+                &[r.name(), "expected \"lanes\"", "\"mac\""],
+            );
+        }
+        // a systolic array does not compact zeros away
+        let mut m = preset("edge-int8").unwrap();
+        m.array.dataflow = Dataflow::SystolicWs;
+        m.array.zeros = ZeroHandling::Skip;
+        let e = m.validate().unwrap_err();
+        check(&e, "array.zeros", "\"skip\"", &["\"none\", \"gate\""]);
+
+        // the refusal points at the key; an unknown name lists the four
+        let text = crate::arch::preset_text("systolic-ws-32x32").unwrap();
+        let t = text.replace("reduction = \"mac\"", "reduction = \"adder-tree\"");
+        let t = t
+            .replace("activations = \"int8\"\n", "activations = \"int8\"\n")
+            .replace("weights = \"int8\"", "weights = \"ternary\"");
+        let e = from_toml(&t).unwrap_err();
+        assert_eq!(e.key, "array.dataflow", "{e}");
+        assert_eq!((e.line, e.col), (line_of(&t, "dataflow = "), 1), "{e}");
+        let t = text.replace("\"systolic-ws\"", "\"systolic-xs\"");
+        let e = from_toml(&t).unwrap_err();
+        assert_eq!(e.key, "array.dataflow", "{e}");
+        for n in ["lanes", "systolic-ws", "systolic-os", "systolic-is"] {
+            assert!(e.message.contains(n), "{e}");
+        }
     }
 
     #[test]

@@ -13,7 +13,7 @@
 //!   reduction.
 //! * [`quantize`]: BitNet's absmean / sign / absmax quantizers and the
 //!   dequantized output.
-//! * [`reference`]: the plain integer matmul.
+//! * [`reference`](mod@reference): the plain integer matmul.
 //!
 //! The entry points are [`Datapath`] (one array configuration; chunk by
 //! chunk), [`tile_outputs`] (a whole reduction, one accumulator per lane)
@@ -33,7 +33,6 @@ pub mod reference;
 
 use crate::arch::{acc_bits_for, ArrayConfig, ArrayTiming, Reduction};
 use encoding::{act_in_range, check_acts, check_weights, weight_in_range, wrap};
-use popcount::PopcountUnit;
 use workloads::Precision;
 
 /// What the bit-exact model refuses.
@@ -95,7 +94,7 @@ pub fn acc_bits(arch: &ArrayConfig) -> u32 {
 
 /// True when `v` fits a `bits`-bit two's-complement register.
 pub fn fits(v: i128, bits: u32) -> bool {
-    let bits = bits.min(127);
+    let bits = bits.clamp(1, 127);
     (-(1i128 << (bits - 1))..(1i128 << (bits - 1))).contains(&v)
 }
 
@@ -153,7 +152,12 @@ pub struct Datapath {
     pub planes_per_cycle: u32,
     /// Cycles a chunk occupies the datapath (the initiation interval).
     pub cycles_per_chunk: u32,
-    popcount: Option<PopcountUnit>,
+    /// Activation planes each cycle handles (`(0, 1)` outside popcount).
+    groups: Vec<(u32, u32)>,
+    /// Every partial fits an i32 (the fast path's narrow arithmetic).
+    narrow: bool,
+    fields64: Vec<i64>,
+    fields32: Vec<i32>,
 }
 
 impl Datapath {
@@ -194,18 +198,16 @@ impl Datapath {
             )));
         }
         let (lanes, width) = (arch.lanes as usize, arch.width as usize);
-        let popcount = match arch.reduction {
-            Reduction::Popcount => Some(PopcountUnit::new(
-                acts,
-                weights,
-                lanes,
-                width,
-                arch.planes_per_cycle,
-            )?),
-            _ => None,
+        let groups = match (arch.reduction, acts) {
+            (Reduction::Popcount, Precision::Int(b)) => {
+                popcount::cycle_planes(u32::from(b), arch.planes_per_cycle)
+            }
+            _ => vec![(0, 1)],
         };
-        let cycles_per_chunk = popcount.as_ref().map_or(1, PopcountUnit::cycles);
+        let cycles_per_chunk = groups.len() as u32;
         debug_assert_eq!(cycles_per_chunk, ArrayTiming::of(arch).initiation_interval);
+        let mag = |p: Precision| i128::from(p.max_magnitude().unwrap_or(u64::MAX));
+        let narrow = mag(acts) * mag(weights) * width as i128 <= i128::from(i32::MAX);
         Ok(Datapath {
             lanes,
             width,
@@ -215,7 +217,10 @@ impl Datapath {
             acc_bits: bits,
             planes_per_cycle: arch.planes_per_cycle,
             cycles_per_chunk,
-            popcount,
+            fields64: vec![0; groups.len() * width],
+            fields32: vec![0; groups.len() * width],
+            groups,
+            narrow,
         })
     }
 
@@ -268,17 +273,54 @@ impl Datapath {
     /// [`Datapath::check_chunk`]). Equal to [`Datapath::trace_chunk`]'s
     /// per-cycle values (a property test checks it).
     pub fn partials_into(&mut self, act: &[i64], wgt: &[i64], out: &mut [i64]) {
-        debug_assert_eq!(out.len(), self.cycles_per_chunk as usize * self.lanes);
-        match &mut self.popcount {
-            Some(unit) => unit.partials_into(act, wgt, out),
-            None => {
-                for (l, o) in out.iter_mut().enumerate() {
-                    let ws = &wgt[l * self.width..(l + 1) * self.width];
-                    *o = ws.iter().zip(act).map(|(w, a)| w * a).sum();
+        let (lanes, width) = (self.lanes, self.width);
+        debug_assert_eq!(out.len(), self.groups.len() * lanes);
+        // each cycle's partial is the dot product of the weights with the
+        // activations' plane fields (popcount::plane_field)
+        let bits = match self.acts {
+            Precision::Int(b) => u32::from(b),
+            _ => 1,
+        };
+        let single = self.groups.len() == 1;
+        for (g, &(lo, hi)) in self.groups.iter().enumerate() {
+            let f = |a: i64| {
+                if single {
+                    a
+                } else {
+                    popcount::plane_field(a, lo, hi, bits)
+                }
+            };
+            let row = g * width..(g + 1) * width;
+            if self.narrow {
+                for (d, &a) in self.fields32[row].iter_mut().zip(act) {
+                    *d = f(a) as i32;
+                }
+            } else {
+                for (d, &a) in self.fields64[row].iter_mut().zip(act) {
+                    *d = f(a);
                 }
             }
         }
+        for g in 0..self.groups.len() {
+            for l in 0..lanes {
+                let ws = &wgt[l * width..(l + 1) * width];
+                let row = g * width..(g + 1) * width;
+                out[g * lanes + l] = if self.narrow {
+                    dot_i32(ws, &self.fields32[row])
+                } else {
+                    ws.iter().zip(&self.fields64[row]).map(|(w, a)| w * a).sum()
+                };
+            }
+        }
     }
+}
+
+/// The dot product in i32 (exact: the caller knows it cannot overflow).
+fn dot_i32(ws: &[i64], xs: &[i32]) -> i64 {
+    let s = ws.iter().zip(xs).fold(0i32, |s, (&w, &x)| {
+        s.wrapping_add((w as i32).wrapping_mul(x))
+    });
+    i64::from(s)
 }
 
 /// Lane accumulators of `acc_bits` bits, refusing overflow.
@@ -362,8 +404,8 @@ pub fn tile_outputs(
         let traces = dp.trace_chunk(act, &flat)?;
         let per_cycle: Vec<Vec<i64>> = traces.iter().map(LaneTrace::per_cycle).collect();
         for c in 0..dp.cycles_per_chunk as usize {
-            for (l, v) in cycle_vals.iter_mut().enumerate() {
-                *v = per_cycle[l][c];
+            for (v, lane) in cycle_vals.iter_mut().zip(&per_cycle) {
+                *v = lane[c];
             }
             acc.add(&cycle_vals)?;
         }

@@ -225,81 +225,25 @@ pub fn lane_chunk(
     })
 }
 
-/// Allocation-free evaluation of a whole chunk for every lane: the
-/// per-cycle partials, `out[c*lanes + l]` for cycle `c` and lane `l`.
-/// Inputs are not checked (see [`super::Datapath::check_chunk`]).
-#[derive(Debug, Clone)]
-pub struct PopcountUnit {
-    acts: Precision,
-    weights: Precision,
-    lanes: usize,
-    width: usize,
-    planes: u32,
-    ppc: u32,
-    plane_words: Vec<u64>,
-    pos: Vec<u64>,
-    neg: Vec<u64>,
+/// The planes cycle `c` of a chunk handles: `c*ppc .. min((c+1)*ppc, planes)`.
+pub fn cycle_planes(planes: u32, planes_per_cycle: u32) -> Vec<(u32, u32)> {
+    let ppc = planes_per_cycle.clamp(1, planes.max(1));
+    (0..planes.div_ceil(ppc))
+        .map(|c| (c * ppc, ((c + 1) * ppc).min(planes)))
+        .collect()
 }
 
-impl PopcountUnit {
-    /// A unit for `lanes` x `width` chunks.
-    pub fn new(
-        acts: Precision,
-        weights: Precision,
-        lanes: usize,
-        width: usize,
-        planes_per_cycle: u32,
-    ) -> Result<PopcountUnit, BitExactError> {
-        check_low_bit(weights)?;
-        let planes = planes_of(acts)?;
-        let w = words(width);
-        Ok(PopcountUnit {
-            acts,
-            weights,
-            lanes,
-            width,
-            planes,
-            ppc: planes_per_cycle.clamp(1, planes),
-            plane_words: vec![0; w * planes as usize],
-            pos: vec![0; w],
-            neg: vec![0; w],
-        })
-    }
-
-    /// Cycles a chunk takes.
-    pub fn cycles(&self) -> u32 {
-        self.planes.div_ceil(self.ppc)
-    }
-
-    /// Per-cycle partials of chunk (`act`: `width`; `wgt`: `lanes*width`,
-    /// lane-major) into `out` (`cycles()*lanes`, cycle-major).
-    pub fn partials_into(&mut self, act: &[i64], wgt: &[i64], out: &mut [i64]) {
-        let w = words(self.width);
-        for b in 0..self.planes {
-            let range = b as usize * w..(b as usize + 1) * w;
-            fill_plane(self.acts, act, b, &mut self.plane_words[range]);
-        }
-        out.fill(0);
-        for l in 0..self.lanes {
-            fill_masks(
-                &wgt[l * self.width..(l + 1) * self.width],
-                &mut self.pos,
-                &mut self.neg,
-            );
-            for b in 0..self.planes {
-                let plane = &self.plane_words[b as usize * w..(b as usize + 1) * w];
-                let v = plane_contribution(
-                    self.acts,
-                    self.weights,
-                    &self.pos,
-                    &self.neg,
-                    plane,
-                    b,
-                    self.width,
-                );
-                out[(b / self.ppc) as usize * self.lanes + l] += v;
-            }
-        }
+/// What planes `lo..hi` of a `bits`-bit two's-complement activation `a`
+/// contribute: `Σ_{lo<=b<hi} ±bit_b(a)·2^b`, the sign plane `bits−1`
+/// negative. Without the sign plane that is the unsigned field
+/// `((a >> lo) mod 2^(hi−lo)) << lo`; with it, the arithmetic shift
+/// `(a >> lo) << lo`. So a cycle's partial is the dot product of the weights
+/// with these fields, which is how the fast model computes it.
+pub fn plane_field(a: i64, lo: u32, hi: u32, bits: u32) -> i64 {
+    if hi >= bits {
+        (a >> lo) << lo
+    } else {
+        ((a >> lo) & ((1i64 << (hi - lo)) - 1)) << lo
     }
 }
 
@@ -344,5 +288,32 @@ mod tests {
         )
         .unwrap();
         assert_eq!(t.sum, 2);
+    }
+
+    #[test]
+    fn fields_are_plane_sums() {
+        for bits in 1..=8u32 {
+            let lo_a = -(1i64 << (bits - 1));
+            for a in lo_a..-lo_a {
+                for ppc in 1..=bits {
+                    let mut total = 0;
+                    for (lo, hi) in cycle_planes(bits, ppc) {
+                        let by_planes: i64 = (lo..hi)
+                            .map(|b| {
+                                let v = ((a >> b) & 1) << b;
+                                if b + 1 == bits {
+                                    -v
+                                } else {
+                                    v
+                                }
+                            })
+                            .sum();
+                        assert_eq!(plane_field(a, lo, hi, bits), by_planes, "{a} {lo} {hi}");
+                        total += by_planes;
+                    }
+                    assert_eq!(total, a);
+                }
+            }
+        }
     }
 }

@@ -7,9 +7,11 @@
 mod chunk;
 mod linear;
 mod streamed;
+pub mod systolic;
 mod vector;
 
 pub use chunk::ChunkCost;
+pub use systolic::{scalesim_cycles, ScaleSimCycles, Systolic};
 
 use crate::activity::Activity;
 use crate::arch::{Accelerator, AttentionMapping, Reduction};
@@ -209,7 +211,10 @@ pub fn map_op(arch: &Accelerator, chunk: &ChunkCost, op: &Op) -> Result<OpPlan, 
                 }
             };
             if on_array {
-                linear::plan(arch, chunk, op)
+                match Systolic::of(arch.array.dataflow) {
+                    Some(df) => systolic::plan(arch, op, df),
+                    None => linear::plan(arch, chunk, op),
+                }
             } else {
                 Ok(streamed::plan_product(arch, op))
             }

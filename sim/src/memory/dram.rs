@@ -88,6 +88,14 @@ impl DramChannel {
         end
     }
 
+    /// Moves a bus reservation that ends after `now` later by `shift`
+    /// cycles (fast-forward over steady state).
+    pub fn shift_bus(&mut self, now: u64, shift: u64) {
+        if self.bus_free > now {
+            self.bus_free += shift;
+        }
+    }
+
     /// First cycle at which the bus is free.
     pub fn bus_free(&self) -> u64 {
         self.bus_free
