@@ -38,7 +38,19 @@ enum Command {
     Paper(cmd::paper::PaperCmd),
 }
 
+/// Lets a closed pipe end the process quietly (`onebit models | head`), as
+/// command-line tools do, instead of panicking on the failed write.
+fn restore_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: resetting a signal to its default action at start-up, before
+    // any thread exists, has no preconditions.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn main() -> ExitCode {
+    restore_sigpipe();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Models(c) => c.exec(),

@@ -206,24 +206,20 @@ fn section_b(p: &PaperReport) -> Section {
             r.muls.to_string(),
             r.adds.to_string(),
         ];
-        for i in 0..4 {
-            row.push(f(r.joules[i], 4));
-            row.push(format!(
-                "{}{}",
-                f(r.published[i], 2),
-                if r.matches[i] { "" } else { " *" }
-            ));
-            c.push(format!("{}", r.joules[i]));
-            c.push(f(r.published[i], 2));
-            if !r.matches[i] {
+        for (i, col) in cols.iter().enumerate() {
+            let (j, p, ok) = (r.joules[i], r.published[i], r.matches[i]);
+            row.push(f(j, 4));
+            row.push(format!("{}{}", f(p, 2), if ok { "" } else { " *" }));
+            c.push(format!("{j}"));
+            c.push(f(p, 2));
+            if !ok {
                 mismatches.push(format!(
-                    "{} {}-bit {}: {} J rounds to {} J, published {} J",
+                    "{} {}-bit {col}: {} J rounds to {} J, published {} J",
                     r.size,
                     r.wbits,
-                    cols[i],
-                    f(r.joules[i], 4),
-                    f(r.joules[i], 2),
-                    f(r.published[i], 2)
+                    f(j, 4),
+                    f(j, 2),
+                    f(p, 2)
                 ));
             }
         }

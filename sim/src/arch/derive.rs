@@ -37,7 +37,10 @@ pub struct ArrayTiming {
     /// multipliers.
     pub pipeline_regs: u32,
     /// Cycles from accepting the last chunk of a reduction to `out_valid`:
-    /// `pipeline_regs + 1` (the accumulate).
+    /// `pipeline_regs + initiation_interval` (the chunk's plane groups issue
+    /// over `initiation_interval` cycles, the last one then crosses the
+    /// pipeline, and the accumulate takes one cycle; for every datapath with
+    /// an initiation interval of 1 this is `pipeline_regs + 1`).
     pub latency: u32,
     /// Cycles between accepted chunks: 1, or ceil(bits / planes_per_cycle)
     /// for the bit-serial popcount.
@@ -67,7 +70,7 @@ impl ArrayTiming {
         ArrayTiming {
             tree_levels,
             pipeline_regs,
-            latency: pipeline_regs + 1,
+            latency: pipeline_regs + initiation_interval,
             initiation_interval,
             planes,
         }

@@ -1707,9 +1707,7 @@ precision = "fp16"
         // the refusal points at the key; an unknown name lists the four
         let text = crate::arch::preset_text("systolic-ws-32x32").unwrap();
         let t = text.replace("reduction = \"mac\"", "reduction = \"adder-tree\"");
-        let t = t
-            .replace("activations = \"int8\"\n", "activations = \"int8\"\n")
-            .replace("weights = \"int8\"", "weights = \"ternary\"");
+        let t = t.replace("weights = \"int8\"", "weights = \"ternary\"");
         let e = from_toml(&t).unwrap_err();
         assert_eq!(e.key, "array.dataflow", "{e}");
         assert_eq!((e.line, e.col), (line_of(&t, "dataflow = "), 1), "{e}");

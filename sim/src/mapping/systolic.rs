@@ -266,12 +266,13 @@ pub fn scalesim_cycles(
 
 /// Sizes of the pieces a length is cut into: `(piece, count)` pairs.
 fn pieces(total: u64, piece: u64) -> Vec<(u64, u64)> {
+    let (full, rest) = (total / piece, total % piece);
     let mut v = Vec::with_capacity(2);
-    if total / piece > 0 {
-        v.push((piece, total / piece));
+    if full > 0 {
+        v.push((piece, full));
     }
-    if total % piece > 0 {
-        v.push((total % piece, 1));
+    if rest > 0 {
+        v.push((rest, 1));
     }
     v
 }

@@ -1,0 +1,176 @@
+//! End-to-end tests of `onebit sim`: summary, JSON and CSV outputs,
+//! determinism, fast-forward equivalence and bad input.
+
+use std::process::{Command, Output};
+
+fn onebit(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_onebit"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run onebit")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn summary_json_and_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("r.json");
+    let csv = dir.path().join("ops.csv");
+    let o = onebit(&[
+        "sim",
+        "--arch",
+        "edge-ternary",
+        "--model",
+        "bitnet-b1.58-2B-4T",
+        "--json",
+        json.to_str().unwrap(),
+        "--csv",
+        csv.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let s = stdout(&o);
+    assert!(
+        s.starts_with("bitnet-b1.58-2B-4T decode (batch 1, seq 2048) on edge_ternary"),
+        "{s}"
+    );
+    for key in [
+        "cycles",
+        "latency",
+        "tokens/s",
+        "array utilization",
+        "bound",
+        "DRAM",
+        "top 10 operators by time:",
+    ] {
+        assert!(s.contains(key), "{key} missing:\n{s}");
+    }
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(v["schema"], "onebit.sim/1");
+    let cycles = v["cycles"].as_u64().unwrap();
+    assert!(s
+        .lines()
+        .any(|l| l.starts_with("cycles") && l.ends_with(&cycles.to_string())));
+    // decode of 2B-4T on LPDDR5 is memory-bound: its bytes over 51.2 GB/s
+    let bytes = v["traffic"]["dram_read_bytes"].as_u64().unwrap()
+        + v["traffic"]["dram_write_bytes"].as_u64().unwrap();
+    let floor = bytes as f64 / 51.2;
+    assert!(
+        cycles as f64 >= floor && (cycles as f64) < floor * 1.02,
+        "{cycles} vs {floor}"
+    );
+    assert_eq!(v["ops"].as_array().unwrap().len(), 753);
+    let rows = std::fs::read_to_string(&csv).unwrap();
+    assert_eq!(rows.lines().count(), 754);
+    assert!(rows.starts_with("name,kind,layer,unit,macs,tiles,start,compute_end,done,busy"));
+}
+
+#[test]
+fn results_are_deterministic_and_fast_forward_is_exact() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |name: &str, extra: &[&str]| {
+        let p = dir.path().join(name);
+        let mut args = vec![
+            "sim",
+            "--model",
+            "bitnet-125M",
+            "--phase",
+            "prefill",
+            "--seq",
+            "32",
+            "--json",
+            p.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let o = onebit(&args);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        std::fs::read(p).unwrap()
+    };
+    let a = run("a.json", &[]);
+    let b = run("b.json", &[]);
+    let c = run("c.json", &["--no-fast-forward"]);
+    assert_eq!(a, b);
+    assert_eq!(a, c);
+}
+
+#[test]
+fn gemm_topologies_and_traces_are_workloads() {
+    let dir = tempfile::tempdir().unwrap();
+    let topo = dir.path().join("topo.csv");
+    std::fs::write(&topo, "Layer, M, N, K,\nfc1, 1, 4096, 4096,\n").unwrap();
+    let json = dir.path().join("r.json");
+    let o = onebit(&[
+        "sim",
+        "--gemm",
+        topo.to_str().unwrap(),
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    // 4096 x 4096 ternary weights over 51.2 B/cycle after 100 cycles of
+    // latency, then 64 chunks and a 5-cycle drain (docs/simulator.md)
+    assert_eq!(v["cycles"], 100 + 81920 + 64 + 5);
+
+    let trace = dir.path().join("t.trace");
+    let o = onebit(&[
+        "trace",
+        "--model",
+        "bitnet-125M",
+        "--seq",
+        "8",
+        "-o",
+        trace.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    let from_trace = onebit(&["sim", "--trace", trace.to_str().unwrap()]);
+    let from_model = onebit(&["sim", "--model", "bitnet-125M", "--seq", "8"]);
+    assert_eq!(stdout(&from_trace), stdout(&from_model));
+}
+
+#[test]
+fn bad_input_exits_2_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let topo = dir.path().join("topo.csv");
+    std::fs::write(&topo, "Layer, M, N, K,\nfc1, 1, x, 4096,\n").unwrap();
+    let o = onebit(&["sim", "--gemm", topo.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("topo.csv:2:9: expected an integer"),
+        "{}",
+        stderr(&o)
+    );
+
+    let o = onebit(&["sim", "--arch", "no-such-design", "--model", "bitnet-125M"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("not a preset; the presets are: "),
+        "{}",
+        stderr(&o)
+    );
+
+    let arch = dir.path().join("a.toml");
+    let text = String::from_utf8(onebit(&["presets", "--toml", "edge-ternary"]).stdout).unwrap();
+    std::fs::write(&arch, text.replace("# acc_bits = 24", "acc_bits = 12")).unwrap();
+    let o = onebit(&[
+        "sim",
+        "--arch",
+        arch.to_str().unwrap(),
+        "--model",
+        "bitnet-125M",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("acc_bits"), "{}", stderr(&o));
+
+    let o = onebit(&["sim", "--model", "bitnet-125M", "--trace", "x.trace"]);
+    assert_eq!(o.status.code(), Some(2));
+}
