@@ -365,7 +365,7 @@ fn parse(text: &str, origin: &str) -> Result<Parsed, TechError> {
                     vspan,
                     &path,
                     format!(
-                        "`{path}` = {value} is out of range: expected {} from {lo} to {hi}",
+                        "`{path}` = {value} is out of range: expected a number from {lo} to {hi} ({})",
                         key.doc()
                     ),
                 ));

@@ -167,7 +167,6 @@ fn one_gemm_by_hand() {
     let leakage = leak_w * (r.cycles as f64 * 1e-9) * 1e12;
 
     let e = energy::estimate(&arch, &r, &t);
-    eprintln!("HAND cycles {} total {} leakage {}", r.cycles, e.energy_pj, e.total_pj.leakage);
     let b = e.total_pj;
     close(b.array_select, select, "select");
     close(b.array_add, add, "adds");

@@ -145,3 +145,60 @@ fn deterministic() {
         serde_json::to_string(&b).unwrap()
     );
 }
+
+#[test]
+fn docs_list_every_entry_and_the_reproduced_numbers() {
+    let doc =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/energy.md")).unwrap();
+    for k in Key::ALL {
+        assert!(
+            doc.contains(k.name()),
+            "docs/energy.md does not list {}",
+            k.path()
+        );
+    }
+    // (a)
+    let h = paper::headline(&Technology::default_7nm());
+    for v in [
+        h.fp16.paper_rule_pj_per_mac,
+        h.ternary.paper_rule_pj_per_mac,
+        h.fp16.model_arithmetic_pj_per_mac,
+        h.ternary.model_arithmetic_pj_per_mac,
+        h.fp16.model_array_pj_per_mac,
+        h.ternary.model_array_pj_per_mac,
+    ] {
+        assert!(doc.contains(&format!("| {v:.4} ")), "{v:.4}");
+    }
+    for r in [
+        h.ratio_paper_rule,
+        h.ratio_model_arithmetic,
+        h.ratio_model_array,
+    ] {
+        assert!(doc.contains(&format!("{r:.2}×")), "{r:.2}");
+    }
+    // (b): every reproduced value, as printed
+    for r in paper::table1().rows {
+        let cells: Vec<String> = r.joules.iter().map(|j| format!("{j:.4}")).collect();
+        for c in &cells {
+            assert!(
+                doc.contains(&format!("| {c} |")),
+                "{} {}-bit: {c}",
+                r.size,
+                r.wbits
+            );
+        }
+    }
+    // (c): the papers'-rule ratios
+    let c = paper::trend(
+        &Technology::default_7nm(),
+        "edge-fp16",
+        "edge-ternary",
+        512,
+        1,
+    )
+    .unwrap();
+    for r in &c.rows {
+        let row = format!("| {} | {:.1}× |", r.size, r.ratio_matmul_paper_rule);
+        assert!(doc.contains(&row), "{row}");
+    }
+}

@@ -120,13 +120,17 @@ pub struct Timeline {
 }
 
 /// A position in a unit's tile sequence.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct Cursor {
     /// Index into the unit's operator list.
     op_pos: usize,
-    /// Index into the operator's run-length tile list.
-    group: usize,
-    /// Tiles of the group already passed.
+    /// Index into the operator's patterns.
+    pat: usize,
+    /// Repetitions of the pattern already passed.
+    rep: u64,
+    /// Index into the pattern's runs.
+    run: usize,
+    /// Tiles of the run already passed.
     within: u64,
 }
 
@@ -152,21 +156,31 @@ impl UnitState {
     /// The tile at `c`, and the operator it belongs to.
     fn tile_at(&self, plans: &[OpPlan], c: &Cursor) -> Option<(usize, TileWork)> {
         let &op = self.ops.get(c.op_pos)?;
-        Some((op, plans[op].tiles[c.group].0))
+        Some((op, plans[op].tiles.patterns[c.pat].runs[c.run].0))
     }
 
     /// Moves `c` one tile forward; returns true when it left an operator.
     fn advance(&self, plans: &[OpPlan], c: &mut Cursor) -> bool {
         let op = self.ops[c.op_pos];
+        let pats = &plans[op].tiles.patterns;
+        let p = &pats[c.pat];
         c.within += 1;
-        if c.within == plans[op].tiles[c.group].1 {
+        if c.within == p.runs[c.run].1 {
             c.within = 0;
-            c.group += 1;
-            if c.group == plans[op].tiles.len() {
-                c.group = 0;
-                c.op_pos += 1;
-                self.skip_empty(plans, c);
-                return true;
+            c.run += 1;
+            if c.run == p.runs.len() {
+                c.run = 0;
+                c.rep += 1;
+                if c.rep == p.reps {
+                    c.rep = 0;
+                    c.pat += 1;
+                    if c.pat == pats.len() {
+                        c.pat = 0;
+                        c.op_pos += 1;
+                        self.skip_empty(plans, c);
+                        return true;
+                    }
+                }
             }
         }
         false
@@ -197,7 +211,7 @@ struct Snapshot {
     sig: Vec<u64>,
     units: [Cycles; 3],
     bound: Bound,
-    ops: Vec<(usize, Cycles)>,
+    ops: [Option<(usize, Cycles)>; 3],
 }
 
 struct Engine<'a> {
@@ -217,8 +231,10 @@ struct Engine<'a> {
     bound: Bound,
     events: u64,
     jumps: u64,
-    /// Recent tile-start snapshots per unit, newest last.
-    snapshots: [VecDeque<Snapshot>; 3],
+    /// Recent tile-start snapshots per unit inside a run, newest last.
+    run_snaps: [VecDeque<Snapshot>; 3],
+    /// Recent snapshots per unit at the starts of a pattern's repetitions.
+    rep_snaps: [VecDeque<Snapshot>; 3],
 }
 
 impl<'a> Engine<'a> {
@@ -273,7 +289,8 @@ impl<'a> Engine<'a> {
             bound: Bound::default(),
             events: 0,
             jumps: 0,
-            snapshots: Default::default(),
+            run_snaps: Default::default(),
+            rep_snaps: Default::default(),
         }
     }
 
@@ -281,11 +298,13 @@ impl<'a> Engine<'a> {
         self.producers[op].iter().all(|&p| self.done[p] <= t)
     }
 
-    /// Applies rules 1-3 at cycle `t` until nothing changes; returns which
-    /// units started a tile.
-    fn process(&mut self, t: u64) -> [bool; 3] {
+    /// Applies rules 1-3 at cycle `t` until nothing changes; returns, for
+    /// each unit that started a tile, where in its sequence that tile was.
+    // the body indexes the units because it borrows `self` mutably per unit
+    #[allow(clippy::needless_range_loop)]
+    fn process(&mut self, t: u64) -> [Option<Cursor>; 3] {
         let plans = self.plans;
-        let mut started_tile = [false; 3];
+        let mut started_tile = [None; 3];
         loop {
             let mut changed = false;
             for ui in 0..self.units.len() {
@@ -324,6 +343,7 @@ impl<'a> Engine<'a> {
                             let u = &mut self.units[ui];
                             u.inflight.pop_front();
                             let mut exec = u.exec;
+                            started_tile[ui] = Some(exec);
                             let last_of_op = u.advance(plans, &mut exec);
                             u.exec = exec;
                             let ideal_end = t + tile.busy;
@@ -342,7 +362,6 @@ impl<'a> Engine<'a> {
                             self.wake.push(Reverse(ideal_end));
                             self.wake.push(Reverse(end));
                             self.events += 1;
-                            started_tile[ui] = true;
                             changed = true;
                         }
                     }
@@ -435,8 +454,10 @@ impl<'a> Engine<'a> {
         unreachable!("the engine has work left but no future event")
     }
 
-    /// The machine state relative to `t`, for steady-state detection.
-    fn signature(&mut self, ui: usize, t: u64) -> Vec<u64> {
+    /// The machine state relative to `t`, for steady-state detection by
+    /// unit `ui` over a run (`by_rep` false) or over repetitions of a
+    /// pattern (`by_rep` true).
+    fn signature(&mut self, ui: usize, t: u64, by_rep: bool, sig: &mut Vec<u64>) {
         while let Some(&(d, op)) = self.pending_done.first() {
             if d > t {
                 break;
@@ -444,7 +465,8 @@ impl<'a> Engine<'a> {
             self.pending_done.remove(&(d, op));
         }
         let rel = |x: u64| x.saturating_sub(t);
-        let mut sig = Vec::with_capacity(48);
+        sig.clear();
+        sig.push(u64::from(by_rep));
         for (i, u) in self.units.iter().enumerate() {
             match &u.computing {
                 Some(c) => sig.extend([
@@ -458,18 +480,29 @@ impl<'a> Engine<'a> {
                 ]),
                 None => sig.push(0),
             }
-            sig.extend([
-                u.exec.op_pos as u64,
-                u.exec.group as u64,
-                u.fetch.op_pos as u64,
-                u.fetch.group as u64,
-            ]);
-            // the jumping unit moves through its run of identical tiles; every
-            // other unit must stand exactly where it stood
-            if i == ui && (u.exec.op_pos, u.exec.group) == (u.fetch.op_pos, u.fetch.group) {
-                sig.push(u.fetch.within - u.exec.within);
+            let (e, f) = (u.exec, u.fetch);
+            if i != ui {
+                // every other unit must stand exactly where it stood
+                sig.extend([e.op_pos as u64, e.pat as u64, e.rep, e.run as u64, e.within]);
+                sig.extend([f.op_pos as u64, f.pat as u64, f.rep, f.run as u64, f.within]);
+            } else if !by_rep {
+                // the jumping unit moves through a run of identical tiles
+                sig.extend([e.op_pos as u64, e.pat as u64, e.rep, e.run as u64]);
+                sig.extend([f.op_pos as u64, f.pat as u64, f.rep, f.run as u64]);
+                if (e.op_pos, e.pat, e.rep, e.run) == (f.op_pos, f.pat, f.rep, f.run) {
+                    sig.push(f.within - e.within);
+                } else {
+                    sig.extend([e.within, f.within]);
+                }
             } else {
-                sig.extend([u.exec.within, u.fetch.within]);
+                // the jumping unit moves through repetitions of a pattern
+                sig.extend([e.op_pos as u64, e.pat as u64, e.run as u64, e.within]);
+                sig.extend([f.op_pos as u64, f.pat as u64, f.run as u64, f.within]);
+                if (e.op_pos, e.pat) == (f.op_pos, f.pat) {
+                    sig.push(f.rep - e.rep);
+                } else {
+                    sig.extend([e.rep, f.rep]);
+                }
             }
             sig.push(u.inflight.len() as u64);
             sig.extend(u.inflight.iter().map(|&a| rel(a)));
@@ -478,34 +511,69 @@ impl<'a> Engine<'a> {
         for &(d, op) in &self.pending_done {
             sig.extend([op as u64, rel(d)]);
         }
-        sig
     }
 
-    fn exec_ops(&self) -> Vec<(usize, Cycles)> {
-        self.units
-            .iter()
-            .filter_map(|u| u.exec_op())
-            .map(|op| (op, self.timing[op].cycles))
-            .collect()
+    fn exec_ops(&self) -> [Option<(usize, Cycles)>; 3] {
+        let mut ops = [None; 3];
+        for (slot, u) in ops.iter_mut().zip(&self.units) {
+            *slot = u.exec_op().map(|op| (op, self.timing[op].cycles));
+        }
+        ops
     }
 
-    /// At the start of a tile on unit `ui` at cycle `t`: records the state,
-    /// and when it repeats the previous tile start's state shifted in time,
-    /// jumps over as many further periods as the run of identical tiles
-    /// allows. Returns the new clock.
-    fn steady_state(&mut self, ui: usize, t: u64) -> u64 {
+    /// At the start of a tile on unit `ui` at cycle `t` (the tile was at
+    /// `started` in the unit's sequence): records the machine state, and when
+    /// it repeats an earlier tile start's state shifted in time, jumps over
+    /// as many further periods as the run of identical tiles, or the
+    /// repetitions of the pattern, allow. Returns the new clock.
+    fn steady_state(&mut self, ui: usize, t: u64, started: Cursor) -> u64 {
         let plans = self.plans;
         let u = &self.units[ui];
-        let Some(&op) = u.ops.get(u.exec.op_pos) else {
-            return t;
+        let op = u.ops[started.op_pos];
+        let pattern = &plans[op].tiles.patterns[started.pat];
+        let e = u.exec;
+        let same_run = (e.op_pos, e.pat, e.rep, e.run)
+            == (started.op_pos, started.pat, started.rep, started.run);
+        let run_left = if same_run {
+            pattern.runs[e.run].1 - e.within
+        } else {
+            0
         };
-        let count = plans[op].tiles[u.exec.group].1;
-        // only long runs are worth the bookkeeping
-        if count - u.exec.within < 8 {
-            self.snapshots[ui].clear();
+        let by_run = run_left >= 8;
+        let by_rep =
+            !by_run && started.run == 0 && started.within == 0 && pattern.reps - started.rep >= 3;
+        if !by_run {
+            self.run_snaps[ui].clear();
+        }
+        if !by_run && !by_rep {
             return t;
         }
-        let sig = self.signature(ui, t);
+        // a jump needs every other unit standing still: nothing computing,
+        // no load on its way
+        let others_busy =
+            self.units.iter().enumerate().any(|(i, o)| {
+                i != ui && (o.computing.is_some() || o.inflight.iter().any(|&a| a > t))
+            });
+        if others_busy {
+            self.run_snaps[ui].clear();
+            self.rep_snaps[ui].clear();
+            return t;
+        }
+        // reuse the buffer of the snapshot about to be dropped
+        let full = if by_rep {
+            self.rep_snaps[ui].len()
+        } else {
+            self.run_snaps[ui].len()
+        } == HISTORY;
+        let dropped = if !full {
+            None
+        } else if by_rep {
+            self.rep_snaps[ui].pop_front()
+        } else {
+            self.run_snaps[ui].pop_front()
+        };
+        let mut sig = dropped.map(|d| d.sig).unwrap_or_default();
+        self.signature(ui, t, by_rep, &mut sig);
         let snap = Snapshot {
             t,
             sig,
@@ -513,43 +581,54 @@ impl<'a> Engine<'a> {
             bound: self.bound,
             ops: self.exec_ops(),
         };
-        // a period of one to HISTORY tiles: the newest earlier snapshot with
-        // the same relative state and the same operators in progress
-        let found = self.snapshots[ui].iter().rev().position(|p| {
-            p.sig == snap.sig
-                && p.t < t
-                && p.ops.iter().map(|o| o.0).eq(snap.ops.iter().map(|o| o.0))
-        });
-        let hist = &mut self.snapshots[ui];
-        if hist.len() == HISTORY {
-            hist.pop_front();
-        }
-        // (the search above ran over at most HISTORY snapshots; the oldest
-        // may just have been dropped, so look it up before dropping)
+        let hist = if by_rep {
+            &mut self.rep_snaps[ui]
+        } else {
+            &mut self.run_snaps[ui]
+        };
+        // a period of one to HISTORY tiles (or repetitions): the newest
+        // earlier snapshot with the same relative state and the same
+        // operators in progress
+        let same_ops = |a: &[Option<(usize, Cycles)>; 3], b: &[Option<(usize, Cycles)>; 3]| {
+            a.iter()
+                .zip(b)
+                .all(|(x, y)| x.map(|o| o.0) == y.map(|o| o.0))
+        };
+        let found = hist
+            .iter()
+            .rev()
+            .position(|p| p.sig == snap.sig && p.t < t && same_ops(&p.ops, &snap.ops));
         let Some(back) = found.filter(|&b| b < hist.len()) else {
             hist.push_back(snap);
             return t;
         };
-        let tiles_per_period = back as u64 + 1;
+        let steps_per_period = back as u64 + 1;
         let prev = &hist[hist.len() - 1 - back];
-        let (prev_t, prev_units, prev_bound, prev_ops) =
-            (prev.t, prev.units, prev.bound, prev.ops.clone());
+        let (prev_t, prev_units, prev_bound, prev_ops) = (prev.t, prev.units, prev.bound, prev.ops);
+        let (cur_units, cur_bound, cur_ops) = (snap.units, snap.bound, snap.ops);
         hist.push_back(snap);
-        let cur = hist.back().expect("just pushed");
         let u = &self.units[ui];
-        // both cursors stay inside the run of identical tiles; at least one
-        // tile is left to run normally
-        let fetch_left = if (u.fetch.op_pos, u.fetch.group) == (u.exec.op_pos, u.exec.group) {
-            count - u.fetch.within
+        let (e, f) = (u.exec, u.fetch);
+        // how many steps both cursors can move and stay inside the run (or
+        // the pattern), leaving at least one to run normally
+        let room = if by_rep {
+            if (f.op_pos, f.pat) == (e.op_pos, e.pat) {
+                pattern.reps - 1 - f.rep
+            } else {
+                0
+            }
         } else {
-            0
+            let fetch_left = if (f.op_pos, f.pat, f.rep, f.run) == (e.op_pos, e.pat, e.rep, e.run) {
+                pattern.runs[e.run].1 - f.within
+            } else {
+                0
+            };
+            run_left.min(fetch_left).saturating_sub(1)
         };
-        let room = (count - u.exec.within).min(fetch_left).saturating_sub(1);
-        let k = room / tiles_per_period;
+        let k = room / steps_per_period;
         if k == 0 {
             return t;
         }
-        let (cur_units, cur_bound, cur_ops) = (cur.units, cur.bound, cur.ops.clone());
         let period = t - prev_t;
         let shift = k * period;
         // counters: k more periods
@@ -560,11 +639,12 @@ impl<'a> Engine<'a> {
         self.bound.compute += k * (cur_bound.compute - prev_bound.compute);
         self.bound.memory += k * (cur_bound.memory - prev_bound.memory);
         self.bound.other += k * (cur_bound.other - prev_bound.other);
-        for ((op, now), (_, before)) in cur_ops.iter().zip(&prev_ops) {
-            let d = diff(now, before);
-            add_k(&mut self.timing[*op].cycles, &d, k);
+        for (now, before) in cur_ops.iter().zip(&prev_ops) {
+            if let (Some((op, now)), Some((_, before))) = (now, before) {
+                let d = diff(now, before);
+                add_k(&mut self.timing[*op].cycles, &d, k);
+            }
         }
-
         // times: everything still ahead of t moves by k periods
         let later = |x: &mut u64| {
             if *x > t {
@@ -583,9 +663,13 @@ impl<'a> Engine<'a> {
         }
         self.dram.shift_bus(t, shift);
         let u = &mut self.units[ui];
-        u.exec.within += k * tiles_per_period;
-        u.fetch.within += k * tiles_per_period;
-        let nt = t + shift;
+        if by_rep {
+            u.exec.rep += k * steps_per_period;
+            u.fetch.rep += k * steps_per_period;
+        } else {
+            u.exec.within += k * steps_per_period;
+            u.fetch.within += k * steps_per_period;
+        }
         for u in &self.units {
             if let Some(c) = &u.computing {
                 self.wake.push(Reverse(c.ideal_end));
@@ -596,10 +680,10 @@ impl<'a> Engine<'a> {
             }
         }
         self.jumps += 1;
-        // the state after the jump is the same signature at the new time
         // the history restarts from the state after the jump
-        self.snapshots[ui].clear();
-        nt
+        self.run_snaps[ui].clear();
+        self.rep_snaps[ui].clear();
+        t + shift
     }
 }
 
@@ -633,9 +717,9 @@ pub fn run(arch: &Accelerator, plans: &[OpPlan], graph: &OpGraph, fast_forward: 
             break;
         }
         if fast_forward {
-            for (ui, &s) in started.iter().enumerate() {
-                if s {
-                    let nt = e.steady_state(ui, t);
+            for (ui, s) in started.iter().enumerate() {
+                if let Some(at) = *s {
+                    let nt = e.steady_state(ui, t, at);
                     if nt != t {
                         t = nt;
                         break;

@@ -331,6 +331,26 @@ fn section_c(p: &PaperReport) -> Section {
             "Matmul, papers' rule: the blocks' projections (one INT8 add a MAC on the ternary design, one FP16 multiply and add on the FP16 one) and attention's QK^T and PV (FP16 on both), from the simulator's counters, LM head excluded as in the paper. It rises from {} at {} to {} at {} because attention stays FP16 on both designs and its share of the matrix products falls as the model widens: this is the paper's Figure 3 quantity and explanation ('the percentage of nn.Linear grows with the model size').",
             x(a.ratio_matmul_paper_rule), a.size, x(z.ratio_matmul_paper_rule), z.size
         ));
+        let vs: Vec<String> = c
+            .rows
+            .iter()
+            .filter_map(|r| {
+                r.published.map(|p| {
+                    format!(
+                        "{} {} vs {p}x ({:+.1}%)",
+                        r.size,
+                        x(r.ratio_matmul_paper_rule),
+                        100.0 * (r.ratio_matmul_paper_rule / p - 1.0)
+                    )
+                })
+            })
+            .collect();
+        if !vs.is_empty() {
+            notes.push(format!(
+                "Against the published bars: {}. The bars are read off a figure, and the paper does not state its exact shapes or what it counts besides the matrix products; the trend, not the last digit, is what is reproduced.",
+                vs.join(", ")
+            ));
+        }
         notes.push(format!(
             "Arithmetic, model: every arithmetic event of the run with the detailed model, including the FP16 LM head (run on the attention unit of both designs), the vector unit (norms, softmax, SwiGLU, quantization) and the ternary tree's width-priced adds; the FP16 work both designs share caps the ratio ({} at {}, {} at {}).",
             x(a.ratio_arithmetic), a.size, x(z.ratio_arithmetic), z.size

@@ -9,7 +9,7 @@ use crate::workload_arg::WorkloadArgs;
 use clap::Args;
 use energy_model::{AreaReport, Breakdown, EnergyReport};
 use reports::{Align, Table};
-use sim::{simulate, SimOptions, SimResult};
+use sim::{simulate_with_stats, SimOptions, SimResult};
 use std::path::PathBuf;
 
 /// `onebit sim --arch PRESET|FILE (--model NAME | --hf-config FILE | --trace FILE | --gemm FILE)`
@@ -29,6 +29,9 @@ pub struct SimCmd {
     /// Write one CSV row per operator.
     #[arg(long, value_name = "FILE")]
     csv: Option<PathBuf>,
+    /// Also print how much work the engine did (events, steady-state jumps).
+    #[arg(long)]
+    engine_stats: bool,
     /// Operators listed in the summary.
     #[arg(long, default_value_t = 10, value_name = "N")]
     top: usize,
@@ -217,8 +220,10 @@ pub fn energy_summary(e: &EnergyReport, a: &AreaReport) -> String {
     t.row(vec![
         "efficiency".into(),
         format!(
-            "{:.4} pJ/MAC, {:.3} TOPS/W (2 ops per MAC)",
-            e.pj_per_mac, e.tops_per_watt
+            "{:.4} pJ/MAC = {:.4} pJ/op, {:.3} TOPS/W (2 ops per MAC, all energy)",
+            e.pj_per_mac,
+            e.pj_per_mac / 2.0,
+            e.tops_per_watt
         ),
     ]);
     t.row(vec![
@@ -262,7 +267,7 @@ impl SimCmd {
         let arch = load_arch(&self.arch)?;
         let trace = self.workload.load(arch.array.weights)?;
         let tech = load_tech(self.tech.as_deref())?;
-        let r = simulate(
+        let (r, stats) = simulate_with_stats(
             &arch,
             &trace,
             SimOptions {
@@ -279,6 +284,12 @@ impl SimCmd {
             write_atomic(p, ops_csv(&r, &e).as_bytes())?;
         }
         print!("{}", summary(&r, self.top));
+        if self.engine_stats {
+            println!(
+                "\nengine: {} events, {} steady-state jumps",
+                stats.events, stats.jumps
+            );
+        }
         print!("{}", energy_summary(&e, &area));
         Ok(())
     }

@@ -12,22 +12,11 @@
 //! feature group) and tokens-outer (activations read once, weights once per
 //! token block) by the DRAM bytes each moves.
 
-use super::{ChunkCost, MapError, OpPlan, TileWork, Unit};
+use super::{push_run, ChunkCost, MapError, OpPlan, TileWork, Tiles, Unit};
 use crate::activity::{Activity, Buffer};
 use crate::arch::{acc_bits_for, Accelerator, ZeroHandling};
 use crate::memory::SramPort;
 use workloads::Op;
-
-/// Appends `count` copies of `tile`, merging with the last entry when equal.
-pub(super) fn push_tiles(tiles: &mut Vec<(TileWork, u64)>, tile: TileWork, count: u64) {
-    if count == 0 {
-        return;
-    }
-    match tiles.last_mut() {
-        Some((t, n)) if *t == tile => *n += count,
-        _ => tiles.push((tile, count)),
-    }
-}
 
 /// Sizes of the pieces a length is cut into: `(piece, count)` pairs.
 fn pieces(total: u64, piece: u64) -> Vec<(u64, u64)> {
@@ -177,67 +166,66 @@ pub(super) fn plan(arch: &Accelerator, chunk: &ChunkCost, op: &Op) -> Result<OpP
             k_list.push((c, k_len(c, last), last));
         }
     }
-    let mut tiles = Vec::new();
+    let mut tiles = Tiles::new();
     if tokens_first {
         // block -> instance -> feature group -> K tile; the block's
-        // activations arrive with its first tile
+        // activations arrive with its first tile; identical blocks repeat
         for &(tokens, bcount) in &blocks {
-            for _ in 0..bcount {
-                let mut first = true;
-                for _ in 0..op.g {
-                    for &(n_lanes, ncount) in &n_tiles {
-                        for _ in 0..ncount {
-                            for &(c, klen, last) in &k_list {
-                                let acts = if first { op.g * tokens * row_bytes } else { 0 };
-                                first = false;
-                                push_tiles(
-                                    &mut tiles,
-                                    tile(n_lanes, c, klen, tokens, true, acts, last),
-                                    1,
-                                );
-                            }
+            let mut block = Vec::new();
+            let mut first = true;
+            for _ in 0..op.g {
+                for &(n_lanes, ncount) in &n_tiles {
+                    for _ in 0..ncount {
+                        for &(c, klen, last) in &k_list {
+                            let acts = if first { op.g * tokens * row_bytes } else { 0 };
+                            first = false;
+                            push_run(
+                                &mut block,
+                                tile(n_lanes, c, klen, tokens, true, acts, last),
+                                1,
+                            );
                         }
                     }
                 }
             }
+            tiles.push_pattern(&block, bcount);
         }
     } else {
         // instance -> feature group -> K tile -> block: weights arrive with
-        // the first block and stay; streamed activations come with every block
-        for _ in 0..op.g {
-            for &(n_lanes, ncount) in &n_tiles {
-                let mut group = Vec::new();
-                for &(c, klen, last) in &k_list {
-                    let acts = |tokens: u64| {
-                        if on_chip {
-                            0
-                        } else {
-                            tokens * op.a.bytes_for(klen)
-                        }
-                    };
-                    let mut first = true;
-                    for &(tokens, bcount) in &blocks {
-                        for _ in 0..bcount {
-                            push_tiles(
-                                &mut group,
-                                tile(n_lanes, c, klen, tokens, first, acts(tokens), last),
-                                1,
-                            );
-                            first = false;
-                        }
+        // the first block and stay; streamed activations come with every
+        // block; identical feature groups repeat the same sequence
+        let mut instance = Tiles::new();
+        for &(n_lanes, ncount) in &n_tiles {
+            let mut group = Vec::new();
+            for &(c, klen, last) in &k_list {
+                let acts = |tokens: u64| {
+                    if on_chip {
+                        0
+                    } else {
+                        tokens * op.a.bytes_for(klen)
                     }
-                }
-                // identical feature groups repeat the same sequence
-                if let [(t, n)] = group[..] {
-                    push_tiles(&mut tiles, t, n * ncount);
-                } else {
-                    for _ in 0..ncount {
-                        for &(t, n) in &group {
-                            push_tiles(&mut tiles, t, n);
-                        }
+                };
+                let mut first = true;
+                for &(tokens, bcount) in &blocks {
+                    push_run(
+                        &mut group,
+                        tile(n_lanes, c, klen, tokens, first, acts(tokens), last),
+                        1,
+                    );
+                    first = false;
+                    if bcount > 1 {
+                        push_run(
+                            &mut group,
+                            tile(n_lanes, c, klen, tokens, false, acts(tokens), last),
+                            bcount - 1,
+                        );
                     }
                 }
             }
+            instance.push_pattern(&group, ncount);
+        }
+        for _ in 0..op.g {
+            tiles.append(&instance);
         }
     }
     let weight_dram = weight_bytes_all * if tokens_first { block_count } else { 1 };
@@ -256,9 +244,7 @@ pub(super) fn plan(arch: &Accelerator, chunk: &ChunkCost, op: &Op) -> Result<OpP
             ZeroHandling::None => {}
         }
     }
-    let (dram_r, dram_w) = tiles
-        .iter()
-        .fold((0, 0), |(r, s), (t, n)| (r + t.load * n, s + t.store * n));
+    let (dram_r, dram_w) = (tiles.sum(|t| t.load), tiles.sum(|t| t.store));
     act.dram_read_bits = dram_r * 8;
     act.dram_write_bits = dram_w * 8;
     let act_dram = dram_r - weight_dram;

@@ -8,10 +8,12 @@ mod chunk;
 mod linear;
 mod streamed;
 pub mod systolic;
+mod tiles;
 mod vector;
 
 pub use chunk::ChunkCost;
 pub use systolic::{scalesim_cycles, ScaleSimCycles, Systolic};
+pub use tiles::{push_run, Pattern, Run, Tiles};
 
 use crate::activity::Activity;
 use crate::arch::{Accelerator, AttentionMapping, Reduction};
@@ -77,8 +79,8 @@ impl TileWork {
 pub struct OpPlan {
     /// The unit that runs it.
     pub unit: Unit,
-    /// Tiles in execution order, run-length encoded: `(tile, repeat count)`.
-    pub tiles: Vec<(TileWork, u64)>,
+    /// Tiles in execution order.
+    pub tiles: Tiles,
     /// Cycles after the last tile's compute until the result is complete
     /// (pipeline drain).
     pub drain: u64,
@@ -93,14 +95,12 @@ pub struct OpPlan {
 impl OpPlan {
     /// Number of tiles.
     pub fn tile_count(&self) -> u64 {
-        self.tiles.iter().map(|(_, n)| n).sum()
+        self.tiles.count()
     }
 
     /// Total DRAM bytes read and written.
     pub fn dram_bytes(&self) -> (u64, u64) {
-        self.tiles
-            .iter()
-            .fold((0, 0), |(r, w), (t, n)| (r + t.load * n, w + t.store * n))
+        (self.tiles.sum(|t| t.load), self.tiles.sum(|t| t.store))
     }
 }
 

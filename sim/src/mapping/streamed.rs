@@ -3,7 +3,7 @@
 //! the KV cache, and projections the lane array cannot run (the FP16 LM
 //! head of a low-bit design).
 
-use super::{high_precision_unit, OpPlan, TileWork, Unit};
+use super::{high_precision_unit, OpPlan, TileWork, Tiles, Unit};
 use crate::activity::{Activity, Buffer, VectorOp};
 use crate::arch::Accelerator;
 use workloads::{Op, OpKind};
@@ -15,13 +15,7 @@ fn split(total: u64, parts: u64) -> (u64, u64) {
 
 /// `parts` tiles whose fields are near-equal shares of the totals, run-length
 /// encoded (at most four distinct tiles).
-pub(super) fn even_tiles(
-    parts: u64,
-    load: u64,
-    after: bool,
-    busy: u64,
-    store: u64,
-) -> Vec<(TileWork, u64)> {
+pub(super) fn even_tiles(parts: u64, load: u64, after: bool, busy: u64, store: u64) -> Tiles {
     let parts = parts.max(1);
     let (lb, lr) = split(load, parts);
     let (bb, br) = split(busy, parts);
@@ -29,7 +23,7 @@ pub(super) fn even_tiles(
     let mut cuts = vec![0, lr, br, sr, parts];
     cuts.sort_unstable();
     cuts.dedup();
-    let mut v: Vec<(TileWork, u64)> = Vec::new();
+    let mut v = Tiles::new();
     for pair in cuts.windows(2) {
         let (from, to) = (pair[0], pair[1]);
         let t = TileWork {
@@ -39,7 +33,7 @@ pub(super) fn even_tiles(
             sram_stall: 0,
             store: sb + u64::from(from < sr),
         };
-        super::linear::push_tiles(&mut v, t, to - from);
+        v.push(t, to - from);
     }
     v
 }
@@ -103,12 +97,10 @@ mod tests {
     #[test]
     fn even_tiles_sum_to_totals() {
         let v = even_tiles(7, 100, false, 33, 5);
-        let n: u64 = v.iter().map(|(_, c)| c).sum();
-        assert_eq!(n, 7);
-        let sum = |f: fn(&TileWork) -> u64| v.iter().map(|(t, c)| f(t) * c).sum::<u64>();
-        assert_eq!(sum(|t| t.load), 100);
-        assert_eq!(sum(|t| t.busy), 33);
-        assert_eq!(sum(|t| t.store), 5);
-        assert!(v.len() <= 4);
+        assert_eq!(v.count(), 7);
+        assert_eq!(v.sum(|t| t.load), 100);
+        assert_eq!(v.sum(|t| t.busy), 33);
+        assert_eq!(v.sum(|t| t.store), 5);
+        assert!(v.patterns[0].runs.len() <= 4);
     }
 }

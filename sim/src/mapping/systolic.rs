@@ -47,7 +47,7 @@
 //! phase it feeds (counted as SRAM stall cycles). With ports at least as wide
 //! as the array, a fold takes exactly P cycles, as in SCALE-Sim.
 
-use super::linear::push_tiles;
+use super::{push_run, Tiles};
 use super::{MapError, OpPlan, TileWork, Unit};
 use crate::activity::{Activity, Buffer};
 use crate::arch::{acc_bits_for, Accelerator, Dataflow, ZeroHandling};
@@ -387,43 +387,35 @@ pub(super) fn plan(arch: &Accelerator, op: &Op, df: Systolic) -> Result<OpPlan, 
         }
     };
 
-    // One instance: column folds outer, row folds inner, run-length encoded.
+    // One instance: column folds outer, row folds inner; identical column
+    // folds repeat the same row-fold sequence.
     let row_group = |c: u64, first_col: bool| {
         let mut g = Vec::new();
         for fr in 0..row_folds {
             let r = rows.min(sr - fr * rows);
             let t = tile(r, c, fr == 0, fr + 1 == row_folds, first_col);
-            push_tiles(&mut g, t, 1);
+            push_run(&mut g, t, 1);
         }
         g
     };
-    let repeat = |into: &mut Vec<(TileWork, u64)>, group: &[(TileWork, u64)], times: u64| {
-        if let [(t, n)] = group[..] {
-            push_tiles(into, t, n * times);
-        } else {
-            for _ in 0..times {
-                for &(t, n) in group {
-                    push_tiles(into, t, n);
-                }
-            }
-        }
-    };
-    let mut instance: Vec<(TileWork, u64)> = Vec::new();
+    let mut instance = Tiles::new();
     let mut first_col = true;
     for &(c, count) in &col_pieces {
         // the first column fold alone (it loads the weights others reuse)
         let mut left = count;
         if first_col {
-            repeat(&mut instance, &row_group(c, true), 1);
+            instance.push_pattern(&row_group(c, true), 1);
             first_col = false;
             left -= 1;
         }
         if left > 0 {
-            repeat(&mut instance, &row_group(c, false), left);
+            instance.push_pattern(&row_group(c, false), left);
         }
     }
-    let mut tiles: Vec<(TileWork, u64)> = Vec::new();
-    repeat(&mut tiles, &instance, op.g);
+    let mut tiles = Tiles::new();
+    for _ in 0..op.g {
+        tiles.append(&instance);
+    }
 
     // Events.
     let g = op.g;
@@ -475,9 +467,7 @@ pub(super) fn plan(arch: &Accelerator, op: &Op, df: Systolic) -> Result<OpPlan, 
     if w.is_low_bit_weight() && arr.zeros == ZeroHandling::Gate {
         act.zero_terms_gated = (macs as f64 * op.zero_fraction()).round() as u64;
     }
-    let (dram_r, dram_w) = tiles
-        .iter()
-        .fold((0, 0), |(r, s), (t, n)| (r + t.load * n, s + t.store * n));
+    let (dram_r, dram_w) = (tiles.sum(|t| t.load), tiles.sum(|t| t.store));
     // weight bytes of the loads in closed form; the rest are activations
     let w_dram = op.g
         * match df {
