@@ -32,10 +32,12 @@ enum Command {
     Presets(cmd::presets::PresetsCmd),
     /// Simulate one decode or prefill step of a workload on a design, cycle by cycle.
     Sim(cmd::sim::SimCmd),
-    /// Validate input files (traces, Hugging Face config.json) without running anything.
+    /// Validate input files (traces, config.json, accelerator and technology TOML) without running anything.
     Check(cmd::check::CheckCmd),
     /// Reproduce a paper's energy and memory figures from the tool's own counts.
     Paper(cmd::paper::PaperCmd),
+    /// Write the report page (HTML, Markdown, plots, CSV) of simulation results or of a sweep.
+    Report(cmd::report::ReportCmd),
 }
 
 /// Lets a closed pipe end the process quietly (`onebit models | head`), as
@@ -59,6 +61,7 @@ fn main() -> ExitCode {
         Command::Check(c) => c.exec(),
         Command::Sim(c) => c.exec(),
         Command::Paper(c) => c.exec(),
+        Command::Report(c) => c.exec(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -33,7 +33,7 @@ use crate::mapping::{OpPlan, TileWork, Unit};
 use crate::memory::DramChannel;
 use serde::{Deserialize, Serialize};
 use std::cmp::Reverse;
-use std::collections::{BTreeSet, BinaryHeap, VecDeque};
+use std::collections::{BinaryHeap, VecDeque};
 use workloads::OpGraph;
 
 /// What a unit does in a cycle.
@@ -150,6 +150,10 @@ struct UnitState {
     /// Load arrival cycles of fetched tiles not yet started, in order.
     inflight: VecDeque<u64>,
     computing: Option<Computing>,
+    /// The tile at `exec` and its operator (cached: read every event).
+    exec_tile: Option<(usize, TileWork)>,
+    /// The tile at `fetch` and its operator.
+    fetch_tile: Option<(usize, TileWork)>,
 }
 
 impl UnitState {
@@ -224,7 +228,7 @@ struct Engine<'a> {
     /// Completion cycle of each operator; `u64::MAX` until known.
     done: Vec<u64>,
     /// Completions not yet reached: (cycle, operator).
-    pending_done: BTreeSet<(u64, usize)>,
+    pending_done: Vec<(u64, usize)>,
     last_store: Vec<u64>,
     wake: BinaryHeap<Reverse<u64>>,
     unit_cycles: [Cycles; 3],
@@ -261,6 +265,8 @@ impl<'a> Engine<'a> {
                 exec: Cursor::default(),
                 inflight: VecDeque::new(),
                 computing: None,
+                exec_tile: None,
+                fetch_tile: None,
             })
             .collect();
         for u in &mut units {
@@ -268,6 +274,8 @@ impl<'a> Engine<'a> {
             u.skip_empty(plans, &mut c);
             u.fetch = c;
             u.exec = c;
+            u.exec_tile = u.tile_at(plans, &c);
+            u.fetch_tile = u.exec_tile;
         }
         // operators without tiles are complete at once
         let done = plans
@@ -282,7 +290,7 @@ impl<'a> Engine<'a> {
             timing: vec![OpTiming::default(); n],
             started: vec![false; n],
             done,
-            pending_done: BTreeSet::new(),
+            pending_done: Vec::new(),
             last_store: vec![0; n],
             wake: BinaryHeap::new(),
             unit_cycles: [Cycles::default(); 3],
@@ -306,6 +314,8 @@ impl<'a> Engine<'a> {
         let plans = self.plans;
         let mut started_tile = [None; 3];
         loop {
+            // another pass is needed only when something this pass did lets
+            // a unit act again in this same cycle
             let mut changed = false;
             for ui in 0..self.units.len() {
                 // 1. finish
@@ -327,18 +337,18 @@ impl<'a> Engine<'a> {
                         self.done[c.op] = d;
                         self.timing[c.op].done = d;
                         if d > t {
-                            self.pending_done.insert((d, c.op));
+                            let at = self.pending_done.partition_point(|&x| x < (d, c.op));
+                            self.pending_done.insert(at, (d, c.op));
                         }
                         self.wake.push(Reverse(d));
                     }
-                    changed = true;
+                    // a completion this cycle may let an earlier unit start
+                    changed |= self.done[c.op] == t;
                 }
                 // 2. start
                 let u = &self.units[ui];
                 if u.computing.is_none() {
-                    if let (Some((op, tile)), Some(&arrived)) =
-                        (u.tile_at(plans, &u.exec), u.inflight.front())
-                    {
+                    if let (Some((op, tile)), Some(&arrived)) = (u.exec_tile, u.inflight.front()) {
                         if arrived <= t && self.ready(op, t) {
                             let u = &mut self.units[ui];
                             u.inflight.pop_front();
@@ -346,6 +356,7 @@ impl<'a> Engine<'a> {
                             started_tile[ui] = Some(exec);
                             let last_of_op = u.advance(plans, &mut exec);
                             u.exec = exec;
+                            u.exec_tile = u.tile_at(plans, &exec);
                             let ideal_end = t + tile.busy;
                             let end = ideal_end + tile.sram_stall;
                             u.computing = Some(Computing {
@@ -362,7 +373,8 @@ impl<'a> Engine<'a> {
                             self.wake.push(Reverse(ideal_end));
                             self.wake.push(Reverse(end));
                             self.events += 1;
-                            changed = true;
+                            // a tile with nothing to compute finishes this cycle
+                            changed |= end == t;
                         }
                     }
                 }
@@ -372,7 +384,7 @@ impl<'a> Engine<'a> {
                     if u.inflight.len() + usize::from(u.computing.is_some()) >= u.slots {
                         break;
                     }
-                    let Some((op, tile)) = u.tile_at(plans, &u.fetch) else {
+                    let Some((op, tile)) = u.fetch_tile else {
                         break;
                     };
                     if tile.load_after_producers && !self.ready(op, t) {
@@ -389,8 +401,10 @@ impl<'a> Engine<'a> {
                     let mut f = u.fetch;
                     u.advance(plans, &mut f);
                     u.fetch = f;
+                    u.fetch_tile = u.tile_at(plans, &f);
                     self.events += 1;
-                    changed = true;
+                    // a load already here lets an idle unit start this cycle
+                    changed |= arrive == t && self.units[ui].computing.is_none();
                 }
             }
             if !changed {
@@ -411,7 +425,7 @@ impl<'a> Engine<'a> {
         match &u.computing {
             Some(c) if t < c.ideal_end => State::Busy,
             Some(_) => State::SramStall,
-            None => match u.tile_at(self.plans, &u.exec) {
+            None => match u.exec_tile {
                 None => State::Idle,
                 Some((op, _)) if !self.ready(op, t) => State::DependencyStall,
                 Some(_) => State::MemoryStall,
@@ -458,12 +472,8 @@ impl<'a> Engine<'a> {
     /// unit `ui` over a run (`by_rep` false) or over repetitions of a
     /// pattern (`by_rep` true).
     fn signature(&mut self, ui: usize, t: u64, by_rep: bool, sig: &mut Vec<u64>) {
-        while let Some(&(d, op)) = self.pending_done.first() {
-            if d > t {
-                break;
-            }
-            self.pending_done.remove(&(d, op));
-        }
+        let reached = self.pending_done.partition_point(|&(d, _)| d <= t);
+        self.pending_done.drain(..reached);
         let rel = |x: u64| x.saturating_sub(t);
         sig.clear();
         sig.push(u64::from(by_rep));

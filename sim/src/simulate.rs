@@ -70,7 +70,7 @@ pub fn simulate_with_stats(
     let mut ops = Vec::with_capacity(plans.len());
     let mut array_terms = 0u64;
     let mut macs = 0u64;
-    for ((op, plan), timing) in trace.ops.iter().zip(&plans).zip(&tl.ops) {
+    for ((op, plan), timing) in trace.ops.iter().zip(plans).zip(&tl.ops) {
         total += &plan.activity;
         macs += plan.macs;
         if plan.unit == Unit::Array {
@@ -85,7 +85,7 @@ pub fn simulate_with_stats(
             tiles: plan.tile_count(),
             mapping: plan.note.clone(),
             timing: *timing,
-            activity: plan.activity.clone(),
+            activity: plan.activity,
         });
     }
     let traffic = Traffic {

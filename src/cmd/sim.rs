@@ -32,6 +32,10 @@ pub struct SimCmd {
     /// Also print how much work the engine did (events, steady-state jumps).
     #[arg(long)]
     engine_stats: bool,
+    /// Also write the report (HTML page, Markdown summary, plots as SVG and
+    /// PNG, CSV tables) into DIR (docs/reports.md).
+    #[arg(long, value_name = "DIR")]
+    report: Option<PathBuf>,
     /// Operators listed in the summary.
     #[arg(long, default_value_t = 10, value_name = "N")]
     top: usize,
@@ -283,6 +287,12 @@ impl SimCmd {
         if let Some(p) = &self.csv {
             write_atomic(p, ops_csv(&r, &e).as_bytes())?;
         }
+        if let Some(dir) = &self.report {
+            let run = reports::Run::new(&r, &e, &area, &arch);
+            let out =
+                reports::sim_report::report(&[run]).map_err(crate::cmd::report::render_error)?;
+            crate::cmd::report::write_output(dir, &out)?;
+        }
         print!("{}", summary(&r, self.top));
         if self.engine_stats {
             println!(
@@ -291,6 +301,9 @@ impl SimCmd {
             );
         }
         print!("{}", energy_summary(&e, &area));
+        if let Some(dir) = &self.report {
+            println!("\nreport: {}", dir.join("report.html").display());
+        }
         Ok(())
     }
 }

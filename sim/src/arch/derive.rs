@@ -18,11 +18,10 @@ pub fn acc_bits_for(k: u64, a: Precision, w: Precision) -> Option<u32> {
     let pmax = i128::from(*corners.iter().max().expect("four corners"));
     let k = i128::from(k.max(1));
     let (lo, hi) = (pmin.min(0) * k, pmax.max(0) * k);
-    // smallest b with -2^(b-1) <= lo and hi <= 2^(b-1) - 1
-    let mut b = 1u32;
-    while -(1i128 << (b - 1)) > lo || (1i128 << (b - 1)) - 1 < hi {
-        b += 1;
-    }
+    // smallest b with -2^(b-1) <= lo and hi <= 2^(b-1) - 1, i.e.
+    // 2^(b-1) >= max(-lo, hi + 1)
+    let need = (-lo).max(hi + 1).max(1) as u128;
+    let b = 1 + (128 - (need - 1).leading_zeros());
     Some(b)
 }
 
@@ -144,5 +143,35 @@ mod tests {
             Some(28)
         );
         assert_eq!(acc_bits_for(10, Precision::Fp16, Precision::Fp16), None);
+    }
+
+    #[test]
+    fn accumulator_width_is_the_smallest_that_fits() {
+        let precs = [
+            Precision::Int(2),
+            Precision::INT4,
+            Precision::INT8,
+            Precision::Ternary,
+            Precision::Binary,
+            Precision::Binary01,
+        ];
+        for a in precs {
+            for w in precs {
+                for k in [1u64, 2, 3, 7, 64, 100, 2560, 6912, 32768, 1 << 20] {
+                    let b = acc_bits_for(k, a, w).unwrap();
+                    let (alo, ahi) = a.int_range().unwrap();
+                    let (wlo, whi) = w.int_range().unwrap();
+                    let c = [alo * wlo, alo * whi, ahi * wlo, ahi * whi];
+                    let lo = i128::from(*c.iter().min().unwrap()).min(0) * i128::from(k);
+                    let hi = i128::from(*c.iter().max().unwrap()).max(0) * i128::from(k);
+                    let fits = |b: u32| -(1i128 << (b - 1)) <= lo && hi < (1i128 << (b - 1));
+                    assert!(fits(b), "{a} {w} {k}: {b}");
+                    assert!(
+                        b == 1 || !fits(b - 1),
+                        "{a} {w} {k}: {b} is not the smallest"
+                    );
+                }
+            }
+        }
     }
 }
