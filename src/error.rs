@@ -18,6 +18,10 @@ pub enum CliError {
         /// `line:col: ...` or ` ...`.
         detail: String,
     },
+    /// A check that ran and failed (`rtl check`: a lint warning or a
+    /// mismatch between the RTL and the simulator); exit code 1.
+    #[error("{0}")]
+    CheckFailed(String),
     /// A file that cannot be read or written.
     #[error("{path}: {source}")]
     Io {
@@ -29,10 +33,13 @@ pub enum CliError {
 }
 
 impl CliError {
-    /// The process exit code for this error: every error so far is bad
-    /// usage or input (2); a failed check (1) comes with `rtl check`.
+    /// The process exit code for this error: 1 for a failed check, 2 for
+    /// bad usage or input.
     pub fn exit_code(&self) -> u8 {
-        2
+        match self {
+            CliError::CheckFailed(_) => 1,
+            _ => 2,
+        }
     }
 
     /// An input error at a position (`file:line:col: message`).

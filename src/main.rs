@@ -24,6 +24,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// The tour in one command: simulate, price and report BitNet b1.58 2B4T on the default design and its FP16 baseline, and check the RTL.
+    Demo(cmd::demo::DemoCmd),
     /// List the built-in models with their shapes and weight memory per encoding.
     Models(cmd::models::ModelsCmd),
     /// Write the layer trace of one forward step (decode or prefill) of a model.
@@ -36,8 +38,14 @@ enum Command {
     Check(cmd::check::CheckCmd),
     /// Reproduce a paper's energy and memory figures from the tool's own counts.
     Paper(cmd::paper::PaperCmd),
+    /// Generate the design's Verilog, check it against the simulator, synthesize it.
+    Rtl(cmd::rtl::RtlCmd),
     /// Write the report page (HTML, Markdown, plots, CSV) of simulation results or of a sweep.
     Report(cmd::report::ReportCmd),
+    /// Simulate and price every point of a design space; mark and plot the Pareto front.
+    Sweep(cmd::sweep::SweepCmd),
+    /// Join the outputs of a sweep's shards into the result of the whole sweep.
+    Merge(cmd::merge::MergeCmd),
 }
 
 /// Lets a closed pipe end the process quietly (`onebit models | head`), as
@@ -61,7 +69,11 @@ fn main() -> ExitCode {
         Command::Check(c) => c.exec(),
         Command::Sim(c) => c.exec(),
         Command::Paper(c) => c.exec(),
+        Command::Rtl(c) => c.exec(),
         Command::Report(c) => c.exec(),
+        Command::Demo(c) => c.exec(),
+        Command::Sweep(c) => c.exec(),
+        Command::Merge(c) => c.exec(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -96,6 +96,54 @@ impl Table {
     }
 }
 
+impl Table {
+    /// Column titles.
+    pub fn header(&self) -> Vec<&str> {
+        self.header.iter().map(|(t, _)| t.as_str()).collect()
+    }
+
+    /// The data rows.
+    pub fn rows(&self) -> &[Vec<String>] {
+        &self.rows
+    }
+
+    /// The table as an HTML `<table>` (cells escaped; right-aligned
+    /// columns get the class `num`).
+    pub fn to_html(&self) -> String {
+        let cls = |a: Align| {
+            if a == Align::Right {
+                " class=\"num\""
+            } else {
+                ""
+            }
+        };
+        let mut s = String::from("<div class=\"tablewrap\"><table>\n<thead><tr>");
+        for (t, a) in &self.header {
+            s += &format!("<th{}>{}</th>", cls(*a), crate::page::escape(t));
+        }
+        s += "</tr></thead>\n<tbody>\n";
+        for r in &self.rows {
+            s += "<tr>";
+            for (c, (_, a)) in r.iter().zip(&self.header) {
+                s += &format!("<td{}>{}</td>", cls(*a), crate::page::escape(c));
+            }
+            s += "</tr>\n";
+        }
+        s += "</tbody>\n</table></div>\n";
+        s
+    }
+
+    /// The table as CSV: the header, then the rows.
+    pub fn to_csv(&self) -> String {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let _ = w.write_record(self.header.iter().map(|(t, _)| t.as_str()));
+        for r in &self.rows {
+            let _ = w.write_record(r);
+        }
+        String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

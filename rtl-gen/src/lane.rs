@@ -108,15 +108,21 @@ pub fn lane_module(d: &Design) -> Module {
         ports.push(Port::new(n, Dir::Input, bits, what));
     }
     ports.push(Port::new(
-        "wgt",
+        "in_wgt",
         Dir::Input,
         d.lane_wgt_bits(),
         &format!(
-            "this lane's weights ({}), element e at [e*{} +: {}]",
+            "this lane's weights ({}) of the offered chunk, element e at [e*{} +: {}]",
             d.weights(),
             d.wgt_bits,
             d.wgt_bits
         ),
+    ));
+    ports.push(Port::new(
+        "load",
+        Dir::Input,
+        1,
+        "stage 0 accepts the chunk: wgt loads in_wgt",
     ));
     if needs_tag(d) {
         ports.push(Port::new(
@@ -146,6 +152,15 @@ pub fn lane_module(d: &Design) -> Module {
     ));
 
     let mut body = Body::default();
+    body.push(Item::Comment(
+        "stage 0: this lane's part of the input register (its weights)".into(),
+    ));
+    body.push(reg("wgt", d.lane_wgt_bits()));
+    body.push(on_clock(
+        "clk",
+        vec![if_(name("load"), vec![nb(name("wgt"), name("in_wgt"))])],
+    ));
+    body.push(Item::Blank);
     let mut stages = Stages::new(depth);
     let reg_levels = d.register_levels();
     let arr = match d.reduction() {

@@ -12,17 +12,31 @@
 //!   the top module (stage 0, pipeline control, handshake, the lane array),
 //!   the RTL form of `sim::tile`.
 //! * [`manifest`] and [`emit`]: the JSON manifest and the files.
+//! * [`vectors`], [`replay`] and [`testbench`]: test vectors, the
+//!   simulator's per-cycle prediction as `$readmemh` files, and the
+//!   self-checking testbenches.
+//! * [`check`]: lint, build, run and compare ([`verilator`], [`icarus`],
+//!   [`tools`]); [`synth`]: Yosys cell counts and gate equivalents.
 
 pub mod arith;
+pub mod check;
 pub mod design;
 pub mod emit;
 pub mod error;
+pub mod icarus;
 pub mod ir;
 pub mod lane;
 pub mod manifest;
 pub mod print;
+pub mod replay;
+pub mod synth;
+pub mod testbench;
 pub mod tile;
+pub mod tools;
+pub mod vectors;
+pub mod verilator;
 
+pub use check::{check, run_cases, Case, CheckOptions, CheckReport, Simulator};
 pub use design::Design;
 pub use emit::{emit, emit_design, Emitted};
 pub use error::{RtlError, INSTALL_HINT};

@@ -88,7 +88,9 @@ pub fn tile_module(d: &Design) -> Module {
     items.push(reg("hold", hb));
     items.push(reg("s0_last", 1));
     items.push(reg("s0_act", d.in_act_bits()));
-    items.push(reg("s0_wgt", d.in_wgt_bits()));
+    items.push(Item::Comment(
+        "(each lane keeps its own weights: the rest of the input register is in the lanes)".into(),
+    ));
     let issue = if hb == 1 {
         name("hold")
     } else {
@@ -274,7 +276,6 @@ pub fn tile_module(d: &Design) -> Module {
             name("accept"),
             vec![
                 nb(name("s0_act"), name("in_act")),
-                nb(name("s0_wgt"), name("in_wgt")),
                 nb(name("s0_last"), name("in_last")),
             ],
         )],
@@ -305,7 +306,8 @@ pub fn tile_module(d: &Design) -> Module {
         conns.push((n.into(), name(src)));
     }
     let lane_times = |w: u32| bin(BinOp::Mul, name("l"), int(i64::from(w)));
-    conns.push(("wgt".into(), part("s0_wgt", lane_times(lw), lw)));
+    conns.push(("in_wgt".into(), part("in_wgt", lane_times(lw), lw)));
+    conns.push(("load".into(), name("accept")));
     if tagged {
         conns.push(("arr_tag".into(), name("arr_tag")));
     }

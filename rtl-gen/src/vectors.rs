@@ -98,7 +98,7 @@ pub fn stimulus(d: &Design, seed: u64, chunks: usize) -> Stimulus {
     let max_chunks = (d.array.max_k / width as u64).max(1);
     let filled = |a: i64, w: i64| (vec![a; width], vec![w; lanes * width]);
     let mut out: Vec<Chunk> = Vec::new();
-    let mut reduction = |out: &mut Vec<Chunk>, parts: Vec<(Vec<i64>, Vec<i64>)>| {
+    let reduction = |out: &mut Vec<Chunk>, parts: Vec<(Vec<i64>, Vec<i64>)>| {
         let n = parts.len();
         for (i, (act, wgt)) in parts.into_iter().enumerate() {
             out.push(Chunk {

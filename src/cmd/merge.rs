@@ -1,9 +1,69 @@
-//! `onebit merge DIR... --out DIR`: joins the shards of a sweep.
+//! `onebit merge DIR... --out DIR`: joins the outputs of a sweep's shards
+//! (`onebit sweep --shard I/N`) into the result of the whole sweep, byte
+//! for byte what one unsharded run writes, and its report.
 
+use crate::cmd::report::{render_error, write_output};
+use crate::cmd::sweep::write_sweep;
 use crate::error::{CliError, CliResult};
-use std::path::Path;
+use crate::files::read_text;
+use clap::Args;
+use reports::sweep::store::{self, Meta};
+use reports::sweep::PointResult;
+use std::path::{Path, PathBuf};
+
+/// `onebit merge DIR... --out DIR [--report DIR]`
+#[derive(Debug, Args)]
+pub struct MergeCmd {
+    /// Output directories of `onebit sweep --shard I/N`, one per shard.
+    #[arg(value_name = "DIR", required = true)]
+    dirs: Vec<PathBuf>,
+    /// Directory for the merged sweep.json, points.csv, points.jsonl and pareto plot.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Also write the report page of the whole sweep into DIR.
+    #[arg(long, value_name = "DIR")]
+    report: Option<PathBuf>,
+}
+
+/// Reads a sweep output directory (or its sweep.json).
+pub fn load_dir(dir: &Path) -> CliResult<(Meta, Vec<PointResult>)> {
+    let dir = if dir.is_file() {
+        dir.parent().unwrap_or(Path::new("."))
+    } else {
+        dir
+    };
+    let meta = read_text(&dir.join("sweep.json"))?;
+    let jsonl = read_text(&dir.join("points.jsonl"))?;
+    store::load(&meta, &jsonl).map_err(|e| CliError::file(dir, e))
+}
 
 /// Renders the report of the sweep in `dir` into `out`.
-pub fn report_sweep_dir(dir: &Path, _out: &Path) -> CliResult {
-    Err(CliError::file(dir, "sweep reports are not implemented yet"))
+pub fn report_sweep_dir(dir: &Path, out: &Path) -> CliResult {
+    let (meta, points) = load_dir(dir)?;
+    let o = reports::sweep::report::report(&meta, &points).map_err(render_error)?;
+    write_output(out, &o)?;
+    println!(
+        "report of a sweep of {} points: {}",
+        meta.points,
+        out.join("report.html").display()
+    );
+    Ok(())
+}
+
+impl MergeCmd {
+    /// Runs the subcommand.
+    pub fn exec(self) -> CliResult {
+        let mut parts = Vec::new();
+        for d in &self.dirs {
+            parts.push(load_dir(d)?);
+        }
+        let (meta, points) = store::merge(parts).map_err(CliError::Usage)?;
+        println!(
+            "merged {} shard{} of a sweep of {} points",
+            self.dirs.len(),
+            if self.dirs.len() == 1 { "" } else { "s" },
+            meta.points
+        );
+        write_sweep(&meta, &points, &self.out, self.report.as_deref())
+    }
 }

@@ -1,10 +1,13 @@
 //! One module per subcommand.
 
 pub mod check;
+pub mod demo;
 pub mod merge;
 pub mod models;
 pub mod paper;
 pub mod presets;
 pub mod report;
+pub mod rtl;
 pub mod sim;
+pub mod sweep;
 pub mod trace;

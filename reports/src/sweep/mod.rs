@@ -1,0 +1,374 @@
+//! Design-space sweeps: every point of a grid (or a seeded random sample
+//! of it) over any keys of the accelerator description, each one checked,
+//! sized, simulated and priced, in parallel; budgets (area, power,
+//! throughput) filter the points; the Pareto front over (J/token,
+//! tokens/s, mm²) is marked. A sweep splits into deterministic shards
+//! (`--shard I/N`: every N-th point) that [`merge`] joins into exactly the
+//! result of the unsharded run.
+//!
+//! Results are sorted by point index and carry no timestamps, so the same
+//! space, workload and technology give byte-identical files whatever the
+//! number of threads or shards.
+
+pub mod report;
+pub mod space;
+pub mod store;
+
+pub use space::{Axis, Constraints, Scalar, Space, SpaceError};
+
+use energy_model::Technology;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use sim::{Accelerator, SimOptions};
+use std::collections::BTreeMap;
+use workloads::Trace;
+
+/// The schema of `sweep.json`.
+pub const SWEEP_SCHEMA: &str = "onebit.sweep/1";
+
+/// What became of a point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// Valid, simulated, within every budget.
+    Ok,
+    /// Valid but over a budget (the reason says which).
+    OverBudget,
+    /// The description is refused, or the simulator cannot map the
+    /// workload onto it (the reason says why).
+    Invalid,
+}
+
+impl Status {
+    /// The word used in CSV files and tables.
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::OverBudget => "over-budget",
+            Status::Invalid => "invalid",
+        }
+    }
+}
+
+/// The figures of a simulated point.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Figures {
+    /// Joules per token.
+    pub j_per_token: f64,
+    /// Tokens per second.
+    pub tokens_per_s: f64,
+    /// Average power over the step, W.
+    pub power_w: f64,
+    /// Seconds of the step.
+    pub latency_s: f64,
+    /// Cycles of the step.
+    pub cycles: u64,
+    /// Effective TOPS/W.
+    pub tops_per_watt: f64,
+    /// pJ per useful MAC.
+    pub pj_per_mac: f64,
+    /// Array utilization.
+    pub array_utilization: f64,
+    /// Share of cycles bound by memory.
+    pub memory_bound_share: f64,
+    /// DRAM bytes read and written.
+    pub dram_bytes: u64,
+    /// Energy per token by component, pJ.
+    pub energy_per_token_pj: BTreeMap<String, f64>,
+}
+
+/// One design point and what became of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PointResult {
+    /// Index in the grid.
+    pub index: u64,
+    /// Outcome.
+    pub status: Status,
+    /// Why it is invalid or over budget (empty when ok).
+    pub reason: String,
+    /// On the Pareto front of the points of this output.
+    pub pareto: bool,
+    /// The varied keys' values.
+    pub point: BTreeMap<String, serde_json::Value>,
+    /// Area, mm² (absent when the description is refused).
+    pub area_mm2: Option<f64>,
+    /// Simulated figures (absent when not simulated).
+    pub figures: Option<Figures>,
+    /// The full description of the design (absent when refused).
+    pub design: Option<Accelerator>,
+}
+
+impl PointResult {
+    /// The objectives of the Pareto front, all minimized: (J/token,
+    /// -tokens/s, mm²); `None` unless ok.
+    pub fn objectives(&self) -> Option<Vec<f64>> {
+        match (&self.figures, self.area_mm2, self.status) {
+            (Some(f), Some(a), Status::Ok) => Some(vec![f.j_per_token, -f.tokens_per_s, a]),
+            _ => None,
+        }
+    }
+}
+
+/// What the sweep runs: the design space, the base design, the workload
+/// and the technology.
+pub struct Sweep<'a> {
+    /// The space.
+    pub space: &'a Space,
+    /// The base design every point modifies.
+    pub base: &'a Accelerator,
+    /// The workload of every point.
+    pub trace: &'a Trace,
+    /// The technology of the energy and area model.
+    pub tech: &'a Technology,
+}
+
+/// A dotted key applied to a TOML tree: creates missing tables.
+fn set_key(root: &mut toml::Value, key: &str, v: toml::Value) -> Result<(), String> {
+    let mut cur = root;
+    let parts: Vec<&str> = key.split('.').collect();
+    for (i, p) in parts.iter().enumerate() {
+        let t = cur
+            .as_table_mut()
+            .ok_or_else(|| format!("`{key}`: `{}` is not a table", parts[..i].join(".")))?;
+        if i + 1 == parts.len() {
+            t.insert((*p).to_string(), v);
+            return Ok(());
+        }
+        cur = t
+            .entry((*p).to_string())
+            .or_insert_with(|| toml::Value::Table(Default::default()));
+    }
+    Ok(())
+}
+
+/// Keys of the description the base leaves out but a point may set.
+const OPTIONAL_KEYS: [&str; 1] = ["array.acc_bits"];
+
+fn has_key(root: &toml::Value, key: &str) -> bool {
+    let mut cur = root;
+    for p in key.split('.') {
+        match cur.get(p) {
+            Some(v) => cur = v,
+            None => return false,
+        }
+    }
+    !cur.is_table()
+}
+
+impl Sweep<'_> {
+    /// Checks that every key of the space names a value of the
+    /// description; the error names the first that does not.
+    pub fn check_keys(&self) -> Result<(), String> {
+        let base = toml::Value::try_from(self.base).map_err(|e| e.to_string())?;
+        for a in self.space.fixed.iter().chain(&self.space.axes) {
+            if !has_key(&base, &a.key) && !OPTIONAL_KEYS.contains(&a.key.as_str()) {
+                return Err(format!(
+                    "`{}` is not a key of the accelerator description (docs/accelerator.md lists them, e.g. `array.lanes`, `buffers.weights.kib`, `dram.bandwidth_gbps`)",
+                    a.key
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The design of grid point `index`, validated.
+    pub fn design(&self, index: u64) -> Result<Accelerator, String> {
+        let mut v = toml::Value::try_from(self.base).map_err(|e| e.to_string())?;
+        for a in &self.space.fixed {
+            set_key(&mut v, &a.key, a.values[0].to_toml())?;
+        }
+        for (k, s) in self.space.point(index) {
+            set_key(&mut v, k, s.to_toml())?;
+        }
+        set_key(
+            &mut v,
+            "name",
+            toml::Value::String(format!("{}_p{index}", self.base.name)),
+        )?;
+        let arch: Accelerator = v
+            .try_into()
+            .map_err(|e: toml::de::Error| e.message().trim().to_string())?;
+        arch.validate().map_err(|e| e.message)?;
+        Ok(arch)
+    }
+
+    /// Evaluates grid point `index`.
+    pub fn evaluate(&self, index: u64) -> PointResult {
+        let point: BTreeMap<String, serde_json::Value> = self
+            .space
+            .point(index)
+            .into_iter()
+            .map(|(k, s)| (k.to_string(), s.to_json()))
+            .collect();
+        let mut out = PointResult {
+            index,
+            status: Status::Invalid,
+            reason: String::new(),
+            pareto: false,
+            point,
+            area_mm2: None,
+            figures: None,
+            design: None,
+        };
+        let arch = match self.design(index) {
+            Ok(a) => a,
+            Err(e) => {
+                out.reason = e;
+                return out;
+            }
+        };
+        let area = energy_model::area::estimate(&arch, self.tech);
+        let mm2 = area.total_mm2();
+        out.area_mm2 = Some(mm2);
+        out.design = Some(arch.clone());
+        let c = &self.space.constraints;
+        if let Some(max) = c.max_area_mm2 {
+            if mm2 > max {
+                out.status = Status::OverBudget;
+                out.reason = format!("area {mm2:.4} mm² > {max} mm²");
+                return out;
+            }
+        }
+        let sim = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            sim::simulate(&arch, self.trace, SimOptions::default())
+        }));
+        let r = match sim {
+            Ok(Ok(r)) => r,
+            Ok(Err(e)) => {
+                out.reason = format!("the simulator refuses it: {e}");
+                return out;
+            }
+            Err(_) => {
+                out.reason = "the simulator failed on this design (a bug: please report it)".into();
+                return out;
+            }
+        };
+        let e = energy_model::energy::estimate_with_area(&arch, &r, self.tech, &area);
+        let f = Figures {
+            j_per_token: e.joules_per_token,
+            tokens_per_s: r.tokens_per_s,
+            power_w: e.average_power_w,
+            latency_s: r.latency_s,
+            cycles: r.cycles,
+            tops_per_watt: e.tops_per_watt,
+            pj_per_mac: e.pj_per_mac,
+            array_utilization: r.array_utilization,
+            memory_bound_share: r.memory_bound_share,
+            dram_bytes: r.traffic.dram_read_bytes + r.traffic.dram_write_bytes,
+            energy_per_token_pj: energy_model::Breakdown::NAMES
+                .iter()
+                .zip(e.per_token_pj.values())
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+        };
+        let mut reasons = Vec::new();
+        if let Some(max) = c.max_power_w {
+            if f.power_w > max {
+                reasons.push(format!("power {:.4} W > {max} W", f.power_w));
+            }
+        }
+        if let Some(min) = c.min_tokens_per_s {
+            if f.tokens_per_s < min {
+                reasons.push(format!("{:.4} tokens/s < {min} tokens/s", f.tokens_per_s));
+            }
+        }
+        out.figures = Some(f);
+        if reasons.is_empty() {
+            out.status = Status::Ok;
+        } else {
+            out.status = Status::OverBudget;
+            out.reason = reasons.join("; ");
+        }
+        out
+    }
+
+    /// Evaluates `indices` on `jobs` threads (0: one per core), calling
+    /// `tick` after each point; results in the order of `indices`.
+    pub fn run(
+        &self,
+        indices: &[u64],
+        jobs: usize,
+        tick: &(dyn Fn() + Sync),
+    ) -> Result<Vec<PointResult>, String> {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs)
+            .build()
+            .map_err(|e| e.to_string())?;
+        let mut out: Vec<PointResult> = pool.install(|| {
+            indices
+                .par_iter()
+                .map(|&i| {
+                    let r = self.evaluate(i);
+                    tick();
+                    r
+                })
+                .collect()
+        });
+        mark_pareto(&mut out);
+        Ok(out)
+    }
+}
+
+/// Sorts points by index and marks the Pareto front among the ok ones.
+pub fn mark_pareto(points: &mut [PointResult]) {
+    points.sort_by_key(|p| p.index);
+    let ok: Vec<usize> = (0..points.len())
+        .filter(|&i| points[i].objectives().is_some())
+        .collect();
+    let obj: Vec<Vec<f64>> = ok
+        .iter()
+        .map(|&i| points[i].objectives().unwrap_or_default())
+        .collect();
+    for p in points.iter_mut() {
+        p.pareto = false;
+    }
+    for k in crate::pareto::front(&obj) {
+        points[ok[k]].pareto = true;
+    }
+}
+
+/// The grid indices a run evaluates: every point, or a seeded sample of
+/// `sample` points; then every `count`-th from position `shard`.
+pub fn indices(
+    space: &Space,
+    sample: Option<(u64, u64)>,
+    shard: Option<(u64, u64)>,
+) -> Result<Vec<u64>, String> {
+    let n = space
+        .grid_size()
+        .ok_or("the grid has more than 2^63 points: sample it with --sample K --seed S")?;
+    let all: Vec<u64> = match sample {
+        Some((k, seed)) => space::sample(n, k, seed),
+        None => {
+            if n > 100_000_000 {
+                return Err(format!(
+                    "the grid has {n} points: sample it with --sample K --seed S"
+                ));
+            }
+            (0..n).collect()
+        }
+    };
+    Ok(match shard {
+        Some((i, count)) => all
+            .into_iter()
+            .enumerate()
+            .filter(|(p, _)| *p as u64 % count == i)
+            .map(|(_, v)| v)
+            .collect(),
+        None => all,
+    })
+}
+
+/// Joins the points of shards (each sorted by index) and marks the front.
+pub fn merge(shards: Vec<Vec<PointResult>>) -> Result<Vec<PointResult>, String> {
+    let mut all: Vec<PointResult> = shards.into_iter().flatten().collect();
+    all.sort_by_key(|p| p.index);
+    if let Some(w) = all.windows(2).find(|w| w[0].index == w[1].index) {
+        return Err(format!(
+            "point {} appears in more than one shard",
+            w[0].index
+        ));
+    }
+    mark_pareto(&mut all);
+    Ok(all)
+}

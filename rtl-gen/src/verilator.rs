@@ -1,0 +1,176 @@
+//! The Verilator driver: lint, build (cached by content), run.
+
+use crate::error::RtlError;
+use crate::tools::{fnv64, require, run, tail, version, Ran};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+/// The result of `verilator --lint-only -Wall` on one design.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LintReport {
+    /// The top module linted.
+    pub top: String,
+    /// No warning and no error.
+    pub clean: bool,
+    /// What Verilator printed.
+    pub output: String,
+}
+
+/// `verilator --lint-only -Wall` of `files` (compile order) with top
+/// module `top`.
+pub fn lint(files: &[PathBuf], top: &str) -> Result<LintReport, RtlError> {
+    require("verilator", "lint the generated Verilog")?;
+    let ran = run(
+        Command::new("verilator")
+            .args(["--lint-only", "-Wall", "--top-module", top])
+            .args(files),
+        "verilator",
+        "lint the generated Verilog",
+        Duration::from_secs(600),
+    )?;
+    let output = ran.text();
+    Ok(LintReport {
+        top: top.into(),
+        clean: ran.success && !output.contains("%Warning") && !output.contains("%Error"),
+        output,
+    })
+}
+
+/// How to build a simulation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildOptions {
+    /// Parallel compile jobs (`make -j`).
+    pub jobs: usize,
+    /// Build with `--trace` (for `$dumpvars`).
+    pub trace: bool,
+    /// C++ optimization of the model (`OPT_FAST`), e.g. `-O1`.
+    pub opt: String,
+    /// Where builds are kept and reused, keyed by a hash of their inputs;
+    /// `None` builds in the work directory.
+    pub cache: Option<PathBuf>,
+}
+
+/// A built simulation.
+#[derive(Debug, Clone)]
+pub struct Built {
+    /// The executable.
+    pub binary: PathBuf,
+    /// Wall time of the build (0 when reused).
+    pub seconds: f64,
+    /// It came from the cache.
+    pub cached: bool,
+    /// `verilator --version`.
+    pub version: String,
+}
+
+/// Builds `sources` (Verilog in compile order, plus the C++ main) with top
+/// module `tb_top` into `work/obj`, or reuses the cached build of the same
+/// inputs.
+pub fn build(sources: &[PathBuf], work: &Path, opts: &BuildOptions) -> Result<Built, RtlError> {
+    require("verilator", "build the co-simulation")?;
+    let ver = version("verilator", "--version")?;
+    let mut flags: Vec<String> = vec![
+        "--cc".into(),
+        "--exe".into(),
+        "--build".into(),
+        "-j".into(),
+        opts.jobs.max(1).to_string(),
+        "--top-module".into(),
+        "tb_top".into(),
+        "-o".into(),
+        "sim".into(),
+        "--x-assign".into(),
+        "fast".into(),
+        "--x-initial".into(),
+        "fast".into(),
+        "--noassert".into(),
+        "-Wno-fatal".into(),
+        "-Wno-lint".into(),
+        "-Wno-style".into(),
+        "-MAKEFLAGS".into(),
+        format!("OPT_FAST={}", opts.opt),
+        "-MAKEFLAGS".into(),
+        "OPT_SLOW=-O0".into(),
+        "-MAKEFLAGS".into(),
+        "OPT_GLOBAL=-O1".into(),
+    ];
+    if opts.trace {
+        flags.push("--trace".into());
+    }
+    let (dir, cached_dir) = match &opts.cache {
+        Some(c) => {
+            let mut parts: Vec<Vec<u8>> = vec![ver.clone().into_bytes()];
+            parts.extend(flags.iter().map(|f| f.clone().into_bytes()));
+            for s in sources {
+                let text = std::fs::read(s).map_err(|e| RtlError::io(s, e))?;
+                parts.push(
+                    s.file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default()
+                        .into_bytes(),
+                );
+                parts.push(text);
+            }
+            let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
+            let key = format!("{:016x}", fnv64(&refs));
+            (c.join(&key), true)
+        }
+        None => (work.join("verilator"), false),
+    };
+    let binary = dir.join("obj").join("sim");
+    if cached_dir && dir.join("ok").exists() && binary.exists() {
+        return Ok(Built {
+            binary,
+            seconds: 0.0,
+            cached: true,
+            version: ver,
+        });
+    }
+    // build beside the final place, then rename (parallel tests may race)
+    let tmp = if cached_dir {
+        let mut name = dir.file_name().expect("key").to_os_string();
+        name.push(format!(
+            ".tmp{}-{:?}",
+            std::process::id(),
+            std::thread::current().id()
+        ));
+        dir.with_file_name(name)
+    } else {
+        dir.clone()
+    };
+    let _ = std::fs::remove_dir_all(&tmp);
+    let obj = tmp.join("obj");
+    std::fs::create_dir_all(&obj).map_err(|e| RtlError::io(&obj, e))?;
+    let ran: Ran = run(
+        Command::new("verilator")
+            .args(&flags)
+            .arg("-Mdir")
+            .arg(&obj)
+            .args(sources),
+        "verilator",
+        "build the co-simulation",
+        Duration::from_secs(3600),
+    )?;
+    if !ran.success || !obj.join("sim").exists() {
+        return Err(RtlError::ToolFailed {
+            tool: "verilator".into(),
+            what: "build the co-simulation".into(),
+            output: tail(&ran.text(), 60),
+        });
+    }
+    let seconds = ran.seconds;
+    if cached_dir {
+        std::fs::write(tmp.join("ok"), &ver).map_err(|e| RtlError::io(tmp.join("ok"), e))?;
+        if std::fs::rename(&tmp, &dir).is_err() {
+            // another build of the same inputs won the race: use it
+            let _ = std::fs::remove_dir_all(&tmp);
+        }
+    }
+    Ok(Built {
+        binary: dir.join("obj").join("sim"),
+        seconds,
+        cached: false,
+        version: ver,
+    })
+}

@@ -1,0 +1,177 @@
+//! `onebit demo [--out DIR]`: the tour in one command, on built-in
+//! defaults. Simulates microsoft/bitnet-b1.58-2B-4T (decode at KV length
+//! 2048 and prefill of a 512-token prompt) on the default ternary design
+//! and on its FP16 baseline, prices both at 7 nm, writes the full report
+//! (with the FP16 vs ternary vs binary comparison across model sizes),
+//! emits the default design's Verilog and checks it against the simulator
+//! when Verilator is installed, and prints where to look.
+
+use crate::cmd::report::{render_error, write_output};
+use crate::error::{CliError, CliResult};
+use clap::Args;
+use energy_model::Technology;
+use reports::format::{energy, mm2, sig3};
+use reports::{Align, Run, Table};
+use sim::{simulate, SimOptions};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+use workloads::trace::{generate, TraceOptions};
+use workloads::{zoo, Phase};
+
+/// The model of the demo.
+pub const MODEL: &str = "bitnet-b1.58-2B-4T";
+/// The FP16 baseline of the default design.
+pub const BASELINE: &str = "edge-fp16";
+/// Prompt length of the prefill step (keeps the demo well under a minute).
+pub const PREFILL_SEQ: u64 = 512;
+/// KV length of the decode step (`onebit sim`'s default).
+pub const DECODE_SEQ: u64 = 2048;
+
+/// `onebit demo [--out DIR]`
+#[derive(Debug, Args)]
+pub struct DemoCmd {
+    /// Directory for the report, its plots and tables, and the RTL.
+    #[arg(long, value_name = "DIR", default_value = "onebit-out")]
+    out: PathBuf,
+    /// Do not emit and check the RTL.
+    #[arg(long)]
+    no_rtl: bool,
+}
+
+fn run(arch: &sim::Accelerator, tech: &Technology, phase: Phase, seq: u64) -> CliResult<Run> {
+    let mut model = zoo::find(MODEL).ok_or_else(|| CliError::Usage(format!("no model {MODEL}")))?;
+    // the baseline runs the same shapes with its own weights (FP16)
+    let w = arch.array.weights;
+    if w != model.weights {
+        model = model.with_encoding(w);
+        model.name = format!("{}@{w}", model.name);
+    }
+    let trace = generate(
+        &model,
+        &TraceOptions {
+            phase,
+            seq,
+            batch: 1,
+            zeros: None,
+        },
+    )
+    .map_err(|e| CliError::Usage(e.to_string()))?;
+    let r = simulate(arch, &trace, SimOptions::default())
+        .map_err(|e| CliError::Usage(format!("{MODEL} on {}: {e}", arch.name)))?;
+    let area = energy_model::area::estimate(arch, tech);
+    let e = energy_model::energy::estimate_with_area(arch, &r, tech, &area);
+    Ok(Run::new(&r, &e, &area, arch))
+}
+
+/// What happened to the RTL step, in one line.
+fn rtl(arch: &sim::Accelerator, dir: &Path) -> String {
+    let emitted = match rtl_gen::emit(arch) {
+        Ok(e) => e,
+        Err(e) => return format!("not emitted: {e}"),
+    };
+    if let Err(e) = emitted.write(dir) {
+        return format!("not written: {e}");
+    }
+    let written = format!("{} (Verilog and manifest)", dir.display());
+    if rtl_gen::tools::find("verilator").is_none() {
+        return format!(
+            "{written}; not checked: Verilator is not installed ({})",
+            rtl_gen::INSTALL_HINT
+        );
+    }
+    let opts = rtl_gen::CheckOptions {
+        vectors: 100,
+        work: Some(dir.join("check")),
+        opt: "-O0".into(),
+        ..rtl_gen::CheckOptions::default()
+    };
+    match rtl_gen::check(arch, &opts) {
+        Ok(rep) if rep.passed() => format!(
+            "{written}; checked with {}: lint clean, bit- and cycle-exact against the simulator on {} cycles",
+            rep.sim_version, rep.cycles
+        ),
+        Ok(rep) => format!("{written}; CHECK FAILED:\n{}", rep.summary()),
+        Err(e) => format!("{written}; the check did not run: {e}"),
+    }
+}
+
+impl DemoCmd {
+    /// Runs the subcommand.
+    pub fn exec(self) -> CliResult {
+        let t0 = Instant::now();
+        let tech = Technology::default_7nm();
+        let ternary = sim::arch::preset(sim::arch::DEFAULT_PRESET)
+            .ok_or_else(|| CliError::Usage("no default preset".into()))?;
+        let fp16 = sim::arch::preset(BASELINE)
+            .ok_or_else(|| CliError::Usage(format!("no preset {BASELINE}")))?;
+        println!(
+            "onebit demo: {MODEL} on {} (the default design) and {} (its FP16 baseline), {} technology",
+            sim::arch::DEFAULT_PRESET,
+            BASELINE,
+            tech.name
+        );
+        let runs = vec![
+            run(&ternary, &tech, Phase::Decode, DECODE_SEQ)?,
+            run(&fp16, &tech, Phase::Decode, DECODE_SEQ)?,
+            run(&ternary, &tech, Phase::Prefill, PREFILL_SEQ)?,
+            run(&fp16, &tech, Phase::Prefill, PREFILL_SEQ)?,
+        ];
+        let (mut page, mut out) = reports::sim_report::build(&runs).map_err(render_error)?;
+        // FP16 vs ternary vs binary across model sizes
+        let trend = energy_model::paper::trend(&tech, BASELINE, sim::arch::DEFAULT_PRESET, 512, 1)
+            .map_err(CliError::Usage)?;
+        let rows = reports::paper::sizes(&tech, &trend).map_err(CliError::Usage)?;
+        page.h2("Across model sizes", "sizes");
+        page.figure(reports::paper::figure(&trend, &rows).map_err(render_error)?);
+        page.table(
+            "Energy per token of one decode step (KV length 512) and the FP16 baseline's ratios (`onebit paper bitnet-b1.58` reproduces the papers' figures).",
+            reports::paper::table(&rows),
+            Some("tables/sizes.csv".into()),
+        );
+        out.add("tables/sizes.csv", reports::paper::csv(&rows));
+        out.add_page(&page);
+        write_output(&self.out, &out)?;
+
+        let mut t = Table::new(&[
+            ("step", Align::Left),
+            ("design", Align::Left),
+            ("energy/token", Align::Right),
+            ("tokens/s", Align::Right),
+            ("power", Align::Right),
+            ("area", Align::Right),
+        ]);
+        for r in &runs {
+            t.row(vec![
+                r.step(),
+                r.result.design.clone(),
+                energy(r.per_token_total()),
+                sig3(r.result.tokens_per_s),
+                format!("{} W", sig3(r.energy.average_power_w)),
+                mm2(r.area.total_mm2()),
+            ]);
+        }
+        println!("\n{}", t.to_text());
+        for line in reports::sim_report::comparisons(&runs) {
+            println!("- {}", line.replace("**", "").replace('`', ""));
+        }
+        let rtl_line = if self.no_rtl {
+            "skipped (--no-rtl)".to_string()
+        } else {
+            rtl(&ternary, &self.out.join("rtl"))
+        };
+        let o = self.out.display();
+        println!("\nRTL of {}: {rtl_line}", ternary.name);
+        println!("\nWhere to look ({:.1} s):", t0.elapsed().as_secs_f64());
+        println!("  {o}/report.html   the report: open it in a browser");
+        println!("  {o}/summary.md    the same as Markdown");
+        println!("  {o}/figures/      every plot as SVG and PNG");
+        println!("  {o}/tables/       every table as CSV; {o}/runs/ the runs as JSON");
+        if !self.no_rtl {
+            println!("  {o}/rtl/          the default design's Verilog and its manifest");
+        }
+        println!(
+            "Next: `onebit sim --help`, `onebit sweep --help`, docs/reports.md, docs/sweeps.md"
+        );
+        Ok(())
+    }
+}

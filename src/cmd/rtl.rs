@@ -1,0 +1,266 @@
+//! `onebit rtl emit|check|synth|bench`: the generated Verilog of a design,
+//! its co-simulation against the simulator, its Yosys cell counts, and the
+//! co-simulation speed benchmark (docs/rtl.md).
+
+use crate::arch_arg::load_arch;
+use crate::error::{CliError, CliResult};
+use crate::files::write_atomic;
+use crate::tech_arg::load_tech;
+use clap::{Args, Subcommand};
+use rtl_gen::check::{bench, run_cases, Case, CheckOptions, CheckReport, Simulator};
+use rtl_gen::synth::synthesize;
+use rtl_gen::RtlError;
+use std::path::PathBuf;
+
+/// `onebit rtl <emit|check|synth|bench>`
+#[derive(Debug, Args)]
+pub struct RtlCmd {
+    #[command(subcommand)]
+    action: RtlAction,
+}
+
+#[derive(Debug, Subcommand)]
+enum RtlAction {
+    /// Write the design's Verilog (one file per module) and its JSON manifest.
+    Emit(EmitArgs),
+    /// Lint the Verilog, then co-simulate it against the simulator, bit and cycle exact.
+    Check(CheckArgs),
+    /// Synthesize with Yosys: cells by type, gate equivalents, array area.
+    Synth(SynthArgs),
+    /// Measure the co-simulation: Verilator build time and simulated cycles per second.
+    Bench(BenchArgs),
+}
+
+/// `onebit rtl emit --arch A --out DIR`
+#[derive(Debug, Args)]
+struct EmitArgs {
+    /// A design preset (see `onebit presets`) or an accelerator TOML file.
+    #[arg(long, value_name = "PRESET|FILE", default_value = sim::arch::DEFAULT_PRESET)]
+    arch: String,
+    /// Directory for `<name>_lane.v`, `<name>_tile.v` and `<name>_tile.json`.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+}
+
+/// `onebit rtl check --arch A [--seed S] [--vectors N] [--sim verilator|icarus] [--vcd FILE]`
+#[derive(Debug, Args)]
+struct CheckArgs {
+    /// A design preset (see `onebit presets`) or an accelerator TOML file.
+    #[arg(long, value_name = "PRESET|FILE", default_value = sim::arch::DEFAULT_PRESET)]
+    arch: String,
+    /// Seed of the random vectors.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Chunks to send (the extremes first, then random reductions).
+    #[arg(long, default_value_t = 300, value_name = "N")]
+    vectors: usize,
+    /// The simulator: verilator or icarus.
+    #[arg(long, default_value = "verilator", value_name = "SIM")]
+    sim: String,
+    /// Write a VCD waveform of the run.
+    #[arg(long, value_name = "FILE")]
+    vcd: Option<PathBuf>,
+    /// Keep sources, vectors and the build here (default: a temporary directory).
+    #[arg(long, value_name = "DIR")]
+    work: Option<PathBuf>,
+    /// Parallel compile jobs (default: the number of cores).
+    #[arg(long, value_name = "N")]
+    jobs: Option<usize>,
+    /// Break the RTL on purpose (invert `in_ready`) to see the check fail.
+    #[arg(long, hide = true)]
+    inject_fault: bool,
+}
+
+/// `onebit rtl synth --arch A [--json FILE]`
+#[derive(Debug, Args)]
+struct SynthArgs {
+    /// A design preset (see `onebit presets`) or an accelerator TOML file.
+    #[arg(long, value_name = "PRESET|FILE", default_value = sim::arch::DEFAULT_PRESET)]
+    arch: String,
+    /// Write the report (cells by type, GE, per module) as JSON.
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// Keep Yosys's inputs and statistics here.
+    #[arg(long, value_name = "DIR")]
+    work: Option<PathBuf>,
+    /// Technology table for the area: `7nm` (default), `45nm`, or a TOML file.
+    #[arg(long, value_name = "FILE|7nm|45nm")]
+    tech: Option<String>,
+}
+
+/// `onebit rtl bench --arch A [--cycles N]`
+#[derive(Debug, Args)]
+struct BenchArgs {
+    /// A design preset (see `onebit presets`) or an accelerator TOML file.
+    #[arg(long, value_name = "PRESET|FILE", default_value = sim::arch::DEFAULT_PRESET)]
+    arch: String,
+    /// Cycles to simulate.
+    #[arg(long, default_value_t = 2_000_000, value_name = "N")]
+    cycles: u64,
+    /// Chunks in the replayed pool.
+    #[arg(long, default_value_t = 256, value_name = "N")]
+    vectors: usize,
+    /// Keep sources, vectors and the build here (default: a temporary directory).
+    #[arg(long, value_name = "DIR")]
+    work: Option<PathBuf>,
+    /// Parallel compile jobs (default: the number of cores).
+    #[arg(long, value_name = "N")]
+    jobs: Option<usize>,
+}
+
+/// The exit code of an `rtl-gen` error: refusals, missing tools and bad
+/// files are usage or input errors (2); a tool that ran and failed on the
+/// generated design is a failed check (1).
+fn cli_error(e: RtlError) -> CliError {
+    match e {
+        RtlError::Io { path, source } => CliError::Io { path, source },
+        RtlError::ToolFailed { .. } => CliError::CheckFailed(e.to_string()),
+        other => CliError::Usage(other.to_string()),
+    }
+}
+
+impl RtlCmd {
+    /// Runs the subcommand.
+    pub fn exec(self) -> CliResult {
+        match self.action {
+            RtlAction::Emit(a) => a.exec(),
+            RtlAction::Check(a) => a.exec(),
+            RtlAction::Synth(a) => a.exec(),
+            RtlAction::Bench(a) => a.exec(),
+        }
+    }
+}
+
+impl EmitArgs {
+    fn exec(self) -> CliResult {
+        let arch = load_arch(&self.arch)?;
+        let e = rtl_gen::emit(&arch).map_err(cli_error)?;
+        std::fs::create_dir_all(&self.out).map_err(|err| CliError::io(&self.out, err))?;
+        for (name, text) in e.files() {
+            let path = self.out.join(&name);
+            write_atomic(&path, text.as_bytes())?;
+            println!("wrote {}", path.display());
+        }
+        let t = &e.design.timing;
+        println!(
+            "{}: {} lanes x {} ({} reduction), {}-bit accumulators, latency {}, initiation interval {}",
+            e.design.top(),
+            e.design.lanes(),
+            e.design.width(),
+            e.design.reduction().name(),
+            e.design.acc_bits,
+            t.latency,
+            t.initiation_interval
+        );
+        Ok(())
+    }
+}
+
+fn jobs(j: Option<usize>) -> usize {
+    j.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
+}
+
+fn finish(report: &CheckReport) -> CliResult {
+    print!("{}", report.summary());
+    if report.passed() {
+        Ok(())
+    } else {
+        let bad: Vec<&str> = report
+            .cases
+            .iter()
+            .filter(|c| !c.passed())
+            .map(|c| c.design.as_str())
+            .collect();
+        Err(CliError::CheckFailed(format!(
+            "the RTL of {} does not match the simulator (or does not lint clean)",
+            bad.join(", ")
+        )))
+    }
+}
+
+impl CheckArgs {
+    fn exec(self) -> CliResult {
+        let sim: Simulator = self
+            .sim
+            .parse()
+            .map_err(|e: String| CliError::Usage(format!("--sim {}: {e}", self.sim)))?;
+        if self.vectors == 0 {
+            return Err(CliError::Usage("--vectors must be at least 1".into()));
+        }
+        let arch = load_arch(&self.arch)?;
+        let opts = CheckOptions {
+            seed: self.seed,
+            vectors: self.vectors,
+            sim,
+            vcd: self.vcd,
+            work: self.work,
+            jobs: jobs(self.jobs),
+            ..CheckOptions::default()
+        };
+        let mut case = Case::new(&arch, opts.seed, opts.vectors).map_err(cli_error)?;
+        if self.inject_fault {
+            inject_fault(&mut case);
+        }
+        let report = run_cases(vec![case], &opts).map_err(cli_error)?;
+        finish(&report)
+    }
+}
+
+/// Inverts `in_ready` in the top module (a test of the check itself).
+fn inject_fault(case: &mut Case) {
+    for (_, text) in &mut case.emitted.verilog {
+        *text = text
+            .lines()
+            .map(
+                |l| match l.trim_start().strip_prefix("assign in_ready = ") {
+                    Some(e) => format!("    assign in_ready = ~({});\n", e.trim_end_matches(';')),
+                    None => format!("{l}\n"),
+                },
+            )
+            .collect();
+    }
+}
+
+impl SynthArgs {
+    fn exec(self) -> CliResult {
+        let arch = load_arch(&self.arch)?;
+        let tech = load_tech(self.tech.as_deref())?;
+        let r = synthesize(&arch, self.work.as_deref()).map_err(cli_error)?;
+        print!("{}", r.summary());
+        let counts = energy_model::area::CellCounts {
+            cells: r.cells.clone(),
+        };
+        match energy_model::area::with_cell_counts(&arch, &tech, &counts) {
+            Ok(a) => println!(
+                "  lane array at {}: {:.4} mm² from these cells (estimate without them: {:.4} mm²)",
+                tech.name,
+                a.array_mm2,
+                energy_model::area::estimate(&arch, &tech).array_mm2
+            ),
+            Err(e) => println!("  (no area: {e})"),
+        }
+        if let Some(path) = &self.json {
+            write_atomic(path, r.to_json().as_bytes())?;
+        }
+        Ok(())
+    }
+}
+
+impl BenchArgs {
+    fn exec(self) -> CliResult {
+        if self.vectors == 0 || self.cycles == 0 {
+            return Err(CliError::Usage(
+                "--vectors and --cycles must be at least 1".into(),
+            ));
+        }
+        let arch = load_arch(&self.arch)?;
+        let opts = CheckOptions {
+            vectors: self.vectors,
+            work: self.work,
+            jobs: jobs(self.jobs),
+            ..CheckOptions::default()
+        };
+        let report = bench(&arch, self.cycles, &opts).map_err(cli_error)?;
+        finish(&report)
+    }
+}

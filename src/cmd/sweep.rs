@@ -1,0 +1,186 @@
+//! `onebit sweep --space SPACE.toml (--model NAME | --hf-config FILE |
+//! --trace FILE) --out DIR`: simulates and prices every point of a design
+//! space (a grid, or a seeded random sample of it), in parallel, with a
+//! progress bar on a terminal; writes every point as CSV and JSON lines,
+//! marks and plots the Pareto front (docs/sweeps.md).
+
+use crate::arch_arg::load_arch;
+use crate::cmd::report::{render_error, write_output};
+use crate::error::{CliError, CliResult};
+use crate::files::read_text;
+use crate::tech_arg::load_tech;
+use crate::workload_arg::WorkloadArgs;
+use clap::Args;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use reports::sweep::store::{self, Meta, SampleDoc, ShardDoc, WorkloadDoc};
+use reports::sweep::{self, Space, Sweep};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// `onebit sweep --space SPACE.toml (--model NAME | --hf-config FILE | --trace FILE) --out DIR`
+#[derive(Debug, Args)]
+pub struct SweepCmd {
+    /// The design space: base design, keys to vary, budgets (docs/sweeps.md).
+    #[arg(long, value_name = "SPACE.toml")]
+    space: PathBuf,
+    #[command(flatten)]
+    workload: WorkloadArgs,
+    /// Directory for sweep.json, points.csv, points.jsonl and pareto.svg/.png.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Threads (default: one per core). Results do not depend on it.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    jobs: usize,
+    /// Run only shard I of N (0-based): every N-th point from the I-th;
+    /// join the shards with `onebit merge`.
+    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    shard: Option<(u64, u64)>,
+    /// Evaluate K points drawn at random from the grid (with --seed).
+    #[arg(long, value_name = "K", requires = "seed")]
+    sample: Option<u64>,
+    /// Seed of --sample: the same seed draws the same points.
+    #[arg(long, value_name = "S", requires = "sample")]
+    seed: Option<u64>,
+    /// Technology table: `7nm` (default), `45nm`, or a TOML file.
+    #[arg(long, value_name = "FILE|7nm|45nm")]
+    tech: Option<String>,
+    /// Also write the report page (HTML, Markdown, plots) into DIR.
+    #[arg(long, value_name = "DIR")]
+    report: Option<PathBuf>,
+}
+
+/// Parses `I/N` with I < N.
+pub fn parse_shard(s: &str) -> Result<(u64, u64), String> {
+    let (i, n) = s
+        .split_once('/')
+        .ok_or_else(|| format!("expected I/N (e.g. 0/4), found `{s}`"))?;
+    let i: u64 = i
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{i}` is not a shard number"))?;
+    let n: u64 = n
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{n}` is not a shard count"))?;
+    if n == 0 || i >= n {
+        return Err(format!("shard {i}/{n}: expected 0 <= I < N"));
+    }
+    Ok((i, n))
+}
+
+/// The base design of a space: a preset, or a file relative to the space.
+fn load_base(space_file: &Path, base: &str) -> CliResult<sim::Accelerator> {
+    let p = Path::new(base);
+    if sim::arch::preset(base).is_some() && !p.exists() {
+        return load_arch(base);
+    }
+    let resolved = if p.is_relative() {
+        space_file.parent().unwrap_or(Path::new(".")).join(p)
+    } else {
+        p.to_path_buf()
+    };
+    load_arch(&resolved.to_string_lossy())
+}
+
+/// Writes a sweep's files (and its report) and prints where they are.
+pub fn write_sweep(
+    meta: &Meta,
+    points: &[sweep::PointResult],
+    out: &Path,
+    report: Option<&Path>,
+) -> CliResult {
+    let chart = sweep::report::pareto_chart(meta, points).map_err(render_error)?;
+    write_output(out, &store::files(meta, points, &chart))?;
+    if let Some(dir) = report {
+        let o = sweep::report::report(meta, points).map_err(render_error)?;
+        write_output(dir, &o)?;
+    }
+    let c = meta.counts;
+    println!(
+        "{} points: {} within budget, {} over a budget, {} invalid; Pareto front: {} points",
+        meta.points, c.ok, c.over_budget, c.invalid, c.pareto
+    );
+    println!(
+        "results: {} and {}; plot: {}",
+        out.join("points.csv").display(),
+        out.join("points.jsonl").display(),
+        out.join("pareto.svg").display()
+    );
+    if let Some(dir) = report {
+        println!("report: {}", dir.join("report.html").display());
+    }
+    Ok(())
+}
+
+impl SweepCmd {
+    /// Runs the subcommand.
+    pub fn exec(self) -> CliResult {
+        let text = read_text(&self.space)?;
+        let space = Space::parse(&text)
+            .map_err(|e| CliError::at(&self.space, e.line, e.col, &e.message))?;
+        let base = load_base(&self.space, &space.base)?;
+        let trace = self.workload.load(base.array.weights)?;
+        let tech = load_tech(self.tech.as_deref())?;
+        let sw = Sweep {
+            space: &space,
+            base: &base,
+            trace: &trace,
+            tech: &tech,
+        };
+        sw.check_keys()
+            .map_err(|e| CliError::file(&self.space, e))?;
+        let sample = self.sample.zip(self.seed);
+        let all =
+            sweep::indices(&space, sample, None).map_err(|e| CliError::file(&self.space, e))?;
+        let selected = all.len() as u64;
+        let indices = match self.shard {
+            Some(_) => sweep::indices(&space, sample, self.shard)
+                .map_err(|e| CliError::file(&self.space, e))?,
+            None => all,
+        };
+        let workload = WorkloadDoc {
+            model: trace.meta.model.clone(),
+            phase: trace.meta.phase.to_string(),
+            batch: trace.meta.batch,
+            seq: trace.meta.seq,
+            tokens: trace.meta.tokens(),
+            ops: trace.ops.len() as u64,
+        };
+        let mut meta = Meta::new(
+            &space,
+            &base,
+            workload,
+            &tech.name,
+            sample.map(|(points, seed)| SampleDoc { points, seed }),
+            selected,
+            self.shard.map(|(index, count)| ShardDoc { index, count }),
+        );
+        let bar =
+            ProgressBar::with_draw_target(Some(indices.len() as u64), ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{spinner} {elapsed_precise} [{bar:36}] {pos}/{len} points  {per_sec}  ETA {eta}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        let t0 = Instant::now();
+        let points = sw
+            .run(&indices, self.jobs, &|| bar.inc(1))
+            .map_err(|e| CliError::Usage(format!("--jobs {}: {e}", self.jobs)))?;
+        bar.finish_and_clear();
+        let secs = t0.elapsed().as_secs_f64();
+        meta.count(&points);
+        println!(
+            "swept {} design points of {} in {:.1} s ({:.0} points/s){}",
+            points.len(),
+            trace.meta.model,
+            secs,
+            points.len() as f64 / secs.max(1e-9),
+            self.shard
+                .map(|(i, n)| format!(", shard {i}/{n}"))
+                .unwrap_or_default()
+        );
+        write_sweep(&meta, &points, &self.out, self.report.as_deref())
+    }
+}
