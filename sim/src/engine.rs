@@ -216,6 +216,8 @@ struct Snapshot {
     units: [Cycles; 3],
     bound: Bound,
     ops: [Option<(usize, Cycles)>; 3],
+    /// Each unit's position in its run.
+    withins: [u64; 3],
 }
 
 struct Engine<'a> {
@@ -491,19 +493,16 @@ impl<'a> Engine<'a> {
                 None => sig.push(0),
             }
             let (e, f) = (u.exec, u.fetch);
-            if i != ui {
-                // every other unit must stand exactly where it stood
+            let in_run = (e.op_pos, e.pat, e.rep, e.run) == (f.op_pos, f.pat, f.rep, f.run);
+            if by_rep && i != ui || !by_rep && !in_run {
+                // a unit outside a run must stand exactly where it stood
                 sig.extend([e.op_pos as u64, e.pat as u64, e.rep, e.run as u64, e.within]);
                 sig.extend([f.op_pos as u64, f.pat as u64, f.rep, f.run as u64, f.within]);
             } else if !by_rep {
-                // the jumping unit moves through a run of identical tiles
+                // a unit inside a run of identical tiles may move through it
+                // (the jumping unit, and any other unit in the same regime)
                 sig.extend([e.op_pos as u64, e.pat as u64, e.rep, e.run as u64]);
-                sig.extend([f.op_pos as u64, f.pat as u64, f.rep, f.run as u64]);
-                if (e.op_pos, e.pat, e.rep, e.run) == (f.op_pos, f.pat, f.rep, f.run) {
-                    sig.push(f.within - e.within);
-                } else {
-                    sig.extend([e.within, f.within]);
-                }
+                sig.push(f.within - e.within);
             } else {
                 // the jumping unit moves through repetitions of a pattern
                 sig.extend([e.op_pos as u64, e.pat as u64, e.run as u64, e.within]);
@@ -558,13 +557,14 @@ impl<'a> Engine<'a> {
         if !by_run && !by_rep {
             return t;
         }
-        // a jump needs every other unit standing still: nothing computing,
-        // no load on its way
+        // a jump over repetitions needs every other unit standing still:
+        // nothing computing, no load on its way (over a run, other units
+        // may move through runs of their own)
         let others_busy =
             self.units.iter().enumerate().any(|(i, o)| {
                 i != ui && (o.computing.is_some() || o.inflight.iter().any(|&a| a > t))
             });
-        if others_busy {
+        if by_rep && others_busy {
             self.run_snaps[ui].clear();
             self.rep_snaps[ui].clear();
             return t;
@@ -590,6 +590,7 @@ impl<'a> Engine<'a> {
             units: self.unit_cycles,
             bound: self.bound,
             ops: self.exec_ops(),
+            withins: [0, 1, 2].map(|i| self.units[i].exec.within),
         };
         let hist = if by_rep {
             &mut self.rep_snaps[ui]
@@ -615,28 +616,42 @@ impl<'a> Engine<'a> {
         let steps_per_period = back as u64 + 1;
         let prev = &hist[hist.len() - 1 - back];
         let (prev_t, prev_units, prev_bound, prev_ops) = (prev.t, prev.units, prev.bound, prev.ops);
+        // tiles each unit moved through its run in one period (0 for a unit
+        // standing still; over repetitions only `ui` moves)
+        let moved: [u64; 3] = if by_rep {
+            [0; 3]
+        } else {
+            [0, 1, 2].map(|i| snap.withins[i] - prev.withins[i])
+        };
         let (cur_units, cur_bound, cur_ops) = (snap.units, snap.bound, snap.ops);
         hist.push_back(snap);
-        let u = &self.units[ui];
-        let (e, f) = (u.exec, u.fetch);
-        // how many steps both cursors can move and stay inside the run (or
-        // the pattern), leaving at least one to run normally
-        let room = if by_rep {
-            if (f.op_pos, f.pat) == (e.op_pos, e.pat) {
+        // how many periods every moving cursor can advance and stay inside
+        // its run (or the pattern), leaving at least one step to run normally
+        let mut k = u64::MAX;
+        if by_rep {
+            let (e, f) = (self.units[ui].exec, self.units[ui].fetch);
+            let room = if (f.op_pos, f.pat) == (e.op_pos, e.pat) {
                 pattern.reps - 1 - f.rep
             } else {
                 0
-            }
-        } else {
-            let fetch_left = if (f.op_pos, f.pat, f.rep, f.run) == (e.op_pos, e.pat, e.rep, e.run) {
-                pattern.runs[e.run].1 - f.within
-            } else {
-                0
             };
-            run_left.min(fetch_left).saturating_sub(1)
-        };
-        let k = room / steps_per_period;
-        if k == 0 {
+            k = room / steps_per_period;
+        } else {
+            for (i, o) in self.units.iter().enumerate() {
+                if moved[i] == 0 {
+                    continue;
+                }
+                let (e, f) = (o.exec, o.fetch);
+                let Some(&oop) = o.ops.get(e.op_pos) else {
+                    return t;
+                };
+                let count = plans[oop].tiles.patterns[e.pat].runs[e.run].1;
+                // exec and fetch share the run (the signature says so)
+                let room = (count - f.within).min(count - e.within).saturating_sub(1);
+                k = k.min(room / moved[i]);
+            }
+        }
+        if k == 0 || k == u64::MAX {
             return t;
         }
         let period = t - prev_t;
@@ -672,13 +687,15 @@ impl<'a> Engine<'a> {
             }
         }
         self.dram.shift_bus(t, shift);
-        let u = &mut self.units[ui];
         if by_rep {
+            let u = &mut self.units[ui];
             u.exec.rep += k * steps_per_period;
             u.fetch.rep += k * steps_per_period;
         } else {
-            u.exec.within += k * steps_per_period;
-            u.fetch.within += k * steps_per_period;
+            for (u, m) in self.units.iter_mut().zip(moved) {
+                u.exec.within += k * m;
+                u.fetch.within += k * m;
+            }
         }
         for u in &self.units {
             if let Some(c) = &u.computing {
@@ -690,9 +707,10 @@ impl<'a> Engine<'a> {
             }
         }
         self.jumps += 1;
-        // the history restarts from the state after the jump
-        self.run_snaps[ui].clear();
-        self.rep_snaps[ui].clear();
+        // the histories restart from the state after the jump
+        for h in self.run_snaps.iter_mut().chain(self.rep_snaps.iter_mut()) {
+            h.clear();
+        }
         t + shift
     }
 }
