@@ -73,6 +73,8 @@ pub struct CheckOptions {
     pub jobs: usize,
     /// C++ optimization of the Verilator model.
     pub opt: String,
+    /// Verilator simulation threads.
+    pub threads: usize,
     /// Longest the simulation may run.
     pub time_limit: Duration,
 }
@@ -88,6 +90,7 @@ impl Default for CheckOptions {
             cache: None,
             jobs: std::thread::available_parallelism().map_or(2, |n| n.get()),
             opt: "-O1".into(),
+            threads: 1,
             time_limit: Duration::from_secs(3600),
         }
     }
@@ -121,6 +124,19 @@ impl Case {
     }
 }
 
+/// What a testbench's `DONE` line reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reported {
+    /// Cycles replayed.
+    pub cycles: u64,
+    /// Chunks accepted.
+    pub accepted: u64,
+    /// Outputs taken.
+    pub outputs: u64,
+    /// Mismatching checks.
+    pub mismatches: u64,
+}
+
 /// The outcome for one design.
 #[derive(Debug, Clone)]
 pub struct CaseResult {
@@ -136,9 +152,8 @@ pub struct CaseResult {
     pub reductions: u64,
     /// Cycles replayed (expected).
     pub cycles: u64,
-    /// What the testbench reported: `(cycles, accepted, outputs,
-    /// mismatches)`, or `None` when it never finished.
-    pub reported: Option<(u64, u64, u64, u64)>,
+    /// What the testbench reported, or `None` when it never finished.
+    pub reported: Option<Reported>,
     /// The first mismatch lines.
     pub messages: Vec<String>,
     /// An accumulator wrapped in the model (a reduction beyond `max_k`).
@@ -150,8 +165,13 @@ impl CaseResult {
     /// its counts differ from the prediction).
     pub fn mismatches(&self) -> u64 {
         match self.reported {
-            Some((c, a, o, m)) => {
-                m + u64::from(c != self.cycles || a != self.chunks || o != self.reductions)
+            Some(r) => {
+                r.mismatches
+                    + u64::from(
+                        r.cycles != self.cycles
+                            || r.accepted != self.chunks
+                            || r.outputs != self.reductions,
+                    )
             }
             None => 1,
         }
@@ -333,10 +353,9 @@ pub fn run_cases(cases: Vec<Case>, opts: &CheckOptions) -> Result<CheckReport, R
     let src = work.join("src");
     let rundir = work.join("run");
 
-    // sources, and the lint of every design
+    // sources, and the lint of every design (`jobs` at a time)
     let mut sources: Vec<PathBuf> = Vec::new();
-    let mut lints = Vec::new();
-    let lint_start = Instant::now();
+    let mut per_design = Vec::new();
     for c in &cases {
         let mut files = Vec::new();
         for (name, text) in &c.emitted.verilog {
@@ -344,9 +363,11 @@ pub fn run_cases(cases: Vec<Case>, opts: &CheckOptions) -> Result<CheckReport, R
             write(&p, text)?;
             files.push(p);
         }
-        lints.push(verilator::lint(&files, &c.design().top())?);
-        sources.extend(files);
+        sources.extend(files.iter().cloned());
+        per_design.push((files, c.design().top()));
     }
+    let lint_start = Instant::now();
+    let lints = lint_all(&per_design, opts.jobs)?;
     let lint_s = lint_start.elapsed().as_secs_f64();
     let mut plusargs = Vec::new();
     for c in &cases {
@@ -405,6 +426,7 @@ pub fn run_cases(cases: Vec<Case>, opts: &CheckOptions) -> Result<CheckReport, R
                     jobs: opts.jobs,
                     trace: opts.vcd.is_some(),
                     opt: opts.opt.clone(),
+                    threads: opts.threads,
                     cache: opts.cache.clone(),
                 },
             )?;
@@ -473,8 +495,37 @@ pub fn run_cases(cases: Vec<Case>, opts: &CheckOptions) -> Result<CheckReport, R
     })
 }
 
+/// [`verilator::lint`] of every `(files, top)`, `jobs` at a time, in order.
+fn lint_all(designs: &[(Vec<PathBuf>, String)], jobs: usize) -> Result<Vec<LintReport>, RtlError> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<std::sync::Mutex<Option<Result<LintReport, RtlError>>>> = designs
+        .iter()
+        .map(|_| std::sync::Mutex::new(None))
+        .collect();
+    std::thread::scope(|s| {
+        for _ in 0..jobs.clamp(1, designs.len().max(1)) {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let Some((files, top)) = designs.get(i) else {
+                    break;
+                };
+                let r = verilator::lint(files, top);
+                *results[i].lock().expect("lint result") = Some(r);
+            });
+        }
+    });
+    results
+        .into_iter()
+        .map(|m| {
+            m.into_inner()
+                .expect("lint result")
+                .expect("every design linted")
+        })
+        .collect()
+}
+
 /// The testbench's `DONE` counts and `MISMATCH` lines for `design`.
-fn parse(text: &str, design: &str) -> (Option<(u64, u64, u64, u64)>, Vec<String>) {
+fn parse(text: &str, design: &str) -> (Option<Reported>, Vec<String>) {
     let prefix = format!("ONEBIT {design} ");
     let mut done = None;
     let mut messages = Vec::new();
@@ -488,12 +539,12 @@ fn parse(text: &str, design: &str) -> (Option<(u64, u64, u64, u64)>, Vec<String>
                     .split_whitespace()
                     .find_map(|f| f.strip_prefix(k)?.strip_prefix('=')?.parse().ok())
             };
-            done = Some((
-                get("cycles").unwrap_or(0),
-                get("accepted").unwrap_or(0),
-                get("outputs").unwrap_or(0),
-                get("mismatches").unwrap_or(u64::MAX),
-            ));
+            done = Some(Reported {
+                cycles: get("cycles").unwrap_or(0),
+                accepted: get("accepted").unwrap_or(0),
+                outputs: get("outputs").unwrap_or(0),
+                mismatches: get("mismatches").unwrap_or(u64::MAX),
+            });
         } else {
             messages.push(rest.to_string());
         }
@@ -511,7 +562,15 @@ mod tests {
                     ONEBIT ab DONE cycles=9 accepted=1 outputs=1 mismatches=0\n\
                     ONEBIT a DONE cycles=10 accepted=2 outputs=1 mismatches=1\n";
         let (d, m) = parse(text, "a");
-        assert_eq!(d, Some((10, 2, 1, 1)));
+        assert_eq!(
+            d,
+            Some(Reported {
+                cycles: 10,
+                accepted: 2,
+                outputs: 1,
+                mismatches: 1
+            })
+        );
         assert_eq!(m.len(), 1);
         assert!(m[0].starts_with("MISMATCH cycle=3"));
     }

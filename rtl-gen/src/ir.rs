@@ -246,6 +246,26 @@ pub fn bit(n: impl Into<String>, i: u32) -> Expr {
     Expr::Index(n.into(), Box::new(Expr::Int(i64::from(i))))
 }
 
+/// Bit `i` of a `width`-bit vector: the name itself when the vector has
+/// one bit (a scalar cannot be bit-selected).
+pub fn vbit(n: impl Into<String>, width: u32, i: u32) -> Expr {
+    if width == 1 {
+        name(n)
+    } else {
+        bit(n, i)
+    }
+}
+
+/// `name[start +: w]` of a `width`-bit vector: the name itself when the
+/// part is the whole vector.
+pub fn vpart(n: impl Into<String>, width: u32, start: Expr, w: u32) -> Expr {
+    if width == w {
+        name(n)
+    } else {
+        part(n, start, w)
+    }
+}
+
 /// `name[hi:lo]`.
 pub fn slice(n: impl Into<String>, hi: u32, lo: u32) -> Expr {
     Expr::Slice(n.into(), hi, lo)

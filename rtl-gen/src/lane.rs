@@ -1,18 +1,19 @@
-//! One dot-product lane: its terms (select/negate, XNOR/AND or signed
-//! plane terms, or multipliers), its reduction tree with a register every
-//! `stage_levels` levels, the popcount's shift-and-sign of the plane
-//! counts, and its accumulator and output register.
+//! One dot-product lane: its weights (its part of the stage-0 input
+//! register), its terms (select/negate, XNOR/AND or signed plane terms, or
+//! multipliers), its reduction tree with a register every `stage_levels`
+//! levels, the popcount's shift-and-sign of the plane counts, and its
+//! accumulator and output register.
 //!
 //! The lane holds no control: the tile's controller ([`crate::tile`]) tells
-//! every lane when each pipeline stage loads (`stage_en`) and how the
-//! accumulator and output register change (`acc_*`, `out_*`), so all lanes
-//! move in lock step and their logic is shared once per lane.
+//! every lane when its weights load (`load`), when each pipeline stage
+//! loads (`stage_en`) and how the accumulator and output register change
+//! (`acc_*`, `out_*`), so all lanes move in lock step.
 
 use crate::arith::{bits_for, Body, Stages, Val};
 use crate::design::Design;
 use crate::ir::{
     and, bin, bit, concat, if_, if_else, konst, lnot, mux, name, nb, not, on_clock, reg, slice,
-    wire, xor, BinOp, Dir, Expr, Item, Module, Port,
+    vbit, wire, xor, BinOp, Dir, Expr, Item, Module, Port,
 };
 use sim::arch::Reduction;
 use workloads::Precision;
@@ -182,7 +183,7 @@ pub fn lane_module(d: &Design) -> Module {
         items.push(Item::Comment(
             "pipeline registers, loaded only by valid entries".into(),
         ));
-        items.extend(stages.processes("clk", |s| bit("stage_en", s as u32)));
+        items.extend(stages.processes("clk", |s| vbit("stage_en", depth as u32, s as u32)));
     }
     items.push(Item::Blank);
     items.extend(accumulator(d, &arr));
@@ -225,9 +226,10 @@ fn select_terms(d: &Design, body: &mut Body) -> Vec<Val> {
             let an = Val::new(slice("act_n", lo_bit + tw - 1, lo_bit), tw, -amax, -amin);
             let zero = Val::constant(0);
             let n = format!("t_{e}");
+            let lw = d.lane_wgt_bits();
             match d.weights() {
-                Precision::Binary => body.mux(&n, bit("wgt", e), &ap, &an),
-                Precision::Binary01 => body.mux(&n, bit("wgt", e), &ap, &zero),
+                Precision::Binary => body.mux(&n, vbit("wgt", lw, e), &ap, &an),
+                Precision::Binary01 => body.mux(&n, vbit("wgt", lw, e), &ap, &zero),
                 _ => {
                     let (lo, hi) = (amin.min(-amax).min(0), amax.max(-amin).max(0));
                     debug_assert!(needs_neg);
@@ -301,7 +303,15 @@ fn tree(
     while vals.len() > 1 {
         level += 1;
         body.push(Item::Comment(format!(
-            "{prefix}tree level {level} of {}{}",
+            "{}tree level {level} of {}{}",
+            if prefix.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "plane slot {}: ",
+                    prefix.trim_start_matches('p').trim_end_matches('_')
+                )
+            },
             d.timing.tree_levels,
             if reg_levels.contains(&level) {
                 ", registered"
@@ -344,9 +354,13 @@ fn popcount(d: &Design, body: &mut Body, stages: &mut Stages, reg_levels: &[u32]
         )));
         let leaves: Vec<Val> = (0..width)
             .map(|e| {
-                let x = bit("plane", j * width + e);
+                let x = vbit("plane", width * ppc, j * width + e);
                 let n = format!("{prefix}t_{e}");
-                let (w0, w1) = (bit("wgt", d.wgt_bits * e), bit("wgt", d.wgt_bits * e + 1));
+                let lw = d.lane_wgt_bits();
+                let (w0, w1) = (
+                    vbit("wgt", lw, d.wgt_bits * e),
+                    vbit("wgt", lw, d.wgt_bits * e + 1),
+                );
                 let (e1, lo, hi): (Expr, i128, i128) = match kind {
                     PlaneTerm::Xnor => (not(xor(w0, x)), 0, 1),
                     PlaneTerm::And => (and(w0, x), 0, 1),

@@ -5,17 +5,17 @@
 //!
 //! * [`design`]: the accelerator description checked for what the RTL
 //!   builds, with every derived width and the timing of `sim::arch`.
-//! * [`ir`] and [`print`]: a small typed Verilog IR and the one printer
+//! * [`ir`] and [`print`](mod@print): a small typed Verilog IR and the one printer
 //!   that turns it into Verilog-2005 text; [`arith`] builds width-exact
 //!   datapath values on top of it.
 //! * [`lane`] and [`tile`]: the lane module (terms, tree, accumulator) and
 //!   the top module (stage 0, pipeline control, handshake, the lane array),
 //!   the RTL form of `sim::tile`.
-//! * [`manifest`] and [`emit`]: the JSON manifest and the files.
+//! * [`manifest`] and [`emit`](mod@emit): the JSON manifest and the files.
 //! * [`vectors`], [`replay`] and [`testbench`]: test vectors, the
 //!   simulator's per-cycle prediction as `$readmemh` files, and the
 //!   self-checking testbenches.
-//! * [`check`]: lint, build, run and compare ([`verilator`], [`icarus`],
+//! * [`check`](mod@check): lint, build, run and compare ([`verilator`], [`icarus`],
 //!   [`tools`]); [`synth`]: Yosys cell counts and gate equivalents.
 
 pub mod arith;

@@ -152,6 +152,14 @@ impl Replay {
         self.records.len() as u64
     }
 
+    /// Cycles in which `mask` (record bits) are all set and `clear` all clear.
+    pub fn count(&self, mask: u8, clear: u8) -> u64 {
+        self.records
+            .iter()
+            .filter(|&&r| r & mask == mask && r & clear == 0)
+            .count() as u64
+    }
+
     /// `$readmemh` text of the records, one hex digit a line.
     pub fn records_hex(&self) -> String {
         let mut s = String::with_capacity(self.records.len() * 2);

@@ -101,7 +101,8 @@ pub struct SynthReport {
     pub flops: u64,
     /// Gate equivalents (NAND2 = 1; [`cell_ge`]).
     pub gate_equivalents: f64,
-    /// Cells of one instance of each module, by module and type.
+    /// Cells of one instance of each module (its own gates, not its
+    /// submodules), by module and type.
     pub modules: BTreeMap<String, BTreeMap<String, u64>>,
     /// Wall time of the Yosys run, seconds.
     pub seconds: f64,
@@ -220,7 +221,12 @@ pub fn synthesize_design(d: &Design, work: Option<&Path>) -> Result<SynthReport,
         .as_object()
         .map(|m| {
             m.iter()
-                .map(|(k, v)| (k.trim_start_matches('\\').to_string(), counts(v)))
+                .map(|(k, v)| {
+                    let mut c = counts(v);
+                    // submodule instances are not cells
+                    c.retain(|t, _| t.starts_with('$'));
+                    (k.trim_start_matches('\\').to_string(), c)
+                })
                 .collect()
         })
         .unwrap_or_default();

@@ -1,7 +1,8 @@
 //! The top module: the tile of `sim::tile`, cycle for cycle.
 //!
-//! State, as in the model's documentation: stage 0 (the input register
-//! `s0_*` and its `hold` counter of plane groups still to issue), `D`
+//! State, as in the model's documentation: stage 0 (the input register —
+//! `s0_act` and `s0_last` here, each lane's weights in the lane — and its
+//! `hold` counter of plane groups still to issue), `D`
 //! pipeline control registers `p<k>_valid/last/tag` beside the lanes' data
 //! registers, the `done` flag (a finished reduction waiting in the
 //! accumulators) and `out_valid`. The lane array is a `generate` loop of
@@ -20,7 +21,7 @@
 use crate::design::Design;
 use crate::ir::{
     and, bin, bit, concat, if_, if_else, int, konst, lnot, mux, name, nb, not, on_clock, or, part,
-    reduce_or, reg, repeat, wire, wire_decl, BinOp, Dir, Expr, Item, Module, Port, UnOp,
+    reduce_or, reg, repeat, vpart, wire, wire_decl, BinOp, Dir, Expr, Item, Module, Port, UnOp,
 };
 use crate::lane::{act_ports, needs_tag, select_operands};
 use sim::arch::Reduction;
@@ -306,7 +307,10 @@ pub fn tile_module(d: &Design) -> Module {
         conns.push((n.into(), name(src)));
     }
     let lane_times = |w: u32| bin(BinOp::Mul, name("l"), int(i64::from(w)));
-    conns.push(("in_wgt".into(), part("in_wgt", lane_times(lw), lw)));
+    conns.push((
+        "in_wgt".into(),
+        vpart("in_wgt", d.in_wgt_bits(), lane_times(lw), lw),
+    ));
     conns.push(("load".into(), name("accept")));
     if tagged {
         conns.push(("arr_tag".into(), name("arr_tag")));
@@ -363,7 +367,14 @@ fn broadcast(d: &Design) -> Vec<Item> {
     let width = d.width();
     let ab = d.act_bits;
     let mut items = Vec::new();
-    let elem = || part("s0_act", bin(BinOp::Mul, name("e"), int(i64::from(ab))), ab);
+    let elem = || {
+        vpart(
+            "s0_act",
+            d.in_act_bits(),
+            bin(BinOp::Mul, name("e"), int(i64::from(ab))),
+            ab,
+        )
+    };
     match d.reduction() {
         Reduction::Mac => {}
         Reduction::AdderTree => {
@@ -439,7 +450,12 @@ fn broadcast(d: &Design) -> Vec<Item> {
                 } else {
                     bin(BinOp::Add, name("e"), int(i64::from(j * width)))
                 };
-                body.push(Item::Assign(Expr::Index("plane".into(), Box::new(idx)), e));
+                let lhs = if width * ppc == 1 {
+                    name("plane")
+                } else {
+                    Expr::Index("plane".into(), Box::new(idx))
+                };
+                body.push(Item::Assign(lhs, e));
             }
             items.push(Item::GenerateFor {
                 var: "e".into(),

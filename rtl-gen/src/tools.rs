@@ -132,10 +132,18 @@ pub fn run(cmd: &mut Command, tool: &str, what: &str, limit: Duration) -> Result
     Ok(ran)
 }
 
-/// The last `n` lines of `text`.
+/// The last `n` lines of `text`, each cut to 300 characters (tools echo
+/// their whole command line).
 pub fn tail(text: &str, n: usize) -> String {
     let lines: Vec<&str> = text.lines().collect();
-    lines[lines.len().saturating_sub(n)..].join("\n")
+    lines[lines.len().saturating_sub(n)..]
+        .iter()
+        .map(|l| match l.char_indices().nth(300) {
+            Some((i, _)) => format!("{} ...", &l[..i]),
+            None => l.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The first line a tool prints for `--version` (or `-V`), for cache keys

@@ -172,7 +172,7 @@ pub fn stimulus(d: &Design, seed: u64, chunks: usize) -> Stimulus {
     }
 }
 
-/// `in_valid` and `out_ready` for `cycles` cycles, in phases of 16 to 200
+/// `in_valid` and `out_ready` for `cycles` cycles, in phases of 8 to 64
 /// cycles: `(P(in_valid), P(out_ready))` cycling through full throughput,
 /// gaps, back-pressure, both, and bursts.
 pub fn handshake(rng: &mut Rng, cycles: usize) -> (Vec<bool>, Vec<bool>) {
@@ -188,7 +188,7 @@ pub fn handshake(rng: &mut Rng, cycles: usize) -> (Vec<bool>, Vec<bool>) {
     let mut r = Vec::with_capacity(cycles);
     let mut phase = 0;
     while v.len() < cycles {
-        let len = rng.range(16, 200) as usize;
+        let len = rng.range(8, 64) as usize;
         let (pv, pr) = PHASES[phase % PHASES.len()];
         for _ in 0..len {
             v.push(rng.chance(pv));

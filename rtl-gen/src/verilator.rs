@@ -46,6 +46,8 @@ pub struct BuildOptions {
     pub trace: bool,
     /// C++ optimization of the model (`OPT_FAST`), e.g. `-O1`.
     pub opt: String,
+    /// Simulation threads (`--threads`; 1 is single-threaded).
+    pub threads: usize,
     /// Where builds are kept and reused, keyed by a hash of their inputs;
     /// `None` builds in the work directory.
     pub cache: Option<PathBuf>,
@@ -98,6 +100,10 @@ pub fn build(sources: &[PathBuf], work: &Path, opts: &BuildOptions) -> Result<Bu
     if opts.trace {
         flags.push("--trace".into());
     }
+    if opts.threads > 1 {
+        flags.push("--threads".into());
+        flags.push(opts.threads.to_string());
+    }
     let (dir, cached_dir) = match &opts.cache {
         Some(c) => {
             let mut parts: Vec<Vec<u8>> = vec![ver.clone().into_bytes()];
@@ -129,11 +135,12 @@ pub fn build(sources: &[PathBuf], work: &Path, opts: &BuildOptions) -> Result<Bu
     }
     // build beside the final place, then rename (parallel tests may race)
     let tmp = if cached_dir {
+        static BUILDS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let mut name = dir.file_name().expect("key").to_os_string();
         name.push(format!(
-            ".tmp{}-{:?}",
+            ".tmp{}-{}",
             std::process::id(),
-            std::thread::current().id()
+            BUILDS.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
         ));
         dir.with_file_name(name)
     } else {

@@ -1,11 +1,12 @@
 //! Every generated design is accepted by all three tools: `verilator
 //! --lint-only -Wall` is clean, Icarus (`iverilog -g2005`) compiles it and
-//! Yosys reads and elaborates it. The matrix designs and the integer edge
-//! presets (the FP16 ones are refused by the generator).
+//! Yosys reads and elaborates it. The matrix designs, the golden designs
+//! and the integer edge presets (the FP16 ones are refused by the
+//! generator).
 
 mod common;
 
-use common::{matrix, work};
+use common::{arch, golden, matrix, work};
 use rtl_gen::emit;
 use rtl_gen::tools::{require, run};
 use sim::arch::preset;
@@ -59,6 +60,7 @@ fn every_design_lints_clean_and_is_read_by_icarus_and_yosys() {
         require(tool, "check the generated Verilog").unwrap_or_else(|e| panic!("{e}"));
     }
     let mut designs: Vec<Accelerator> = matrix();
+    designs.extend(golden().iter().map(arch));
     designs.extend(PRESETS.iter().map(|p| preset(p).expect("preset")));
     let root = work("lint");
     let next = std::sync::atomic::AtomicUsize::new(0);

@@ -106,6 +106,12 @@ struct BenchArgs {
     /// Parallel compile jobs (default: the number of cores).
     #[arg(long, value_name = "N")]
     jobs: Option<usize>,
+    /// Verilator simulation threads.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    threads: usize,
+    /// C++ optimization of the Verilator model (`OPT_FAST`).
+    #[arg(long, default_value = "-O1", value_name = "FLAG")]
+    opt: String,
 }
 
 /// The exit code of an `rtl-gen` error: refusals, missing tools and bad
@@ -258,6 +264,8 @@ impl BenchArgs {
             vectors: self.vectors,
             work: self.work,
             jobs: jobs(self.jobs),
+            threads: self.threads.max(1),
+            opt: self.opt,
             ..CheckOptions::default()
         };
         let report = bench(&arch, self.cycles, &opts).map_err(cli_error)?;

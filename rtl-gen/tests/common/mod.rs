@@ -111,6 +111,63 @@ pub const ICARUS: &[&str] = &[
     "mac_l2_w12_i5",
 ];
 
+/// The small designs whose Verilog is committed (tests/golden/).
+pub fn golden() -> Vec<Spec> {
+    let spec = |name, reduction, lanes, width, acts, weights, stage_levels, ppc| Spec {
+        name,
+        reduction,
+        lanes,
+        width,
+        acts,
+        weights,
+        stage_levels,
+        ppc,
+        max_k: 64,
+    };
+    vec![
+        spec(
+            "golden_tree",
+            Reduction::AdderTree,
+            2,
+            5,
+            Precision::Int(4),
+            Precision::Ternary,
+            2,
+            1,
+        ),
+        spec(
+            "golden_popcount",
+            Reduction::Popcount,
+            2,
+            3,
+            Precision::Int(4),
+            Precision::Ternary,
+            1,
+            3,
+        ),
+        spec(
+            "golden_xnor",
+            Reduction::Popcount,
+            2,
+            4,
+            Precision::Binary,
+            Precision::Binary,
+            2,
+            1,
+        ),
+        spec(
+            "golden_mac",
+            Reduction::Mac,
+            2,
+            3,
+            Precision::Int(4),
+            Precision::Int(4),
+            1,
+            1,
+        ),
+    ]
+}
+
 /// The accelerator of `s` (the edge-ternary preset with its array replaced).
 pub fn arch(s: &Spec) -> Accelerator {
     let mut a = preset("edge-ternary").expect("preset");
