@@ -9,7 +9,7 @@ use std::path::Path;
 /// Loads a preset by name, or an accelerator TOML file by path.
 pub fn load_arch(spec: &str) -> CliResult<Accelerator> {
     let path = Path::new(spec);
-    if path.exists() || spec.ends_with(".toml") {
+    if path.is_file() || spec.ends_with(".toml") {
         let text = read_text(path)?;
         return from_toml(&text).map_err(|e| CliError::at(path, e.line, e.col, &e.message));
     }
