@@ -2,24 +2,12 @@
 //! `onebit presets` (table, `--names`, `--toml NAME`) and `onebit check`
 //! of accelerator TOML files, good and bad.
 
+mod common;
+
+use common::{onebit, stderr, stdout};
+
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn onebit(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_onebit"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run onebit")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use std::process::Output;
 
 const NAMES: [&str; 9] = [
     "edge-ternary",

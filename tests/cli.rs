@@ -1,24 +1,11 @@
 //! End-to-end tests of the `onebit` command: exit codes, messages naming
 //! the file, line and column, golden traces, and config.json import.
 
+mod common;
+
+use common::{onebit, stderr, stdout};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn onebit(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_onebit"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run onebit")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 fn data(name: &str) -> String {
     format!("tests/data/{name}")

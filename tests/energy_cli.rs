@@ -2,24 +2,11 @@
 //! `onebit sim` (summary, JSON, CSV), `--tech` override files good and bad,
 //! `onebit check` of technology tables, and `onebit paper bitnet-b1.58`.
 
+mod common;
+
+use common::{onebit, stderr, stdout};
+
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn onebit(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_onebit"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run onebit")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 fn json(path: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()

@@ -5,16 +5,12 @@
 //! constraints; the Markdown summary of a fixed run is a golden file
 //! (`UPDATE_GOLDEN=1 cargo test --test reports_cli` rewrites it).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn onebit(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_onebit"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run onebit")
-}
+use common::onebit;
+use std::process::Command;
+
+use std::path::{Path, PathBuf};
 
 fn ok(args: &[&str]) -> String {
     let o = onebit(args);

@@ -3,26 +3,13 @@
 //! (exit 0), a broken tile (exit 1), Yosys cell counts with their gate
 //! equivalents. The tools are required: a missing one fails with the hint.
 
+mod common;
+
+use common::{onebit, stderr, stdout};
+
 use sim::arch::{preset, to_toml, Reduction};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use workloads::Precision;
-
-fn onebit(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_onebit"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run onebit")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 fn dir(test: &str) -> PathBuf {
     let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))

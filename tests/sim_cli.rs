@@ -1,23 +1,9 @@
 //! End-to-end tests of `onebit sim`: summary, JSON and CSV outputs,
 //! determinism, fast-forward equivalence and bad input.
 
-use std::process::{Command, Output};
+mod common;
 
-fn onebit(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_onebit"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run onebit")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use common::{onebit, stderr, stdout};
 
 #[test]
 fn summary_json_and_csv() {
