@@ -27,11 +27,11 @@ module golden_tree_lane (
     end
 
     // select/negate: term e is +a (2'b01), -a (2'b11) or 0 (2'b00) by weight e
-    wire [4:0] t_0 = wgt[0] ? (wgt[1] ? act_n[4:0] : act_p[4:0]) : 5'd0;
-    wire [4:0] t_1 = wgt[2] ? (wgt[3] ? act_n[9:5] : act_p[9:5]) : 5'd0;
-    wire [4:0] t_2 = wgt[4] ? (wgt[5] ? act_n[14:10] : act_p[14:10]) : 5'd0;
-    wire [4:0] t_3 = wgt[6] ? (wgt[7] ? act_n[19:15] : act_p[19:15]) : 5'd0;
-    wire [4:0] t_4 = wgt[8] ? (wgt[9] ? act_n[24:20] : act_p[24:20]) : 5'd0;
+    wire [4:0] t_0 = {5{wgt[0]}} & ((act_p[4:0] & {5{~wgt[1]}}) | (act_n[4:0] & {5{wgt[1]}}));
+    wire [4:0] t_1 = {5{wgt[2]}} & ((act_p[9:5] & {5{~wgt[3]}}) | (act_n[9:5] & {5{wgt[3]}}));
+    wire [4:0] t_2 = {5{wgt[4]}} & ((act_p[14:10] & {5{~wgt[5]}}) | (act_n[14:10] & {5{wgt[5]}}));
+    wire [4:0] t_3 = {5{wgt[6]}} & ((act_p[19:15] & {5{~wgt[7]}}) | (act_n[19:15] & {5{wgt[7]}}));
+    wire [4:0] t_4 = {5{wgt[8]}} & ((act_p[24:20] & {5{~wgt[9]}}) | (act_n[24:20] & {5{wgt[9]}}));
 
     // tree level 1 of 3
     wire [5:0] s1_0 = {t_0[4], t_0} + {t_1[4], t_1};
