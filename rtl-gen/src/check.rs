@@ -75,9 +75,6 @@ pub struct CheckOptions {
     pub opt: String,
     /// Verilator simulation threads.
     pub threads: usize,
-    /// Compile the Verilator model for this processor
-    /// ([`BuildOptions::native`]).
-    pub native: bool,
     /// Longest the simulation may run.
     pub time_limit: Duration,
 }
@@ -94,7 +91,6 @@ impl Default for CheckOptions {
             jobs: std::thread::available_parallelism().map_or(2, |n| n.get()),
             opt: "-O1".into(),
             threads: 1,
-            native: false,
             time_limit: Duration::from_secs(3600),
         }
     }
@@ -431,7 +427,6 @@ pub fn run_cases(cases: Vec<Case>, opts: &CheckOptions) -> Result<CheckReport, R
                     trace: opts.vcd.is_some(),
                     opt: opts.opt.clone(),
                     threads: opts.threads,
-                    native: opts.native,
                     cache: opts.cache.clone(),
                 },
             )?;

@@ -229,7 +229,7 @@ fn select_terms(d: &Design, body: &mut Body) -> Vec<Val> {
             let lw = d.lane_wgt_bits();
             // muxes written as AND-OR: Yosys maps them to the same cells
             // as `?:` (the same netlist), and Verilator's model evaluates
-            // them without data-dependent branches (1.7x faster for a
+            // them without data-dependent branches (1.6x faster for a
             // 64 x 64 tile)
             let en = |w: u32, c: Expr| repeat(w, c);
             match d.weights() {

@@ -48,10 +48,6 @@ pub struct BuildOptions {
     pub opt: String,
     /// Simulation threads (`--threads`; 1 is single-threaded).
     pub threads: usize,
-    /// Compile the model for this machine's processor (`-march=native`):
-    /// the vector units evaluate the lanes' AND-OR selects several at a
-    /// time (about 2x for a 64 x 64 tile); the binary may not run elsewhere.
-    pub native: bool,
     /// Where builds are kept and reused, keyed by a hash of their inputs;
     /// `None` builds in the work directory.
     pub cache: Option<PathBuf>,
@@ -103,10 +99,6 @@ pub fn build(sources: &[PathBuf], work: &Path, opts: &BuildOptions) -> Result<Bu
     ];
     if opts.trace {
         flags.push("--trace".into());
-    }
-    if opts.native {
-        flags.push("-CFLAGS".into());
-        flags.push("-march=native".into());
     }
     if opts.threads > 1 {
         flags.push("--threads".into());

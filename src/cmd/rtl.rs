@@ -112,9 +112,6 @@ struct BenchArgs {
     /// C++ optimization of the Verilator model (`OPT_FAST`).
     #[arg(long, default_value = "-O3", value_name = "FLAG")]
     opt: String,
-    /// Compile the model for any x86-64 (no `-march=native`).
-    #[arg(long)]
-    portable: bool,
 }
 
 /// The exit code of an `rtl-gen` error: refusals, missing tools and bad
@@ -269,7 +266,6 @@ impl BenchArgs {
             jobs: jobs(self.jobs),
             threads: self.threads.max(1),
             opt: self.opt,
-            native: !self.portable,
             ..CheckOptions::default()
         };
         let report = bench(&arch, self.cycles, &opts).map_err(cli_error)?;
