@@ -582,7 +582,7 @@ fn roofline_figure(r: &Run, id: &str) -> Result<Figure, String> {
     Ok(Figure {
         id: id.to_string(),
         title: chart.title.clone(),
-        caption: "One point per operator: operations (2 per MAC; one per element on the vector unit) per byte it moves to or from DRAM, and operations per second over the cycles its unit computed or waited on memory for it. Solid lines: each unit's peak; dashed: what the DRAM bandwidth allows. Points near the dashed line are memory-bound; hollow points at the right edge move no DRAM bytes.".into(),
+        caption: "One point per operator: operations (2 per MAC; one per element on the vector unit) per byte it moves to or from DRAM, and operations per second over the cycles its unit computed or waited on memory for it. An operator's time runs from its first tile until its result is complete (stores landed), or is the cycles its unit computed or waited on memory for it if longer. Solid lines: each unit's peak; dashed: what the DRAM bandwidth allows. Points near the dashed line are memory-bound; one whose inputs were prefetched while an earlier operator ran can sit slightly above it. Hollow points at the right edge move no DRAM bytes.".into(),
         rendered: chart::render(&chart)?,
     })
 }
