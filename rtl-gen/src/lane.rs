@@ -227,23 +227,15 @@ fn select_terms(d: &Design, body: &mut Body) -> Vec<Val> {
             let zero = Val::constant(0);
             let n = format!("t_{e}");
             let lw = d.lane_wgt_bits();
-            // muxes written as AND-OR: Yosys maps them to the same cells
-            // as `?:` (the same netlist), and Verilator's model evaluates
-            // them without data-dependent branches (1.6x faster for a
-            // 64 x 64 tile)
-            let en = |w: u32, c: Expr| repeat(w, c);
             match d.weights() {
                 Precision::Binary => {
                     body.wire(&n, &[&ap, &an], ap.lo.min(an.lo), ap.hi.max(an.hi), |w| {
-                        or(
-                            and(ap.ext(w), en(w, vbit("wgt", lw, e))),
-                            and(an.ext(w), en(w, not(vbit("wgt", lw, e)))),
-                        )
+                        and_or_mux(w, vbit("wgt", lw, e), ap.ext(w), an.ext(w))
                     })
                 }
                 Precision::Binary01 => {
                     body.wire(&n, &[&ap, &zero], ap.lo.min(0), ap.hi.max(0), |w| {
-                        and(ap.ext(w), en(w, vbit("wgt", lw, e)))
+                        and(ap.ext(w), repeat(w, vbit("wgt", lw, e)))
                     })
                 }
                 _ => {
@@ -251,17 +243,22 @@ fn select_terms(d: &Design, body: &mut Body) -> Vec<Val> {
                     debug_assert!(needs_neg);
                     body.wire(&n, &[&ap, &an], lo, hi, |w| {
                         and(
-                            en(w, bit("wgt", 2 * e)),
-                            or(
-                                and(ap.ext(w), en(w, not(bit("wgt", 2 * e + 1)))),
-                                and(an.ext(w), en(w, bit("wgt", 2 * e + 1))),
-                            ),
+                            repeat(w, bit("wgt", 2 * e)),
+                            and_or_mux(w, bit("wgt", 2 * e + 1), an.ext(w), ap.ext(w)),
                         )
                     })
                 }
             }
         })
         .collect()
+}
+
+/// `sel ? a : b` on `w` bits, written as `(b & {w{~sel}}) | (a & {w{sel}})`:
+/// Yosys maps it to the same cells as `?:`, and Verilator's model evaluates
+/// it without a data-dependent branch (1.6x faster for a 64 x 64 ternary
+/// tile on random weights).
+fn and_or_mux(w: u32, sel: Expr, a: Expr, b: Expr) -> Expr {
+    or(and(b, repeat(w, not(sel.clone()))), and(a, repeat(w, sel)))
 }
 
 /// Signed multipliers of the MAC baseline.
