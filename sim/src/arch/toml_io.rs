@@ -53,6 +53,9 @@ pub struct InvalidValue {
 pub const MAX_LANES: u32 = 4096;
 /// Largest `array.max_k`: 2^24.
 pub const MAX_K: u64 = 1 << 24;
+/// Lowest `dram.bandwidth_gbps`: 10^-6 GB/s (1 kB/s). Every value from
+/// it to the highest is simulated exactly, without rounding.
+pub const MIN_BANDWIDTH_GBPS: f64 = 1e-6;
 /// Longest design name (a Verilog identifier).
 pub const MAX_NAME_LEN: usize = 64;
 
@@ -347,11 +350,12 @@ impl Accelerator {
         check_sram("buffers.outputs", &self.buffers.outputs)?;
 
         let d = &self.dram;
+        // the lower end keeps the exact bytes-per-cycle fraction within 127 bits
         float_in(
             "dram.bandwidth_gbps",
             d.bandwidth_gbps,
-            0.0,
-            true,
+            MIN_BANDWIDTH_GBPS,
+            false,
             100_000.0,
         )?;
         float_in("dram.latency_ns", d.latency_ns, 0.0, false, 10_000.0)?;
@@ -849,7 +853,7 @@ pub fn to_toml(a: &Accelerator) -> String {
         }),
     );
     w.key(
-        "Peak bandwidth in GB/s (10^9 bytes/s), greater than 0 and at most 100000.",
+        "Peak bandwidth in GB/s (10^9 bytes/s), 0.000001 to 100000.",
         "bandwidth_gbps",
         fmt_float(d.bandwidth_gbps),
     );
@@ -1221,13 +1225,13 @@ precision = "fp16"
                 "dram.bandwidth_gbps",
                 "0.0",
                 |a| a.dram.bandwidth_gbps = 0.0,
-                "greater than 0 and at most 100000".into(),
+                "0.000001 to 100000".into(),
             ),
             (
                 "dram.bandwidth_gbps",
                 "100001.0",
                 |a| a.dram.bandwidth_gbps = 100001.0,
-                "greater than 0 and at most 100000".into(),
+                "0.000001 to 100000".into(),
             ),
             (
                 "dram.latency_ns",
