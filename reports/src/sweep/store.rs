@@ -253,7 +253,7 @@ pub fn files(meta: &Meta, points: &[PointResult], pareto: &Rendered) -> Output {
 /// Reads `sweep.json` and `points.jsonl` back (errors name the line).
 pub fn load(meta: &str, jsonl: &str) -> Result<(Meta, Vec<PointResult>), String> {
     let m: Meta = serde_json::from_str(meta)
-        .map_err(|e| format!("sweep.json:{}:{}: {e}", e.line(), e.column()))?;
+        .map_err(|e| format!("sweep.json:{}", crate::json_error::located(&e)))?;
     if m.schema != SWEEP_SCHEMA {
         return Err(format!(
             "sweep.json: expected schema `{SWEEP_SCHEMA}`, found `{}`",
@@ -265,8 +265,10 @@ pub fn load(meta: &str, jsonl: &str) -> Result<(Meta, Vec<PointResult>), String>
         if line.trim().is_empty() {
             continue;
         }
-        let p: PointResult = serde_json::from_str(line)
-            .map_err(|e| format!("points.jsonl:{}:{}: {e}", i + 1, e.column()))?;
+        let p: PointResult = serde_json::from_str(line).map_err(|e| {
+            let (_, col, msg) = crate::json_error::position(&e);
+            format!("points.jsonl:{}:{col}: {msg}", i + 1)
+        })?;
         points.push(p);
     }
     if points.len() as u64 != m.points {
