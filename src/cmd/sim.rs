@@ -275,6 +275,9 @@ impl SimCmd {
             check_dir(dir)?;
         }
         let arch = load_arch(&self.arch)?;
+        for w in sim::memory::design_warnings(&arch) {
+            crate::stdio::errln(format!("warning: {}: {w}", arch.name))?;
+        }
         let trace = self.workload.load(arch.array.weights)?;
         let tech = load_tech(self.tech.as_deref())?;
         let (r, stats) = simulate_with_stats(
