@@ -83,18 +83,24 @@ pub fn check_step(phase: Phase, batch: u64, seq: u64) -> Result<(), LimitError> 
         Phase::Prefill => u128::from(batch) * u128::from(seq),
     };
     if tokens > u128::from(MAX_STEP_TOKENS) {
-        let what = match phase {
-            Phase::Decode => "batch (tokens of the decode step)".to_string(),
-            Phase::Prefill => format!("batch x seq (tokens of the prefill step: {batch} x {seq})"),
+        let (what, hint) = match phase {
+            Phase::Decode => (
+                "batch (tokens of the decode step)".to_string(),
+                format!("simulate at most {MAX_STEP_TOKENS} sequences per step"),
+            ),
+            Phase::Prefill => (
+                format!("batch x seq (tokens of the prefill step: {batch} x {seq})"),
+                format!(
+                    "simulate the prompt in parts of at most {MAX_STEP_TOKENS} tokens \
+                     (workloads::limits::MAX_STEP_TOKENS)"
+                ),
+            ),
         };
         return Err(LimitError {
             what,
             value: u64::try_from(tokens).unwrap_or(u64::MAX),
             limit: MAX_STEP_TOKENS,
-            hint: format!(
-                "simulate the step in parts of at most {MAX_STEP_TOKENS} tokens (the time per token \
-                 of a long prefill is that of its parts)"
-            ),
+            hint,
         });
     }
     Ok(())
