@@ -76,6 +76,13 @@ fn mkfifo(path: &Path) {
 fn standard_output_on_a_full_device_is_exit_2_for_every_command() {
     let dir = tempfile::tempdir().unwrap();
     let emit_out = dir.path().join("rtl");
+    let space = dir.path().join("space.toml");
+    std::fs::write(
+        &space,
+        "base = \"edge-ternary\"\n[grid]\narray.lanes = [16, 32]\n",
+    )
+    .unwrap();
+    let sweep_out = dir.path().join("sweep");
     let cases: Vec<Vec<&str>> = vec![
         vec!["models"],
         vec!["models", "bitnet-125M"],
@@ -89,6 +96,18 @@ fn standard_output_on_a_full_device_is_exit_2_for_every_command() {
         vec!["--help"],
         vec!["--version"],
         vec!["sim", "--help"],
+        vec![
+            "sweep",
+            "--space",
+            p(&space),
+            "--model",
+            "bitnet-125M",
+            "--seq",
+            "16",
+            "--out",
+            p(&sweep_out),
+        ],
+        vec!["paper", "bitnet-b1.58"],
     ];
     for args in cases {
         let full = OpenOptions::new().write(true).open("/dev/full").unwrap();

@@ -194,6 +194,9 @@ impl CheckArgs {
         if self.vectors == 0 {
             return Err(CliError::Usage("--vectors must be at least 1".into()));
         }
+        if let Some(v) = &self.vcd {
+            check_file(v)?;
+        }
         let arch = load_arch(&self.arch)?;
         let opts = CheckOptions {
             seed: self.seed,
@@ -266,7 +269,7 @@ impl BenchArgs {
         if self.threads == 0 {
             return Err(CliError::Usage("--threads must be at least 1".into()));
         }
-        let threads = crate::jobs_arg::resolve(Some(self.threads))?;
+        let threads = crate::jobs_arg::resolve_flag("--threads", Some(self.threads))?;
         let arch = load_arch(&self.arch)?;
         let opts = CheckOptions {
             vectors: self.vectors,
