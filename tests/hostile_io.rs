@@ -541,3 +541,31 @@ fn a_killed_sim_leaves_no_report_directory() {
         assert_eq!(v["schema"], "onebit.sim/1");
     }
 }
+
+#[test]
+fn the_command_prints_only_through_its_writer() {
+    // print!, println!, eprint! and eprintln! panic when the stream fails;
+    // src/stdio.rs is the one way the command prints
+    fn walk(d: &Path, bad: &mut Vec<String>) {
+        for e in std::fs::read_dir(d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(&p, bad);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                let text = std::fs::read_to_string(&p).unwrap();
+                for (i, line) in text.lines().enumerate() {
+                    let code = line.split("//").next().unwrap_or("");
+                    if ["print!(", "println!(", "eprint!(", "eprintln!("]
+                        .iter()
+                        .any(|m| code.contains(m))
+                    {
+                        bad.push(format!("{}:{}: {}", p.display(), i + 1, line.trim()));
+                    }
+                }
+            }
+        }
+    }
+    let mut bad = Vec::new();
+    walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut bad);
+    assert!(bad.is_empty(), "print macros in src/:\n{}", bad.join("\n"));
+}

@@ -140,7 +140,7 @@ impl RtlCmd {
 
 impl EmitArgs {
     fn exec(self) -> CliResult {
-        check_dir(&self.out)?;
+        check_dir(&self.out, "rtl")?;
         let arch = load_arch(&self.arch)?;
         let e = rtl_gen::emit(&arch).map_err(cli_error)?;
         let mut files = reports::Output::new();
