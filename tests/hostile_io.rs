@@ -569,3 +569,24 @@ fn the_command_prints_only_through_its_writer() {
     walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut bad);
     assert!(bad.is_empty(), "print macros in src/:\n{}", bad.join("\n"));
 }
+
+#[test]
+fn stale_temporaries_of_dead_runs_are_removed_and_live_ones_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut gone = Command::new("true").spawn().unwrap();
+    let dead = gone.id();
+    gone.wait().unwrap();
+    let stale = dir.path().join(format!(".r.json.onebit-tmp-{dead}-0"));
+    // a run still going (this test's own process) keeps its temporary
+    let live = dir
+        .path()
+        .join(format!(".r.json.onebit-tmp-{}-0", std::process::id()));
+    std::fs::write(&stale, "half").unwrap();
+    std::fs::write(&live, "half").unwrap();
+    let r = dir.path().join("r.json");
+    let o = sim_with(&["--json", p(&r)]);
+    assert_exit(&o, 0, "sim --json beside temporaries");
+    assert!(!stale.exists(), "the dead run's temporary is still there");
+    assert!(live.exists(), "a live run's temporary was removed");
+    assert!(std::fs::read_to_string(&r).unwrap().starts_with('{'));
+}
