@@ -10,14 +10,19 @@ pub fn parallelism() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-/// The job count to use for `--jobs requested` (`None` or 0: one per core).
+/// The count to use for `--jobs requested` (`None` or 0: one per core).
 pub fn resolve(requested: Option<usize>) -> CliResult<usize> {
+    resolve_flag("--jobs", requested)
+}
+
+/// The count to use for `flag requested` (`None` or 0: one per core).
+pub fn resolve_flag(flag: &str, requested: Option<usize>) -> CliResult<usize> {
     let max = parallelism();
     match requested {
         None | Some(0) => Ok(max),
         Some(n) if n > max => {
             crate::stdio::errln(format!(
-                "note: --jobs {n} is more than the {max} threads this machine runs at once; using {max}"
+                "note: {flag} {n} is more than the {max} threads this machine runs at once; using {max}"
             ))?;
             Ok(max)
         }

@@ -59,12 +59,18 @@ fn parse() -> Result<Cli, ExitCode> {
     match Cli::try_parse() {
         Ok(cli) => Ok(cli),
         Err(e) => {
-            let text = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+            let to_stdout = matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion);
+            let tty = if to_stdout {
+                std::io::IsTerminal::is_terminal(&std::io::stdout())
+            } else {
+                std::io::IsTerminal::is_terminal(&std::io::stderr())
+            };
+            let text = if tty {
                 e.render().ansi().to_string()
             } else {
                 e.render().to_string()
             };
-            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+            if to_stdout {
                 return Err(match stdio::out(&text) {
                     Ok(()) => ExitCode::SUCCESS,
                     Err(err) => {

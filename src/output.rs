@@ -16,8 +16,8 @@
 //!
 //! A directory output is built whole in a temporary directory beside it,
 //! with a completion marker (`.onebit-output`, listing its files) written
-//! last, then renamed into place. An existing output directory (one that
-//! holds the marker) or an empty one is replaced as a whole — atomically
+//! last, then renamed into place. An existing output directory of the same
+//! kind (its marker says so) or an empty one is replaced as a whole — atomically
 //! where the system can exchange two directories — so readers see the
 //! old output or the new one, never a mix; any other existing directory
 //! is refused rather than overwritten.
@@ -338,9 +338,16 @@ enum DirTarget {
     Replace(PathBuf),
 }
 
-/// Resolves a directory output (following symbolic links, so a link to a
-/// directory stays a link).
-fn dir_target(path: &Path) -> CliResult<DirTarget> {
+/// The kind an output directory's marker states, if it has one.
+fn marker_kind(dir: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(dir.join(MARKER)).ok()?;
+    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+    Some(v.get("kind")?.as_str()?.to_string())
+}
+
+/// Resolves a directory output of `kind` (following symbolic links, so a
+/// link to a directory stays a link).
+fn dir_target(path: &Path, kind: &str) -> CliResult<DirTarget> {
     let mut p = path.to_path_buf();
     for _ in 0..MAX_LINKS {
         let m = match std::fs::symlink_metadata(&p) {
@@ -363,8 +370,21 @@ fn dir_target(path: &Path) -> CliResult<DirTarget> {
             ));
         }
         let mut entries = std::fs::read_dir(&p).map_err(|e| CliError::io(path, e))?;
-        if entries.next().is_none() || p.join(MARKER).is_file() {
+        if entries.next().is_none() {
             return Ok(DirTarget::Replace(p));
+        }
+        if p.join(MARKER).is_file() {
+            return match marker_kind(&p) {
+                Some(k) if k == kind => Ok(DirTarget::Replace(p)),
+                found => Err(CliError::file(
+                    path,
+                    format!(
+                        "holds another kind of onebit output (`{}`, not `{kind}`); an output is \
+                         replaced only by one of its kind: choose another directory",
+                        found.as_deref().unwrap_or("unreadable marker")
+                    ),
+                )),
+            };
         }
         return Err(CliError::file(
             path,
@@ -377,10 +397,10 @@ fn dir_target(path: &Path) -> CliResult<DirTarget> {
     Err(too_many_links(path))
 }
 
-/// Checks that `dir` can take a directory output, before the work that
-/// produces it starts.
-pub fn check_dir(dir: &Path) -> CliResult {
-    let p = match dir_target(dir)? {
+/// Checks that `dir` can take a directory output of `kind`, before the
+/// work that produces it starts.
+pub fn check_dir(dir: &Path, kind: &str) -> CliResult {
+    let p = match dir_target(dir, kind)? {
         DirTarget::Absent(p) | DirTarget::Replace(p) => p,
     };
     let parent = parent_dir(&p);
@@ -490,7 +510,7 @@ fn replace_dir(dir: &Path, name: &str, tmp: &Path, target: &Path) -> std::io::Re
 /// Writes the directory output `dir` of `kind` (`sweep`, `report`, `rtl`,
 /// ...) holding every file of `out` (see the module documentation).
 pub fn write_dir(path: &Path, out: &reports::Output, kind: &str) -> CliResult {
-    let target = dir_target(path)?;
+    let target = dir_target(path, kind)?;
     let t = match &target {
         DirTarget::Absent(p) | DirTarget::Replace(p) => p.clone(),
     };

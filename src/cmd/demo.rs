@@ -108,7 +108,7 @@ impl DemoCmd {
             .ok_or_else(|| CliError::Usage("no default preset".into()))?;
         let fp16 = sim::arch::preset(BASELINE)
             .ok_or_else(|| CliError::Usage(format!("no preset {BASELINE}")))?;
-        check_dir(&self.out)?;
+        check_dir(&self.out, "demo")?;
         outln(format!(
             "onebit demo: {MODEL} on {} (the default design) and {} (its FP16 baseline), {} technology",
             sim::arch::DEFAULT_PRESET,

@@ -52,7 +52,7 @@ pub fn load_dir(dir: &Path) -> CliResult<(Meta, Vec<PointResult>)> {
 
 /// Renders the report of the sweep in `dir` into `out`.
 pub fn report_sweep_dir(dir: &Path, out: &Path) -> CliResult {
-    check_dir(out)?;
+    check_dir(out, "report")?;
     let (meta, points) = load_dir(dir)?;
     let o = reports::sweep::report::report(&meta, &points).map_err(render_error)?;
     write_dir(out, &o, "report")?;
@@ -67,6 +67,16 @@ impl MergeCmd {
     /// Runs the subcommand.
     pub fn exec(self) -> CliResult {
         check_outputs(&self.out, self.report.as_deref())?;
+        let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+            (Ok(x), Ok(y)) => x == y,
+            _ => false,
+        };
+        if let Some(d) = self.dirs.iter().find(|d| same(d, &self.out)) {
+            return Err(CliError::Usage(format!(
+                "--out {} is one of the shards to merge: write the merged sweep to its own directory",
+                d.display()
+            )));
+        }
         let mut parts = Vec::new();
         for d in &self.dirs {
             parts.push(load_dir(d)?);

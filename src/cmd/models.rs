@@ -102,11 +102,11 @@ impl ModelsCmd {
             t.row(row);
         }
         crate::stdio::out(t.to_text())?;
-        crate::stdio::outln(format!(
+        crate::stdio::outln(
             "\nWeight memory in GiB with every parameter in one format: T2 = ternary at 2 bits, \
              T1.6 = ternary packed 5 per byte, B1 = 1 bit.\nAny model takes --encoding E \
-             (e.g. binary01, int8, int4, fp16) in `onebit trace`; `onebit models NAME` shows the source of a shape."
-        ))
+             (e.g. binary01, int8, int4, fp16) in `onebit trace`; `onebit models NAME` shows the source of a shape.",
+        )
     }
 }
 

@@ -562,7 +562,7 @@ impl PaperCmd {
             ));
         }
         if let Some(dir) = &self.report {
-            check_dir(dir)?;
+            check_dir(dir, "report")?;
         }
         let report = paper::bitnet_b158(&tech, fp16, ternary, self.seq, self.batch)
             .map_err(CliError::Usage)?;

@@ -35,7 +35,7 @@ pub fn render_error(e: String) -> CliError {
 impl ReportCmd {
     /// Runs the subcommand.
     pub fn exec(self) -> CliResult {
-        check_dir(&self.out)?;
+        check_dir(&self.out, "report")?;
         let arch = self.arch.as_deref().map(load_arch).transpose()?;
         let sweeps: Vec<&PathBuf> = self
             .inputs

@@ -140,7 +140,7 @@ impl RtlCmd {
 
 impl EmitArgs {
     fn exec(self) -> CliResult {
-        check_dir(&self.out)?;
+        check_dir(&self.out, "rtl")?;
         let arch = load_arch(&self.arch)?;
         let e = rtl_gen::emit(&arch).map_err(cli_error)?;
         let mut files = reports::Output::new();
@@ -193,6 +193,9 @@ impl CheckArgs {
             .map_err(|e: String| CliError::Usage(format!("--sim {}: {e}", self.sim)))?;
         if self.vectors == 0 {
             return Err(CliError::Usage("--vectors must be at least 1".into()));
+        }
+        if let Some(v) = &self.vcd {
+            check_file(v)?;
         }
         let arch = load_arch(&self.arch)?;
         let opts = CheckOptions {
@@ -266,7 +269,7 @@ impl BenchArgs {
         if self.threads == 0 {
             return Err(CliError::Usage("--threads must be at least 1".into()));
         }
-        let threads = crate::jobs_arg::resolve(Some(self.threads))?;
+        let threads = crate::jobs_arg::resolve_flag("--threads", Some(self.threads))?;
         let arch = load_arch(&self.arch)?;
         let opts = CheckOptions {
             vectors: self.vectors,

@@ -272,7 +272,7 @@ impl SimCmd {
             check_file(p)?;
         }
         if let Some(dir) = &self.report {
-            check_dir(dir)?;
+            check_dir(dir, "report")?;
         }
         let arch = load_arch(&self.arch)?;
         for w in sim::memory::design_warnings(&arch) {

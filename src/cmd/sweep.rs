@@ -78,9 +78,9 @@ pub fn parse_shard(s: &str) -> Result<(u64, u64), String> {
 /// Checks the output directories before the sweep runs: each must be new,
 /// empty or an earlier output of its kind, and they must differ.
 pub fn check_outputs(out: &Path, report: Option<&Path>) -> CliResult {
-    check_dir(out)?;
+    check_dir(out, "sweep")?;
     if let Some(r) = report {
-        check_dir(r)?;
+        check_dir(r, "report")?;
         if r == out {
             return Err(CliError::Usage(format!(
                 "--out and --report are both {}: give the report its own directory",

@@ -53,6 +53,15 @@ impl TraceCmd {
             check_file(p)?;
         }
         let model = self.model.load()?;
+        if let Some(z) = self.zeros {
+            if !model.weights.is_low_bit_weight() {
+                return Err(CliError::Usage(format!(
+                    "--zeros {z} does not apply to {}: its projections have {} weights, and a share of \
+                     zero weights is stated for low-bit (ternary, binary) weights only",
+                    model.name, model.weights
+                )));
+            }
+        }
         let opts = TraceOptions {
             phase: self.phase,
             seq: self.seq,

@@ -291,7 +291,9 @@ pub fn merge(parts: Vec<(Meta, Vec<PointResult>)>) -> Result<(Meta, Vec<PointRes
     };
     let id = first.run_identity();
     let count = first.shard.map_or(1, |s| s.count);
-    let mut seen = vec![false; count as usize];
+    // the shards present, by index: bounded by the inputs, whatever count
+    // a (hand-edited) sweep.json states
+    let mut seen = std::collections::BTreeSet::new();
     for (k, (m, _)) in parts.iter().enumerate() {
         if m.run_identity() != id {
             return Err(format!(
@@ -308,17 +310,28 @@ pub fn merge(parts: Vec<(Meta, Vec<PointResult>)>) -> Result<(Meta, Vec<PointRes
                 s.count
             ));
         }
-        if std::mem::replace(&mut seen[s.index as usize], true) {
+        if s.index >= count {
+            return Err(format!(
+                "input {} says it is shard {}/{count}, which does not exist",
+                k + 1,
+                s.index
+            ));
+        }
+        if !seen.insert(s.index) {
             return Err(format!("shard {}/{count} is given twice", s.index));
         }
     }
-    let missing: Vec<String> = seen
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| !**s)
-        .map(|(i, _)| format!("{i}/{count}"))
-        .collect();
-    if !missing.is_empty() {
+    let absent = count - seen.len() as u64;
+    if absent > 0 {
+        const SHOWN: usize = 10;
+        let mut missing: Vec<String> = (0..count)
+            .filter(|i| !seen.contains(i))
+            .take(SHOWN)
+            .map(|i| format!("{i}/{count}"))
+            .collect();
+        if absent > SHOWN as u64 {
+            missing.push(format!("and {} more", absent - SHOWN as u64));
+        }
         return Err(format!("missing shard(s): {}", missing.join(", ")));
     }
     let mut points = super::merge(parts.into_iter().map(|p| p.1).collect())?;
