@@ -131,9 +131,7 @@ impl Op {
         if self.kind.is_matmul() {
             let w = u128::from;
             // at most (2^64 - 1)^4 before saturation: saturate only there
-            (w(self.g) * w(self.m))
-                .checked_mul(w(self.k) * w(self.n))
-                .unwrap_or(u128::MAX)
+            (w(self.g) * w(self.m)).saturating_mul(w(self.k) * w(self.n))
         } else {
             0
         }
