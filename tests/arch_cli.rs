@@ -188,7 +188,9 @@ fn bad_files_exit_2_with_file_line_col() {
     assert_eq!(o.status.code(), Some(2));
     let e = stderr(&o);
     assert!(
-        e.starts_with(&format!("error: {p}:{line}:9: `array.width`: invalid type")),
+        e.starts_with(&format!(
+            "error: {p}:{line}:9: `array.width` = \"wide\" is not an integer: expected an integer from 1 to 4096"
+        )),
         "{e}"
     );
 
