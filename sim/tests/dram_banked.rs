@@ -111,8 +111,11 @@ fn four_activate_window_delays_the_fifth_act() {
         .collect();
     let got = run(&d, 0, &reqs);
     let t = &d.timing;
-    assert_eq!(got[4], 1 + u64::from(t.faw) + 1 + u64::from(t.rcd_rd + t.cl + t.bl)); // 84
-    // without the window it would have been ACT 17 (tRRD_S), done 17 + 48
+    assert_eq!(
+        got[4],
+        1 + u64::from(t.faw) + 1 + u64::from(t.rcd_rd + t.cl + t.bl)
+    ); // 84
+       // without the window it would have been ACT 17 (tRRD_S), done 17 + 48
     assert!(got[4] > 17 + 48);
 }
 
@@ -165,7 +168,10 @@ fn fast_idle_skip_matches_stepping() {
 /// cost the rest; figures in docs/validation.md).
 #[test]
 fn streaming_efficiency_of_each_preset() {
-    for (name, mapping) in presets::NAMES.iter().flat_map(|n| [(n, Mapping::RoCoBaRaCh), (n, Mapping::RoBaRaCoCh)]) {
+    for (name, mapping) in presets::NAMES
+        .iter()
+        .flat_map(|n| [(n, Mapping::RoCoBaRaCh), (n, Mapping::RoBaRaCoCh)])
+    {
         let d = presets::preset(name).unwrap();
         let t = &d.timing;
         let n = 200_000;

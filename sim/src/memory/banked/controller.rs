@@ -365,10 +365,7 @@ impl Controller {
         match cmd {
             Cmd::Act => false,
             Cmd::CasRd | Cmd::CasWr | Cmd::Rd | Cmd::Wr | Cmd::Rda | Cmd::Wra => true,
-            Cmd::PreA | Cmd::RefAb => !self
-                .activating
-                .iter()
-                .any(|(a, _)| a.path.rank == p.rank),
+            Cmd::PreA | Cmd::RefAb => !self.activating.iter().any(|(a, _)| a.path.rank == p.rank),
             Cmd::Pre | Cmd::RefPb => !self.act2_pending[self.shape.bank_index(p)],
             Cmd::Act2 => false,
         }
@@ -456,7 +453,11 @@ impl Controller {
 
     fn pick_rw(&mut self, filter: impl Fn(&Self, Cmd, &Path) -> bool) -> Option<(Buf, usize)> {
         self.set_write_mode();
-        let b = if self.write_mode { Buf::Write } else { Buf::Read };
+        let b = if self.write_mode {
+            Buf::Write
+        } else {
+            Buf::Read
+        };
         self.pick(b, filter).map(|i| (b, i))
     }
 
@@ -540,16 +541,13 @@ impl Controller {
         if self.clk < self.bus_free {
             return;
         }
-        let cand = self
-            .pick_prio(row)
-            .map(|i| (Buf::Prio, i))
-            .or_else(|| {
-                if self.prio.is_empty() {
-                    self.pick_rw(row)
-                } else {
-                    None
-                }
-            });
+        let cand = self.pick_prio(row).map(|i| (Buf::Prio, i)).or_else(|| {
+            if self.prio.is_empty() {
+                self.pick_rw(row)
+            } else {
+                None
+            }
+        });
         if let Some((b, i)) = cand {
             self.issue(b, i, done);
         }
@@ -599,7 +597,11 @@ impl Controller {
                 self.issue_act2(k);
                 return;
             }
-            let cas = if cmd.is_read() { Cmd::CasRd } else { Cmd::CasWr };
+            let cas = if cmd.is_read() {
+                Cmd::CasRd
+            } else {
+                Cmd::CasWr
+            };
             if self.timing.ready(cas, &path, clk) {
                 self.timing.issue(cas, &path, clk);
                 self.cas_for = Some((b, i));

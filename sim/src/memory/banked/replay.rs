@@ -116,7 +116,11 @@ pub fn replay(
         }
         // jump over cycles in which nothing can happen
         if ctrls.iter().all(|c| c.is_idle()) {
-            let wake = ctrls.iter().map(|c| c.next_wake()).min().unwrap_or(u64::MAX);
+            let wake = ctrls
+                .iter()
+                .map(|c| c.next_wake())
+                .min()
+                .unwrap_or(u64::MAX);
             let arrival = reqs.get(next).map_or(u64::MAX, issue_at);
             let to = wake.min(arrival.max(clk + 1));
             if to > clk + 1 && to != u64::MAX {

@@ -78,7 +78,12 @@ pub fn parse(text: &str, limit: usize) -> Result<Vec<TraceReq>, TraceError> {
         let write = match op.1 {
             "LD" => false,
             "ST" => true,
-            o => return Err(err(op.0, format!("unknown operation `{o}` (expected LD or ST)"))),
+            o => {
+                return Err(err(
+                    op.0,
+                    format!("unknown operation `{o}` (expected LD or ST)"),
+                ))
+            }
         };
         let a = parse_num(addr.1).ok_or_else(|| {
             err(
@@ -92,11 +97,7 @@ pub fn parse(text: &str, limit: usize) -> Result<Vec<TraceReq>, TraceError> {
                 format!("the trace has more than {limit} requests (the limit)"),
             ));
         }
-        out.push(TraceReq {
-            write,
-            addr: a,
-            at,
-        });
+        out.push(TraceReq { write, addr: a, at });
     }
     Ok(out)
 }
