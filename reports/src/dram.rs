@@ -3,6 +3,8 @@
 
 use crate::table::{Align, Table};
 use sim::memory::banked::ReplayResult;
+use sim::memory::Transfer;
+use sim::SimResult;
 
 /// The replay as a two-column text table.
 pub fn summary(r: &ReplayResult, mapping: &str, page: &str, refresh: &str) -> String {
@@ -65,4 +67,46 @@ pub fn summary(r: &ReplayResult, mapping: &str, page: &str, refresh: &str) -> St
         );
     }
     t.to_text()
+}
+
+/// One line on the DRAM of a simulated run: efficiency (achieved over peak
+/// bandwidth), and for the banked model the row-buffer hit rate and the
+/// refresh share.
+pub fn sim_line(r: &SimResult, peak_gbps: f64) -> String {
+    match &r.dram {
+        Some(d) => format!(
+            "banked {} x {}: efficiency {:.1}%, row hits {:.1}%, refresh {:.1}%",
+            d.preset,
+            d.channels,
+            100.0 * r.dram_efficiency(peak_gbps),
+            100.0 * d.row_hit_rate,
+            100.0 * d.refresh_share
+        ),
+        None => format!(
+            "transaction: efficiency {:.1}% of {:.1} GB/s",
+            100.0 * r.dram_efficiency(peak_gbps),
+            peak_gbps
+        ),
+    }
+}
+
+/// The request stream of a run: a header, then one `CYCLE LD|ST 0xADDR`
+/// line per `burst` bytes of every transfer, in issue order.
+pub fn request_stream(transfers: &[Transfer], burst: u64, clock_ghz: f64) -> String {
+    use std::fmt::Write;
+    let burst = burst.max(1);
+    let lines: u64 = transfers.iter().map(|t| t.bytes.div_ceil(burst)).sum();
+    let mut s = String::with_capacity(usize::try_from(lines).unwrap_or(0).saturating_mul(24));
+    let _ = writeln!(
+        s,
+        "# onebit DRAM request stream: accelerator cycle at {clock_ghz} GHz, LD|ST, byte address; {burst}-byte requests"
+    );
+    for t in transfers {
+        let op = if t.write { "ST" } else { "LD" };
+        let first = t.addr / burst * burst;
+        for i in 0..t.bytes.div_ceil(burst) {
+            let _ = writeln!(s, "{} {op} 0x{:x}", t.at, first + i * burst);
+        }
+    }
+    s
 }

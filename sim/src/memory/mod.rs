@@ -4,7 +4,9 @@
 
 pub mod banked;
 pub mod dram;
+pub mod model;
 pub mod sram;
 
 pub use dram::DramChannel;
+pub use model::{Dram, Transfer};
 pub use sram::SramPort;

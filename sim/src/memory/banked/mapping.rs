@@ -16,7 +16,6 @@ use serde::{Deserialize, Serialize};
 
 /// An address mapping.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-#[serde(rename_all = "kebab-case")]
 pub enum Mapping {
     /// Row, bank, rank, column, channel (most to least significant).
     #[default]

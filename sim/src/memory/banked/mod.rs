@@ -13,6 +13,7 @@
 //! - `replay.rs` — running a request stream to completion.
 
 pub mod bank;
+pub mod channel;
 pub mod controller;
 pub mod mapping;
 pub mod power;
@@ -23,6 +24,7 @@ pub mod spec;
 pub mod timing;
 pub mod trace;
 
+pub use channel::BankedChannel;
 pub use controller::{Controller, ControllerConfig, PagePolicy, Stats};
 pub use mapping::Mapping;
 pub use power::{Counts, Energy, EventEnergy};
