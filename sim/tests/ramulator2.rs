@@ -13,7 +13,10 @@ use sim::memory::banked::{presets, trace};
 use std::io::Read;
 use std::path::Path;
 
-const TRACES: [(&str, bool); 7] = [
+/// (trace, streaming); `decode_125m_prefix` is the first 100 000 requests
+/// that `onebit sim --dram-trace` writes for a bitnet-125M decode step
+/// (seq 256) on edge-ternary with 32-byte requests, cycle column removed.
+const TRACES: [(&str, bool); 8] = [
     ("seq_read", true),
     ("seq_write", true),
     ("seq_mix_2r1w", true),
@@ -21,6 +24,7 @@ const TRACES: [(&str, bool); 7] = [
     ("stride_2k", false),
     ("random_read", false),
     ("random_mix", false),
+    ("decode_125m_prefix", true),
 ];
 
 fn data() -> &'static Path {
