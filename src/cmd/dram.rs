@@ -4,7 +4,8 @@
 //! refresh share and energy by part.
 
 use crate::error::{CliError, CliResult};
-use crate::files::{read_text, write_atomic};
+use crate::files::read_text;
+use crate::output::{check_file, write_file};
 use clap::Args;
 use sim::memory::banked::{
     presets, replay, trace, ControllerConfig, Mapping, PagePolicy, RefreshPolicy, SystemConfig,
@@ -86,6 +87,9 @@ impl DramCmd {
                 )));
             }
         }
+        if let Some(p) = &self.output {
+            check_file(p)?;
+        }
         let text = read_text(&self.trace)?;
         let reqs = trace::parse(&text, MAX_REQUESTS)
             .map_err(|e| CliError::at(&self.trace, e.line, e.column, e.message))?;
@@ -107,11 +111,8 @@ impl DramCmd {
             reports::dram::summary(&r, mapping.name(), page.name(), refresh.name())
         };
         match &self.output {
-            Some(p) => write_atomic(p, out.as_bytes()),
-            None => {
-                print!("{out}");
-                Ok(())
-            }
+            Some(p) => write_file(p, out.as_bytes()),
+            None => crate::stdio::out(out),
         }
     }
 }

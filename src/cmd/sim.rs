@@ -3,7 +3,7 @@
 
 use crate::arch_arg::load_arch;
 use crate::error::{CliError, CliResult};
-use crate::files::write_atomic;
+use crate::output::{check_dir, check_file, write_dir, write_file};
 use crate::tech_arg::load_tech;
 use crate::workload_arg::WorkloadArgs;
 use clap::Args;
@@ -279,6 +279,12 @@ pub fn energy_summary(e: &EnergyReport, a: &AreaReport) -> String {
 impl SimCmd {
     /// Runs the subcommand.
     pub fn exec(self) -> CliResult {
+        for p in [&self.json, &self.csv, &self.dram_trace].into_iter().flatten() {
+            check_file(p)?;
+        }
+        if let Some(dir) = &self.report {
+            check_dir(dir, "report")?;
+        }
         let arch = load_arch(&self.arch)?;
         let trace = self.workload.load(arch.array.weights)?;
         let tech = load_tech(self.tech.as_deref())?;
@@ -294,10 +300,10 @@ impl SimCmd {
         let area = energy_model::area::estimate(&arch, &tech);
         let e = energy_model::energy::estimate_with_area(&arch, &r, &tech, &area);
         if let Some(p) = &self.json {
-            write_atomic(p, energy_model::energy::sim_json(&r, &e, &area).as_bytes())?;
+            write_file(p, energy_model::energy::sim_json(&r, &e, &area).as_bytes())?;
         }
         if let Some(p) = &self.csv {
-            write_atomic(p, ops_csv(&r, &e).as_bytes())?;
+            write_file(p, ops_csv(&r, &e).as_bytes())?;
         }
         if let (Some(p), Some(transfers)) = (&self.dram_trace, &stats.transfers) {
             let burst = match (arch.dram.model, arch.dram.spec()) {
@@ -305,25 +311,25 @@ impl SimCmd {
                 _ => u64::from(arch.dram.request_bytes),
             };
             let text = reports::dram::request_stream(transfers, burst, arch.clock_ghz);
-            write_atomic(p, text.as_bytes())?;
+            write_file(p, text.as_bytes())?;
         }
         if let Some(dir) = &self.report {
             let run = reports::Run::new(&r, &e, &area, &arch);
             let out =
                 reports::sim_report::report(&[run]).map_err(crate::cmd::report::render_error)?;
-            crate::cmd::report::write_output(dir, &out)?;
+            write_dir(dir, &out, "report")?;
         }
-        print!("{}", summary(&r, self.top, arch.dram.bandwidth_gbps));
+        let mut s = summary(&r, self.top, arch.dram.bandwidth_gbps);
         if self.engine_stats {
-            println!(
-                "\nengine: {} events, {} steady-state jumps",
+            s += &format!(
+                "\nengine: {} events, {} steady-state jumps\n",
                 stats.events, stats.jumps
             );
         }
-        print!("{}", energy_summary(&e, &area));
+        s += &energy_summary(&e, &area);
         if let Some(dir) = &self.report {
-            println!("\nreport: {}", dir.join("report.html").display());
+            s += &format!("\nreport: {}\n", dir.join("report.html").display());
         }
-        Ok(())
+        crate::stdio::out(s)
     }
 }
