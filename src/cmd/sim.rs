@@ -272,6 +272,22 @@ pub fn energy_summary(e: &EnergyReport, a: &AreaReport) -> String {
         ]);
     }
     t.row(vec!["total".into(), energy(total), pct(1.0)]);
+    if let Some(d) = &e.dram_parts_pj {
+        let per = 1.0 / e.tokens.max(1) as f64;
+        for (name, v) in [
+            ("  dram background", d.background_pj),
+            ("  dram act/pre", d.act_pre_pj),
+            ("  dram rd/wr", d.rd_wr_pj),
+            ("  dram refresh", d.refresh_pj),
+        ] {
+            let v = v * per;
+            t.row(vec![
+                name.into(),
+                energy(v),
+                pct(if total > 0.0 { v / total } else { 0.0 }),
+            ]);
+        }
+    }
     s += &t.to_text();
     s
 }
@@ -279,7 +295,10 @@ pub fn energy_summary(e: &EnergyReport, a: &AreaReport) -> String {
 impl SimCmd {
     /// Runs the subcommand.
     pub fn exec(self) -> CliResult {
-        for p in [&self.json, &self.csv, &self.dram_trace].into_iter().flatten() {
+        for p in [&self.json, &self.csv, &self.dram_trace]
+            .into_iter()
+            .flatten()
+        {
             check_file(p)?;
         }
         if let Some(dir) = &self.report {

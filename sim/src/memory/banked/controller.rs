@@ -394,6 +394,7 @@ impl Controller {
     fn pick(&mut self, b: Buf, filter: impl Fn(&Self, Cmd, &Path) -> bool) -> Option<usize> {
         let clk = self.clk;
         let mut best: Option<(usize, bool, u64)> = None;
+        let sorted = matches!(b, Buf::Read | Buf::Write);
         let n = self.buffer_ref(b).len();
         for i in 0..n {
             let r = &self.buffer_ref(b)[i];
@@ -407,6 +408,11 @@ impl Controller {
                 continue;
             }
             let ok = self.timing.ready(cmd, &path, clk);
+            // the read and write queues are in arrival order: the first
+            // ready request is the oldest ready one
+            if ok && sorted {
+                return Some(i);
+            }
             best = match best {
                 None => Some((i, ok, arrive)),
                 Some((j, bok, barr)) => {

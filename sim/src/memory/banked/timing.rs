@@ -401,9 +401,12 @@ impl TimingState {
 
     /// The earliest cycle at which `cmd` to `p` satisfies every constraint.
     pub fn earliest(&self, cmd: Cmd, p: &Path) -> u64 {
+        let ids = [0, p.rank, p.sid, p.bg, p.bank];
         let mut t = 0;
+        let mut node = 0usize;
         for l in 0..=Self::scope(cmd) {
-            t = t.max(self.next_ok[l][self.shape.node(p, l)][cmd.idx()]);
+            node = node * self.shape.fanout[l] as usize + ids[l] as usize;
+            t = t.max(self.next_ok[l][node][cmd.idx()]);
         }
         t
     }
