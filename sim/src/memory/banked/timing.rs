@@ -333,8 +333,8 @@ impl Shape {
     pub fn node(&self, p: &Path, level: usize) -> usize {
         let ids = [0, p.rank, p.sid, p.bg, p.bank];
         let mut n = 0usize;
-        for l in 0..=level {
-            n = n * self.fanout[l] as usize + ids[l] as usize;
+        for (id, fan) in ids.iter().zip(self.fanout).take(level + 1) {
+            n = n * fan as usize + *id as usize;
         }
         n
     }
@@ -404,8 +404,13 @@ impl TimingState {
         let ids = [0, p.rank, p.sid, p.bg, p.bank];
         let mut t = 0;
         let mut node = 0usize;
-        for l in 0..=Self::scope(cmd) {
-            node = node * self.shape.fanout[l] as usize + ids[l] as usize;
+        for (l, (id, fan)) in ids
+            .iter()
+            .zip(self.shape.fanout)
+            .enumerate()
+            .take(Self::scope(cmd) + 1)
+        {
+            node = node * fan as usize + *id as usize;
             t = t.max(self.next_ok[l][node][cmd.idx()]);
         }
         t
