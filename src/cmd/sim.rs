@@ -305,6 +305,9 @@ impl SimCmd {
             check_dir(dir, "report")?;
         }
         let arch = load_arch(&self.arch)?;
+        for w in sim::memory::design_warnings(&arch) {
+            crate::stdio::errln(format!("warning: {}: {w}", arch.name))?;
+        }
         let trace = self.workload.load(arch.array.weights)?;
         let tech = load_tech(self.tech.as_deref())?;
         let (r, stats) = simulate_with_stats(

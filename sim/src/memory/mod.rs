@@ -5,8 +5,11 @@
 pub mod banked;
 pub mod dram;
 pub mod model;
+pub mod rate;
+pub mod reach;
 pub mod sram;
 
 pub use dram::DramChannel;
 pub use model::{Dram, Transfer};
+pub use reach::{design_warnings, DesignWarning};
 pub use sram::SramPort;

@@ -125,26 +125,26 @@ impl Dram {
         }
     }
 
-    /// The state relative to `now`, for steady-state detection. Only the
-    /// transaction model without a record repeats: the banked model's state
-    /// (refresh phase, open rows, queues) and a record are made unique, so
-    /// fast-forward never jumps over them and stays exact.
-    pub fn signature(&self, now: u64, out: &mut Vec<u64>) {
-        match &self.model {
-            Model::Transaction(c) => {
-                out.push(c.bus_free().max(now + c.latency).saturating_sub(now));
-                if self.record.is_some() {
-                    out.push(self.issued);
-                }
-            }
-            Model::Banked(_) => out.push(self.issued),
+    /// The first cycle at which the data bus is free (transaction model)
+    /// or every transfer so far completes (banked model).
+    pub fn bus_free(&self) -> u64 {
+        self.busy_until()
+    }
+
+    /// What the engine's steady-state signature must hold beyond the bus:
+    /// nothing for the transaction model; for the banked model or a record,
+    /// the count of transfers issued, which never repeats, so fast-forward
+    /// never jumps over them and stays exact (the banked state — refresh
+    /// phase, open rows, queues — does not repeat shifted in time).
+    pub fn signature(&self, out: &mut Vec<u64>) {
+        if matches!(self.model, Model::Banked(_)) || self.record.is_some() {
+            out.push(self.issued);
         }
     }
 
     /// Moves reservations after `now` later by `shift` (a steady-state jump;
-    /// the transaction model only, see [`Dram::signature`]; addresses of the
-    /// tiles jumped over are not needed there).
-    pub fn shift(&mut self, now: u64, shift: u64) {
+    /// only the transaction model is ever jumped over, see [`Dram::signature`]).
+    pub fn shift_bus(&mut self, now: u64, shift: u64) {
         if let Model::Transaction(c) = &mut self.model {
             c.shift_bus(now, shift);
         }
