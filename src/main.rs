@@ -45,6 +45,8 @@ enum Command {
     Rtl(cmd::rtl::RtlCmd),
     /// Write the report page (HTML, Markdown, plots, CSV) of simulation results or of a sweep.
     Report(cmd::report::ReportCmd),
+    /// Replay a memory trace (Ramulator LD/ST lines or onebit's request stream) on a banked DRAM preset.
+    Dram(cmd::dram::DramCmd),
     /// Simulate and price every point of a design space; mark and plot the Pareto front.
     Sweep(cmd::sweep::SweepCmd),
     /// Join the outputs of a sweep's shards into the result of the whole sweep.
@@ -101,6 +103,7 @@ fn main() -> ExitCode {
         Command::Rtl(c) => c.exec(),
         Command::Report(c) => c.exec(),
         Command::Demo(c) => c.exec(),
+        Command::Dram(c) => c.exec(),
         Command::Sweep(c) => c.exec(),
         Command::Merge(c) => c.exec(),
     };

@@ -359,6 +359,10 @@ pub struct EnergyReport {
     pub average_power_w: f64,
     /// Per operator, in trace order.
     pub ops: Vec<OpEnergy>,
+    /// The banked DRAM model's energy of the step by part (background,
+    /// activate/precharge, read/write, refresh), pJ; its sum is `dram`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dram_parts_pj: Option<sim::memory::banked::Energy>,
 }
 
 /// Clocked cycles of a unit: computing or holding data for an SRAM port.
@@ -379,7 +383,17 @@ pub fn estimate_with_area(
     t: &Technology,
     area: &AreaReport,
 ) -> EnergyReport {
-    let p = Prices::of(arch, t);
+    let mut p = Prices::of(arch, t);
+    // The banked DRAM model prices its commands and standby time by the IDD
+    // method; its energy is spread over the operators by their DRAM bits.
+    if let Some(d) = &r.dram {
+        let bits = (r.activity.dram_read_bits + r.activity.dram_write_bits) as f64;
+        p.dram = if bits > 0.0 {
+            d.energy.total_pj() / bits
+        } else {
+            0.0
+        };
+    }
     let mut total = Breakdown::default();
     let mut ops = Vec::with_capacity(r.ops.len());
     for o in &r.ops {
@@ -438,6 +452,7 @@ pub fn estimate_with_area(
             0.0
         },
         ops,
+        dram_parts_pj: r.dram.as_ref().map(|d| d.energy),
     }
 }
 

@@ -30,7 +30,8 @@
 
 use crate::arch::Accelerator;
 use crate::mapping::{OpPlan, TileWork, Unit};
-use crate::memory::DramChannel;
+use crate::memory::banked::ReplayResult;
+use crate::memory::{Dram, Transfer};
 use serde::{Deserialize, Serialize};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
@@ -103,7 +104,7 @@ pub struct Bound {
 }
 
 /// The engine's output.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Timeline {
     /// Total cycles.
     pub cycles: u64,
@@ -117,6 +118,10 @@ pub struct Timeline {
     pub events: u64,
     /// Steady-state jumps taken by fast-forward.
     pub jumps: u64,
+    /// The banked DRAM model's account of the run (None for the transaction model).
+    pub dram: Option<ReplayResult>,
+    /// Every DRAM transfer, when recorded.
+    pub transfers: Option<Vec<Transfer>>,
 }
 
 /// A position in a unit's tile sequence.
@@ -230,7 +235,7 @@ struct Engine<'a> {
     plans: &'a [OpPlan],
     producers: Vec<Vec<usize>>,
     units: Vec<UnitState>,
-    dram: DramChannel,
+    dram: Dram,
     timing: Vec<OpTiming>,
     started: Vec<bool>,
     /// Completion cycle of each operator; `u64::MAX` until known.
@@ -250,7 +255,7 @@ struct Engine<'a> {
 }
 
 impl<'a> Engine<'a> {
-    fn new(arch: &Accelerator, plans: &'a [OpPlan], graph: &OpGraph) -> Engine<'a> {
+    fn new(arch: &Accelerator, plans: &'a [OpPlan], graph: &OpGraph, record: bool) -> Engine<'a> {
         let n = plans.len();
         let slots_of = |u: Unit| {
             let b = &arch.buffers;
@@ -294,7 +299,11 @@ impl<'a> Engine<'a> {
             plans,
             producers: (0..n).map(|i| graph.predecessors(i)).collect(),
             units,
-            dram: DramChannel::new(arch),
+            dram: Dram::new(
+                arch,
+                &plans.iter().map(|p| p.dram_bytes().0).collect::<Vec<_>>(),
+                record,
+            ),
             timing: vec![OpTiming::default(); n],
             started: vec![false; n],
             done,
@@ -335,7 +344,7 @@ impl<'a> Engine<'a> {
                     let c = self.units[ui].computing.take().expect("checked above");
                     self.events += 1;
                     if c.store > 0 {
-                        let end = self.dram.issue(t, c.store);
+                        let end = self.dram.store(t, c.op, c.store);
                         self.last_store[c.op] = self.last_store[c.op].max(end);
                         self.wake.push(Reverse(end));
                     }
@@ -399,7 +408,7 @@ impl<'a> Engine<'a> {
                         break;
                     }
                     let arrive = if tile.load > 0 {
-                        self.dram.issue(t, tile.load)
+                        self.dram.load(t, op, tile.load)
                     } else {
                         t
                     };
@@ -532,7 +541,8 @@ impl<'a> Engine<'a> {
             sig.push(u.inflight.len() as u64);
             sig.extend(u.inflight.iter().map(|&a| rel(a)));
         }
-        bus.push(rel(self.dram.bus_free().max(t + self.dram.latency)));
+        bus.push(rel(self.dram.bus_free().max(t + self.dram.latency())));
+        self.dram.signature(sig);
         for &(d, op) in &self.pending_done {
             sig.extend([op as u64, rel(d)]);
         }
@@ -626,7 +636,7 @@ impl<'a> Engine<'a> {
         // a period either repeats the bus terms exactly, or (over a run)
         // only drifts them: a store backlog that grows by the same bytes
         // every period while no load waits on the bus
-        let latency = self.dram.latency;
+        let latency = self.dram.latency();
         let drifts = |p: &Snapshot| !by_rep && store_backlog_drifts(p, &snap, latency);
         let found = hist.iter().rev().position(|p| {
             p.sig == snap.sig
@@ -809,7 +819,18 @@ fn add_k(a: &mut Cycles, d: &Cycles, k: u64) {
 /// `arch`. With `fast_forward` the clock jumps between events and over
 /// steady state; without it, it steps every cycle.
 pub fn run(arch: &Accelerator, plans: &[OpPlan], graph: &OpGraph, fast_forward: bool) -> Timeline {
-    let mut e = Engine::new(arch, plans, graph);
+    run_recording(arch, plans, graph, fast_forward, false)
+}
+
+/// [`run`], also recording every DRAM transfer when `record` is set.
+pub fn run_recording(
+    arch: &Accelerator,
+    plans: &[OpPlan],
+    graph: &OpGraph,
+    fast_forward: bool,
+    record: bool,
+) -> Timeline {
+    let mut e = Engine::new(arch, plans, graph, record);
     let mut t = 0u64;
     loop {
         let started = e.process(t);
@@ -840,7 +861,7 @@ pub fn run(arch: &Accelerator, plans: &[OpPlan], graph: &OpGraph, fast_forward: 
         .max()
         .unwrap_or(0)
         .max(t)
-        .max(e.dram.bus_free());
+        .max(e.dram.busy_until());
     let tail = end - t;
     for c in e.unit_cycles.iter_mut() {
         c.idle += tail;
@@ -853,5 +874,7 @@ pub fn run(arch: &Accelerator, plans: &[OpPlan], graph: &OpGraph, fast_forward: 
         bound: e.bound,
         events: e.events,
         jumps: e.jumps,
+        dram: e.dram.finish(end),
+        transfers: e.dram.take_record(),
     }
 }

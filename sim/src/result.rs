@@ -98,9 +98,44 @@ pub struct SimResult {
     pub activity: Activity,
     /// Per operator, in trace order.
     pub ops: Vec<OpResult>,
+    /// The banked DRAM model's account of the run (absent for the
+    /// transaction model).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dram: Option<DramResult>,
+}
+
+/// What the banked DRAM model says about a run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DramResult {
+    /// DRAM preset.
+    pub preset: String,
+    /// Channels.
+    pub channels: u32,
+    /// Achieved over peak bandwidth across the run.
+    pub efficiency: f64,
+    /// Row-buffer hits over requests.
+    pub row_hit_rate: f64,
+    /// Share of rank time blocked by refresh.
+    pub refresh_share: f64,
+    /// Requests (bursts) served.
+    pub requests: u64,
+    /// Commands and standby cycles.
+    pub counts: crate::memory::banked::Counts,
+    /// DRAM energy by part (IDD method), pJ.
+    pub energy: crate::memory::banked::Energy,
 }
 
 impl SimResult {
+    /// Achieved DRAM bandwidth over the peak (`dram.bandwidth_gbps`) across
+    /// the run, for either DRAM model.
+    pub fn dram_efficiency(&self, peak_gbps: f64) -> f64 {
+        if self.latency_s <= 0.0 || peak_gbps <= 0.0 {
+            return 0.0;
+        }
+        let bytes = (self.traffic.dram_read_bytes + self.traffic.dram_write_bytes) as f64;
+        bytes / self.latency_s / 1e9 / peak_gbps
+    }
+
     /// Operator indices sorted by span, longest first (ties by trace order).
     pub fn top_ops(&self, count: usize) -> Vec<usize> {
         let mut idx: Vec<usize> = (0..self.ops.len()).collect();

@@ -6,7 +6,7 @@ use crate::arch::Accelerator;
 use crate::engine;
 use crate::mapping::{map_trace, MapError, OpPlan, Unit};
 use crate::memory::DramChannel;
-use crate::result::{OpResult, SimResult, Traffic, RESULT_SCHEMA};
+use crate::result::{DramResult, OpResult, SimResult, Traffic, RESULT_SCHEMA};
 use std::collections::BTreeMap;
 use workloads::{Count, GraphError, OpGraph, Overflow, Trace};
 
@@ -15,11 +15,16 @@ use workloads::{Count, GraphError, OpGraph, Overflow, Trace};
 pub struct SimOptions {
     /// Jump from event to event instead of stepping every cycle (results are identical).
     pub fast_forward: bool,
+    /// Keep every DRAM transfer (`simulate_recording`).
+    pub record_dram: bool,
 }
 
 impl Default for SimOptions {
     fn default() -> Self {
-        SimOptions { fast_forward: true }
+        SimOptions {
+            fast_forward: true,
+            record_dram: false,
+        }
     }
 }
 
@@ -84,13 +89,15 @@ fn check_totals(arch: &Accelerator, trace: &Trace, plans: &[OpPlan]) -> Result<(
 }
 
 /// How much work the engine did (not part of the result: it differs
-/// between fast-forward on and off).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// between fast-forward on and off), and the DRAM transfers when recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct EngineStats {
     /// Events processed.
     pub events: u64,
     /// Steady-state jumps taken.
     pub jumps: u64,
+    /// Every DRAM transfer in issue order (`SimOptions::record_dram`).
+    pub transfers: Option<Vec<crate::memory::Transfer>>,
 }
 
 /// Simulates one step of `trace` on `arch`.
@@ -111,11 +118,22 @@ pub fn simulate_with_stats(
     let graph = OpGraph::new(trace)?;
     let plans = map_trace(arch, trace)?;
     check_totals(arch, trace, &plans)?;
-    let tl = engine::run(arch, &plans, &graph, opts.fast_forward);
+    let mut tl = engine::run_recording(arch, &plans, &graph, opts.fast_forward, opts.record_dram);
     let stats = EngineStats {
         events: tl.events,
         jumps: tl.jumps,
+        transfers: tl.transfers.take(),
     };
+    let dram = tl.dram.take().map(|d| DramResult {
+        preset: d.preset,
+        channels: d.channels,
+        efficiency: d.efficiency,
+        row_hit_rate: d.row_hit_rate,
+        refresh_share: d.refresh_share,
+        requests: d.requests,
+        counts: d.stats.counts,
+        energy: d.energy,
+    });
 
     let mut total = Activity::default();
     let mut ops = Vec::with_capacity(plans.len());
@@ -195,6 +213,7 @@ pub fn simulate_with_stats(
             traffic,
             activity: total,
             ops,
+            dram,
         },
         stats,
     ))

@@ -291,11 +291,11 @@ proptest! {
             zeros: Some(zeros),
         };
         let t = generate(&m, &opts).unwrap();
-        let fast = simulate_with_stats(&a, &t, SimOptions { fast_forward: true }).map(|(r, s)| {
+        let fast = simulate_with_stats(&a, &t, SimOptions { fast_forward: true, ..SimOptions::default() }).map(|(r, s)| {
             JUMPS.fetch_add(s.jumps, Ordering::Relaxed);
             r
         });
-        let slow = simulate(&a, &t, SimOptions { fast_forward: false });
+        let slow = simulate(&a, &t, SimOptions { fast_forward: false, ..SimOptions::default() });
         match (fast, slow) {
             (Ok(f), Ok(s)) => {
                 prop_assert_eq!(f.cycles, s.cycles);
@@ -326,12 +326,21 @@ fn fast_forward_jumps_and_agrees_on_a_real_block() {
     )
     .unwrap();
     let a = design();
-    let (fast, stats) = simulate_with_stats(&a, &t, SimOptions { fast_forward: true }).unwrap();
+    let (fast, stats) = simulate_with_stats(
+        &a,
+        &t,
+        SimOptions {
+            fast_forward: true,
+            ..SimOptions::default()
+        },
+    )
+    .unwrap();
     let (slow, slow_stats) = simulate_with_stats(
         &a,
         &t,
         SimOptions {
             fast_forward: false,
+            ..SimOptions::default()
         },
     )
     .unwrap();
@@ -425,11 +434,11 @@ proptest! {
         spec in proptest::collection::vec(random_op(), 1..8),
     ) {
         let t = random_trace(&spec);
-        let fast = simulate_with_stats(&a, &t, SimOptions { fast_forward: true }).map(|(r, s)| {
+        let fast = simulate_with_stats(&a, &t, SimOptions { fast_forward: true, ..SimOptions::default() }).map(|(r, s)| {
             JUMPS.fetch_add(s.jumps, Ordering::Relaxed);
             r
         });
-        let slow = simulate(&a, &t, SimOptions { fast_forward: false });
+        let slow = simulate(&a, &t, SimOptions { fast_forward: false, ..SimOptions::default() });
         match (fast, slow) {
             (Ok(f), Ok(s)) => prop_assert_eq!(f, s),
             (Err(f), Err(s)) => prop_assert_eq!(f, s),

@@ -268,12 +268,21 @@ fn stepping_every_cycle_gives_the_same_result() {
     ] {
         let a = design(df, rows, cols);
         let t = topology(&format!("{}_{rows}x{cols}", df.name()));
-        let ff = simulate(&a, &t, SimOptions { fast_forward: true }).unwrap();
+        let ff = simulate(
+            &a,
+            &t,
+            SimOptions {
+                fast_forward: true,
+                ..SimOptions::default()
+            },
+        )
+        .unwrap();
         let step = simulate(
             &a,
             &t,
             SimOptions {
                 fast_forward: false,
+                ..SimOptions::default()
             },
         )
         .unwrap();

@@ -31,6 +31,18 @@ fn check_accelerator(path: &Path) -> CliResult<String> {
             None => "fp32 accumulators".to_string(),
         },
     };
+    let dram = match (a.dram.model, a.dram.preset.as_deref()) {
+        (sim::arch::DramModelKind::Banked, Some(p)) => format!(
+            " (banked: {} x {} channels, bandwidth derived; mapping {})",
+            p,
+            a.dram.channel_count(),
+            a.dram
+                .mapping
+                .unwrap_or(sim::memory::banked::Mapping::RoCoBaRaCh)
+                .name()
+        ),
+        _ => String::new(),
+    };
     let warnings = sim::memory::design_warnings(&a);
     for w in &warnings {
         crate::stdio::errln(format!("warning: {}: {w}", path.display()))?;
@@ -42,7 +54,7 @@ fn check_accelerator(path: &Path) -> CliResult<String> {
             format!(" (unreachable: {:.2} GB/s sustained)", w.reachable())
         });
     Ok(format!(
-        "{}: accelerator {}, {} {}x{}, {} weights / {} activations, {}, {} {} GB/s{reachable}",
+        "{}: accelerator {}, {} {}x{}, {} weights / {} activations, {}, {} {} GB/s{reachable}{}",
         path.display(),
         a.name,
         ar.reduction.name(),
@@ -52,7 +64,8 @@ fn check_accelerator(path: &Path) -> CliResult<String> {
         ar.activations,
         acc,
         crate::cmd::presets::dram_kind(a.dram.kind),
-        a.dram.bandwidth_gbps
+        a.dram.bandwidth_gbps,
+        dram
     ))
 }
 

@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod demo;
+pub mod dram;
 pub mod merge;
 pub mod models;
 pub mod paper;

@@ -43,6 +43,12 @@ pub struct SimCmd {
     /// TOML file overriding entries of one (docs/energy.md).
     #[arg(long, value_name = "FILE|7nm|45nm")]
     tech: Option<String>,
+    /// Write the DRAM request stream the simulator sends: one line per
+    /// burst, `CYCLE LD|ST 0xADDR` (accelerator cycles; addresses from the
+    /// placement in docs/simulator.md), replayable with `onebit dram` and,
+    /// without the cycle column, Ramulator 2 or DRAMSim3.
+    #[arg(long, value_name = "FILE")]
+    dram_trace: Option<PathBuf>,
 }
 
 fn mib(bytes: u64) -> String {
@@ -109,8 +115,9 @@ pub fn ops_csv(r: &SimResult, e: &EnergyReport) -> String {
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
-/// The human summary of a result.
-pub fn summary(r: &SimResult, top: usize) -> String {
+/// The human summary of a result (`dram_peak_gbps`: the design's peak DRAM
+/// bandwidth).
+pub fn summary(r: &SimResult, top: usize, dram_peak_gbps: f64) -> String {
     let mut s = format!(
         "{} {} (batch {}, seq {}) on {}\n\n",
         r.model, r.phase, r.batch, r.seq, r.design
@@ -139,6 +146,10 @@ pub fn summary(r: &SimResult, top: usize) -> String {
             mib(r.traffic.dram_read_bytes),
             mib(r.traffic.dram_write_bytes)
         ),
+    ]);
+    t.row(vec![
+        "DRAM model".into(),
+        reports::dram::sim_line(r, dram_peak_gbps),
     ]);
     t.row(vec!["GMAC".into(), format!("{:.3}", r.macs as f64 / 1e9)]);
     s += &t
@@ -261,6 +272,22 @@ pub fn energy_summary(e: &EnergyReport, a: &AreaReport) -> String {
         ]);
     }
     t.row(vec!["total".into(), energy(total), pct(1.0)]);
+    if let Some(d) = &e.dram_parts_pj {
+        let per = 1.0 / e.tokens.max(1) as f64;
+        for (name, v) in [
+            ("  dram background", d.background_pj),
+            ("  dram act/pre", d.act_pre_pj),
+            ("  dram rd/wr", d.rd_wr_pj),
+            ("  dram refresh", d.refresh_pj),
+        ] {
+            let v = v * per;
+            t.row(vec![
+                name.into(),
+                energy(v),
+                pct(if total > 0.0 { v / total } else { 0.0 }),
+            ]);
+        }
+    }
     s += &t.to_text();
     s
 }
@@ -268,7 +295,10 @@ pub fn energy_summary(e: &EnergyReport, a: &AreaReport) -> String {
 impl SimCmd {
     /// Runs the subcommand.
     pub fn exec(self) -> CliResult {
-        for p in [&self.json, &self.csv].into_iter().flatten() {
+        for p in [&self.json, &self.csv, &self.dram_trace]
+            .into_iter()
+            .flatten()
+        {
             check_file(p)?;
         }
         if let Some(dir) = &self.report {
@@ -285,6 +315,7 @@ impl SimCmd {
             &trace,
             SimOptions {
                 fast_forward: !self.no_fast_forward,
+                record_dram: self.dram_trace.is_some(),
             },
         )
         .map_err(|e| CliError::Usage(format!("{} on {}: {e}", trace.meta.model, arch.name)))?;
@@ -296,13 +327,21 @@ impl SimCmd {
         if let Some(p) = &self.csv {
             write_file(p, ops_csv(&r, &e).as_bytes())?;
         }
+        if let (Some(p), Some(transfers)) = (&self.dram_trace, &stats.transfers) {
+            let burst = match (arch.dram.model, arch.dram.spec()) {
+                (sim::arch::DramModelKind::Banked, Some(s)) => u64::from(s.org.burst_bytes()),
+                _ => u64::from(arch.dram.request_bytes),
+            };
+            let text = reports::dram::request_stream(transfers, burst, arch.clock_ghz);
+            write_file(p, text.as_bytes())?;
+        }
         if let Some(dir) = &self.report {
             let run = reports::Run::new(&r, &e, &area, &arch);
             let out =
                 reports::sim_report::report(&[run]).map_err(crate::cmd::report::render_error)?;
             write_dir(dir, &out, "report")?;
         }
-        let mut s = summary(&r, self.top);
+        let mut s = summary(&r, self.top, arch.dram.bandwidth_gbps);
         if self.engine_stats {
             s += &format!(
                 "\nengine: {} events, {} steady-state jumps\n",

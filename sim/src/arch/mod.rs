@@ -220,6 +220,53 @@ pub struct DramConfig {
     /// Requests that may be in flight at once.
     #[serde(default = "default_outstanding")]
     pub max_outstanding: u32,
+    // --- banked DRAM model (memory::banked) ---
+    /// Which model times the transfers.
+    #[serde(default)]
+    pub model: DramModelKind,
+    /// Banked model: DRAM device preset (`memory::banked::presets::NAMES`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preset: Option<String>,
+    /// Banked model: channels (HBM3: channels of two pseudo-channels each).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channels: Option<u32>,
+    /// Banked model: address mapping (default the bank-interleaved `RoCoBaRaCh`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mapping: Option<crate::memory::banked::Mapping>,
+}
+
+/// Which DRAM model times the transfers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum DramModelKind {
+    /// One channel with bandwidth, latency and an outstanding window.
+    #[default]
+    Transaction,
+    /// Banks, rows, refresh and a memory controller per channel
+    /// (`memory::banked`).
+    Banked,
+}
+
+/// The banked model's view of `[dram]`: with `model = "banked"`,
+/// `bandwidth_gbps` is derived from the preset and the channel count.
+impl DramConfig {
+    /// The device of the banked model, if one is configured.
+    pub fn spec(&self) -> Option<crate::memory::banked::DramSpec> {
+        self.preset
+            .as_deref()
+            .and_then(crate::memory::banked::presets::preset)
+    }
+
+    /// Channels of the banked model (1 when not given).
+    pub fn channel_count(&self) -> u32 {
+        self.channels.unwrap_or(1)
+    }
+
+    /// Peak bandwidth of the preset's channels in GB/s.
+    pub fn derived_gbps(&self) -> Option<f64> {
+        self.spec()
+            .map(|s| s.peak_gbps_per_channel() * f64::from(self.channel_count()))
+    }
 }
 
 /// The vector unit: norms, quantization, activation functions, softmax,

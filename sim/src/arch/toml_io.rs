@@ -422,6 +422,7 @@ impl Accelerator {
             ));
         }
         int_key("dram.max_outstanding", d.max_outstanding.into())?;
+        check_banked(d)?;
 
         let v = &self.vector;
         int_key("vector.elems_per_cycle", v.elems_per_cycle.into())?;
@@ -499,12 +500,96 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// Writes the banked model's keys when the model or a preset is set (files
+/// of the transaction model stay as they were).
+fn write_banked(w: &mut Writer, d: &super::DramConfig) {
+    if d.model == super::DramModelKind::Transaction && d.preset.is_none() {
+        return;
+    }
+    w.key(
+        "DRAM model: \"transaction\" (bandwidth, latency, outstanding window) or\n\
+         \"banked\" (banks, rows, refresh and a controller per channel; bandwidth_gbps\n\
+         is then derived from the preset and the channels).",
+        "model",
+        quoted(match d.model {
+            super::DramModelKind::Transaction => "transaction",
+            super::DramModelKind::Banked => "banked",
+        }),
+    );
+    if let Some(p) = &d.preset {
+        w.key(
+            "Banked model device: \"lpddr5-6400\", \"hbm3-6400\", \"ddr5-4800\", \"ddr4-3200\".",
+            "preset",
+            quoted(p),
+        );
+    }
+    if let Some(c) = d.channels {
+        w.key(
+            "Banked model channels (HBM3: 64-bit channels of two pseudo-channels), a power of two.",
+            "channels",
+            c.to_string(),
+        );
+    }
+    if let Some(m) = d.mapping {
+        w.key(
+            "Banked model address mapping: \"RoCoBaRaCh\" (bank-interleaved) or \"RoBaRaCoCh\".",
+            "mapping",
+            quoted(m.name()),
+        );
+    }
+}
+
+/// The banked model's keys: a known preset and a power-of-two channel count
+/// when `model = "banked"`.
+fn check_banked(b: &super::DramConfig) -> Result<(), InvalidValue> {
+    use crate::memory::banked::presets;
+    if let Some(p) = &b.preset {
+        if presets::preset(p).is_none() {
+            return Err(invalid(
+                "dram.preset",
+                quoted(p),
+                format!(
+                    "`dram.preset` = \"{p}\" is not a DRAM preset: expected one of {}",
+                    presets::NAMES.join(", ")
+                ),
+            ));
+        }
+    }
+    if let Some(c) = b.channels {
+        if !(c.is_power_of_two() && c <= 1024) {
+            return Err(invalid(
+                "dram.channels",
+                c.to_string(),
+                format!(
+                    "`dram.channels` = {c} is out of range: expected a power of two from 1 to 1024"
+                ),
+            ));
+        }
+    }
+    if b.model == super::DramModelKind::Banked && b.preset.is_none() {
+        return Err(invalid(
+            "dram.model",
+            quoted("banked"),
+            format!(
+                "`dram.model` = \"banked\" needs `dram.preset`: one of {}",
+                presets::NAMES.join(", ")
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Reads an accelerator description: TOML syntax, then the keys and their
 /// types, then [`Accelerator::validate`]. Every error has the line and
 /// column of the offending key and its dotted path.
 pub fn from_toml(text: &str) -> Result<Accelerator, ArchError> {
     let doc = ImDocument::parse(text).map_err(|e| syntax_error(text, &e))?;
-    let acc: Accelerator = toml::from_str(text).map_err(|e| serde_error(text, &doc, &e))?;
+    let mut acc: Accelerator = toml::from_str(text).map_err(|e| serde_error(text, &doc, &e))?;
+    if acc.dram.model == super::DramModelKind::Banked {
+        if let Some(g) = acc.dram.derived_gbps() {
+            acc.dram.bandwidth_gbps = g;
+        }
+    }
     acc.validate().map_err(|e| {
         let offset = locate(text, &doc, &e.key);
         let (line, col) = line_col(text, offset);
@@ -992,6 +1077,7 @@ pub fn to_toml(a: &Accelerator) -> String {
         "max_outstanding",
         d.max_outstanding.to_string(),
     );
+    write_banked(&mut w, d);
 
     let v = &a.vector;
     w.table(

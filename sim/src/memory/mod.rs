@@ -1,11 +1,15 @@
-//! The memory system at transaction level: the DRAM channel with bandwidth,
-//! latency and outstanding requests, and the on-chip SRAM buffers.
+//! The memory system: the transaction-level DRAM channel (bandwidth,
+//! latency, outstanding requests), the banked command-level DRAM model, and
+//! the on-chip SRAM buffers.
 
+pub mod banked;
 pub mod dram;
+pub mod model;
 pub mod rate;
 pub mod reach;
 pub mod sram;
 
 pub use dram::DramChannel;
+pub use model::{Dram, Transfer};
 pub use reach::{design_warnings, DesignWarning};
 pub use sram::SramPort;

@@ -1,0 +1,165 @@
+//! The DRAM the engine talks to: the transaction-level channel or the
+//! banked model (`[dram] model`), the placement that gives every transfer
+//! its address, and the optional record of the request stream
+//! (`onebit sim --dram-trace`).
+//!
+//! Placement: the loads of each operator occupy one contiguous region, in the
+//! order its tiles load them (weights, KV cache and spilled activations as
+//! the operator streams them); regions follow each other in trace order from
+//! address 0, each aligned to 4 KiB. Stores go to one region after all loads
+//! (aligned to 1 MiB), in the order they are issued.
+
+use super::banked::{BankedChannel, ControllerConfig, Mapping, ReplayResult, SystemConfig};
+use super::DramChannel;
+use crate::arch::{Accelerator, DramModelKind};
+
+/// One transfer the engine issued.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Transfer {
+    /// Accelerator cycle it was issued.
+    pub at: u64,
+    /// A store (else a load).
+    pub write: bool,
+    /// First byte address.
+    pub addr: u64,
+    /// Bytes.
+    pub bytes: u64,
+}
+
+#[derive(Debug, Clone)]
+enum Model {
+    Transaction(DramChannel),
+    Banked(Box<BankedChannel>),
+}
+
+/// The DRAM of a run.
+#[derive(Debug, Clone)]
+pub struct Dram {
+    model: Model,
+    load_next: Vec<u64>,
+    store_next: u64,
+    record: Option<Vec<Transfer>>,
+    issued: u64,
+}
+
+const REGION_ALIGN: u64 = 4096;
+const STORE_ALIGN: u64 = 1 << 20;
+
+impl Dram {
+    /// The DRAM of `arch`; `loads[i]` is operator `i`'s load bytes (for the
+    /// placement); `record` keeps every transfer.
+    pub fn new(arch: &Accelerator, loads: &[u64], record: bool) -> Dram {
+        let mut load_next = Vec::with_capacity(loads.len());
+        let mut at = 0u64;
+        for &l in loads {
+            load_next.push(at);
+            at = (at + l).div_ceil(REGION_ALIGN) * REGION_ALIGN;
+        }
+        let store_next = at.div_ceil(STORE_ALIGN) * STORE_ALIGN;
+        let d = &arch.dram;
+        let model = match (d.model, d.spec()) {
+            (DramModelKind::Banked, Some(spec)) => {
+                let cfg = SystemConfig {
+                    channels: d.channel_count(),
+                    mapping: d.mapping.unwrap_or(Mapping::RoCoBaRaCh),
+                    controller: ControllerConfig::default(),
+                };
+                Model::Banked(Box::new(BankedChannel::new(spec, cfg, arch.clock_ghz)))
+            }
+            _ => Model::Transaction(DramChannel::new(arch)),
+        };
+        Dram {
+            model,
+            load_next,
+            store_next,
+            record: record.then(Vec::new),
+            issued: 0,
+        }
+    }
+
+    fn transfer(&mut self, now: u64, bytes: u64, addr: u64, write: bool) -> u64 {
+        self.issued += 1;
+        if let Some(r) = &mut self.record {
+            r.push(Transfer {
+                at: now,
+                write,
+                addr,
+                bytes,
+            });
+        }
+        match &mut self.model {
+            Model::Transaction(c) => c.issue(now, bytes),
+            Model::Banked(b) => b.issue(now, bytes, addr, write),
+        }
+    }
+
+    /// Operator `op` loads `bytes` at cycle `now`; returns the arrival cycle.
+    pub fn load(&mut self, now: u64, op: usize, bytes: u64) -> u64 {
+        let addr = self.load_next[op];
+        self.load_next[op] += bytes;
+        self.transfer(now, bytes, addr, false)
+    }
+
+    /// Operator `op` stores `bytes` at cycle `now`; returns the cycle its last
+    /// byte is written.
+    pub fn store(&mut self, now: u64, _op: usize, bytes: u64) -> u64 {
+        let addr = self.store_next;
+        self.store_next += bytes;
+        self.transfer(now, bytes, addr, true)
+    }
+
+    /// Cycles from issue to first data of the transaction model (0 for the
+    /// banked model, whose latency is in its timing).
+    pub fn latency(&self) -> u64 {
+        match &self.model {
+            Model::Transaction(c) => c.latency,
+            Model::Banked(_) => 0,
+        }
+    }
+
+    /// The first cycle by which every transfer so far completes.
+    pub fn busy_until(&self) -> u64 {
+        match &self.model {
+            Model::Transaction(c) => c.bus_free(),
+            Model::Banked(b) => b.busy_until(),
+        }
+    }
+
+    /// The first cycle at which the data bus is free (transaction model)
+    /// or every transfer so far completes (banked model).
+    pub fn bus_free(&self) -> u64 {
+        self.busy_until()
+    }
+
+    /// What the engine's steady-state signature must hold beyond the bus:
+    /// nothing for the transaction model; for the banked model or a record,
+    /// the count of transfers issued, which never repeats, so fast-forward
+    /// never jumps over them and stays exact (the banked state — refresh
+    /// phase, open rows, queues — does not repeat shifted in time).
+    pub fn signature(&self, out: &mut Vec<u64>) {
+        if matches!(self.model, Model::Banked(_)) || self.record.is_some() {
+            out.push(self.issued);
+        }
+    }
+
+    /// Moves reservations after `now` later by `shift` (a steady-state jump;
+    /// only the transaction model is ever jumped over, see [`Dram::signature`]).
+    pub fn shift_bus(&mut self, now: u64, shift: u64) {
+        if let Model::Transaction(c) = &mut self.model {
+            c.shift_bus(now, shift);
+        }
+    }
+
+    /// The transfers issued, when recording.
+    pub fn take_record(&mut self) -> Option<Vec<Transfer>> {
+        self.record.take()
+    }
+
+    /// Runs the banked model to the end of the run and summarizes it.
+    pub fn finish(&mut self, end: u64) -> Option<ReplayResult> {
+        match &mut self.model {
+            Model::Transaction(_) => None,
+            Model::Banked(b) => Some(b.finish(end)),
+        }
+    }
+}
