@@ -18,7 +18,9 @@ mod raster;
 pub mod run;
 pub mod sim_report;
 pub mod sweep;
+pub mod layer_run;
 pub mod table;
+pub mod weights;
 
 pub use output::Output;
 pub use page::{Block, Card, Figure, Page};

@@ -4,7 +4,8 @@
 use crate::activity::Activity;
 use crate::arch::Accelerator;
 use crate::engine;
-use crate::mapping::{map_trace, MapError, Unit};
+use crate::mapping::{map_trace_measured, MapError, Unit};
+use crate::measured::WeightProfile;
 use crate::result::{OpResult, SimResult, Traffic, RESULT_SCHEMA};
 use std::collections::BTreeMap;
 use workloads::{GraphError, OpGraph, Trace};
@@ -58,8 +59,19 @@ pub fn simulate_with_stats(
     trace: &Trace,
     opts: SimOptions,
 ) -> Result<(SimResult, EngineStats), SimError> {
+    simulate_measured(arch, trace, opts, &WeightProfile::new())
+}
+
+/// Simulates one step of `trace` on `arch` with the measured weight
+/// statistics of a checkpoint (by operator name; [`crate::measured`]).
+pub fn simulate_measured(
+    arch: &Accelerator,
+    trace: &Trace,
+    opts: SimOptions,
+    profile: &WeightProfile,
+) -> Result<(SimResult, EngineStats), SimError> {
     let graph = OpGraph::new(trace)?;
-    let plans = map_trace(arch, trace)?;
+    let plans = map_trace_measured(arch, trace, profile)?;
     let tl = engine::run(arch, &plans, &graph, opts.fast_forward);
     let stats = EngineStats {
         events: tl.events,

@@ -9,6 +9,7 @@ pub mod model;
 pub mod op;
 pub mod precision;
 pub mod trace;
+pub mod weights;
 pub mod zoo;
 
 pub use graph::{GraphError, OpGraph};
