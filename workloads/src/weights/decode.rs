@@ -311,6 +311,64 @@ impl<'a> TernaryTensor<'a> {
         }
     }
 
+    /// The tile codes (`+1` = `0b01`, `−1` = `0b11`, `0` = `0b00`) of row
+    /// `r` into `out` (`cols` long): the fast path the statistics take,
+    /// one table lookup per stored byte for I2_S, TQ2_0 and packed tensors.
+    pub fn codes_row(&self, r: usize, out: &mut [u8]) -> Result<(), (u64, K)> {
+        // stored 2-bit code (trit + 1) -> tile code; 3 (no trit) -> 0b10
+        const MAP: [u8; 4] = [0b11, 0b00, 0b01, 0b10];
+        let c = self.cols;
+        let d = self.data;
+        let fast = match self.info.ttype {
+            TensorType::I2S if (r * c) % 128 == 0 && c % 128 == 0 => {
+                let start = r * c / 4;
+                for (blk, o) in d[start..start + c / 4]
+                    .chunks_exact(32)
+                    .zip(out.chunks_exact_mut(128))
+                {
+                    for (b, &byte) in blk.iter().enumerate() {
+                        o[b] = MAP[usize::from(byte >> 6)];
+                        o[b + 32] = MAP[usize::from((byte >> 4) & 3)];
+                        o[b + 64] = MAP[usize::from((byte >> 2) & 3)];
+                        o[b + 96] = MAP[usize::from(byte & 3)];
+                    }
+                }
+                true
+            }
+            TensorType::Tq2_0 => {
+                let nb = c / 256;
+                for (b, o) in out.chunks_exact_mut(256).enumerate() {
+                    let at = (r * nb + b) * 66;
+                    for (i, &byte) in d[at..at + 64].iter().enumerate() {
+                        let (h, j) = (i / 32, i % 32);
+                        for l in 0..4 {
+                            o[h * 128 + l * 32 + j] = MAP[usize::from((byte >> (2 * l)) & 3)];
+                        }
+                    }
+                }
+                true
+            }
+            TensorType::PackedU8 => {
+                let per = self.rows / 4;
+                let (pr, i) = (r % per, r / per);
+                for (o, &byte) in out.iter_mut().zip(&d[pr * c..(pr + 1) * c]) {
+                    *o = MAP[usize::from((byte >> (2 * i)) & 3)];
+                }
+                true
+            }
+            _ => false,
+        };
+        if !fast || out.contains(&0b10) {
+            // the general path (and the exact offset of a bad code)
+            let mut trits = vec![0i8; c];
+            self.row(r, &mut trits)?;
+            for (o, &q) in out.iter_mut().zip(&trits) {
+                *o = TILE_CODE[(q + 1) as usize];
+            }
+        }
+        Ok(())
+    }
+
     /// Trits of row `r` into `out` (`cols` long). A code that is no trit
     /// (the 2-bit code 3) is refused with its byte offset.
     pub fn row(&self, r: usize, out: &mut [i8]) -> Result<(), (u64, K)> {
