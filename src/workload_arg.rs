@@ -21,16 +21,25 @@ pub struct WorkloadArgs {
     /// activations times weights in the design's encoding (or --encoding).
     #[arg(long, value_name = "FILE", conflicts_with_all = ["model", "hf_config"])]
     pub gemm: Option<PathBuf>,
-    /// Decode (one new token per sequence) or prefill (the whole prompt).
-    #[arg(long, default_value = "decode", value_parser = parse_phase)]
-    pub phase: Phase,
-    /// KV-cache length for decode, prompt length for prefill (tokens).
-    #[arg(long, default_value_t = 2048, value_name = "N")]
-    pub seq: u64,
-    /// Sequences per step.
-    #[arg(long, default_value_t = 1, value_name = "B")]
-    pub batch: u64,
+    /// Decode (one new token per sequence) or prefill (the whole prompt)
+    /// [default: decode]. A model's only: a trace states its own.
+    #[arg(long, value_parser = parse_phase)]
+    pub phase: Option<Phase>,
+    /// KV-cache length for decode, prompt length for prefill (tokens)
+    /// [default: 2048]. A model's only.
+    #[arg(long, value_name = "N")]
+    pub seq: Option<u64>,
+    /// Sequences per step [default: 1]. A model's only.
+    #[arg(long, value_name = "B")]
+    pub batch: Option<u64>,
 }
+
+/// `--phase` when not given.
+pub const DEFAULT_PHASE: Phase = Phase::Decode;
+/// `--seq` when not given.
+pub const DEFAULT_SEQ: u64 = 2048;
+/// `--batch` when not given.
+pub const DEFAULT_BATCH: u64 = 1;
 
 /// Parses `decode` or `prefill`.
 pub fn parse_phase(s: &str) -> Result<Phase, String> {
@@ -38,9 +47,47 @@ pub fn parse_phase(s: &str) -> Result<Phase, String> {
 }
 
 impl WorkloadArgs {
+    /// Refuses flags that the chosen workload would ignore: a trace states
+    /// its phase, batch, sequence length and every operand's precision; a
+    /// GEMM topology its shapes (it does take --encoding and --activations).
+    fn refuse_ignored(&self) -> CliResult {
+        let (input, why) = if self.trace.is_some() {
+            ("--trace", "a trace states its own phase, batch, sequence length and precisions in its operators")
+        } else if self.gemm.is_some() {
+            ("--gemm", "a GEMM topology states the shape of every layer")
+        } else {
+            return Ok(());
+        };
+        let mut given = Vec::new();
+        if self.phase.is_some() {
+            given.push("--phase");
+        }
+        if self.seq.is_some() {
+            given.push("--seq");
+        }
+        if self.batch.is_some() {
+            given.push("--batch");
+        }
+        if self.trace.is_some() {
+            if self.model.encoding.is_some() {
+                given.push("--encoding");
+            }
+            if self.model.activations.is_some() {
+                given.push("--activations");
+            }
+        }
+        match given.first() {
+            None => Ok(()),
+            Some(flag) => Err(CliError::Usage(format!(
+                "{flag} does not apply to {input}: {why}; leave it out (or give a model with --model or --hf-config)"
+            ))),
+        }
+    }
+
     /// Loads or generates the trace; `design_weights` is the encoding GEMM
     /// topologies default to.
     pub fn load(&self, design_weights: Precision) -> CliResult<Trace> {
+        self.refuse_ignored()?;
         if let Some(path) = &self.trace {
             let text = read_text(path)?;
             return trace::parse(&text).map_err(|e| {
@@ -65,9 +112,9 @@ impl WorkloadArgs {
         }
         let model = self.model.load()?;
         let opts = TraceOptions {
-            phase: self.phase,
-            seq: self.seq,
-            batch: self.batch,
+            phase: self.phase.unwrap_or(DEFAULT_PHASE),
+            seq: self.seq.unwrap_or(DEFAULT_SEQ),
+            batch: self.batch.unwrap_or(DEFAULT_BATCH),
             zeros: None,
         };
         trace::generate(&model, &opts).map_err(|e| CliError::Usage(e.to_string()))

@@ -116,7 +116,7 @@ impl CheckCmd {
         let mut errors = Vec::new();
         for f in &self.files {
             match check_file(f) {
-                Ok(line) => println!("ok  {line}"),
+                Ok(line) => crate::stdio::outln(format!("ok  {line}"))?,
                 Err(e) => errors.push(e),
             }
         }
@@ -124,7 +124,7 @@ impl CheckCmd {
         // appear in file order.
         let last = errors.pop();
         for e in errors {
-            eprintln!("error: {e}");
+            crate::stdio::report_error(&e);
         }
         last.map_or(Ok(()), Err)
     }
