@@ -180,7 +180,7 @@ def i2s_pack(q):
     return np.bitwise_or.reduce(blocks << shifts, axis=1).reshape(-1).astype(np.uint8)
 
 
-def write_gguf_i2s(path, cfg, tensors, version=2, alignment=32):
+def write_gguf_i2s(path, cfg, tensors, version=2, alignment=32, name="onebit-tiny"):
     """A GGUF file of (name, ggml type, ne dims, raw bytes) tensors, written by hand
     (gguf-py cannot: I2_S is not one of its types)."""
     kv = []
@@ -192,7 +192,7 @@ def write_gguf_i2s(path, cfg, tensors, version=2, alignment=32):
         kv.append(gguf_string(key) + struct.pack("<I", 8) + gguf_string(v))
 
     kv_str("general.architecture", ARCH)
-    kv_str("general.name", "onebit-tiny")
+    kv_str("general.name", name)
     kv_u32("general.alignment", alignment)
     kv_u32(f"{ARCH}.block_count", cfg["layers"])
     kv_u32(f"{ARCH}.embedding_length", cfg["hidden"])
@@ -412,7 +412,7 @@ def big(path):
         tensors.append((f"blk.{b}.attn_norm.weight", 0, [h], norm))
         tensors.append((f"blk.{b}.ffn_norm.weight", 0, [h], norm))
     tensors.append(("output_norm.weight", 0, [h], norm))
-    write_gguf_i2s(path, cfg, tensors, version=3)
+    write_gguf_i2s(path, cfg, tensors, version=3, name="bitnet-b1.58-2B-4T-shaped")
     print(f"{Path(path).stat().st_size} bytes  {path}")
 
 

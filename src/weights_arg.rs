@@ -102,9 +102,9 @@ pub fn measured_trace(
         ));
     }
     let opts = workloads::TraceOptions {
-        phase: workload.phase,
-        seq: workload.seq,
-        batch: workload.batch,
+        phase: workload.phase.unwrap_or(crate::workload_arg::DEFAULT_PHASE),
+        seq: workload.seq.unwrap_or(crate::workload_arg::DEFAULT_SEQ),
+        batch: workload.batch.unwrap_or(crate::workload_arg::DEFAULT_BATCH),
         zeros: None,
     };
     let mut trace =

@@ -5,7 +5,8 @@
 
 use crate::arch_arg::load_arch;
 use crate::error::{CliError, CliResult};
-use crate::files::{read_text, write_atomic};
+use crate::files::read_text;
+use crate::output::{check_file, write_file};
 use crate::weights_arg::{open, weights_error};
 use clap::Args;
 use reports::layer_run::{text, LayerRunInfo};
@@ -51,6 +52,9 @@ impl RunLayerCmd {
     /// Runs the subcommand.
     pub fn exec(self) -> CliResult {
         let arch = load_arch(&self.arch)?;
+        if let Some(p) = &self.json {
+            check_file(p)?;
+        }
         let ck = open(&self.weights)?;
         let t = ck.tensor(&self.tensor).ok_or_else(|| {
             CliError::Usage(format!(
@@ -79,7 +83,12 @@ impl RunLayerCmd {
                 .map_err(|(o, e)| weights_error(ck.error(t, o, e)))?;
             block_scales.extend(tt.block_scales(r));
         }
+        let master = tt.encoding == workloads::weights::Encoding::Absmean;
         let (w_scale, scale_note) = match tt.tensor_scale() {
+            Some(s) if master => (
+                s,
+                format!("{s} (absmean of the float master weights; the f32 reference uses the master weights, so its error includes the ternary quantization)"),
+            ),
             Some(s) => (s, format!("{s} (per tensor)")),
             None => {
                 let nz: Vec<f32> = block_scales.iter().copied().filter(|&d| d != 0.0).collect();
@@ -173,7 +182,7 @@ impl RunLayerCmd {
         }
         if let Some(p) = &self.json {
             let body = serde_json::to_string_pretty(&run).unwrap_or_default() + "\n";
-            write_atomic(p, body.as_bytes())?;
+            write_file(p, body.as_bytes())?;
         }
         let info = LayerRunInfo {
             file: self.weights.display().to_string(),
@@ -187,7 +196,7 @@ impl RunLayerCmd {
             scale_note,
             rtl,
         };
-        print!("{}", text(&info, &run));
+        crate::stdio::out(text(&info, &run))?;
         if run.mismatches > 0 || !rtl_ok {
             return Err(CliError::CheckFailed(format!(
                 "{}: the datapath disagrees with the reference",

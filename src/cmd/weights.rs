@@ -4,7 +4,7 @@
 
 use crate::arch_arg::load_arch;
 use crate::error::{CliError, CliResult};
-use crate::files::write_atomic;
+use crate::output::{check_file, write_file};
 use crate::weights_arg::{geometry, open, summarize};
 use clap::Args;
 use reports::weights::{WeightsReport, WEIGHTS_SCHEMA};
@@ -34,6 +34,12 @@ impl WeightsCmd {
     /// Runs the subcommand.
     pub fn exec(self) -> CliResult {
         let arch = load_arch(&self.arch)?;
+        for p in [&self.json, &self.csv, &self.plot].into_iter().flatten() {
+            check_file(p)?;
+        }
+        if let Some(p) = &self.plot {
+            check_file(&p.with_extension("png"))?;
+        }
         let ck = open(&self.file)?;
         let tensors = summarize(&ck, &arch)?;
         let rep = WeightsReport {
@@ -50,19 +56,19 @@ impl WeightsCmd {
             tensors,
         };
         if let Some(p) = &self.json {
-            write_atomic(p, rep.to_json().as_bytes())?;
+            write_file(p, rep.to_json().as_bytes())?;
         }
         if let Some(p) = &self.csv {
-            write_atomic(p, rep.to_csv().as_bytes())?;
+            write_file(p, rep.to_csv().as_bytes())?;
         }
         if let Some(p) = &self.plot {
             let r = rep
                 .zero_share_chart()
                 .map_err(|e| CliError::Usage(format!("plot: {e}")))?;
-            write_atomic(p, r.svg_file().as_bytes())?;
-            write_atomic(&p.with_extension("png"), &r.png)?;
+            write_file(p, r.svg_file().as_bytes())?;
+            write_file(&p.with_extension("png"), &r.png)?;
         }
-        print!("{}", rep.text());
+        crate::stdio::out(rep.text())?;
         Ok(())
     }
 }
