@@ -47,10 +47,7 @@ pub fn profile(tensors: &[TensorSummary]) -> WeightProfile {
 
 /// The model: the file's shape, or the one `--model`/`--hf-config` chose
 /// when it agrees with the file.
-pub fn model_of(
-    ck: &Checkpoint,
-    chosen: Option<ModelConfig>,
-) -> CliResult<ModelConfig> {
+pub fn model_of(ck: &Checkpoint, chosen: Option<ModelConfig>) -> CliResult<ModelConfig> {
     let file = ck.model.clone();
     match (file, chosen) {
         (None, None) => Err(CliError::file(

@@ -26,7 +26,11 @@ fn json(p: &Path) -> Value {
 }
 
 fn expected() -> Value {
-    json(&Path::new(env!("CARGO_MANIFEST_DIR")).join(DATA).join("expected.json"))
+    json(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(DATA)
+            .join("expected.json"),
+    )
 }
 
 fn s(p: &Path) -> String {
@@ -38,7 +42,16 @@ fn weights_prints_the_table_and_writes_json_csv_and_plot() {
     let d = dir("table");
     let (j, c, p) = (d.join("w.json"), d.join("w.csv"), d.join("zeros.svg"));
     let f = format!("{DATA}/tiny-tq2_0.gguf");
-    let o = onebit(&["weights", &f, "--json", &s(&j), "--csv", &s(&c), "--plot", &s(&p)]);
+    let o = onebit(&[
+        "weights",
+        &f,
+        "--json",
+        &s(&j),
+        "--csv",
+        &s(&c),
+        "--plot",
+        &s(&p),
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out = stdout(&o);
     assert!(out.contains("GGUF v3"), "{out}");
@@ -46,7 +59,10 @@ fn weights_prints_the_table_and_writes_json_csv_and_plot() {
         .lines()
         .find(|l| l.starts_with("blk.0.attn_q.weight"))
         .expect("q row");
-    assert!(q.contains("TQ2_0") && q.contains("2.0625") && q.contains("31.01%"), "{q}");
+    assert!(
+        q.contains("TQ2_0") && q.contains("2.0625") && q.contains("31.01%"),
+        "{q}"
+    );
     let v = json(&j);
     assert_eq!(v["schema"], "onebit.weights/1");
     let k = v["tensors"]
@@ -66,14 +82,21 @@ fn weights_prints_the_table_and_writes_json_csv_and_plot() {
 #[test]
 fn a_truncated_checkpoint_exits_2_naming_file_byte_and_tensor() {
     let d = dir("truncated");
-    let good = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join(DATA).join("tiny-i2_s.gguf"))
-        .expect("read");
+    let good = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(DATA)
+            .join("tiny-i2_s.gguf"),
+    )
+    .expect("read");
     let bad = d.join("cut.gguf");
     std::fs::write(&bad, &good[..good.len() - 4000]).expect("write");
     let o = onebit(&["weights", &s(&bad)]);
     assert_eq!(o.status.code(), Some(2));
     let e = stderr(&o);
-    assert!(e.contains("cut.gguf") && e.contains("byte ") && e.contains("tensor `"), "{e}");
+    assert!(
+        e.contains("cut.gguf") && e.contains("byte ") && e.contains("tensor `"),
+        "{e}"
+    );
     assert!(e.contains("past the end of the file"), "{e}");
     assert!(stdout(&o).is_empty());
     let o = onebit(&["weights", "Cargo.toml"]);
@@ -103,24 +126,58 @@ fn run_layer_reproduces_the_generator_reference() {
             };
             let out = d.join(format!("{short}-{}.json", file.replace('/', "_")));
             let o = onebit(&[
-                "run-layer", "--weights", &format!("{DATA}/{file}"), "--tensor", &tensor,
-                "--acts", &s(&acts), "--json", &s(&out),
+                "run-layer",
+                "--weights",
+                &format!("{DATA}/{file}"),
+                "--tensor",
+                &tensor,
+                "--acts",
+                &s(&acts),
+                "--json",
+                &s(&out),
             ]);
             assert_eq!(o.status.code(), Some(0), "{file}: {}", stderr(&o));
-            assert!(stdout(&o).contains("integer outputs equal"), "{}", stdout(&o));
+            assert!(
+                stdout(&o).contains("integer outputs equal"),
+                "{}",
+                stdout(&o)
+            );
             let v = json(&out);
             let flat = |x: &Value| -> Vec<f64> {
                 x.as_array()
                     .expect("rows")
                     .iter()
-                    .flat_map(|r| r.as_array().expect("row").iter().map(|v| v.as_f64().expect("n")))
+                    .flat_map(|r| {
+                        r.as_array()
+                            .expect("row")
+                            .iter()
+                            .map(|v| v.as_f64().expect("n"))
+                    })
                     .collect()
             };
             let ints = |x: &Value| -> Vec<i64> {
-                x.as_array().expect("a").iter().map(|v| v.as_i64().expect("i")).collect()
+                x.as_array()
+                    .expect("a")
+                    .iter()
+                    .map(|v| v.as_i64().expect("i"))
+                    .collect()
             };
-            assert_eq!(ints(&v["x_q"]), flat(&r["x_q"]).iter().map(|&x| x as i64).collect::<Vec<_>>(), "{file}");
-            assert_eq!(ints(&v["acc"]), flat(&r["acc"]).iter().map(|&x| x as i64).collect::<Vec<_>>(), "{file}");
+            assert_eq!(
+                ints(&v["x_q"]),
+                flat(&r["x_q"])
+                    .iter()
+                    .map(|&x| x as i64)
+                    .collect::<Vec<_>>(),
+                "{file}"
+            );
+            assert_eq!(
+                ints(&v["acc"]),
+                flat(&r["acc"])
+                    .iter()
+                    .map(|&x| x as i64)
+                    .collect::<Vec<_>>(),
+                "{file}"
+            );
             assert_eq!(v["mismatches"], 0);
             // the packed file stores 1/scale in bf16: its scale differs by < 0.4%
             let tol = if file.ends_with(".gguf") { 1e-5 } else { 5e-3 };
@@ -134,7 +191,10 @@ fn run_layer_reproduces_the_generator_reference() {
                     .collect();
                 let scale = want.iter().fold(0f64, |m, x| m.max(x.abs()));
                 for (g, w) in got.iter().zip(&want) {
-                    assert!((g - w).abs() <= tol * scale, "{file} {short} {key}: {g} vs {w}");
+                    assert!(
+                        (g - w).abs() <= tol * scale,
+                        "{file} {short} {key}: {g} vs {w}"
+                    );
                 }
             }
             let err = v["rel_rms_err"].as_f64().expect("err");
@@ -146,24 +206,45 @@ fn run_layer_reproduces_the_generator_reference() {
 #[test]
 fn run_layer_replays_through_the_generated_tile_under_verilator() {
     assert!(
-        std::process::Command::new("verilator").arg("--version").output().is_ok(),
+        std::process::Command::new("verilator")
+            .arg("--version")
+            .output()
+            .is_ok(),
         "verilator is not installed: run scripts/setup (apt-get install verilator)"
     );
     let o = onebit(&[
-        "run-layer", "--weights", &format!("{DATA}/tiny-packed/model.safetensors"),
-        "--tensor", "model.layers.0.self_attn.k_proj.weight", "--tokens", "1", "--rtl",
+        "run-layer",
+        "--weights",
+        &format!("{DATA}/tiny-packed/model.safetensors"),
+        "--tensor",
+        "model.layers.0.self_attn.k_proj.weight",
+        "--tokens",
+        "1",
+        "--rtl",
     ]);
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(0), "{out}{}", stderr(&o));
-    assert!(out.contains("RTL replay") && out.contains("passed") && out.contains(" 0 mismatches"), "{out}");
-    assert!(out.contains("tile model equals the bit-exact outputs"), "{out}");
+    assert!(
+        out.contains("RTL replay") && out.contains("passed") && out.contains(" 0 mismatches"),
+        "{out}"
+    );
+    assert!(
+        out.contains("tile model equals the bit-exact outputs"),
+        "{out}"
+    );
 }
 
 #[test]
 fn sim_with_weights_uses_the_measured_zero_share() {
     let d = dir("sim");
     let j = d.join("r.json");
-    let o = onebit(&["sim", "--weights", &format!("{DATA}/tiny-i2_s.gguf"), "--json", &s(&j)]);
+    let o = onebit(&[
+        "sim",
+        "--weights",
+        &format!("{DATA}/tiny-i2_s.gguf"),
+        "--json",
+        &s(&j),
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let v = json(&j);
     let op = |name: &str| {
@@ -181,13 +262,22 @@ fn sim_with_weights_uses_the_measured_zero_share() {
     assert_eq!(op("L0.up")["activity"]["zero_terms_gated"], 20128);
     assert_eq!(v["model"], "onebit-tiny");
     // a model that disagrees with the file is refused
-    let o = onebit(&["sim", "--weights", &format!("{DATA}/tiny-i2_s.gguf"), "--model", "bitnet-b1.58-700M"]);
+    let o = onebit(&[
+        "sim",
+        "--weights",
+        &format!("{DATA}/tiny-i2_s.gguf"),
+        "--model",
+        "bitnet-b1.58-700M",
+    ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("does not agree"), "{}", stderr(&o));
     // an agreeing config.json is taken
     let o = onebit(&[
-        "sim", "--weights", &format!("{DATA}/tiny-i2_s.gguf"),
-        "--hf-config", &format!("{DATA}/tiny-packed/config.json"),
+        "sim",
+        "--weights",
+        &format!("{DATA}/tiny-i2_s.gguf"),
+        "--hf-config",
+        &format!("{DATA}/tiny-packed/config.json"),
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }

@@ -11,6 +11,7 @@ pub mod chart;
 pub mod fonts;
 pub mod format;
 pub mod json_error;
+pub mod layer_run;
 pub mod output;
 pub mod page;
 pub mod paper;
@@ -19,7 +20,6 @@ mod raster;
 pub mod run;
 pub mod sim_report;
 pub mod sweep;
-pub mod layer_run;
 pub mod table;
 pub mod weights;
 

@@ -183,7 +183,10 @@ impl WeightsReport {
                 color: hex("#4c78a8"),
                 values: rows.iter().map(|r| 100.0 * r.1).collect(),
             }],
-            totals: rows.iter().map(|r| format!("{:.2}%", 100.0 * r.1)).collect(),
+            totals: rows
+                .iter()
+                .map(|r| format!("{:.2}%", 100.0 * r.1))
+                .collect(),
             shares: false,
         };
         chart::render(&chart)

@@ -52,7 +52,10 @@ fn skipping_runs_the_densest_lane() {
     assert_eq!(real.activity.zero_terms_skipped, 256 * (256 - 160));
     // statistics of another geometry are not used
     let other = MeasuredWeights { width: 32, ..m };
-    assert_eq!(map_op_measured(&arch, &c, &o, Some(&other)).expect("plan"), assumed);
+    assert_eq!(
+        map_op_measured(&arch, &c, &o, Some(&other)).expect("plan"),
+        assumed
+    );
 }
 
 #[test]
@@ -62,10 +65,22 @@ fn weight_registers_follow_the_toggles() {
     let o = op();
     let base = map_op(&arch, &c, &o).expect("plan").activity.reg_bits;
     // at the i.i.d. rate of the default zero share nothing changes
-    let same = measured(0.7, iid_toggle_rate(Precision::Ternary.default_zero_fraction()));
-    assert_eq!(map_op_measured(&arch, &c, &o, Some(&same)).expect("plan").activity.reg_bits, base);
+    let same = measured(
+        0.7,
+        iid_toggle_rate(Precision::Ternary.default_zero_fraction()),
+    );
+    assert_eq!(
+        map_op_measured(&arch, &c, &o, Some(&same))
+            .expect("plan")
+            .activity
+            .reg_bits,
+        base
+    );
     // no toggles: the weight registers (256 lanes x 4 chunks x 64 x 2 bits) vanish
     let none = measured(0.7, 0.0);
-    let got = map_op_measured(&arch, &c, &o, Some(&none)).expect("plan").activity.reg_bits;
+    let got = map_op_measured(&arch, &c, &o, Some(&none))
+        .expect("plan")
+        .activity
+        .reg_bits;
     assert_eq!(base - got, 256 * 4 * 64 * 2);
 }

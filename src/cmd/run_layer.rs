@@ -77,7 +77,8 @@ impl RunLayerCmd {
         let mut row = vec![0i8; k];
         let mut block_scales: Vec<f32> = Vec::new();
         for r in 0..n {
-            tt.row(r, &mut row).map_err(|(o, e)| weights_error(ck.error(t, o, e)))?;
+            tt.row(r, &mut row)
+                .map_err(|(o, e)| weights_error(ck.error(t, o, e)))?;
             w.extend(row.iter().map(|&q| i64::from(q)));
             tt.dequantized_row(r, &mut w_f32[r * k..(r + 1) * k])
                 .map_err(|(o, e)| weights_error(ck.error(t, o, e)))?;
@@ -105,16 +106,28 @@ impl RunLayerCmd {
             Some(p) => {
                 let text = read_text(p)?;
                 let rows: Vec<Vec<f64>> = serde_json::from_str(&text).map_err(|e| {
-                    CliError::at(p, e.line(), e.column(), "expected an array of rows of numbers")
+                    CliError::at(
+                        p,
+                        e.line(),
+                        e.column(),
+                        "expected an array of rows of numbers",
+                    )
                 })?;
                 if rows.is_empty() || rows.len() > MAX_TOKENS || rows.iter().any(|r| r.len() != k) {
                     return Err(CliError::file(
                         p,
-                        format!("expected 1 to {MAX_TOKENS} rows of {k} numbers (K of `{}`)", t.name),
+                        format!(
+                            "expected 1 to {MAX_TOKENS} rows of {k} numbers (K of `{}`)",
+                            t.name
+                        ),
                     ));
                 }
                 let tokens = rows.len();
-                (rows.concat(), tokens, format!("{} rows from {}", tokens, p.display()))
+                (
+                    rows.concat(),
+                    tokens,
+                    format!("{} rows from {}", tokens, p.display()),
+                )
             }
             None => {
                 if !(1..=MAX_TOKENS).contains(&self.tokens) {
@@ -164,8 +177,8 @@ impl RunLayerCmd {
                     }
                 }
             }
-            let tile_ok = from_tile.len() == run.acc.len()
-                && from_tile.iter().all(|&(i, v)| run.acc[i] == v);
+            let tile_ok =
+                from_tile.len() == run.acc.len() && from_tile.iter().all(|&(i, v)| run.acc[i] == v);
             let case = rtl_gen::Case {
                 emitted: rtl_gen::emit_design(&d),
                 replay,

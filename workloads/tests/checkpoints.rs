@@ -272,7 +272,11 @@ fn corrupt_gguf_files_are_refused_with_byte_and_tensor() {
         b[ty..ty + 4].copy_from_slice(&99u32.to_le_bytes());
         let e = refused(&b);
         assert_eq!(e.kind, K::UnknownType("99".into()), "{f}");
-        assert_eq!((e.tensor.as_deref(), e.offset), (Some(name), ty as u64), "{f}");
+        assert_eq!(
+            (e.tensor.as_deref(), e.offset),
+            (Some(name), ty as u64),
+            "{f}"
+        );
 
         // overflowing dimensions
         let mut b = good.clone();

@@ -90,13 +90,15 @@ impl TensorType {
     /// `ne0`, or why the shape does not fit the type.
     pub fn gguf_bytes(self, ne0: u64, n: u64) -> Result<u64, String> {
         let blocks = |bs: u64, bytes: u64| {
-            if ne0 % bs != 0 {
+            if !ne0.is_multiple_of(bs) {
                 Err(format!(
                     "{} needs rows that are a multiple of {bs} values, got {ne0}",
                     self.name()
                 ))
             } else {
-                (n / bs).checked_mul(bytes).ok_or_else(|| "size overflows".to_string())
+                (n / bs)
+                    .checked_mul(bytes)
+                    .ok_or_else(|| "size overflows".to_string())
             }
         };
         match self {
@@ -108,10 +110,8 @@ impl TensorType {
             TensorType::Tq1_0 => blocks(256, 54),
             TensorType::Tq2_0 => blocks(256, 66),
             TensorType::I2S => {
-                if n % 128 != 0 {
-                    Err(format!(
-                        "I2_S needs a multiple of 128 values, got {n}"
-                    ))
+                if !n.is_multiple_of(128) {
+                    Err(format!("I2_S needs a multiple of 128 values, got {n}"))
                 } else {
                     Ok(n / 4 + 32)
                 }
@@ -212,14 +212,18 @@ impl<'a> TernaryTensor<'a> {
                 let at = n / 4;
                 let s = f32::from_le_bytes([data[at], data[at + 1], data[at + 2], data[at + 3]]);
                 if !s.is_finite() {
-                    return Err((info.offset + at as u64, K::Invalid(format!("I2_S scale {s}"))));
+                    return Err((
+                        info.offset + at as u64,
+                        K::Invalid(format!("I2_S scale {s}")),
+                    ));
                 }
                 t.tensor_scale = Some(f64::from(s));
             }
-            TensorType::PackedU8 => {
-                if rows % 4 != 0 && rows > 0 {
-                    return Err((info.offset, K::Shape("packed rows not a multiple of 4".into())));
-                }
+            TensorType::PackedU8 if !rows.is_multiple_of(4) => {
+                return Err((
+                    info.offset,
+                    K::Shape("packed rows not a multiple of 4".into()),
+                ));
             }
             ty if ty.is_float() => {
                 let mut buf = vec![0f32; cols];
@@ -271,7 +275,11 @@ impl<'a> TernaryTensor<'a> {
         let blocks = self.block_scales(r);
         let s = self.tensor_scale.unwrap_or(1.0) as f32;
         for (j, (o, &q)) in out.iter_mut().zip(&codes).enumerate() {
-            let scale = if blocks.is_empty() { s } else { blocks[j / 256] };
+            let scale = if blocks.is_empty() {
+                s
+            } else {
+                blocks[j / 256]
+            };
             *o = f32::from(q) * scale;
         }
         Ok(())
@@ -320,7 +328,7 @@ impl<'a> TernaryTensor<'a> {
         let c = self.cols;
         let d = self.data;
         let fast = match self.info.ttype {
-            TensorType::I2S if (r * c) % 128 == 0 && c % 128 == 0 => {
+            TensorType::I2S if (r * c).is_multiple_of(128) && c.is_multiple_of(128) => {
                 let start = r * c / 4;
                 for (blk, o) in d[start..start + c / 4]
                     .chunks_exact(32)
@@ -457,7 +465,9 @@ impl<'a> TernaryTensor<'a> {
                 let mut buf = vec![0f32; c];
                 self.float_row(r, &mut buf);
                 for (o, &w) in out.iter_mut().zip(&buf) {
-                    *o = (f64::from(w) * self.inv_gamma).round_ties_even().clamp(-1.0, 1.0) as i8;
+                    *o = (f64::from(w) * self.inv_gamma)
+                        .round_ties_even()
+                        .clamp(-1.0, 1.0) as i8;
                 }
             }
         }

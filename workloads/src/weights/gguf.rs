@@ -282,8 +282,7 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<GgufHeader, WeightsError> {
         raw.push((name, ne, ttype, offset, info_at));
     }
     c.tensor = None;
-    let data_start = align_up(c.offset(), alignment)
-        .ok_or_else(|| c.fail(K::Overflow))?;
+    let data_start = align_up(c.offset(), alignment).ok_or_else(|| c.fail(K::Overflow))?;
     let size = bytes.len() as u64;
     let mut tensors = Vec::with_capacity(raw.len());
     for (name, ne, ttype, rel, info_at) in raw {
@@ -340,7 +339,10 @@ pub fn model_config(path: &Path, h: &GgufHeader) -> Result<Option<ModelConfig>, 
                 path,
                 0,
                 None,
-                K::Invalid(format!("metadata `{}` is missing or not an integer", key(k))),
+                K::Invalid(format!(
+                    "metadata `{}` is missing or not an integer",
+                    key(k)
+                )),
             )
         })
     };

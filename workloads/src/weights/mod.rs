@@ -15,8 +15,8 @@ pub mod decode;
 pub mod error;
 pub mod gguf;
 pub mod names;
-pub mod stats;
 pub mod st;
+pub mod stats;
 pub mod survey;
 
 pub use decode::{Encoding, TensorType};
@@ -113,8 +113,8 @@ impl Checkpoint {
     /// Opens a GGUF or safetensors file (by its first bytes), memory-mapped.
     pub fn open(path: &Path) -> Result<Checkpoint, WeightsError> {
         let err = |offset, kind| WeightsError::new(path, offset, None, kind);
-        let file = std::fs::File::open(path)
-            .map_err(|e| err(0, WeightsErrorKind::Io(e.to_string())))?;
+        let file =
+            std::fs::File::open(path).map_err(|e| err(0, WeightsErrorKind::Io(e.to_string())))?;
         let meta = file
             .metadata()
             .map_err(|e| err(0, WeightsErrorKind::Io(e.to_string())))?;
@@ -124,8 +124,8 @@ impl Checkpoint {
         // SAFETY: the map is read-only and private; a file changed by
         // another process while mapped can change the values read (never
         // memory safety of this process beyond what reading a file gives).
-        let map = unsafe { Mmap::map(&file) }
-            .map_err(|e| err(0, WeightsErrorKind::Io(e.to_string())))?;
+        let map =
+            unsafe { Mmap::map(&file) }.map_err(|e| err(0, WeightsErrorKind::Io(e.to_string())))?;
         let bytes: &[u8] = &map;
         let (format, tensors, model) = if bytes.starts_with(b"GGUF") {
             let h = gguf::parse(path, bytes)?;

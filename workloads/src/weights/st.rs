@@ -55,7 +55,11 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Vec<TensorInfo>, WeightsError>
             return Err(past_end(path, bytes, n));
         }
         Err(SafeTensorError::InvalidOffset(name)) => {
-            return Err(fail(8, Some(&name), K::Invalid("data offsets are not contiguous".into())))
+            return Err(fail(
+                8,
+                Some(&name),
+                K::Invalid("data offsets are not contiguous".into()),
+            ))
         }
         Err(e) => return Err(fail(8, None, kind_of(&e))),
     };
@@ -96,7 +100,11 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Vec<TensorInfo>, WeightsError>
             other => {
                 // other tensors (ids, masks) are listed but not read
                 if is_proj {
-                    return Err(fail(offset, Some(name), K::UnknownType(format!("{other:?}"))));
+                    return Err(fail(
+                        offset,
+                        Some(name),
+                        K::UnknownType(format!("{other:?}")),
+                    ));
                 }
                 continue;
             }
@@ -111,7 +119,11 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Vec<TensorInfo>, WeightsError>
                 )
             })?;
             if !(s.is_finite() && s > 0.0) {
-                return Err(fail(offset, Some(name), K::Invalid(format!("weight_scale {s}"))));
+                return Err(fail(
+                    offset,
+                    Some(name),
+                    K::Invalid(format!("weight_scale {s}")),
+                ));
             }
             scale = Some(1.0 / s);
         }

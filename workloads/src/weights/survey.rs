@@ -39,7 +39,10 @@ pub fn is_ternary_weight(t: &TensorInfo) -> bool {
 }
 
 /// The ternary view of tensor `t` of `ck`.
-pub fn ternary<'a>(ck: &'a Checkpoint, t: &'a TensorInfo) -> Result<TernaryTensor<'a>, WeightsError> {
+pub fn ternary<'a>(
+    ck: &'a Checkpoint,
+    t: &'a TensorInfo,
+) -> Result<TernaryTensor<'a>, WeightsError> {
     TernaryTensor::new(t, ck.data(t)).map_err(|(off, k)| ck.error(t, off, k))
 }
 
