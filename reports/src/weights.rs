@@ -65,7 +65,11 @@ impl WeightsReport {
                     s.scale.map(|v| format!("{v:.6}")).unwrap_or_default(),
                     format!("{:.2}%", 100.0 * st.densest_lane_share()),
                     format!("{:.2}%", 100.0 * st.empty_chunk_share()),
-                    f(st.toggle_rate(), 4),
+                    if st.toggle_bits > 0 {
+                        f(st.toggle_rate(), 4)
+                    } else {
+                        "n/a".into()
+                    },
                 ]),
                 None => row.extend(std::iter::repeat_n(String::new(), 6)),
             }
@@ -136,7 +140,11 @@ impl WeightsReport {
                     s.scale.map(|v| format!("{v}")).unwrap_or_default(),
                     format!("{}", st.densest_lane_share()),
                     format!("{}", st.empty_chunk_share()),
-                    format!("{}", st.toggle_rate()),
+                    if st.toggle_bits > 0 {
+                        format!("{}", st.toggle_rate())
+                    } else {
+                        String::new()
+                    },
                 ]),
                 None => rec.extend(std::iter::repeat_n(String::new(), 9)),
             }

@@ -24,8 +24,9 @@ pub struct MeasuredWeights {
     pub zero_share: f64,
     /// The densest lane's nonzeros as a share of `K`, averaged over lane groups.
     pub densest_lane_share: f64,
-    /// Share of weight-code bits that flip between a lane's chunks.
-    pub toggle_rate: f64,
+    /// Share of weight-code bits that flip between a lane's chunks; `None`
+    /// when no row has two chunks (nothing to compare: the assumption stays).
+    pub toggle_rate: Option<f64>,
     /// Lanes the statistics were taken for.
     pub lanes: u32,
     /// Width the statistics were taken for.
@@ -38,20 +39,20 @@ impl MeasuredWeights {
         MeasuredWeights {
             zero_share: s.zero_share(),
             densest_lane_share: s.densest_lane_share(),
-            toggle_rate: s.toggle_rate(),
+            toggle_rate: (s.toggle_bits > 0).then(|| s.toggle_rate()),
             lanes: s.geometry.lanes,
             width: s.geometry.width,
         }
     }
 
     /// The factor on the weight input registers' capture energy: measured
-    /// toggles over those of i.i.d. weights at zero share `default_zeros`.
+    /// toggles over those of i.i.d. weights at zero share `default_zeros`
+    /// (1 when the toggles were not measured).
     pub fn register_factor(&self, default_zeros: f64) -> f64 {
         let r = iid_toggle_rate(default_zeros);
-        if r > 0.0 {
-            self.toggle_rate / r
-        } else {
-            1.0
+        match self.toggle_rate {
+            Some(t) if r > 0.0 => t / r,
+            _ => 1.0,
         }
     }
 }

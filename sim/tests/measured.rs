@@ -26,7 +26,7 @@ fn op() -> Op {
     }
 }
 
-fn measured(densest: f64, toggle: f64) -> MeasuredWeights {
+fn measured(densest: f64, toggle: Option<f64>) -> MeasuredWeights {
     MeasuredWeights {
         zero_share: 0.5,
         densest_lane_share: densest,
@@ -44,7 +44,7 @@ fn skipping_runs_the_densest_lane() {
     let o = op();
     let assumed = map_op(&arch, &c, &o).expect("plan");
     // K x (1 - 0.5) = 128: 2 chunks of 64; the densest lanes need 160: 3
-    let m = measured(0.623, iid_toggle_rate(0.3101));
+    let m = measured(0.623, Some(iid_toggle_rate(0.3101)));
     let real = map_op_measured(&arch, &c, &o, Some(&m)).expect("plan");
     let busy = |p: &sim::mapping::OpPlan| p.tiles.sum(|t| t.busy);
     assert_eq!(busy(&assumed) * 3, busy(&real) * 2);
@@ -67,7 +67,7 @@ fn weight_registers_follow_the_toggles() {
     // at the i.i.d. rate of the default zero share nothing changes
     let same = measured(
         0.7,
-        iid_toggle_rate(Precision::Ternary.default_zero_fraction()),
+        Some(iid_toggle_rate(Precision::Ternary.default_zero_fraction())),
     );
     assert_eq!(
         map_op_measured(&arch, &c, &o, Some(&same))
@@ -77,10 +77,17 @@ fn weight_registers_follow_the_toggles() {
         base
     );
     // no toggles: the weight registers (256 lanes x 4 chunks x 64 x 2 bits) vanish
-    let none = measured(0.7, 0.0);
+    let none = measured(0.7, Some(0.0));
     let got = map_op_measured(&arch, &c, &o, Some(&none))
         .expect("plan")
         .activity
         .reg_bits;
     assert_eq!(base - got, 256 * 4 * 64 * 2);
+    // unmeasured toggles (rows of one chunk) keep the assumption
+    let unknown = measured(0.7, None);
+    let kept = map_op_measured(&arch, &c, &o, Some(&unknown))
+        .expect("plan")
+        .activity
+        .reg_bits;
+    assert_eq!(kept, base);
 }
