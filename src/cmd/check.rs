@@ -31,8 +31,18 @@ fn check_accelerator(path: &Path) -> CliResult<String> {
             None => "fp32 accumulators".to_string(),
         },
     };
+    let warnings = sim::memory::design_warnings(&a);
+    for w in &warnings {
+        crate::stdio::errln(format!("warning: {}: {w}", path.display()))?;
+    }
+    let reachable = warnings
+        .iter()
+        .find(|w| matches!(w, sim::memory::DesignWarning::DramWindow { .. }))
+        .map_or(String::new(), |w| {
+            format!(" (unreachable: {:.2} GB/s sustained)", w.reachable())
+        });
     Ok(format!(
-        "{}: accelerator {}, {} {}x{}, {} weights / {} activations, {}, {} {} GB/s",
+        "{}: accelerator {}, {} {}x{}, {} weights / {} activations, {}, {} {} GB/s{reachable}",
         path.display(),
         a.name,
         ar.reduction.name(),

@@ -280,6 +280,9 @@ impl SimCmd {
             check_dir(dir, "report")?;
         }
         let arch = load_arch(&self.arch)?;
+        for w in sim::memory::design_warnings(&arch) {
+            crate::stdio::errln(format!("warning: {}: {w}", arch.name))?;
+        }
         let (trace, profile) = match &self.weights {
             Some(path) => crate::weights_arg::load_measured(path, &arch, &self.workload)?,
             None => (self.workload.load(arch.array.weights)?, Default::default()),

@@ -2,9 +2,11 @@
 //! `config.json` import, layer traces (generation, text format, parser) and
 //! the operator graph the simulator schedules.
 
+pub mod count;
 pub mod gemm;
 pub mod graph;
 pub mod hf_config;
+pub mod limits;
 pub mod model;
 pub mod op;
 pub mod precision;
@@ -12,6 +14,7 @@ pub mod trace;
 pub mod weights;
 pub mod zoo;
 
+pub use count::{Count, Overflow};
 pub use graph::{GraphError, OpGraph};
 pub use model::{ActFn, Family, ModelConfig, ParamCount};
 pub use op::{Op, OpKind};

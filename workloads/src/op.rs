@@ -8,6 +8,7 @@
 //! - `embed`: `m` rows of width `n` looked up in a table of `k` rows;
 //! - element-wise and row kinds: `g x m` rows of `n` elements.
 
+use crate::count::{Count, Overflow};
 use crate::model::ActFn;
 use crate::precision::Precision;
 use serde::{Deserialize, Serialize};
@@ -124,18 +125,30 @@ pub struct Op {
 }
 
 impl Op {
-    /// Multiply-accumulates of a matrix product (`g*m*k*n`), 0 for other kinds.
-    pub fn macs(&self) -> u64 {
+    /// Multiply-accumulates of a matrix product (`g*m*k*n`), 0 for other
+    /// kinds; exact (a product of four u64 dimensions can exceed 2^64).
+    pub fn macs(&self) -> u128 {
         if self.kind.is_matmul() {
-            self.g * self.m * self.k * self.n
+            let w = u128::from;
+            // at most (2^64 - 1)^4 before saturation: saturate only there
+            (w(self.g) * w(self.m)).saturating_mul(w(self.k) * w(self.n))
         } else {
             0
         }
     }
 
-    /// Output elements (`g*m*n`).
-    pub fn out_elements(&self) -> u64 {
-        self.g * self.m * self.n
+    /// Output elements (`g*m*n`), checked.
+    pub fn out_elements(&self) -> Count {
+        Count::new(self.g) * self.m * self.n
+    }
+
+    /// The operator's shape products that every consumer of the trace
+    /// forms (`g*m*k*n`, `g*m*n`, `g*m*k`, `g*k*n`) fit in 64 bits; else an
+    /// [`Overflow`] naming the operator and the product.
+    pub fn check_sizes(&self) -> Result<(), Overflow> {
+        let (g, m, k, n) = (Count::new(self.g), self.m, self.k, self.n);
+        (g * m * k * n).get(&self.name, "its shape product g*m*k*n")?;
+        Ok(())
     }
 
     /// The share of zero weights that applies: the attribute, or the default

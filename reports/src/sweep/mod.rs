@@ -96,6 +96,11 @@ pub struct PointResult {
     pub figures: Option<Figures>,
     /// The full description of the design (absent when refused).
     pub design: Option<Accelerator>,
+    /// Stated figures of the design it cannot reach (e.g. a DRAM bandwidth
+    /// above what its request window sustains): such a point is simulated
+    /// at what it reaches, and may duplicate another point.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 impl PointResult {
@@ -209,6 +214,7 @@ impl Sweep<'_> {
             area_mm2: None,
             figures: None,
             design: None,
+            warnings: Vec::new(),
         };
         let arch = match self.design(index) {
             Ok(a) => a,
@@ -217,6 +223,10 @@ impl Sweep<'_> {
                 return out;
             }
         };
+        out.warnings = sim::memory::design_warnings(&arch)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         let area = energy_model::area::estimate(&arch, self.tech);
         let mm2 = area.total_mm2();
         out.area_mm2 = Some(mm2);

@@ -204,6 +204,7 @@ pub fn points_csv(meta: &Meta, points: &[PointResult]) -> String {
     );
     header.extend(COMPONENTS.iter().map(|c| format!("{}_pj_per_token", c.0)));
     header.push("reason".into());
+    header.push("warnings".into());
     let _ = w.write_record(&header);
     for p in points {
         let mut row = vec![
@@ -234,6 +235,7 @@ pub fn points_csv(meta: &Meta, points: &[PointResult]) -> String {
             row.push(num(f.and_then(|f| f.energy_per_token_pj.get(c.0).copied())));
         }
         row.push(p.reason.clone());
+        row.push(p.warnings.join("; "));
         let _ = w.write_record(&row);
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()

@@ -4,6 +4,7 @@
 //!
 //! A mapping is timing-free: the engine decides when each tile runs.
 
+mod bounds;
 mod chunk;
 mod linear;
 mod streamed;
@@ -11,6 +12,7 @@ pub mod systolic;
 mod tiles;
 mod vector;
 
+pub use bounds::MAX_MAPPING_STEPS;
 pub use chunk::ChunkCost;
 pub use systolic::{scalesim_cycles, ScaleSimCycles, Systolic};
 pub use tiles::{push_run, Pattern, Run, Tiles};
@@ -130,6 +132,19 @@ pub enum MapError {
         /// Usable bytes.
         capacity: u64,
     },
+    /// A count, size or cycle figure of the operator exceeds 2^64 - 1.
+    #[error(transparent)]
+    Overflow(#[from] workloads::Overflow),
+    /// The operator's mapping would take more steps than the documented limit.
+    #[error("operator `{op}`: its mapping takes {steps} steps (instances x feature groups x K tiles, or folds), above the limit of {limit}; split the operator (smaller g, n or k)")]
+    TooManySteps {
+        /// Operator name.
+        op: String,
+        /// Steps the mapping would take.
+        steps: u128,
+        /// The limit.
+        limit: u128,
+    },
     /// One row of activations does not fit the activation buffer.
     #[error("operator `{op}`: one row of activations ({bytes} bytes) does not fit the activation buffer ({capacity} bytes); enlarge `buffers.activations.kib`")]
     ActivationBuffer {
@@ -233,13 +248,23 @@ pub fn map_op_measured(
             };
             if on_array {
                 match Systolic::of(arch.array.dataflow) {
-                    Some(df) => systolic::plan(arch, op, df),
-                    None => linear::plan(arch, chunk, op, measured),
+                    Some(df) => {
+                        bounds::systolic(arch, op, df)?;
+                        systolic::plan(arch, op, df)
+                    }
+                    None => {
+                        bounds::lane_array(arch, chunk, op)?;
+                        linear::plan(arch, chunk, op, measured)
+                    }
                 }
             } else {
+                bounds::streamed(op)?;
                 Ok(streamed::plan_product(arch, op))
             }
         }
-        _ => vector::plan(arch, op),
+        _ => {
+            bounds::vector(op)?;
+            vector::plan(arch, op)
+        }
     }
 }
