@@ -11,6 +11,7 @@ mod model_arg;
 mod output;
 mod stdio;
 mod tech_arg;
+mod weights_arg;
 mod workload_arg;
 
 use clap::{Parser, Subcommand};
@@ -51,6 +52,10 @@ enum Command {
     Sweep(cmd::sweep::SweepCmd),
     /// Join the outputs of a sweep's shards into the result of the whole sweep.
     Merge(cmd::merge::MergeCmd),
+    /// Per-tensor statistics of a GGUF or safetensors checkpoint's weights as the design's lanes see them.
+    Weights(cmd::weights::WeightsCmd),
+    /// Run one layer of a checkpoint through the design's bit-exact datapath (and, with --rtl, the generated tile).
+    RunLayer(cmd::run_layer::RunLayerCmd),
 }
 
 /// Parses the command line; `--help` and `--version` are printed here
@@ -106,6 +111,8 @@ fn main() -> ExitCode {
         Command::Dram(c) => c.exec(),
         Command::Sweep(c) => c.exec(),
         Command::Merge(c) => c.exec(),
+        Command::Weights(c) => c.exec(),
+        Command::RunLayer(c) => c.exec(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -12,6 +12,7 @@ pub mod dram;
 pub mod fonts;
 pub mod format;
 pub mod json_error;
+pub mod layer_run;
 pub mod output;
 pub mod page;
 pub mod paper;
@@ -21,6 +22,7 @@ pub mod run;
 pub mod sim_report;
 pub mod sweep;
 pub mod table;
+pub mod weights;
 
 pub use output::Output;
 pub use page::{Block, Card, Figure, Page};

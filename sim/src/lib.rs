@@ -7,11 +7,14 @@ pub use arch::Accelerator;
 pub mod activity;
 pub mod engine;
 pub mod mapping;
+pub mod measured;
 pub mod memory;
 pub mod result;
 pub mod simulate;
 
 pub use result::SimResult;
-pub use simulate::{simulate, simulate_with_stats, EngineStats, SimError, SimOptions};
+pub use simulate::{
+    simulate, simulate_measured, simulate_with_stats, EngineStats, SimError, SimOptions,
+};
 pub mod bitexact;
 pub mod tile;

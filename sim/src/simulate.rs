@@ -4,7 +4,8 @@
 use crate::activity::Activity;
 use crate::arch::Accelerator;
 use crate::engine;
-use crate::mapping::{map_trace, MapError, OpPlan, Unit};
+use crate::mapping::{map_trace_measured, MapError, OpPlan, Unit};
+use crate::measured::WeightProfile;
 use crate::memory::DramChannel;
 use crate::result::{DramResult, OpResult, SimResult, Traffic, RESULT_SCHEMA};
 use std::collections::BTreeMap;
@@ -115,8 +116,19 @@ pub fn simulate_with_stats(
     trace: &Trace,
     opts: SimOptions,
 ) -> Result<(SimResult, EngineStats), SimError> {
+    simulate_measured(arch, trace, opts, &WeightProfile::new())
+}
+
+/// Simulates one step of `trace` on `arch` with the measured weight
+/// statistics of a checkpoint (by operator name; [`crate::measured`]).
+pub fn simulate_measured(
+    arch: &Accelerator,
+    trace: &Trace,
+    opts: SimOptions,
+    profile: &WeightProfile,
+) -> Result<(SimResult, EngineStats), SimError> {
     let graph = OpGraph::new(trace)?;
-    let plans = map_trace(arch, trace)?;
+    let plans = map_trace_measured(arch, trace, profile)?;
     check_totals(arch, trace, &plans)?;
     let mut tl = engine::run_recording(arch, &plans, &graph, opts.fast_forward, opts.record_dram);
     let stats = EngineStats {

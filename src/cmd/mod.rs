@@ -9,6 +9,8 @@ pub mod paper;
 pub mod presets;
 pub mod report;
 pub mod rtl;
+pub mod run_layer;
 pub mod sim;
 pub mod sweep;
 pub mod trace;
+pub mod weights;

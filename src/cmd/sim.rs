@@ -9,7 +9,7 @@ use crate::workload_arg::WorkloadArgs;
 use clap::Args;
 use energy_model::{AreaReport, Breakdown, EnergyReport};
 use reports::{Align, Table};
-use sim::{simulate_with_stats, SimOptions, SimResult};
+use sim::{simulate_measured, SimOptions, SimResult};
 use std::path::PathBuf;
 
 /// `onebit sim --arch PRESET|FILE (--model NAME | --hf-config FILE | --trace FILE | --gemm FILE)`
@@ -20,6 +20,11 @@ pub struct SimCmd {
     arch: String,
     #[command(flatten)]
     workload: WorkloadArgs,
+    /// A GGUF or safetensors checkpoint whose measured weight statistics
+    /// (zero share, densest lane, toggles) drive the simulation; the shape
+    /// comes from the file unless --model/--hf-config name an agreeing one.
+    #[arg(long, value_name = "FILE")]
+    weights: Option<PathBuf>,
     /// Step every cycle instead of jumping between events (same results, slower).
     #[arg(long)]
     no_fast_forward: bool,
@@ -308,15 +313,19 @@ impl SimCmd {
         for w in sim::memory::design_warnings(&arch) {
             crate::stdio::errln(format!("warning: {}: {w}", arch.name))?;
         }
-        let trace = self.workload.load(arch.array.weights)?;
+        let (trace, profile) = match &self.weights {
+            Some(path) => crate::weights_arg::load_measured(path, &arch, &self.workload)?,
+            None => (self.workload.load(arch.array.weights)?, Default::default()),
+        };
         let tech = load_tech(self.tech.as_deref())?;
-        let (r, stats) = simulate_with_stats(
+        let (r, stats) = simulate_measured(
             &arch,
             &trace,
             SimOptions {
                 fast_forward: !self.no_fast_forward,
                 record_dram: self.dram_trace.is_some(),
             },
+            &profile,
         )
         .map_err(|e| CliError::Usage(format!("{} on {}: {e}", trace.meta.model, arch.name)))?;
         let area = energy_model::area::estimate(&arch, &tech);

@@ -11,6 +11,7 @@ pub mod model;
 pub mod op;
 pub mod precision;
 pub mod trace;
+pub mod weights;
 pub mod zoo;
 
 pub use count::{Count, Overflow};

@@ -26,6 +26,7 @@
 
 pub mod adder_tree;
 pub mod encoding;
+pub mod layer;
 pub mod mac;
 pub mod popcount;
 pub mod quantize;

@@ -15,6 +15,7 @@
 use super::{push_run, ChunkCost, MapError, OpPlan, TileWork, Tiles, Unit};
 use crate::activity::{Activity, Buffer};
 use crate::arch::{acc_bits_for, Accelerator, ZeroHandling};
+use crate::measured::MeasuredWeights;
 use crate::memory::SramPort;
 use workloads::Op;
 
@@ -32,7 +33,12 @@ fn pieces(total: u64, piece: u64) -> Vec<(u64, u64)> {
     v
 }
 
-pub(super) fn plan(arch: &Accelerator, chunk: &ChunkCost, op: &Op) -> Result<OpPlan, MapError> {
+pub(super) fn plan(
+    arch: &Accelerator,
+    chunk: &ChunkCost,
+    op: &Op,
+    measured: Option<&MeasuredWeights>,
+) -> Result<OpPlan, MapError> {
     let arr = &arch.array;
     let lanes = u64::from(arr.lanes);
     let width = u64::from(arr.width);
@@ -51,11 +57,14 @@ pub(super) fn plan(arch: &Accelerator, chunk: &ChunkCost, op: &Op) -> Result<OpP
         }
     }
 
-    // Zero weights compacted away shorten the reduction.
-    let z = op.zero_fraction();
+    // Zero weights compacted away shorten the reduction: to the densest
+    // lane's nonzeros when measured for this geometry, else K x (1 - zeros).
+    let measured = measured.filter(|m| m.lanes == arr.lanes && m.width == arr.width);
+    let z = measured.map_or(op.zero_fraction(), |m| m.zero_share);
     let skip = arr.zeros == ZeroHandling::Skip && w.is_low_bit_weight();
+    let dense = measured.map_or(1.0 - z, |m| m.densest_lane_share);
     let k_eff = if skip {
-        ((op.k as f64 * (1.0 - z)).ceil() as u64).clamp(1, op.k)
+        ((op.k as f64 * dense).ceil() as u64).clamp(1, op.k)
     } else {
         op.k
     };
@@ -236,6 +245,12 @@ pub(super) fn plan(arch: &Accelerator, chunk: &ChunkCost, op: &Op) -> Result<OpP
     let mut act = Activity::default();
     act.add_scaled(&chunk.per_lane, lane_chunks);
     act.add_scaled(&chunk.per_chunk, chunks);
+    if let Some(m) = measured.filter(|_| w.is_low_bit_weight()) {
+        // the weight input registers switch with the measured toggles
+        let wreg = lane_chunks * width * w.storage_bits().ceil() as u64;
+        let scaled = (wreg as f64 * m.register_factor(w.default_zero_fraction())).round() as u64;
+        act.reg_bits = act.reg_bits - wreg + scaled;
+    }
     let real_terms = op.g * op.m * op.n * op.k;
     if w.is_low_bit_weight() {
         match arr.zeros {

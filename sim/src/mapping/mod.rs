@@ -19,6 +19,7 @@ pub use tiles::{push_run, Pattern, Run, Tiles};
 
 use crate::activity::Activity;
 use crate::arch::{Accelerator, AttentionMapping, Reduction};
+use crate::measured::{MeasuredWeights, WeightProfile};
 use serde::{Deserialize, Serialize};
 use workloads::{Op, OpKind, Precision, Trace};
 
@@ -205,16 +206,36 @@ pub fn high_precision_unit(arch: &Accelerator) -> (Unit, u64) {
 
 /// Plans every operator of `trace` on `arch`.
 pub fn map_trace(arch: &Accelerator, trace: &Trace) -> Result<Vec<OpPlan>, MapError> {
+    map_trace_measured(arch, trace, &WeightProfile::new())
+}
+
+/// Plans every operator of `trace` on `arch`, with the measured weight
+/// statistics of the operators in `profile` ([`crate::measured`]).
+pub fn map_trace_measured(
+    arch: &Accelerator,
+    trace: &Trace,
+    profile: &WeightProfile,
+) -> Result<Vec<OpPlan>, MapError> {
     let chunk = ChunkCost::of(arch);
     trace
         .ops
         .iter()
-        .map(|op| map_op(arch, &chunk, op))
+        .map(|op| map_op_measured(arch, &chunk, op, profile.get(&op.name)))
         .collect()
 }
 
 /// Plans one operator.
 pub fn map_op(arch: &Accelerator, chunk: &ChunkCost, op: &Op) -> Result<OpPlan, MapError> {
+    map_op_measured(arch, chunk, op, None)
+}
+
+/// Plans one operator with its measured weight statistics, if any.
+pub fn map_op_measured(
+    arch: &Accelerator,
+    chunk: &ChunkCost,
+    op: &Op,
+    measured: Option<&MeasuredWeights>,
+) -> Result<OpPlan, MapError> {
     match op.kind {
         OpKind::Linear | OpKind::Qk | OpKind::Pv => {
             let w = op.w.unwrap_or(op.a);
@@ -233,7 +254,7 @@ pub fn map_op(arch: &Accelerator, chunk: &ChunkCost, op: &Op) -> Result<OpPlan, 
                     }
                     None => {
                         bounds::lane_array(arch, chunk, op)?;
-                        linear::plan(arch, chunk, op)
+                        linear::plan(arch, chunk, op, measured)
                     }
                 }
             } else {
