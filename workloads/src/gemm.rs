@@ -105,6 +105,7 @@ pub fn parse_topology(
             out: Precision::INT32,
             wbytes: w.bytes_for(k * n),
             zeros: Some(0.0),
+            mask: crate::Mask::Full,
         });
     }
     if ops.is_empty() {
@@ -120,6 +121,7 @@ pub fn parse_topology(
             phase: Phase::Prefill,
             batch: 1,
             seq: 1,
+            ..TraceMeta::default()
         },
         ops,
     })
