@@ -3,6 +3,7 @@
 //! operator and in total. Serialized as JSON with a schema version.
 
 use crate::activity::{Activity, Buffer};
+use crate::capacity::Footprint;
 use crate::engine::{Bound, Cycles, OpTiming};
 use crate::mapping::Unit;
 use serde::{Deserialize, Serialize};
@@ -98,6 +99,12 @@ pub struct SimResult {
     pub activity: Activity,
     /// Per operator, in trace order.
     pub ops: Vec<OpResult>,
+    /// What the step keeps in DRAM.
+    #[serde(default)]
+    pub footprint: Footprint,
+    /// Warnings reports show with the result (an oversubscribed DRAM).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 impl SimResult {

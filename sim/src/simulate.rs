@@ -2,11 +2,13 @@
 //! and gather the result.
 
 use crate::activity::Activity;
+use crate::capacity::{footprint, refusal, CapacityError};
 use crate::arch::Accelerator;
 use crate::engine;
 use crate::mapping::{map_trace, MapError, Unit};
 use crate::result::{OpResult, SimResult, Traffic, RESULT_SCHEMA};
 use std::collections::BTreeMap;
+use workloads::trace::fuse_attention;
 use workloads::{GraphError, OpGraph, Trace};
 
 /// How to simulate.
@@ -14,11 +16,17 @@ use workloads::{GraphError, OpGraph, Trace};
 pub struct SimOptions {
     /// Jump from event to event instead of stepping every cycle (results are identical).
     pub fast_forward: bool,
+    /// Run a step that needs more DRAM than `dram.capacity_gib`, with a
+    /// warning in the result, instead of refusing it.
+    pub allow_oversubscribe: bool,
 }
 
 impl Default for SimOptions {
     fn default() -> Self {
-        SimOptions { fast_forward: true }
+        SimOptions {
+            fast_forward: true,
+            allow_oversubscribe: false,
+        }
     }
 }
 
@@ -31,6 +39,9 @@ pub enum SimError {
     /// The trace's dependencies are broken.
     #[error(transparent)]
     Graph(#[from] GraphError),
+    /// The step does not fit the design's DRAM.
+    #[error(transparent)]
+    Capacity(#[from] CapacityError),
 }
 
 /// How much work the engine did (not part of the result: it differs
@@ -58,8 +69,33 @@ pub fn simulate_with_stats(
     trace: &Trace,
     opts: SimOptions,
 ) -> Result<(SimResult, EngineStats), SimError> {
+    // a design with fused attention runs every qk -> softmax -> pv chain as
+    // one streaming operator
+    let fused;
+    let trace = if arch.attention.fused {
+        fused = fuse_attention(trace);
+        &fused
+    } else {
+        trace
+    };
     let graph = OpGraph::new(trace)?;
     let plans = map_trace(arch, trace)?;
+    let need = footprint(trace, &plans);
+    let mut warnings = Vec::new();
+    if let Some(have) = arch.dram.capacity_bytes() {
+        if need.total() > have {
+            if !opts.allow_oversubscribe {
+                return Err(CapacityError { need, have }.into());
+            }
+            warnings.push(format!(
+                "oversubscribed DRAM (run with --allow-oversubscribe): {}",
+                refusal(&need, have)
+                    .split("; lower")
+                    .next()
+                    .unwrap_or_default()
+            ));
+        }
+    }
     let tl = engine::run(arch, &plans, &graph, opts.fast_forward);
     let stats = EngineStats {
         events: tl.events,
@@ -144,6 +180,8 @@ pub fn simulate_with_stats(
             traffic,
             activity: total,
             ops,
+            footprint: need,
+            warnings,
         },
         stats,
     ))

@@ -4,6 +4,7 @@
 //!
 //! A mapping is timing-free: the engine decides when each tile runs.
 
+mod attention;
 mod chunk;
 mod linear;
 mod streamed;
@@ -11,6 +12,7 @@ pub mod systolic;
 mod tiles;
 mod vector;
 
+pub use attention::score_pairs;
 pub use chunk::ChunkCost;
 pub use systolic::{scalesim_cycles, ScaleSimCycles, Systolic};
 pub use tiles::{push_run, Pattern, Run, Tiles};
@@ -219,6 +221,7 @@ pub fn map_op(arch: &Accelerator, chunk: &ChunkCost, op: &Op) -> Result<OpPlan, 
                 Ok(streamed::plan_product(arch, op))
             }
         }
+        OpKind::Attention => Ok(attention::plan_fused(arch, op)),
         _ => vector::plan(arch, op),
     }
 }
