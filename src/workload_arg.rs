@@ -7,7 +7,7 @@ use crate::model_arg::ModelArgs;
 use clap::Args;
 use std::path::PathBuf;
 use workloads::trace::{self, TraceOptions};
-use workloads::{gemm, Phase, Precision, Trace};
+use workloads::{gemm, KvFormat, Mask, Phase, Precision, Trace};
 
 /// Flags that choose a workload.
 #[derive(Debug, Args)]
@@ -21,26 +21,63 @@ pub struct WorkloadArgs {
     /// activations times weights in the design's encoding (or --encoding).
     #[arg(long, value_name = "FILE", conflicts_with_all = ["model", "hf_config"])]
     pub gemm: Option<PathBuf>,
-    /// Decode (one new token per sequence) or prefill (the whole prompt).
+    /// Decode (one new token per sequence), prefill (the whole prompt) or
+    /// verify (check --draft drafted tokens against the KV cache in one step).
     #[arg(long, default_value = "decode", value_parser = parse_phase)]
     pub phase: Phase,
-    /// KV-cache length for decode, prompt length for prefill (tokens).
+    /// KV-cache length for decode and verify, prompt length for prefill (tokens).
     #[arg(long, default_value_t = 2048, value_name = "N")]
     pub seq: u64,
     /// Sequences per step.
     #[arg(long, default_value_t = 1, value_name = "B")]
     pub batch: u64,
+    /// Drafted tokens per sequence verified in one step (--phase verify) [default: 4].
+    #[arg(long, value_name = "N")]
+    pub draft: Option<u64>,
+    /// Attention mask of prefill and verify: causal (each token attends to
+    /// the positions before it) or full (a kernel that computes the masked
+    /// scores too).
+    #[arg(long, default_value = "causal", value_parser = parse_mask, value_name = "MASK")]
+    pub attention_mask: Mask,
 }
 
-/// Parses `decode` or `prefill`.
+/// Parses `decode`, `prefill` or `verify`.
 pub fn parse_phase(s: &str) -> Result<Phase, String> {
-    Phase::from_name(s).ok_or_else(|| format!("expected `decode` or `prefill`, found `{s}`"))
+    Phase::from_name(s)
+        .ok_or_else(|| format!("expected `decode`, `prefill` or `verify`, found `{s}`"))
+}
+
+/// Parses `causal` or `full`.
+pub fn parse_mask(s: &str) -> Result<Mask, String> {
+    Mask::from_name(s).ok_or_else(|| format!("expected `causal` or `full`, found `{s}`"))
+}
+
+/// The drafted tokens of a step: `--draft` with `--phase verify` (4 when
+/// absent), refused with any other phase.
+pub fn draft_for(phase: Phase, draft: Option<u64>) -> CliResult<u64> {
+    match (phase, draft) {
+        (Phase::Verify, Some(0)) => Err(CliError::Usage(
+            "--draft 0: expected at least 1 drafted token".into(),
+        )),
+        (Phase::Verify, d) => Ok(d.unwrap_or(4)),
+        (_, Some(_)) => Err(CliError::Usage(
+            "--draft applies to --phase verify only".into(),
+        )),
+        (_, None) => Ok(TraceOptions::default().draft),
+    }
 }
 
 impl WorkloadArgs {
     /// Loads or generates the trace; `design_weights` is the encoding GEMM
-    /// topologies default to.
-    pub fn load(&self, design_weights: Precision) -> CliResult<Trace> {
+    /// topologies default to, `design_kv` the KV-cache format a generated
+    /// trace stores its cache in (unless --kv overrides it).
+    pub fn load(&self, design_weights: Precision, design_kv: Option<KvFormat>) -> CliResult<Trace> {
+        let draft = draft_for(self.phase, self.draft)?;
+        if (self.trace.is_some() || self.gemm.is_some()) && self.model.has_tensor_flags() {
+            return Err(CliError::Usage(
+                "--kv, --lm-head and --embedding apply to a --model or --hf-config workload; a trace file states its own precisions".into(),
+            ));
+        }
         if let Some(path) = &self.trace {
             let text = read_text(path)?;
             return trace::parse(&text).map_err(|e| {
@@ -64,12 +101,16 @@ impl WorkloadArgs {
                 .map_err(|e| CliError::at(path, e.line, e.col, e.message));
         }
         let model = self.model.load()?;
-        let opts = TraceOptions {
+        let mut opts = TraceOptions {
             phase: self.phase,
             seq: self.seq,
             batch: self.batch,
             zeros: None,
+            mask: self.attention_mask,
+            draft,
+            ..TraceOptions::default()
         };
+        self.model.apply(&mut opts, design_kv)?;
         trace::generate(&model, &opts).map_err(|e| CliError::Usage(e.to_string()))
     }
 }

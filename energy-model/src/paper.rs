@@ -180,6 +180,7 @@ fn gemm_trace(name: &str, m: u64, k: u64, n: u64, a: Precision, w: Precision) ->
             phase: Phase::Decode,
             batch: m,
             seq: 1,
+            ..TraceMeta::default()
         },
         ops: vec![Op {
             name: "gemm".into(),
@@ -195,6 +196,7 @@ fn gemm_trace(name: &str, m: u64, k: u64, n: u64, a: Precision, w: Precision) ->
             out: Precision::Fp16,
             wbytes: w.bytes_for(k * n),
             zeros: None,
+            mask: workloads::Mask::Full,
         }],
     }
 }
@@ -375,7 +377,7 @@ pub fn table1() -> Table1 {
                 phase: Phase::Prefill,
                 seq: tokens,
                 batch: 1,
-                zeros: None,
+                ..TraceOptions::default()
             },
         )
         .expect("trace");
@@ -495,7 +497,8 @@ pub fn run(
             phase: Phase::Decode,
             seq,
             batch,
-            zeros: None,
+            kv: Some(arch.attention.kv_format()),
+            ..TraceOptions::default()
         },
     )
     .map_err(|e| e.to_string())?;

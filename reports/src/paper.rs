@@ -64,7 +64,8 @@ pub fn sizes(t: &Technology, trend: &Trend) -> Result<Vec<SizeRow>, String> {
                 phase: Phase::Decode,
                 seq: trend.seq,
                 batch: trend.batch,
-                zeros: None,
+                kv: Some(arch.attention.kv_format()),
+                ..TraceOptions::default()
             },
         )
         .map_err(|e| e.to_string())?;

@@ -69,8 +69,11 @@ pub struct SimResult {
     pub phase: Phase,
     /// Sequences per step.
     pub batch: u64,
-    /// KV length (decode) or prompt length (prefill).
+    /// KV length (decode, verify) or prompt length (prefill).
     pub seq: u64,
+    /// Drafted tokens verified per sequence (verify; 0 otherwise).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub draft: u64,
     /// Tokens the step produces or consumes.
     pub tokens: u64,
     /// Clock in GHz.
@@ -105,6 +108,10 @@ pub struct SimResult {
     /// Warnings reports show with the result (an oversubscribed DRAM).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+}
+
+fn is_zero(x: &u64) -> bool {
+    *x == 0
 }
 
 impl SimResult {

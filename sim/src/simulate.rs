@@ -155,6 +155,7 @@ pub fn simulate_with_stats(
             phase: trace.meta.phase,
             batch: trace.meta.batch,
             seq: trace.meta.seq,
+            draft: trace.meta.draft,
             tokens,
             clock_ghz: arch.clock_ghz,
             cycles,

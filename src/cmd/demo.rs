@@ -52,7 +52,8 @@ fn run(arch: &sim::Accelerator, tech: &Technology, phase: Phase, seq: u64) -> Cl
             phase,
             seq,
             batch: 1,
-            zeros: None,
+            kv: Some(arch.attention.kv_format()),
+            ..TraceOptions::default()
         },
     )
     .map_err(|e| CliError::Usage(e.to_string()))?;

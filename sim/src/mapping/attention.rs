@@ -52,9 +52,10 @@ pub fn score_pairs(arch: &Accelerator, op: &Op) -> u64 {
 /// buffer, as for every operator. The softmax work (3 passes over each
 /// score: maximum, exponent and sum, and the scaling into the tile's P, plus
 /// one rescale of the `head_dim` accumulators per row and tile and the final
-/// normalization) runs after each tile's products at the vector unit's rate
-/// (`vector.elems_per_cycle`): the unit's exponent pipeline is the same
-/// datapath. The scores are written and read once in the score buffer,
+/// normalization) runs at the vector unit's rate (`vector.elems_per_cycle`):
+/// the unit's exponent pipeline is the same datapath. It overlaps with the
+/// products of the next tile, so the busy cycles are the larger of the two
+/// and one tile's softmax drains at the end. The scores are written and read once in the score buffer,
 /// priced as output-buffer accesses (a small SRAM of the same size class).
 pub(super) fn plan_fused(arch: &Accelerator, op: &Op) -> OpPlan {
     let (unit, rate) = high_precision_unit(arch);
@@ -66,7 +67,15 @@ pub(super) fn plan_fused(arch: &Accelerator, op: &Op) -> OpPlan {
     let tiles_per_row_sum = pairs.div_ceil(u64::from(t.kv_block).max(1));
     let rescale = tiles_per_row_sum * hd + rows * hd;
     let vrate = u64::from(arch.vector.elems_per_cycle.max(1));
-    let busy = computed_macs.div_ceil(rate) + (3 * pairs + rescale).div_ceil(vrate);
+    // the exponent pipeline works on one tile while the multipliers work on
+    // the next (software pipelining, as FlashAttention-3 overlaps them):
+    // the slower of the two sets the pace, and the last tile's softmax
+    // drains after the last products
+    let mac_cycles = computed_macs.div_ceil(rate);
+    let softmax_cycles = (3 * pairs + rescale).div_ceil(vrate);
+    let busy = mac_cycles.max(softmax_cycles);
+    let tile_count = tiles_per_row_sum.div_ceil(u64::from(t.q_block).max(1)).max(1);
+    let drain = softmax_cycles.div_ceil(tile_count);
 
     let act_cap = arch.buffers.activations.bytes();
     let in_bytes = op.a.bytes_for(op.g * op.m * hd);
@@ -107,7 +116,7 @@ pub(super) fn plan_fused(arch: &Accelerator, op: &Op) -> OpPlan {
     OpPlan {
         unit,
         tiles,
-        drain: 0,
+        drain,
         activity: act,
         macs: op.macs(),
         note: format!(
