@@ -447,6 +447,9 @@ pub struct TrendRow {
     pub tokens_per_s: [f64; 2],
     /// The paper's Figure 3 ratio, where known.
     pub published: Option<f64>,
+    /// The runs that need more DRAM than their design has (run anyway):
+    /// "design: model" for each.
+    pub oversubscribed: Vec<String>,
 }
 
 /// (c) The energy trend across model sizes.
@@ -502,8 +505,13 @@ pub fn run(
         },
     )
     .map_err(|e| e.to_string())?;
-    let result =
-        simulate(arch, &trace, SimOptions::default()).map_err(|e| format!("{model}: {e}"))?;
+    // the trend runs every size on both designs; a model too big for the
+    // design's DRAM is run anyway and flagged ([`TrendRow::oversubscribed`])
+    let opts = SimOptions {
+        allow_oversubscribe: true,
+        ..SimOptions::default()
+    };
+    let result = simulate(arch, &trace, opts).map_err(|e| format!("{model}: {e}"))?;
     let energy = energy::estimate(arch, &result, t);
     let matmul = result
         .ops
@@ -567,6 +575,11 @@ pub fn trend(
                 .iter()
                 .find(|(s, _)| *s == size)
                 .map(|(_, v)| *v),
+            oversubscribed: [&f, &b]
+                .iter()
+                .filter(|r| !r.result.warnings.is_empty())
+                .map(|r| format!("{}: {}", r.result.design, r.result.model))
+                .collect(),
         });
     }
     Ok(Trend {
@@ -680,6 +693,8 @@ pub struct PaperReport {
     pub trend: Trend,
     /// (d) Memory.
     pub memory: Memory,
+    /// (e) Against the quantized baselines of the same area.
+    pub baselines: crate::baselines::Baselines,
 }
 
 /// Computes (a)-(d); the trend on `fp16_design` vs `ternary_design`.
@@ -696,5 +711,6 @@ pub fn bitnet_b158(
         table1: table1(),
         trend: trend(t, fp16_design, ternary_design, seq, batch)?,
         memory: memory(),
+        baselines: crate::baselines::against(t, ternary_design, seq, batch)?,
     })
 }

@@ -2,8 +2,8 @@
 //! and gather the result.
 
 use crate::activity::Activity;
-use crate::capacity::{footprint, refusal, CapacityError};
 use crate::arch::Accelerator;
+use crate::capacity::{footprint, refusal, CapacityError};
 use crate::engine;
 use crate::mapping::{map_trace, MapError, Unit};
 use crate::result::{OpResult, SimResult, Traffic, RESULT_SCHEMA};

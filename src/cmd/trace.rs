@@ -4,10 +4,10 @@
 use crate::error::{CliError, CliResult};
 use crate::files::write_atomic;
 use crate::model_arg::ModelArgs;
+use crate::workload_arg::{draft_for, parse_mask, parse_phase};
 use clap::Args;
 use std::path::PathBuf;
 use workloads::trace::{self, TraceOptions};
-use crate::workload_arg::{draft_for, parse_mask, parse_phase};
 use workloads::{Mask, OpGraph, Phase};
 
 /// `onebit trace (--model NAME | --hf-config FILE) [...]`

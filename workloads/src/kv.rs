@@ -37,7 +37,11 @@ impl KvFormat {
     pub fn supports(p: Precision) -> bool {
         matches!(
             p,
-            Precision::Fp16 | Precision::Bf16 | Precision::Fp8 | Precision::Int(8) | Precision::Int(4)
+            Precision::Fp16
+                | Precision::Bf16
+                | Precision::Fp8
+                | Precision::Int(8)
+                | Precision::Int(4)
         )
     }
 

@@ -163,7 +163,7 @@ impl FromStr for Precision {
             "ternary-packed" => Precision::TernaryPacked,
             "binary" => Precision::Binary,
             "binary01" => Precision::Binary01,
-"fp8" => Precision::Fp8,
+            "fp8" => Precision::Fp8,
             "fp16" => Precision::Fp16,
             "bf16" => Precision::Bf16,
             "fp32" => Precision::Fp32,

@@ -5,9 +5,9 @@ use proptest::prelude::*;
 use proptest::sample::Index;
 use workloads::model::ActFn;
 use workloads::op::{Op, OpKind};
-use workloads::Mask;
 use workloads::precision::Precision;
 use workloads::trace::{parse, write, Phase, Trace, TraceMeta, TraceParseError};
+use workloads::Mask;
 
 // ---------------------------------------------------------------- strategies
 
@@ -152,7 +152,11 @@ fn model_name() -> impl Strategy<Value = String> {
 fn meta() -> impl Strategy<Value = TraceMeta> {
     (
         model_name(),
-        prop_oneof![Just(Phase::Decode), Just(Phase::Prefill), Just(Phase::Verify)],
+        prop_oneof![
+            Just(Phase::Decode),
+            Just(Phase::Prefill),
+            Just(Phase::Verify)
+        ],
         prop_oneof![1u64..=64, 1u64..=u64::MAX],
         prop_oneof![1u64..=8192, 1u64..=u64::MAX],
         any::<bool>(),
@@ -162,7 +166,11 @@ fn meta() -> impl Strategy<Value = TraceMeta> {
             phase,
             batch,
             seq,
-            draft: if phase == Phase::Verify { 1 + seq % 8 } else { 0 },
+            draft: if phase == Phase::Verify {
+                1 + seq % 8
+            } else {
+                0
+            },
             tied_embeddings: tied,
         })
 }
@@ -571,7 +579,13 @@ fn unknown_version() {
         "trace version 1 to 2",
         "unsupported trace version 99999999999999999999999 (this build reads 1 to 2)",
     );
-    assert_err("onebit-trace 0\n", 1, 14, "trace version 1 to 2", "version 0");
+    assert_err(
+        "onebit-trace 0\n",
+        1,
+        14,
+        "trace version 1 to 2",
+        "version 0",
+    );
 }
 
 #[test]
@@ -978,6 +992,9 @@ fn version_1_traces_parse_with_the_full_mask() {
         "`upper`",
     );
     let v = parse("onebit-trace 2\nmeta phase=verify seq=100 draft=4 tied=true\n").unwrap();
-    assert_eq!((v.meta.phase, v.meta.draft, v.meta.tied_embeddings), (Phase::Verify, 4, true));
+    assert_eq!(
+        (v.meta.phase, v.meta.draft, v.meta.tied_embeddings),
+        (Phase::Verify, 4, true)
+    );
     assert_eq!(v.meta.tokens(), 4);
 }

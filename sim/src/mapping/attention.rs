@@ -74,7 +74,9 @@ pub(super) fn plan_fused(arch: &Accelerator, op: &Op) -> OpPlan {
     let mac_cycles = computed_macs.div_ceil(rate);
     let softmax_cycles = (3 * pairs + rescale).div_ceil(vrate);
     let busy = mac_cycles.max(softmax_cycles);
-    let tile_count = tiles_per_row_sum.div_ceil(u64::from(t.q_block).max(1)).max(1);
+    let tile_count = tiles_per_row_sum
+        .div_ceil(u64::from(t.q_block).max(1))
+        .max(1);
     let drain = softmax_cycles.div_ceil(tile_count);
 
     let act_cap = arch.buffers.activations.bytes();

@@ -141,7 +141,10 @@ mod tests {
         // the same useful MACs as the two products it replaces
         assert_eq!(f.macs(), t.macs());
         // whoever read L3.pv reads L3.attn
-        assert!(f.ops.iter().any(|o| o.inputs.iter().any(|i| i == "L3.attn")));
+        assert!(f
+            .ops
+            .iter()
+            .any(|o| o.inputs.iter().any(|i| i == "L3.attn")));
         assert!(f.ops.iter().all(|o| o.inputs.iter().all(|i| i != "L3.pv")));
         assert!(crate::OpGraph::new(&f).is_ok());
     }

@@ -489,7 +489,11 @@ pub fn generate(model: &ModelConfig, opts: &TraceOptions) -> Result<Trace, Trace
             phase: opts.phase,
             batch,
             seq: opts.seq,
-            draft: if opts.phase == Phase::Verify { draft } else { 0 },
+            draft: if opts.phase == Phase::Verify {
+                draft
+            } else {
+                0
+            },
             tied_embeddings: md.tied_embeddings,
         },
         ops: b.ops,

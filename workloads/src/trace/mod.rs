@@ -7,8 +7,8 @@ mod generate;
 mod parser;
 mod writer;
 
-pub use generate::{generate, TraceGenError, TraceOptions};
 pub use fuse::fuse_attention;
+pub use generate::{generate, TraceGenError, TraceOptions};
 pub use parser::{parse, TraceParseError};
 pub use writer::write;
 

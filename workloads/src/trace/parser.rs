@@ -380,9 +380,7 @@ fn parse_meta(
     for &token in &tokens[1..] {
         let (key, value) = split_key_value(line, token)?;
         match key {
-            "model" | "phase" | "batch" | "seq" | "draft" | "tied" => {
-                once(line, &mut seen, key)?
-            }
+            "model" | "phase" | "batch" | "seq" | "draft" | "tied" => once(line, &mut seen, key)?,
             _ => return Err(line.error_at(key, format!("a meta key ({META_KEYS})"), quote(key))),
         }
         match key {
@@ -411,13 +409,7 @@ fn parse_meta(
                 meta.tied_embeddings = match value {
                     "true" => true,
                     "false" => false,
-                    _ => {
-                        return Err(line.error_at(
-                            value,
-                            "`true` or `false`",
-                            quote_value(value),
-                        ))
-                    }
+                    _ => return Err(line.error_at(value, "`true` or `false`", quote_value(value))),
                 }
             }
             _ => meta.seq = int_value(line, value, 1, u64::MAX)?,
@@ -446,7 +438,7 @@ impl KindWord {
             "kv_append" => KindWord::Fixed(OpKind::KvAppend),
             "qk" => KindWord::Fixed(OpKind::Qk),
             "softmax" => KindWord::Fixed(OpKind::Softmax),
-"pv" => KindWord::Fixed(OpKind::Pv),
+            "pv" => KindWord::Fixed(OpKind::Pv),
             "attention" => KindWord::Fixed(OpKind::Attention),
             "glu" => KindWord::Glu,
             "act" => KindWord::Act,
@@ -540,9 +532,7 @@ fn parse_op(line: &Line<'_>, tokens: &[&str], state: &State<'_>) -> Result<Op, T
             "mask" => {
                 return Err(line.error_at(
                     key,
-                    format!(
-                        "a key of `{word}` (`mask` is only for qk, softmax, pv and attention)"
-                    ),
+                    format!("a key of `{word}` (`mask` is only for qk, softmax, pv and attention)"),
                     quote(key),
                 ))
             }
