@@ -516,7 +516,9 @@ pub fn run(
     let matmul = result
         .ops
         .iter()
-        .filter(|o| o.layer.is_some() && matches!(o.kind.as_str(), "linear" | "qk" | "pv"))
+        .filter(|o| {
+            o.layer.is_some() && matches!(o.kind.as_str(), "linear" | "qk" | "pv" | "attention")
+        })
         .map(|o| paper_rule(t, arch, &o.activity))
         .fold(MulAdd::default(), MulAdd::plus);
     Ok(Run {

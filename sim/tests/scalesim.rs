@@ -268,12 +268,21 @@ fn stepping_every_cycle_gives_the_same_result() {
     ] {
         let a = design(df, rows, cols);
         let t = topology(&format!("{}_{rows}x{cols}", df.name()));
-        let ff = simulate(&a, &t, SimOptions { fast_forward: true }).unwrap();
+        let ff = simulate(
+            &a,
+            &t,
+            SimOptions {
+                fast_forward: true,
+                ..SimOptions::default()
+            },
+        )
+        .unwrap();
         let step = simulate(
             &a,
             &t,
             SimOptions {
                 fast_forward: false,
+                ..SimOptions::default()
             },
         )
         .unwrap();
@@ -344,6 +353,7 @@ fn systolic_needs_mac_cells_and_runs_attention_on_the_array() {
         out: Precision::INT32,
         wbytes: 4 * 64 * 100,
         zeros: Some(0.0),
+        mask: workloads::Mask::Full,
     };
     let t = Trace {
         meta: Default::default(),

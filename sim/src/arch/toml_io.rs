@@ -1102,6 +1102,7 @@ mod tests {
 
         let mut m = preset("edge-fp16").unwrap();
         m.attention.mapping = AttentionMapping::Array;
+        m.attention.fused = false;
         m.array.activations = Precision::Fp16;
         m.array.weights = Precision::INT4; // weight-only quantization, W4A16
         m.validate().unwrap();
@@ -1611,7 +1612,27 @@ precision = "fp16"
         );
         let mut m = preset("edge-int8").unwrap();
         m.attention.mapping = AttentionMapping::Array;
+        // fused attention needs the attention or the vector unit
+        let e = m.validate().unwrap_err();
+        assert_eq!(e.key, "attention.fused");
+        m.attention.fused = false;
         m.validate().unwrap();
+        // a score buffer too small for one fused tile is refused by name
+        let mut s = preset("edge-ternary").unwrap();
+        s.attention.score_buffer_kib = 4;
+        let e = s.validate().unwrap_err();
+        assert_eq!(e.key, "attention.score_buffer_kib");
+        assert!(
+            e.message.contains("64 x 64 scores at fp16 need 8192 bytes"),
+            "{e}"
+        );
+        s.attention.q_block = 32;
+        s.validate().unwrap();
+        s.attention.kv_cache = Some(Precision::Int(2));
+        assert_eq!(s.validate().unwrap_err().key, "attention.kv_cache");
+        s.attention.kv_cache = Some(Precision::Fp8);
+        s.dram.capacity_gib = Some(0.0);
+        assert_eq!(s.validate().unwrap_err().key, "dram.capacity_gib");
     }
 
     #[test]
