@@ -9,7 +9,16 @@ use std::path::Path;
 /// Loads a preset by name, or an accelerator TOML file by path.
 pub fn load_arch(spec: &str) -> CliResult<Accelerator> {
     let path = Path::new(spec);
-    if path.is_file() || spec.ends_with(".toml") {
+    let what = crate::files::not_a_file(path)
+        .or_else(|| char_device(path).then_some("a character device"));
+    if let Some(what) = what {
+        return Err(CliError::file(
+            path,
+            format!("is {what}, expected an accelerator TOML file or a preset name"),
+        ));
+    }
+    // a file, or a pipe (`--arch <(onebit presets --toml NAME)`)
+    if path.exists() || spec.ends_with(".toml") {
         let text = read_text(path)?;
         return from_toml(&text).map_err(|e| CliError::at(path, e.line, e.col, &e.message));
     }
@@ -19,4 +28,18 @@ pub fn load_arch(spec: &str) -> CliResult<Accelerator> {
             preset_names().join(", ")
         ))
     })
+}
+
+/// Whether `path` is a character device (a terminal, `/dev/null`).
+fn char_device(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        std::fs::metadata(path).is_ok_and(|m| m.file_type().is_char_device())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        false
+    }
 }

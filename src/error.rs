@@ -58,6 +58,36 @@ impl CliError {
         }
     }
 
+    /// An input error from a message that may start with a position:
+    /// `L:C: rest` is placed after `path` (`path:L:C: rest`), `NAME:L:C:
+    /// rest` after `path/NAME` (a file of the directory `path`); any other
+    /// message is about the whole file.
+    pub fn located(path: &Path, msg: impl std::fmt::Display) -> CliError {
+        let msg = msg.to_string();
+        let pos = |s: &str| -> Option<usize> {
+            let mut parts = s.splitn(3, ':');
+            let (l, c) = (parts.next()?, parts.next()?);
+            let rest = parts.next()?;
+            let digits = |x: &str| !x.is_empty() && x.bytes().all(|b| b.is_ascii_digit());
+            (digits(l) && digits(c) && rest.starts_with(' ')).then_some(l.len() + c.len() + 2)
+        };
+        if pos(&msg).is_some() {
+            return CliError::Input {
+                path: path.to_path_buf(),
+                detail: msg,
+            };
+        }
+        if let Some((name, rest)) = msg.split_once(':') {
+            if !name.is_empty() && !name.contains(char::is_whitespace) && pos(rest).is_some() {
+                return CliError::Input {
+                    path: path.join(name),
+                    detail: rest.to_string(),
+                };
+            }
+        }
+        CliError::file(path, msg)
+    }
+
     /// A read or write failure.
     pub fn io(path: &Path, source: std::io::Error) -> CliError {
         CliError::Io {
@@ -69,3 +99,18 @@ impl CliError {
 
 /// Result of a subcommand.
 pub type CliResult<T = ()> = Result<T, CliError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_follow_the_file_name_once() {
+        let e = CliError::located(Path::new("r.json"), "2:1: invalid JSON: EOF");
+        assert_eq!(e.to_string(), "r.json:2:1: invalid JSON: EOF");
+        let e = CliError::located(Path::new("out"), "sweep.json:3:7: expected value");
+        assert_eq!(e.to_string(), "out/sweep.json:3:7: expected value");
+        let e = CliError::located(Path::new("r.json"), "has no `energy` key: x");
+        assert_eq!(e.to_string(), "r.json: has no `energy` key: x");
+    }
+}

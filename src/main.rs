@@ -6,7 +6,10 @@ mod arch_arg;
 mod cmd;
 mod error;
 mod files;
+mod jobs_arg;
 mod model_arg;
+mod output;
+mod stdio;
 mod tech_arg;
 mod workload_arg;
 
@@ -48,20 +51,46 @@ enum Command {
     Merge(cmd::merge::MergeCmd),
 }
 
-/// Lets a closed pipe end the process quietly (`onebit models | head`), as
-/// command-line tools do, instead of panicking on the failed write.
-fn restore_sigpipe() {
-    #[cfg(unix)]
-    // SAFETY: resetting a signal to its default action at start-up, before
-    // any thread exists, has no preconditions.
-    unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+/// Parses the command line; `--help` and `--version` are printed here
+/// (through [`stdio`], so a failing standard output is exit 2, not a
+/// silent 0), usage errors on standard error with exit 2.
+fn parse() -> Result<Cli, ExitCode> {
+    use clap::error::ErrorKind;
+    match Cli::try_parse() {
+        Ok(cli) => Ok(cli),
+        Err(e) => {
+            let to_stdout = matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion);
+            let tty = if to_stdout {
+                std::io::IsTerminal::is_terminal(&std::io::stdout())
+            } else {
+                std::io::IsTerminal::is_terminal(&std::io::stderr())
+            };
+            let text = if tty {
+                e.render().ansi().to_string()
+            } else {
+                e.render().to_string()
+            };
+            if to_stdout {
+                return Err(match stdio::out(&text) {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(err) => {
+                        stdio::report_error(&err);
+                        ExitCode::from(err.exit_code())
+                    }
+                });
+            }
+            // a usage error, or help shown for a missing subcommand
+            let _ = stdio::err_bytes(text.as_bytes());
+            Err(ExitCode::from(2))
+        }
     }
 }
 
 fn main() -> ExitCode {
-    restore_sigpipe();
-    let cli = Cli::parse();
+    let cli = match parse() {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
     let result = match cli.command {
         Command::Models(c) => c.exec(),
         Command::Trace(c) => c.exec(),
@@ -78,7 +107,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            stdio::report_error(&e);
             ExitCode::from(e.exit_code())
         }
     }

@@ -132,9 +132,12 @@ pub fn load_hf_config(path: &std::path::Path) -> CliResult<ModelConfig> {
         .map(|s| s.to_string_lossy().replace(char::is_whitespace, "_"))
         .unwrap_or_else(|| "hf-config".into());
     let model = hf_config::import(&name, &text).map_err(|e| match e {
-        HfConfigError::Json { line, col, msg } => {
-            CliError::at(path, line, col, format!("invalid JSON: {msg}"))
-        }
+        HfConfigError::Json { line, col, msg } => CliError::at(
+            path,
+            line.max(1),
+            col.max(1),
+            format!("invalid JSON: {msg}"),
+        ),
         other => CliError::file(path, other),
     })?;
     model.validate().map_err(|e| CliError::file(path, e))?;

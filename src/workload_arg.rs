@@ -22,15 +22,17 @@ pub struct WorkloadArgs {
     #[arg(long, value_name = "FILE", conflicts_with_all = ["model", "hf_config"])]
     pub gemm: Option<PathBuf>,
     /// Decode (one new token per sequence), prefill (the whole prompt) or
-    /// verify (check --draft drafted tokens against the KV cache in one step).
-    #[arg(long, default_value = "decode", value_parser = parse_phase)]
-    pub phase: Phase,
-    /// KV-cache length for decode and verify, prompt length for prefill (tokens).
-    #[arg(long, default_value_t = 2048, value_name = "N")]
-    pub seq: u64,
-    /// Sequences per step.
-    #[arg(long, default_value_t = 1, value_name = "B")]
-    pub batch: u64,
+    /// verify (--draft drafted tokens checked in one step)
+    /// [default: decode]. A model's only: a trace states its own.
+    #[arg(long, value_parser = parse_phase)]
+    pub phase: Option<Phase>,
+    /// KV-cache length for decode, prompt length for prefill (tokens)
+    /// [default: 2048]. A model's only.
+    #[arg(long, value_name = "N")]
+    pub seq: Option<u64>,
+    /// Sequences per step [default: 1]. A model's only.
+    #[arg(long, value_name = "B")]
+    pub batch: Option<u64>,
     /// Drafted tokens per sequence verified in one step (--phase verify) [default: 4].
     #[arg(long, value_name = "N")]
     pub draft: Option<u64>,
@@ -40,6 +42,13 @@ pub struct WorkloadArgs {
     #[arg(long, default_value = "causal", value_parser = parse_mask, value_name = "MASK")]
     pub attention_mask: Mask,
 }
+
+/// `--phase` when not given.
+pub const DEFAULT_PHASE: Phase = Phase::Decode;
+/// `--seq` when not given.
+pub const DEFAULT_SEQ: u64 = 2048;
+/// `--batch` when not given.
+pub const DEFAULT_BATCH: u64 = 1;
 
 /// Parses `decode`, `prefill` or `verify`.
 pub fn parse_phase(s: &str) -> Result<Phase, String> {
@@ -68,11 +77,49 @@ pub fn draft_for(phase: Phase, draft: Option<u64>) -> CliResult<u64> {
 }
 
 impl WorkloadArgs {
+    /// Refuses flags that the chosen workload would ignore: a trace states
+    /// its phase, batch, sequence length and every operand's precision; a
+    /// GEMM topology its shapes (it does take --encoding and --activations).
+    fn refuse_ignored(&self) -> CliResult {
+        let (input, why) = if self.trace.is_some() {
+            ("--trace", "a trace states its own phase, batch, sequence length and precisions in its operators")
+        } else if self.gemm.is_some() {
+            ("--gemm", "a GEMM topology states the shape of every layer")
+        } else {
+            return Ok(());
+        };
+        let mut given = Vec::new();
+        if self.phase.is_some() {
+            given.push("--phase");
+        }
+        if self.seq.is_some() {
+            given.push("--seq");
+        }
+        if self.batch.is_some() {
+            given.push("--batch");
+        }
+        if self.trace.is_some() {
+            if self.model.encoding.is_some() {
+                given.push("--encoding");
+            }
+            if self.model.activations.is_some() {
+                given.push("--activations");
+            }
+        }
+        match given.first() {
+            None => Ok(()),
+            Some(flag) => Err(CliError::Usage(format!(
+                "{flag} does not apply to {input}: {why}; leave it out (or give a model with --model or --hf-config)"
+            ))),
+        }
+    }
+
     /// Loads or generates the trace; `design_weights` is the encoding GEMM
     /// topologies default to, `design_kv` the KV-cache format a generated
     /// trace stores its cache in (unless --kv overrides it).
     pub fn load(&self, design_weights: Precision, design_kv: Option<KvFormat>) -> CliResult<Trace> {
-        let draft = draft_for(self.phase, self.draft)?;
+        self.refuse_ignored()?;
+        let draft = draft_for(self.phase.unwrap_or(DEFAULT_PHASE), self.draft)?;
         if (self.trace.is_some() || self.gemm.is_some()) && self.model.has_tensor_flags() {
             return Err(CliError::Usage(
                 "--kv, --lm-head and --embedding apply to a --model or --hf-config workload; a trace file states its own precisions".into(),
@@ -102,9 +149,9 @@ impl WorkloadArgs {
         }
         let model = self.model.load()?;
         let mut opts = TraceOptions {
-            phase: self.phase,
-            seq: self.seq,
-            batch: self.batch,
+            phase: self.phase.unwrap_or(DEFAULT_PHASE),
+            seq: self.seq.unwrap_or(DEFAULT_SEQ),
+            batch: self.batch.unwrap_or(DEFAULT_BATCH),
             zeros: None,
             mask: self.attention_mask,
             draft,

@@ -274,8 +274,10 @@ fn paper_bitnet_b158_end_to_end() {
             "{f}"
         );
     }
-    // no temporary files left behind (the figures are in one directory)
-    let top = REPORT_FILES.iter().filter(|f| !f.contains('/')).count() + 1;
+    // no temporary files left behind (the figures are in one directory,
+    // beside the completion marker)
+    assert!(d1.join(".onebit-output").is_file());
+    let top = REPORT_FILES.iter().filter(|f| !f.contains('/')).count() + 2;
     assert_eq!(std::fs::read_dir(&d1).unwrap().count(), top);
     assert_eq!(std::fs::read_dir(d1.join("figures")).unwrap().count(), 2);
 }

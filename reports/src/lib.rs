@@ -10,6 +10,7 @@
 pub mod chart;
 pub mod fonts;
 pub mod format;
+pub mod json_error;
 pub mod output;
 pub mod page;
 pub mod paper;

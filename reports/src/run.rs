@@ -185,8 +185,10 @@ impl Run {
     /// Reads a run's JSON. The design is the JSON's `arch` key, else
     /// `arch` (the caller's `--arch`, or the preset the result names).
     pub fn from_json(text: &str, arch: Option<&Accelerator>) -> Result<Run, InputError> {
-        let v: serde_json::Value = serde_json::from_str(text)
-            .map_err(|e| InputError(format!("{}:{}: invalid JSON: {e}", e.line(), e.column())))?;
+        let v: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+            let (line, col, msg) = crate::json_error::position(&e);
+            InputError(format!("{line}:{col}: invalid JSON: {msg}"))
+        })?;
         let schema = v.get("schema").and_then(|s| s.as_str()).unwrap_or("");
         if schema != RESULT_SCHEMA {
             return Err(InputError(format!(

@@ -56,10 +56,7 @@ impl Table {
                 .iter()
                 .zip(&widths)
                 .zip(&self.header)
-                .map(|((c, &w), (_, a))| match a {
-                    Align::Left => format!("{c:<w$}"),
-                    Align::Right => format!("{c:>w$}"),
-                })
+                .map(|((c, &w), (_, a))| pad(c, w, *a))
                 .collect();
             parts.join("  ").trim_end().to_string() + "\n"
         };
@@ -93,6 +90,17 @@ impl Table {
             s.push('\n');
         }
         s
+    }
+}
+
+/// `cell` padded with spaces to `width` characters. Written out rather
+/// than with `format!("{:<w$}")`, whose width must fit in 16 bits: a cell
+/// of any length is laid out.
+fn pad(cell: &str, width: usize, align: Align) -> String {
+    let fill = " ".repeat(width.saturating_sub(cell.chars().count()));
+    match align {
+        Align::Left => format!("{cell}{fill}"),
+        Align::Right => format!("{fill}{cell}"),
     }
 }
 
@@ -147,6 +155,21 @@ impl Table {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cells_wider_than_65535_characters_are_laid_out() {
+        let long = "x".repeat(70_000);
+        let mut t = Table::new(&[("name", Align::Left), ("n", Align::Right)]);
+        t.row(vec![long.clone(), "1".into()]);
+        t.row(vec!["a".into(), "22".into()]);
+        let text = t.to_text();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[2], format!("{long}   1"));
+        assert_eq!(lines[3], format!("a{}  22", " ".repeat(69_999)));
+        let mut r = Table::new(&[("n", Align::Right)]);
+        r.row(vec![long.clone()]);
+        assert_eq!(r.to_text().lines().nth(2), Some(long.as_str()));
+    }
 
     #[test]
     fn aligned_text_and_markdown() {

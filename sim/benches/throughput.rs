@@ -21,6 +21,8 @@ fn time_model(name: &str, arch: &str, phase: Phase, seq: u64) {
             seq,
             batch: 1,
             zeros: None,
+            kv: Some(a.attention.kv_format()),
+            ..TraceOptions::default()
         },
     )
     .expect("trace");

@@ -117,6 +117,68 @@ impl Activity {
         add_map(&mut self.attention_macs, &other.attention_macs, times);
     }
 
+    /// Adds `other` once, refusing a counter whose sum would pass 2^64 - 1:
+    /// the error is the name of that counter (`self` is then partly added).
+    pub fn checked_add(&mut self, other: &Activity) -> Result<(), &'static str> {
+        fn add(a: &mut u64, b: u64, what: &'static str) -> Result<(), &'static str> {
+            *a = a.checked_add(b).ok_or(what)?;
+            Ok(())
+        }
+        fn add_map<K: Ord + Clone>(
+            a: &mut BTreeMap<K, u64>,
+            b: &BTreeMap<K, u64>,
+            what: &'static str,
+        ) -> Result<(), &'static str> {
+            for (k, v) in b {
+                add(a.entry(k.clone()).or_insert(0), *v, what)?;
+            }
+            Ok(())
+        }
+        add(&mut self.terms, other.terms, "array terms")?;
+        add(
+            &mut self.zero_terms_gated,
+            other.zero_terms_gated,
+            "gated zero terms",
+        )?;
+        add(
+            &mut self.zero_terms_skipped,
+            other.zero_terms_skipped,
+            "skipped zero terms",
+        )?;
+        add_map(&mut self.adds, &other.adds, "adds")?;
+        add_map(&mut self.fp_adds, &other.fp_adds, "floating-point adds")?;
+        add_map(&mut self.popcounts, &other.popcounts, "popcounts")?;
+        add_map(&mut self.mults, &other.mults, "multiplies")?;
+        add_map(
+            &mut self.acc_updates,
+            &other.acc_updates,
+            "accumulator updates",
+        )?;
+        add(&mut self.reg_bits, other.reg_bits, "register bits")?;
+        for (k, v) in &other.sram {
+            let e = self.sram.entry(*k).or_default();
+            add(&mut e.read_bytes, v.read_bytes, "SRAM read bytes")?;
+            add(&mut e.write_bytes, v.write_bytes, "SRAM write bytes")?;
+        }
+        add(
+            &mut self.dram_read_bits,
+            other.dram_read_bits,
+            "DRAM read bits",
+        )?;
+        add(
+            &mut self.dram_write_bits,
+            other.dram_write_bits,
+            "DRAM write bits",
+        )?;
+        add_map(&mut self.vector, &other.vector, "vector-unit elements")?;
+        add_map(
+            &mut self.attention_macs,
+            &other.attention_macs,
+            "attention MACs",
+        )?;
+        Ok(())
+    }
+
     /// Records an SRAM read.
     pub fn sram_read(&mut self, b: Buffer, bytes: u64) {
         if bytes > 0 {

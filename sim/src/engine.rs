@@ -213,6 +213,12 @@ const HISTORY: usize = 4;
 struct Snapshot {
     t: u64,
     sig: Vec<u64>,
+    /// The DRAM bus terms of the state, relative to `t` (kept apart from
+    /// `sig` so that a store backlog growing by the same amount each period
+    /// can be recognised): each computing unit's last store, then the bus.
+    bus_terms: Vec<u64>,
+    /// The bus's first free cycle (absolute).
+    bus_free: u64,
     units: [Cycles; 3],
     bound: Bound,
     ops: [Option<(usize, Cycles)>; 3],
@@ -473,23 +479,33 @@ impl<'a> Engine<'a> {
     /// The machine state relative to `t`, for steady-state detection by
     /// unit `ui` over a run (`by_rep` false) or over repetitions of a
     /// pattern (`by_rep` true).
-    fn signature(&mut self, ui: usize, t: u64, by_rep: bool, sig: &mut Vec<u64>) {
+    fn signature(
+        &mut self,
+        ui: usize,
+        t: u64,
+        by_rep: bool,
+        sig: &mut Vec<u64>,
+        bus: &mut Vec<u64>,
+    ) {
         let reached = self.pending_done.partition_point(|&(d, _)| d <= t);
         self.pending_done.drain(..reached);
         let rel = |x: u64| x.saturating_sub(t);
         sig.clear();
+        bus.clear();
         sig.push(u64::from(by_rep));
         for (i, u) in self.units.iter().enumerate() {
             match &u.computing {
-                Some(c) => sig.extend([
-                    1,
-                    c.op as u64,
-                    rel(c.ideal_end),
-                    rel(c.end),
-                    c.store,
-                    u64::from(c.last_of_op),
-                    rel(self.last_store[c.op]),
-                ]),
+                Some(c) => {
+                    sig.extend([
+                        1,
+                        c.op as u64,
+                        rel(c.ideal_end),
+                        rel(c.end),
+                        c.store,
+                        u64::from(c.last_of_op),
+                    ]);
+                    bus.push(rel(self.last_store[c.op]));
+                }
                 None => sig.push(0),
             }
             let (e, f) = (u.exec, u.fetch);
@@ -516,7 +532,7 @@ impl<'a> Engine<'a> {
             sig.push(u.inflight.len() as u64);
             sig.extend(u.inflight.iter().map(|&a| rel(a)));
         }
-        sig.push(rel(self.dram.bus_free().max(t + self.dram.latency)));
+        bus.push(rel(self.dram.bus_free().max(t + self.dram.latency)));
         for &(d, op) in &self.pending_done {
             sig.extend([op as u64, rel(d)]);
         }
@@ -582,11 +598,13 @@ impl<'a> Engine<'a> {
         } else {
             self.run_snaps[ui].pop_front()
         };
-        let mut sig = dropped.map(|d| d.sig).unwrap_or_default();
-        self.signature(ui, t, by_rep, &mut sig);
+        let (mut sig, mut bus_terms) = dropped.map(|d| (d.sig, d.bus_terms)).unwrap_or_default();
+        self.signature(ui, t, by_rep, &mut sig, &mut bus_terms);
         let snap = Snapshot {
             t,
             sig,
+            bus_terms,
+            bus_free: self.dram.bus_free(),
             units: self.unit_cycles,
             bound: self.bound,
             ops: self.exec_ops(),
@@ -605,10 +623,17 @@ impl<'a> Engine<'a> {
                 .zip(b)
                 .all(|(x, y)| x.map(|o| o.0) == y.map(|o| o.0))
         };
-        let found = hist
-            .iter()
-            .rev()
-            .position(|p| p.sig == snap.sig && p.t < t && same_ops(&p.ops, &snap.ops));
+        // a period either repeats the bus terms exactly, or (over a run)
+        // only drifts them: a store backlog that grows by the same bytes
+        // every period while no load waits on the bus
+        let latency = self.dram.latency;
+        let drifts = |p: &Snapshot| !by_rep && store_backlog_drifts(p, &snap, latency);
+        let found = hist.iter().rev().position(|p| {
+            p.sig == snap.sig
+                && p.t < t
+                && same_ops(&p.ops, &snap.ops)
+                && (p.bus_terms == snap.bus_terms || drifts(p))
+        });
         let Some(back) = found.filter(|&b| b < hist.len()) else {
             hist.push_back(snap);
             return t;
@@ -616,6 +641,13 @@ impl<'a> Engine<'a> {
         let steps_per_period = back as u64 + 1;
         let prev = &hist[hist.len() - 1 - back];
         let (prev_t, prev_units, prev_bound, prev_ops) = (prev.t, prev.units, prev.bound, prev.ops);
+        // the bus moves by this much a period (0: it keeps its place
+        // relative to the clock)
+        let bus_drift = if prev.bus_terms == snap.bus_terms {
+            None
+        } else {
+            Some(snap.bus_free - prev.bus_free)
+        };
         // tiles each unit moved through its run in one period (0 for a unit
         // standing still; over repetitions only `ui` moves)
         let moved: [u64; 3] = if by_rep {
@@ -645,7 +677,12 @@ impl<'a> Engine<'a> {
                 let Some(&oop) = o.ops.get(e.op_pos) else {
                     return t;
                 };
-                let count = plans[oop].tiles.patterns[e.pat].runs[e.run].1;
+                let run = plans[oop].tiles.patterns[e.pat].runs[e.run];
+                if bus_drift.is_some() && run.0.load > 0 {
+                    // a load would wait behind the growing backlog
+                    return t;
+                }
+                let count = run.1;
                 // exec and fetch share the run (the signature says so)
                 let room = (count - f.within).min(count - e.within).saturating_sub(1);
                 k = k.min(room / moved[i]);
@@ -676,17 +713,27 @@ impl<'a> Engine<'a> {
                 *x += shift;
             }
         };
+        let bus_now = self.dram.bus_free();
         for u in &mut self.units {
             if let Some(c) = &mut u.computing {
                 later(&mut c.ideal_end);
                 later(&mut c.end);
-                later(&mut self.last_store[c.op]);
+                match bus_drift {
+                    // a last store at the end of the backlog moves with it
+                    Some(d) if self.last_store[c.op] == bus_now => {
+                        self.last_store[c.op] += k * d;
+                    }
+                    _ => later(&mut self.last_store[c.op]),
+                }
             }
             for a in u.inflight.iter_mut() {
                 later(a);
             }
         }
-        self.dram.shift_bus(t, shift);
+        match bus_drift {
+            Some(d) => self.dram.shift_bus(t, k * d),
+            None => self.dram.shift_bus(t, shift),
+        }
         if by_rep {
             let u = &mut self.units[ui];
             u.exec.rep += k * steps_per_period;
@@ -713,6 +760,31 @@ impl<'a> Engine<'a> {
         }
         t + shift
     }
+}
+
+/// True when the machine state `s` repeats `p` except for a DRAM store
+/// backlog that grew between them, and every store of the period (and of
+/// as many further periods as follow) starts when the bus frees rather
+/// than after the latency: the backlog at `p`, less one period, still
+/// exceeds the latency, and it grows. Each computing unit's last store then
+/// either keeps its place relative to the clock or ends with the backlog.
+/// Repeating the period moves the bus by the same bytes each time.
+fn store_backlog_drifts(p: &Snapshot, s: &Snapshot, latency: u64) -> bool {
+    let period = s.t - p.t;
+    if s.bus_free < p.bus_free || p.bus_terms.len() != s.bus_terms.len() {
+        return false;
+    }
+    let drift = s.bus_free - p.bus_free;
+    let backlog = p.bus_free.saturating_sub(p.t);
+    if drift <= period || backlog <= latency + period {
+        return false;
+    }
+    let (p_bus, s_bus) = (p.bus_free - p.t, s.bus_free - s.t);
+    let n = p.bus_terms.len() - 1;
+    p.bus_terms[..n]
+        .iter()
+        .zip(&s.bus_terms[..n])
+        .all(|(&a, &b)| a == b || (a == p_bus && b == s_bus))
 }
 
 fn diff(a: &Cycles, b: &Cycles) -> Cycles {

@@ -5,11 +5,12 @@ use crate::activity::Activity;
 use crate::arch::Accelerator;
 use crate::capacity::{footprint, refusal, CapacityError};
 use crate::engine;
-use crate::mapping::{map_trace, MapError, Unit};
+use crate::mapping::{map_trace, MapError, OpPlan, Unit};
+use crate::memory::DramChannel;
 use crate::result::{OpResult, SimResult, Traffic, RESULT_SCHEMA};
 use std::collections::BTreeMap;
 use workloads::trace::fuse_attention;
-use workloads::{GraphError, OpGraph, Trace};
+use workloads::{Count, GraphError, OpGraph, Overflow, Trace};
 
 /// How to simulate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,6 +43,55 @@ pub enum SimError {
     /// The step does not fit the design's DRAM.
     #[error(transparent)]
     Capacity(#[from] CapacityError),
+    /// A total over the run (MACs, a counter, the cycles) exceeds 2^64 - 1.
+    #[error(transparent)]
+    Overflow(#[from] Overflow),
+}
+
+/// Most cycles a run may take: a bound on the engine's clock (every time
+/// the engine forms is at most twice this), checked before it starts.
+pub const MAX_RUN_CYCLES: u128 = 1 << 62;
+
+/// Refuses a run whose totals would pass 2^64 - 1, before the engine
+/// starts: the run's MACs and every activity counter (summed in trace
+/// order; the error names the operator at which the sum overflows), and
+/// an upper bound on its cycles (every tile run one after another, each
+/// load and store waiting the full DRAM latency) above [`MAX_RUN_CYCLES`].
+fn check_totals(arch: &Accelerator, trace: &Trace, plans: &[OpPlan]) -> Result<(), Overflow> {
+    let dram = DramChannel::new(arch);
+    let mut macs = Count::new(0);
+    let mut total = Activity::default();
+    let mut cycles: u128 = 0;
+    for (op, plan) in trace.ops.iter().zip(plans) {
+        let overflow = |quantity: &str| Overflow {
+            op: op.name.clone(),
+            quantity: format!("the run's {quantity} (summed up to this operator)"),
+        };
+        macs = macs + plan.macs;
+        macs.get(
+            &op.name,
+            "the run's multiply-accumulates (summed up to this operator)",
+        )?;
+        total.checked_add(&plan.activity).map_err(overflow)?;
+        let w = u128::from;
+        let tiles = w(plan.tile_count());
+        let (load, store) = plan.dram_bytes();
+        cycles += w(plan.tiles.sum(|t| t.busy))
+            + w(plan.tiles.sum(|t| t.sram_stall))
+            + w(plan.drain)
+            + tiles * (2 * w(dram.latency) + 2)
+            + w(dram.rate.cycles_for(load))
+            + w(dram.rate.cycles_for(store));
+        if cycles > MAX_RUN_CYCLES {
+            return Err(Overflow {
+                op: op.name.clone(),
+                quantity: format!(
+                    "an upper bound on the run's cycles (up to this operator; the limit is 2^62 = {MAX_RUN_CYCLES})"
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// How much work the engine did (not part of the result: it differs
@@ -80,6 +130,7 @@ pub fn simulate_with_stats(
     };
     let graph = OpGraph::new(trace)?;
     let plans = map_trace(arch, trace)?;
+    check_totals(arch, trace, &plans)?;
     let need = footprint(trace, &plans);
     let mut warnings = Vec::new();
     if let Some(have) = arch.dram.capacity_bytes() {

@@ -15,7 +15,7 @@ fn run(a: &Accelerator, t: &Trace) -> SimResult {
     simulate(a, t, SimOptions::default()).unwrap()
 }
 
-fn attention_macs(t: &Trace) -> u64 {
+fn attention_macs(t: &Trace) -> u128 {
     t.ops
         .iter()
         .filter(|o| o.kind.is_attention())
@@ -40,7 +40,10 @@ fn causal_prefill_macs_by_hand() {
     assert_eq!(attention_macs(&full), 100_933_632);
     let positions: u64 = (1..=37).sum();
     assert_eq!(positions, 703);
-    assert_eq!(attention_macs(&causal), 2 * 24 * 16 * 96 * positions);
+    assert_eq!(
+        attention_macs(&causal),
+        u128::from(2 * 24 * 16 * 96 * positions)
+    );
     assert_eq!(attention_macs(&causal), 51_830_784);
     // the simulator reports the useful MACs, fused or not
     let a = preset("edge-ternary").unwrap();
@@ -84,10 +87,7 @@ fn partly_masked_tiles_are_computed_whole() {
     let r = run(&a, &t);
     let qk_r = r.ops.iter().find(|o| o.name == "L0.qk").unwrap();
     // 256 MACs a cycle on the attention unit: the computed pairs x head dim
-    assert_eq!(
-        qk_r.timing.cycles.busy,
-        (16 * per_head as u64 * 96).div_ceil(256)
-    );
+    assert_eq!(qk_r.timing.cycles.busy, (16 * per_head * 96).div_ceil(256));
 }
 
 fn op(name: &str, kind: OpKind, inputs: &[&str], [g, m, k, n]: [u64; 4], wbytes: u64) -> Op {

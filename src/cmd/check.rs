@@ -31,8 +31,18 @@ fn check_accelerator(path: &Path) -> CliResult<String> {
             None => "fp32 accumulators".to_string(),
         },
     };
+    let warnings = sim::memory::design_warnings(&a);
+    for w in &warnings {
+        crate::stdio::errln(format!("warning: {}: {w}", path.display()))?;
+    }
+    let reachable = warnings
+        .iter()
+        .find(|w| matches!(w, sim::memory::DesignWarning::DramWindow { .. }))
+        .map_or(String::new(), |w| {
+            format!(" (unreachable: {:.2} GB/s sustained)", w.reachable())
+        });
     Ok(format!(
-        "{}: accelerator {}, {} {}x{}, {} weights / {} activations, {}, {} {} GB/s",
+        "{}: accelerator {}, {} {}x{}, {} weights / {} activations, {}, {} {} GB/s{reachable}",
         path.display(),
         a.name,
         ar.reduction.name(),
@@ -116,7 +126,7 @@ impl CheckCmd {
         let mut errors = Vec::new();
         for f in &self.files {
             match check_file(f) {
-                Ok(line) => println!("ok  {line}"),
+                Ok(line) => crate::stdio::outln(format!("ok  {line}"))?,
                 Err(e) => errors.push(e),
             }
         }
@@ -124,7 +134,7 @@ impl CheckCmd {
         // appear in file order.
         let last = errors.pop();
         for e in errors {
-            eprintln!("error: {e}");
+            crate::stdio::report_error(&e);
         }
         last.map_or(Ok(()), Err)
     }

@@ -7,8 +7,10 @@
 //! emits the default design's Verilog and checks it against the simulator
 //! when Verilator is installed, and prints where to look.
 
-use crate::cmd::report::{render_error, write_output};
+use crate::cmd::report::render_error;
 use crate::error::{CliError, CliResult};
+use crate::output::{check_dir, write_dir};
+use crate::stdio::outln;
 use clap::Args;
 use energy_model::Technology;
 use reports::format::{energy, mm2, sig3};
@@ -67,15 +69,18 @@ fn run(arch: &sim::Accelerator, tech: &Technology, phase: Phase, seq: u64) -> Cl
     Ok(Run::new(&r, &e, &area, arch))
 }
 
-/// What happened to the RTL step, in one line.
-fn rtl(arch: &sim::Accelerator, dir: &Path) -> String {
-    let emitted = match rtl_gen::emit(arch) {
-        Ok(e) => e,
-        Err(e) => return format!("not emitted: {e}"),
-    };
-    if let Err(e) = emitted.write(dir) {
-        return format!("not written: {e}");
+/// The default design's Verilog and manifest as files under `rtl/`, or
+/// why there are none.
+fn rtl_files(arch: &sim::Accelerator, out: &mut reports::Output) -> Result<(), String> {
+    let emitted = rtl_gen::emit(arch).map_err(|e| format!("not emitted: {e}"))?;
+    for (name, text) in emitted.files() {
+        out.add(format!("rtl/{name}"), text);
     }
+    Ok(())
+}
+
+/// What happened to the RTL check, in one line.
+fn rtl_check(arch: &sim::Accelerator, dir: &Path) -> String {
     let written = format!("{} (Verilog and manifest)", dir.display());
     if rtl_gen::tools::find("verilator").is_none() {
         return format!(
@@ -85,7 +90,6 @@ fn rtl(arch: &sim::Accelerator, dir: &Path) -> String {
     }
     let opts = rtl_gen::CheckOptions {
         vectors: 100,
-        work: Some(dir.join("check")),
         opt: "-O0".into(),
         ..rtl_gen::CheckOptions::default()
     };
@@ -108,6 +112,7 @@ impl DemoCmd {
             .ok_or_else(|| CliError::Usage("no default preset".into()))?;
         let fp16 = sim::arch::preset(BASELINE)
             .ok_or_else(|| CliError::Usage(format!("no preset {BASELINE}")))?;
+        check_dir(&self.out, "demo")?;
         // the strongest quantized baseline: the lower decode energy per token
         let mut quantized = Vec::new();
         for name in QUANTIZED {
@@ -128,13 +133,13 @@ impl DemoCmd {
             .into_iter()
             .next()
             .ok_or_else(|| CliError::Usage("no quantized baseline".into()))?;
-        println!(
+        outln(format!(
             "onebit demo: {MODEL} on {} (the default design), {} (its FP16 baseline) and {} (the stronger of its W4A8 and W8A8 baselines of the same area), {} technology",
             sim::arch::DEFAULT_PRESET,
             BASELINE,
             strong.name,
             tech.name
-        );
+        ))?;
         let runs = vec![
             run(&ternary, &tech, Phase::Decode, DECODE_SEQ)?,
             run(&fp16, &tech, Phase::Decode, DECODE_SEQ)?,
@@ -173,7 +178,12 @@ impl DemoCmd {
         );
         out.add("tables/sizes.csv", reports::paper::csv(&rows));
         out.add_page(&page);
-        write_output(&self.out, &out)?;
+        let emitted = if self.no_rtl {
+            Ok(())
+        } else {
+            rtl_files(&ternary, &mut out)
+        };
+        write_dir(&self.out, &out, "demo")?;
 
         let mut t = Table::new(&[
             ("step", Align::Left),
@@ -193,29 +203,28 @@ impl DemoCmd {
                 mm2(r.area.total_mm2()),
             ]);
         }
-        println!("\n{}", t.to_text());
-        println!("- {baselines}");
+        let mut s = format!("\n{}\n", t.to_text());
+        s += &format!("- {baselines}\n");
         for line in reports::sim_report::comparisons(&runs) {
-            println!("- {}", line.replace("**", "").replace('`', ""));
+            s += &format!("- {}\n", line.replace("**", "").replace('`', ""));
         }
-        let rtl_line = if self.no_rtl {
-            "skipped (--no-rtl)".to_string()
-        } else {
-            rtl(&ternary, &self.out.join("rtl"))
+        crate::stdio::out(s)?;
+        let rtl_line = match emitted {
+            _ if self.no_rtl => "skipped (--no-rtl)".to_string(),
+            Ok(()) => rtl_check(&ternary, &self.out.join("rtl")),
+            Err(e) => e,
         };
         let o = self.out.display();
-        println!("\nRTL of {}: {rtl_line}", ternary.name);
-        println!("\nWhere to look ({:.1} s):", t0.elapsed().as_secs_f64());
-        println!("  {o}/report.html   the report: open it in a browser");
-        println!("  {o}/summary.md    the same as Markdown");
-        println!("  {o}/figures/      every plot as SVG and PNG");
-        println!("  {o}/tables/       every table as CSV; {o}/runs/ the runs as JSON");
+        let mut s = format!("\nRTL of {}: {rtl_line}\n", ternary.name);
+        s += &format!("\nWhere to look ({:.1} s):\n", t0.elapsed().as_secs_f64());
+        s += &format!("  {o}/report.html   the report: open it in a browser\n");
+        s += &format!("  {o}/summary.md    the same as Markdown\n");
+        s += &format!("  {o}/figures/      every plot as SVG and PNG\n");
+        s += &format!("  {o}/tables/       every table as CSV; {o}/runs/ the runs as JSON\n");
         if !self.no_rtl {
-            println!("  {o}/rtl/          the default design's Verilog and its manifest");
+            s += &format!("  {o}/rtl/          the default design's Verilog and its manifest\n");
         }
-        println!(
-            "Next: `onebit sim --help`, `onebit sweep --help`, docs/reports.md, docs/sweeps.md"
-        );
-        Ok(())
+        s += "Next: `onebit sim --help`, `onebit sweep --help`, docs/reports.md, docs/sweeps.md\n";
+        crate::stdio::out(s)
     }
 }

@@ -2,10 +2,12 @@
 //! (`onebit sweep --shard I/N`) into the result of the whole sweep, byte
 //! for byte what one unsharded run writes, and its report.
 
-use crate::cmd::report::{render_error, write_output};
-use crate::cmd::sweep::write_sweep;
+use crate::cmd::report::render_error;
+use crate::cmd::sweep::{check_outputs, write_sweep};
 use crate::error::{CliError, CliResult};
 use crate::files::read_text;
+use crate::output::{check_dir, require_complete, write_dir};
+use crate::stdio::outln;
 use clap::Args;
 use reports::sweep::store::{self, Meta};
 use reports::sweep::PointResult;
@@ -25,45 +27,67 @@ pub struct MergeCmd {
     report: Option<PathBuf>,
 }
 
-/// Reads a sweep output directory (or its sweep.json).
+/// Reads a complete sweep output directory (or its sweep.json): one a
+/// killed run left, or one without the completion marker, is refused.
 pub fn load_dir(dir: &Path) -> CliResult<(Meta, Vec<PointResult>)> {
     let dir = if dir.is_file() {
-        dir.parent().unwrap_or(Path::new("."))
+        match dir.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        }
     } else {
         dir
     };
+    if !dir.is_dir() {
+        return Err(CliError::file(
+            dir,
+            "no such sweep output directory (a sweep that was stopped leaves none)",
+        ));
+    }
+    require_complete(dir, "sweep")?;
     let meta = read_text(&dir.join("sweep.json"))?;
     let jsonl = read_text(&dir.join("points.jsonl"))?;
-    store::load(&meta, &jsonl).map_err(|e| CliError::file(dir, e))
+    store::load(&meta, &jsonl).map_err(|e| CliError::located(dir, e))
 }
 
 /// Renders the report of the sweep in `dir` into `out`.
 pub fn report_sweep_dir(dir: &Path, out: &Path) -> CliResult {
+    check_dir(out, "report")?;
     let (meta, points) = load_dir(dir)?;
     let o = reports::sweep::report::report(&meta, &points).map_err(render_error)?;
-    write_output(out, &o)?;
-    println!(
+    write_dir(out, &o, "report")?;
+    outln(format!(
         "report of a sweep of {} points: {}",
         meta.points,
         out.join("report.html").display()
-    );
-    Ok(())
+    ))
 }
 
 impl MergeCmd {
     /// Runs the subcommand.
     pub fn exec(self) -> CliResult {
+        check_outputs(&self.out, self.report.as_deref())?;
+        let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+            (Ok(x), Ok(y)) => x == y,
+            _ => false,
+        };
+        if let Some(d) = self.dirs.iter().find(|d| same(d, &self.out)) {
+            return Err(CliError::Usage(format!(
+                "--out {} is one of the shards to merge: write the merged sweep to its own directory",
+                d.display()
+            )));
+        }
         let mut parts = Vec::new();
         for d in &self.dirs {
             parts.push(load_dir(d)?);
         }
         let (meta, points) = store::merge(parts).map_err(CliError::Usage)?;
-        println!(
+        outln(format!(
             "merged {} shard{} of a sweep of {} points",
             self.dirs.len(),
             if self.dirs.len() == 1 { "" } else { "s" },
             meta.points
-        );
+        ))?;
         write_sweep(&meta, &points, &self.out, self.report.as_deref())
     }
 }

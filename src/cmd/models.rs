@@ -64,15 +64,12 @@ impl ModelsCmd {
         };
         if self.json {
             let v: Vec<_> = models.iter().map(json_of).collect();
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&v).expect("JSON of plain data")
+            return crate::stdio::outln(
+                serde_json::to_string_pretty(&v).expect("JSON of plain data"),
             );
-            return Ok(());
         }
         if let [m] = models.as_slice() {
-            print!("{}", detail(m));
-            return Ok(());
+            return crate::stdio::out(detail(m));
         }
         let mut cols = vec![
             ("model", Align::Left),
@@ -104,13 +101,12 @@ impl ModelsCmd {
             row.extend(MEMORY_COLUMNS.iter().map(|(_, e)| gib(m.uniform_bytes(*e))));
             t.row(row);
         }
-        print!("{}", t.to_text());
-        println!(
+        crate::stdio::out(t.to_text())?;
+        crate::stdio::outln(
             "\nWeight memory in GiB with every parameter in one format: T2 = ternary at 2 bits, \
              T1.6 = ternary packed 5 per byte, B1 = 1 bit.\nAny model takes --encoding E \
-             (e.g. binary01, int8, int4, fp16) in `onebit trace`; `onebit models NAME` shows the source of a shape."
-        );
-        Ok(())
+             (e.g. binary01, int8, int4, fp16) in `onebit trace`; `onebit models NAME` shows the source of a shape.",
+        )
     }
 }
 

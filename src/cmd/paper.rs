@@ -3,7 +3,7 @@
 //! published values in their own columns.
 
 use crate::error::{CliError, CliResult};
-use crate::files::write_atomic;
+use crate::output::{check_dir, write_dir};
 use crate::tech_arg::load_tech;
 use clap::{Args, ValueEnum};
 use energy_model::paper::{self, PaperReport};
@@ -648,22 +648,24 @@ impl PaperCmd {
                 "--seq and --batch must be at least 1".into(),
             ));
         }
+        if let Some(dir) = &self.report {
+            check_dir(dir, "report")?;
+        }
         let report = paper::bitnet_b158(&tech, fp16, ternary, self.seq, self.batch)
             .map_err(CliError::Usage)?;
         if let Some(dir) = &self.report {
-            std::fs::create_dir_all(dir).map_err(|e| CliError::io(dir, e))?;
-            write_atomic(&dir.join("bitnet-b1.58.md"), markdown(&report).as_bytes())?;
+            let mut out = reports::Output::new();
+            out.add("bitnet-b1.58.md", markdown(&report));
             let json = serde_json::to_string_pretty(&report).expect("plain data") + "\n";
-            write_atomic(&dir.join("bitnet-b1.58.json"), json.as_bytes())?;
+            out.add("bitnet-b1.58.json", json);
             for sec in sections(&report) {
-                write_atomic(
-                    &dir.join(format!("{}.csv", sec.id)),
-                    csv_text(&sec.csv).as_bytes(),
-                )?;
+                out.add(format!("{}.csv", sec.id), csv_text(&sec.csv));
             }
-            crate::cmd::report::write_output(dir, &html_report(&report, &tech)?)?;
+            for (path, contents) in html_report(&report, &tech)?.files {
+                out.add(path, contents);
+            }
+            write_dir(dir, &out, "report")?;
         }
-        print!("{}", text(&report));
-        Ok(())
+        crate::stdio::out(text(&report))
     }
 }

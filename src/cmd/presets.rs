@@ -62,17 +62,8 @@ fn row(name: &str, a: &Accelerator) -> Vec<String> {
     ]
 }
 
-/// Writes `text` to stdout; a closed pipe (`onebit presets --names | head -1`)
-/// ends the output quietly.
 fn out(text: &str) -> CliResult {
-    use std::io::Write;
-    let mut o = std::io::stdout().lock();
-    match o.write_all(text.as_bytes()).and_then(|()| o.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(CliError::io(std::path::Path::new("<stdout>"), e))
-        }
-        _ => Ok(()),
-    }
+    crate::stdio::out(text)
 }
 
 impl PresetsCmd {

@@ -5,10 +5,11 @@
 
 use crate::arch_arg::load_arch;
 use crate::error::{CliError, CliResult};
-use crate::files::{read_text, write_atomic};
+use crate::files::read_text;
+use crate::output::{check_dir, write_dir};
 use clap::Args;
-use reports::{Output, Run};
-use std::path::{Path, PathBuf};
+use reports::Run;
+use std::path::PathBuf;
 
 /// `onebit report RESULT.json... --out DIR [--arch PRESET|FILE]`
 #[derive(Debug, Args)]
@@ -26,20 +27,6 @@ pub struct ReportCmd {
     arch: Option<String>,
 }
 
-/// Writes every file of `out` under `dir` (each atomically), creating the
-/// directories it needs.
-pub fn write_output(dir: &Path, out: &Output) -> CliResult {
-    std::fs::create_dir_all(dir).map_err(|e| CliError::io(dir, e))?;
-    for (rel, contents) in &out.files {
-        let path = dir.join(rel);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| CliError::io(parent, e))?;
-        }
-        write_atomic(&path, contents)?;
-    }
-    Ok(())
-}
-
 /// A report that failed to render (a bug, not bad input).
 pub fn render_error(e: String) -> CliError {
     CliError::Usage(format!("cannot render the report: {e}"))
@@ -48,6 +35,7 @@ pub fn render_error(e: String) -> CliError {
 impl ReportCmd {
     /// Runs the subcommand.
     pub fn exec(self) -> CliResult {
+        check_dir(&self.out, "report")?;
         let arch = self.arch.as_deref().map(load_arch).transpose()?;
         let sweeps: Vec<&PathBuf> = self
             .inputs
@@ -60,21 +48,37 @@ impl ReportCmd {
                     "a sweep is reported on its own: pass one sweep directory (or its sweep.json); join shards with `onebit merge`".into(),
                 ));
             }
+            if self.arch.is_some() {
+                return Err(CliError::Usage(
+                    "--arch does not apply to a sweep: every point carries its own design".into(),
+                ));
+            }
             return crate::cmd::merge::report_sweep_dir(sweeps[0], &self.out);
         }
         let mut runs = Vec::new();
         for p in &self.inputs {
             let text = read_text(p)?;
-            runs.push(Run::from_json(&text, arch.as_ref()).map_err(|e| CliError::file(p, e))?);
+            let run = Run::from_json(&text, arch.as_ref()).map_err(|e| CliError::located(p, e))?;
+            if let (Some(a), Some(spec)) = (&arch, &self.arch) {
+                if run.result.design != a.name {
+                    return Err(CliError::Usage(format!(
+                        "--arch {spec} describes design `{}`, but {} ran on `{}`: --arch gives the \
+                         description of the design a result ran on",
+                        a.name,
+                        p.display(),
+                        run.result.design
+                    )));
+                }
+            }
+            runs.push(run);
         }
         let out = reports::sim_report::report(&runs).map_err(render_error)?;
-        write_output(&self.out, &out)?;
-        println!(
+        write_dir(&self.out, &out, "report")?;
+        crate::stdio::outln(format!(
             "report of {} run{}: {}",
             runs.len(),
             if runs.len() == 1 { "" } else { "s" },
             self.out.join("report.html").display()
-        );
-        Ok(())
+        ))
     }
 }

@@ -4,7 +4,8 @@
 
 use crate::arch_arg::load_arch;
 use crate::error::{CliError, CliResult};
-use crate::files::write_atomic;
+use crate::output::{check_dir, check_file, write_dir, write_file};
+use crate::stdio::{out, outln};
 use crate::tech_arg::load_tech;
 use clap::{Args, Subcommand};
 use rtl_gen::check::{bench, run_cases, Case, CheckOptions, CheckReport, Simulator};
@@ -139,16 +140,21 @@ impl RtlCmd {
 
 impl EmitArgs {
     fn exec(self) -> CliResult {
+        check_dir(&self.out, "rtl")?;
         let arch = load_arch(&self.arch)?;
         let e = rtl_gen::emit(&arch).map_err(cli_error)?;
-        std::fs::create_dir_all(&self.out).map_err(|err| CliError::io(&self.out, err))?;
+        let mut files = reports::Output::new();
         for (name, text) in e.files() {
-            let path = self.out.join(&name);
-            write_atomic(&path, text.as_bytes())?;
-            println!("wrote {}", path.display());
+            files.add(name, text);
         }
+        write_dir(&self.out, &files, "rtl")?;
+        let mut s = String::new();
+        for (name, _) in &files.files {
+            s += &format!("wrote {}\n", self.out.join(name).display());
+        }
+        out(s)?;
         let t = &e.design.timing;
-        println!(
+        outln(format!(
             "{}: {} lanes x {} ({} reduction), {}-bit accumulators, latency {}, initiation interval {}",
             e.design.top(),
             e.design.lanes(),
@@ -157,17 +163,12 @@ impl EmitArgs {
             e.design.acc_bits,
             t.latency,
             t.initiation_interval
-        );
-        Ok(())
+        ))
     }
 }
 
-fn jobs(j: Option<usize>) -> usize {
-    j.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
-}
-
 fn finish(report: &CheckReport) -> CliResult {
-    print!("{}", report.summary());
+    out(report.summary())?;
     if report.passed() {
         Ok(())
     } else {
@@ -193,6 +194,9 @@ impl CheckArgs {
         if self.vectors == 0 {
             return Err(CliError::Usage("--vectors must be at least 1".into()));
         }
+        if let Some(v) = &self.vcd {
+            check_file(v)?;
+        }
         let arch = load_arch(&self.arch)?;
         let opts = CheckOptions {
             seed: self.seed,
@@ -200,7 +204,7 @@ impl CheckArgs {
             sim,
             vcd: self.vcd,
             work: self.work,
-            jobs: jobs(self.jobs),
+            jobs: crate::jobs_arg::resolve(self.jobs)?,
             ..CheckOptions::default()
         };
         let mut case = Case::new(&arch, opts.seed, opts.vectors).map_err(cli_error)?;
@@ -231,22 +235,25 @@ impl SynthArgs {
     fn exec(self) -> CliResult {
         let arch = load_arch(&self.arch)?;
         let tech = load_tech(self.tech.as_deref())?;
+        if let Some(path) = &self.json {
+            check_file(path)?;
+        }
         let r = synthesize(&arch, self.work.as_deref()).map_err(cli_error)?;
-        print!("{}", r.summary());
+        out(r.summary())?;
         let counts = energy_model::area::CellCounts {
             cells: r.cells.clone(),
         };
         match energy_model::area::with_cell_counts(&arch, &tech, &counts) {
-            Ok(a) => println!(
+            Ok(a) => outln(format!(
                 "  lane array at {}: {:.4} mm² from these cells (estimate without them: {:.4} mm²)",
                 tech.name,
                 a.array_mm2,
                 energy_model::area::estimate(&arch, &tech).array_mm2
-            ),
-            Err(e) => println!("  (no area: {e})"),
+            ))?,
+            Err(e) => outln(format!("  (no area: {e})"))?,
         }
         if let Some(path) = &self.json {
-            write_atomic(path, r.to_json().as_bytes())?;
+            write_file(path, r.to_json().as_bytes())?;
         }
         Ok(())
     }
@@ -259,12 +266,16 @@ impl BenchArgs {
                 "--vectors and --cycles must be at least 1".into(),
             ));
         }
+        if self.threads == 0 {
+            return Err(CliError::Usage("--threads must be at least 1".into()));
+        }
+        let threads = crate::jobs_arg::resolve_flag("--threads", Some(self.threads))?;
         let arch = load_arch(&self.arch)?;
         let opts = CheckOptions {
             vectors: self.vectors,
             work: self.work,
-            jobs: jobs(self.jobs),
-            threads: self.threads.max(1),
+            jobs: crate::jobs_arg::resolve(self.jobs)?,
+            threads,
             opt: self.opt,
             ..CheckOptions::default()
         };

@@ -3,7 +3,7 @@
 
 use crate::arch_arg::load_arch;
 use crate::error::{CliError, CliResult};
-use crate::files::write_atomic;
+use crate::output::{check_dir, check_file, write_dir, write_file};
 use crate::tech_arg::load_tech;
 use crate::workload_arg::WorkloadArgs;
 use clap::Args;
@@ -290,7 +290,16 @@ pub fn energy_summary(e: &EnergyReport, a: &AreaReport) -> String {
 impl SimCmd {
     /// Runs the subcommand.
     pub fn exec(self) -> CliResult {
+        for p in [&self.json, &self.csv].into_iter().flatten() {
+            check_file(p)?;
+        }
+        if let Some(dir) = &self.report {
+            check_dir(dir, "report")?;
+        }
         let arch = load_arch(&self.arch)?;
+        for w in sim::memory::design_warnings(&arch) {
+            crate::stdio::errln(format!("warning: {}: {w}", arch.name))?;
+        }
         let trace = self
             .workload
             .load(arch.array.weights, Some(arch.attention.kv_format()))?;
@@ -307,28 +316,28 @@ impl SimCmd {
         let area = energy_model::area::estimate(&arch, &tech);
         let e = energy_model::energy::estimate_with_area(&arch, &r, &tech, &area);
         if let Some(p) = &self.json {
-            write_atomic(p, energy_model::energy::sim_json(&r, &e, &area).as_bytes())?;
+            write_file(p, energy_model::energy::sim_json(&r, &e, &area).as_bytes())?;
         }
         if let Some(p) = &self.csv {
-            write_atomic(p, ops_csv(&r, &e).as_bytes())?;
+            write_file(p, ops_csv(&r, &e).as_bytes())?;
         }
         if let Some(dir) = &self.report {
             let run = reports::Run::new(&r, &e, &area, &arch);
             let out =
                 reports::sim_report::report(&[run]).map_err(crate::cmd::report::render_error)?;
-            crate::cmd::report::write_output(dir, &out)?;
+            write_dir(dir, &out, "report")?;
         }
-        print!("{}", summary(&r, self.top));
+        let mut s = summary(&r, self.top);
         if self.engine_stats {
-            println!(
-                "\nengine: {} events, {} steady-state jumps",
+            s += &format!(
+                "\nengine: {} events, {} steady-state jumps\n",
                 stats.events, stats.jumps
             );
         }
-        print!("{}", energy_summary(&e, &area));
+        s += &energy_summary(&e, &area);
         if let Some(dir) = &self.report {
-            println!("\nreport: {}", dir.join("report.html").display());
+            s += &format!("\nreport: {}\n", dir.join("report.html").display());
         }
-        Ok(())
+        crate::stdio::out(s)
     }
 }

@@ -5,9 +5,11 @@
 //! marks and plots the Pareto front (docs/sweeps.md).
 
 use crate::arch_arg::load_arch;
-use crate::cmd::report::{render_error, write_output};
+use crate::cmd::report::render_error;
 use crate::error::{CliError, CliResult};
 use crate::files::read_text;
+use crate::output::{check_dir, write_dir};
+use crate::stdio::outln;
 use crate::tech_arg::load_tech;
 use crate::workload_arg::WorkloadArgs;
 use clap::Args;
@@ -28,9 +30,10 @@ pub struct SweepCmd {
     /// Directory for sweep.json, points.csv, points.jsonl and pareto.svg/.png.
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
-    /// Threads (default: one per core). Results do not depend on it.
-    #[arg(long, value_name = "N", default_value_t = 0)]
-    jobs: usize,
+    /// Threads (default: one per core; more than the machine runs at once
+    /// is capped there, with a note). Results do not depend on it.
+    #[arg(long, value_name = "N")]
+    jobs: Option<usize>,
     /// Run only shard I of N (0-based): every N-th point from the I-th;
     /// join the shards with `onebit merge`.
     #[arg(long, value_name = "I/N", value_parser = parse_shard)]
@@ -47,6 +50,10 @@ pub struct SweepCmd {
     /// Also write the report page (HTML, Markdown, plots) into DIR.
     #[arg(long, value_name = "DIR")]
     report: Option<PathBuf>,
+    /// Most points this run may evaluate (after --sample and --shard), and
+    /// the largest --sample; checked before any work starts.
+    #[arg(long, value_name = "N", default_value_t = sweep::DEFAULT_MAX_POINTS)]
+    max_points: u64,
 }
 
 /// Parses `I/N` with I < N.
@@ -66,6 +73,45 @@ pub fn parse_shard(s: &str) -> Result<(u64, u64), String> {
         return Err(format!("shard {i}/{n}: expected 0 <= I < N"));
     }
     Ok((i, n))
+}
+
+/// Checks the output directories before the sweep runs: each must be new,
+/// empty or an earlier output of its kind, and they must differ.
+pub fn check_outputs(out: &Path, report: Option<&Path>) -> CliResult {
+    check_dir(out, "sweep")?;
+    if let Some(r) = report {
+        check_dir(r, "report")?;
+        if r == out {
+            return Err(CliError::Usage(format!(
+                "--out and --report are both {}: give the report its own directory",
+                out.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a run above the point limit before anything is allocated.
+fn check_budget(sel: &sweep::Selection, sample: Option<(u64, u64)>, max: u64) -> CliResult {
+    if let Some((k, _)) = sample {
+        // a sample is drawn whole before it is split into shards
+        if sel.selected > max {
+            return Err(CliError::Usage(format!(
+                "--sample {k} draws {} points, more than the limit of {max} (--max-points); \
+                 raise the limit with --max-points N if this machine has the time and memory",
+                sel.selected
+            )));
+        }
+    }
+    if sel.here > max {
+        return Err(CliError::Usage(format!(
+            "this run would evaluate {} points (grid of {}), more than the limit of {max} \
+             (--max-points): sample the grid with --sample K --seed S, split it with \
+             --shard I/N, or raise the limit with --max-points N",
+            sel.here, sel.grid
+        )));
+    }
+    Ok(())
 }
 
 /// The base design of a space: a preset, or a file relative to the space.
@@ -90,24 +136,24 @@ pub fn write_sweep(
     report: Option<&Path>,
 ) -> CliResult {
     let chart = sweep::report::pareto_chart(meta, points).map_err(render_error)?;
-    write_output(out, &store::files(meta, points, &chart))?;
+    write_dir(out, &store::files(meta, points, &chart), "sweep")?;
     if let Some(dir) = report {
         let o = sweep::report::report(meta, points).map_err(render_error)?;
-        write_output(dir, &o)?;
+        write_dir(dir, &o, "report")?;
     }
     let c = meta.counts;
-    println!(
+    outln(format!(
         "{} points: {} within budget, {} over a budget, {} invalid, {} infeasible (DRAM capacity); Pareto front: {} points",
         meta.points, c.ok, c.over_budget, c.invalid, c.infeasible, c.pareto
-    );
-    println!(
+    ))?;
+    outln(format!(
         "results: {} and {}; plot: {}",
         out.join("points.csv").display(),
         out.join("points.jsonl").display(),
         out.join("pareto.svg").display()
-    );
+    ))?;
     if let Some(dir) = report {
-        println!("report: {}", dir.join("report.html").display());
+        outln(format!("report: {}", dir.join("report.html").display()))?;
     }
     Ok(())
 }
@@ -115,6 +161,7 @@ pub fn write_sweep(
 impl SweepCmd {
     /// Runs the subcommand.
     pub fn exec(self) -> CliResult {
+        check_outputs(&self.out, self.report.as_deref())?;
         let text = read_text(&self.space)?;
         let space = Space::parse(&text)
             .map_err(|e| CliError::at(&self.space, e.line, e.col, &e.message))?;
@@ -132,14 +179,12 @@ impl SweepCmd {
         sw.check_keys()
             .map_err(|e| CliError::file(&self.space, e))?;
         let sample = self.sample.zip(self.seed);
-        let all =
-            sweep::indices(&space, sample, None).map_err(|e| CliError::file(&self.space, e))?;
-        let selected = all.len() as u64;
-        let indices = match self.shard {
-            Some(_) => sweep::indices(&space, sample, self.shard)
-                .map_err(|e| CliError::file(&self.space, e))?,
-            None => all,
-        };
+        let sel = sweep::selection(&space, sample, self.shard).map_err(CliError::Usage)?;
+        check_budget(&sel, sample, self.max_points)?;
+        let jobs = crate::jobs_arg::resolve(self.jobs)?;
+        let selected = sel.selected;
+        let indices = sweep::indices(&space, sample, self.shard)
+            .map_err(|e| CliError::file(&self.space, e))?;
         let workload = WorkloadDoc {
             model: trace.meta.model.clone(),
             phase: trace.meta.phase.to_string(),
@@ -168,12 +213,12 @@ impl SweepCmd {
         );
         let t0 = Instant::now();
         let points = sw
-            .run(&indices, self.jobs, &|| bar.inc(1))
-            .map_err(|e| CliError::Usage(format!("--jobs {}: {e}", self.jobs)))?;
+            .run(&indices, jobs, &|| bar.inc(1))
+            .map_err(|e| CliError::Usage(format!("--jobs {jobs}: {e}")))?;
         bar.finish_and_clear();
         let secs = t0.elapsed().as_secs_f64();
         meta.count(&points);
-        println!(
+        outln(format!(
             "swept {} design points of {} in {:.1} s ({:.0} points/s){}",
             points.len(),
             trace.meta.model,
@@ -182,7 +227,7 @@ impl SweepCmd {
             self.shard
                 .map(|(i, n)| format!(", shard {i}/{n}"))
                 .unwrap_or_default()
-        );
+        ))?;
         write_sweep(&meta, &points, &self.out, self.report.as_deref())
     }
 }

@@ -2,8 +2,8 @@
 //! (docs/trace-format.md) and optionally as a Graphviz operator graph.
 
 use crate::error::{CliError, CliResult};
-use crate::files::write_atomic;
 use crate::model_arg::ModelArgs;
+use crate::output::{check_file, write_file};
 use crate::workload_arg::{draft_for, parse_mask, parse_phase};
 use clap::Args;
 use std::path::PathBuf;
@@ -53,7 +53,19 @@ fn parse_share(s: &str) -> Result<f64, String> {
 impl TraceCmd {
     /// Runs the subcommand.
     pub fn exec(self) -> CliResult {
+        for p in [&self.output, &self.dot].into_iter().flatten() {
+            check_file(p)?;
+        }
         let model = self.model.load()?;
+        if let Some(z) = self.zeros {
+            if !model.weights.is_low_bit_weight() {
+                return Err(CliError::Usage(format!(
+                    "--zeros {z} does not apply to {}: its projections have {} weights, and a share of \
+                     zero weights is stated for low-bit (ternary, binary) weights only",
+                    model.name, model.weights
+                )));
+            }
+        }
         let mut opts = TraceOptions {
             phase: self.phase,
             seq: self.seq,
@@ -70,12 +82,12 @@ impl TraceCmd {
         let text = trace::write(&t);
         if let Some(dot) = &self.dot {
             let graph = OpGraph::new(&t).map_err(|e| CliError::Usage(e.to_string()))?;
-            write_atomic(dot, graph.to_dot(&t).as_bytes())?;
+            write_file(dot, graph.to_dot(&t).as_bytes())?;
         }
         match &self.output {
             Some(path) => {
-                write_atomic(path, text.as_bytes())?;
-                eprintln!(
+                write_file(path, text.as_bytes())?;
+                crate::stdio::errln(format!(
                     "wrote {} operators of {} {} (batch {}, seq {}) to {}: {:.3} GMAC, {:.1} MiB of weights and cache read",
                     t.ops.len(),
                     t.meta.model,
@@ -85,10 +97,9 @@ impl TraceCmd {
                     path.display(),
                     t.macs() as f64 / 1e9,
                     t.wbytes() as f64 / (1u64 << 20) as f64
-                );
+                ))
             }
-            None => print!("{text}"),
+            None => crate::stdio::out(text),
         }
-        Ok(())
     }
 }

@@ -55,10 +55,12 @@ impl fmt::Display for Mask {
 /// (`n < m` is read as `n = m`: a query always sees its own key).
 pub fn attended_pairs(mask: Mask, m: u64, n: u64) -> u64 {
     match mask {
-        Mask::Full => m * n,
+        Mask::Full => m.saturating_mul(n),
         Mask::Causal => {
             let n = n.max(m);
-            m * (n - m) + m * (m + 1) / 2
+            let tri = u128::from(m) * (u128::from(m) + 1) / 2;
+            let pairs = u128::from(m) * u128::from(n - m) + tri;
+            u64::try_from(pairs).unwrap_or(u64::MAX)
         }
     }
 }
@@ -73,7 +75,7 @@ pub fn attended_pairs(mask: Mask, m: u64, n: u64) -> u64 {
 /// capped at `n`; every row of the block computes that many.
 pub fn computed_pairs(mask: Mask, m: u64, n: u64, q_block: u64, kv_block: u64) -> u64 {
     if mask == Mask::Full || m == 0 {
-        return m * n;
+        return m.saturating_mul(n);
     }
     let n = n.max(m);
     let (qb, kb) = (q_block.max(1), kv_block.max(1));
@@ -84,7 +86,7 @@ pub fn computed_pairs(mask: Mask, m: u64, n: u64, q_block: u64, kv_block: u64) -
         let first = b * qb;
         let end = (first + qb).min(m);
         let keys = (prefix + end).div_ceil(kb).saturating_mul(kb).min(n);
-        total += (end - first) * keys;
+        total = total.saturating_add((end - first).saturating_mul(keys));
     }
     total
 }

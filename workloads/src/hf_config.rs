@@ -35,6 +35,9 @@ pub enum HfConfigError {
     /// A required key is absent.
     #[error("missing key `{0}`")]
     Missing(&'static str),
+    /// The model is above a documented size limit.
+    #[error(transparent)]
+    Limit(#[from] crate::limits::LimitError),
     /// A key has a value of the wrong type or out of range.
     #[error("key `{key}`: {expected}, found {found}")]
     Invalid {
@@ -77,9 +80,79 @@ fn required(obj: &serde_json::Map<String, Value>, key: &'static str) -> Result<u
     positive(obj, key)?.ok_or(HfConfigError::Missing(key))
 }
 
+/// A JSON document walked only to refuse an object key given twice
+/// (serde_json keeps the last silently); the error carries the position
+/// just after the repeated key.
+struct NoDuplicateKeys;
+
+impl<'de> serde::Deserialize<'de> for NoDuplicateKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(NoDuplicateKeys)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for NoDuplicateKeys {
+    type Value = NoDuplicateKeys;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_unit<E>(self) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self, A::Error> {
+        while seq.next_element::<NoDuplicateKeys>()?.is_some() {}
+        Ok(self)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self, A::Error> {
+        let mut seen = std::collections::HashSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if !seen.insert(key.clone()) {
+                let mut shown: String = key.chars().take(60).collect();
+                if shown.len() < key.len() {
+                    shown.push_str("...");
+                }
+                return Err(serde::de::Error::custom(format!(
+                    "duplicate key `{shown}` (each key may appear once in an object)"
+                )));
+            }
+            map.next_value::<NoDuplicateKeys>()?;
+        }
+        Ok(self)
+    }
+}
+
 /// Imports `text` (the contents of a `config.json`); `name` becomes the
-/// model name.
+/// model name. A key given twice in an object is refused, and the model's
+/// shape is checked against [`crate::limits::check_model`].
 pub fn import(name: &str, text: &str) -> Result<ModelConfig, HfConfigError> {
+    let json_error = |e: serde_json::Error| HfConfigError::Json {
+        line: e.line(),
+        col: e.column(),
+        msg: e
+            .to_string()
+            .split(" at line")
+            .next()
+            .unwrap_or_default()
+            .to_string(),
+    };
+    serde_json::from_str::<NoDuplicateKeys>(text).map_err(json_error)?;
     let v: Value = serde_json::from_str(text).map_err(|e| HfConfigError::Json {
         line: e.line(),
         col: e.column(),
@@ -187,6 +260,7 @@ pub fn import(name: &str, text: &str) -> Result<ModelConfig, HfConfigError> {
         activations,
         high_precision,
     };
+    crate::limits::check_model(&model)?;
     Ok(model)
 }
 
@@ -212,6 +286,30 @@ mod tests {
   "vocab_size": 128256,
   "quantization_config": {"quant_method": "bitnet", "linear_class": "autobitlinear"}
 }"#;
+
+    #[test]
+    fn duplicate_keys_are_refused_with_their_line() {
+        let text = "{\n  \"hidden_size\": 64,\n  \"intermediate_size\": 128,\n  \"num_hidden_layers\": 2,\n  \"num_attention_heads\": 4,\n  \"vocab_size\": 100,\n  \"num_hidden_layers\": 3\n}\n";
+        match import("m", text).unwrap_err() {
+            HfConfigError::Json { line, msg, .. } => {
+                assert_eq!(line, 7);
+                assert!(msg.contains("duplicate key `num_hidden_layers`"), "{msg}");
+            }
+            e => panic!("{e}"),
+        }
+    }
+
+    #[test]
+    fn huge_shapes_are_refused_up_front() {
+        let text = r#"{"hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 4294967296,
+            "num_attention_heads": 4, "vocab_size": 100}"#;
+        let e = import("m", text).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("num_hidden_layers = 4294967296 is above the limit of 4096"),
+            "{e}"
+        );
+    }
 
     #[test]
     fn imports_2b4t_like_the_preset() {

@@ -3,10 +3,12 @@
 //! the operator graph the simulator schedules.
 
 pub mod attention;
+pub mod count;
 pub mod gemm;
 pub mod graph;
 pub mod hf_config;
 pub mod kv;
+pub mod limits;
 pub mod model;
 pub mod op;
 pub mod precision;
@@ -14,6 +16,7 @@ pub mod trace;
 pub mod zoo;
 
 pub use attention::Mask;
+pub use count::{Count, Overflow};
 pub use graph::{GraphError, OpGraph};
 pub use kv::KvFormat;
 pub use model::{ActFn, Family, ModelConfig, ParamCount};

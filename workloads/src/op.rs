@@ -15,6 +15,7 @@
 //! count.
 
 use crate::attention::{attended_pairs, Mask};
+use crate::count::{Count, Overflow};
 use crate::model::ActFn;
 use crate::precision::Precision;
 use serde::{Deserialize, Serialize};
@@ -151,31 +152,49 @@ impl Op {
     /// Useful multiply-accumulates: `g*m*k*n` for a matrix product under
     /// the full mask; for `qk` and `pv` under the causal mask only the
     /// unmasked query-key pairs (times the head dim); for `attention` both
-    /// products; 0 for other kinds.
-    pub fn macs(&self) -> u64 {
+    /// products; 0 for other kinds. Exact (a product of four u64 dimensions
+    /// can exceed 2^64; saturates only beyond u128).
+    pub fn macs(&self) -> u128 {
+        let w = u128::from;
         match self.kind {
-            OpKind::Linear => self.g * self.m * self.k * self.n,
-            OpKind::Qk => self.g * self.k * attended_pairs(self.mask, self.m, self.n),
-            OpKind::Pv => self.g * self.n * attended_pairs(self.mask, self.m, self.k),
-            OpKind::Attention => 2 * self.g * self.k * attended_pairs(self.mask, self.m, self.n),
+            OpKind::Linear => (w(self.g) * w(self.m)).saturating_mul(w(self.k) * w(self.n)),
+            OpKind::Qk | OpKind::Pv => {
+                let dim = if self.kind == OpKind::Qk {
+                    self.k
+                } else {
+                    self.n
+                };
+                w(self.attended()).saturating_mul(w(dim))
+            }
+            OpKind::Attention => 2 * w(self.attended()).saturating_mul(w(self.k)),
             _ => 0,
         }
     }
 
     /// Query-key pairs of an attention operator under its mask (`g` times
-    /// [`attended_pairs`]); 0 for other kinds.
+    /// [`attended_pairs`], saturating); 0 for other kinds.
     pub fn attended(&self) -> u64 {
         let keys = match self.kind {
             OpKind::Qk | OpKind::Softmax | OpKind::Attention => self.n,
             OpKind::Pv => self.k,
             _ => return 0,
         };
-        self.g * attended_pairs(self.mask, self.m, keys)
+        self.g
+            .saturating_mul(attended_pairs(self.mask, self.m, keys))
     }
 
-    /// Output elements (`g*m*n`).
-    pub fn out_elements(&self) -> u64 {
-        self.g * self.m * self.n
+    /// Output elements (`g*m*n`), checked.
+    pub fn out_elements(&self) -> Count {
+        Count::new(self.g) * self.m * self.n
+    }
+
+    /// The operator's shape products that every consumer of the trace
+    /// forms (`g*m*k*n`, `g*m*n`, `g*m*k`, `g*k*n`) fit in 64 bits; else an
+    /// [`Overflow`] naming the operator and the product.
+    pub fn check_sizes(&self) -> Result<(), Overflow> {
+        let (g, m, k, n) = (Count::new(self.g), self.m, self.k, self.n);
+        (g * m * k * n).get(&self.name, "its shape product g*m*k*n")?;
+        Ok(())
     }
 
     /// The share of zero weights that applies: the attribute, or the default

@@ -67,16 +67,36 @@ impl Precision {
     }
 
     /// Bytes that `count` values occupy, rounded up to whole bytes.
-    /// Packed ternary rounds up to whole groups of five.
+    /// Packed ternary rounds up to whole groups of five. For counts whose
+    /// size exceeds 2^64 - 1 bytes it saturates: sizes derived from user
+    /// dimensions go through [`Precision::checked_bytes_for`] (or a
+    /// [`crate::Count`]) instead.
     pub fn bytes_for(self, count: u64) -> u64 {
+        self.checked_bytes_for(count).unwrap_or(u64::MAX)
+    }
+
+    /// Bytes that `count` values occupy, exactly; `None` past 2^64 - 1.
+    pub fn checked_bytes_for(self, count: u64) -> Option<u64> {
         match self {
-            Precision::TernaryPacked => count.div_ceil(5),
-            Precision::Ternary => count.div_ceil(4),
-            Precision::Binary | Precision::Binary01 => count.div_ceil(8),
-            Precision::Int(b) => (count * u64::from(b)).div_ceil(8),
-            Precision::Fp8 => count,
-            Precision::Fp16 | Precision::Bf16 => count * 2,
-            Precision::Fp32 => count * 4,
+            Precision::TernaryPacked => Some(count.div_ceil(5)),
+            Precision::Ternary => Some(count.div_ceil(4)),
+            Precision::Binary | Precision::Binary01 => Some(count.div_ceil(8)),
+            Precision::Int(b) => {
+                u64::try_from((u128::from(count) * u128::from(b)).div_ceil(8)).ok()
+            }
+            Precision::Fp8 => Some(count),
+            Precision::Fp16 | Precision::Bf16 => count.checked_mul(2),
+            Precision::Fp32 => count.checked_mul(4),
+        }
+    }
+
+    /// Bytes that a checked count of values occupies.
+    pub fn bytes_of(self, count: crate::Count) -> crate::Count {
+        match count.value() {
+            Some(c) => self
+                .checked_bytes_for(c)
+                .map_or(crate::Count::OVERFLOW, crate::Count::new),
+            None => crate::Count::OVERFLOW,
         }
     }
 

@@ -81,7 +81,7 @@ fn op_parts() -> impl Strategy<Value = (Op, Vec<Index>)> {
     )
         .prop_map(
             |(
-                (kind, layer, mut g, mut m, mut k, n),
+                (kind, layer, mut g, mut m, mut k, mut n),
                 (a, w, out),
                 (big_wbytes, wbytes, zeros, pick),
                 inputs,
@@ -105,11 +105,28 @@ fn op_parts() -> impl Strategy<Value = (Op, Vec<Index>)> {
                 } else {
                     w
                 };
-                let wbytes = match pick {
+                let mut wbytes = match pick {
                     0 => 0,
                     1 => wbytes,
                     _ => big_wbytes,
                 };
+                // A linear's `wbytes` is the size of its weights.
+                if kind == OpKind::Linear {
+                    let w = w.unwrap_or(Precision::Ternary);
+                    let size = |g: u64, k: u64, n: u64| {
+                        k.checked_mul(n)
+                            .and_then(|kn| w.checked_bytes_for(kn))
+                            .and_then(|b| b.checked_mul(g))
+                    };
+                    if size(g, k, n).is_none() {
+                        k = 1;
+                        g = 1;
+                    }
+                    if size(g, k, n).is_none() {
+                        n /= 8;
+                    }
+                    wbytes = size(g, k, n).unwrap_or(0);
+                }
                 let op = Op {
                     name: String::new(),
                     kind,
@@ -165,7 +182,12 @@ fn meta() -> impl Strategy<Value = TraceMeta> {
             model,
             phase,
             batch,
-            seq,
+            // a prefill step's tokens batch x seq are below 2^64
+            seq: if phase == Phase::Prefill && batch.checked_mul(seq).is_none() {
+                1
+            } else {
+                seq
+            },
             draft: if phase == Phase::Verify {
                 1 + seq % 8
             } else {
@@ -765,7 +787,7 @@ fn number_overflow() {
         "(too large)",
     );
     // The largest values fit ...
-    let t = parse(&format!("{h}linear x m=1 k=1 n=18446744073709551615 a=int8 w=ternary o=int8 wbytes=18446744073709551615\n")).unwrap();
+    let t = parse(&format!("{h}qk x m=1 k=1 n=18446744073709551615 a=int8 w=ternary o=int8 wbytes=18446744073709551615\n")).unwrap();
     assert_eq!(t.ops[0].n, u64::MAX);
     // ... but not a shape whose MAC count overflows.
     assert_err(
@@ -951,6 +973,9 @@ fn errors_on_odd_input_do_not_panic() {
     assert!(e.found.len() < 100, "{e}");
     let e = err(&format!("{h}add x\0 m=1\n"));
     assert_eq!(e.found, "`x\\0`");
+    // invisible format characters are shown escaped
+    let e = err(&format!("{h}add x\u{200b} m=1\n"));
+    assert_eq!(e.found, "`x\\u{200b}`");
     let e = err(&format!("{h}ädd x m=1\n"));
     assert_eq!((e.line, e.col), (2, 1));
     let e = err(&format!("{h}add é m=1\n"));

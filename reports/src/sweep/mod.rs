@@ -115,6 +115,11 @@ pub struct PointResult {
     pub figures: Option<Figures>,
     /// The full description of the design (absent when refused).
     pub design: Option<Accelerator>,
+    /// Stated figures of the design it cannot reach (e.g. a DRAM bandwidth
+    /// above what its request window sustains): such a point is simulated
+    /// at what it reaches, and may duplicate another point.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 impl PointResult {
@@ -228,6 +233,7 @@ impl Sweep<'_> {
             area_mm2: None,
             figures: None,
             design: None,
+            warnings: Vec::new(),
         };
         let arch = match self.design(index) {
             Ok(a) => a,
@@ -236,6 +242,10 @@ impl Sweep<'_> {
                 return out;
             }
         };
+        out.warnings = sim::memory::design_warnings(&arch)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         let area = energy_model::area::estimate(&arch, self.tech);
         let mm2 = area.total_mm2();
         out.area_mm2 = Some(mm2);
@@ -351,35 +361,76 @@ pub fn mark_pareto(points: &mut [PointResult]) {
     }
 }
 
-/// The grid indices a run evaluates: every point, or a seeded sample of
-/// `sample` points; then every `count`-th from position `shard`.
+/// The most points one run evaluates unless told otherwise
+/// (`--max-points`): at a few kilobytes of results per point held until
+/// the Pareto front is marked, about a gigabyte or two of memory.
+pub const DEFAULT_MAX_POINTS: u64 = 1_000_000;
+
+/// How many points a run covers, counted before anything is allocated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Selection {
+    /// Points of the full grid.
+    pub grid: u64,
+    /// Points of the whole run (the sample, or the grid), over all shards.
+    pub selected: u64,
+    /// Points this run evaluates (its shard of them).
+    pub here: u64,
+}
+
+/// Counts the points of a run: every point of the grid or a seeded sample
+/// of `sample.0` of them; then every `count`-th from position `shard`. A
+/// run of no point is refused: `--sample 0`, a shard past the end.
+pub fn selection(
+    space: &Space,
+    sample: Option<(u64, u64)>,
+    shard: Option<(u64, u64)>,
+) -> Result<Selection, String> {
+    let grid = space
+        .grid_size()
+        .ok_or("the grid has 2^63 points or more: give its keys fewer values")?;
+    if grid == 0 {
+        return Err("the grid has no point: every varied key needs a value".into());
+    }
+    let selected = match sample {
+        Some((0, _)) => return Err("--sample 0 selects no point: give K of at least 1".into()),
+        Some((k, _)) => k.min(grid),
+        None => grid,
+    };
+    let here = match shard {
+        Some((i, n)) if i >= selected => {
+            return Err(format!(
+                "shard {i}/{n} holds no point: the sweep has {selected} point{}, so shards \
+                 {selected}/{n} and above are empty; use at most {selected} shards",
+                if selected == 1 { "" } else { "s" }
+            ))
+        }
+        Some((i, n)) => (selected - 1 - i) / n + 1,
+        None => selected,
+    };
+    Ok(Selection {
+        grid,
+        selected,
+        here,
+    })
+}
+
+/// The grid indices a run evaluates, in order (see [`selection`]; check
+/// its counts against a limit before calling this, which allocates them).
 pub fn indices(
     space: &Space,
     sample: Option<(u64, u64)>,
     shard: Option<(u64, u64)>,
 ) -> Result<Vec<u64>, String> {
-    let n = space
-        .grid_size()
-        .ok_or("the grid has more than 2^63 points: sample it with --sample K --seed S")?;
-    let all: Vec<u64> = match sample {
-        Some((k, seed)) => space::sample(n, k, seed),
-        None => {
-            if n > 100_000_000 {
-                return Err(format!(
-                    "the grid has {n} points: sample it with --sample K --seed S"
-                ));
-            }
-            (0..n).collect()
-        }
-    };
-    Ok(match shard {
-        Some((i, count)) => all
+    let sel = selection(space, sample, shard)?;
+    let (first, step) = shard.unwrap_or((0, 1));
+    let step = usize::try_from(step).unwrap_or(usize::MAX);
+    Ok(match sample {
+        Some((k, seed)) => space::sample(sel.grid, k, seed)
             .into_iter()
-            .enumerate()
-            .filter(|(p, _)| *p as u64 % count == i)
-            .map(|(_, v)| v)
+            .skip(usize::try_from(first).unwrap_or(usize::MAX))
+            .step_by(step)
             .collect(),
-        None => all,
+        None => (first..sel.grid).step_by(step).collect(),
     })
 }
 

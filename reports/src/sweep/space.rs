@@ -225,6 +225,17 @@ fn range(
             format!("`{key}`: more than {MAX_VALUES} values"),
         ));
     }
+    if out.is_empty() {
+        return Err(err(
+            text,
+            span,
+            format!(
+                "`{key}`: the range from {} to {} holds no value (`from` must not be above `to`)",
+                Scalar::Float(a).text(),
+                Scalar::Float(b).text()
+            ),
+        ));
+    }
     Ok(out
         .into_iter()
         .map(|v| {

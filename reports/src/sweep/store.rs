@@ -208,6 +208,7 @@ pub fn points_csv(meta: &Meta, points: &[PointResult]) -> String {
     );
     header.extend(COMPONENTS.iter().map(|c| format!("{}_pj_per_token", c.0)));
     header.push("reason".into());
+    header.push("warnings".into());
     let _ = w.write_record(&header);
     for p in points {
         let mut row = vec![
@@ -238,6 +239,7 @@ pub fn points_csv(meta: &Meta, points: &[PointResult]) -> String {
             row.push(num(f.and_then(|f| f.energy_per_token_pj.get(c.0).copied())));
         }
         row.push(p.reason.clone());
+        row.push(p.warnings.join("; "));
         let _ = w.write_record(&row);
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
@@ -257,7 +259,7 @@ pub fn files(meta: &Meta, points: &[PointResult], pareto: &Rendered) -> Output {
 /// Reads `sweep.json` and `points.jsonl` back (errors name the line).
 pub fn load(meta: &str, jsonl: &str) -> Result<(Meta, Vec<PointResult>), String> {
     let m: Meta = serde_json::from_str(meta)
-        .map_err(|e| format!("sweep.json:{}:{}: {e}", e.line(), e.column()))?;
+        .map_err(|e| format!("sweep.json:{}", crate::json_error::located(&e)))?;
     if m.schema != SWEEP_SCHEMA {
         return Err(format!(
             "sweep.json: expected schema `{SWEEP_SCHEMA}`, found `{}`",
@@ -269,8 +271,10 @@ pub fn load(meta: &str, jsonl: &str) -> Result<(Meta, Vec<PointResult>), String>
         if line.trim().is_empty() {
             continue;
         }
-        let p: PointResult = serde_json::from_str(line)
-            .map_err(|e| format!("points.jsonl:{}:{}: {e}", i + 1, e.column()))?;
+        let p: PointResult = serde_json::from_str(line).map_err(|e| {
+            let (_, col, msg) = crate::json_error::position(&e);
+            format!("points.jsonl:{}:{col}: {msg}", i + 1)
+        })?;
         points.push(p);
     }
     if points.len() as u64 != m.points {
@@ -291,7 +295,9 @@ pub fn merge(parts: Vec<(Meta, Vec<PointResult>)>) -> Result<(Meta, Vec<PointRes
     };
     let id = first.run_identity();
     let count = first.shard.map_or(1, |s| s.count);
-    let mut seen = vec![false; count as usize];
+    // the shards present, by index: bounded by the inputs, whatever count
+    // a (hand-edited) sweep.json states
+    let mut seen = std::collections::BTreeSet::new();
     for (k, (m, _)) in parts.iter().enumerate() {
         if m.run_identity() != id {
             return Err(format!(
@@ -308,17 +314,28 @@ pub fn merge(parts: Vec<(Meta, Vec<PointResult>)>) -> Result<(Meta, Vec<PointRes
                 s.count
             ));
         }
-        if std::mem::replace(&mut seen[s.index as usize], true) {
+        if s.index >= count {
+            return Err(format!(
+                "input {} says it is shard {}/{count}, which does not exist",
+                k + 1,
+                s.index
+            ));
+        }
+        if !seen.insert(s.index) {
             return Err(format!("shard {}/{count} is given twice", s.index));
         }
     }
-    let missing: Vec<String> = seen
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| !**s)
-        .map(|(i, _)| format!("{i}/{count}"))
-        .collect();
-    if !missing.is_empty() {
+    let absent = count - seen.len() as u64;
+    if absent > 0 {
+        const SHOWN: usize = 10;
+        let mut missing: Vec<String> = (0..count)
+            .filter(|i| !seen.contains(i))
+            .take(SHOWN)
+            .map(|i| format!("{i}/{count}"))
+            .collect();
+        if absent > SHOWN as u64 {
+            missing.push(format!("and {} more", absent - SHOWN as u64));
+        }
         return Err(format!("missing shard(s): {}", missing.join(", ")));
     }
     let mut points = super::merge(parts.into_iter().map(|p| p.1).collect())?;

@@ -53,6 +53,9 @@ pub struct InvalidValue {
 pub const MAX_LANES: u32 = 4096;
 /// Largest `array.max_k`: 2^24.
 pub const MAX_K: u64 = 1 << 24;
+/// Lowest `dram.bandwidth_gbps`: 10^-6 GB/s (1 kB/s). Every value from
+/// it to the highest is simulated exactly, without rounding.
+pub const MIN_BANDWIDTH_GBPS: f64 = 1e-6;
 /// Longest design name (a Verilog identifier).
 pub const MAX_NAME_LEN: usize = 64;
 
@@ -101,6 +104,58 @@ fn invalid(key: &str, value: impl Into<String>, message: String) -> InvalidValue
         value: value.into(),
         message,
     }
+}
+
+/// The documented range of an integer key (docs/accelerator.md); the one
+/// table [`Accelerator::validate`] and the type-error messages read.
+pub fn int_range(key: &str) -> Option<(u64, u64)> {
+    let leaf = key.rsplit('.').next().unwrap_or(key);
+    Some(match key {
+        "array.lanes" | "array.width" => (1, u64::from(MAX_LANES)),
+        "array.stage_levels" => (1, 16),
+        "array.planes_per_cycle" => (1, 8),
+        "array.max_k" => (1, MAX_K),
+        "array.acc_bits" => (2, 64),
+        "dram.request_bytes" => (8, 4096),
+        "dram.max_outstanding" => (1, 65536),
+        "vector.elems_per_cycle" => (1, 65536),
+        "attention.macs_per_cycle" => (0, 1 << 20),
+        _ if key.starts_with("buffers.") => match leaf {
+            "kib" => (1, 1 << 20),
+            "banks" => (1, 1024),
+            "bank_bytes" => (1, 4096),
+            _ => return None,
+        },
+        _ => return None,
+    })
+}
+
+/// What a key whose value is one of a set of names accepts ("one of ...").
+pub fn allowed_names(key: &str) -> Option<String> {
+    let list = |names: &[&str]| {
+        let quoted: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
+        format!("one of {}", quoted.join(", "))
+    };
+    Some(match key {
+        "array.reduction" => list(&["adder-tree", "popcount", "mac"]),
+        "array.zeros" => list(&["none", "gate", "skip"]),
+        "array.dataflow" => list(&Dataflow::ALL.map(Dataflow::name)),
+        "attention.mapping" => list(&["vector", "unit", "array"]),
+        "dram.kind" => list(&["ddr4", "lpddr5", "hbm2e", "hbm3"]),
+        "array.activations" | "array.weights" | "vector.precision" | "attention.precision" => {
+            format!(
+                "a precision name ({})",
+                workloads::precision::PRECISION_NAMES
+            )
+        }
+        _ => return None,
+    })
+}
+
+/// `int_in` with the key's documented range.
+fn int_key(key: &str, v: u64) -> Result<(), InvalidValue> {
+    let (lo, hi) = int_range(key).unwrap_or((0, u64::MAX));
+    int_in(key, v, lo, hi)
 }
 
 fn int_in(key: &str, v: u64, lo: u64, hi: u64) -> Result<(), InvalidValue> {
@@ -199,9 +254,9 @@ pub fn check_name(name: &str) -> Result<(), InvalidValue> {
 }
 
 fn check_sram(table: &str, s: &SramConfig) -> Result<(), InvalidValue> {
-    int_in(&format!("{table}.kib"), s.kib.into(), 1, 1 << 20)?;
-    int_in(&format!("{table}.banks"), s.banks.into(), 1, 1024)?;
-    int_in(&format!("{table}.bank_bytes"), s.bank_bytes.into(), 1, 4096)?;
+    int_key(&format!("{table}.kib"), s.kib.into())?;
+    int_key(&format!("{table}.banks"), s.banks.into())?;
+    int_key(&format!("{table}.bank_bytes"), s.bank_bytes.into())?;
     Ok(())
 }
 
@@ -234,10 +289,10 @@ impl Accelerator {
         let a = &self.array;
         let r = a.reduction;
         let ctx = format!("by the {} reduction", r.name());
-        int_in("array.lanes", a.lanes.into(), 1, MAX_LANES.into())?;
-        int_in("array.width", a.width.into(), 1, MAX_LANES.into())?;
-        int_in("array.stage_levels", a.stage_levels.into(), 1, 16)?;
-        int_in("array.planes_per_cycle", a.planes_per_cycle.into(), 1, 8)?;
+        int_key("array.lanes", a.lanes.into())?;
+        int_key("array.width", a.width.into())?;
+        int_key("array.stage_levels", a.stage_levels.into())?;
+        int_key("array.planes_per_cycle", a.planes_per_cycle.into())?;
         let acts_ok = match r {
             Reduction::AdderTree => is_int_between(a.activations, 2, 8),
             Reduction::Popcount => {
@@ -312,9 +367,9 @@ impl Accelerator {
                 ));
             }
         }
-        int_in("array.max_k", a.max_k, 1, MAX_K)?;
+        int_key("array.max_k", a.max_k)?;
         if let Some(bits) = a.acc_bits {
-            int_in("array.acc_bits", bits.into(), 2, 64)?;
+            int_key("array.acc_bits", bits.into())?;
             match acc_bits_for(a.max_k, a.activations, a.weights) {
                 Some(need) if bits < need => {
                     return Err(invalid(
@@ -347,11 +402,12 @@ impl Accelerator {
         check_sram("buffers.outputs", &self.buffers.outputs)?;
 
         let d = &self.dram;
+        // the lower end keeps the exact bytes-per-cycle fraction within 127 bits
         float_in(
             "dram.bandwidth_gbps",
             d.bandwidth_gbps,
-            0.0,
-            true,
+            MIN_BANDWIDTH_GBPS,
+            false,
             100_000.0,
         )?;
         float_in("dram.latency_ns", d.latency_ns, 0.0, false, 10_000.0)?;
@@ -365,10 +421,10 @@ impl Accelerator {
                 ),
             ));
         }
-        int_in("dram.max_outstanding", d.max_outstanding.into(), 1, 65536)?;
+        int_key("dram.max_outstanding", d.max_outstanding.into())?;
 
         let v = &self.vector;
-        int_in("vector.elems_per_cycle", v.elems_per_cycle.into(), 1, 65536)?;
+        int_key("vector.elems_per_cycle", v.elems_per_cycle.into())?;
         precision_in(
             "vector.precision",
             v.precision,
@@ -556,6 +612,28 @@ fn syntax_error(text: &str, e: &toml_edit::TomlError) -> ArchError {
     }
     let path = join(&table, &key);
     let what = e.message().trim().replace('\n', "; ");
+    if what.contains("number too large to fit in target type") && !path.is_empty() {
+        let raw = text
+            .split('\n')
+            .nth(line - 1)
+            .and_then(|l| l.split_once('='))
+            .map_or("", |(_, v)| v.split('#').next().unwrap_or("").trim());
+        let raw = shorten(raw);
+        let message = match int_range(&path) {
+            Some((lo, hi)) => {
+                format!("`{path}` = {raw} is out of range: expected an integer from {lo} to {hi}")
+            }
+            None => format!(
+                "`{path}` = {raw} is too large: TOML integers are at most 9223372036854775807"
+            ),
+        };
+        return ArchError {
+            line,
+            col,
+            key: path,
+            message,
+        };
+    }
     let message = if path.is_empty() {
         format!("TOML syntax error: {what}")
     } else {
@@ -611,6 +689,8 @@ fn serde_error(text: &str, doc: &ImDocument<&str>, e: &toml::de::Error) -> ArchE
         (key, message)
     } else if table_path.is_empty() {
         (String::new(), msg)
+    } else if let Some(message) = clearer_type_error(text, span.as_ref(), &table_path, &msg) {
+        (table_path.clone(), message)
     } else {
         (table_path.clone(), format!("`{table_path}`: {msg}"))
     };
@@ -621,6 +701,49 @@ fn serde_error(text: &str, doc: &ImDocument<&str>, e: &toml::de::Error) -> ArchE
         key,
         message,
     }
+}
+
+/// At most 40 characters of a value as written, for a message.
+fn shorten(raw: &str) -> String {
+    let mut s: String = raw.chars().take(40).collect();
+    if s.len() < raw.len() {
+        s.push_str("...");
+    }
+    s
+}
+
+/// A type error on a key with a documented range or set of names, said
+/// with the value as written and what is accepted (instead of serde's
+/// "invalid type: floating point `1000...0`, expected u32" or "wanted
+/// string or table").
+fn clearer_type_error(
+    text: &str,
+    span: Option<&Range<usize>>,
+    key: &str,
+    msg: &str,
+) -> Option<String> {
+    let raw = span
+        .and_then(|s| text.get(s.clone()))
+        .map(str::trim)
+        .filter(|r| !r.is_empty() && !r.contains('\n'))?;
+    let raw = shorten(raw);
+    let type_error = msg.starts_with("invalid type")
+        || msg.starts_with("invalid value")
+        || msg.contains("wanted string or table");
+    if !type_error {
+        return None;
+    }
+    if let Some((lo, hi)) = int_range(key) {
+        let integer = raw
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'-' || b == b'_' || b == b'+');
+        return Some(if integer {
+            format!("`{key}` = {raw} is out of range: expected an integer from {lo} to {hi}")
+        } else {
+            format!("`{key}` = {raw} is not an integer: expected an integer from {lo} to {hi}")
+        });
+    }
+    allowed_names(key).map(|names| format!("`{key}` = {raw} is not accepted: expected {names}"))
 }
 
 /// The text between `prefix` and the next backtick, when `msg` starts with `prefix`.
@@ -914,7 +1037,7 @@ pub fn to_toml(a: &Accelerator) -> String {
         }),
     );
     w.key(
-        "Peak bandwidth in GB/s (10^9 bytes/s), greater than 0 and at most 100000.",
+        "Peak bandwidth in GB/s (10^9 bytes/s), 0.000001 to 100000.",
         "bandwidth_gbps",
         fmt_float(d.bandwidth_gbps),
     );
@@ -1336,13 +1459,13 @@ precision = "fp16"
                 "dram.bandwidth_gbps",
                 "0.0",
                 |a| a.dram.bandwidth_gbps = 0.0,
-                "greater than 0 and at most 100000".into(),
+                "0.000001 to 100000".into(),
             ),
             (
                 "dram.bandwidth_gbps",
                 "100001.0",
                 |a| a.dram.bandwidth_gbps = 100001.0,
-                "greater than 0 and at most 100000".into(),
+                "0.000001 to 100000".into(),
             ),
             (
                 "dram.latency_ns",
@@ -1731,10 +1854,26 @@ precision = "fp16"
         let e = from_toml(&t).unwrap_err();
         assert_eq!((e.line, e.col), (line_of(&t, "lanes = "), 9), "{e}");
         assert_eq!(e.key, "array.lanes");
-        assert!(
-            e.message
-                .contains("`array.lanes`: invalid type: string \"64\""),
-            "{e}"
+        assert_eq!(
+            e.message,
+            "`array.lanes` = \"64\" is not an integer: expected an integer from 1 to 4096"
+        );
+        // too large for TOML, too large for the key, a float, a number for a name
+        for (value, message) in [
+            ("99999999999999999999", "`array.lanes` = 99999999999999999999 is out of range: expected an integer from 1 to 4096"),
+            ("5000000000", "`array.lanes` = 5000000000 is out of range: expected an integer from 1 to 4096"),
+            ("1e300", "`array.lanes` = 1e300 is not an integer: expected an integer from 1 to 4096"),
+        ] {
+            let t = text.replace("\nlanes = 64\n", &format!("\nlanes = {value}\n"));
+            let e = from_toml(&t).unwrap_err();
+            assert_eq!(e.message, message);
+            assert_eq!((e.line, e.col), (line_of(&t, "lanes = "), 9), "{e}");
+        }
+        let t = text.replace("reduction = \"adder-tree\"", "reduction = 3");
+        let e = from_toml(&t).unwrap_err();
+        assert_eq!(
+            e.message,
+            "`array.reduction` = 3 is not accepted: expected one of \"adder-tree\", \"popcount\", \"mac\""
         );
 
         // unknown name of an enum or precision

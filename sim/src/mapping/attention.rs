@@ -120,7 +120,7 @@ pub(super) fn plan_fused(arch: &Accelerator, op: &Op) -> OpPlan {
         tiles,
         drain,
         activity: act,
-        macs: op.macs(),
+        macs: u64::try_from(op.macs()).unwrap_or(u64::MAX),
         note: format!(
             "fused attention on the {}: {} x {} tiles, {rate} MACs/cycle, {parts} streamed tiles",
             unit.name(),

@@ -5,6 +5,7 @@
 //! A mapping is timing-free: the engine decides when each tile runs.
 
 mod attention;
+mod bounds;
 mod chunk;
 mod linear;
 mod streamed;
@@ -13,6 +14,7 @@ mod tiles;
 mod vector;
 
 pub use attention::score_pairs;
+pub use bounds::MAX_MAPPING_STEPS;
 pub use chunk::ChunkCost;
 pub use systolic::{scalesim_cycles, ScaleSimCycles, Systolic};
 pub use tiles::{push_run, Pattern, Run, Tiles};
@@ -131,6 +133,19 @@ pub enum MapError {
         /// Usable bytes.
         capacity: u64,
     },
+    /// A count, size or cycle figure of the operator exceeds 2^64 - 1.
+    #[error(transparent)]
+    Overflow(#[from] workloads::Overflow),
+    /// The operator's mapping would take more steps than the documented limit.
+    #[error("operator `{op}`: its mapping takes {steps} steps (instances x feature groups x K tiles, or folds), above the limit of {limit}; split the operator (smaller g, n or k)")]
+    TooManySteps {
+        /// Operator name.
+        op: String,
+        /// Steps the mapping would take.
+        steps: u128,
+        /// The limit.
+        limit: u128,
+    },
     /// One row of activations does not fit the activation buffer.
     #[error("operator `{op}`: one row of activations ({bytes} bytes) does not fit the activation buffer ({capacity} bytes); enlarge `buffers.activations.kib`")]
     ActivationBuffer {
@@ -214,14 +229,24 @@ pub fn map_op(arch: &Accelerator, chunk: &ChunkCost, op: &Op) -> Result<OpPlan, 
             };
             if on_array {
                 match Systolic::of(arch.array.dataflow) {
-                    Some(df) => systolic::plan(arch, op, df),
-                    None => linear::plan(arch, chunk, op),
+                    Some(df) => {
+                        bounds::systolic(arch, op, df)?;
+                        systolic::plan(arch, op, df)
+                    }
+                    None => {
+                        bounds::lane_array(arch, chunk, op)?;
+                        linear::plan(arch, chunk, op)
+                    }
                 }
             } else {
+                bounds::streamed(op)?;
                 Ok(streamed::plan_product(arch, op))
             }
         }
         OpKind::Attention => Ok(attention::plan_fused(arch, op)),
-        _ => vector::plan(arch, op),
+        _ => {
+            bounds::vector(op)?;
+            vector::plan(arch, op)
+        }
     }
 }

@@ -98,7 +98,7 @@ pub(super) fn plan_product(arch: &Accelerator, op: &Op) -> OpPlan {
         tiles,
         drain: 0,
         activity: act,
-        macs: op.macs(),
+        macs: u64::try_from(op.macs()).unwrap_or(u64::MAX),
         note: format!("{}: {rate} MACs/cycle, {parts} streamed tiles", unit.name()),
     }
 }

@@ -6,43 +6,15 @@
 //! The sustained rate is the lesser of the peak bandwidth and what the
 //! outstanding-request window sustains over the latency (Little's law):
 //! `min(GB/s / GHz, max_outstanding * request_bytes / latency)` bytes per
-//! cycle, kept as an exact fraction so that cycle counts are integers
-//! computed without rounding drift.
+//! cycle, kept as an exact fraction of the decimal values the design
+//! states (see [`super::rate`]), so that cycle counts are integers computed
+//! without rounding. The latency in cycles is `ceil(latency_ns x GHz)`,
+//! exactly.
 
 use crate::arch::Accelerator;
 
-/// An exact rate in bytes per cycle, `num / den`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Rate {
-    /// Numerator (bytes).
-    pub num: u64,
-    /// Denominator (cycles).
-    pub den: u64,
-}
-
-impl Rate {
-    /// Cycles to move `bytes` at this rate, rounded up.
-    pub fn cycles_for(self, bytes: u64) -> u64 {
-        let c = (u128::from(bytes) * u128::from(self.den)).div_ceil(u128::from(self.num));
-        u64::try_from(c).unwrap_or(u64::MAX)
-    }
-
-    /// The rate as a float, for reports.
-    pub fn bytes_per_cycle(self) -> f64 {
-        self.num as f64 / self.den as f64
-    }
-
-    fn min(self, other: Rate) -> Rate {
-        // a/b < c/d  <=>  a*d < c*b
-        if u128::from(self.num) * u128::from(other.den)
-            <= u128::from(other.num) * u128::from(self.den)
-        {
-            self
-        } else {
-            other
-        }
-    }
-}
+use super::rate::product_ceil;
+pub use super::rate::Rate;
 
 /// The state of the DRAM channel.
 #[derive(Debug, Clone)]
@@ -61,16 +33,16 @@ impl DramChannel {
     /// The channel of `arch`.
     pub fn new(arch: &Accelerator) -> DramChannel {
         let d = &arch.dram;
-        // bytes per cycle = (GB/s) / (GHz), both kept to 1/1000.
-        let peak = Rate {
-            num: ((d.bandwidth_gbps * 1000.0).round() as u64).max(1),
-            den: ((arch.clock_ghz * 1000.0).round() as u64).max(1),
-        };
-        let latency = (d.latency_ns * arch.clock_ghz).ceil() as u64;
-        let window = Rate {
-            num: (u64::from(d.max_outstanding) * u64::from(d.request_bytes)).max(1),
-            den: latency.max(1),
-        };
+        // bytes per cycle = (GB/s) / (GHz), exactly (validated designs have
+        // both in range, so the fraction exists; 1 byte a cycle otherwise)
+        let one = Rate { num: 1, den: 1 };
+        let peak = Rate::ratio(d.bandwidth_gbps, arch.clock_ghz).unwrap_or(one);
+        let latency = product_ceil(d.latency_ns, arch.clock_ghz).unwrap_or(0);
+        let window = Rate::new(
+            u128::from(d.max_outstanding) * u128::from(d.request_bytes),
+            u128::from(latency.max(1)),
+        )
+        .unwrap_or(one);
         DramChannel {
             latency,
             rate: peak.min(window),
@@ -82,6 +54,7 @@ impl DramChannel {
     /// Issues a transfer of `bytes` at cycle `now`; returns the cycle at
     /// which its last byte has arrived.
     pub fn issue(&mut self, now: u64, bytes: u64) -> u64 {
+        // runs are bounded before the engine starts (simulate::MAX_RUN_CYCLES)
         let start = (now + self.latency).max(self.bus_free);
         let end = start + self.rate.cycles_for(bytes);
         self.bus_free = end;
@@ -99,22 +72,5 @@ impl DramChannel {
     /// First cycle at which the bus is free.
     pub fn bus_free(&self) -> u64 {
         self.bus_free
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rates_are_exact() {
-        let r = Rate {
-            num: 51200,
-            den: 1000,
-        }; // 51.2 B/cycle
-        assert_eq!(r.cycles_for(512), 10);
-        assert_eq!(r.cycles_for(513), 11);
-        assert_eq!(r.cycles_for(0), 0);
-        assert_eq!(r.min(Rate { num: 50, den: 1 }), Rate { num: 50, den: 1 });
     }
 }

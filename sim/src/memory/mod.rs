@@ -2,7 +2,10 @@
 //! latency and outstanding requests, and the on-chip SRAM buffers.
 
 pub mod dram;
+pub mod rate;
+pub mod reach;
 pub mod sram;
 
 pub use dram::DramChannel;
+pub use reach::{design_warnings, DesignWarning};
 pub use sram::SramPort;

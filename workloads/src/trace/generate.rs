@@ -39,6 +39,9 @@ pub enum TraceGenError {
         /// Sequence length.
         seq: u64,
     },
+    /// The model or the step is above a documented limit.
+    #[error(transparent)]
+    Limit(#[from] crate::limits::LimitError),
 }
 
 /// What step to trace.
@@ -255,6 +258,8 @@ pub fn generate(model: &ModelConfig, opts: &TraceOptions) -> Result<Trace, Trace
             seq: opts.seq,
         });
     }
+    crate::limits::check_model(model)?;
+    crate::limits::check_step(opts.phase, opts.batch, opts.seq)?;
     let tokens = match opts.phase {
         Phase::Decode => 1,
         Phase::Prefill => opts.seq,
@@ -531,13 +536,13 @@ mod tests {
             (1, 2560, 128256, Some(Precision::Bf16))
         );
         // Projection MACs equal the projection parameter count for one token.
-        let proj: u64 = t
+        let proj: u128 = t
             .ops
             .iter()
             .filter(|o| o.kind == OpKind::Linear && o.name != "lm_head")
             .map(|o| o.macs())
             .sum();
-        assert_eq!(proj, m.params().projections);
+        assert_eq!(proj, u128::from(m.params().projections));
     }
 
     #[test]

@@ -90,8 +90,9 @@ impl TraceMeta {
     pub fn tokens(&self) -> u64 {
         match self.phase {
             Phase::Decode => self.batch,
-            Phase::Prefill => self.batch * self.seq,
-            Phase::Verify => self.batch * self.draft.max(1),
+            // the product is bounded by the parser and the generator; saturate beyond
+            Phase::Prefill => self.batch.saturating_mul(self.seq),
+            Phase::Verify => self.batch.saturating_mul(self.draft.max(1)),
         }
     }
 }
@@ -120,14 +121,18 @@ pub struct Trace {
 }
 
 impl Trace {
-    /// Total multiply-accumulates of the matrix products.
-    pub fn macs(&self) -> u64 {
-        self.ops.iter().map(Op::macs).sum()
+    /// Total multiply-accumulates of the matrix products, exact (a sum of
+    /// operators' counts can exceed 2^64).
+    pub fn macs(&self) -> u128 {
+        self.ops
+            .iter()
+            .map(Op::macs)
+            .fold(0u128, u128::saturating_add)
     }
 
-    /// Total bytes of weights, caches and tables read.
-    pub fn wbytes(&self) -> u64 {
-        self.ops.iter().map(|o| o.wbytes).sum()
+    /// Total bytes of weights, caches and tables read, exact.
+    pub fn wbytes(&self) -> u128 {
+        self.ops.iter().map(|o| u128::from(o.wbytes)).sum()
     }
 
     /// The operator called `name`.

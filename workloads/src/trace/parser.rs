@@ -9,6 +9,7 @@
 
 use super::{Phase, Trace, TraceMeta, TRACE_VERSION, TRACE_VERSION_MIN};
 use crate::attention::Mask;
+use crate::limits::{name_too_long, MAX_NAME_BYTES};
 use crate::model::ActFn;
 use crate::op::{Op, OpKind, OP_KIND_NAMES};
 use crate::precision::{Precision, PRECISION_NAMES};
@@ -259,12 +260,20 @@ fn quote(s: &str) -> String {
         }
         if c.is_control() {
             out.extend(c.escape_debug());
+        } else if is_invisible(c) {
+            out.extend(c.escape_unicode());
         } else {
             out.push(c);
         }
     }
     out.push('`');
     out
+}
+
+/// Format characters that print as nothing (byte-order mark, zero-width
+/// spaces and joiners, direction marks): shown escaped in messages.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{feff}' | '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{00ad}')
 }
 
 /// A value for an error message: quoted, or "an empty value".
@@ -279,6 +288,13 @@ fn quote_value(value: &str) -> String {
 /// `onebit-trace <version>`.
 fn parse_header(line: &Line<'_>, tokens: &[&str]) -> Result<(), TraceParseError> {
     let header = format!("the header `{HEADER_KEYWORD} {TRACE_VERSION}`");
+    if tokens[0].starts_with('\u{feff}') {
+        return Err(line.error_at(
+            tokens[0],
+            format!("{header} (a byte-order mark is skipped only as the file's first character)"),
+            "a byte-order mark (U+FEFF) before the header",
+        ));
+    }
     if tokens[0] != HEADER_KEYWORD {
         return Err(line.error_at(tokens[0], header, quote(tokens[0])));
     }
@@ -385,6 +401,13 @@ fn parse_meta(
         }
         match key {
             "model" => {
+                if let Some(found) = name_too_long(value) {
+                    return Err(line.error_at(
+                        value,
+                        format!("a model name of at most {MAX_NAME_BYTES} bytes"),
+                        found,
+                    ));
+                }
                 if value.is_empty() || !value.chars().all(is_model_char) {
                     return Err(line.error_at(
                         value,
@@ -414,6 +437,13 @@ fn parse_meta(
             }
             _ => meta.seq = int_value(line, value, 1, u64::MAX)?,
         }
+    }
+    if meta.phase == Phase::Prefill && meta.batch.checked_mul(meta.seq).is_none() {
+        return Err(line.error_at(
+            tokens[0],
+            "a prefill step whose tokens batch x seq are below 2^64",
+            format!("batch={} seq={}", meta.batch, meta.seq),
+        ));
     }
     state.meta = Some(meta);
     Ok(())
@@ -511,6 +541,13 @@ fn parse_op(line: &Line<'_>, tokens: &[&str], state: &State<'_>) -> Result<Op, T
             name,
             "an operator name (letters, digits and `_ . : / -`)",
             quote(name),
+        ));
+    }
+    if let Some(found) = name_too_long(name) {
+        return Err(line.error_at(
+            name,
+            format!("an operator name of at most {MAX_NAME_BYTES} bytes"),
+            found,
         ));
     }
     if let Some(first) = state.names.get(name) {
@@ -620,6 +657,41 @@ fn parse_op(line: &Line<'_>, tokens: &[&str], state: &State<'_>) -> Result<Op, T
             format!("g={g} m={m} k={k} n={n}"),
         ));
     }
+    let wbytes = match (kind, attrs.w) {
+        // A projection reads its k x n weights: `wbytes` is their size in
+        // the weight encoding, whichever unit runs it.
+        (OpKind::Linear, Some(w)) => {
+            let size = k
+                .checked_mul(n)
+                .and_then(|kn| w.checked_bytes_for(kn))
+                .and_then(|b| b.checked_mul(g));
+            match (attrs.wbytes, size) {
+                (None, Some(size)) => size,
+                (Some(given), Some(size)) if given == size => size,
+                (given, size) => {
+                    let at = tokens
+                        .iter()
+                        .find(|t| t.starts_with("wbytes="))
+                        .map_or(name, |t| &t[7..]);
+                    let expected = match size {
+                        Some(size) => format!(
+                            "`wbytes={size}`, the size of {g} x {k} x {n} weights (g x k x n) at {w}, or no `wbytes=`"
+                        ),
+                        None => "weights whose size in bytes is below 2^64".to_string(),
+                    };
+                    return Err(line.error_at(
+                        at,
+                        expected,
+                        given.map_or_else(
+                            || "no `wbytes=`".to_string(),
+                            |v| format!("`wbytes={v}`"),
+                        ),
+                    ));
+                }
+            }
+        }
+        _ => attrs.wbytes.unwrap_or(0),
+    };
     Ok(Op {
         name: name.to_string(),
         kind,
@@ -632,7 +704,7 @@ fn parse_op(line: &Line<'_>, tokens: &[&str], state: &State<'_>) -> Result<Op, T
         a,
         w: attrs.w,
         out,
-        wbytes: attrs.wbytes.unwrap_or(0),
+        wbytes,
         zeros: attrs.zeros,
         mask: attrs.mask.unwrap_or_default(),
     })
