@@ -6,7 +6,8 @@ use crate::files::read_text;
 use clap::Args;
 use std::path::PathBuf;
 use workloads::hf_config::{self, HfConfigError};
-use workloads::{zoo, ModelConfig, Precision};
+use workloads::kv::KV_PRECISION_NAMES;
+use workloads::{zoo, KvFormat, ModelConfig, Precision, TraceOptions};
 
 /// Flags that choose a model.
 #[derive(Debug, Args)]
@@ -25,6 +26,29 @@ pub struct ModelArgs {
     /// int1 for binarized activations).
     #[arg(long, value_name = "P")]
     pub activations: Option<Precision>,
+    /// Precision of the LM head weights (e.g. int8 for a W8A8 head, with
+    /// per-channel FP16 scales); default: the model's high precision.
+    #[arg(long, value_name = "P")]
+    pub lm_head: Option<Precision>,
+    /// Precision of the embedding table (e.g. int8, with per-row FP16
+    /// scales); default: the model's high precision.
+    #[arg(long, value_name = "P")]
+    pub embedding: Option<Precision>,
+    /// KV-cache precision: fp16, bf16, fp8, int8, int4 (int8/int4 with
+    /// per-group FP16 scales); overrides the design's `attention.kv_cache`.
+    #[arg(long, value_name = "P")]
+    pub kv: Option<Precision>,
+}
+
+/// A high-precision tensor format: int2..int16 or floating point.
+fn tensor_precision(flag: &str, p: Precision) -> CliResult<Precision> {
+    if matches!(p, Precision::Int(2..=16)) || p.is_float() {
+        Ok(p)
+    } else {
+        Err(CliError::Usage(format!(
+            "{flag} {p}: expected int2..int16, fp8, fp16, bf16 or fp32"
+        )))
+    }
 }
 
 impl ModelArgs {
@@ -59,6 +83,41 @@ impl ModelArgs {
             model.activations = a;
         }
         Ok(model)
+    }
+}
+
+impl ModelArgs {
+    /// True when a per-tensor precision flag was given (they apply to
+    /// generated traces only).
+    pub fn has_tensor_flags(&self) -> bool {
+        self.lm_head.is_some() || self.embedding.is_some() || self.kv.is_some()
+    }
+
+    /// Sets the per-tensor precisions of `opts`: the LM head and embedding
+    /// from their flags, the KV cache from `--kv` or else the design's
+    /// format (`design_kv`; its group size applies to `--kv` too).
+    pub fn apply(&self, opts: &mut TraceOptions, design_kv: Option<KvFormat>) -> CliResult<()> {
+        opts.lm_head = self
+            .lm_head
+            .map(|p| tensor_precision("--lm-head", p))
+            .transpose()?;
+        opts.embedding = self
+            .embedding
+            .map(|p| tensor_precision("--embedding", p))
+            .transpose()?;
+        if let Some(p) = self.kv {
+            if !KvFormat::supports(p) {
+                return Err(CliError::Usage(format!(
+                    "--kv {p}: expected one of {KV_PRECISION_NAMES}"
+                )));
+            }
+        }
+        let group = design_kv.map_or(64, |k| k.group);
+        opts.kv = match (self.kv, design_kv) {
+            (Some(p), _) => Some(KvFormat::new(p, group)),
+            (None, d) => d,
+        };
+        Ok(())
     }
 }
 

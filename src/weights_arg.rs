@@ -77,6 +77,7 @@ pub fn measured_trace(
     ck: &Checkpoint,
     workload: &crate::workload_arg::WorkloadArgs,
     profile: &WeightProfile,
+    design_kv: Option<workloads::KvFormat>,
 ) -> CliResult<workloads::Trace> {
     if workload.trace.is_some() || workload.gemm.is_some() {
         return Err(CliError::Usage(
@@ -98,12 +99,17 @@ pub fn measured_trace(
             "--encoding does not apply with --weights: the file's weights are ternary".into(),
         ));
     }
-    let opts = workloads::TraceOptions {
-        phase: workload.phase.unwrap_or(crate::workload_arg::DEFAULT_PHASE),
+    let phase = workload.phase.unwrap_or(crate::workload_arg::DEFAULT_PHASE);
+    let mut opts = workloads::TraceOptions {
+        phase,
         seq: workload.seq.unwrap_or(crate::workload_arg::DEFAULT_SEQ),
         batch: workload.batch.unwrap_or(crate::workload_arg::DEFAULT_BATCH),
         zeros: None,
+        mask: workload.attention_mask,
+        draft: crate::workload_arg::draft_for(phase, workload.draft)?,
+        ..workloads::TraceOptions::default()
     };
+    m.apply(&mut opts, design_kv)?;
     let mut trace =
         workloads::trace::generate(&model, &opts).map_err(|e| CliError::Usage(e.to_string()))?;
     for op in &mut trace.ops {
@@ -123,6 +129,6 @@ pub fn load_measured(
     let ck = open(path)?;
     let tensors = summarize(&ck, arch)?;
     let profile = profile(&tensors);
-    let trace = measured_trace(&ck, workload, &profile)?;
+    let trace = measured_trace(&ck, workload, &profile, Some(arch.attention.kv_format()))?;
     Ok((trace, profile))
 }

@@ -9,15 +9,19 @@ use common::{onebit, stderr, stdout};
 use std::path::Path;
 use std::process::Output;
 
-const NAMES: [&str; 9] = [
+const NAMES: [&str; 13] = [
     "edge-ternary",
     "edge-fp16",
     "edge-int8",
+    "edge-w8a8",
+    "edge-w4a8",
     "edge-xnor",
     "edge-popcount",
     "datacenter-ternary",
     "datacenter-fp16",
     "datacenter-int8",
+    "datacenter-w8a8",
+    "datacenter-w4a8",
     "systolic-ws-32x32",
 ];
 

@@ -53,9 +53,10 @@ fn summary_json_and_csv() {
         cycles as f64 >= floor && (cycles as f64) < floor * 1.02,
         "{cycles} vs {floor}"
     );
-    assert_eq!(v["ops"].as_array().unwrap().len(), 753);
+    // fused attention: 30 blocks x (qk, softmax, pv) become one operator each
+    assert_eq!(v["ops"].as_array().unwrap().len(), 753 - 2 * 30);
     let rows = std::fs::read_to_string(&csv).unwrap();
-    assert_eq!(rows.lines().count(), 754);
+    assert_eq!(rows.lines().count(), 754 - 2 * 30);
     assert!(rows.starts_with("name,kind,layer,unit,macs,tiles,start,compute_end,done,busy"));
 }
 
@@ -159,4 +160,79 @@ fn bad_input_exits_2_with_a_clear_message() {
 
     let o = onebit(&["sim", "--model", "bitnet-125M", "--trace", "x.trace"]);
     assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn capacity_refusal_names_what_the_step_needs() {
+    let args = [
+        "sim",
+        "--arch",
+        "datacenter-ternary",
+        "--model",
+        "bitnet-b1.58-70B",
+        "--batch",
+        "256",
+    ];
+    let o = onebit(&args);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert_eq!(
+        stderr(&o).trim(),
+        "error: bitnet-b1.58-70B on datacenter_ternary: the step needs 176.96 GiB of DRAM (weights 16.91 GiB, KV cache 160.00 GiB, spilled activations 0.04 GiB) but the design has 64.00 GiB (`dram.capacity_gib`); lower --batch or --seq, choose a smaller KV-cache precision (--kv), or run it anyway with --allow-oversubscribe"
+    );
+    let mut over = args.to_vec();
+    over.push("--allow-oversubscribe");
+    let o = onebit(&over);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("warning: oversubscribed DRAM (run with --allow-oversubscribe): the step needs 176.96 GiB"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn attention_kv_and_tensor_flags() {
+    let run = |extra: &[&str]| {
+        let mut a = vec!["sim", "--model", "bitnet-b1.58-2B-4T"];
+        a.extend_from_slice(extra);
+        let o = onebit(&a);
+        assert_eq!(o.status.code(), Some(0), "{extra:?}: {}", stderr(&o));
+        stdout(&o)
+    };
+    let dram = |s: &str| {
+        s.lines()
+            .find(|l| l.starts_with("DRAM  "))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(dram(&run(&[])).contains("1273.13 MiB read"));
+    assert!(dram(&run(&["--kv", "int8"])).contains("1200.47 MiB read"));
+    // the INT8 LM head halves its 627 MiB of BF16 weights (plus scales)
+    let head = run(&["--lm-head", "int8"]);
+    assert!(!dram(&head).contains("1273.13"), "{head}");
+    let v = run(&["--phase", "verify", "--draft", "4"]);
+    assert!(
+        v.starts_with("bitnet-b1.58-2B-4T verify (batch 1, seq 2048, 4 drafted)"),
+        "{v}"
+    );
+    for (args, msg) in [
+        (
+            &["--kv", "int2"][..],
+            "--kv int2: expected one of fp16, bf16, fp8, int8, int4",
+        ),
+        (
+            &["--draft", "3"][..],
+            "--draft applies to --phase verify only",
+        ),
+        (
+            &["--lm-head", "ternary"][..],
+            "--lm-head ternary: expected int2..int16",
+        ),
+    ] {
+        let mut a = vec!["sim", "--model", "bitnet-b1.58-2B-4T"];
+        a.extend_from_slice(args);
+        let o = onebit(&a);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&o).contains(msg), "{args:?}: {}", stderr(&o));
+    }
 }

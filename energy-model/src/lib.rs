@@ -7,6 +7,7 @@
 //! docs/energy.md.
 
 pub mod area;
+pub mod baselines;
 pub mod energy;
 pub mod paper;
 pub mod price;

@@ -180,6 +180,7 @@ fn gemm_trace(name: &str, m: u64, k: u64, n: u64, a: Precision, w: Precision) ->
             phase: Phase::Decode,
             batch: m,
             seq: 1,
+            ..TraceMeta::default()
         },
         ops: vec![Op {
             name: "gemm".into(),
@@ -195,6 +196,7 @@ fn gemm_trace(name: &str, m: u64, k: u64, n: u64, a: Precision, w: Precision) ->
             out: Precision::Fp16,
             wbytes: w.bytes_for(k * n),
             zeros: None,
+            mask: workloads::Mask::Full,
         }],
     }
 }
@@ -375,7 +377,7 @@ pub fn table1() -> Table1 {
                 phase: Phase::Prefill,
                 seq: tokens,
                 batch: 1,
-                zeros: None,
+                ..TraceOptions::default()
             },
         )
         .expect("trace");
@@ -445,6 +447,9 @@ pub struct TrendRow {
     pub tokens_per_s: [f64; 2],
     /// The paper's Figure 3 ratio, where known.
     pub published: Option<f64>,
+    /// The runs that need more DRAM than their design has (run anyway):
+    /// "design: model" for each.
+    pub oversubscribed: Vec<String>,
 }
 
 /// (c) The energy trend across model sizes.
@@ -495,17 +500,25 @@ pub fn run(
             phase: Phase::Decode,
             seq,
             batch,
-            zeros: None,
+            kv: Some(arch.attention.kv_format()),
+            ..TraceOptions::default()
         },
     )
     .map_err(|e| e.to_string())?;
-    let result =
-        simulate(arch, &trace, SimOptions::default()).map_err(|e| format!("{model}: {e}"))?;
+    // the trend runs every size on both designs; a model too big for the
+    // design's DRAM is run anyway and flagged ([`TrendRow::oversubscribed`])
+    let opts = SimOptions {
+        allow_oversubscribe: true,
+        ..SimOptions::default()
+    };
+    let result = simulate(arch, &trace, opts).map_err(|e| format!("{model}: {e}"))?;
     let energy = energy::estimate(arch, &result, t);
     let matmul = result
         .ops
         .iter()
-        .filter(|o| o.layer.is_some() && matches!(o.kind.as_str(), "linear" | "qk" | "pv"))
+        .filter(|o| {
+            o.layer.is_some() && matches!(o.kind.as_str(), "linear" | "qk" | "pv" | "attention")
+        })
         .map(|o| paper_rule(t, arch, &o.activity))
         .fold(MulAdd::default(), MulAdd::plus);
     Ok(Run {
@@ -564,6 +577,11 @@ pub fn trend(
                 .iter()
                 .find(|(s, _)| *s == size)
                 .map(|(_, v)| *v),
+            oversubscribed: [&f, &b]
+                .iter()
+                .filter(|r| !r.result.warnings.is_empty())
+                .map(|r| format!("{}: {}", r.result.design, r.result.model))
+                .collect(),
         });
     }
     Ok(Trend {
@@ -677,6 +695,8 @@ pub struct PaperReport {
     pub trend: Trend,
     /// (d) Memory.
     pub memory: Memory,
+    /// (e) Against the quantized baselines of the same area.
+    pub baselines: crate::baselines::Baselines,
 }
 
 /// Computes (a)-(d); the trend on `fp16_design` vs `ternary_design`.
@@ -693,5 +713,6 @@ pub fn bitnet_b158(
         table1: table1(),
         trend: trend(t, fp16_design, ternary_design, seq, batch)?,
         memory: memory(),
+        baselines: crate::baselines::against(t, ternary_design, seq, batch)?,
     })
 }

@@ -61,6 +61,7 @@ fn trace() -> Trace {
             phase: Phase::Decode,
             batch: 1,
             seq: 1,
+            ..TraceMeta::default()
         },
         ops: vec![Op {
             name: "gemm".into(),
@@ -76,6 +77,7 @@ fn trace() -> Trace {
             out: Precision::Fp16,
             wbytes: 4,
             zeros: Some(0.25),
+            mask: workloads::Mask::Full,
         }],
     }
 }

@@ -64,12 +64,18 @@ pub fn sizes(t: &Technology, trend: &Trend) -> Result<Vec<SizeRow>, String> {
                 phase: Phase::Decode,
                 seq: trend.seq,
                 batch: trend.batch,
-                zeros: None,
+                kv: Some(arch.attention.kv_format()),
+                ..TraceOptions::default()
             },
         )
         .map_err(|e| e.to_string())?;
-        let res = sim::simulate(&arch, &trace, SimOptions::default())
-            .map_err(|e| format!("{} binary: {e}", r.size))?;
+        // every size runs, as in the trend; too big for the DRAM is flagged there
+        let opts = SimOptions {
+            allow_oversubscribe: true,
+            ..SimOptions::default()
+        };
+        let res =
+            sim::simulate(&arch, &trace, opts).map_err(|e| format!("{} binary: {e}", r.size))?;
         let e = energy_model::energy::estimate(&arch, &res, t);
         let pt = e.per_token_pj;
         rows.push(SizeRow {

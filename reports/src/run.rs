@@ -265,6 +265,10 @@ impl Run {
             workloads::Phase::Prefill => {
                 format!("prefill, batch {}, {}-token prompt", r.batch, r.seq)
             }
+            workloads::Phase::Verify => format!(
+                "verify, batch {}, {} drafted tokens, KV length {}",
+                r.batch, r.draft, r.seq
+            ),
         }
     }
 
@@ -518,7 +522,7 @@ mod tests {
                 phase: workloads::Phase::Decode,
                 seq: 1024,
                 batch: 1,
-                zeros: None,
+                ..Default::default()
             },
         )
         .unwrap();

@@ -934,6 +934,15 @@ pub fn build(runs: &[Run]) -> Result<(Page, Output), String> {
     }
 
     page.h2("Summary", "summary");
+    for r in runs {
+        for w in &r.result.warnings {
+            page.para(format!(
+                "**Warning** ({}, {}): {w}",
+                r.result.design,
+                r.step()
+            ));
+        }
+    }
     if runs.len() == 1 {
         page.push(Block::Cards(cards(&runs[0])));
         page.push(Block::Takeaways(takeaways(&runs[0])));

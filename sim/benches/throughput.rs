@@ -21,6 +21,8 @@ fn time_model(name: &str, arch: &str, phase: Phase, seq: u64) {
             seq,
             batch: 1,
             zeros: None,
+            kv: Some(a.attention.kv_format()),
+            ..TraceOptions::default()
         },
     )
     .expect("trace");
@@ -29,7 +31,11 @@ fn time_model(name: &str, arch: &str, phase: Phase, seq: u64) {
     let mut stats = None;
     for _ in 0..runs {
         let start = Instant::now();
-        let (r, s) = simulate_with_stats(&a, &t, SimOptions::default()).expect("simulate");
+        let opts = SimOptions {
+            allow_oversubscribe: true,
+            ..SimOptions::default()
+        };
+        let (r, s) = simulate_with_stats(&a, &t, opts).expect("simulate");
         best = best.min(start.elapsed().as_secs_f64());
         stats = Some((r.cycles, s));
     }

@@ -5,6 +5,7 @@ pub mod arch;
 
 pub use arch::Accelerator;
 pub mod activity;
+pub mod capacity;
 pub mod engine;
 pub mod mapping;
 pub mod measured;

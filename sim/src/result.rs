@@ -3,6 +3,7 @@
 //! operator and in total. Serialized as JSON with a schema version.
 
 use crate::activity::{Activity, Buffer};
+use crate::capacity::Footprint;
 use crate::engine::{Bound, Cycles, OpTiming};
 use crate::mapping::Unit;
 use serde::{Deserialize, Serialize};
@@ -68,8 +69,11 @@ pub struct SimResult {
     pub phase: Phase,
     /// Sequences per step.
     pub batch: u64,
-    /// KV length (decode) or prompt length (prefill).
+    /// KV length (decode, verify) or prompt length (prefill).
     pub seq: u64,
+    /// Drafted tokens verified per sequence (verify; 0 otherwise).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub draft: u64,
     /// Tokens the step produces or consumes.
     pub tokens: u64,
     /// Clock in GHz.
@@ -102,6 +106,12 @@ pub struct SimResult {
     /// transaction model).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dram: Option<DramResult>,
+    /// What the step keeps in DRAM.
+    #[serde(default)]
+    pub footprint: Footprint,
+    /// Warnings reports show with the result (an oversubscribed DRAM).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// What the banked DRAM model says about a run.
@@ -123,6 +133,10 @@ pub struct DramResult {
     pub counts: crate::memory::banked::Counts,
     /// DRAM energy by part (IDD method), pJ.
     pub energy: crate::memory::banked::Energy,
+}
+
+fn is_zero(x: &u64) -> bool {
+    *x == 0
 }
 
 impl SimResult {

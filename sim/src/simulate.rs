@@ -3,12 +3,14 @@
 
 use crate::activity::Activity;
 use crate::arch::Accelerator;
+use crate::capacity::{footprint, refusal, CapacityError};
 use crate::engine;
 use crate::mapping::{map_trace_measured, MapError, OpPlan, Unit};
 use crate::measured::WeightProfile;
 use crate::memory::DramChannel;
 use crate::result::{DramResult, OpResult, SimResult, Traffic, RESULT_SCHEMA};
 use std::collections::BTreeMap;
+use workloads::trace::fuse_attention;
 use workloads::{Count, GraphError, OpGraph, Overflow, Trace};
 
 /// How to simulate.
@@ -18,6 +20,9 @@ pub struct SimOptions {
     pub fast_forward: bool,
     /// Keep every DRAM transfer (`simulate_recording`).
     pub record_dram: bool,
+    /// Run a step that needs more DRAM than `dram.capacity_gib`, with a
+    /// warning in the result, instead of refusing it.
+    pub allow_oversubscribe: bool,
 }
 
 impl Default for SimOptions {
@@ -25,6 +30,7 @@ impl Default for SimOptions {
         SimOptions {
             fast_forward: true,
             record_dram: false,
+            allow_oversubscribe: false,
         }
     }
 }
@@ -38,6 +44,9 @@ pub enum SimError {
     /// The trace's dependencies are broken.
     #[error(transparent)]
     Graph(#[from] GraphError),
+    /// The step does not fit the design's DRAM.
+    #[error(transparent)]
+    Capacity(#[from] CapacityError),
     /// A total over the run (MACs, a counter, the cycles) exceeds 2^64 - 1.
     #[error(transparent)]
     Overflow(#[from] Overflow),
@@ -127,10 +136,36 @@ pub fn simulate_measured(
     opts: SimOptions,
     profile: &WeightProfile,
 ) -> Result<(SimResult, EngineStats), SimError> {
+    // a design with fused attention runs every qk -> softmax -> pv chain as
+    // one streaming operator
+    let fused;
+    let trace = if arch.attention.fused {
+        fused = fuse_attention(trace);
+        &fused
+    } else {
+        trace
+    };
     let graph = OpGraph::new(trace)?;
     let plans = map_trace_measured(arch, trace, profile)?;
     check_totals(arch, trace, &plans)?;
+    let need = footprint(trace, &plans);
+    let mut warnings = Vec::new();
+    if let Some(have) = arch.dram.capacity_bytes() {
+        if need.total() > have {
+            if !opts.allow_oversubscribe {
+                return Err(CapacityError { need, have }.into());
+            }
+            warnings.push(format!(
+                "oversubscribed DRAM (run with --allow-oversubscribe): {}",
+                refusal(&need, have)
+                    .split("; lower")
+                    .next()
+                    .unwrap_or_default()
+            ));
+        }
+    }
     let mut tl = engine::run_recording(arch, &plans, &graph, opts.fast_forward, opts.record_dram);
+
     let stats = EngineStats {
         events: tl.events,
         jumps: tl.jumps,
@@ -200,6 +235,7 @@ pub fn simulate_measured(
             phase: trace.meta.phase,
             batch: trace.meta.batch,
             seq: trace.meta.seq,
+            draft: trace.meta.draft,
             tokens,
             clock_ghz: arch.clock_ghz,
             cycles,
@@ -226,6 +262,8 @@ pub fn simulate_measured(
             activity: total,
             ops,
             dram,
+            footprint: need,
+            warnings,
         },
         stats,
     ))

@@ -28,6 +28,7 @@ fn linear(name: &str, m: u64, k: u64, n: u64, w: Precision) -> Op {
         out: Precision::INT32,
         wbytes: w.bytes_for(k * n),
         zeros: Some(0.0),
+        mask: workloads::Mask::Full,
     }
 }
 
@@ -163,7 +164,9 @@ fn skipping_zero_weights_saves_cycles_not_bytes_of_other_designs() {
 
 #[test]
 fn independent_operators_overlap_on_different_units() {
-    let a = design();
+    // unfused: the softmax runs on the vector unit beside the attention unit
+    let mut a = design();
+    a.attention.fused = false;
     let m = workloads::zoo::find("bitnet-b1.58-700M").unwrap();
     let t = generate(
         &m,
@@ -281,14 +284,36 @@ proptest! {
         batch in 1u64..3,
         zeros in 0.0f64..1.0,
         packed in any::<bool>(),
+        variant in 0u32..4096,
     ) {
+        // the attention variants: causal or full mask, fused or not, verify
+        // steps, integer KV caches, small attention tiles
+        let mut a = a;
+        a.attention.fused = variant & 1 == 1;
+        a.attention.q_block = 1 + (variant >> 4) % 8;
+        a.attention.kv_block = 1 + (variant >> 7) % 8;
+        let kv = match (variant >> 10) % 4 {
+            0 => None,
+            1 => Some(workloads::KvFormat::new(Precision::INT8, 4)),
+            2 => Some(workloads::KvFormat::new(Precision::INT4, 3)),
+            _ => Some(workloads::KvFormat::new(Precision::Fp8, 1)),
+        };
         let w = if packed { Precision::TernaryPacked } else { Precision::Ternary };
         let m = tiny_model(head_dim, ffn, heads, 1, layers, vocab, w);
+        let phase = match (prefill, variant >> 3 & 1 == 1) {
+            (true, _) => Phase::Prefill,
+            (false, true) => Phase::Verify,
+            (false, false) => Phase::Decode,
+        };
         let opts = TraceOptions {
-            phase: if prefill { Phase::Prefill } else { Phase::Decode },
+            phase,
             seq,
             batch,
             zeros: Some(zeros),
+            mask: if variant >> 1 & 1 == 1 { workloads::Mask::Causal } else { workloads::Mask::Full },
+            kv,
+            draft: 1 + u64::from(variant >> 2 & 1) * 3,
+            ..TraceOptions::default()
         };
         let t = generate(&m, &opts).unwrap();
         let fast = simulate_with_stats(&a, &t, SimOptions { fast_forward: true, ..SimOptions::default() }).map(|(r, s)| {
@@ -322,6 +347,7 @@ fn fast_forward_jumps_and_agrees_on_a_real_block() {
             seq: 256,
             batch: 1,
             zeros: None,
+            ..TraceOptions::default()
         },
     )
     .unwrap();
@@ -354,7 +380,7 @@ prop_compose! {
     /// One operator of a random trace: a kind, a shape, and which earlier
     /// operators it reads (bit i of `deps` = operator i).
     fn random_op()(
-        kind in 0usize..6,
+        kind in 0usize..8,
         g in 1u64..4,
         m in 1u64..64,
         k in 1u64..300,
@@ -388,6 +414,18 @@ fn random_trace(spec: &[(usize, [u64; 4], u8, f64)]) -> Trace {
             ),
             3 => (OpKind::Softmax, None, Precision::Fp16, 0),
             4 => (OpKind::KvAppend, None, Precision::Fp16, 0),
+            6 => (
+                OpKind::Attention,
+                Some(Precision::Fp16),
+                Precision::Fp16,
+                2 * g * k * n * 2,
+            ),
+            7 => (
+                OpKind::Pv,
+                Some(Precision::INT8),
+                Precision::Fp16,
+                g * k * n,
+            ),
             _ => (
                 OpKind::Embed,
                 Some(Precision::Fp16),
@@ -403,7 +441,7 @@ fn random_trace(spec: &[(usize, [u64; 4], u8, f64)]) -> Trace {
             inputs,
             g,
             m,
-            k: if kind.is_matmul() || kind == OpKind::Embed {
+            k: if kind.is_matmul() || kind == OpKind::Embed || kind == OpKind::Attention {
                 k
             } else {
                 1
@@ -417,6 +455,11 @@ fn random_trace(spec: &[(usize, [u64; 4], u8, f64)]) -> Trace {
                 Some(zeros)
             } else {
                 None
+            },
+            mask: if kind.is_attention() && deps & 1 == 1 {
+                workloads::Mask::Causal
+            } else {
+                workloads::Mask::Full
             },
         });
     }

@@ -171,7 +171,7 @@ proptest! {
                     phase: workloads::Phase::Decode,
                     seq: 16,
                     batch: 1,
-                    zeros: None,
+                    ..Default::default()
                 };
                 if let Ok(t) = trace::generate(&m, &opts) {
                     run_small(&t);

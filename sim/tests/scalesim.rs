@@ -353,6 +353,7 @@ fn systolic_needs_mac_cells_and_runs_attention_on_the_array() {
         out: Precision::INT32,
         wbytes: 4 * 64 * 100,
         zeros: Some(0.0),
+        mask: workloads::Mask::Full,
     };
     let t = Trace {
         meta: Default::default(),

@@ -26,6 +26,7 @@ fn op(name: &str, kind: OpKind, m: u64, k: u64, n: u64) -> Op {
         out: Precision::Fp16,
         wbytes: 0,
         zeros: None,
+        mask: workloads::Mask::Full,
     }
 }
 

@@ -1,7 +1,8 @@
 //! `onebit demo [--out DIR]`: the tour in one command, on built-in
 //! defaults. Simulates microsoft/bitnet-b1.58-2B-4T (decode at KV length
 //! 2048 and prefill of a 512-token prompt) on the default ternary design
-//! and on its FP16 baseline, prices both at 7 nm, writes the full report
+//! on its FP16 baseline and on the stronger of its quantized baselines of
+//! the same area (W4A8 or W8A8), prices them at 7 nm, writes the full report
 //! (with the FP16 vs ternary vs binary comparison across model sizes),
 //! emits the default design's Verilog and checks it against the simulator
 //! when Verilator is installed, and prints where to look.
@@ -24,6 +25,8 @@ use workloads::{zoo, Phase};
 pub const MODEL: &str = "bitnet-b1.58-2B-4T";
 /// The FP16 baseline of the default design.
 pub const BASELINE: &str = "edge-fp16";
+/// The quantized baselines of the default design (same area and memory).
+pub const QUANTIZED: [&str; 2] = ["edge-w4a8", "edge-w8a8"];
 /// Prompt length of the prefill step (keeps the demo well under a minute).
 pub const PREFILL_SEQ: u64 = 512;
 /// KV length of the decode step (`onebit sim`'s default).
@@ -42,7 +45,7 @@ pub struct DemoCmd {
 
 fn run(arch: &sim::Accelerator, tech: &Technology, phase: Phase, seq: u64) -> CliResult<Run> {
     let mut model = zoo::find(MODEL).ok_or_else(|| CliError::Usage(format!("no model {MODEL}")))?;
-    // the baseline runs the same shapes with its own weights (FP16)
+    // a baseline runs the same shapes with its own weights (FP16, INT4, INT8)
     let w = arch.array.weights;
     if w != model.weights {
         model = model.with_encoding(w);
@@ -54,7 +57,8 @@ fn run(arch: &sim::Accelerator, tech: &Technology, phase: Phase, seq: u64) -> Cl
             phase,
             seq,
             batch: 1,
-            zeros: None,
+            kv: Some(arch.attention.kv_format()),
+            ..TraceOptions::default()
         },
     )
     .map_err(|e| CliError::Usage(e.to_string()))?;
@@ -109,19 +113,58 @@ impl DemoCmd {
         let fp16 = sim::arch::preset(BASELINE)
             .ok_or_else(|| CliError::Usage(format!("no preset {BASELINE}")))?;
         check_dir(&self.out, "demo")?;
+        // the strongest quantized baseline: the lower decode energy per token
+        let mut quantized = Vec::new();
+        for name in QUANTIZED {
+            let a = sim::arch::preset(name)
+                .ok_or_else(|| CliError::Usage(format!("no preset {name}")))?;
+            let r = run(&a, &tech, Phase::Decode, DECODE_SEQ)?;
+            quantized.push((a, r));
+        }
+        quantized.sort_by(|x, y| x.1.per_token_total().total_cmp(&y.1.per_token_total()));
+        let weaker = quantized.get(1).map(|(a, r)| {
+            format!(
+                "{} ({} per decode token)",
+                a.name,
+                energy(r.per_token_total())
+            )
+        });
+        let (strong, strong_decode) = quantized
+            .into_iter()
+            .next()
+            .ok_or_else(|| CliError::Usage("no quantized baseline".into()))?;
         outln(format!(
-            "onebit demo: {MODEL} on {} (the default design) and {} (its FP16 baseline), {} technology",
+            "onebit demo: {MODEL} on {} (the default design), {} (its FP16 baseline) and {} (the stronger of its W4A8 and W8A8 baselines of the same area), {} technology",
             sim::arch::DEFAULT_PRESET,
             BASELINE,
+            strong.name,
             tech.name
         ))?;
         let runs = vec![
             run(&ternary, &tech, Phase::Decode, DECODE_SEQ)?,
             run(&fp16, &tech, Phase::Decode, DECODE_SEQ)?,
+            strong_decode,
             run(&ternary, &tech, Phase::Prefill, PREFILL_SEQ)?,
             run(&fp16, &tech, Phase::Prefill, PREFILL_SEQ)?,
+            run(&strong, &tech, Phase::Prefill, PREFILL_SEQ)?,
         ];
+        let baselines = format!(
+            "Baselines: {} (FP16 weights and activations, the same array shape and memory) and {} ({} weights, INT8 activations on a MAC array of {}'s area and memory), the stronger of the quantized baselines{}.",
+            fp16.name,
+            strong.name,
+            strong.array.weights.name().to_uppercase(),
+            ternary.name,
+            weaker
+                .map(|w| format!(" (the other: {w})"))
+                .unwrap_or_default()
+        );
         let (mut page, mut out) = reports::sim_report::build(&runs).map_err(render_error)?;
+        for b in &mut page.blocks {
+            if let reports::page::Block::Takeaways(lines) = b {
+                lines.insert(0, baselines.clone());
+                break;
+            }
+        }
         // FP16 vs ternary vs binary across model sizes
         let trend = energy_model::paper::trend(&tech, BASELINE, sim::arch::DEFAULT_PRESET, 512, 1)
             .map_err(CliError::Usage)?;
@@ -161,6 +204,7 @@ impl DemoCmd {
             ]);
         }
         let mut s = format!("\n{}\n", t.to_text());
+        s += &format!("- {baselines}\n");
         for line in reports::sim_report::comparisons(&runs) {
             s += &format!("- {}\n", line.replace("**", "").replace('`', ""));
         }

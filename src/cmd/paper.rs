@@ -449,8 +449,95 @@ fn section_d(p: &PaperReport) -> Section {
     }
 }
 
+fn section_e(p: &PaperReport) -> Section {
+    let b = &p.baselines;
+    let mut cols: Vec<(String, Align)> = vec![("size".into(), Align::Left)];
+    for d in &b.designs {
+        cols.push((format!("{d} J/token"), Align::Right));
+    }
+    cols.push((format!("{} J/token", b.ternary_design), Align::Right));
+    cols.push(("strongest baseline".into(), Align::Left));
+    cols.push(("strongest / b1.58".into(), Align::Right));
+    let fp16_ratio = |size: &str| {
+        p.trend
+            .rows
+            .iter()
+            .find(|r| r.size == size)
+            .map(|r| r.ratio_end_to_end)
+    };
+    cols.push(("FP16 / b1.58".into(), Align::Right));
+    let colrefs: Vec<(&str, Align)> = cols.iter().map(|(n, a)| (n.as_str(), *a)).collect();
+    let mut t = Table::new(&colrefs);
+    let mut csv = vec![{
+        let mut h = vec!["size".to_string()];
+        h.extend(b.designs.iter().map(|d| format!("{d}_pj")));
+        h.extend(
+            [
+                "ternary_pj",
+                "strongest",
+                "ratio_strongest",
+                "ratio_fp16",
+                "oversubscribed",
+            ]
+            .map(String::from),
+        );
+        h
+    }];
+    let mut over = Vec::new();
+    for r in &b.rows {
+        let strongest = b.designs.get(r.strongest).cloned().unwrap_or_default();
+        let f16 = fp16_ratio(&r.size);
+        let mut row = vec![r.size.clone()];
+        row.extend(r.baseline_pj.iter().map(|v| f(v * 1e-12, 4)));
+        row.push(f(r.ternary_pj * 1e-12, 4));
+        row.push(strongest.clone());
+        row.push(x(r.ratio));
+        row.push(f16.map(x).unwrap_or_default());
+        t.row(row);
+        let mut c = vec![r.size.clone()];
+        c.extend(r.baseline_pj.iter().map(|v| format!("{v}")));
+        c.push(format!("{}", r.ternary_pj));
+        c.push(strongest);
+        c.push(format!("{}", r.ratio));
+        c.push(f16.map(|v| format!("{v}")).unwrap_or_default());
+        c.push(r.oversubscribed.join("; "));
+        csv.push(c);
+        over.extend(r.oversubscribed.iter().cloned());
+    }
+    let mut notes = vec![format!(
+        "The strongest baseline of a size is the one with the lower energy per token. The FP16 ratio is (c)'s end to end; against the quantized baselines the advantage of ternary weights is what is left once the baseline also stores 4- or 8-bit weights."
+    )];
+    if !over.is_empty() {
+        notes.push(format!(
+            "Run although they need more DRAM than the design has (`dram.capacity_gib`): {}.",
+            over.join(", ")
+        ));
+    }
+    Section {
+        id: "e-baselines",
+        title: format!(
+            "(e) BitNet b1.58 vs the quantized baselines of the same area: {} vs {}",
+            b.ternary_design,
+            b.designs.join(", ")
+        ),
+        intro: vec![format!(
+            "LLaMA shapes with INT4 (W4A8) and INT8 (W8A8) weights and INT8 activations on MAC arrays sized to {}'s area, with its DRAM and buffers; {}; J per token.",
+            b.ternary_design, b.step
+        )],
+        table: t,
+        csv,
+        notes,
+    }
+}
+
 fn sections(p: &PaperReport) -> Vec<Section> {
-    vec![section_a(p), section_b(p), section_c(p), section_d(p)]
+    vec![
+        section_a(p),
+        section_b(p),
+        section_c(p),
+        section_d(p),
+        section_e(p),
+    ]
 }
 
 fn references() -> Vec<String> {

@@ -28,6 +28,10 @@ pub struct SimCmd {
     /// Step every cycle instead of jumping between events (same results, slower).
     #[arg(long)]
     no_fast_forward: bool,
+    /// Run a step that needs more DRAM than the design's `dram.capacity_gib`
+    /// (weights + KV cache + spilled activations); the result carries a warning.
+    #[arg(long)]
+    allow_oversubscribe: bool,
     /// Write the full result as JSON.
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
@@ -123,10 +127,18 @@ pub fn ops_csv(r: &SimResult, e: &EnergyReport) -> String {
 /// The human summary of a result (`dram_peak_gbps`: the design's peak DRAM
 /// bandwidth).
 pub fn summary(r: &SimResult, top: usize, dram_peak_gbps: f64) -> String {
+    let draft = if r.draft > 0 {
+        format!(", {} drafted", r.draft)
+    } else {
+        String::new()
+    };
     let mut s = format!(
-        "{} {} (batch {}, seq {}) on {}\n\n",
+        "{} {} (batch {}, seq {}{draft}) on {}\n\n",
         r.model, r.phase, r.batch, r.seq, r.design
     );
+    for w in &r.warnings {
+        s += &format!("warning: {w}\n\n");
+    }
     let mut t = Table::new(&[("", Align::Left), ("", Align::Left)]);
     t.row(vec!["cycles".into(), r.cycles.to_string()]);
     t.row(vec![
@@ -157,6 +169,16 @@ pub fn summary(r: &SimResult, top: usize, dram_peak_gbps: f64) -> String {
         reports::dram::sim_line(r, dram_peak_gbps),
     ]);
     t.row(vec!["GMAC".into(), format!("{:.3}", r.macs as f64 / 1e9)]);
+    t.row(vec![
+        "DRAM footprint".into(),
+        format!(
+            "{} (weights {}, KV cache {}, spilled activations {})",
+            sim::capacity::gib(r.footprint.total()),
+            sim::capacity::gib(r.footprint.weights),
+            sim::capacity::gib(r.footprint.kv_cache),
+            sim::capacity::gib(r.footprint.activations)
+        ),
+    ]);
     s += &t
         .to_text()
         .lines()
@@ -315,7 +337,7 @@ impl SimCmd {
         }
         let (trace, profile) = match &self.weights {
             Some(path) => crate::weights_arg::load_measured(path, &arch, &self.workload)?,
-            None => (self.workload.load(arch.array.weights)?, Default::default()),
+            None => (self.workload.load(arch.array.weights, Some(arch.attention.kv_format()))?, Default::default()),
         };
         let tech = load_tech(self.tech.as_deref())?;
         let (r, stats) = simulate_measured(
@@ -324,6 +346,7 @@ impl SimCmd {
             SimOptions {
                 fast_forward: !self.no_fast_forward,
                 record_dram: self.dram_trace.is_some(),
+                allow_oversubscribe: self.allow_oversubscribe,
             },
             &profile,
         )

@@ -143,8 +143,8 @@ pub fn write_sweep(
     }
     let c = meta.counts;
     outln(format!(
-        "{} points: {} within budget, {} over a budget, {} invalid; Pareto front: {} points",
-        meta.points, c.ok, c.over_budget, c.invalid, c.pareto
+        "{} points: {} within budget, {} over a budget, {} invalid, {} infeasible (DRAM capacity); Pareto front: {} points",
+        meta.points, c.ok, c.over_budget, c.invalid, c.infeasible, c.pareto
     ))?;
     outln(format!(
         "results: {} and {}; plot: {}",
@@ -166,7 +166,9 @@ impl SweepCmd {
         let space = Space::parse(&text)
             .map_err(|e| CliError::at(&self.space, e.line, e.col, &e.message))?;
         let base = load_base(&self.space, &space.base)?;
-        let trace = self.workload.load(base.array.weights)?;
+        let trace = self
+            .workload
+            .load(base.array.weights, Some(base.attention.kv_format()))?;
         let tech = load_tech(self.tech.as_deref())?;
         let sw = Sweep {
             space: &space,

@@ -4,20 +4,28 @@
 use crate::error::{CliError, CliResult};
 use crate::model_arg::ModelArgs;
 use crate::output::{check_file, write_file};
+use crate::workload_arg::{draft_for, parse_mask, parse_phase};
 use clap::Args;
 use std::path::PathBuf;
 use workloads::trace::{self, TraceOptions};
-use workloads::{OpGraph, Phase};
+use workloads::{Mask, OpGraph, Phase};
 
 /// `onebit trace (--model NAME | --hf-config FILE) [...]`
 #[derive(Debug, Args)]
 pub struct TraceCmd {
     #[command(flatten)]
     model: ModelArgs,
-    /// Decode (one new token per sequence) or prefill (the whole prompt).
+    /// Decode (one new token per sequence), prefill (the whole prompt) or
+    /// verify (check --draft drafted tokens against the KV cache in one step).
     #[arg(long, default_value = "decode", value_parser = parse_phase)]
     phase: Phase,
-    /// KV-cache length for decode, prompt length for prefill (tokens).
+    /// Drafted tokens per sequence verified in one step (--phase verify) [default: 4].
+    #[arg(long, value_name = "N")]
+    draft: Option<u64>,
+    /// Attention mask of prefill and verify: causal or full.
+    #[arg(long, default_value = "causal", value_parser = parse_mask, value_name = "MASK")]
+    attention_mask: Mask,
+    /// KV-cache length for decode and verify, prompt length for prefill (tokens).
     #[arg(long, default_value_t = 2048, value_name = "N")]
     seq: u64,
     /// Sequences per step.
@@ -33,10 +41,6 @@ pub struct TraceCmd {
     /// Also write the operator graph as Graphviz DOT.
     #[arg(long, value_name = "FILE")]
     dot: Option<PathBuf>,
-}
-
-fn parse_phase(s: &str) -> Result<Phase, String> {
-    Phase::from_name(s).ok_or_else(|| format!("expected `decode` or `prefill`, found `{s}`"))
 }
 
 fn parse_share(s: &str) -> Result<f64, String> {
@@ -62,12 +66,18 @@ impl TraceCmd {
                 )));
             }
         }
-        let opts = TraceOptions {
+        let mut opts = TraceOptions {
             phase: self.phase,
             seq: self.seq,
             batch: self.batch,
             zeros: self.zeros,
+            mask: self.attention_mask,
+            draft: draft_for(self.phase, self.draft)?,
+            ..TraceOptions::default()
         };
+        // without a design, the KV cache stays at the model's high precision
+        // unless --kv says otherwise
+        self.model.apply(&mut opts, None)?;
         let t = trace::generate(&model, &opts).map_err(|e| CliError::Usage(e.to_string()))?;
         let text = trace::write(&t);
         if let Some(dot) = &self.dot {

@@ -142,6 +142,7 @@ pub fn parse_topology(
             out: Precision::INT32,
             wbytes: wsize.value().unwrap_or(0),
             zeros: Some(0.0),
+            mask: crate::Mask::Full,
         });
     }
     if ops.is_empty() {
@@ -157,6 +158,7 @@ pub fn parse_topology(
             phase: Phase::Prefill,
             batch: 1,
             seq: 1,
+            ..TraceMeta::default()
         },
         ops,
     })

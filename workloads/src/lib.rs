@@ -2,10 +2,12 @@
 //! `config.json` import, layer traces (generation, text format, parser) and
 //! the operator graph the simulator schedules.
 
+pub mod attention;
 pub mod count;
 pub mod gemm;
 pub mod graph;
 pub mod hf_config;
+pub mod kv;
 pub mod limits;
 pub mod model;
 pub mod op;
@@ -14,8 +16,10 @@ pub mod trace;
 pub mod weights;
 pub mod zoo;
 
+pub use attention::Mask;
 pub use count::{Count, Overflow};
 pub use graph::{GraphError, OpGraph};
+pub use kv::KvFormat;
 pub use model::{ActFn, Family, ModelConfig, ParamCount};
 pub use op::{Op, OpKind};
 pub use precision::Precision;

@@ -79,12 +79,12 @@ pub fn check_step(phase: Phase, batch: u64, seq: u64) -> Result<(), LimitError> 
         });
     }
     let tokens = match phase {
-        Phase::Decode => u128::from(batch),
+        Phase::Decode | Phase::Verify => u128::from(batch),
         Phase::Prefill => u128::from(batch) * u128::from(seq),
     };
     if tokens > u128::from(MAX_STEP_TOKENS) {
         let (what, hint) = match phase {
-            Phase::Decode => (
+            Phase::Decode | Phase::Verify => (
                 "batch (tokens of the decode step)".to_string(),
                 format!("simulate at most {MAX_STEP_TOKENS} sequences per step"),
             ),

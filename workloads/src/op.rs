@@ -6,8 +6,15 @@
 //!   an `m x k` activation matrix with a `k x n` second operand (weights for
 //!   `linear`, the K or V cache for `qk`/`pv`);
 //! - `embed`: `m` rows of width `n` looked up in a table of `k` rows;
-//! - element-wise and row kinds: `g x m` rows of `n` elements.
+//! - element-wise and row kinds: `g x m` rows of `n` elements;
+//! - `attention` (QK^T, softmax and PV fused): `g` heads of `m` queries of
+//!   `k` = head dim against `n` keys.
+//!
+//! The attention kinds (`qk`, `softmax`, `pv`, `attention`) carry a mask
+//! ([`Mask`]): under the causal mask only the unmasked query-key pairs
+//! count.
 
+use crate::attention::{attended_pairs, Mask};
 use crate::count::{Count, Overflow};
 use crate::model::ActFn;
 use crate::precision::Precision;
@@ -39,6 +46,10 @@ pub enum OpKind {
     /// Attention output P V: `g` products of `m x k` (queries x KV length)
     /// by `k x n` (KV length x head_dim).
     Pv,
+    /// Fused attention: QK^T, an online softmax and PV in one streaming
+    /// operator over KV tiles; `g` heads of `m` queries x `k` (head dim)
+    /// against `n` keys, the scores never leaving the attention unit.
+    Attention,
     /// Gated activation `f(gate) * up` element-wise.
     Glu(ActFn),
     /// Plain activation `f(x)` element-wise.
@@ -49,7 +60,7 @@ pub enum OpKind {
 
 /// Operator kind names, for error messages.
 pub const OP_KIND_NAMES: &str =
-    "embed, rmsnorm, quant, linear, rope, kv_append, qk, softmax, pv, glu, act, add";
+    "embed, rmsnorm, quant, linear, rope, kv_append, qk, softmax, pv, attention, glu, act, add";
 
 impl OpKind {
     /// The keyword that starts the operator's trace line.
@@ -64,6 +75,7 @@ impl OpKind {
             OpKind::Qk => "qk",
             OpKind::Softmax => "softmax",
             OpKind::Pv => "pv",
+            OpKind::Attention => "attention",
             OpKind::Glu(_) => "glu",
             OpKind::Act(_) => "act",
             OpKind::Add => "add",
@@ -73,6 +85,14 @@ impl OpKind {
     /// True for the kinds that are matrix products (mapped on the array).
     pub fn is_matmul(self) -> bool {
         matches!(self, OpKind::Linear | OpKind::Qk | OpKind::Pv)
+    }
+
+    /// True for the kinds that carry an attention mask.
+    pub fn is_attention(self) -> bool {
+        matches!(
+            self,
+            OpKind::Qk | OpKind::Softmax | OpKind::Pv | OpKind::Attention
+        )
     }
 
     /// The activation function of `glu`/`act`.
@@ -122,19 +142,45 @@ pub struct Op {
     /// Share of zero weights in [0, 1]; `None` means the encoding's default
     /// ([`Precision::default_zero_fraction`]).
     pub zeros: Option<f64>,
+    /// Which query-key pairs count (attention kinds; [`Mask::Full`] for
+    /// every other kind).
+    #[serde(default)]
+    pub mask: Mask,
 }
 
 impl Op {
-    /// Multiply-accumulates of a matrix product (`g*m*k*n`), 0 for other
-    /// kinds; exact (a product of four u64 dimensions can exceed 2^64).
+    /// Useful multiply-accumulates: `g*m*k*n` for a matrix product under
+    /// the full mask; for `qk` and `pv` under the causal mask only the
+    /// unmasked query-key pairs (times the head dim); for `attention` both
+    /// products; 0 for other kinds. Exact (a product of four u64 dimensions
+    /// can exceed 2^64; saturates only beyond u128).
     pub fn macs(&self) -> u128 {
-        if self.kind.is_matmul() {
-            let w = u128::from;
-            // at most (2^64 - 1)^4 before saturation: saturate only there
-            (w(self.g) * w(self.m)).saturating_mul(w(self.k) * w(self.n))
-        } else {
-            0
+        let w = u128::from;
+        match self.kind {
+            OpKind::Linear => (w(self.g) * w(self.m)).saturating_mul(w(self.k) * w(self.n)),
+            OpKind::Qk | OpKind::Pv => {
+                let dim = if self.kind == OpKind::Qk {
+                    self.k
+                } else {
+                    self.n
+                };
+                w(self.attended()).saturating_mul(w(dim))
+            }
+            OpKind::Attention => 2 * w(self.attended()).saturating_mul(w(self.k)),
+            _ => 0,
         }
+    }
+
+    /// Query-key pairs of an attention operator under its mask (`g` times
+    /// [`attended_pairs`], saturating); 0 for other kinds.
+    pub fn attended(&self) -> u64 {
+        let keys = match self.kind {
+            OpKind::Qk | OpKind::Softmax | OpKind::Attention => self.n,
+            OpKind::Pv => self.k,
+            _ => return 0,
+        };
+        self.g
+            .saturating_mul(attended_pairs(self.mask, self.m, keys))
     }
 
     /// Output elements (`g*m*n`), checked.

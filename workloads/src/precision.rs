@@ -25,6 +25,9 @@ pub enum Precision {
     Binary01,
     /// Two's-complement integer of the given width (1..=32 bits).
     Int(u8),
+    /// 8-bit floating point, E4M3 (OCP FP8; the KV-cache format of
+    /// FP8 inference stacks).
+    Fp8,
     /// IEEE 754 half precision.
     Fp16,
     /// bfloat16.
@@ -35,7 +38,7 @@ pub enum Precision {
 
 /// The precision names accepted by [`Precision::from_str`], for error messages.
 pub const PRECISION_NAMES: &str =
-    "ternary, ternary-packed, binary, binary01, int1..int32, fp16, bf16, fp32";
+    "ternary, ternary-packed, binary, binary01, int1..int32, fp8, fp16, bf16, fp32";
 
 /// A precision name that is not one of [`PRECISION_NAMES`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -57,6 +60,7 @@ impl Precision {
             Precision::TernaryPacked => 1.6,
             Precision::Binary | Precision::Binary01 => 1.0,
             Precision::Int(b) => f64::from(b),
+            Precision::Fp8 => 8.0,
             Precision::Fp16 | Precision::Bf16 => 16.0,
             Precision::Fp32 => 32.0,
         }
@@ -80,6 +84,7 @@ impl Precision {
             Precision::Int(b) => {
                 u64::try_from((u128::from(count) * u128::from(b)).div_ceil(8)).ok()
             }
+            Precision::Fp8 => Some(count),
             Precision::Fp16 | Precision::Bf16 => count.checked_mul(2),
             Precision::Fp32 => count.checked_mul(4),
         }
@@ -105,7 +110,10 @@ impl Precision {
 
     /// True for the floating-point formats.
     pub fn is_float(self) -> bool {
-        matches!(self, Precision::Fp16 | Precision::Bf16 | Precision::Fp32)
+        matches!(
+            self,
+            Precision::Fp8 | Precision::Fp16 | Precision::Bf16 | Precision::Fp32
+        )
     }
 
     /// The smallest and largest integer value of this format, for the
@@ -152,6 +160,7 @@ impl Precision {
             Precision::Binary => "binary".into(),
             Precision::Binary01 => "binary01".into(),
             Precision::Int(b) => format!("int{b}"),
+            Precision::Fp8 => "fp8".into(),
             Precision::Fp16 => "fp16".into(),
             Precision::Bf16 => "bf16".into(),
             Precision::Fp32 => "fp32".into(),
@@ -174,6 +183,7 @@ impl FromStr for Precision {
             "ternary-packed" => Precision::TernaryPacked,
             "binary" => Precision::Binary,
             "binary01" => Precision::Binary01,
+            "fp8" => Precision::Fp8,
             "fp16" => Precision::Fp16,
             "bf16" => Precision::Bf16,
             "fp32" => Precision::Fp32,
@@ -222,6 +232,7 @@ mod tests {
             Precision::INT4,
             Precision::INT8,
             Precision::INT32,
+            Precision::Fp8,
             Precision::Fp16,
             Precision::Bf16,
             Precision::Fp32,

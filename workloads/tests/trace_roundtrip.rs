@@ -7,6 +7,7 @@ use workloads::model::ActFn;
 use workloads::op::{Op, OpKind};
 use workloads::precision::Precision;
 use workloads::trace::{parse, write, Phase, Trace, TraceMeta, TraceParseError};
+use workloads::Mask;
 
 // ---------------------------------------------------------------- strategies
 
@@ -38,6 +39,7 @@ fn kind() -> impl Strategy<Value = OpKind> {
         Just(OpKind::Qk),
         Just(OpKind::Softmax),
         Just(OpKind::Pv),
+        Just(OpKind::Attention),
         act_fn().prop_map(OpKind::Glu),
         act_fn().prop_map(OpKind::Act),
         Just(OpKind::Add),
@@ -98,7 +100,7 @@ fn op_parts() -> impl Strategy<Value = (Op, Vec<Index>)> {
                 if !fits(g, m, k) {
                     k = 1;
                 }
-                let w = if kind.is_matmul() {
+                let w = if kind.is_matmul() || kind == OpKind::Attention {
                     Some(w.unwrap_or(Precision::Ternary))
                 } else {
                     w
@@ -139,6 +141,11 @@ fn op_parts() -> impl Strategy<Value = (Op, Vec<Index>)> {
                     out,
                     wbytes,
                     zeros,
+                    mask: if kind.is_attention() && layer.is_some_and(|l| l % 2 == 0) {
+                        Mask::Causal
+                    } else {
+                        Mask::Full
+                    },
                 };
                 (op, inputs)
             },
@@ -162,11 +169,16 @@ fn model_name() -> impl Strategy<Value = String> {
 fn meta() -> impl Strategy<Value = TraceMeta> {
     (
         model_name(),
-        prop_oneof![Just(Phase::Decode), Just(Phase::Prefill)],
+        prop_oneof![
+            Just(Phase::Decode),
+            Just(Phase::Prefill),
+            Just(Phase::Verify)
+        ],
         prop_oneof![1u64..=64, 1u64..=u64::MAX],
         prop_oneof![1u64..=8192, 1u64..=u64::MAX],
+        any::<bool>(),
     )
-        .prop_map(|(model, phase, batch, seq)| TraceMeta {
+        .prop_map(|(model, phase, batch, seq, tied)| TraceMeta {
             model,
             phase,
             batch,
@@ -176,6 +188,12 @@ fn meta() -> impl Strategy<Value = TraceMeta> {
             } else {
                 seq
             },
+            draft: if phase == Phase::Verify {
+                1 + seq % 8
+            } else {
+                0
+            },
+            tied_embeddings: tied,
         })
 }
 
@@ -421,7 +439,8 @@ fn the_example_parses_as_written_in_the_spec() {
             model: "bitnet-b1.58-2B-4T".into(),
             phase: Phase::Decode,
             batch: 1,
-            seq: 2048
+            seq: 2048,
+            ..TraceMeta::default()
         }
     );
     let names: Vec<&str> = t.ops.iter().map(|o| o.name.as_str()).collect();
@@ -453,6 +472,7 @@ fn the_example_parses_as_written_in_the_spec() {
             out: Precision::Bf16,
             wbytes: 5120,
             zeros: None,
+            mask: Mask::Full,
         }
     );
     assert_eq!(
@@ -471,6 +491,7 @@ fn the_example_parses_as_written_in_the_spec() {
             out: Precision::Bf16,
             wbytes: 0,
             zeros: None,
+            mask: Mask::Full,
         }
     );
     assert_eq!(
@@ -489,6 +510,7 @@ fn the_example_parses_as_written_in_the_spec() {
             out: Precision::INT32,
             wbytes: 1_638_400,
             zeros: Some(0.31),
+            mask: Mask::Full,
         }
     );
     assert_eq!(t.ops[5].n, 6912);
@@ -508,6 +530,7 @@ fn the_example_parses_as_written_in_the_spec() {
             out: Precision::Bf16,
             wbytes: 0,
             zeros: None,
+            mask: Mask::Full,
         }
     );
     assert_eq!(parse(&write(&t)), Ok(t));
@@ -549,15 +572,15 @@ fn header_and_meta_are_optional_where_documented() {
 
 #[test]
 fn missing_or_wrong_header() {
-    assert_err("", 1, 1, "`onebit-trace 1`", "end of file");
+    assert_err("", 1, 1, "`onebit-trace 2`", "end of file");
     assert_err(
         "# only a comment\n",
         2,
         1,
-        "`onebit-trace 1`",
+        "`onebit-trace 2`",
         "end of file",
     );
-    assert_err("meta batch=1\n", 1, 1, "`onebit-trace 1`", "`meta`");
+    assert_err("meta batch=1\n", 1, 1, "`onebit-trace 2`", "`meta`");
     assert_err("onebit-trace\n", 1, 13, "version", "end of line");
     assert_err("onebit-trace v1\n", 1, 14, "version", "`v1`");
     assert_err("onebit-trace 1 extra\n", 1, 16, "end of line", "`extra`");
@@ -565,18 +588,25 @@ fn missing_or_wrong_header() {
 
 #[test]
 fn unknown_version() {
-    let e = err("# x\n  onebit-trace 2\n");
+    let e = err("# x\n  onebit-trace 3\n");
     assert_eq!((e.line, e.col), (2, 16));
     assert_eq!(
         e.to_string(),
-        "2:16: expected trace version 1, found unsupported trace version 2 (this build reads 1)"
+        "2:16: expected trace version 1 to 2, found unsupported trace version 3 (this build reads 1 to 2)"
     );
     assert_err(
         "onebit-trace 99999999999999999999999\n",
         1,
         14,
-        "trace version 1",
-        "unsupported trace version 99999999999999999999999 (this build reads 1)",
+        "trace version 1 to 2",
+        "unsupported trace version 99999999999999999999999 (this build reads 1 to 2)",
+    );
+    assert_err(
+        "onebit-trace 0\n",
+        1,
+        14,
+        "trace version 1 to 2",
+        "version 0",
     );
 }
 
@@ -910,7 +940,7 @@ fn meta_line_rules() {
 fn writer_output_and_model_names() {
     let t = parse(&example()).unwrap();
     let text = write(&t);
-    assert!(text.starts_with("onebit-trace 1\n"));
+    assert!(text.starts_with("onebit-trace 2\n"));
     assert!(text.contains("\nmeta model=bitnet-b1.58-2B-4T phase=decode batch=1 seq=2048\n"));
     assert!(text.contains(
         "\nlinear L0.q layer=0 in=L0.attn_quant m=1 k=2560 n=2560 a=int8 w=ternary o=int32 wbytes=1638400 zeros=0.31\n"
@@ -956,4 +986,40 @@ fn errors_on_odd_input_do_not_panic() {
     assert_eq!(e.col, 29);
     let e = err(&format!("{h}add xé m=1\n"));
     assert_eq!(e.col, 5);
+}
+
+#[test]
+fn version_1_traces_parse_with_the_full_mask() {
+    let v1 = "onebit-trace 1\nmeta phase=prefill seq=4\n\
+              qk L0.qk g=2 m=4 k=8 n=4 a=fp16 w=fp16 o=fp16 wbytes=64\n";
+    let t = parse(v1).unwrap();
+    assert_eq!(t.ops[0].mask, Mask::Full);
+    assert_eq!(t.ops[0].macs(), 2 * 4 * 8 * 4);
+    // written back as version 2, stating the mask
+    let text = write(&t);
+    assert!(text.starts_with("onebit-trace 2\n"), "{text}");
+    assert!(text.contains(" mask=full\n"), "{text}");
+    let causal = text.replace("mask=full", "mask=causal");
+    // 2 heads x 8 x (1 + 2 + 3 + 4)
+    assert_eq!(parse(&causal).unwrap().ops[0].macs(), 2 * 8 * 10);
+    assert_err(
+        "onebit-trace 2\nadd x m=1 n=1 a=fp16 o=fp16 mask=causal\n",
+        2,
+        29,
+        "`mask` is only for qk, softmax, pv and attention",
+        "`mask`",
+    );
+    assert_err(
+        "onebit-trace 2\nsoftmax x m=1 n=1 a=fp16 o=fp16 mask=upper\n",
+        2,
+        38,
+        "a mask (full, causal)",
+        "`upper`",
+    );
+    let v = parse("onebit-trace 2\nmeta phase=verify seq=100 draft=4 tied=true\n").unwrap();
+    assert_eq!(
+        (v.meta.phase, v.meta.draft, v.meta.tied_embeddings),
+        (Phase::Verify, 4, true)
+    );
+    assert_eq!(v.meta.tokens(), 4);
 }

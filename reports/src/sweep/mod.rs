@@ -37,6 +37,9 @@ pub enum Status {
     /// The description is refused, or the simulator cannot map the
     /// workload onto it (the reason says why).
     Invalid,
+    /// Valid, but the step does not fit the design's DRAM capacity
+    /// (`dram.capacity_gib`; the reason gives the breakdown).
+    Infeasible,
 }
 
 impl Status {
@@ -46,8 +49,24 @@ impl Status {
             Status::Ok => "ok",
             Status::OverBudget => "over-budget",
             Status::Invalid => "invalid",
+            Status::Infeasible => "infeasible",
         }
     }
+}
+
+/// The breakdown of a capacity refusal, without the advice to the user of
+/// `onebit sim`.
+fn capacity_reason(e: &sim::capacity::CapacityError) -> String {
+    let n = &e.need;
+    let g = sim::capacity::gib;
+    format!(
+        "needs {} (weights {}, KV cache {}, spilled activations {}), has {}",
+        g(n.total()),
+        g(n.weights),
+        g(n.kv_cache),
+        g(n.activations),
+        g(e.have)
+    )
 }
 
 /// The figures of a simulated point.
@@ -244,6 +263,11 @@ impl Sweep<'_> {
         }));
         let r = match sim {
             Ok(Ok(r)) => r,
+            Ok(Err(sim::SimError::Capacity(e))) => {
+                out.status = Status::Infeasible;
+                out.reason = format!("does not fit the DRAM: {}", capacity_reason(&e));
+                return out;
+            }
             Ok(Err(e)) => {
                 out.reason = format!("the simulator refuses it: {e}");
                 return out;

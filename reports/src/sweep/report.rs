@@ -154,6 +154,11 @@ pub fn report(meta: &Meta, points: &[PointResult]) -> Result<Output, String> {
             "refused descriptions or mappings",
         ),
         Card::new(
+            "Infeasible",
+            c.infeasible.to_string(),
+            "the step does not fit the DRAM",
+        ),
+        Card::new(
             "Pareto front",
             c.pareto.to_string(),
             "J/token, tokens/s, mm²",

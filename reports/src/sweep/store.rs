@@ -55,6 +55,9 @@ pub struct Counts {
     pub over_budget: u64,
     /// Refused.
     pub invalid: u64,
+    /// Valid but too big for the design's DRAM.
+    #[serde(default)]
+    pub infeasible: u64,
     /// On the Pareto front.
     pub pareto: u64,
 }
@@ -123,6 +126,7 @@ impl Meta {
                 Status::Ok => c.ok += 1,
                 Status::OverBudget => c.over_budget += 1,
                 Status::Invalid => c.invalid += 1,
+                Status::Infeasible => c.infeasible += 1,
             }
             if p.pareto {
                 c.pareto += 1;

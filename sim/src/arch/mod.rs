@@ -14,7 +14,7 @@ pub use presets::{preset, preset_names, preset_text, DEFAULT_PRESET, PRESETS};
 pub use toml_io::{from_toml, to_toml, ArchError, InvalidValue, VERILOG_KEYWORDS};
 
 use serde::{Deserialize, Serialize};
-use workloads::Precision;
+use workloads::{KvFormat, Precision};
 
 /// How a lane reduces its `width` products.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -233,6 +233,11 @@ pub struct DramConfig {
     /// Banked model: address mapping (default the bank-interleaved `RoCoBaRaCh`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mapping: Option<crate::memory::banked::Mapping>,
+    // --- capacity
+    /// Capacity in GiB (2^30 bytes); a step whose weights, KV cache and
+    /// spilled activations exceed it is refused. Absent: not checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity_gib: Option<f64>,
 }
 
 /// Which DRAM model times the transfers.
@@ -250,6 +255,11 @@ pub enum DramModelKind {
 /// The banked model's view of `[dram]`: with `model = "banked"`,
 /// `bandwidth_gbps` is derived from the preset and the channel count.
 impl DramConfig {
+    /// Capacity in bytes, when the design states one.
+    pub fn capacity_bytes(&self) -> Option<u64> {
+        self.capacity_gib.map(|g| (g * (1u64 << 30) as f64) as u64)
+    }
+
     /// The device of the banked model, if one is configured.
     pub fn spec(&self) -> Option<crate::memory::banked::DramSpec> {
         self.preset
@@ -301,8 +311,45 @@ pub struct AttentionConfig {
     /// Multiply-accumulates per cycle of the dedicated unit (`unit` mapping).
     #[serde(default)]
     pub macs_per_cycle: u32,
-    /// Arithmetic precision of the attention products and the KV cache.
+    /// Arithmetic precision of the attention products (and of the KV
+    /// cache when `kv_cache` is absent).
     pub precision: Precision,
+    // --- KV cache and fused attention
+    /// Precision the KV cache is stored in (fp16, bf16, fp8, int8, int4);
+    /// absent: `precision`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kv_cache: Option<Precision>,
+    /// Elements of the head dimension sharing one FP16 scale in an integer
+    /// KV cache.
+    #[serde(default = "default_kv_group")]
+    pub kv_group: u64,
+    /// QK^T, softmax and PV run as one streaming operator with an online
+    /// softmax; the scores stay in the score buffer.
+    #[serde(default)]
+    pub fused: bool,
+    /// Queries per attention tile.
+    #[serde(default = "default_block")]
+    pub q_block: u32,
+    /// Keys per attention tile (a KV tile).
+    #[serde(default = "default_block")]
+    pub kv_block: u32,
+    /// On-chip buffer of the attention unit holding one tile's scores, KiB
+    /// (fused attention).
+    #[serde(default = "default_score_kib")]
+    pub score_buffer_kib: u32,
+}
+
+impl AttentionConfig {
+    /// How the design stores the KV cache.
+    pub fn kv_format(&self) -> KvFormat {
+        KvFormat::new(self.kv_cache.unwrap_or(self.precision), self.kv_group)
+    }
+
+    /// Bytes of one tile's scores (`q_block x kv_block` at `precision`).
+    pub fn score_tile_bytes(&self) -> u64 {
+        self.precision
+            .bytes_for(u64::from(self.q_block) * u64::from(self.kv_block))
+    }
 }
 
 /// An accelerator design.
@@ -328,6 +375,15 @@ pub struct Accelerator {
     pub attention: AttentionConfig,
 }
 
+fn default_kv_group() -> u64 {
+    64
+}
+fn default_block() -> u32 {
+    64
+}
+fn default_score_kib() -> u32 {
+    16
+}
 fn default_stage_levels() -> u32 {
     2
 }

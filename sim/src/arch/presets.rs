@@ -8,7 +8,9 @@ use super::Accelerator;
 /// Every preset: its name (as typed on the command line) and its TOML
 /// text. `edge-ternary` is the default design. The baselines (`*-fp16`,
 /// `*-int8`) have the same lanes x width, DRAM and buffer capacities as
-/// their ternary counterparts (iso-throughput, iso-memory).
+/// their ternary counterparts (iso-throughput, iso-memory); the quantized
+/// baselines (`*-w8a8`, `*-w4a8`) the same DRAM and buffers and a MAC array
+/// sized to the ternary counterpart's area (iso-area, iso-memory).
 pub const PRESETS: &[(&str, &str)] = &[
     (
         "edge-ternary",
@@ -16,6 +18,8 @@ pub const PRESETS: &[(&str, &str)] = &[
     ),
     ("edge-fp16", include_str!("../../../presets/edge-fp16.toml")),
     ("edge-int8", include_str!("../../../presets/edge-int8.toml")),
+    ("edge-w8a8", include_str!("../../../presets/edge-w8a8.toml")),
+    ("edge-w4a8", include_str!("../../../presets/edge-w4a8.toml")),
     ("edge-xnor", include_str!("../../../presets/edge-xnor.toml")),
     (
         "edge-popcount",
@@ -32,6 +36,14 @@ pub const PRESETS: &[(&str, &str)] = &[
     (
         "datacenter-int8",
         include_str!("../../../presets/datacenter-int8.toml"),
+    ),
+    (
+        "datacenter-w8a8",
+        include_str!("../../../presets/datacenter-w8a8.toml"),
+    ),
+    (
+        "datacenter-w4a8",
+        include_str!("../../../presets/datacenter-w4a8.toml"),
     ),
     (
         "systolic-ws-32x32",

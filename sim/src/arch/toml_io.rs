@@ -481,6 +481,71 @@ impl Accelerator {
             "for attention",
             "fp16, bf16, fp32, int8",
         )?;
+        self.validate_kv_and_capacity()?;
+        Ok(())
+    }
+
+    /// The KV-cache, fused-attention and DRAM-capacity keys.
+    fn validate_kv_and_capacity(&self) -> Result<(), InvalidValue> {
+        let t = &self.attention;
+        if let Some(p) = t.kv_cache {
+            precision_in(
+                "attention.kv_cache",
+                p,
+                workloads::KvFormat::supports(p),
+                "for the KV cache",
+                workloads::kv::KV_PRECISION_NAMES,
+            )?;
+        } else if !workloads::KvFormat::supports(t.precision) {
+            return Err(invalid(
+                "attention.kv_cache",
+                "(absent)".to_string(),
+                format!(
+                    "`attention.kv_cache` is absent and `attention.precision` = \"{}\" cannot store the KV cache: set `attention.kv_cache` to one of {}",
+                    t.precision,
+                    workloads::kv::KV_PRECISION_NAMES
+                ),
+            ));
+        }
+        int_in("attention.kv_group", t.kv_group, 1, 4096)?;
+        int_in("attention.q_block", t.q_block.into(), 1, 65536)?;
+        int_in("attention.kv_block", t.kv_block.into(), 1, 65536)?;
+        int_in(
+            "attention.score_buffer_kib",
+            t.score_buffer_kib.into(),
+            1,
+            1 << 20,
+        )?;
+        if t.fused && t.mapping == AttentionMapping::Array {
+            return Err(invalid(
+                "attention.fused",
+                "true".to_string(),
+                "`attention.fused` = true is not accepted with `attention.mapping` = \"array\": \
+                 fused attention runs on the attention unit (\"unit\") or the vector unit (\"vector\")"
+                    .to_string(),
+            ));
+        }
+        let need = t.score_tile_bytes();
+        let have = u64::from(t.score_buffer_kib) * 1024;
+        if t.fused && need > have {
+            return Err(invalid(
+                "attention.score_buffer_kib",
+                t.score_buffer_kib.to_string(),
+                format!(
+                    "`attention.score_buffer_kib` = {} ({have} bytes) does not hold one fused attention tile: \
+                     {} x {} scores at {} need {need} bytes; raise it to at least {} or shrink \
+                     `attention.q_block` / `attention.kv_block`",
+                    t.score_buffer_kib,
+                    t.q_block,
+                    t.kv_block,
+                    t.precision,
+                    need.div_ceil(1024)
+                ),
+            ));
+        }
+        if let Some(c) = self.dram.capacity_gib {
+            float_in("dram.capacity_gib", c, 0.0, true, 1e6)?;
+        }
         Ok(())
     }
 }
@@ -1078,6 +1143,14 @@ pub fn to_toml(a: &Accelerator) -> String {
         d.max_outstanding.to_string(),
     );
     write_banked(&mut w, d);
+    if let Some(c) = d.capacity_gib {
+        w.key(
+            "Capacity in GiB, greater than 0 and at most 1000000; steps that need more\n\
+             (weights + KV cache + spilled activations) are refused.",
+            "capacity_gib",
+            fmt_float(c),
+        );
+    }
 
     let v = &a.vector;
     w.table(
@@ -1118,11 +1191,52 @@ pub fn to_toml(a: &Accelerator) -> String {
         );
     }
     w.key(
-        "Precision of the attention products and the KV cache: fp16, bf16, fp32, int8.",
+        "Precision of the attention products (and of the KV cache when kv_cache is\n\
+         absent): fp16, bf16, fp32, int8.",
         "precision",
         quoted(&t.precision.name()),
     );
+    write_kv_and_fused(&mut w, t);
     w.0
+}
+
+/// The KV-cache and fused-attention keys of `[attention]`.
+fn write_kv_and_fused(w: &mut Writer, t: &crate::arch::AttentionConfig) {
+    if let Some(p) = t.kv_cache {
+        w.key(
+            "KV-cache storage precision: fp16, bf16, fp8, int8, int4 (int8/int4 with one\n\
+             FP16 scale per kv_group elements of a head).",
+            "kv_cache",
+            quoted(&p.name()),
+        );
+    }
+    w.key(
+        "Head-dimension elements per KV-cache scale (int8/int4), 1 to 4096.",
+        "kv_group",
+        t.kv_group.to_string(),
+    );
+    w.key(
+        "QK^T, online softmax and PV as one streaming operator; scores stay in the\n\
+         score buffer (true | false).",
+        "fused",
+        t.fused.to_string(),
+    );
+    w.key(
+        "Queries per attention tile, 1 to 65536.",
+        "q_block",
+        t.q_block.to_string(),
+    );
+    w.key(
+        "Keys per attention tile (one KV tile), 1 to 65536.",
+        "kv_block",
+        t.kv_block.to_string(),
+    );
+    w.key(
+        "Score buffer of the attention unit in KiB, 1 to 1048576; holds one tile's\n\
+         q_block x kv_block scores when fused.",
+        "score_buffer_kib",
+        t.score_buffer_kib.to_string(),
+    );
 }
 
 #[cfg(test)]
@@ -1197,6 +1311,7 @@ mod tests {
 
         let mut m = preset("edge-fp16").unwrap();
         m.attention.mapping = AttentionMapping::Array;
+        m.attention.fused = false;
         m.array.activations = Precision::Fp16;
         m.array.weights = Precision::INT4; // weight-only quantization, W4A16
         m.validate().unwrap();
@@ -1706,7 +1821,27 @@ precision = "fp16"
         );
         let mut m = preset("edge-int8").unwrap();
         m.attention.mapping = AttentionMapping::Array;
+        // fused attention needs the attention or the vector unit
+        let e = m.validate().unwrap_err();
+        assert_eq!(e.key, "attention.fused");
+        m.attention.fused = false;
         m.validate().unwrap();
+        // a score buffer too small for one fused tile is refused by name
+        let mut s = preset("edge-ternary").unwrap();
+        s.attention.score_buffer_kib = 4;
+        let e = s.validate().unwrap_err();
+        assert_eq!(e.key, "attention.score_buffer_kib");
+        assert!(
+            e.message.contains("64 x 64 scores at fp16 need 8192 bytes"),
+            "{e}"
+        );
+        s.attention.q_block = 32;
+        s.validate().unwrap();
+        s.attention.kv_cache = Some(Precision::Int(2));
+        assert_eq!(s.validate().unwrap_err().key, "attention.kv_cache");
+        s.attention.kv_cache = Some(Precision::Fp8);
+        s.dram.capacity_gib = Some(0.0);
+        assert_eq!(s.validate().unwrap_err().key, "dram.capacity_gib");
     }
 
     #[test]

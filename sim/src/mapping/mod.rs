@@ -4,6 +4,7 @@
 //!
 //! A mapping is timing-free: the engine decides when each tile runs.
 
+mod attention;
 mod bounds;
 mod chunk;
 mod linear;
@@ -12,6 +13,7 @@ pub mod systolic;
 mod tiles;
 mod vector;
 
+pub use attention::score_pairs;
 pub use bounds::MAX_MAPPING_STEPS;
 pub use chunk::ChunkCost;
 pub use systolic::{scalesim_cycles, ScaleSimCycles, Systolic};
@@ -262,6 +264,7 @@ pub fn map_op_measured(
                 Ok(streamed::plan_product(arch, op))
             }
         }
+        OpKind::Attention => Ok(attention::plan_fused(arch, op)),
         _ => {
             bounds::vector(op)?;
             vector::plan(arch, op)

@@ -3,6 +3,7 @@
 //! the KV cache, and projections the lane array cannot run (the FP16 LM
 //! head of a low-bit design).
 
+use super::attention::score_pairs;
 use super::{high_precision_unit, OpPlan, TileWork, Tiles, Unit};
 use crate::activity::{Activity, Buffer, VectorOp};
 use crate::arch::Accelerator;
@@ -40,7 +41,13 @@ pub(super) fn even_tiles(parts: u64, load: u64, after: bool, busy: u64, store: u
 
 pub(super) fn plan_product(arch: &Accelerator, op: &Op) -> OpPlan {
     let (unit, rate) = high_precision_unit(arch);
-    let macs = op.g * op.m * op.k * op.n;
+    // the products the unit computes: for attention under a causal mask the
+    // unmasked tiles (partly masked ones whole)
+    let macs = match op.kind {
+        OpKind::Qk => score_pairs(arch, op) * op.k,
+        OpKind::Pv => score_pairs(arch, op) * op.n,
+        _ => op.g * op.m * op.k * op.n,
+    };
     let busy = macs.div_ceil(rate);
     // the second operand streams through the weight buffer (projections) or
     // the activation buffer (KV cache)
@@ -49,9 +56,15 @@ pub(super) fn plan_product(arch: &Accelerator, op: &Op) -> OpPlan {
         _ => (Buffer::Activations, arch.buffers.activations.tile_bytes()),
     };
     let act_cap = arch.buffers.activations.bytes();
-    let in_bytes = op.a.bytes_for(op.g * op.m * op.k);
+    let in_bytes = match op.kind {
+        OpKind::Pv => op.a.bytes_for(score_pairs(arch, op)),
+        _ => op.a.bytes_for(op.g * op.m * op.k),
+    };
     let in_spill = in_bytes > act_cap;
-    let out_bytes = op.out.bytes_for(op.g * op.m * op.n);
+    let out_bytes = match op.kind {
+        OpKind::Qk => op.out.bytes_for(score_pairs(arch, op)),
+        _ => op.out.bytes_for(op.g * op.m * op.n),
+    };
     let out_spill = out_bytes > act_cap;
     let load = op.wbytes + if in_spill { in_bytes } else { 0 };
     let store = if out_spill { out_bytes } else { 0 };
@@ -85,7 +98,7 @@ pub(super) fn plan_product(arch: &Accelerator, op: &Op) -> OpPlan {
         tiles,
         drain: 0,
         activity: act,
-        macs,
+        macs: u64::try_from(op.macs()).unwrap_or(u64::MAX),
         note: format!("{}: {rate} MACs/cycle, {parts} streamed tiles", unit.name()),
     }
 }

@@ -24,13 +24,21 @@ pub fn vector_op(kind: OpKind) -> (VectorOp, u64) {
         OpKind::Glu(_) | OpKind::Act(_) => (VectorOp::Activation, 1),
         OpKind::Add => (VectorOp::Add, 1),
         OpKind::KvAppend => (VectorOp::KvAppend, 1),
-        OpKind::Linear | OpKind::Qk | OpKind::Pv => (VectorOp::Mac, 1),
+        OpKind::Linear | OpKind::Qk | OpKind::Pv | OpKind::Attention => (VectorOp::Mac, 1),
     }
 }
 
 pub(super) fn plan(arch: &Accelerator, op: &Op) -> Result<OpPlan, MapError> {
-    let (vop, passes) = vector_op(op.kind);
-    let elems = op.g * op.m * op.n;
+    let (vop, mut passes) = vector_op(op.kind);
+    // a causal softmax normalizes only the computed (unmasked) tiles
+    let elems = match op.kind {
+        OpKind::Softmax => super::attention::score_pairs(arch, op),
+        _ => op.g * op.m * op.n,
+    };
+    // appending to an integer KV cache quantizes each group: max, then scale
+    if op.kind == OpKind::KvAppend && matches!(op.out, workloads::Precision::Int(_)) {
+        passes = 2;
+    }
     let rate = u64::from(arch.vector.elems_per_cycle.max(1));
     let busy = passes * elems.div_ceil(rate);
     let inputs = match op.kind {
@@ -40,7 +48,13 @@ pub(super) fn plan(arch: &Accelerator, op: &Op) -> Result<OpPlan, MapError> {
     };
     let act_cap = arch.buffers.activations.bytes();
     let in_bytes = inputs * op.a.bytes_for(elems);
-    let out_bytes = op.out.bytes_for(elems);
+    // a KV append writes the cache's bytes (elements and scales) when the
+    // trace states them
+    let out_bytes = if op.kind == OpKind::KvAppend && op.wbytes > 0 {
+        op.wbytes
+    } else {
+        op.out.bytes_for(elems)
+    };
     let in_spill = in_bytes > act_cap;
     let out_spill = out_bytes > act_cap || op.kind == OpKind::KvAppend;
     let mut load = if in_spill { in_bytes } else { 0 };

@@ -4,6 +4,8 @@
 //! norm and the LM head.
 
 use super::{Phase, Trace, TraceMeta};
+use crate::attention::Mask;
+use crate::kv::{KvFormat, KV_SCALE_BYTES};
 use crate::model::ModelConfig;
 use crate::op::{Op, OpKind};
 use crate::precision::Precision;
@@ -54,6 +56,20 @@ pub struct TraceOptions {
     /// Share of zero weights written on every low-bit projection; `None`
     /// leaves the encoding's default (stated in docs/trace-format.md).
     pub zeros: Option<f64>,
+    /// The attention mask of prefill and verify (decode is the same under
+    /// both): causal, or full for a kernel that computes masked scores.
+    pub mask: Mask,
+    /// How the KV cache is stored; `None` keeps the model's high precision
+    /// without scales.
+    pub kv: Option<KvFormat>,
+    /// Precision of the LM head weights; `None` keeps the model's high
+    /// precision.
+    pub lm_head: Option<Precision>,
+    /// Precision of the embedding table; `None` keeps the model's high
+    /// precision.
+    pub embedding: Option<Precision>,
+    /// Drafted tokens verified per sequence (the verify phase).
+    pub draft: u64,
 }
 
 impl Default for TraceOptions {
@@ -63,8 +79,25 @@ impl Default for TraceOptions {
             seq: 2048,
             batch: 1,
             zeros: None,
+            mask: Mask::Causal,
+            kv: None,
+            lm_head: None,
+            embedding: None,
+            draft: 4,
         }
     }
+}
+
+/// Bytes of `count` weights of a high-precision tensor stored in `p`, with
+/// one FP16 scale per row of `row` weights for integer formats (per output
+/// channel for the LM head, per token row for the embedding).
+fn tensor_bytes(p: Precision, count: u64, row: u64) -> u64 {
+    p.bytes_for(count)
+        + if matches!(p, Precision::Int(_)) {
+            count.div_ceil(row.max(1)) * KV_SCALE_BYTES
+        } else {
+            0
+        }
 }
 
 /// Accumulates operators with consistent naming and shape defaults.
@@ -106,6 +139,7 @@ impl Builder<'_> {
             out,
             wbytes: 0,
             zeros: None,
+            mask: Mask::Full,
         })
     }
 
@@ -132,6 +166,7 @@ impl Builder<'_> {
             out: md.high_precision,
             wbytes: md.weights.bytes_for(k * n),
             zeros,
+            mask: Mask::Full,
         })
     }
 
@@ -171,17 +206,39 @@ pub fn generate(model: &ModelConfig, opts: &TraceOptions) -> Result<Trace, Trace
         model: model.name.clone(),
         reason,
     })?;
-    for (key, value) in [("batch", opts.batch), ("seq", opts.seq)] {
+    let draft = if opts.phase == Phase::Verify {
+        opts.draft
+    } else {
+        1
+    };
+    for (key, value) in [("batch", opts.batch), ("seq", opts.seq), ("draft", draft)] {
         if value == 0 {
             return Err(TraceGenError::Option { key, value });
         }
     }
+    if let Some(kv) = opts.kv {
+        if !KvFormat::supports(kv.precision) || kv.group == 0 {
+            return Err(TraceGenError::Model {
+                model: model.name.clone(),
+                reason: format!(
+                    "KV-cache precision {} with groups of {} is not supported (expected one of {} and a group of at least 1)",
+                    kv.precision,
+                    kv.group,
+                    crate::kv::KV_PRECISION_NAMES
+                ),
+            });
+        }
+    }
     // The largest operator volumes, in u128, before any u64 arithmetic.
     let w = u128::from;
-    let tok = if opts.phase == Phase::Prefill {
-        w(opts.seq)
-    } else {
-        1
+    let tok = match opts.phase {
+        Phase::Prefill => w(opts.seq),
+        Phase::Verify => w(draft),
+        Phase::Decode => 1,
+    };
+    let kv_total = match opts.phase {
+        Phase::Verify => w(opts.seq) + w(draft),
+        _ => w(opts.seq),
     };
     let dim = [
         model.hidden,
@@ -193,7 +250,7 @@ pub fn generate(model: &ModelConfig, opts: &TraceOptions) -> Result<Trace, Trace
     .max()
     .unwrap_or(1);
     let biggest = (w(opts.batch) * tok * w(dim) * w(dim))
-        .max(w(opts.batch) * w(model.heads) * tok * w(model.head_dim) * w(opts.seq) * 4);
+        .max(w(opts.batch) * w(model.heads) * tok * w(model.head_dim) * kv_total * 4);
     if biggest > 1u128 << 62 {
         return Err(TraceGenError::TooLarge {
             model: model.name.clone(),
@@ -206,8 +263,18 @@ pub fn generate(model: &ModelConfig, opts: &TraceOptions) -> Result<Trace, Trace
     let tokens = match opts.phase {
         Phase::Decode => 1,
         Phase::Prefill => opts.seq,
+        Phase::Verify => draft,
     };
-    let (batch, kv_len) = (opts.batch, opts.seq);
+    let kv_len = match opts.phase {
+        Phase::Verify => opts.seq + draft,
+        _ => opts.seq,
+    };
+    let batch = opts.batch;
+    let mask = opts.mask;
+    let kv = opts.kv.unwrap_or(KvFormat::new(model.high_precision, 1));
+    let kvp = kv.precision;
+    let head_p = opts.lm_head.unwrap_or(model.high_precision);
+    let emb_p = opts.embedding.unwrap_or(model.high_precision);
     let m = batch * tokens;
     let md = model;
     let hp = md.high_precision;
@@ -229,10 +296,11 @@ pub fn generate(model: &ModelConfig, opts: &TraceOptions) -> Result<Trace, Trace
         k: md.vocab,
         n: h,
         a: Precision::INT32,
-        w: Some(hp),
+        w: Some(emb_p),
         out: hp,
-        wbytes: hp.bytes_for(m * h),
+        wbytes: tensor_bytes(emb_p, m * h, h),
         zeros: None,
+        mask: Mask::Full,
     });
 
     for layer in 0..md.layers {
@@ -257,21 +325,24 @@ pub fn generate(model: &ModelConfig, opts: &TraceOptions) -> Result<Trace, Trace
             [md.kv_heads, m, hd],
             (hp, hp),
         );
+        let appended = kv.bytes(md.kv_heads * m, hd);
         let k_cache = b.vector(
             OpKind::KvAppend,
             "k_cache",
             &[&k_rope],
             [md.kv_heads, m, hd],
-            (hp, hp),
+            (hp, kvp),
         );
+        b.ops.last_mut().expect("just pushed").wbytes = appended;
         let v_cache = b.vector(
             OpKind::KvAppend,
             "v_cache",
             &[&v],
             [md.kv_heads, m, hd],
-            (hp, hp),
+            (hp, kvp),
         );
-        let cache_bytes = hp.bytes_for(batch * md.kv_heads * kv_len * hd);
+        b.ops.last_mut().expect("just pushed").wbytes = appended;
+        let cache_bytes = kv.bytes(batch * md.kv_heads * kv_len, hd);
         let g = batch * md.heads;
         let qk = b.push(Op {
             name: b.name("qk"),
@@ -283,10 +354,11 @@ pub fn generate(model: &ModelConfig, opts: &TraceOptions) -> Result<Trace, Trace
             k: hd,
             n: kv_len,
             a: hp,
-            w: Some(hp),
+            w: Some(kvp),
             out: hp,
             wbytes: cache_bytes,
             zeros: None,
+            mask,
         });
         let probs = b.vector(
             OpKind::Softmax,
@@ -295,6 +367,7 @@ pub fn generate(model: &ModelConfig, opts: &TraceOptions) -> Result<Trace, Trace
             [g, tokens, kv_len],
             (hp, hp),
         );
+        b.ops.last_mut().expect("just pushed").mask = mask;
         let pv = b.push(Op {
             name: b.name("pv"),
             kind: OpKind::Pv,
@@ -305,10 +378,11 @@ pub fn generate(model: &ModelConfig, opts: &TraceOptions) -> Result<Trace, Trace
             k: kv_len,
             n: hd,
             a: hp,
-            w: Some(hp),
+            w: Some(kvp),
             out: hp,
             wbytes: cache_bytes,
             zeros: None,
+            mask,
         });
         let attn_out = if md.sub_norm {
             b.vector(
@@ -377,27 +451,41 @@ pub fn generate(model: &ModelConfig, opts: &TraceOptions) -> Result<Trace, Trace
     }
 
     b.layer = None;
+    // Verification scores every drafted position; the other steps the last.
+    let head_rows = if opts.phase == Phase::Verify {
+        m
+    } else {
+        batch
+    };
     let norm = b.vector(
         OpKind::RmsNorm,
         "final_norm",
         &[&residual],
-        [1, batch, h],
+        [1, head_rows, h],
         (hp, hp),
     );
+    // An integer LM head takes the model's integer activations (a W8A8
+    // head); a floating-point one the high-precision hidden state.
+    let (head_in, head_a) = if matches!(head_p, Precision::Int(_)) && !md.activations.is_float() {
+        (b.quant("head_quant", &norm, head_rows, h), md.activations)
+    } else {
+        (norm, hp)
+    };
     b.push(Op {
         name: "lm_head".into(),
         kind: OpKind::Linear,
         layer: None,
-        inputs: vec![norm],
+        inputs: vec![head_in],
         g: 1,
-        m: batch,
+        m: head_rows,
         k: h,
         n: md.vocab,
-        a: hp,
-        w: Some(hp),
+        a: head_a,
+        w: Some(head_p),
         out: hp,
-        wbytes: hp.bytes_for(h * md.vocab),
+        wbytes: tensor_bytes(head_p, h * md.vocab, h),
         zeros: None,
+        mask: Mask::Full,
     });
 
     Ok(Trace {
@@ -406,6 +494,12 @@ pub fn generate(model: &ModelConfig, opts: &TraceOptions) -> Result<Trace, Trace
             phase: opts.phase,
             batch,
             seq: opts.seq,
+            draft: if opts.phase == Phase::Verify {
+                draft
+            } else {
+                0
+            },
+            tied_embeddings: md.tied_embeddings,
         },
         ops: b.ops,
     })
@@ -460,7 +554,7 @@ mod tests {
                 phase: Phase::Prefill,
                 seq: 16,
                 batch: 2,
-                zeros: None,
+                ..Default::default()
             },
         )
         .unwrap();
@@ -489,7 +583,7 @@ mod limits {
             phase,
             seq,
             batch,
-            zeros: None,
+            ..Default::default()
         };
         assert_eq!(
             generate(&m, &o(Phase::Decode, 0, 1)).unwrap_err(),

@@ -2,10 +2,12 @@
 //! their text format (see `docs/trace-format.md`), and the generator that
 //! expands a model into a trace.
 
+mod fuse;
 mod generate;
 mod parser;
 mod writer;
 
+pub use fuse::fuse_attention;
 pub use generate::{generate, TraceGenError, TraceOptions};
 pub use parser::{parse, TraceParseError};
 pub use writer::write;
@@ -15,7 +17,11 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// The trace format version this build reads and writes.
-pub const TRACE_VERSION: u32 = 1;
+pub const TRACE_VERSION: u32 = 2;
+
+/// The oldest trace format version this build still reads (version 1 has
+/// no `mask` attribute: its attention operators are read as `mask=full`).
+pub const TRACE_VERSION_MIN: u32 = 1;
 
 /// Which step of inference a trace describes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -25,6 +31,10 @@ pub enum Phase {
     Decode,
     /// A prompt of `seq` tokens per sequence, processed at once.
     Prefill,
+    /// Speculative-decoding verification: `draft` drafted tokens per
+    /// sequence checked in one step against a KV cache of `seq` tokens
+    /// (queries causal among themselves).
+    Verify,
 }
 
 impl Phase {
@@ -33,14 +43,16 @@ impl Phase {
         match self {
             Phase::Decode => "decode",
             Phase::Prefill => "prefill",
+            Phase::Verify => "verify",
         }
     }
 
-    /// Parses `decode` or `prefill`.
+    /// Parses `decode`, `prefill` or `verify`.
     pub fn from_name(s: &str) -> Option<Phase> {
         match s {
             "decode" => Some(Phase::Decode),
             "prefill" => Some(Phase::Prefill),
+            "verify" => Some(Phase::Verify),
             _ => None,
         }
     }
@@ -61,18 +73,26 @@ pub struct TraceMeta {
     pub phase: Phase,
     /// Sequences processed together.
     pub batch: u64,
-    /// KV-cache length for decode; prompt length for prefill.
+    /// KV-cache length for decode and verify; prompt length for prefill.
     pub seq: u64,
+    /// Drafted tokens per sequence verified in the step (verify; 0 otherwise).
+    #[serde(default)]
+    pub draft: u64,
+    /// The LM head shares the embedding table (counted once in the
+    /// weights' memory footprint).
+    #[serde(default)]
+    pub tied_embeddings: bool,
 }
 
 impl TraceMeta {
     /// Tokens one step of this trace produces or consumes: `batch` for decode,
-    /// `batch * seq` for prefill.
+    /// `batch * seq` for prefill, `batch * draft` for verify.
     pub fn tokens(&self) -> u64 {
         match self.phase {
             Phase::Decode => self.batch,
             // the product is bounded by the parser and the generator; saturate beyond
             Phase::Prefill => self.batch.saturating_mul(self.seq),
+            Phase::Verify => self.batch.saturating_mul(self.draft.max(1)),
         }
     }
 }
@@ -84,6 +104,8 @@ impl Default for TraceMeta {
             phase: Phase::Decode,
             batch: 1,
             seq: 1,
+            draft: 0,
+            tied_embeddings: false,
         }
     }
 }

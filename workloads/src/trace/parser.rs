@@ -1,4 +1,4 @@
-//! Parser of the text trace format, version 1. The format is described for
+//! Parser of the text trace format, versions 1 and 2. The format is described for
 //! users in `docs/trace-format.md`; this module implements exactly that.
 //!
 //! The text is read line by line. Each line is split into tokens with nom
@@ -7,7 +7,8 @@
 //! line. Every error carries the 1-based line and column (in characters) of
 //! the offending token. The parser never panics, whatever the input.
 
-use super::{Phase, Trace, TraceMeta, TRACE_VERSION};
+use super::{Phase, Trace, TraceMeta, TRACE_VERSION, TRACE_VERSION_MIN};
+use crate::attention::Mask;
 use crate::limits::{name_too_long, MAX_NAME_BYTES};
 use crate::model::ActFn;
 use crate::op::{Op, OpKind, OP_KIND_NAMES};
@@ -44,10 +45,10 @@ pub struct TraceParseError {
 const HEADER_KEYWORD: &str = "onebit-trace";
 
 /// Keys of an operator line, in the order the writer emits them.
-const OP_KEYS: &str = "layer, in, fn, g, m, k, n, a, w, o, wbytes, zeros";
+const OP_KEYS: &str = "layer, in, fn, g, m, k, n, a, w, o, wbytes, zeros, mask";
 
 /// Keys of the `meta` line.
-const META_KEYS: &str = "model, phase, batch, seq";
+const META_KEYS: &str = "model, phase, batch, seq, draft, tied";
 
 /// Activation function names accepted by `fn=`.
 const ACT_FN_NAMES: &str = "silu, relu2, gelu";
@@ -55,7 +56,8 @@ const ACT_FN_NAMES: &str = "silu, relu2, gelu";
 /// Longest token (in characters) quoted in an error message.
 const MAX_QUOTED_CHARS: usize = 40;
 
-/// Parses a trace in the text format (version [`TRACE_VERSION`]).
+/// Parses a trace in the text format (versions [`TRACE_VERSION_MIN`] to
+/// [`TRACE_VERSION`]; version 1 has no `mask` attribute).
 ///
 /// Returns the first error, with its line and column.
 pub fn parse(text: &str) -> Result<Trace, TraceParseError> {
@@ -303,12 +305,14 @@ fn parse_header(line: &Line<'_>, tokens: &[&str]) -> Result<(), TraceParseError>
         ));
     };
     match read_u64(version) {
-        Ok(v) if v == u64::from(TRACE_VERSION) => {}
+        Ok(v) if (u64::from(TRACE_VERSION_MIN)..=u64::from(TRACE_VERSION)).contains(&v) => {}
         Ok(_) | Err(NumError::TooLarge) => {
             return Err(line.error_at(
                 version,
-                format!("trace version {TRACE_VERSION}"),
-                format!("unsupported trace version {version} (this build reads {TRACE_VERSION})"),
+                format!("trace version {TRACE_VERSION_MIN} to {TRACE_VERSION}"),
+                format!(
+                    "unsupported trace version {version} (this build reads {TRACE_VERSION_MIN} to {TRACE_VERSION})"
+                ),
             ));
         }
         Err(NumError::Syntax) => {
@@ -392,7 +396,7 @@ fn parse_meta(
     for &token in &tokens[1..] {
         let (key, value) = split_key_value(line, token)?;
         match key {
-            "model" | "phase" | "batch" | "seq" => once(line, &mut seen, key)?,
+            "model" | "phase" | "batch" | "seq" | "draft" | "tied" => once(line, &mut seen, key)?,
             _ => return Err(line.error_at(key, format!("a meta key ({META_KEYS})"), quote(key))),
         }
         match key {
@@ -415,10 +419,22 @@ fn parse_meta(
             }
             "phase" => {
                 meta.phase = Phase::from_name(value).ok_or_else(|| {
-                    line.error_at(value, "a phase (decode, prefill)", quote_value(value))
+                    line.error_at(
+                        value,
+                        "a phase (decode, prefill, verify)",
+                        quote_value(value),
+                    )
                 })?;
             }
             "batch" => meta.batch = int_value(line, value, 1, u64::MAX)?,
+            "draft" => meta.draft = int_value(line, value, 1, u64::MAX)?,
+            "tied" => {
+                meta.tied_embeddings = match value {
+                    "true" => true,
+                    "false" => false,
+                    _ => return Err(line.error_at(value, "`true` or `false`", quote_value(value))),
+                }
+            }
             _ => meta.seq = int_value(line, value, 1, u64::MAX)?,
         }
     }
@@ -453,6 +469,7 @@ impl KindWord {
             "qk" => KindWord::Fixed(OpKind::Qk),
             "softmax" => KindWord::Fixed(OpKind::Softmax),
             "pv" => KindWord::Fixed(OpKind::Pv),
+            "attention" => KindWord::Fixed(OpKind::Attention),
             "glu" => KindWord::Glu,
             "act" => KindWord::Act,
             "add" => KindWord::Fixed(OpKind::Add),
@@ -468,7 +485,9 @@ impl KindWord {
     fn needs_k(self) -> bool {
         matches!(
             self,
-            KindWord::Fixed(OpKind::Linear | OpKind::Qk | OpKind::Pv | OpKind::Embed)
+            KindWord::Fixed(
+                OpKind::Linear | OpKind::Qk | OpKind::Pv | OpKind::Attention | OpKind::Embed
+            )
         )
     }
 
@@ -476,8 +495,13 @@ impl KindWord {
     fn needs_w(self) -> bool {
         matches!(
             self,
-            KindWord::Fixed(OpKind::Linear | OpKind::Qk | OpKind::Pv)
+            KindWord::Fixed(OpKind::Linear | OpKind::Qk | OpKind::Pv | OpKind::Attention)
         )
+    }
+
+    /// Kinds that take `mask=`: the attention operators.
+    fn has_mask(self) -> bool {
+        matches!(self, KindWord::Fixed(k) if k.is_attention())
     }
 }
 
@@ -496,6 +520,7 @@ struct Attrs {
     o: Option<Precision>,
     wbytes: Option<u64>,
     zeros: Option<f64>,
+    mask: Option<Mask>,
 }
 
 /// `<kind> <name> key=value ...`.
@@ -540,6 +565,14 @@ fn parse_op(line: &Line<'_>, tokens: &[&str], state: &State<'_>) -> Result<Op, T
         match key {
             "layer" | "in" | "g" | "m" | "k" | "n" | "a" | "w" | "o" | "wbytes" | "zeros" => {}
             "fn" if kind.has_fn() => {}
+            "mask" if kind.has_mask() => {}
+            "mask" => {
+                return Err(line.error_at(
+                    key,
+                    format!("a key of `{word}` (`mask` is only for qk, softmax, pv and attention)"),
+                    quote(key),
+                ))
+            }
             "fn" => {
                 return Err(line.error_at(
                     key,
@@ -576,6 +609,11 @@ fn parse_op(line: &Line<'_>, tokens: &[&str], state: &State<'_>) -> Result<Op, T
             "w" => attrs.w = Some(precision_value(line, value)?),
             "o" => attrs.o = Some(precision_value(line, value)?),
             "wbytes" => attrs.wbytes = Some(int_value(line, value, 0, u64::MAX)?),
+            "mask" => {
+                attrs.mask = Some(Mask::from_name(value).ok_or_else(|| {
+                    line.error_at(value, "a mask (full, causal)", quote_value(value))
+                })?)
+            }
             _ => {
                 let zeros = read_f64(value).filter(|z| (0.0..=1.0).contains(z));
                 attrs.zeros = Some(zeros.ok_or_else(|| {
@@ -668,6 +706,7 @@ fn parse_op(line: &Line<'_>, tokens: &[&str], state: &State<'_>) -> Result<Op, T
         out,
         wbytes,
         zeros: attrs.zeros,
+        mask: attrs.mask.unwrap_or_default(),
     })
 }
 
