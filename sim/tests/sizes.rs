@@ -169,12 +169,21 @@ fn jumping_over_a_store_backlog_changes_no_result() {
         let mut add = op("x", OpKind::Add, m, 1, 2560);
         add.inputs = vec!["e".into()];
         let t = trace_of(vec![e, add]);
-        let on = simulate(&design(), &t, SimOptions { fast_forward: true }).unwrap();
+        let on = simulate(
+            &design(),
+            &t,
+            SimOptions {
+                fast_forward: true,
+                ..SimOptions::default()
+            },
+        )
+        .unwrap();
         let off = simulate(
             &design(),
             &t,
             SimOptions {
                 fast_forward: false,
+                ..SimOptions::default()
             },
         )
         .unwrap();
