@@ -78,6 +78,7 @@ proptest! {
             seq,
             batch: 1,
             zeros: None,
+            ..TraceOptions::default()
         };
         let t = generate(&m, &opts).unwrap();
         let fast = simulate(&a, &t, SimOptions { fast_forward: true, ..SimOptions::default() });
@@ -111,6 +112,7 @@ fn banked_run_refreshes_and_costs_time() {
             seq: 64,
             batch: 1,
             zeros: None,
+            ..TraceOptions::default()
         },
     )
     .unwrap();

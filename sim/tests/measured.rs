@@ -23,6 +23,7 @@ fn op() -> Op {
         out: Precision::INT8,
         wbytes: 256 * 256 / 4,
         zeros: Some(0.5),
+        mask: workloads::Mask::default(),
     }
 }
 

@@ -337,7 +337,11 @@ impl SimCmd {
         }
         let (trace, profile) = match &self.weights {
             Some(path) => crate::weights_arg::load_measured(path, &arch, &self.workload)?,
-            None => (self.workload.load(arch.array.weights, Some(arch.attention.kv_format()))?, Default::default()),
+            None => (
+                self.workload
+                    .load(arch.array.weights, Some(arch.attention.kv_format()))?,
+                Default::default(),
+            ),
         };
         let tech = load_tech(self.tech.as_deref())?;
         let (r, stats) = simulate_measured(
