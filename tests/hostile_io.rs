@@ -221,7 +221,7 @@ fn outputs_onto_symbolic_links_update_the_target_and_keep_the_link() {
     for (link, starts) in [
         ("r.json", "{"),
         ("r.csv", "name,kind"),
-        ("t.trace", "onebit-trace 1"),
+        ("t.trace", "onebit-trace 2"),
         ("g.dot", "digraph"),
     ] {
         let m = std::fs::symlink_metadata(d.join(link)).unwrap();
