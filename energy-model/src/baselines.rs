@@ -42,14 +42,16 @@ pub fn model_for(model: &ModelConfig, arch: &Accelerator) -> ModelConfig {
     m
 }
 
-/// One decode step of `model` on `arch`: the result and its energy per token (pJ).
+/// One decode step of `model` on `arch`, run even when it oversubscribes
+/// the design's DRAM (the result then carries the warning): the result and
+/// its energy.
 pub fn decode(
     t: &Technology,
     arch: &Accelerator,
     model: &ModelConfig,
     seq: u64,
     batch: u64,
-) -> Result<(SimResult, f64), String> {
+) -> Result<(SimResult, energy::EnergyReport), String> {
     let trace = generate(
         model,
         &TraceOptions {
@@ -67,7 +69,7 @@ pub fn decode(
     };
     let r = simulate(arch, &trace, opts).map_err(|e| format!("{}: {e}", model.name))?;
     let e = energy::estimate(arch, &r, t);
-    Ok((r, e.per_token_pj.total()))
+    Ok((r, e))
 }
 
 /// One model size against every baseline.
@@ -115,7 +117,8 @@ pub fn against(t: &Technology, ternary: &str, seq: u64, batch: u64) -> Result<Ba
         let llama = zoo::find(&format!("llama-{size}")).ok_or(format!("no llama-{size}"))?;
         let bitnet =
             zoo::find(&format!("bitnet-b1.58-{size}")).ok_or(format!("no bitnet-b1.58-{size}"))?;
-        let (tr, tpj) = decode(t, &ta, &bitnet, seq, batch)?;
+        let (tr, te) = decode(t, &ta, &bitnet, seq, batch)?;
+        let tpj = te.per_token_pj.total();
         let mut over = Vec::new();
         if !tr.warnings.is_empty() {
             over.push(format!("{}: {}", tr.design, tr.model));
@@ -126,7 +129,7 @@ pub fn against(t: &Technology, ternary: &str, seq: u64, batch: u64) -> Result<Ba
             if !r.warnings.is_empty() {
                 over.push(format!("{}: {}", r.design, r.model));
             }
-            pj.push(e);
+            pj.push(e.per_token_pj.total());
             tps.push(r.tokens_per_s);
         }
         let strongest = (0..pj.len())

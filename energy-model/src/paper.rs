@@ -494,25 +494,9 @@ pub fn run(
     batch: u64,
 ) -> Result<Run, String> {
     let m = zoo::find(model).ok_or_else(|| format!("no model {model}"))?;
-    let trace = generate(
-        &m,
-        &TraceOptions {
-            phase: Phase::Decode,
-            seq,
-            batch,
-            kv: Some(arch.attention.kv_format()),
-            ..TraceOptions::default()
-        },
-    )
-    .map_err(|e| e.to_string())?;
     // the trend runs every size on both designs; a model too big for the
     // design's DRAM is run anyway and flagged ([`TrendRow::oversubscribed`])
-    let opts = SimOptions {
-        allow_oversubscribe: true,
-        ..SimOptions::default()
-    };
-    let result = simulate(arch, &trace, opts).map_err(|e| format!("{model}: {e}"))?;
-    let energy = energy::estimate(arch, &result, t);
+    let (result, energy) = crate::baselines::decode(t, arch, &m, seq, batch)?;
     let matmul = result
         .ops
         .iter()
