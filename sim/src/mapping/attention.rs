@@ -14,8 +14,8 @@
 //!   cycles and energy are those of the full product. Only the useful
 //!   MACs follow the mask.
 
-use super::streamed::even_tiles;
-use super::{high_precision_unit, OpPlan, Unit};
+use super::streamed::{count_macs, even_tiles};
+use super::{high_precision_unit, OpPlan};
 use crate::activity::{Activity, Buffer, VectorOp};
 use crate::arch::{Accelerator, AttentionMapping};
 use workloads::attention::computed_pairs;
@@ -91,15 +91,7 @@ pub(super) fn plan_fused(arch: &Accelerator, op: &Op) -> OpPlan {
     let tiles = even_tiles(parts, load, in_spill, busy, store);
 
     let mut act = Activity::default();
-    let prec = op.w.unwrap_or(op.a).max(op.a);
-    match unit {
-        Unit::Attention => {
-            *act.attention_macs.entry(prec.name()).or_insert(0) += computed_macs;
-        }
-        _ => {
-            *act.vector.entry(VectorOp::Mac).or_insert(0) += computed_macs;
-        }
-    }
+    count_macs(&mut act, unit, op, computed_macs);
     *act.vector.entry(VectorOp::Softmax).or_insert(0) += pairs + rescale;
     act.dram_read_bits = load * 8;
     act.dram_write_bits = store * 8;

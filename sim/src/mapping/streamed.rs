@@ -39,6 +39,21 @@ pub(super) fn even_tiles(parts: u64, load: u64, after: bool, busy: u64, store: u
     v
 }
 
+/// Counts `macs` high-precision multiply-accumulates of `op` on `unit`: on
+/// the attention unit at the wider of the operands' precisions, elsewhere
+/// as vector-unit MACs.
+pub(super) fn count_macs(act: &mut Activity, unit: Unit, op: &Op, macs: u64) {
+    match unit {
+        Unit::Attention => {
+            let prec = op.w.unwrap_or(op.a).max(op.a);
+            *act.attention_macs.entry(prec.name()).or_insert(0) += macs;
+        }
+        _ => {
+            *act.vector.entry(VectorOp::Mac).or_insert(0) += macs;
+        }
+    }
+}
+
 pub(super) fn plan_product(arch: &Accelerator, op: &Op) -> OpPlan {
     let (unit, rate) = high_precision_unit(arch);
     // the products the unit computes: for attention under a causal mask the
@@ -72,15 +87,7 @@ pub(super) fn plan_product(arch: &Accelerator, op: &Op) -> OpPlan {
     let tiles = even_tiles(parts, load, in_spill, busy, store);
 
     let mut act = Activity::default();
-    let prec = op.w.unwrap_or(op.a).max(op.a);
-    match unit {
-        Unit::Attention => {
-            *act.attention_macs.entry(prec.name()).or_insert(0) += macs;
-        }
-        _ => {
-            *act.vector.entry(VectorOp::Mac).or_insert(0) += macs;
-        }
-    }
+    count_macs(&mut act, unit, op, macs);
     act.dram_read_bits = load * 8;
     act.dram_write_bits = store * 8;
     act.sram_write(buffer, op.wbytes);
