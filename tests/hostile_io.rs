@@ -458,7 +458,7 @@ fn a_killed_sweep_leaves_its_output_absent_or_the_old_one_whole() {
 
     // a new output killed mid-run: nothing there, and nothing to report
     let out = d.join("out");
-    kill_after(sweep_cmd(&space, &out), Duration::from_millis(700));
+    kill_after(sweep_cmd(&space, &out), Duration::from_millis(150));
     assert!(!out.exists(), "a killed sweep left {}", out.display());
     let o = run(&["report", p(&out), "--out", p(&d.join("rep"))]);
     assert_exit(&o, 2, "report of a killed sweep");
@@ -471,7 +471,7 @@ fn a_killed_sweep_leaves_its_output_absent_or_the_old_one_whole() {
     );
 
     // a rerun onto an earlier output, killed: still the old one, whole
-    kill_after(sweep_cmd(&space, &clean), Duration::from_millis(700));
+    kill_after(sweep_cmd(&space, &clean), Duration::from_millis(150));
     assert_eq!(tree(&clean), want, "a killed rerun changed the old output");
 
     // a directory without the marker (written by hand, or half copied)
