@@ -352,6 +352,10 @@ impl AttentionConfig {
     }
 }
 
+/// The built-in technology tables a design may name in `technology`
+/// (energy-model's `tech/*.toml`; a test there checks the two lists agree).
+pub const TECHNOLOGY_NAMES: [&str; 4] = ["7nm", "16nm", "28nm", "45nm"];
+
 /// An accelerator design.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -363,6 +367,11 @@ pub struct Accelerator {
     pub description: String,
     /// Clock frequency in GHz.
     pub clock_ghz: f64,
+    /// The technology table the design is built in (one of
+    /// [`TECHNOLOGY_NAMES`]); absent: whatever table the command is given
+    /// (7 nm by default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub technology: Option<String>,
     /// The lane array.
     pub array: ArrayConfig,
     /// On-chip buffers.

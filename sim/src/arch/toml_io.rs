@@ -285,6 +285,21 @@ impl Accelerator {
     pub fn validate(&self) -> Result<(), InvalidValue> {
         check_name(&self.name)?;
         float_in("clock_ghz", self.clock_ghz, 0.01, false, 10.0)?;
+        if let Some(t) = &self.technology {
+            if !super::TECHNOLOGY_NAMES.contains(&t.as_str()) {
+                let v = quoted(t);
+                let names: Vec<String> =
+                    super::TECHNOLOGY_NAMES.iter().map(|n| quoted(n)).collect();
+                return Err(invalid(
+                    "technology",
+                    v.clone(),
+                    format!(
+                        "`technology` = {v} is not a built-in technology table: expected one of {}",
+                        names.join(", ")
+                    ),
+                ));
+            }
+        }
 
         let a = &self.array;
         let r = a.reduction;
@@ -984,6 +999,13 @@ pub fn to_toml(a: &Accelerator) -> String {
         "clock_ghz",
         fmt_float(a.clock_ghz),
     );
+    if let Some(t) = &a.technology {
+        w.key(
+            "Technology table the design is priced in: \"7nm\", \"16nm\", \"28nm\", \"45nm\".",
+            "technology",
+            quoted(t),
+        );
+    }
 
     let ar = &a.array;
     w.table(
