@@ -1,4 +1,5 @@
-//! The technology table a command prices events with: `--tech FILE|7nm|45nm`.
+//! The technology table a command prices events with: `--tech FILE|7nm|16nm|28nm|45nm`,
+//! else the table the design names (`technology`), else 7 nm.
 
 use crate::error::{CliError, CliResult};
 use crate::files::read_text;
@@ -23,4 +24,19 @@ pub fn load_tech(spec: Option<&str>) -> CliResult<Technology> {
             Technology::builtin_names().join(", ")
         ))
     })
+}
+
+/// `--tech` when given, else the table `arch` names in its `technology`
+/// key, else the default 7 nm table.
+pub fn load_tech_for(spec: Option<&str>, arch: &sim::Accelerator) -> CliResult<Technology> {
+    match (spec, &arch.technology) {
+        (None, Some(name)) => Technology::builtin(name).ok_or_else(|| {
+            CliError::Usage(format!(
+                "design {}: `technology` = \"{name}\" is not a built-in table; the built-in tables are: {}",
+                arch.name,
+                Technology::builtin_names().join(", ")
+            ))
+        }),
+        _ => load_tech(spec),
+    }
 }

@@ -9,7 +9,7 @@ use common::{onebit, stderr, stdout};
 use std::path::Path;
 use std::process::Output;
 
-const NAMES: [&str; 13] = [
+const NAMES: [&str; 16] = [
     "edge-ternary",
     "edge-fp16",
     "edge-int8",
@@ -23,6 +23,9 @@ const NAMES: [&str; 13] = [
     "datacenter-w8a8",
     "datacenter-w4a8",
     "systolic-ws-32x32",
+    "vitallm",
+    "tellme-v2",
+    "slim-llama",
 ];
 
 #[test]

@@ -1,5 +1,5 @@
 //! Energy and area model: technology tables with a source for every entry
-//! (7 nm default, 45 nm), the energy of every event the simulator counts,
+//! (7 nm default, 16, 28 and 45 nm), the energy of every event the simulator counts,
 //! breakdowns per component, operator and token, area from gate
 //! equivalents and SRAM macros, and the BitNet papers' figures recomputed.
 //!
@@ -8,7 +8,9 @@
 
 pub mod area;
 pub mod baselines;
+pub mod chips;
 pub mod energy;
+pub mod node_curve;
 pub mod paper;
 pub mod price;
 pub mod tech;

@@ -2,7 +2,7 @@
 //! the cell sizes of the area model, each with its source.
 //!
 //! The tables are TOML data files compiled into the crate (`tech/7nm.toml`,
-//! the default, and `tech/45nm.toml`). A user file overrides any subset of
+//! the default, `tech/16nm.toml`, `tech/28nm.toml` and `tech/45nm.toml`). A user file overrides any subset of
 //! their entries: it starts with a `[technology]` table (optionally naming
 //! the `base` table it amends) and then lists the entries it changes, as
 //! `key = { value = X, source = "..." }` or just `key = X`. Every error
@@ -141,8 +141,10 @@ pub struct Technology {
 }
 
 /// The built-in tables: name and TOML text.
-pub const BUILTIN: [(&str, &str); 2] = [
+pub const BUILTIN: [(&str, &str); 4] = [
     ("7nm", include_str!("../tech/7nm.toml")),
+    ("16nm", include_str!("../tech/16nm.toml")),
+    ("28nm", include_str!("../tech/28nm.toml")),
     ("45nm", include_str!("../tech/45nm.toml")),
 ];
 
@@ -420,7 +422,7 @@ fn parse(text: &str, origin: &str) -> Result<Parsed, TechError> {
 }
 
 impl Technology {
-    /// A built-in table by name (`7nm`, `45nm`).
+    /// A built-in table by name (`7nm`, `16nm`, `28nm`, `45nm`).
     pub fn builtin(name: &str) -> Option<Technology> {
         let (_, text) = BUILTIN.iter().find(|(n, _)| n.eq_ignore_ascii_case(name))?;
         Some(Technology::from_full_toml(text).expect("built-in tables are valid"))

@@ -20,9 +20,10 @@ fn absent_by_default_and_round_trips() {
 
 #[test]
 fn unknown_tables_are_refused_with_the_key_and_position() {
-    let text = preset_text("edge-ternary")
-        .unwrap()
-        .replace("clock_ghz = 1.0\n", "clock_ghz = 1.0\ntechnology = \"5nm\"\n");
+    let text = preset_text("edge-ternary").unwrap().replace(
+        "clock_ghz = 1.0\n",
+        "clock_ghz = 1.0\ntechnology = \"5nm\"\n",
+    );
     let e = from_toml(&text).unwrap_err();
     assert_eq!(e.key, "technology");
     let line = text

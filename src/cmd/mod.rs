@@ -6,6 +6,7 @@ pub mod dram;
 pub mod merge;
 pub mod models;
 pub mod paper;
+pub mod paper_chips;
 pub mod presets;
 pub mod report;
 pub mod rtl;

@@ -16,6 +16,9 @@ pub enum Paper {
     /// BitNet b1.58 (arXiv 2402.17764), with BitNet (arXiv 2310.11453) Table 1.
     #[value(name = "bitnet-b1.58")]
     BitnetB158,
+    /// Published BitNet chips (VitaLLM, TeLLMe v2, Slim-Llama) re-created
+    /// as presets: published vs predicted, with the error.
+    Chips,
 }
 
 /// The preset pair of the energy trend.
@@ -637,7 +640,9 @@ pub fn markdown(p: &PaperReport) -> String {
 impl PaperCmd {
     /// Runs the subcommand.
     pub fn exec(self) -> CliResult {
-        let Paper::BitnetB158 = self.paper;
+        if self.paper == Paper::Chips {
+            return crate::cmd::paper_chips::exec(self.report.as_deref(), self.tech.as_deref());
+        }
         let tech = load_tech(self.tech.as_deref())?;
         let (fp16, ternary) = match self.designs {
             Designs::Edge => ("edge-fp16", "edge-ternary"),

@@ -6,7 +6,7 @@ use crate::arch_arg::load_arch;
 use crate::error::{CliError, CliResult};
 use crate::output::{check_dir, check_file, write_dir, write_file};
 use crate::stdio::{out, outln};
-use crate::tech_arg::load_tech;
+use crate::tech_arg::load_tech_for;
 use clap::{Args, Subcommand};
 use rtl_gen::check::{bench, run_cases, Case, CheckOptions, CheckReport, Simulator};
 use rtl_gen::synth::synthesize;
@@ -84,8 +84,9 @@ struct SynthArgs {
     /// Keep Yosys's inputs and statistics here.
     #[arg(long, value_name = "DIR")]
     work: Option<PathBuf>,
-    /// Technology table for the area: `7nm` (default), `45nm`, or a TOML file.
-    #[arg(long, value_name = "FILE|7nm|45nm")]
+    /// Technology table for the area: `7nm`, `16nm`, `28nm`, `45nm`, or a
+    /// TOML file; default: the design's `technology`, else 7nm.
+    #[arg(long, value_name = "FILE|7nm|16nm|28nm|45nm")]
     tech: Option<String>,
 }
 
@@ -234,7 +235,7 @@ fn inject_fault(case: &mut Case) {
 impl SynthArgs {
     fn exec(self) -> CliResult {
         let arch = load_arch(&self.arch)?;
-        let tech = load_tech(self.tech.as_deref())?;
+        let tech = load_tech_for(self.tech.as_deref(), &arch)?;
         if let Some(path) = &self.json {
             check_file(path)?;
         }

@@ -4,7 +4,7 @@
 use crate::arch_arg::load_arch;
 use crate::error::{CliError, CliResult};
 use crate::output::{check_dir, check_file, write_dir, write_file};
-use crate::tech_arg::load_tech;
+use crate::tech_arg::load_tech_for;
 use crate::workload_arg::WorkloadArgs;
 use clap::Args;
 use energy_model::{AreaReport, Breakdown, EnergyReport};
@@ -48,9 +48,10 @@ pub struct SimCmd {
     /// Operators listed in the summary.
     #[arg(long, default_value_t = 10, value_name = "N")]
     top: usize,
-    /// Technology table for energy and area: `7nm` (default), `45nm`, or a
-    /// TOML file overriding entries of one (docs/energy.md).
-    #[arg(long, value_name = "FILE|7nm|45nm")]
+    /// Technology table for energy and area: `7nm`, `16nm`, `28nm`, `45nm`,
+    /// or a TOML file overriding entries of one (docs/energy.md); default:
+    /// the table the design names (`technology`), else 7nm.
+    #[arg(long, value_name = "FILE|7nm|16nm|28nm|45nm")]
     tech: Option<String>,
     /// Write the DRAM request stream the simulator sends: one line per
     /// burst, `CYCLE LD|ST 0xADDR` (accelerator cycles; addresses from the
@@ -343,7 +344,7 @@ impl SimCmd {
                 Default::default(),
             ),
         };
-        let tech = load_tech(self.tech.as_deref())?;
+        let tech = load_tech_for(self.tech.as_deref(), &arch)?;
         let (r, stats) = simulate_measured(
             &arch,
             &trace,

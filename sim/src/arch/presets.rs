@@ -49,6 +49,13 @@ pub const PRESETS: &[(&str, &str)] = &[
         "systolic-ws-32x32",
         include_str!("../../../presets/systolic-ws-32x32.toml"),
     ),
+    // published chips re-created from their papers (`onebit paper chips`)
+    ("vitallm", include_str!("../../../presets/vitallm.toml")),
+    ("tellme-v2", include_str!("../../../presets/tellme-v2.toml")),
+    (
+        "slim-llama",
+        include_str!("../../../presets/slim-llama.toml"),
+    ),
 ];
 
 /// The name of the default design.
