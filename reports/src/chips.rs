@@ -142,7 +142,7 @@ pub fn rationale_items(preset: &str) -> Vec<String> {
     let mut open = false;
     for l in rationale(preset) {
         let t = l.trim();
-        if t.is_empty() {
+        if t.is_empty() || t == "Rationale" {
             open = false;
             continue;
         }

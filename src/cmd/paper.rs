@@ -1,6 +1,7 @@
 //! `onebit paper bitnet-b1.58 [--report DIR]`: the BitNet papers' energy
 //! and memory figures recomputed from the tool's own counts, with the
-//! published values in their own columns.
+//! published values in their own columns; `onebit paper chips` is in
+//! [`crate::cmd::paper_chips`].
 
 use crate::error::{CliError, CliResult};
 use crate::output::{check_dir, write_dir};
@@ -30,7 +31,7 @@ pub enum Designs {
     Datacenter,
 }
 
-/// `onebit paper bitnet-b1.58 [--report DIR]`
+/// `onebit paper bitnet-b1.58|chips [--report DIR]`
 #[derive(Debug, Args)]
 pub struct PaperCmd {
     /// The paper to reproduce.
