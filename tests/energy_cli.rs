@@ -184,7 +184,11 @@ fn bad_tech_file_is_refused_naming_the_key() {
 
     let o = onebit(&["sim", "--model", "bitnet-b1.58-700M", "--tech", "5nm"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("7nm, 45nm"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("7nm, 16nm, 28nm, 45nm"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -192,6 +196,8 @@ fn check_accepts_the_builtin_tables() {
     let o = onebit(&[
         "check",
         "energy-model/tech/7nm.toml",
+        "energy-model/tech/16nm.toml",
+        "energy-model/tech/28nm.toml",
         "energy-model/tech/45nm.toml",
         "presets/edge-ternary.toml",
     ]);
@@ -199,6 +205,8 @@ fn check_accepts_the_builtin_tables() {
     let s = stdout(&o);
     assert!(s.contains("7nm.toml: technology 7nm"), "{s}");
     assert!(s.contains("45nm.toml: technology 45nm"), "{s}");
+    assert!(s.contains("16nm.toml: technology 16nm"), "{s}");
+    assert!(s.contains("28nm.toml: technology 28nm"), "{s}");
     assert!(s.contains("edge-ternary.toml: accelerator"), "{s}");
 }
 

@@ -10,7 +10,7 @@ use crate::error::{CliError, CliResult};
 use crate::files::read_text;
 use crate::output::{check_dir, write_dir};
 use crate::stdio::outln;
-use crate::tech_arg::load_tech;
+use crate::tech_arg::load_tech_for;
 use crate::workload_arg::WorkloadArgs;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -44,8 +44,9 @@ pub struct SweepCmd {
     /// Seed of --sample: the same seed draws the same points.
     #[arg(long, value_name = "S", requires = "sample")]
     seed: Option<u64>,
-    /// Technology table: `7nm` (default), `45nm`, or a TOML file.
-    #[arg(long, value_name = "FILE|7nm|45nm")]
+    /// Technology table: `7nm`, `16nm`, `28nm`, `45nm`, or a TOML file;
+    /// default: the base design's `technology`, else 7nm.
+    #[arg(long, value_name = "FILE|7nm|16nm|28nm|45nm")]
     tech: Option<String>,
     /// Also write the report page (HTML, Markdown, plots) into DIR.
     #[arg(long, value_name = "DIR")]
@@ -169,7 +170,7 @@ impl SweepCmd {
         let trace = self
             .workload
             .load(base.array.weights, Some(base.attention.kv_format()))?;
-        let tech = load_tech(self.tech.as_deref())?;
+        let tech = load_tech_for(self.tech.as_deref(), &base)?;
         let sw = Sweep {
             space: &space,
             base: &base,
