@@ -120,3 +120,31 @@ fn sim_prices_a_design_in_the_table_it_names() {
     // --tech on the command line wins
     assert!(run(&["--tech", "45nm"]).contains("energy and area at 45nm"));
 }
+
+#[test]
+fn sim_report_shows_published_cpu_measurements_of_the_same_model() {
+    let d = tempfile::tempdir().unwrap();
+    let run = |model: &str, dir: &str| {
+        let out = d.path().join(dir);
+        let o = onebit(&[
+            "sim",
+            "--model",
+            model,
+            "--seq",
+            "16",
+            "--report",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        std::fs::read_to_string(out.join("summary.md")).unwrap()
+    };
+    let md = run("bitnet-b1.58-700M", "a");
+    assert!(md.contains("## Published CPU reference points"), "{md}");
+    assert!(
+        md.contains("| bitnet-b1.58-700M | Apple M2 Ultra (ARM CPU) | bitnet.cpp | 194.38 | 0.1400 | edge_ternary |"),
+        "{md}"
+    );
+    assert!(md.contains("arXiv 2410.16144"));
+    // a model nobody measured on a CPU gets no such section
+    assert!(!run("bitnet-125M", "b").contains("CPU reference"));
+}

@@ -478,8 +478,8 @@ impl Technology {
         })
     }
 
-    /// Reads a user file: a `[technology]` table (with `base = "7nm"` or
-    /// `"45nm"`, default 7nm) and the entries it overrides. `origin` (the
+    /// Reads a user file: a `[technology]` table (with `base` one of the
+    /// built-in tables, default 7nm) and the entries it overrides. `origin` (the
     /// file name) becomes the source of entries given without one.
     pub fn from_override_toml(text: &str, origin: &str) -> Result<Technology, TechError> {
         let p = parse(text, origin)?;

@@ -292,3 +292,50 @@ pub fn csv(rep: &ChipsReport) -> String {
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
+
+/// What the CPU reference table of a simulation report is.
+pub const CPU_REFERENCE_NOTE: &str = "Published measurements of the same model decoding on CPUs (bitnet.cpp, T-MAC, the BitNet b1.58 2B4T report; not simulated), beside this report's simulated runs at batch 1. The CPU rows are measurements of software on real processors, not predictions of them.";
+
+/// For a simulation report: the published CPU measurements
+/// ([`energy_model::chips::reference::MEASUREMENTS`]) of the models that
+/// `runs` decode at batch 1, beside those runs' tokens/s and J/token, and
+/// the sources of the rows; `None` when no run matches a measured model.
+pub fn cpu_reference_table(runs: &[crate::Run]) -> Option<(Table, Vec<String>)> {
+    use energy_model::chips::reference::MEASUREMENTS;
+    let mut t = Table::new(&[
+        ("model", Align::Left),
+        ("system (published)", Align::Left),
+        ("software", Align::Left),
+        ("tokens/s", Align::Right),
+        ("J/token", Align::Right),
+        ("onebit design", Align::Left),
+        ("onebit tokens/s", Align::Right),
+        ("onebit J/token", Align::Right),
+    ]);
+    let mut sources: Vec<String> = Vec::new();
+    for r in runs {
+        let s = &r.result;
+        if s.phase != workloads::Phase::Decode || s.batch != 1 {
+            continue;
+        }
+        for m in MEASUREMENTS
+            .iter()
+            .filter(|m| m.model.eq_ignore_ascii_case(&s.model))
+        {
+            if !sources.iter().any(|x| x == m.source) {
+                sources.push(m.source.to_string());
+            }
+            t.row(vec![
+                m.model.to_string(),
+                m.system.to_string(),
+                m.software.to_string(),
+                num(m.tokens_per_s),
+                m.joules_per_token.map(num).unwrap_or_else(|| "-".into()),
+                s.design.clone(),
+                num(s.tokens_per_s),
+                num(r.energy.joules_per_token),
+            ]);
+        }
+    }
+    (!sources.is_empty()).then_some((t, sources))
+}

@@ -993,6 +993,15 @@ pub fn build(runs: &[Run]) -> Result<(Page, Output), String> {
     );
     out.add("tables/area.csv", area_csv(&designs));
 
+    if let Some((t, sources)) = crate::chips::cpu_reference_table(runs) {
+        page.h2("Published CPU reference points", "cpu-reference");
+        page.para(crate::chips::CPU_REFERENCE_NOTE);
+        page.table("", t, None);
+        for s in sources {
+            page.para(format!("Source: {s}."));
+        }
+    }
+
     for (r, id) in runs.iter().zip(&ids) {
         page.h2(
             format!("{}: {}", r.result.design, r.step()),

@@ -38,7 +38,10 @@ pub struct PaperCmd {
     #[arg(value_enum, value_name = "PAPER")]
     paper: Paper,
     /// Also write the tables as Markdown, CSV and JSON, and the report page
-    /// (HTML, with FP16 vs ternary vs binary across sizes plotted) into DIR.
+    /// (HTML, with FP16 vs ternary vs binary across sizes plotted) into DIR;
+    /// for `chips`: chips.md, report.html, chips.json, chips.csv and
+    /// reference.csv. (`--designs`, `--seq`, `--batch` and `--tech` are
+    /// bitnet-b1.58's: each chip runs its paper's workload in its own table.)
     #[arg(long, value_name = "DIR")]
     report: Option<PathBuf>,
     /// Preset pair for the energy trend (c); both have the same memory system.
