@@ -11,6 +11,7 @@ pub mod baselines;
 pub mod energy;
 pub mod paper;
 pub mod price;
+pub mod system;
 pub mod tech;
 
 pub use area::{AreaReport, CellCounts};

@@ -21,6 +21,7 @@ mod raster;
 pub mod run;
 pub mod sim_report;
 pub mod sweep;
+pub mod system;
 pub mod table;
 pub mod weights;
 

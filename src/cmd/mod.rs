@@ -11,6 +11,7 @@ pub mod report;
 pub mod rtl;
 pub mod run_layer;
 pub mod sim;
+pub mod sim_system;
 pub mod sweep;
 pub mod trace;
 pub mod weights;
