@@ -324,22 +324,34 @@ impl Sweep<'_> {
         jobs: usize,
         tick: &(dyn Fn() + Sync),
     ) -> Result<Vec<PointResult>, String> {
+        let mut out = self.run_each(indices, jobs, &|_| tick())?;
+        mark_pareto(&mut out);
+        Ok(out)
+    }
+
+    /// Evaluates `indices` on `jobs` threads, handing each finished point
+    /// to `each` (a progress journal); results in the order of `indices`,
+    /// the Pareto front not yet marked.
+    pub fn run_each(
+        &self,
+        indices: &[u64],
+        jobs: usize,
+        each: &(dyn Fn(&PointResult) + Sync),
+    ) -> Result<Vec<PointResult>, String> {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(jobs)
             .build()
             .map_err(|e| e.to_string())?;
-        let mut out: Vec<PointResult> = pool.install(|| {
+        Ok(pool.install(|| {
             indices
                 .par_iter()
                 .map(|&i| {
                     let r = self.evaluate(i);
-                    tick();
+                    each(&r);
                     r
                 })
                 .collect()
-        });
-        mark_pareto(&mut out);
-        Ok(out)
+        }))
     }
 }
 
