@@ -10,6 +10,7 @@ pub mod area;
 pub mod baselines;
 pub mod energy;
 pub mod paper;
+pub mod paper_throughput;
 pub mod price;
 pub mod system;
 pub mod tech;

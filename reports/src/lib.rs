@@ -16,6 +16,7 @@ pub mod layer_run;
 pub mod output;
 pub mod page;
 pub mod paper;
+pub mod paper_throughput;
 pub mod pareto;
 mod raster;
 pub mod run;
