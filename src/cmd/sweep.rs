@@ -135,18 +135,31 @@ fn check_budget(sel: &sweep::Selection, sample: Option<(u64, u64)>, max: u64) ->
     Ok(())
 }
 
-/// The base design of a space: a preset, or a file relative to the space.
-fn load_base(space_file: &Path, base: &str) -> CliResult<sim::Accelerator> {
+/// The base design of a space: a preset, or a file relative to the space;
+/// a system preset or file gives its chip and its `[system]` table.
+fn load_base(
+    space_file: &Path,
+    base: &str,
+) -> CliResult<(sim::Accelerator, Option<sim::system::SystemConfig>)> {
     let p = Path::new(base);
-    if sim::arch::preset(base).is_some() && !p.exists() {
-        return load_arch(base);
+    if (sim::arch::preset(base).is_some() || sim::system::system_preset_text(base).is_some())
+        && !p.exists()
+    {
+        if let Some(d) = crate::arch_arg::load_system(base)? {
+            return Ok((d.chip, Some(d.system)));
+        }
+        return Ok((load_arch(base)?, None));
     }
     let resolved = if p.is_relative() {
         space_file.parent().unwrap_or(Path::new(".")).join(p)
     } else {
         p.to_path_buf()
     };
-    load_arch(&resolved.to_string_lossy())
+    let spec = resolved.to_string_lossy();
+    if let Some(d) = crate::arch_arg::load_system(&spec)? {
+        return Ok((d.chip, Some(d.system)));
+    }
+    Ok((load_arch(&spec)?, None))
 }
 
 /// Writes a sweep's files (and its report) and prints where they are.
@@ -198,16 +211,26 @@ impl SweepCmd {
         let text = read_text(&self.space)?;
         let space = Space::parse(&text)
             .map_err(|e| CliError::at(&self.space, e.line, e.col, &e.message))?;
-        let base = load_base(&self.space, &space.base)?;
+        let (base, system) = load_base(&self.space, &space.base)?;
         let trace = self
             .workload
             .load(base.array.weights, Some(base.attention.kv_format()))?;
         let tech = load_tech(self.tech.as_deref())?;
+        let trace_at = |batch: u64| {
+            let mut w = self.workload.clone();
+            w.batch = Some(batch);
+            w.load(base.array.weights, Some(base.attention.kv_format()))
+                .map_err(|e| e.to_string())
+        };
         let sw = Sweep {
             space: &space,
             base: &base,
             trace: &trace,
             tech: &tech,
+            system: system.as_ref().map(|config| sweep::system::SystemBase {
+                config,
+                trace_at: &trace_at,
+            }),
         };
         sw.check_keys()
             .map_err(|e| CliError::file(&self.space, e))?;
@@ -319,16 +342,26 @@ impl SweepCmd {
         let text = read_text(&self.space)?;
         let space = Space::parse(&text)
             .map_err(|e| CliError::at(&self.space, e.line, e.col, &e.message))?;
-        let base = load_base(&self.space, &space.base)?;
+        let (base, system) = load_base(&self.space, &space.base)?;
         let trace = self
             .workload
             .load(base.array.weights, Some(base.attention.kv_format()))?;
         let tech = load_tech(self.tech.as_deref())?;
+        let trace_at = |batch: u64| {
+            let mut w = self.workload.clone();
+            w.batch = Some(batch);
+            w.load(base.array.weights, Some(base.attention.kv_format()))
+                .map_err(|e| e.to_string())
+        };
         let sw = Sweep {
             space: &space,
             base: &base,
             trace: &trace,
             tech: &tech,
+            system: system.as_ref().map(|config| sweep::system::SystemBase {
+                config,
+                trace_at: &trace_at,
+            }),
         };
         sw.check_keys()
             .map_err(|e| CliError::file(&self.space, e))?;
