@@ -83,6 +83,12 @@ fn llmcompass_ring_and_fully_connected_within_1_percent() {
                 let d = design(topology, n, nvlink3(), 0.0);
                 let (_, s) = simulate_collective(&d, Collective::AllReduce, m, n, true).unwrap();
                 let want = llmcompass(topology, n, m);
+                eprintln!(
+                    "llmcompass {topology:?} n={n} m={m}: engine {:.3} us, closed form {:.3} us, {:+.3}%",
+                    s * 1e6,
+                    want * 1e6,
+                    100.0 * (s - want) / want
+                );
                 assert!(
                     within(s, want, 0.01),
                     "{topology:?} n={n} m={m}: engine {s} s, LLMCompass {want} s"
@@ -112,6 +118,12 @@ fn genz_ring_within_1_percent() {
                 let d = design(Topology::Ring, n, link.clone(), 5.0);
                 let (_, s) = simulate_collective(&d, Collective::AllReduce, m, n, true).unwrap();
                 let want = genz(n, m, bw, lat_us * 1e-6);
+                eprintln!(
+                    "genz bw={bw} lat={lat_us} n={n} m={m}: engine {:.3} us, closed form {:.3} us, {:+.3}%",
+                    s * 1e6,
+                    want * 1e6,
+                    100.0 * (s - want) / want
+                );
                 assert!(
                     within(s, want, 0.01),
                     "n={n} m={m}: engine {s}, GenZ {want}"
@@ -133,7 +145,7 @@ fn h100() -> LinkConfig {
 }
 
 /// Vidur's profiled all-reduce on a DGX H100, FP16, 16 MiB
-/// (microsoft/vidur data/profiling/network/h100_dgx/allreduce.csv): 0.073,
+/// (microsoft/vidur data/profiling/network/h100_dgx/all_reduce.csv): 0.073,
 /// 0.093, 0.115 ms at 2, 4, 8 GPUs.
 pub const VIDUR_H100_16MIB_MS: [(u32, f64); 3] = [(2, 0.073), (4, 0.093), (8, 0.115)];
 
@@ -143,6 +155,11 @@ fn vidur_h100_allreduce_within_30_percent() {
         let d = design(Topology::Switch, n, h100(), 0.0);
         let (_, s) =
             simulate_collective(&d, Collective::AllReduce, 16.0 * 1048576.0, n, true).unwrap();
+        eprintln!(
+            "vidur TP{n}: engine {:.4} ms, measured {ms} ms, {:+.1}%",
+            s * 1e3,
+            100.0 * (s * 1e3 - ms) / ms
+        );
         assert!(
             within(s * 1e3, ms, 0.30),
             "TP{n}: {} ms vs Vidur {ms} ms",

@@ -33,7 +33,7 @@ impl SystemRun {
             .workload
             .batch
             .unwrap_or(crate::workload_arg::DEFAULT_BATCH);
-        if batch % u64::from(micro) != 0 {
+        if !batch.is_multiple_of(u64::from(micro)) {
             return Err(CliError::Usage(format!(
                 "--batch {batch} does not split into `system.micro_batches` = {micro} equal micro-batches: use a multiple of {micro}"
             )));

@@ -102,7 +102,7 @@ impl Sweep<'_> {
         }
         let batch = self.trace.meta.batch;
         let mb = u64::from(sys.micro_batches);
-        if batch % mb != 0 {
+        if !batch.is_multiple_of(mb) {
             out.reason = format!(
                 "the batch of {batch} does not split into `system.micro_batches` = {mb} equal micro-batches"
             );

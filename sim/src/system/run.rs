@@ -34,7 +34,7 @@ pub enum SystemError {
         source: SimError,
     },
     /// A stage's chips need more DRAM than they have.
-    #[error("pipeline stage {stage} (layers {first} to {last}): each chip needs {need} of DRAM (weights {weights}, KV cache {kv} and activations {act} for {micro} micro-batch(es)) but has {have} (`dram.capacity_gib`); add chips (`system.tp`, `system.pp`), lower --batch or --seq, or run it anyway with --allow-oversubscribe")]
+    #[error("pipeline stage {stage} (layers {first} to {last}): each chip needs {} of DRAM (weights {}, KV cache {} and activations {} for {micro} micro-batch(es)) but has {} (`dram.capacity_gib`); add chips (`system.tp`, `system.pp`), lower --batch or --seq, or run it anyway with --allow-oversubscribe", gib(need.total()), gib(need.weights), gib(need.kv_cache), gib(need.activations), gib(*have))]
     Capacity {
         /// The stage.
         stage: usize,
@@ -42,18 +42,12 @@ pub enum SystemError {
         first: u32,
         /// Its last layer.
         last: u32,
-        /// GiB needed.
-        need: String,
-        /// Weights, GiB.
-        weights: String,
-        /// KV cache, GiB.
-        kv: String,
-        /// Activations, GiB.
-        act: String,
+        /// What each chip needs.
+        need: Footprint,
         /// Micro-batches.
         micro: u32,
-        /// GiB the chip has.
-        have: String,
+        /// Bytes the chip has.
+        have: u64,
     },
     /// More pipeline stages than layers.
     #[error("`system.pp` = {pp} stages for a model of {layers} layers: every stage needs at least one layer")]
@@ -217,12 +211,9 @@ pub fn simulate_system(
                         stage: s,
                         first: range.start,
                         last: range.end.saturating_sub(1),
-                        need: gib(need.total()),
-                        weights: gib(need.weights),
-                        kv: gib(need.kv_cache),
-                        act: gib(need.activations),
+                        need,
                         micro: b,
-                        have: gib(have),
+                        have,
                     });
                 }
                 r.warnings.push(format!(
