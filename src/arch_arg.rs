@@ -43,3 +43,24 @@ fn char_device(path: &Path) -> bool {
         false
     }
 }
+
+/// A multi-chip system, when `spec` names a system preset or a TOML file
+/// with a `[system]` table (docs/system.md); `None` for a single design.
+pub fn load_system(spec: &str) -> CliResult<Option<sim::system::SystemDesign>> {
+    if let Some(text) = sim::system::system_preset_text(spec) {
+        return sim::system::system_from_toml(text)
+            .map(Some)
+            .map_err(|e| CliError::Usage(format!("system preset {spec}: {}", e.message)));
+    }
+    let path = Path::new(spec);
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let text = read_text(path)?;
+    if !sim::system::is_system_toml(&text) {
+        return Ok(None);
+    }
+    sim::system::system_from_toml(&text)
+        .map(Some)
+        .map_err(|e| CliError::at(path, e.line, e.col, &e.message))
+}

@@ -7,6 +7,7 @@ mod cmd;
 mod error;
 mod files;
 mod jobs_arg;
+mod journal;
 mod model_arg;
 mod output;
 mod stdio;

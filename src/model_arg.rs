@@ -10,7 +10,7 @@ use workloads::kv::KV_PRECISION_NAMES;
 use workloads::{zoo, KvFormat, ModelConfig, Precision, TraceOptions};
 
 /// Flags that choose a model.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ModelArgs {
     /// A built-in model preset (see `onebit models`).
     #[arg(long, value_name = "NAME", conflicts_with = "hf_config")]

@@ -10,7 +10,7 @@ use workloads::trace::{self, TraceOptions};
 use workloads::{gemm, KvFormat, Mask, Phase, Precision, Trace};
 
 /// Flags that choose a workload.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct WorkloadArgs {
     #[command(flatten)]
     pub model: ModelArgs,

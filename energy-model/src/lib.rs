@@ -12,7 +12,9 @@ pub mod chips;
 pub mod energy;
 pub mod node_curve;
 pub mod paper;
+pub mod paper_throughput;
 pub mod price;
+pub mod system;
 pub mod tech;
 
 pub use area::{AreaReport, CellCounts};

@@ -17,11 +17,13 @@ pub mod layer_run;
 pub mod output;
 pub mod page;
 pub mod paper;
+pub mod paper_throughput;
 pub mod pareto;
 mod raster;
 pub mod run;
 pub mod sim_report;
 pub mod sweep;
+pub mod system;
 pub mod table;
 pub mod weights;
 

@@ -50,6 +50,7 @@ pub fn unit_color(u: Unit) -> RGBColor {
         Unit::Array => hex("#1f77b4"),
         Unit::Vector => hex("#2ca02c"),
         Unit::Attention => hex("#9467bd"),
+        Unit::Link => hex("#8c564b"),
     }
 }
 
@@ -312,6 +313,8 @@ impl Run {
                 AttentionMapping::Vector => 2.0 * f64::from(a.vector.elems_per_cycle) * hz,
                 AttentionMapping::Array => array,
             },
+            // links move bytes; they perform no operations
+            Unit::Link => 0.0,
         }
     }
 

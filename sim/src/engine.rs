@@ -111,7 +111,7 @@ pub struct Timeline {
     /// Per operator, in trace order.
     pub ops: Vec<OpTiming>,
     /// Per unit, in [`Unit::ALL`] order.
-    pub units: [Cycles; 3],
+    pub units: [Cycles; Unit::COUNT],
     /// Whole-run split.
     pub bound: Bound,
     /// Events processed (a measure of simulation work).
@@ -224,11 +224,11 @@ struct Snapshot {
     bus_terms: Vec<u64>,
     /// The bus's first free cycle (absolute).
     bus_free: u64,
-    units: [Cycles; 3],
+    units: [Cycles; Unit::COUNT],
     bound: Bound,
-    ops: [Option<(usize, Cycles)>; 3],
+    ops: [Option<(usize, Cycles)>; Unit::COUNT],
     /// Each unit's position in its run.
-    withins: [u64; 3],
+    withins: [u64; Unit::COUNT],
 }
 
 struct Engine<'a> {
@@ -244,14 +244,14 @@ struct Engine<'a> {
     pending_done: Vec<(u64, usize)>,
     last_store: Vec<u64>,
     wake: BinaryHeap<Reverse<u64>>,
-    unit_cycles: [Cycles; 3],
+    unit_cycles: [Cycles; Unit::COUNT],
     bound: Bound,
     events: u64,
     jumps: u64,
     /// Recent tile-start snapshots per unit inside a run, newest last.
-    run_snaps: [VecDeque<Snapshot>; 3],
+    run_snaps: [VecDeque<Snapshot>; Unit::COUNT],
     /// Recent snapshots per unit at the starts of a pattern's repetitions.
-    rep_snaps: [VecDeque<Snapshot>; 3],
+    rep_snaps: [VecDeque<Snapshot>; Unit::COUNT],
 }
 
 impl<'a> Engine<'a> {
@@ -262,6 +262,10 @@ impl<'a> Engine<'a> {
             let double = match u {
                 Unit::Array => b.weights.double_buffered,
                 Unit::Vector | Unit::Attention => b.activations.double_buffered,
+                // the link engine holds two messages (one sending, one
+                // queued); its tiles load nothing, so this only bounds
+                // how far it runs ahead
+                Unit::Link => true,
             };
             if double {
                 2
@@ -310,7 +314,7 @@ impl<'a> Engine<'a> {
             pending_done: Vec::new(),
             last_store: vec![0; n],
             wake: BinaryHeap::new(),
-            unit_cycles: [Cycles::default(); 3],
+            unit_cycles: [Cycles::default(); Unit::COUNT],
             bound: Bound::default(),
             events: 0,
             jumps: 0,
@@ -327,9 +331,9 @@ impl<'a> Engine<'a> {
     /// each unit that started a tile, where in its sequence that tile was.
     // the body indexes the units because it borrows `self` mutably per unit
     #[allow(clippy::needless_range_loop)]
-    fn process(&mut self, t: u64) -> [Option<Cursor>; 3] {
+    fn process(&mut self, t: u64) -> [Option<Cursor>; Unit::COUNT] {
         let plans = self.plans;
-        let mut started_tile = [None; 3];
+        let mut started_tile = [None; Unit::COUNT];
         loop {
             // another pass is needed only when something this pass did lets
             // a unit act again in this same cycle
@@ -548,8 +552,8 @@ impl<'a> Engine<'a> {
         }
     }
 
-    fn exec_ops(&self) -> [Option<(usize, Cycles)>; 3] {
-        let mut ops = [None; 3];
+    fn exec_ops(&self) -> [Option<(usize, Cycles)>; Unit::COUNT] {
+        let mut ops = [None; Unit::COUNT];
         for (slot, u) in ops.iter_mut().zip(&self.units) {
             *slot = u.exec_op().map(|op| (op, self.timing[op].cycles));
         }
@@ -618,7 +622,7 @@ impl<'a> Engine<'a> {
             units: self.unit_cycles,
             bound: self.bound,
             ops: self.exec_ops(),
-            withins: [0, 1, 2].map(|i| self.units[i].exec.within),
+            withins: std::array::from_fn(|i| self.units[i].exec.within),
         };
         let hist = if by_rep {
             &mut self.rep_snaps[ui]
@@ -628,7 +632,8 @@ impl<'a> Engine<'a> {
         // a period of one to HISTORY tiles (or repetitions): the newest
         // earlier snapshot with the same relative state and the same
         // operators in progress
-        let same_ops = |a: &[Option<(usize, Cycles)>; 3], b: &[Option<(usize, Cycles)>; 3]| {
+        let same_ops = |a: &[Option<(usize, Cycles)>; Unit::COUNT],
+                        b: &[Option<(usize, Cycles)>; Unit::COUNT]| {
             a.iter()
                 .zip(b)
                 .all(|(x, y)| x.map(|o| o.0) == y.map(|o| o.0))
@@ -660,10 +665,10 @@ impl<'a> Engine<'a> {
         };
         // tiles each unit moved through its run in one period (0 for a unit
         // standing still; over repetitions only `ui` moves)
-        let moved: [u64; 3] = if by_rep {
-            [0; 3]
+        let moved: [u64; Unit::COUNT] = if by_rep {
+            [0; Unit::COUNT]
         } else {
-            [0, 1, 2].map(|i| snap.withins[i] - prev.withins[i])
+            std::array::from_fn(|i| snap.withins[i] - prev.withins[i])
         };
         let (cur_units, cur_bound, cur_ops) = (snap.units, snap.bound, snap.ops);
         hist.push_back(snap);
@@ -704,7 +709,7 @@ impl<'a> Engine<'a> {
         let period = t - prev_t;
         let shift = k * period;
         // counters: k more periods
-        for i in 0..3 {
+        for i in 0..Unit::COUNT {
             let d = diff(&cur_units[i], &prev_units[i]);
             add_k(&mut self.unit_cycles[i], &d, k);
         }

@@ -12,10 +12,12 @@ pub mod measured;
 pub mod memory;
 pub mod result;
 pub mod simulate;
+pub mod system;
 
 pub use result::SimResult;
 pub use simulate::{
-    simulate, simulate_measured, simulate_with_stats, EngineStats, SimError, SimOptions,
+    simulate, simulate_measured, simulate_patched, simulate_with_stats, EngineStats, SimError,
+    SimOptions,
 };
 pub mod bitexact;
 pub mod tile;

@@ -136,6 +136,20 @@ pub fn simulate_measured(
     opts: SimOptions,
     profile: &WeightProfile,
 ) -> Result<(SimResult, EngineStats), SimError> {
+    simulate_patched(arch, trace, opts, profile, &|_, _| {})
+}
+
+/// Simulates one step of `trace` on `arch`, letting `patch` replace the
+/// mapped plans before the engine runs (the trace it sees is the one
+/// mapped, after attention fusion). A multi-chip system
+/// (`crate::system`) puts its collectives on the link unit this way.
+pub fn simulate_patched(
+    arch: &Accelerator,
+    trace: &Trace,
+    opts: SimOptions,
+    profile: &WeightProfile,
+    patch: &dyn Fn(&Trace, &mut [OpPlan]),
+) -> Result<(SimResult, EngineStats), SimError> {
     // a design with fused attention runs every qk -> softmax -> pv chain as
     // one streaming operator
     let fused;
@@ -146,7 +160,9 @@ pub fn simulate_measured(
         trace
     };
     let graph = OpGraph::new(trace)?;
-    let plans = map_trace_measured(arch, trace, profile)?;
+    let mut plans = map_trace_measured(arch, trace, profile)?;
+    patch(trace, &mut plans);
+    let has_link = plans.iter().any(|p| p.unit == Unit::Link);
     check_totals(arch, trace, &plans)?;
     let need = footprint(trace, &plans);
     let mut warnings = Vec::new();
@@ -256,6 +272,7 @@ pub fn simulate_measured(
             bound: tl.bound,
             units: Unit::ALL
                 .iter()
+                .filter(|&&u| u != Unit::Link || has_link)
                 .map(|&u| (u, tl.units[u.index()]))
                 .collect::<BTreeMap<_, _>>(),
             traffic,

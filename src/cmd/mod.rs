@@ -12,6 +12,8 @@ pub mod report;
 pub mod rtl;
 pub mod run_layer;
 pub mod sim;
+pub mod sim_system;
 pub mod sweep;
+pub mod sweep_slurm;
 pub mod trace;
 pub mod weights;

@@ -662,6 +662,8 @@ impl PaperCmd {
         }
         let report = paper::bitnet_b158(&tech, fp16, ternary, self.seq, self.batch)
             .map_err(CliError::Usage)?;
+        // Table 3 and the latency ratios run on their own A100-class system
+        let table3 = energy_model::paper_throughput::table3().map_err(CliError::Usage)?;
         if let Some(dir) = &self.report {
             let mut out = reports::Output::new();
             out.add("bitnet-b1.58.md", markdown(&report));
@@ -670,11 +672,15 @@ impl PaperCmd {
             for sec in sections(&report) {
                 out.add(format!("{}.csv", sec.id), csv_text(&sec.csv));
             }
+            out.add(
+                "bitnet-b1.58-throughput.md",
+                reports::paper_throughput::markdown(&table3),
+            );
             for (path, contents) in html_report(&report, &tech)?.files {
                 out.add(path, contents);
             }
             write_dir(dir, &out, "report")?;
         }
-        crate::stdio::out(text(&report))
+        crate::stdio::out(text(&report) + &reports::paper_throughput::text(&table3))
     }
 }

@@ -323,6 +323,9 @@ pub fn energy_summary(e: &EnergyReport, a: &AreaReport) -> String {
 impl SimCmd {
     /// Runs the subcommand.
     pub fn exec(self) -> CliResult {
+        if let Some(design) = crate::arch_arg::load_system(&self.arch)? {
+            return self.exec_system(design);
+        }
         for p in [&self.json, &self.csv, &self.dram_trace]
             .into_iter()
             .flatten()
@@ -390,5 +393,37 @@ impl SimCmd {
             s += &format!("\nreport: {}\n", dir.join("report.html").display());
         }
         crate::stdio::out(s)
+    }
+
+    /// A multi-chip system (docs/system.md): the flags that only a single
+    /// design has are refused.
+    fn exec_system(self, design: sim::system::SystemDesign) -> CliResult {
+        let single = [
+            (self.weights.is_some(), "--weights"),
+            (self.csv.is_some(), "--csv"),
+            (self.report.is_some(), "--report"),
+            (self.dram_trace.is_some(), "--dram-trace"),
+        ];
+        if let Some((_, flag)) = single.iter().find(|(given, _)| *given) {
+            return Err(CliError::Usage(format!(
+                "{flag} is for a single design; `--arch {}` is a system (docs/system.md)",
+                self.arch
+            )));
+        }
+        if let Some(p) = &self.json {
+            check_file(p)?;
+        }
+        crate::cmd::sim_system::SystemRun {
+            design,
+            workload: self.workload,
+            opts: SimOptions {
+                fast_forward: !self.no_fast_forward,
+                record_dram: false,
+                allow_oversubscribe: self.allow_oversubscribe,
+            },
+            tech: self.tech,
+            json: self.json,
+        }
+        .exec()
     }
 }

@@ -55,6 +55,27 @@ pub struct SweepCmd {
     /// the largest --sample; checked before any work starts.
     #[arg(long, value_name = "N", default_value_t = sweep::DEFAULT_MAX_POINTS)]
     max_points: u64,
+    /// Keep a journal of finished points beside --out and, when a killed
+    /// run of the same sweep left one, evaluate only the points it had not
+    /// finished; an --out already complete for this sweep is kept as is.
+    #[arg(long)]
+    resume: bool,
+    /// Run nothing: write into DIR a Slurm array job of --shards tasks (one
+    /// shard each, resumable) and the merge into --out as a job depending
+    /// on it, with `submit.sh` to submit both (docs/sweeps.md).
+    #[arg(long, value_name = "DIR", requires = "shards", conflicts_with_all = ["shard", "resume"])]
+    slurm: Option<PathBuf>,
+    /// Tasks of the --slurm array job: the sweep's shards.
+    #[arg(long, value_name = "N", requires = "slurm")]
+    shards: Option<u64>,
+    /// Time limit of each --slurm task (Slurm's `--time`).
+    #[arg(
+        long,
+        value_name = "TIME",
+        default_value = "01:00:00",
+        requires = "slurm"
+    )]
+    time: String,
 }
 
 /// Parses `I/N` with I < N.
@@ -115,18 +136,31 @@ fn check_budget(sel: &sweep::Selection, sample: Option<(u64, u64)>, max: u64) ->
     Ok(())
 }
 
-/// The base design of a space: a preset, or a file relative to the space.
-fn load_base(space_file: &Path, base: &str) -> CliResult<sim::Accelerator> {
+/// The base design of a space: a preset, or a file relative to the space;
+/// a system preset or file gives its chip and its `[system]` table.
+fn load_base(
+    space_file: &Path,
+    base: &str,
+) -> CliResult<(sim::Accelerator, Option<sim::system::SystemConfig>)> {
     let p = Path::new(base);
-    if sim::arch::preset(base).is_some() && !p.exists() {
-        return load_arch(base);
+    if (sim::arch::preset(base).is_some() || sim::system::system_preset_text(base).is_some())
+        && !p.exists()
+    {
+        if let Some(d) = crate::arch_arg::load_system(base)? {
+            return Ok((d.chip, Some(d.system)));
+        }
+        return Ok((load_arch(base)?, None));
     }
     let resolved = if p.is_relative() {
         space_file.parent().unwrap_or(Path::new(".")).join(p)
     } else {
         p.to_path_buf()
     };
-    load_arch(&resolved.to_string_lossy())
+    let spec = resolved.to_string_lossy();
+    if let Some(d) = crate::arch_arg::load_system(&spec)? {
+        return Ok((d.chip, Some(d.system)));
+    }
+    Ok((load_arch(&spec)?, None))
 }
 
 /// Writes a sweep's files (and its report) and prints where they are.
@@ -162,20 +196,42 @@ pub fn write_sweep(
 impl SweepCmd {
     /// Runs the subcommand.
     pub fn exec(self) -> CliResult {
+        if let Some(dir) = &self.slurm {
+            check_outputs(&self.out, self.report.as_deref())?;
+            return crate::cmd::sweep_slurm::SlurmJob {
+                dir,
+                shards: self.shards.unwrap_or(1),
+                jobs: self.jobs.unwrap_or(1),
+                time: &self.time,
+                out: &self.out,
+                report: self.report.as_deref(),
+            }
+            .write(&|shard| self.validate(Some(shard)));
+        }
         check_outputs(&self.out, self.report.as_deref())?;
         let text = read_text(&self.space)?;
         let space = Space::parse(&text)
             .map_err(|e| CliError::at(&self.space, e.line, e.col, &e.message))?;
-        let base = load_base(&self.space, &space.base)?;
+        let (base, system) = load_base(&self.space, &space.base)?;
         let trace = self
             .workload
             .load(base.array.weights, Some(base.attention.kv_format()))?;
         let tech = load_tech_for(self.tech.as_deref(), &base)?;
+        let trace_at = |batch: u64| {
+            let mut w = self.workload.clone();
+            w.batch = Some(batch);
+            w.load(base.array.weights, Some(base.attention.kv_format()))
+                .map_err(|e| e.to_string())
+        };
         let sw = Sweep {
             space: &space,
             base: &base,
             trace: &trace,
             tech: &tech,
+            system: system.as_ref().map(|config| sweep::system::SystemBase {
+                config,
+                trace_at: &trace_at,
+            }),
         };
         sw.check_keys()
             .map_err(|e| CliError::file(&self.space, e))?;
@@ -213,9 +269,48 @@ impl SweepCmd {
             .progress_chars("=> "),
         );
         let t0 = Instant::now();
-        let points = sw
-            .run(&indices, jobs, &|| bar.inc(1))
-            .map_err(|e| CliError::Usage(format!("--jobs {jobs}: {e}")))?;
+        let mut resumed = None;
+        let points = if self.resume {
+            if crate::cmd::sweep_slurm::already_complete(&self.out, &meta) {
+                bar.finish_and_clear();
+                return outln(format!(
+                    "{} is already complete for this sweep: nothing to do",
+                    self.out.display()
+                ));
+            }
+            let header = serde_json::to_string(&meta).unwrap_or_default();
+            let (journal, done) = crate::journal::Journal::open(&self.out, &header)?;
+            let todo: Vec<u64> = indices
+                .iter()
+                .copied()
+                .filter(|i| !done.contains_key(i))
+                .collect();
+            bar.inc(indices.len() as u64 - todo.len() as u64);
+            let failed = std::sync::Mutex::new(None);
+            let mut points = sw
+                .run_each(&todo, jobs, &|p| {
+                    if let Err(e) = journal.record(p) {
+                        if let Ok(mut f) = failed.lock() {
+                            f.get_or_insert(e.to_string());
+                        }
+                    }
+                    bar.inc(1)
+                })
+                .map_err(|e| CliError::Usage(format!("--jobs {jobs}: {e}")))?;
+            if let Some(e) = failed.into_inner().ok().flatten() {
+                return Err(CliError::file(
+                    &crate::journal::journal_path(&self.out),
+                    format!("cannot write the sweep's journal: {e}"),
+                ));
+            }
+            resumed = Some((done.len(), todo.len(), journal));
+            points.extend(done.into_values());
+            sweep::mark_pareto(&mut points);
+            points
+        } else {
+            sw.run(&indices, jobs, &|| bar.inc(1))
+                .map_err(|e| CliError::Usage(format!("--jobs {jobs}: {e}")))?
+        };
         bar.finish_and_clear();
         let secs = t0.elapsed().as_secs_f64();
         meta.count(&points);
@@ -229,6 +324,50 @@ impl SweepCmd {
                 .map(|(i, n)| format!(", shard {i}/{n}"))
                 .unwrap_or_default()
         ))?;
-        write_sweep(&meta, &points, &self.out, self.report.as_deref())
+        if let Some((kept, evaluated, _)) = &resumed {
+            outln(format!(
+                "resumed: {kept} points from the journal of an earlier run, {evaluated} evaluated now"
+            ))?;
+        }
+        write_sweep(&meta, &points, &self.out, self.report.as_deref())?;
+        if let Some((_, _, journal)) = resumed {
+            journal.finish()?;
+        }
+        Ok(())
+    }
+
+    /// Checks that the sweep would run (space, base, workload, keys, the
+    /// shard's points) without evaluating a point: what `--slurm` checks
+    /// for every shard before it writes the job.
+    fn validate(&self, shard: Option<(u64, u64)>) -> CliResult {
+        let text = read_text(&self.space)?;
+        let space = Space::parse(&text)
+            .map_err(|e| CliError::at(&self.space, e.line, e.col, &e.message))?;
+        let (base, system) = load_base(&self.space, &space.base)?;
+        let trace = self
+            .workload
+            .load(base.array.weights, Some(base.attention.kv_format()))?;
+        let tech = load_tech_for(self.tech.as_deref(), &base)?;
+        let trace_at = |batch: u64| {
+            let mut w = self.workload.clone();
+            w.batch = Some(batch);
+            w.load(base.array.weights, Some(base.attention.kv_format()))
+                .map_err(|e| e.to_string())
+        };
+        let sw = Sweep {
+            space: &space,
+            base: &base,
+            trace: &trace,
+            tech: &tech,
+            system: system.as_ref().map(|config| sweep::system::SystemBase {
+                config,
+                trace_at: &trace_at,
+            }),
+        };
+        sw.check_keys()
+            .map_err(|e| CliError::file(&self.space, e))?;
+        let sample = self.sample.zip(self.seed);
+        let sel = sweep::selection(&space, sample, shard).map_err(CliError::Usage)?;
+        check_budget(&sel, sample, self.max_points)
     }
 }

@@ -13,6 +13,7 @@
 pub mod report;
 pub mod space;
 pub mod store;
+pub mod system;
 
 pub use space::{Axis, Constraints, Scalar, Space, SpaceError};
 
@@ -120,6 +121,9 @@ pub struct PointResult {
     /// at what it reaches, and may duplicate another point.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// The point's `[system]` table, in a sweep of multi-chip systems.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system: Option<sim::system::SystemConfig>,
 }
 
 impl PointResult {
@@ -144,6 +148,9 @@ pub struct Sweep<'a> {
     pub trace: &'a Trace,
     /// The technology of the energy and area model.
     pub tech: &'a Technology,
+    /// The system every point's chips form, in a sweep of multi-chip
+    /// systems (`system.*` keys vary it).
+    pub system: Option<system::SystemBase<'a>>,
 }
 
 /// A dotted key applied to a TOML tree: creates missing tables.
@@ -184,7 +191,31 @@ impl Sweep<'_> {
     /// description; the error names the first that does not.
     pub fn check_keys(&self) -> Result<(), String> {
         let base = toml::Value::try_from(self.base).map_err(|e| e.to_string())?;
+        let sys = match &self.system {
+            Some(sb) => Some(system::system_value(sb.config)?),
+            None => None,
+        };
         for a in self.space.fixed.iter().chain(&self.space.axes) {
+            if system::is_system_key(&a.key) {
+                let known = sys.as_ref().is_some_and(|v| {
+                    has_key(v, &a.key)
+                        || ["system.link.payload_bytes", "system.link.header_bytes"]
+                            .contains(&a.key.as_str())
+                });
+                if !known {
+                    return Err(match sys {
+                        Some(_) => format!(
+                            "`{}` is not a key of the `[system]` table (docs/system.md lists them, e.g. `system.tp`, `system.link.bandwidth_gbps`)",
+                            a.key
+                        ),
+                        None => format!(
+                            "`{}` is a system key but the base is a single design: make `base` a system (docs/system.md)",
+                            a.key
+                        ),
+                    });
+                }
+                continue;
+            }
             if !has_key(&base, &a.key) && !OPTIONAL_KEYS.contains(&a.key.as_str()) {
                 return Err(format!(
                     "`{}` is not a key of the accelerator description (docs/accelerator.md lists them, e.g. `array.lanes`, `buffers.weights.kib`, `dram.bandwidth_gbps`)",
@@ -199,10 +230,14 @@ impl Sweep<'_> {
     pub fn design(&self, index: u64) -> Result<Accelerator, String> {
         let mut v = toml::Value::try_from(self.base).map_err(|e| e.to_string())?;
         for a in &self.space.fixed {
-            set_key(&mut v, &a.key, a.values[0].to_toml())?;
+            if !system::is_system_key(&a.key) {
+                set_key(&mut v, &a.key, a.values[0].to_toml())?;
+            }
         }
         for (k, s) in self.space.point(index) {
-            set_key(&mut v, k, s.to_toml())?;
+            if !system::is_system_key(k) {
+                set_key(&mut v, k, s.to_toml())?;
+            }
         }
         set_key(
             &mut v,
@@ -234,6 +269,7 @@ impl Sweep<'_> {
             figures: None,
             design: None,
             warnings: Vec::new(),
+            system: None,
         };
         let arch = match self.design(index) {
             Ok(a) => a,
@@ -246,6 +282,9 @@ impl Sweep<'_> {
             .iter()
             .map(ToString::to_string)
             .collect();
+        if let Some(sb) = &self.system {
+            return self.evaluate_system(sb, out, arch);
+        }
         let area = energy_model::area::estimate(&arch, self.tech);
         let mm2 = area.total_mm2();
         out.area_mm2 = Some(mm2);
@@ -324,22 +363,34 @@ impl Sweep<'_> {
         jobs: usize,
         tick: &(dyn Fn() + Sync),
     ) -> Result<Vec<PointResult>, String> {
+        let mut out = self.run_each(indices, jobs, &|_| tick())?;
+        mark_pareto(&mut out);
+        Ok(out)
+    }
+
+    /// Evaluates `indices` on `jobs` threads, handing each finished point
+    /// to `each` (a progress journal); results in the order of `indices`,
+    /// the Pareto front not yet marked.
+    pub fn run_each(
+        &self,
+        indices: &[u64],
+        jobs: usize,
+        each: &(dyn Fn(&PointResult) + Sync),
+    ) -> Result<Vec<PointResult>, String> {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(jobs)
             .build()
             .map_err(|e| e.to_string())?;
-        let mut out: Vec<PointResult> = pool.install(|| {
+        Ok(pool.install(|| {
             indices
                 .par_iter()
                 .map(|&i| {
                     let r = self.evaluate(i);
-                    tick();
+                    each(&r);
                     r
                 })
                 .collect()
-        });
-        mark_pareto(&mut out);
-        Ok(out)
+        }))
     }
 }
 

@@ -35,11 +35,17 @@ pub enum Unit {
     Vector,
     /// The attention unit.
     Attention,
+    /// The chip's inter-chip links: collectives and pipeline transfers of
+    /// a multi-chip system (`crate::system`), one message step a tile.
+    Link,
 }
 
 impl Unit {
     /// Every unit, in a fixed order.
-    pub const ALL: [Unit; 3] = [Unit::Array, Unit::Vector, Unit::Attention];
+    pub const ALL: [Unit; 4] = [Unit::Array, Unit::Vector, Unit::Attention, Unit::Link];
+
+    /// Number of units.
+    pub const COUNT: usize = Unit::ALL.len();
 
     /// Index into per-unit arrays.
     pub fn index(self) -> usize {
@@ -52,6 +58,7 @@ impl Unit {
             Unit::Array => "array",
             Unit::Vector => "vector",
             Unit::Attention => "attention",
+            Unit::Link => "link",
         }
     }
 }
