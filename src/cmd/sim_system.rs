@@ -4,7 +4,7 @@
 
 use crate::error::{CliError, CliResult};
 use crate::output::write_file;
-use crate::tech_arg::load_tech;
+use crate::tech_arg::load_tech_for;
 use crate::workload_arg::WorkloadArgs;
 use sim::system::{simulate_system, SystemDesign};
 use sim::SimOptions;
@@ -49,7 +49,7 @@ impl SystemRun {
                 trace.meta.batch
             )));
         }
-        let tech = load_tech(self.tech.as_deref())?;
+        let tech = load_tech_for(self.tech.as_deref(), &d.chip)?;
         let r = simulate_system(d, &trace, self.opts).map_err(|e| {
             CliError::Usage(format!(
                 "{} on {} x {}: {e}",
