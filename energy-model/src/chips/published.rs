@@ -189,7 +189,7 @@ pub const SLIM_LLAMA: ChipSpec = ChipSpec {
     model: "bitnet-b1.58-3B",
     // assumption: the press gives no sequence length for the latency
     decode_seq: 128,
-    citation: "[S1] KAIST SSL project page, Slim-Llama; [S2] press coverage of ISSCC 2025 paper 23.9 (TechRadar, syndicated at nybreaking.com, pakgazette.com; postolink.com)",
+    citation: "[S1] KAIST SSL project page, Slim-Llama; [S2] press coverage of ISSCC 2025 paper 23.9 (as read at nybreaking.com and pakgazette.com, one article, and postolink.com)",
     stand_in: Some("adder tree for Slim-Llama's S-LUT (the LUT datapath is not in this version): justified for the latency, which the 1.6 GB/s external bandwidth sets; the power and energy rows are the stand-in's"),
     figures: &[
         Figure {
