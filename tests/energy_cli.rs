@@ -210,8 +210,9 @@ fn check_accepts_the_builtin_tables() {
     assert!(s.contains("edge-ternary.toml: accelerator"), "{s}");
 }
 
-const REPORT_FILES: [&str; 11] = [
+const REPORT_FILES: [&str; 12] = [
     "bitnet-b1.58.md",
+    "bitnet-b1.58-throughput.md",
     "bitnet-b1.58.json",
     "a-headline.csv",
     "b-bitnet-table1.csv",
@@ -297,4 +298,24 @@ fn paper_on_the_datacenter_pair() {
     assert!(stdout(&o).contains("datacenter-ternary vs datacenter-fp16"));
     let o = onebit(&["paper", "bitnet"]);
     assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn paper_prints_table3_and_the_latency_ratios() {
+    let o = onebit(&["paper", "bitnet-b1.58"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let s = stdout(&o);
+    for want in [
+        "(e) Table 3",
+        "LLaMA LLM 70B",
+        "BitNet b1.58 70B",
+        "11.0x",
+        "8.9x",
+        "(f) Decoding latency",
+        "2.71x",
+        "4.10x",
+        "Why they differ",
+    ] {
+        assert!(s.contains(want), "{want} missing in\n{s}");
+    }
 }

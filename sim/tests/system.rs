@@ -270,3 +270,28 @@ fn seventy_b_needs_more_than_one_edge_chip() {
     assert!(f.weights < 6 * (1 << 30), "{f:?}");
     assert!(r.tokens_per_s > 0.0);
 }
+
+#[test]
+fn collectives_overlap_the_next_operators_weight_loads() {
+    // the same tensor-parallel step with links of (nearly) no cost, and
+    // with slow links: the step grows by less than the links' busy time,
+    // because the array prefetches the next projection's weights while
+    // the link unit runs the all-reduce
+    let t = decode("bitnet-b1.58-700M", 1, 256);
+    let mut fast = system_preset("edge-ternary-x4").unwrap();
+    fast.system.link.bandwidth_gbps = 1e6;
+    fast.system.link.latency_us = 0.0;
+    let mut slow = fast.clone();
+    slow.system.link.bandwidth_gbps = 1.0;
+    slow.system.link.latency_us = 2.0;
+    let a = simulate_system(&fast, &t, SimOptions::default()).unwrap();
+    let b = simulate_system(&slow, &t, SimOptions::default()).unwrap();
+    let link = |r: &sim::system::SystemResult| r.stages[0].link_busy_s;
+    assert!(link(&b) > 10.0 * link(&a));
+    let grown = b.latency_s - a.latency_s;
+    let added = link(&b) - link(&a);
+    assert!(
+        grown > 0.0 && grown < added,
+        "grew {grown} s, links added {added} s"
+    );
+}

@@ -76,12 +76,14 @@ impl PresetsCmd {
                 .collect::<String>());
         }
         if let Some(name) = &self.toml {
-            let text = preset_text(name).ok_or_else(|| {
-                CliError::Usage(format!(
-                    "unknown preset `{name}`; the presets are: {}",
-                    preset_names().join(", ")
-                ))
-            })?;
+            let text = preset_text(name)
+                .or_else(|| sim::system::system_preset_text(name))
+                .ok_or_else(|| {
+                    CliError::Usage(format!(
+                        "unknown preset `{name}`; the presets are: {}",
+                        preset_names().join(", ")
+                    ))
+                })?;
             return out(text);
         }
         let mut t = Table::new(&[
@@ -103,8 +105,10 @@ impl PresetsCmd {
             "{}\n* the default design. MAC/cycle = lanes x width / initiation interval (bit-serial \
              popcount walks the activation bit-planes).\nThe fp16 and int8 baselines have the same \
              lanes x width, DRAM and buffer capacities as their ternary counterparts.\n\
-             `onebit presets --toml NAME > my.toml` writes one to edit; every key is in docs/accelerator.md.\n",
-            t.to_text()
+             `onebit presets --toml NAME > my.toml` writes one to edit; every key is in docs/accelerator.md.\n\
+             Systems of several chips (docs/system.md; `--arch NAME`, `--toml NAME`): {}.\n",
+            t.to_text(),
+            sim::system::system_preset_names().join(", ")
         ))
     }
 }
