@@ -451,14 +451,18 @@ fn a_killed_sweep_leaves_its_output_absent_or_the_old_one_whole() {
     let space = d.join("space.toml");
     std::fs::write(&space, SPACE).unwrap();
     let clean = d.join("clean");
+    let started = std::time::Instant::now();
     let s = sweep_cmd(&space, &clean).status().unwrap();
     assert!(s.success());
+    // kill a quarter of the way through a run as long as the clean one:
+    // mid-run whatever the machine's speed
+    let mid = started.elapsed() / 4;
     let want = tree(&clean);
     assert!(want.iter().any(|f| f.0 == ".onebit-output"));
 
     // a new output killed mid-run: nothing there, and nothing to report
     let out = d.join("out");
-    kill_after(sweep_cmd(&space, &out), Duration::from_millis(150));
+    kill_after(sweep_cmd(&space, &out), mid);
     assert!(!out.exists(), "a killed sweep left {}", out.display());
     let o = run(&["report", p(&out), "--out", p(&d.join("rep"))]);
     assert_exit(&o, 2, "report of a killed sweep");
@@ -471,7 +475,7 @@ fn a_killed_sweep_leaves_its_output_absent_or_the_old_one_whole() {
     );
 
     // a rerun onto an earlier output, killed: still the old one, whole
-    kill_after(sweep_cmd(&space, &clean), Duration::from_millis(150));
+    kill_after(sweep_cmd(&space, &clean), mid);
     assert_eq!(tree(&clean), want, "a killed rerun changed the old output");
 
     // a directory without the marker (written by hand, or half copied)
