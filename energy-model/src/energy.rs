@@ -30,11 +30,11 @@
 //! on DRAM or a producer or are idle; leakage is paid every cycle.
 
 use crate::area::{self, AreaReport};
-use crate::price::{datapath_bits, unit_register_bits, vector_op_counts};
+use crate::price::{unit_register_bits, vector_op_counts};
 use crate::tech::{Key, Technology};
 use serde::Serialize;
 use sim::activity::{Activity, Buffer};
-use sim::arch::{activation_planes, Accelerator, Reduction};
+use sim::arch::Accelerator;
 use sim::mapping::Unit;
 use sim::SimResult;
 use workloads::Precision;
@@ -207,24 +207,18 @@ impl Prices {
     /// The prices of `arch` in `t`.
     pub fn of(arch: &Accelerator, t: &Technology) -> Prices {
         let arr = &arch.array;
-        let a_bits = f64::from(datapath_bits(arr.activations));
-        let select_bits = match arr.reduction {
-            Reduction::AdderTree => a_bits,
-            Reduction::Popcount => {
-                let masks = match (arr.weights, arr.activations) {
-                    (Precision::Binary01, _) | (Precision::Binary, Precision::Binary) => 1.0,
-                    _ => 2.0,
-                };
-                masks * f64::from(activation_planes(arr.activations))
-            }
-            Reduction::Mac => 0.0,
-        };
+        let select_bits = arr
+            .reduction
+            .module()
+            .select(arr, &arch.timing())
+            .bits_per_term;
         let b = &arch.buffers;
         let bank = |s: &sim::arch::SramConfig| s.bytes() as f64 / f64::from(s.banks.max(1));
         let bufs = [&b.weights, &b.activations, &b.outputs];
         Prices {
             select_per_term: select_bits * t.get(Key::SelectPjPerBit),
-            float_acc: arr.reduction == Reduction::Mac && arr.activations.is_float(),
+            // floating-point products accumulate in fp32
+            float_acc: arr.activations.is_float(),
             sram_read: bufs.map(|s| t.sram_read_pj_per_bit(bank(s))),
             sram_write: bufs.map(|s| t.sram_write_pj_per_bit(bank(s))),
             dram: t.dram_pj_per_bit(arch.dram.kind),
