@@ -25,7 +25,7 @@ use crate::price::datapath_bits;
 use crate::tech::{Key, Technology};
 use serde::Serialize;
 use sim::arch::{Accelerator, AttentionMapping};
-use sim::datapath::SelectGate;
+use sim::datapath::{DatapathLogic, SelectGate};
 use sim::mapping::{ChunkCost, Unit};
 use std::collections::BTreeMap;
 use workloads::Precision;
@@ -182,7 +182,17 @@ fn array_estimate(arch: &Accelerator, t: &Technology) -> (f64, u64) {
         chunk.per_chunk.reg_bits,
     );
     ge += lane_flops as f64 * t.get(Key::DffGe);
-    let total = ge * lanes + shared_flops as f64 * t.get(Key::DffGe);
+    let extra = module.logic(&arch.array);
+    let mux2 = yosys_cell_ge(t, "$_MUX_").map_or(0.0, |c| c.0);
+    if extra != DatapathLogic::default() {
+        ge += extra.lane_mux2 * mux2
+            + extra.lane_xor * t.get(Key::XorGe)
+            + extra.lane_and * t.get(Key::AndGe);
+    }
+    let mut total = ge * lanes + shared_flops as f64 * t.get(Key::DffGe);
+    if extra != DatapathLogic::default() {
+        total += extra.shared_mux2 * mux2 + extra.shared_full_adders * fa;
+    }
     (
         total,
         lane_flops * u64::from(arch.array.lanes) + shared_flops,
@@ -243,6 +253,18 @@ fn sram_mm2(t: &Technology, s: &sim::arch::SramConfig) -> f64 {
         / 1e6
 }
 
+/// The datapath's local SRAM (a shared LUT's tables), mm²: bit cells and
+/// bank periphery as for the buffers.
+fn local_sram_mm2(arch: &Accelerator, t: &Technology) -> f64 {
+    let l = arch.array.reduction.module().logic(&arch.array);
+    if l.local_sram_bytes == 0 {
+        return 0.0;
+    }
+    (l.local_sram_bytes as f64 * 8.0 * t.get(Key::SramBitcellUm2) / t.get(Key::SramArrayEfficiency)
+        + f64::from(l.local_sram_banks) * t.get(Key::SramBankPeripheryUm2))
+        / 1e6
+}
+
 fn build(
     arch: &Accelerator,
     t: &Technology,
@@ -276,7 +298,7 @@ fn build(
         vector_ge,
         attention_ge,
         control_ge,
-        array_mm2: mm2(t, array_ge),
+        array_mm2: mm2(t, array_ge) + local_sram_mm2(arch, t),
         vector_mm2: mm2(t, vector_ge),
         attention_mm2: mm2(t, attention_ge),
         control_mm2: mm2(t, control_ge),

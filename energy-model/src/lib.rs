@@ -8,6 +8,7 @@
 
 pub mod area;
 pub mod baselines;
+pub mod datapaths;
 pub mod energy;
 pub mod paper;
 pub mod price;

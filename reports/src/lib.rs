@@ -8,6 +8,7 @@
 //! is an [`Output`], a list of files that the command line writes.
 
 pub mod chart;
+pub mod datapaths;
 pub mod dram;
 pub mod fonts;
 pub mod format;

@@ -53,14 +53,21 @@ impl Design {
         }
         // the bit-exact model must take it too (it makes the test vectors)
         Datapath::new(a)?;
-        Ok(Design {
+        let d = Design {
             name: arch.name.clone(),
             array: a.clone(),
             act_bits: act_bits(a.activations)?,
             wgt_bits: weight_bits(a.weights)?,
             acc_bits: arch.acc_bits(),
             timing: ArrayTiming::of(a),
-        })
+        };
+        if let Some(why) = crate::datapath::lane_gen(&d).refuses(&d) {
+            return Err(RtlError::Unsupported(format!(
+                "design `{}`: {why}",
+                arch.name
+            )));
+        }
+        Ok(d)
     }
 
     /// The top module: `<name>_tile`.

@@ -9,6 +9,7 @@
 //! one line there (next to its module in `sim::datapath`).
 
 pub mod adder_tree;
+pub mod lut;
 pub mod mac;
 pub mod popcount;
 
@@ -44,6 +45,11 @@ pub trait LaneGen: Sync {
     fn planes_per_cycle(&self, _d: &Design) -> u32 {
         1
     }
+    /// Why the generator refuses `d` (a configuration the simulator models
+    /// but the RTL does not build), if it does.
+    fn refuses(&self, _d: &Design) -> Option<String> {
+        None
+    }
     /// The levels after which a pipeline register sits: the tree's
     /// (`stage_levels`, `2*stage_levels`, ..., `tree_levels`), preceded by
     /// level 0 when the terms are registered before the tree.
@@ -75,6 +81,7 @@ pub fn lane_gen(d: &Design) -> &'static dyn LaneGen {
         Reduction::AdderTree => &adder_tree::AdderTreeGen,
         Reduction::Popcount => &popcount::PopcountGen,
         Reduction::Mac => &mac::MacGen,
+        Reduction::Lut => &lut::LutGen,
     }
 }
 

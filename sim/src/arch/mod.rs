@@ -12,7 +12,7 @@ mod toml_io;
 pub use crate::datapath::Reduction;
 pub use derive::{acc_bits_for, activation_planes, ArrayTiming};
 pub use presets::{preset, preset_names, preset_text, DEFAULT_PRESET, PRESETS};
-pub use toml_io::{from_toml, to_toml, ArchError, InvalidValue, VERILOG_KEYWORDS};
+pub use toml_io::{from_toml, to_toml, ArchError, InvalidValue, MAX_LANES, VERILOG_KEYWORDS};
 
 use serde::{Deserialize, Serialize};
 use workloads::{KvFormat, Precision};
@@ -113,6 +113,10 @@ pub struct ArrayConfig {
     /// a systolic dataflow (`width` rows x `lanes` columns of MAC cells).
     #[serde(default)]
     pub dataflow: Dataflow,
+    /// The table-lookup keys (`[array.lut]`, `lut` reduction only; absent:
+    /// their defaults).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lut: Option<crate::datapath::lut::LutConfig>,
 }
 
 /// One on-chip SRAM buffer.

@@ -290,6 +290,18 @@ impl Accelerator {
             &ctx,
             m.allowed_weights(),
         )?;
+        if a.lut.is_some() && r != Reduction::Lut {
+            return Err(invalid(
+                "array.lut",
+                "{...}",
+                format!(
+                    "`array.lut` is not accepted with `array.reduction` = \"{}\": its keys \
+                     configure the \"lut\" reduction; remove the table or set \
+                     `array.reduction` = \"lut\"",
+                    r.name()
+                ),
+            ));
+        }
         m.validate(a)?;
         if a.dataflow.is_systolic() {
             let df = quoted(a.dataflow.name());

@@ -112,6 +112,8 @@ pub struct Datapath {
     pub width: usize,
     /// The reduction.
     pub reduction: Reduction,
+    /// The array description (the datapath's own keys).
+    pub array: ArrayConfig,
     /// Activation format.
     pub acts: Precision,
     /// Weight encoding.
@@ -171,6 +173,7 @@ impl Datapath {
             lanes,
             width,
             reduction: arch.reduction,
+            array: arch.clone(),
             acts,
             weights,
             acc_bits: bits,

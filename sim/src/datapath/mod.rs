@@ -18,6 +18,7 @@
 //! generator in rtl-gen (one file there and its line in that registry).
 
 pub mod adder_tree;
+pub mod lut;
 pub mod mac;
 pub mod popcount;
 
@@ -42,16 +43,26 @@ pub enum Reduction {
     Popcount,
     /// A multiply-accumulate array (INT8 or FP16 baseline).
     Mac,
+    /// Table lookup: a shared precompute unit builds tables of the sums of
+    /// groups of `g` activations; each lane looks up one entry per weight
+    /// group by its weight index (`[array.lut]`).
+    Lut,
 }
 
 /// The comment above `array.reduction` in a written description.
 pub const REDUCTION_DOC: &str =
     "How a lane reduces its products: \"adder-tree\" (select/negate + adder tree),\n\
-     \"popcount\" (bit-serial over activation bit-planes), \"mac\" (multipliers).";
+     \"popcount\" (bit-serial over activation bit-planes), \"mac\" (multipliers),\n\
+     \"lut\" (table lookup of precomputed activation-group sums, keys in [array.lut]).";
 
 impl Reduction {
     /// Every datapath, in the order the documentation lists them.
-    pub const ALL: [Reduction; 3] = [Reduction::AdderTree, Reduction::Popcount, Reduction::Mac];
+    pub const ALL: [Reduction; 4] = [
+        Reduction::AdderTree,
+        Reduction::Popcount,
+        Reduction::Mac,
+        Reduction::Lut,
+    ];
 
     /// The datapath's module: the one place its behaviour is defined.
     pub fn module(self) -> &'static dyn ReductionModule {
@@ -59,6 +70,7 @@ impl Reduction {
             Reduction::AdderTree => &adder_tree::AdderTree,
             Reduction::Popcount => &popcount::Popcount,
             Reduction::Mac => &mac::Mac,
+            Reduction::Lut => &lut::Lut,
         }
     }
 
@@ -77,6 +89,8 @@ pub enum LaneTrace {
     Popcount(popcount::PopcountTrace),
     /// MAC: the products and the tree levels.
     Mac(mac::MacTrace),
+    /// LUT: the tables, the lookups and their sum.
+    Lut(lut::LutTrace),
 }
 
 impl LaneTrace {
@@ -86,6 +100,7 @@ impl LaneTrace {
             LaneTrace::Tree(t) => t.sum,
             LaneTrace::Popcount(t) => t.sum,
             LaneTrace::Mac(t) => t.sum,
+            LaneTrace::Lut(t) => t.sum,
         }
     }
 
@@ -94,6 +109,7 @@ impl LaneTrace {
     pub fn per_cycle(&self) -> Vec<i64> {
         match self {
             LaneTrace::Popcount(t) => t.per_cycle.clone(),
+            LaneTrace::Lut(t) => t.per_cycle.clone(),
             other => vec![other.sum()],
         }
     }
@@ -120,6 +136,26 @@ pub struct SelectStage {
     pub gates_per_term: f64,
     /// The gate each of them is.
     pub gate: SelectGate,
+}
+
+/// Logic of a datapath the chunk events do not describe, as counts of
+/// technology-independent cells (the area model prices them).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct DatapathLogic {
+    /// 2:1 multiplexer bits in each lane.
+    pub lane_mux2: f64,
+    /// 2:1 multiplexer bits shared by the lanes.
+    pub shared_mux2: f64,
+    /// XOR gates in each lane.
+    pub lane_xor: f64,
+    /// AND-class gates in each lane.
+    pub lane_and: f64,
+    /// Full adders shared by the lanes (beyond the events' per-cycle adds).
+    pub shared_full_adders: f64,
+    /// Bytes of an SRAM local to the datapath (0: none).
+    pub local_sram_bytes: u64,
+    /// Its banks (macros).
+    pub local_sram_banks: u32,
 }
 
 /// A key of a datapath written into a description (`to_toml`): its comment,
@@ -188,6 +224,17 @@ pub trait ReductionModule: Sync {
     /// written several times a chunk).
     fn lane_flops(&self, _a: &ArrayConfig, chunk: &ChunkCost) -> u64 {
         chunk.per_lane.reg_bits
+    }
+    /// Logic beyond the events' adders, popcounts, multipliers, select stage
+    /// and flip-flops (for the area).
+    fn logic(&self, _a: &ArrayConfig) -> DatapathLogic {
+        DatapathLogic::default()
+    }
+    /// Bits a weight occupies in SRAM and DRAM when the datapath stores
+    /// weights in a format of its own (the LUT's indices), as the fraction
+    /// `(bits, weights)`; `None`: the weights' precision.
+    fn weight_bits(&self, _a: &ArrayConfig) -> Option<(u64, u64)> {
+        None
     }
     /// The additions BitNet's arithmetic-energy rule counts for `act`
     /// (priced at INT8, or at the activation precision for multipliers).
