@@ -290,18 +290,7 @@ impl Accelerator {
             &ctx,
             m.allowed_weights(),
         )?;
-        if a.lut.is_some() && r != Reduction::Lut {
-            return Err(invalid(
-                "array.lut",
-                "{...}",
-                format!(
-                    "`array.lut` is not accepted with `array.reduction` = \"{}\": its keys \
-                     configure the \"lut\" reduction; remove the table or set \
-                     `array.reduction` = \"lut\"",
-                    r.name()
-                ),
-            ));
-        }
+        crate::datapath::check_foreign_keys(a)?;
         m.validate(a)?;
         if a.dataflow.is_systolic() {
             let df = quoted(a.dataflow.name());
@@ -1924,7 +1913,7 @@ precision = "fp16"
         let e = from_toml(&t).unwrap_err();
         assert_eq!(
             e.message,
-            "`array.reduction` = 3 is not accepted: expected one of \"adder-tree\", \"popcount\", \"mac\""
+            "`array.reduction` = 3 is not accepted: expected one of \"adder-tree\", \"popcount\", \"mac\", \"lut\""
         );
 
         // unknown name of an enum or precision

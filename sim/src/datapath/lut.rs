@@ -776,9 +776,71 @@ mod tests {
         assert_eq!((tt.index_bits, tt.planes), (8, 2));
         // int8: sums of three values in [-128, 127] lie in [-384, 384]: 10 bits
         assert_eq!(entry_bits_for(Precision::INT8, 3), 10);
-        assert_eq!(entry_bits_for(Precision::INT8, 4), 10);
-        assert_eq!(entry_bits_for(Precision::INT8, 2), 9);
-        assert_eq!(entry_bits_for(Precision::Int(2), 2), 3);
+        // g = 4: +512 needs 11 bits; g = 2: [-256, 256], 10 bits
+        assert_eq!(entry_bits_for(Precision::INT8, 4), 11);
+        assert_eq!(entry_bits_for(Precision::INT8, 2), 10);
+        // int2, g = 2: [-4, 4], 4 bits
+        assert_eq!(entry_bits_for(Precision::Int(2), 2), 4);
+    }
+
+    fn refused(text: &str) -> crate::arch::ArchError {
+        crate::arch::from_toml(text).unwrap_err()
+    }
+
+    #[test]
+    fn keys_are_checked_by_name_value_and_range() {
+        let base = crate::arch::preset_text("edge-lut").unwrap();
+        let e = refused(&base.replace("group = 3", "group = 5"));
+        assert_eq!(e.key, "array.lut.group");
+        assert!(e.message.contains("from 2 to 4"), "{}", e.message);
+        assert!(e.line > 1 && e.col == 1, "{e:?}");
+        let e = refused(&base.replace("group = 3", "group = 2"));
+        assert_eq!(e.key, "array.width");
+        assert!(
+            e.message.contains("multiple of `array.lut.group` = 2"),
+            "{e}"
+        );
+        let e = refused(&base.replace("index = \"packed\"", "entry_bits = 9"));
+        assert_eq!(e.key, "array.lut.entry_bits");
+        assert!(e.message.contains("need 10 bits"), "{e}");
+        let e = refused(&base.replace("read_ports = 48", "read_ports = 0"));
+        assert_eq!(e.key, "array.lut.read_ports");
+        let e = refused(&base.replace("zeros = \"none\"", "zeros = \"gate\""));
+        assert_eq!(e.key, "array.zeros");
+        let e = refused(&base.replace("weights = \"ternary\"", "weights = \"binary\""));
+        assert_eq!(e.key, "array.weights");
+        assert!(e.message.contains("bitserial"), "{e}");
+        let e = refused(&base.replace("table = \"signfold\"", "table = \"dense\""));
+        assert_eq!(e.key, "array.lut.table");
+        let e = refused(&base.replace("reduction = \"lut\"", "reduction = \"adder-tree\""));
+        assert_eq!(e.key, "array.lut");
+        // the preset: TL2's 5 bits per 3 weights, one chunk a cycle
+        let a = crate::arch::preset("edge-lut").unwrap();
+        let s = LutShape::of(&a.array);
+        assert_eq!((s.index_bits, s.entries, s.groups), (5, 14, 21));
+        assert_eq!(a.timing().initiation_interval, 1);
+    }
+
+    #[test]
+    fn read_port_conflicts_set_the_initiation_interval() {
+        let mut a = crate::arch::preset("edge-lut").unwrap().array;
+        for (ports, ii) in [(48, 1), (47, 2), (24, 2), (16, 3), (1, 48)] {
+            a.lut.as_mut().unwrap().read_ports = ports;
+            assert_eq!(
+                a.reduction.module().timing(&a).initiation_interval,
+                ii,
+                "{ports}"
+            );
+        }
+        // lane storage needs no ports; bitserial ternary doubles the lookups
+        let c = a.lut.as_mut().unwrap();
+        c.storage = TableStorage::Lanes;
+        assert_eq!(LutShape::of(&a).initiation_interval(48), 1);
+        let c = a.lut.as_mut().unwrap();
+        c.storage = TableStorage::Sram;
+        c.table = TableKind::Bitserial;
+        c.read_ports = 48;
+        assert_eq!(LutShape::of(&a).initiation_interval(48), 2);
     }
 
     #[test]

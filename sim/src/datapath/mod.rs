@@ -80,6 +80,28 @@ impl Reduction {
     }
 }
 
+/// Refuses a datapath's key table (`[array.<name>]`) beside another
+/// `array.reduction`.
+pub fn check_foreign_keys(a: &ArrayConfig) -> Result<(), InvalidValue> {
+    let tables = [(a.lut.is_some(), Reduction::Lut, "array.lut")];
+    for (present, owner, key) in tables {
+        if present && a.reduction != owner {
+            return Err(InvalidValue {
+                key: key.into(),
+                value: "{...}".into(),
+                message: format!(
+                    "`{key}` is not accepted with `array.reduction` = \"{}\": its keys configure \
+                     the \"{}\" reduction; remove the table or set `array.reduction` = \"{}\"",
+                    a.reduction.name(),
+                    owner.name(),
+                    owner.name()
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// One lane's chunk through its reduction, with the datapath's internals.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LaneTrace {
