@@ -210,6 +210,24 @@ mod tests {
     }
 
     #[test]
+    fn the_comparison_runs_every_datapath_within_the_budget() {
+        let t = Technology::default_7nm();
+        let c = compare(&t, "edge-ternary", "bitnet-b1.58-2b-4t", 512, 64).unwrap();
+        let names: Vec<&str> = c.rows.iter().map(|r| r.reduction.as_str()).collect();
+        assert_eq!(names, ["adder-tree", "popcount", "lut"]);
+        for r in &c.rows {
+            assert!(r.area_mm2 <= c.budget_mm2, "{r:?}");
+            assert!(r.decode_tokens_per_s > 0.0 && r.prefill_tokens_per_s > 0.0);
+        }
+        let (tree, lut) = (&c.rows[0], &c.rows[2]);
+        assert_eq!((tree.lanes, tree.width), (64, 64));
+        assert_eq!((lut.lanes, lut.width), (48, 63));
+        assert!((lut.weight_bits - 5.0 / 3.0).abs() < 1e-12);
+        // decode is DRAM-bound: 1.67 instead of 2 bits a weight is faster
+        assert!(lut.decode_tokens_per_s > tree.decode_tokens_per_s, "{c:?}");
+    }
+
+    #[test]
     fn fitting_is_monotone_and_refuses_a_tiny_budget() {
         let t = Technology::default_7nm();
         let a = preset("edge-ternary").unwrap();

@@ -355,6 +355,25 @@ pub fn golden() -> Vec<Spec> {
             1,
             1,
         ),
+        Spec {
+            lut: Some(LutConfig {
+                group: 3,
+                table: TableKind::Signfold,
+                storage: TableStorage::Regfile,
+                read_ports: 2,
+                ..LutConfig::default()
+            }),
+            ..spec(
+                "golden_lut",
+                Reduction::Lut,
+                2,
+                6,
+                Precision::Int(4),
+                Precision::Ternary,
+                1,
+                1,
+            )
+        },
     ]
 }
 
