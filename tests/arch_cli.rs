@@ -9,7 +9,7 @@ use common::{onebit, stderr, stdout};
 use std::path::Path;
 use std::process::Output;
 
-const NAMES: [&str; 16] = [
+const NAMES: [&str; 17] = [
     "edge-ternary",
     "edge-fp16",
     "edge-int8",
@@ -17,6 +17,7 @@ const NAMES: [&str; 16] = [
     "edge-w4a8",
     "edge-xnor",
     "edge-popcount",
+    "edge-lut",
     "datacenter-ternary",
     "datacenter-fp16",
     "datacenter-int8",
@@ -87,6 +88,12 @@ fn presets_table() {
     assert!(r.contains("popcount") && r.contains(" 4096 "), "{r}");
     let r = row("edge-xnor");
     assert!(r.contains("binary/binary") && r.contains("16384"), "{r}");
+    // the table-lookup design at edge-ternary's area: 48 x 63, one chunk a cycle
+    let r = row("edge-lut");
+    assert!(
+        r.contains("lut") && r.contains("48x63") && r.contains(" 3024 "),
+        "{r}"
+    );
 }
 
 #[test]

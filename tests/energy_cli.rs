@@ -319,3 +319,38 @@ fn paper_prints_table3_and_the_latency_ratios() {
         assert!(s.contains(want), "{want} missing in\n{s}");
     }
 }
+
+#[test]
+fn paper_datapaths_compares_three_datapaths_at_equal_area() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_onebit"))
+        .args([
+            "paper",
+            "datapaths",
+            "--model",
+            "bitnet-b1.58-2b-4t",
+            "--prefill",
+            "64",
+        ])
+        .output()
+        .expect("run onebit");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let s = String::from_utf8(out.stdout).unwrap();
+    for want in [
+        "edge-ternary",
+        "edge-popcount",
+        "edge-lut",
+        "48 x 63",
+        "1.67",
+    ] {
+        assert!(s.contains(want), "{want}: {s}");
+    }
+    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_onebit"))
+        .args(["paper", "datapaths", "--model", "no-such-model"])
+        .output()
+        .expect("run onebit");
+    assert_eq!(bad.status.code(), Some(2));
+}

@@ -24,7 +24,8 @@
 use crate::price::datapath_bits;
 use crate::tech::{Key, Technology};
 use serde::Serialize;
-use sim::arch::{activation_planes, Accelerator, AttentionMapping, Reduction};
+use sim::arch::{Accelerator, AttentionMapping};
+use sim::datapath::{DatapathLogic, SelectGate};
 use sim::mapping::{ChunkCost, Unit};
 use std::collections::BTreeMap;
 use workloads::Precision;
@@ -120,45 +121,6 @@ pub fn add_ge(t: &Technology, p: Precision) -> f64 {
     }
 }
 
-/// Smallest b with 2^(b-1) >= m (as the simulator sizes popcount sums).
-fn signed_bits(max_mag: u64) -> u32 {
-    let mut b = 1;
-    while (1u64 << (b - 1)) < max_mag {
-        b += 1;
-    }
-    b
-}
-
-/// Flip-flops of one lane and of the shared activation register.
-fn array_flops(arch: &Accelerator, chunk: &ChunkCost) -> (u64, u64) {
-    let mut lane = chunk.per_lane.reg_bits;
-    let ii = u64::from(chunk.timing.initiation_interval.max(1));
-    if arch.array.reduction == Reduction::Popcount && ii > 1 {
-        // the per-plane partial sum is one register written `ii` times a chunk
-        let planes = activation_planes(arch.array.activations);
-        let sum_bits = u64::from(signed_bits(u64::from(arch.array.width) + 1) + 1 + planes);
-        lane = lane.saturating_sub((ii - 1) * sum_bits);
-    }
-    (lane, chunk.per_chunk.reg_bits)
-}
-
-/// Gates per term of the select stage, per cycle.
-fn select_gates_per_term(arch: &Accelerator, chunk: &ChunkCost) -> f64 {
-    let a = arch.array.activations;
-    match arch.array.reduction {
-        Reduction::AdderTree => f64::from(datapath_bits(a)),
-        Reduction::Popcount => {
-            let per_plane = match (arch.array.weights, a) {
-                (Precision::Binary01, _) | (Precision::Binary, Precision::Binary) => 1.0,
-                _ => 2.0,
-            };
-            per_plane * f64::from(chunk.timing.planes)
-                / f64::from(chunk.timing.initiation_interval.max(1))
-        }
-        Reduction::Mac => 0.0,
-    }
-}
-
 fn precision_of(name: &str) -> Precision {
     name.parse().unwrap_or(Precision::Fp16)
 }
@@ -170,14 +132,16 @@ fn array_estimate(arch: &Accelerator, t: &Technology) -> (f64, u64) {
     let ii = f64::from(chunk.timing.initiation_interval.max(1));
     let l = &chunk.per_lane;
     let fa = t.get(Key::FullAdderGe);
-    let float_acc = arch.array.reduction == Reduction::Mac && arch.array.activations.is_float();
+    // floating-point products accumulate in fp32
+    let float_acc = arch.array.activations.is_float();
+    let module = arch.array.reduction.module();
+    let select = module.select(&arch.array, &chunk.timing);
     let mut ge = 0.0;
     ge += f64::from(arch.array.width)
-        * select_gates_per_term(arch, &chunk)
-        * if arch.array.reduction == Reduction::AdderTree {
-            t.get(Key::XorGe) + t.get(Key::AndGe)
-        } else {
-            t.get(Key::AndGe)
+        * select.gates_per_term
+        * match select.gate {
+            SelectGate::XorAnd => t.get(Key::XorGe) + t.get(Key::AndGe),
+            SelectGate::And => t.get(Key::AndGe),
         };
     ge += l
         .adds
@@ -213,9 +177,22 @@ fn array_estimate(arch: &Accelerator, t: &Technology) -> (f64, u64) {
                 }
         })
         .sum::<f64>();
-    let (lane_flops, shared_flops) = array_flops(arch, &chunk);
+    let (lane_flops, shared_flops) = (
+        module.lane_flops(&arch.array, &chunk),
+        chunk.per_chunk.reg_bits,
+    );
     ge += lane_flops as f64 * t.get(Key::DffGe);
-    let total = ge * lanes + shared_flops as f64 * t.get(Key::DffGe);
+    let extra = module.logic(&arch.array);
+    let mux2 = yosys_cell_ge(t, "$_MUX_").map_or(0.0, |c| c.0);
+    if extra != DatapathLogic::default() {
+        ge += extra.lane_mux2 * mux2
+            + extra.lane_xor * t.get(Key::XorGe)
+            + extra.lane_and * t.get(Key::AndGe);
+    }
+    let mut total = ge * lanes + shared_flops as f64 * t.get(Key::DffGe);
+    if extra != DatapathLogic::default() {
+        total += extra.shared_mux2 * mux2 + extra.shared_full_adders * fa;
+    }
     (
         total,
         lane_flops * u64::from(arch.array.lanes) + shared_flops,
@@ -276,6 +253,18 @@ fn sram_mm2(t: &Technology, s: &sim::arch::SramConfig) -> f64 {
         / 1e6
 }
 
+/// The datapath's local SRAM (a shared LUT's tables), mm²: bit cells and
+/// bank periphery as for the buffers.
+fn local_sram_mm2(arch: &Accelerator, t: &Technology) -> f64 {
+    let l = arch.array.reduction.module().logic(&arch.array);
+    if l.local_sram_bytes == 0 {
+        return 0.0;
+    }
+    (l.local_sram_bytes as f64 * 8.0 * t.get(Key::SramBitcellUm2) / t.get(Key::SramArrayEfficiency)
+        + f64::from(l.local_sram_banks) * t.get(Key::SramBankPeripheryUm2))
+        / 1e6
+}
+
 fn build(
     arch: &Accelerator,
     t: &Technology,
@@ -309,7 +298,7 @@ fn build(
         vector_ge,
         attention_ge,
         control_ge,
-        array_mm2: mm2(t, array_ge),
+        array_mm2: mm2(t, array_ge) + local_sram_mm2(arch, t),
         vector_mm2: mm2(t, vector_ge),
         attention_mm2: mm2(t, attention_ge),
         control_mm2: mm2(t, control_ge),

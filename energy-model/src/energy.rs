@@ -30,11 +30,11 @@
 //! on DRAM or a producer or are idle; leakage is paid every cycle.
 
 use crate::area::{self, AreaReport};
-use crate::price::{datapath_bits, unit_register_bits, vector_op_counts};
+use crate::price::{unit_register_bits, vector_op_counts};
 use crate::tech::{Key, Technology};
 use serde::Serialize;
 use sim::activity::{Activity, Buffer};
-use sim::arch::{activation_planes, Accelerator, Reduction};
+use sim::arch::Accelerator;
 use sim::mapping::Unit;
 use sim::SimResult;
 use workloads::Precision;
@@ -45,7 +45,8 @@ pub const ENERGY_SCHEMA: &str = "onebit.energy/1";
 /// Energy by component, in pJ.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 pub struct Breakdown {
-    /// Select/negate (or popcount masking) of the lane array's terms.
+    /// Select/negate (or popcount masking) of the lane array's terms; the
+    /// table lookups' multiplexers, negates and index decode.
     pub array_select: f64,
     /// Reduction-tree adds (integer and floating point).
     pub array_add: f64,
@@ -55,7 +56,8 @@ pub struct Breakdown {
     pub array_mult: f64,
     /// Accumulator updates.
     pub array_accumulate: f64,
-    /// Pipeline registers of the lane array.
+    /// Pipeline registers of the lane array (and a table-lookup array's
+    /// table storage: its register bits or local SRAM reads and writes).
     pub array_registers: f64,
     /// Arithmetic of the vector unit (norms, quantization, softmax, ...).
     pub vector: f64,
@@ -193,6 +195,10 @@ pub struct Prices {
     pub vector_precision: Precision,
     /// pJ per flip-flop per clocked cycle.
     pub clock: f64,
+    /// pJ per bit read from the datapath's local SRAM (a shared LUT).
+    pub local_sram_read: f64,
+    /// pJ per bit written to it.
+    pub local_sram_write: f64,
 }
 
 fn buffer_index(b: Buffer) -> usize {
@@ -207,29 +213,27 @@ impl Prices {
     /// The prices of `arch` in `t`.
     pub fn of(arch: &Accelerator, t: &Technology) -> Prices {
         let arr = &arch.array;
-        let a_bits = f64::from(datapath_bits(arr.activations));
-        let select_bits = match arr.reduction {
-            Reduction::AdderTree => a_bits,
-            Reduction::Popcount => {
-                let masks = match (arr.weights, arr.activations) {
-                    (Precision::Binary01, _) | (Precision::Binary, Precision::Binary) => 1.0,
-                    _ => 2.0,
-                };
-                masks * f64::from(activation_planes(arr.activations))
-            }
-            Reduction::Mac => 0.0,
-        };
+        let select_bits = arr
+            .reduction
+            .module()
+            .select(arr, &arch.timing())
+            .bits_per_term;
+        let logic = arr.reduction.module().logic(arr);
+        let local_bank = logic.local_sram_bytes as f64 / f64::from(logic.local_sram_banks.max(1));
         let b = &arch.buffers;
         let bank = |s: &sim::arch::SramConfig| s.bytes() as f64 / f64::from(s.banks.max(1));
         let bufs = [&b.weights, &b.activations, &b.outputs];
         Prices {
             select_per_term: select_bits * t.get(Key::SelectPjPerBit),
-            float_acc: arr.reduction == Reduction::Mac && arr.activations.is_float(),
+            // floating-point products accumulate in fp32
+            float_acc: arr.activations.is_float(),
             sram_read: bufs.map(|s| t.sram_read_pj_per_bit(bank(s))),
             sram_write: bufs.map(|s| t.sram_write_pj_per_bit(bank(s))),
             dram: t.dram_pj_per_bit(arch.dram.kind),
             vector_precision: arch.vector.precision,
             clock: t.get(Key::ClockPjPerFlopCycle),
+            local_sram_read: t.sram_read_pj_per_bit(local_bank),
+            local_sram_write: t.sram_write_pj_per_bit(local_bank),
         }
     }
 }
@@ -282,7 +286,17 @@ pub fn dynamic(t: &Technology, p: &Prices, act: &Activity) -> Breakdown {
                 }
         })
         .sum();
-    e.array_registers = act.reg_bits as f64 * t.get(Key::RegisterPjPerBit);
+    // table lookups (LUT datapath): each bit through a 2:1 level of the
+    // entry multiplexer, each conditionally negated bit and each decoded
+    // index bit is priced as one select bit (assumption: a MUX2, an XOR and
+    // a decoder gate switch like the select stage's XOR + AND, 2.33 vs 3.33
+    // NAND2 equivalents in NanGate 45 nm); they are not zero-gated (a lane
+    // reads its entry whatever the weights)
+    e.array_select += (act.lut_mux_bits + act.lut_negate_bits + act.lut_decode_bits) as f64
+        * t.get(Key::SelectPjPerBit);
+    e.array_registers = act.reg_bits as f64 * t.get(Key::RegisterPjPerBit)
+        + act.local_sram_read_bits as f64 * p.local_sram_read
+        + act.local_sram_write_bits as f64 * p.local_sram_write;
     let reg = t.get(Key::RegisterPjPerBit);
     let vp = p.vector_precision;
     for (&op, &n) in &act.vector {

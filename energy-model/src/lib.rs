@@ -9,6 +9,7 @@
 pub mod area;
 pub mod baselines;
 pub mod chips;
+pub mod datapaths;
 pub mod energy;
 pub mod node_curve;
 pub mod paper;

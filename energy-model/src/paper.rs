@@ -10,7 +10,7 @@ use crate::energy::{self, Breakdown};
 use crate::tech::Technology;
 use serde::Serialize;
 use sim::activity::{Activity, VectorOp};
-use sim::arch::{preset, Accelerator, Reduction};
+use sim::arch::{preset, Accelerator};
 use sim::{simulate, SimOptions, SimResult};
 use workloads::trace::{generate, TraceOptions};
 use workloads::{zoo, Op, OpKind, Phase, Precision, Trace, TraceMeta};
@@ -98,18 +98,15 @@ fn precision_of(name: &str) -> Precision {
 pub fn paper_rule(t: &Technology, arch: &Accelerator, act: &Activity) -> MulAdd {
     let arr = &arch.array;
     let mut e = MulAdd::default();
-    let adds: u64 = act.adds.values().sum::<u64>() + act.acc_updates.values().sum::<u64>();
-    match arr.reduction {
-        Reduction::AdderTree => e.add += adds as f64 * t.add_pj(Precision::INT8),
-        Reduction::Popcount => e.add += act.terms as f64 * t.add_pj(Precision::INT8),
-        Reduction::Mac => {
-            let p = arr.activations;
-            for (q, &n) in &act.mults {
-                e.mul += n as f64 * t.mul_pj(precision_of(q));
-            }
-            let fp: u64 = act.fp_adds.values().sum();
-            e.add += (adds + fp) as f64 * t.add_pj(p);
+    let module = arr.reduction.module();
+    let adds = module.paper_adds(act);
+    if module.multiplies() {
+        for (q, &n) in &act.mults {
+            e.mul += n as f64 * t.mul_pj(precision_of(q));
         }
+        e.add += adds as f64 * t.add_pj(arr.activations);
+    } else {
+        e.add += adds as f64 * t.add_pj(Precision::INT8);
     }
     for (q, &n) in &act.attention_macs {
         let q = precision_of(q);

@@ -9,6 +9,7 @@
 
 pub mod chart;
 pub mod chips;
+pub mod datapaths;
 pub mod dram;
 pub mod fonts;
 pub mod format;

@@ -53,14 +53,21 @@ impl Design {
         }
         // the bit-exact model must take it too (it makes the test vectors)
         Datapath::new(a)?;
-        Ok(Design {
+        let d = Design {
             name: arch.name.clone(),
             array: a.clone(),
             act_bits: act_bits(a.activations)?,
             wgt_bits: weight_bits(a.weights)?,
             acc_bits: arch.acc_bits(),
             timing: ArrayTiming::of(a),
-        })
+        };
+        if let Some(why) = crate::datapath::lane_gen(&d).refuses(&d) {
+            return Err(RtlError::Unsupported(format!(
+                "design `{}`: {why}",
+                arch.name
+            )));
+        }
+        Ok(d)
     }
 
     /// The top module: `<name>_tile`.
@@ -110,13 +117,7 @@ impl Design {
 
     /// Planes handled per cycle by the popcount (1 otherwise).
     pub fn planes_per_cycle(&self) -> u32 {
-        match self.reduction() {
-            Reduction::Popcount => self
-                .array
-                .planes_per_cycle
-                .clamp(1, self.timing.planes.max(1)),
-            _ => 1,
-        }
+        crate::datapath::lane_gen(self).planes_per_cycle(self)
     }
 
     /// Pipeline registers after stage 0 (`pipeline_regs - 1`).
@@ -133,15 +134,7 @@ impl Design {
     /// `2*stage_levels`, ..., `tree_levels`), preceded by level 0 (the
     /// multipliers' register) for `mac`.
     pub fn register_levels(&self) -> Vec<u32> {
-        let mut v = Vec::new();
-        if self.reduction() == Reduction::Mac {
-            v.push(0);
-        }
-        v.extend(sim::bitexact::adder_tree::register_levels(
-            self.timing.tree_levels,
-            self.array.stage_levels,
-        ));
-        v
+        crate::datapath::lane_gen(self).register_levels(self)
     }
 
     /// `in_act` bits.

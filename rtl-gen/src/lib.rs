@@ -10,7 +10,8 @@
 //!   datapath values on top of it.
 //! * [`lane`] and [`tile`]: the lane module (terms, tree, accumulator) and
 //!   the top module (stage 0, pipeline control, handshake, the lane array),
-//!   the RTL form of `sim::tile`.
+//!   the RTL form of `sim::tile`; [`datapath`]: one lane generator per
+//!   datapath (what differs between reductions).
 //! * [`manifest`] and [`emit`](mod@emit): the JSON manifest and the files.
 //! * [`vectors`], [`replay`] and [`testbench`]: test vectors, the
 //!   simulator's per-cycle prediction as `$readmemh` files, and the
@@ -20,6 +21,7 @@
 
 pub mod arith;
 pub mod check;
+pub mod datapath;
 pub mod design;
 pub mod emit;
 pub mod error;

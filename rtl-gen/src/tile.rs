@@ -18,13 +18,12 @@
 //! out       := done && fire ? acc : (!done && arr_valid && to_out ? acc + arr : out)
 //! ```
 
+use crate::datapath::lane_gen;
 use crate::design::Design;
 use crate::ir::{
-    and, bin, bit, concat, if_, if_else, int, konst, lnot, mux, name, nb, not, on_clock, or, part,
-    reduce_or, reg, repeat, vpart, wire, wire_decl, BinOp, Dir, Expr, Item, Module, Port, UnOp,
+    and, bin, concat, if_, if_else, int, konst, lnot, mux, name, nb, not, on_clock, or, part,
+    reduce_or, reg, repeat, vpart, wire, BinOp, Dir, Expr, Item, Module, Port,
 };
-use crate::lane::{act_ports, needs_tag, select_operands};
-use sim::arch::Reduction;
 
 fn p(k: u32, what: &str) -> String {
     format!("p{k}_{what}")
@@ -36,7 +35,7 @@ pub fn tile_module(d: &Design) -> Module {
     let depth = d.depth();
     let hb = d.hold_bits();
     let ii = d.ii();
-    let tagged = needs_tag(d);
+    let tagged = lane_gen(d).needs_tag(d);
     let ports = vec![
         Port::new("clk", Dir::Input, 1, "clock, rising edge"),
         Port::new("rst_n", Dir::Input, 1, "synchronous reset, active low"),
@@ -115,11 +114,7 @@ pub fn tile_module(d: &Design) -> Module {
                 .iter()
                 .filter(|&&l| l > 0)
                 .collect::<Vec<_>>(),
-            if d.reduction() == Reduction::Mac {
-                ", and the multipliers' register"
-            } else {
-                ""
-            },
+            lane_gen(d).pipeline_note(),
             if tagged { ", tag" } else { "" }
         )));
         for k in 1..=depth {
@@ -299,12 +294,8 @@ pub fn tile_module(d: &Design) -> Module {
     if depth > 0 {
         conns.push(("stage_en".into(), name("stage_en")));
     }
-    for (n, _) in act_ports(d) {
-        let src = match n {
-            "act" => "s0_act",
-            other => other,
-        };
-        conns.push((n.into(), name(src)));
+    for p in lane_gen(d).act_ports(d) {
+        conns.push((p.name.into(), name(p.source)));
     }
     let lane_times = |w: u32| bin(BinOp::Mul, name("l"), int(i64::from(w)));
     conns.push((
@@ -364,106 +355,5 @@ pub fn tile_module(d: &Design) -> Module {
 /// sign-extended and negated activations (adder tree) or the activation
 /// bit-planes of the issuing group (popcount). The MAC lanes take `s0_act`.
 fn broadcast(d: &Design) -> Vec<Item> {
-    let width = d.width();
-    let ab = d.act_bits;
-    let mut items = Vec::new();
-    let elem = || {
-        vpart(
-            "s0_act",
-            d.in_act_bits(),
-            bin(BinOp::Mul, name("e"), int(i64::from(ab))),
-            ab,
-        )
-    };
-    match d.reduction() {
-        Reduction::Mac => {}
-        Reduction::AdderTree => {
-            let (tw, needs_neg) = select_operands(d);
-            items.push(Item::Comment(if needs_neg {
-                "activations and their negations, once for all lanes".into()
-            } else {
-                "activations, once for all lanes".into()
-            }));
-            items.push(wire_decl("act_p", width * tw));
-            if needs_neg {
-                items.push(wire_decl("act_n", width * tw));
-            }
-            items.push(Item::Genvar("e".into()));
-            let ext = |a: &str| {
-                if tw == ab {
-                    name(a)
-                } else {
-                    concat(vec![repeat(tw - ab, bit(a, ab - 1)), name(a)])
-                }
-            };
-            let at = || part("act_p", bin(BinOp::Mul, name("e"), int(i64::from(tw))), tw);
-            let nt = || part("act_n", bin(BinOp::Mul, name("e"), int(i64::from(tw))), tw);
-            let mut body = vec![wire("a", ab, elem()), Item::Assign(at(), ext("a"))];
-            if needs_neg {
-                body.push(Item::Assign(
-                    nt(),
-                    Expr::Unary(UnOp::Neg, Box::new(ext("a"))),
-                ));
-            }
-            items.push(Item::GenerateFor {
-                var: "e".into(),
-                count: width,
-                label: "g_act".into(),
-                items: body,
-            });
-        }
-        Reduction::Popcount => {
-            let ppc = d.planes_per_cycle();
-            let ii = d.ii();
-            let hb = d.hold_bits();
-            let planes = d.timing.planes;
-            items.push(Item::Comment(format!(
-                "activation bit-planes of the issuing group (group g = {ii} - hold): plane slot j of group g is plane g*{ppc} + j"
-            )));
-            items.push(wire_decl("plane", width * ppc));
-            items.push(Item::Genvar("e".into()));
-            let mut body = vec![wire("a", ab, elem())];
-            for j in 0..ppc {
-                // group ii-1 is the default (also while stage 0 is empty)
-                let pick = |g: u32| {
-                    let pl = g * ppc + j;
-                    if pl < planes {
-                        if ab == 1 {
-                            name("a")
-                        } else {
-                            bit("a", pl)
-                        }
-                    } else {
-                        konst(1, 0)
-                    }
-                };
-                let mut e = pick(ii - 1);
-                for g in (0..ii - 1).rev() {
-                    e = mux(
-                        bin(BinOp::Eq, name("hold"), konst(hb, u128::from(ii - g))),
-                        pick(g),
-                        e,
-                    );
-                }
-                let idx = if j == 0 {
-                    name("e")
-                } else {
-                    bin(BinOp::Add, name("e"), int(i64::from(j * width)))
-                };
-                let lhs = if width * ppc == 1 {
-                    name("plane")
-                } else {
-                    Expr::Index("plane".into(), Box::new(idx))
-                };
-                body.push(Item::Assign(lhs, e));
-            }
-            items.push(Item::GenerateFor {
-                var: "e".into(),
-                count: width,
-                label: "g_plane".into(),
-                items: body,
-            });
-        }
-    }
-    items
+    lane_gen(d).broadcast(d)
 }

@@ -65,6 +65,7 @@ fn verilator_matrix_agrees_bit_and_cycle_exactly() {
         .map(|c| c.design.as_str())
         .collect();
     assert!(wrapped.contains(&"at_l1_w9_k4"), "{wrapped:?}");
+    assert!(wrapped.contains(&"lut_l4_w16_g4_bs_k12"), "{wrapped:?}");
 }
 
 #[test]

@@ -83,6 +83,25 @@ pub struct Activity {
     pub vector: BTreeMap<VectorOp, u64>,
     /// Multiply-accumulates of the attention unit, by precision name.
     pub attention_macs: BTreeMap<String, u64>,
+    /// Table lookups: bits passing one 2:1 level of a read multiplexer.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub lut_mux_bits: u64,
+    /// Table lookups: bits conditionally negated.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub lut_negate_bits: u64,
+    /// Table lookups: weight index bits decoded.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub lut_decode_bits: u64,
+    /// Bits read from the datapath's local SRAM (a shared LUT).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub local_sram_read_bits: u64,
+    /// Bits written to the datapath's local SRAM.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub local_sram_write_bits: u64,
+}
+
+fn is_zero(v: &u64) -> bool {
+    *v == 0
 }
 
 fn add_map<K: Ord + Clone>(a: &mut BTreeMap<K, u64>, b: &BTreeMap<K, u64>, times: u64) {
@@ -115,6 +134,11 @@ impl Activity {
         self.dram_write_bits += other.dram_write_bits * times;
         add_map(&mut self.vector, &other.vector, times);
         add_map(&mut self.attention_macs, &other.attention_macs, times);
+        self.lut_mux_bits += other.lut_mux_bits * times;
+        self.lut_negate_bits += other.lut_negate_bits * times;
+        self.lut_decode_bits += other.lut_decode_bits * times;
+        self.local_sram_read_bits += other.local_sram_read_bits * times;
+        self.local_sram_write_bits += other.local_sram_write_bits * times;
     }
 
     /// Adds `other` once, refusing a counter whose sum would pass 2^64 - 1:
@@ -175,6 +199,27 @@ impl Activity {
             &mut self.attention_macs,
             &other.attention_macs,
             "attention MACs",
+        )?;
+        add(&mut self.lut_mux_bits, other.lut_mux_bits, "LUT mux bits")?;
+        add(
+            &mut self.lut_negate_bits,
+            other.lut_negate_bits,
+            "LUT negate bits",
+        )?;
+        add(
+            &mut self.lut_decode_bits,
+            other.lut_decode_bits,
+            "LUT decode bits",
+        )?;
+        add(
+            &mut self.local_sram_read_bits,
+            other.local_sram_read_bits,
+            "local SRAM read bits",
+        )?;
+        add(
+            &mut self.local_sram_write_bits,
+            other.local_sram_write_bits,
+            "local SRAM write bits",
         )?;
         Ok(())
     }

@@ -6,6 +6,7 @@ pub mod arch;
 pub use arch::Accelerator;
 pub mod activity;
 pub mod capacity;
+pub mod datapath;
 pub mod engine;
 pub mod mapping;
 pub mod measured;

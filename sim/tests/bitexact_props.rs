@@ -15,6 +15,9 @@ use sim::bitexact::quantize::{
 };
 use sim::bitexact::reference::{dot, matmul_f64, matmul_ref};
 use sim::bitexact::{acc_bits, tile_outputs, tiled_matmul, BitExactError, Datapath, LaneTrace};
+use sim::datapath::lut::{
+    entry_bits_for, IndexEncoding, LutConfig, LutShape, TableKind, TableStorage,
+};
 use workloads::Precision;
 
 const LOW_BIT: [Precision; 4] = [
@@ -140,8 +143,65 @@ fn arch_strategy() -> impl Strategy<Value = ArrayConfig> {
                 max_k: 1,
                 zeros: ZeroHandling::Gate,
                 dataflow: Default::default(),
+                lut: None,
             }
         })
+}
+
+/// A table-lookup array: g 2..4, both table kinds, every storage with 1 to
+/// 8 read ports (initiation intervals above 1 included), derived and wider
+/// entries, both index encodings, activations of 2 to 8 bits.
+fn lut_strategy() -> impl Strategy<Value = ArrayConfig> {
+    (
+        (2..=4u32, 1..=16u32, 1..=12u32, 1..=4u32),
+        (any::<bool>(), 0..3u8, 1..=8u32, 0..3u32, any::<bool>()),
+        (2..=8u8, 0..3usize),
+    )
+        .prop_map(
+            |((g, groups, lanes, stage), (bitserial, st, ports, extra, aligned), (abits, wi))| {
+                let table = if bitserial {
+                    TableKind::Bitserial
+                } else {
+                    TableKind::Signfold
+                };
+                let weights = match (table, wi) {
+                    (TableKind::Bitserial, 2) => Precision::Binary,
+                    (_, 1) => Precision::TernaryPacked,
+                    _ => Precision::Ternary,
+                };
+                let activations = Precision::Int(abits);
+                let need = entry_bits_for(activations, g);
+                ArrayConfig {
+                    lanes,
+                    width: g * groups,
+                    reduction: Reduction::Lut,
+                    stage_levels: stage,
+                    planes_per_cycle: 1,
+                    activations,
+                    weights,
+                    acc_bits: None,
+                    max_k: 1,
+                    zeros: ZeroHandling::None,
+                    dataflow: Default::default(),
+                    lut: Some(LutConfig {
+                        group: g,
+                        table,
+                        entry_bits: (extra > 0).then_some(need + extra),
+                        storage: [
+                            TableStorage::Lanes,
+                            TableStorage::Regfile,
+                            TableStorage::Sram,
+                        ][st as usize],
+                        read_ports: ports,
+                        index: if aligned {
+                            IndexEncoding::Aligned
+                        } else {
+                            IndexEncoding::Packed
+                        },
+                    }),
+                }
+            },
+        )
 }
 
 fn matmul_case(
@@ -184,6 +244,61 @@ proptest! {
     ) {
         let n = nl.min(2 * arch.lanes as usize + 1);
         matmul_case(arch, m, k, n, fa, fw, seed)?;
+    }
+
+    #[test]
+    fn the_lut_equals_the_reference(
+        arch in lut_strategy(),
+        m in 1..=3usize,
+        k in 1..=200usize,
+        nl in 1..=25usize,
+        fa in fill_strategy(),
+        fw in fill_strategy(),
+        seed in any::<u64>(),
+    ) {
+        let n = nl.min(2 * arch.lanes as usize + 1);
+        matmul_case(arch, m, k, n, fa, fw, seed)?;
+    }
+
+    #[test]
+    fn lut_lookups_are_the_group_dot_products(
+        arch in lut_strategy(),
+        fa in fill_strategy(),
+        fw in fill_strategy(),
+        seed in any::<u64>(),
+    ) {
+        let mut dp = Datapath::new(&arch).unwrap();
+        let s = LutShape::of(&arch);
+        let mut rng = Rng(seed);
+        let (lanes, width) = (arch.lanes as usize, arch.width as usize);
+        let act = values(arch.activations, fa, width, &mut rng);
+        let wgt = values(arch.weights, fw, lanes * width, &mut rng);
+        let traces = dp.trace_chunk(&act, &wgt).unwrap();
+        let ii = ArrayTiming::of(&arch).initiation_interval as usize;
+        prop_assert_eq!(ii, s.initiation_interval(arch.lanes) as usize);
+        let mut fast = vec![0; ii * lanes];
+        dp.partials_into(&act, &wgt, &mut fast);
+        let g = s.g as usize;
+        for (l, t) in traces.iter().enumerate() {
+            let ws = &wgt[l * width..(l + 1) * width];
+            prop_assert_eq!(t.sum(), dot(ws, &act));
+            for (c, v) in t.per_cycle().iter().enumerate() {
+                prop_assert_eq!(fast[c * lanes + l], *v);
+            }
+            let LaneTrace::Lut(tr) = t else { panic!("not a LUT trace") };
+            prop_assert_eq!(tr.lookups.len() as u64, s.lookups());
+            // every entry fits the entry width
+            let lim = 1i64 << (s.entry_bits - 1);
+            for tab in &tr.tables {
+                prop_assert_eq!(tab.len(), s.entries as usize);
+                prop_assert!(tab.iter().all(|&e| -lim <= e && e < lim));
+            }
+            // each group's lookups make its dot product (twice, for two planes)
+            for (gi, look) in tr.lookups.chunks(s.planes as usize).enumerate() {
+                let d = dot(&ws[gi * g..(gi + 1) * g], &act[gi * g..(gi + 1) * g]);
+                prop_assert_eq!(look.iter().sum::<i64>(), d * i64::from(s.planes));
+            }
+        }
     }
 
     #[test]
@@ -343,6 +458,7 @@ fn extremes_by_hand() {
                 max_k: 64,
                 zeros: ZeroHandling::None,
                 dataflow: Default::default(),
+                lut: None,
             };
             assert_eq!(acc_bits(&arch), 15);
             let acts = vec![vec![-128i64; 64]];
@@ -385,6 +501,7 @@ fn xnor_and_and_popcount_by_hand() {
         max_k: 4,
         zeros: ZeroHandling::None,
         dataflow: Default::default(),
+        lut: None,
     };
     // xnor: w = [+1 -1 +1 +1], x = [+1 +1 -1 +1]: 1 - 1 - 1 + 1 = 0
     let arch = mk(Precision::Binary, Precision::Binary);
@@ -426,6 +543,7 @@ fn tree_levels_match_the_timing() {
             max_k: 4096,
             zeros: ZeroHandling::None,
             dataflow: Default::default(),
+            lut: None,
         };
         let t = ArrayTiming::of(&arch);
         assert_eq!(levels_for(width as usize), t.tree_levels, "width {width}");
@@ -505,6 +623,7 @@ fn refuses_what_no_datapath_does() {
         max_k: 16,
         zeros: ZeroHandling::None,
         dataflow: Default::default(),
+        lut: None,
     };
     assert!(matches!(
         Datapath::new(&arch),

@@ -5,6 +5,7 @@
 use proptest::prelude::*;
 use sim::arch::{ArrayConfig, ArrayTiming, Reduction, ZeroHandling};
 use sim::bitexact::tile_outputs;
+use sim::datapath::lut::{LutConfig, TableKind, TableStorage};
 use sim::tile::{cycles_for_reductions, predict, tile_latency, Chunk, Stimulus, Tile, TileInputs};
 use workloads::Precision;
 
@@ -29,6 +30,7 @@ fn arch(
         max_k: 4096,
         zeros: ZeroHandling::Gate,
         dataflow: Default::default(),
+        lut: None,
     }
 }
 
@@ -273,6 +275,89 @@ fn popcount_int8_two_planes_a_cycle_has_ii_4() {
     );
     let values: Vec<Vec<i64>> = p.outputs.iter().map(|o| o.acc.clone()).collect();
     assert_eq!(values, expected(&a, &stim.chunks));
+}
+
+fn lut(
+    lanes: u32,
+    width: u32,
+    g: u32,
+    kind: TableKind,
+    storage: TableStorage,
+    ports: u32,
+) -> ArrayConfig {
+    let mut a = arch(
+        Reduction::Lut,
+        lanes,
+        width,
+        2,
+        Precision::INT8,
+        Precision::Ternary,
+        1,
+    );
+    a.zeros = ZeroHandling::None;
+    a.lut = Some(LutConfig {
+        group: g,
+        table: kind,
+        storage,
+        read_ports: ports,
+        ..LutConfig::default()
+    });
+    a
+}
+
+#[test]
+fn lut_pipelines_by_hand() {
+    // edge-lut's array: 63 wide in groups of 3 = 21 lookups, a 5-level tree
+    // registered every 2 levels (3 registers) + input + table = 5; II 1
+    let a = lut(48, 63, 3, TableKind::Signfold, TableStorage::Regfile, 48);
+    let t = ArrayTiming::of(&a);
+    assert_eq!(
+        (
+            t.tree_levels,
+            t.pipeline_regs,
+            t.initiation_interval,
+            t.latency
+        ),
+        (5, 5, 1, 6)
+    );
+    // a ternary bitserial table looks up two planes: 8 wide, g 4 -> 4 lookups,
+    // 2 levels -> 1 register + input + table = 3
+    let b = lut(4, 8, 4, TableKind::Bitserial, TableStorage::Lanes, 1);
+    let t = ArrayTiming::of(&b);
+    assert_eq!(
+        (t.tree_levels, t.pipeline_regs, t.initiation_interval),
+        (2, 3, 1)
+    );
+    // a shared SRAM with 2 ports for 4 lanes: II 2 and its output register
+    let c = lut(4, 12, 3, TableKind::Signfold, TableStorage::Sram, 2);
+    let t = ArrayTiming::of(&c);
+    // 4 lookups: 2 levels -> 1 register + input + table + SRAM output = 4
+    assert_eq!(
+        (t.pipeline_regs, t.initiation_interval, t.latency),
+        (4, 2, 6)
+    );
+    for a in [a, b, c] {
+        let t = ArrayTiming::of(&a);
+        let stim = Stimulus {
+            chunks: reductions(&a, 3, 2),
+            ..Stimulus::default()
+        };
+        let p = predict(&a, &stim).unwrap();
+        let ii = u64::from(t.initiation_interval);
+        assert_eq!(p.accepted, (0..6).map(|i| i * ii).collect::<Vec<_>>());
+        assert_eq!(
+            p.outputs.iter().map(|o| o.cycle).collect::<Vec<_>>(),
+            (0..3u64)
+                .map(|r| (2 * r + 1) * ii + u64::from(tile_latency(&t)))
+                .collect::<Vec<_>>()
+        );
+        let values: Vec<Vec<i64>> = p.outputs.iter().map(|o| o.acc.clone()).collect();
+        assert_eq!(values, expected(&a, &stim.chunks));
+        assert_eq!(
+            p.outputs.last().unwrap().cycle,
+            cycles_for_reductions(&t, 3, 2)
+        );
+    }
 }
 
 #[test]

@@ -20,6 +20,10 @@ pub enum Paper {
     /// Published BitNet chips (VitaLLM, TeLLMe v2, Slim-Llama) re-created
     /// as presets: published vs predicted, with the error.
     Chips,
+    /// The lane array's datapaths (adder tree, popcount, table lookup) at
+    /// edge-ternary's area: energy per token, tokens/s and area of a decode
+    /// step (KV length --seq) and a --prefill-token prefill.
+    Datapaths,
 }
 
 /// The preset pair of the energy trend.
@@ -53,6 +57,12 @@ pub struct PaperCmd {
     /// Sequences per decode step of (c).
     #[arg(long, default_value_t = 1, value_name = "B")]
     batch: u64,
+    /// Model of `datapaths`.
+    #[arg(long, default_value = "bitnet-b1.58-2b-4t", value_name = "NAME")]
+    model: String,
+    /// Prompt tokens of the prefill of `datapaths`.
+    #[arg(long, default_value_t = 512, value_name = "N")]
+    prefill: u64,
     /// Technology table for (a) and (c): `7nm` (default), `45nm` or a TOML
     /// file overriding entries; (b) always uses both built-in tables.
     #[arg(long, value_name = "FILE|7nm|45nm")]
@@ -647,6 +657,9 @@ impl PaperCmd {
         if self.paper == Paper::Chips {
             return crate::cmd::paper_chips::exec(self.report.as_deref(), self.tech.as_deref());
         }
+        if self.paper == Paper::Datapaths {
+            return self.datapaths();
+        }
         let tech = load_tech(self.tech.as_deref())?;
         let (fp16, ternary) = match self.designs {
             Designs::Edge => ("edge-fp16", "edge-ternary"),
@@ -682,5 +695,46 @@ impl PaperCmd {
             write_dir(dir, &out, "report")?;
         }
         crate::stdio::out(text(&report) + &reports::paper_throughput::text(&table3))
+    }
+}
+
+impl PaperCmd {
+    /// `onebit paper datapaths`: the equal-area comparison.
+    fn datapaths(self) -> CliResult {
+        let tech = load_tech(self.tech.as_deref())?;
+        if self.seq == 0 || self.prefill == 0 {
+            return Err(CliError::Usage(
+                "--seq and --prefill must be at least 1".into(),
+            ));
+        }
+        if workloads::zoo::find(&self.model).is_none() {
+            return Err(CliError::Usage(format!(
+                "--model {}: no such built-in model (see `onebit models`)",
+                self.model
+            )));
+        }
+        if let Some(dir) = &self.report {
+            check_dir(dir, "report")?;
+        }
+        let c = energy_model::datapaths::compare(
+            &tech,
+            "edge-ternary",
+            &self.model,
+            self.seq,
+            self.prefill,
+        )
+        .map_err(CliError::Usage)?;
+        if let Some(dir) = &self.report {
+            let mut out = reports::Output::new();
+            out.add("datapaths.md", reports::datapaths::datapaths_markdown(&c));
+            let json = serde_json::to_string_pretty(&c).expect("plain data") + "\n";
+            out.add("datapaths.json", json);
+            out.add(
+                "datapaths.csv",
+                csv_text(&reports::datapaths::datapaths_csv(&c)),
+            );
+            write_dir(dir, &out, "report")?;
+        }
+        crate::stdio::out(reports::datapaths::datapaths_text(&c))
     }
 }

@@ -3,7 +3,8 @@
 
 #![allow(dead_code)]
 
-use sim::arch::{preset, Reduction};
+use sim::arch::{preset, Reduction, ZeroHandling};
+use sim::datapath::lut::{IndexEncoding, LutConfig, TableKind, TableStorage};
 use sim::Accelerator;
 use std::path::PathBuf;
 use workloads::Precision;
@@ -19,6 +20,7 @@ pub struct Spec {
     pub stage_levels: u32,
     pub ppc: u32,
     pub max_k: u64,
+    pub lut: Option<LutConfig>,
 }
 
 const T: Precision = Precision::Ternary;
@@ -40,6 +42,37 @@ macro_rules! spec {
             stage_levels: $stage,
             ppc: $ppc,
             max_k: $k,
+            lut: None,
+        }
+    };
+}
+
+const SF: TableKind = TableKind::Signfold;
+const BS: TableKind = TableKind::Bitserial;
+const LANES: TableStorage = TableStorage::Lanes;
+const RF: TableStorage = TableStorage::Regfile;
+
+macro_rules! lut {
+    ($name:expr, $lanes:expr, $width:expr, $acts:expr, $w:expr, $stage:expr, $k:expr,
+     $g:expr, $kind:expr, $storage:expr, $ports:expr, $eb:expr, $index:ident) => {
+        Spec {
+            name: $name,
+            reduction: Reduction::Lut,
+            lanes: $lanes,
+            width: $width,
+            acts: $acts,
+            weights: $w,
+            stage_levels: $stage,
+            ppc: 1,
+            max_k: $k,
+            lut: Some(LutConfig {
+                group: $g,
+                table: $kind,
+                entry_bits: $eb,
+                storage: $storage,
+                read_ports: $ports,
+                index: IndexEncoding::$index,
+            }),
         }
     };
 }
@@ -94,6 +127,159 @@ pub const MATRIX: &[Spec] = &[
     spec!("mac_l16_w16_w4", Mac, 16, 16, int(8), int(4), 1, 1, 4096),
     spec!("mac_l2_w12_i5", Mac, 2, 12, int(5), int(8), 3, 1, 4096),
     spec!("mac_l10_w6_k12", Mac, 10, 6, int(6), int(8), 2, 1, 12),
+    // table lookup: g 2..4, signfold and bitserial, ternary (plain and
+    // packed) and binary weights, lane and register-file tables, entry
+    // widths derived and wider, activations of 2..8 bits
+    lut!(
+        "lut_l4_w6_g3_sf",
+        4,
+        6,
+        int(8),
+        T,
+        2,
+        4096,
+        3,
+        SF,
+        LANES,
+        1,
+        None,
+        Packed
+    ),
+    lut!(
+        "lut_l3_w4_g2_sf_rf",
+        3,
+        4,
+        int(4),
+        T,
+        2,
+        4096,
+        2,
+        SF,
+        RF,
+        3,
+        None,
+        Packed
+    ),
+    lut!(
+        "lut_l5_w8_g4_sf_i2",
+        5,
+        8,
+        int(2),
+        T,
+        1,
+        4096,
+        4,
+        SF,
+        LANES,
+        1,
+        None,
+        Packed
+    ),
+    lut!(
+        "lut_l2_w12_g4_bs",
+        2,
+        12,
+        int(8),
+        T,
+        2,
+        4096,
+        4,
+        BS,
+        LANES,
+        1,
+        None,
+        Packed
+    ),
+    lut!(
+        "lut_l6_w9_g3_bs_bin",
+        6,
+        9,
+        int(6),
+        B,
+        2,
+        4096,
+        3,
+        BS,
+        RF,
+        6,
+        None,
+        Packed
+    ),
+    lut!(
+        "lut_l1_w2_g2_bs",
+        1,
+        2,
+        int(8),
+        T,
+        1,
+        4096,
+        2,
+        BS,
+        LANES,
+        1,
+        None,
+        Packed
+    ),
+    lut!(
+        "lut_l16_w63_g3_sf_rf",
+        16,
+        63,
+        int(8),
+        T,
+        2,
+        32768,
+        3,
+        SF,
+        RF,
+        16,
+        None,
+        Packed
+    ),
+    lut!(
+        "lut_l4_w16_g4_bs_k12",
+        4,
+        16,
+        int(8),
+        T,
+        2,
+        12,
+        4,
+        BS,
+        RF,
+        8,
+        None,
+        Packed
+    ),
+    lut!(
+        "lut_l3_w6_g2_sf_eb12",
+        3,
+        6,
+        int(5),
+        T,
+        3,
+        4096,
+        2,
+        SF,
+        LANES,
+        1,
+        Some(12),
+        Aligned
+    ),
+    lut!(
+        "lut_l7_w15_g3_sf_s3",
+        7,
+        15,
+        int(3),
+        Precision::TernaryPacked,
+        3,
+        4096,
+        3,
+        SF,
+        RF,
+        7,
+        None,
+        Aligned
+    ),
 ];
 
 /// The designs also run under Icarus (small ones, one of each kind).
@@ -109,6 +295,9 @@ pub const ICARUS: &[&str] = &[
     "pc_l4_w9_bb01",
     "mac_l3_w1_i4",
     "mac_l2_w12_i5",
+    "lut_l3_w4_g2_sf_rf",
+    "lut_l1_w2_g2_bs",
+    "lut_l6_w9_g3_bs_bin",
 ];
 
 /// The small designs whose Verilog is committed (tests/golden/).
@@ -123,6 +312,7 @@ pub fn golden() -> Vec<Spec> {
         stage_levels,
         ppc,
         max_k: 64,
+        lut: None,
     };
     vec![
         spec(
@@ -165,6 +355,25 @@ pub fn golden() -> Vec<Spec> {
             1,
             1,
         ),
+        Spec {
+            lut: Some(LutConfig {
+                group: 3,
+                table: TableKind::Signfold,
+                storage: TableStorage::Regfile,
+                read_ports: 2,
+                ..LutConfig::default()
+            }),
+            ..spec(
+                "golden_lut",
+                Reduction::Lut,
+                2,
+                6,
+                Precision::Int(4),
+                Precision::Ternary,
+                1,
+                1,
+            )
+        },
     ]
 }
 
@@ -182,6 +391,10 @@ pub fn arch(s: &Spec) -> Accelerator {
     ar.planes_per_cycle = s.ppc;
     ar.max_k = s.max_k;
     ar.acc_bits = None;
+    ar.lut = s.lut.clone();
+    if s.reduction == Reduction::Lut {
+        ar.zeros = ZeroHandling::None;
+    }
     a.validate()
         .unwrap_or_else(|e| panic!("matrix design {}: {}", s.name, e.message));
     a

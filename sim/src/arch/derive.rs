@@ -4,7 +4,7 @@
 //! These formulas define the tile's timing; the generated RTL implements
 //! exactly them and is checked against them cycle for cycle.
 
-use super::{Accelerator, ArrayConfig, Reduction};
+use super::{Accelerator, ArrayConfig};
 use workloads::Precision;
 
 /// The smallest two's-complement width that holds every sum of `k`
@@ -50,29 +50,10 @@ pub struct ArrayTiming {
 }
 
 impl ArrayTiming {
-    /// The timing of `array`.
+    /// The timing of `array`: its datapath's
+    /// ([`crate::datapath::ReductionModule::timing`]).
     pub fn of(array: &ArrayConfig) -> ArrayTiming {
-        let tree_levels = 32 - (array.width.max(1) - 1).leading_zeros();
-        let tree_levels = if array.width <= 1 { 0 } else { tree_levels };
-        let stage = array.stage_levels.max(1);
-        let tree_regs = tree_levels.div_ceil(stage);
-        let mult_reg = u32::from(array.reduction == Reduction::Mac);
-        let pipeline_regs = 1 + tree_regs + mult_reg;
-        let planes = match array.reduction {
-            Reduction::Popcount => activation_planes(array.activations),
-            _ => 1,
-        };
-        let initiation_interval = match array.reduction {
-            Reduction::Popcount => planes.div_ceil(array.planes_per_cycle.max(1)),
-            _ => 1,
-        };
-        ArrayTiming {
-            tree_levels,
-            pipeline_regs,
-            latency: pipeline_regs + initiation_interval,
-            initiation_interval,
-            planes,
-        }
+        array.reduction.module().timing(array)
     }
 }
 

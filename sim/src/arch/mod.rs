@@ -9,39 +9,13 @@ mod derive;
 mod presets;
 mod toml_io;
 
+pub use crate::datapath::Reduction;
 pub use derive::{acc_bits_for, activation_planes, ArrayTiming};
 pub use presets::{preset, preset_names, preset_text, DEFAULT_PRESET, PRESETS};
-pub use toml_io::{from_toml, to_toml, ArchError, InvalidValue, VERILOG_KEYWORDS};
+pub use toml_io::{from_toml, to_toml, ArchError, InvalidValue, MAX_LANES, VERILOG_KEYWORDS};
 
 use serde::{Deserialize, Serialize};
 use workloads::{KvFormat, Precision};
-
-/// How a lane reduces its `width` products.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Reduction {
-    /// Select/negate each activation by its weight and sum with a
-    /// `width`-input adder tree, registered every `stage_levels` levels.
-    AdderTree,
-    /// Bit-serial over activation bit-planes: popcount(pos & a_b) -
-    /// popcount(neg & a_b), shifted by b, the sign plane weighted negative;
-    /// `planes_per_cycle` planes a cycle. XNOR/AND-popcount with 1-bit
-    /// activations.
-    Popcount,
-    /// A multiply-accumulate array (INT8 or FP16 baseline).
-    Mac,
-}
-
-impl Reduction {
-    /// The TOML name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Reduction::AdderTree => "adder-tree",
-            Reduction::Popcount => "popcount",
-            Reduction::Mac => "mac",
-        }
-    }
-}
 
 /// What the datapath does with zero weights.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -139,6 +113,10 @@ pub struct ArrayConfig {
     /// a systolic dataflow (`width` rows x `lanes` columns of MAC cells).
     #[serde(default)]
     pub dataflow: Dataflow,
+    /// The table-lookup keys (`[array.lut]`, `lut` reduction only; absent:
+    /// their defaults).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lut: Option<crate::datapath::lut::LutConfig>,
 }
 
 /// One on-chip SRAM buffer.

@@ -25,6 +25,7 @@ pub const PRESETS: &[(&str, &str)] = &[
         "edge-popcount",
         include_str!("../../../presets/edge-popcount.toml"),
     ),
+    ("edge-lut", include_str!("../../../presets/edge-lut.toml")),
     (
         "datacenter-ternary",
         include_str!("../../../presets/datacenter-ternary.toml"),

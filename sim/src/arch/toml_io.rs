@@ -11,8 +11,7 @@
 //! key by key in docs/accelerator.md.
 
 use super::{
-    acc_bits_for, derive::activation_planes, Accelerator, AttentionMapping, Dataflow, Reduction,
-    SramConfig, ZeroHandling,
+    acc_bits_for, Accelerator, AttentionMapping, Dataflow, Reduction, SramConfig, ZeroHandling,
 };
 use std::ops::Range;
 use toml_edit::{ImDocument, TableLike};
@@ -137,7 +136,7 @@ pub fn allowed_names(key: &str) -> Option<String> {
         format!("one of {}", quoted.join(", "))
     };
     Some(match key {
-        "array.reduction" => list(&["adder-tree", "popcount", "mac"]),
+        "array.reduction" => list(&Reduction::ALL.map(Reduction::name)),
         "array.zeros" => list(&["none", "gate", "skip"]),
         "array.dataflow" => list(&Dataflow::ALL.map(Dataflow::name)),
         "attention.mapping" => list(&["vector", "unit", "array"]),
@@ -260,23 +259,6 @@ fn check_sram(table: &str, s: &SramConfig) -> Result<(), InvalidValue> {
     Ok(())
 }
 
-/// The activation precisions a reduction accepts, as text.
-fn allowed_activations(r: Reduction) -> &'static str {
-    match r {
-        Reduction::AdderTree => "int2..int8",
-        Reduction::Popcount => "int2..int8, binary, binary01",
-        Reduction::Mac => "int4..int8, fp16, bf16",
-    }
-}
-
-/// The weight encodings a reduction accepts, as text.
-fn allowed_weights(r: Reduction) -> &'static str {
-    match r {
-        Reduction::AdderTree | Reduction::Popcount => "ternary, ternary-packed, binary, binary01",
-        Reduction::Mac => "int4, int8, fp16, bf16",
-    }
-}
-
 impl Accelerator {
     /// Checks every value against its documented range (docs/accelerator.md)
     /// and the combinations the datapaths support; the error names the key,
@@ -308,57 +290,26 @@ impl Accelerator {
         int_key("array.width", a.width.into())?;
         int_key("array.stage_levels", a.stage_levels.into())?;
         int_key("array.planes_per_cycle", a.planes_per_cycle.into())?;
-        let acts_ok = match r {
-            Reduction::AdderTree => is_int_between(a.activations, 2, 8),
-            Reduction::Popcount => {
-                is_int_between(a.activations, 2, 8)
-                    || matches!(a.activations, Precision::Binary | Precision::Binary01)
-            }
-            Reduction::Mac => {
-                is_int_between(a.activations, 4, 8)
-                    || matches!(a.activations, Precision::Fp16 | Precision::Bf16)
-            }
-        };
+        let m = r.module();
         precision_in(
             "array.activations",
             a.activations,
-            acts_ok,
+            m.accepts_activations(a.activations),
             &ctx,
-            allowed_activations(r),
+            m.allowed_activations(),
         )?;
-        let weights_ok = match r {
-            Reduction::AdderTree | Reduction::Popcount => a.weights.is_low_bit_weight(),
-            Reduction::Mac => matches!(
-                a.weights,
-                Precision::Int(4) | Precision::Int(8) | Precision::Fp16 | Precision::Bf16
-            ),
-        };
         precision_in(
             "array.weights",
             a.weights,
-            weights_ok,
+            m.accepts_weights(a.weights),
             &ctx,
-            allowed_weights(r),
+            m.allowed_weights(),
         )?;
-        if r == Reduction::Popcount {
-            let planes = activation_planes(a.activations);
-            if a.planes_per_cycle > planes {
-                return Err(invalid(
-                    "array.planes_per_cycle",
-                    a.planes_per_cycle.to_string(),
-                    format!(
-                        "`array.planes_per_cycle` = {} is out of range: {} activations have {planes} \
-                         bit-plane{}, expected an integer from 1 to {planes}",
-                        a.planes_per_cycle,
-                        a.activations,
-                        if planes == 1 { "" } else { "s" }
-                    ),
-                ));
-            }
-        }
+        crate::datapath::check_foreign_keys(a)?;
+        m.validate(a)?;
         if a.dataflow.is_systolic() {
             let df = quoted(a.dataflow.name());
-            if r != Reduction::Mac {
+            if !m.multiplies() {
                 return Err(invalid(
                     "array.dataflow",
                     df.clone(),
@@ -467,7 +418,7 @@ impl Accelerator {
                     ));
                 }
             }
-            AttentionMapping::Array if r != Reduction::Mac => {
+            AttentionMapping::Array if !m.multiplies() => {
                 return Err(invalid(
                     "attention.mapping",
                     quoted("array"),
@@ -1019,8 +970,7 @@ pub fn to_toml(a: &Accelerator) -> String {
         "array",
     );
     w.key(
-        "How a lane reduces its products: \"adder-tree\" (select/negate + adder tree),\n\
-         \"popcount\" (bit-serial over activation bit-planes), \"mac\" (multipliers).",
+        crate::datapath::REDUCTION_DOC,
         "reduction",
         quoted(ar.reduction.name()),
     );
@@ -1050,7 +1000,7 @@ pub fn to_toml(a: &Accelerator) -> String {
         &format!(
             "Activation precision; {}: {}.",
             ar.reduction.name(),
-            allowed_activations(ar.reduction)
+            ar.reduction.module().allowed_activations()
         ),
         "activations",
         quoted(&ar.activations.name()),
@@ -1059,7 +1009,7 @@ pub fn to_toml(a: &Accelerator) -> String {
         &format!(
             "Weight encoding; {}: {}.",
             ar.reduction.name(),
-            allowed_weights(ar.reduction)
+            ar.reduction.module().allowed_weights()
         ),
         "weights",
         quoted(&ar.weights.name()),
@@ -1069,13 +1019,17 @@ pub fn to_toml(a: &Accelerator) -> String {
         "stage_levels",
         ar.stage_levels.to_string(),
     );
-    if ar.reduction == Reduction::Popcount || ar.planes_per_cycle != 1 {
+    let own = ar.reduction.module().toml_keys(ar);
+    if ar.planes_per_cycle != 1 && !own.iter().any(|k| k.key == "planes_per_cycle") {
         w.key(
             "Activation bit-planes per cycle (popcount only), 1 to 8 and at most\n\
              the activation bits; the initiation interval is ceil(bits / planes_per_cycle).",
             "planes_per_cycle",
             ar.planes_per_cycle.to_string(),
         );
+    }
+    for k in own {
+        w.key(&k.doc, &k.key, k.value);
     }
     w.key(
         "The longest reduction K the accumulators hold without overflow, 1 to 16777216.",
@@ -1981,7 +1935,7 @@ precision = "fp16"
         let e = from_toml(&t).unwrap_err();
         assert_eq!(
             e.message,
-            "`array.reduction` = 3 is not accepted: expected one of \"adder-tree\", \"popcount\", \"mac\""
+            "`array.reduction` = 3 is not accepted: expected one of \"adder-tree\", \"popcount\", \"mac\", \"lut\""
         );
 
         // unknown name of an enum or precision

@@ -9,8 +9,8 @@
 //!
 //! * [`encoding`]: the port codes of weights and activations, packing into
 //!   port-wide bit vectors, and the 5-trits-per-byte ternary format.
-//! * [`adder_tree`], [`popcount`], [`mac`]: one lane's chunk through each
-//!   reduction.
+//! * [`adder_tree`], [`popcount`], [`mac`] (in [`crate::datapath`], one
+//!   module per datapath): one lane's chunk through each reduction.
 //! * [`quantize`]: BitNet's absmean / sign / absmax quantizers and the
 //!   dequantized output.
 //! * [`reference`](mod@reference): the plain integer matmul.
@@ -24,13 +24,13 @@
 //! value: gating saves energy, skipping removes zero weights offline (fewer
 //! chunks), so both are the same sums.
 
-pub mod adder_tree;
 pub mod encoding;
 pub mod layer;
-pub mod mac;
-pub mod popcount;
 pub mod quantize;
 pub mod reference;
+
+/// The datapaths' bit-exact functions live with the rest of each datapath.
+pub use crate::datapath::{adder_tree, mac, popcount, LaneTrace};
 
 use crate::arch::{acc_bits_for, ArrayConfig, ArrayTiming, Reduction};
 use encoding::{act_in_range, check_acts, check_weights, weight_in_range, wrap};
@@ -99,37 +99,6 @@ pub fn fits(v: i128, bits: u32) -> bool {
     (-(1i128 << (bits - 1))..(1i128 << (bits - 1))).contains(&v)
 }
 
-/// One lane's chunk through its reduction, with the datapath's internals.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LaneTrace {
-    /// Adder tree: the terms and every level.
-    Tree(adder_tree::TreeTrace),
-    /// Popcount: every plane's contribution and every cycle's partial.
-    Popcount(popcount::PopcountTrace),
-    /// MAC: the products and the tree levels.
-    Mac(mac::MacTrace),
-}
-
-impl LaneTrace {
-    /// The chunk's sum.
-    pub fn sum(&self) -> i64 {
-        match self {
-            LaneTrace::Tree(t) => t.sum,
-            LaneTrace::Popcount(t) => t.sum,
-            LaneTrace::Mac(t) => t.sum,
-        }
-    }
-
-    /// What the lane adds to its accumulator in each cycle of the chunk
-    /// (one value, except for a popcount taking several cycles).
-    pub fn per_cycle(&self) -> Vec<i64> {
-        match self {
-            LaneTrace::Popcount(t) => t.per_cycle.clone(),
-            other => vec![other.sum()],
-        }
-    }
-}
-
 /// One array configuration's datapath, evaluated chunk by chunk.
 ///
 /// A chunk is `width` activations (broadcast to every lane) and
@@ -143,6 +112,8 @@ pub struct Datapath {
     pub width: usize,
     /// The reduction.
     pub reduction: Reduction,
+    /// The array description (the datapath's own keys).
+    pub array: ArrayConfig,
     /// Activation format.
     pub acts: Precision,
     /// Weight encoding.
@@ -178,14 +149,8 @@ impl Datapath {
         if !act_ok {
             return Err(BitExactError::Unsupported(format!("{acts} activations")));
         }
-        match arch.reduction {
-            Reduction::AdderTree | Reduction::Popcount if !weights.is_low_bit_weight() => {
-                return Err(BitExactError::Unsupported(format!(
-                    "the {} reduction takes ternary, binary or binary01 weights, not {weights}",
-                    arch.reduction.name()
-                )));
-            }
-            _ => {}
+        if let Some(why) = arch.reduction.module().bitexact_refuses(weights) {
+            return Err(BitExactError::Unsupported(why));
         }
         if arch.lanes == 0 || arch.width == 0 {
             return Err(BitExactError::Unsupported(
@@ -199,12 +164,7 @@ impl Datapath {
             )));
         }
         let (lanes, width) = (arch.lanes as usize, arch.width as usize);
-        let groups = match (arch.reduction, acts) {
-            (Reduction::Popcount, Precision::Int(b)) => {
-                popcount::cycle_planes(u32::from(b), arch.planes_per_cycle)
-            }
-            _ => vec![(0, 1)],
-        };
+        let groups = arch.reduction.module().cycle_groups(arch);
         let cycles_per_chunk = groups.len() as u32;
         debug_assert_eq!(cycles_per_chunk, ArrayTiming::of(arch).initiation_interval);
         let mag = |p: Precision| i128::from(p.max_magnitude().unwrap_or(u64::MAX));
@@ -213,6 +173,7 @@ impl Datapath {
             lanes,
             width,
             reduction: arch.reduction,
+            array: arch.clone(),
             acts,
             weights,
             acc_bits: bits,
@@ -251,19 +212,7 @@ impl Datapath {
         (0..self.lanes)
             .map(|l| {
                 let ws = &wgt[l * self.width..(l + 1) * self.width];
-                Ok(match self.reduction {
-                    Reduction::AdderTree => {
-                        LaneTrace::Tree(adder_tree::lane_chunk(self.weights, ws, act)?)
-                    }
-                    Reduction::Popcount => LaneTrace::Popcount(popcount::lane_chunk(
-                        self.acts,
-                        self.weights,
-                        self.planes_per_cycle,
-                        ws,
-                        act,
-                    )?),
-                    Reduction::Mac => LaneTrace::Mac(mac::lane_chunk(ws, act)?),
-                })
+                self.reduction.module().lane_chunk(self, ws, act)
             })
             .collect()
     }

@@ -44,6 +44,16 @@ pub(super) fn plan(
     let width = u64::from(arr.width);
     let w = op.w.unwrap_or(op.a);
     let ii = u64::from(chunk.timing.initiation_interval);
+    // weights in SRAM and DRAM: the precision's bytes, or the datapath's own
+    // format (the LUT's group indices)
+    let stored = arr.reduction.module().weight_bits(arr);
+    let w_bytes = |n: u64| match stored {
+        Some((bits, per)) => {
+            (u128::from(n) * u128::from(bits)).div_ceil(u128::from(per) * 8) as u64
+        }
+        None => w.bytes_for(n),
+    };
+    let w_storage_bits = stored.map_or(w.storage_bits(), |(b, per)| b as f64 / per as f64);
 
     if let Some(needed) = acc_bits_for(op.k, op.a, w) {
         let have = arch.acc_bits();
@@ -72,7 +82,7 @@ pub(super) fn plan(
 
     // K tiles: as many chunks as fit half of the weight buffer.
     let cap_w = arch.buffers.weights.tile_bytes();
-    let wbytes = |n_lanes: u64, k_len: u64| w.bytes_for(n_lanes * k_len);
+    let wbytes = |n_lanes: u64, k_len: u64| w_bytes(n_lanes * k_len);
     if wbytes(lanes, width) > cap_w {
         return Err(MapError::WeightBuffer {
             op: op.name.clone(),
@@ -81,7 +91,7 @@ pub(super) fn plan(
         });
     }
     let mut kt_chunks =
-        ((cap_w * 8) as f64 / (lanes * width) as f64 / w.storage_bits()).floor() as u64;
+        ((cap_w * 8) as f64 / (lanes * width) as f64 / w_storage_bits).floor() as u64;
     kt_chunks = kt_chunks.clamp(1, chunks_total);
     while kt_chunks > 1 && wbytes(lanes, kt_chunks * width) > cap_w {
         kt_chunks -= 1;
@@ -124,7 +134,7 @@ pub(super) fn plan(
     let weight_bytes_all = op.g
         * n_tiles
             .iter()
-            .map(|&(l, c)| c * w.bytes_for(l * k_eff))
+            .map(|&(l, c)| c * w_bytes(l * k_eff))
             .sum::<u64>();
     // DRAM bytes of the two loop orders when activations stream
     let weights_outer = weight_bytes_all + if on_chip { 0 } else { n_tile_count * in_bytes };
@@ -135,8 +145,11 @@ pub(super) fn plan(
     // lane's weights and the activation port one chunk of activations.
     let wport = SramPort::new(&arch.buffers.weights);
     let aport = SramPort::new(&arch.buffers.activations);
-    let chunk_wbytes =
-        |n_lanes: u64| (n_lanes * width * w.storage_bits().ceil() as u64).div_ceil(8);
+    let chunk_wbytes = |n_lanes: u64| match stored {
+        // the indices as stored
+        Some(_) => w_bytes(n_lanes * width),
+        None => (n_lanes * width * w_storage_bits.ceil() as u64).div_ceil(8),
+    };
     let chunk_abytes = (width * op.a.storage_bits().ceil() as u64).div_ceil(8);
     let chunk_cycles = |n_lanes: u64| {
         ii.max(wport.cycles_for(chunk_wbytes(n_lanes)))
@@ -152,11 +165,7 @@ pub(super) fn plan(
                 last_k: bool| {
         let per_chunk = chunk_cycles(n_lanes);
         TileWork {
-            load: if weights {
-                w.bytes_for(n_lanes * klen)
-            } else {
-                0
-            } + acts,
+            load: if weights { w_bytes(n_lanes * klen) } else { 0 } + acts,
             load_after_producers: acts > 0,
             busy: tokens * chunks * ii,
             sram_stall: tokens * chunks * (per_chunk - ii),
@@ -245,7 +254,7 @@ pub(super) fn plan(
     let mut act = Activity::default();
     act.add_scaled(&chunk.per_lane, lane_chunks);
     act.add_scaled(&chunk.per_chunk, chunks);
-    if let Some(m) = measured.filter(|_| w.is_low_bit_weight()) {
+    if let Some(m) = measured.filter(|_| w.is_low_bit_weight() && stored.is_none()) {
         // the weight input registers switch with the measured toggles
         let wreg = lane_chunks * width * w.storage_bits().ceil() as u64;
         let scaled = (wreg as f64 * m.register_factor(w.default_zero_fraction())).round() as u64;

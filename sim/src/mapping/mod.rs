@@ -20,7 +20,7 @@ pub use systolic::{scalesim_cycles, ScaleSimCycles, Systolic};
 pub use tiles::{push_run, Pattern, Run, Tiles};
 
 use crate::activity::Activity;
-use crate::arch::{Accelerator, AttentionMapping, Reduction};
+use crate::arch::{Accelerator, AttentionMapping};
 use crate::measured::{MeasuredWeights, WeightProfile};
 use serde::{Deserialize, Serialize};
 use workloads::{Op, OpKind, Precision, Trace};
@@ -170,33 +170,7 @@ pub enum MapError {
 /// weights.
 pub fn array_supports(arch: &Accelerator, a: Precision, w: Precision) -> bool {
     let arr = &arch.array;
-    let int_bits = |p: Precision| match p {
-        Precision::Int(b) => Some(b),
-        _ => None,
-    };
-    match arr.reduction {
-        Reduction::AdderTree | Reduction::Popcount => {
-            let w_ok = w.is_low_bit_weight();
-            let a_ok = match (a, arr.activations) {
-                (Precision::Int(x), Precision::Int(y)) => x <= y,
-                (x, y) => x == y,
-            };
-            w_ok && a_ok
-        }
-        Reduction::Mac => {
-            if arr.activations.is_float() {
-                // a floating-point MAC array runs any integer or float operands
-                // of at most its width
-                a.storage_bits() <= arr.activations.storage_bits()
-                    && (w.is_low_bit_weight() || w.storage_bits() <= arr.weights.storage_bits())
-            } else {
-                let a_ok = matches!((int_bits(a), int_bits(arr.activations)), (Some(x), Some(y)) if x <= y);
-                let w_ok = w.is_low_bit_weight()
-                    || matches!((int_bits(w), int_bits(arr.weights)), (Some(x), Some(y)) if x <= y);
-                a_ok && w_ok
-            }
-        }
-    }
+    arr.reduction.module().runs(arr, a, w)
 }
 
 /// The unit that runs high-precision products the array cannot (attention

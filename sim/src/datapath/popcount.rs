@@ -25,8 +25,16 @@
 //! initiation interval. Processing the sign plane last keeps every
 //! intermediate accumulator value within the range of the final one.
 
-use super::encoding::{check_acts, check_weights};
-use super::BitExactError;
+use super::{
+    is_int_between, runs_low_bit, signed_bits, tree_timing, LaneTrace, ReductionModule, SelectGate,
+    SelectStage, TomlKey,
+};
+use crate::activity::Activity;
+use crate::arch::{activation_planes, Accelerator, ArrayConfig, ArrayTiming, InvalidValue};
+use crate::bitexact::encoding::{check_acts, check_weights};
+use crate::bitexact::BitExactError;
+use crate::bitexact::Datapath;
+use crate::mapping::ChunkCost;
 use workloads::Precision;
 
 /// The weight masks of one lane's chunk (bit `e` of word `e/64` is element `e`).
@@ -244,6 +252,143 @@ pub fn plane_field(a: i64, lo: u32, hi: u32, bits: u32) -> i64 {
         (a >> lo) << lo
     } else {
         ((a >> lo) & ((1i64 << (hi - lo)) - 1)) << lo
+    }
+}
+
+/// The popcount datapath's module.
+#[derive(Debug, Clone, Copy)]
+pub struct Popcount;
+
+/// Popcounts per plane: one for AND (binary01 weights) and XNOR (binary x
+/// binary), two (pos and neg masks) otherwise.
+fn popcounts_per_plane(w: Precision, a: Precision) -> u64 {
+    match (w, a) {
+        (Precision::Binary01, _) | (Precision::Binary, Precision::Binary) => 1,
+        _ => 2,
+    }
+}
+
+impl ReductionModule for Popcount {
+    fn name(&self) -> &'static str {
+        "popcount"
+    }
+    fn allowed_activations(&self) -> &'static str {
+        "int2..int8, binary, binary01"
+    }
+    fn accepts_activations(&self, p: Precision) -> bool {
+        is_int_between(p, 2, 8) || matches!(p, Precision::Binary | Precision::Binary01)
+    }
+    fn allowed_weights(&self) -> &'static str {
+        "ternary, ternary-packed, binary, binary01"
+    }
+    fn accepts_weights(&self, p: Precision) -> bool {
+        p.is_low_bit_weight()
+    }
+    fn validate(&self, a: &ArrayConfig) -> Result<(), InvalidValue> {
+        let planes = activation_planes(a.activations);
+        if a.planes_per_cycle > planes {
+            let v = a.planes_per_cycle.to_string();
+            return Err(InvalidValue {
+                key: "array.planes_per_cycle".into(),
+                message: format!(
+                    "`array.planes_per_cycle` = {v} is out of range: {} activations have {planes} \
+                     bit-plane{}, expected an integer from 1 to {planes}",
+                    a.activations,
+                    if planes == 1 { "" } else { "s" }
+                ),
+                value: v,
+            });
+        }
+        Ok(())
+    }
+    fn toml_keys(&self, a: &ArrayConfig) -> Vec<TomlKey> {
+        vec![TomlKey {
+            doc: "Activation bit-planes per cycle (popcount only), 1 to 8 and at most\n\
+                  the activation bits; the initiation interval is ceil(bits / planes_per_cycle)."
+                .into(),
+            key: "planes_per_cycle".into(),
+            value: a.planes_per_cycle.to_string(),
+        }]
+    }
+    fn runs(&self, arr: &ArrayConfig, a: Precision, w: Precision) -> bool {
+        runs_low_bit(arr, a, w)
+    }
+    fn timing(&self, a: &ArrayConfig) -> ArrayTiming {
+        let planes = activation_planes(a.activations);
+        let ii = planes.div_ceil(a.planes_per_cycle.max(1));
+        tree_timing(a, a.width, 0, planes, ii)
+    }
+    fn chunk_events(
+        &self,
+        arch: &Accelerator,
+        timing: &ArrayTiming,
+        lane: &mut Activity,
+        _shared: &mut Activity,
+    ) {
+        let arr = &arch.array;
+        let (a, w) = (arr.activations, arr.weights);
+        let width = u64::from(arr.width);
+        let planes = u64::from(activation_planes(a));
+        let pc_bits = signed_bits(width + 1);
+        let per_plane_pc = popcounts_per_plane(w, a);
+        *lane.popcounts.entry(arr.width).or_insert(0) += per_plane_pc * planes;
+        // per plane: the pos - neg difference (when two popcounts) and
+        // the shifted add into the chunk sum
+        if per_plane_pc == 2 {
+            *lane.adds.entry(pc_bits + 1).or_insert(0) += planes;
+        }
+        let sum_bits = pc_bits + 1 + planes as u32;
+        *lane.adds.entry(sum_bits).or_insert(0) += planes;
+        // the registered per-plane partial sum
+        lane.reg_bits += u64::from(sum_bits) * u64::from(timing.initiation_interval);
+    }
+    fn select(&self, a: &ArrayConfig, t: &ArrayTiming) -> SelectStage {
+        let masks = popcounts_per_plane(a.weights, a.activations) as f64;
+        SelectStage {
+            bits_per_term: masks * f64::from(activation_planes(a.activations)),
+            gates_per_term: masks * f64::from(t.planes) / f64::from(t.initiation_interval.max(1)),
+            gate: SelectGate::And,
+        }
+    }
+    fn lane_flops(&self, a: &ArrayConfig, chunk: &ChunkCost) -> u64 {
+        let lane = chunk.per_lane.reg_bits;
+        let ii = u64::from(chunk.timing.initiation_interval.max(1));
+        if ii > 1 {
+            // the per-plane partial sum is one register written `ii` times a chunk
+            let planes = activation_planes(a.activations);
+            let sum_bits = u64::from(signed_bits(u64::from(a.width) + 1) + 1 + planes);
+            lane.saturating_sub((ii - 1) * sum_bits)
+        } else {
+            lane
+        }
+    }
+    fn paper_adds(&self, act: &Activity) -> u64 {
+        act.terms
+    }
+    fn bitexact_refuses(&self, w: Precision) -> Option<String> {
+        (!w.is_low_bit_weight()).then(|| {
+            format!("the popcount reduction takes ternary, binary or binary01 weights, not {w}")
+        })
+    }
+    fn cycle_groups(&self, a: &ArrayConfig) -> Vec<(u32, u32)> {
+        match a.activations {
+            Precision::Int(b) => cycle_planes(u32::from(b), a.planes_per_cycle),
+            _ => vec![(0, 1)],
+        }
+    }
+    fn lane_chunk(
+        &self,
+        dp: &Datapath,
+        ws: &[i64],
+        act: &[i64],
+    ) -> Result<LaneTrace, BitExactError> {
+        Ok(LaneTrace::Popcount(lane_chunk(
+            dp.acts,
+            dp.weights,
+            dp.planes_per_cycle,
+            ws,
+            act,
+        )?))
     }
 }
 

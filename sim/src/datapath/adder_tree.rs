@@ -8,7 +8,14 @@
 //! unchanged. A `width`-input tree has `ceil(log2(width))` levels, which is
 //! [`crate::arch::ArrayTiming::tree_levels`].
 
-use super::BitExactError;
+use super::{
+    is_int_between, runs_low_bit, tree_events, tree_timing, LaneTrace, ReductionModule, SelectGate,
+    SelectStage,
+};
+use crate::activity::Activity;
+use crate::arch::{Accelerator, ArrayConfig, ArrayTiming};
+use crate::bitexact::BitExactError;
+use crate::bitexact::Datapath;
 use workloads::Precision;
 
 /// The term one weight makes of one activation, as the select/negate stage
@@ -122,6 +129,74 @@ pub fn lane_chunk(
     let levels = tree_levels(&terms);
     let sum = levels.last().and_then(|l| l.first()).copied().unwrap_or(0);
     Ok(TreeTrace { levels, sum })
+}
+
+/// The adder-tree datapath's module.
+#[derive(Debug, Clone, Copy)]
+pub struct AdderTree;
+
+impl ReductionModule for AdderTree {
+    fn name(&self) -> &'static str {
+        "adder-tree"
+    }
+    fn allowed_activations(&self) -> &'static str {
+        "int2..int8"
+    }
+    fn accepts_activations(&self, p: Precision) -> bool {
+        is_int_between(p, 2, 8)
+    }
+    fn allowed_weights(&self) -> &'static str {
+        "ternary, ternary-packed, binary, binary01"
+    }
+    fn accepts_weights(&self, p: Precision) -> bool {
+        p.is_low_bit_weight()
+    }
+    fn runs(&self, arr: &ArrayConfig, a: Precision, w: Precision) -> bool {
+        runs_low_bit(arr, a, w)
+    }
+    fn timing(&self, a: &ArrayConfig) -> ArrayTiming {
+        tree_timing(a, a.width, 0, 1, 1)
+    }
+    fn chunk_events(
+        &self,
+        arch: &Accelerator,
+        _timing: &ArrayTiming,
+        lane: &mut Activity,
+        _shared: &mut Activity,
+    ) {
+        let arr = &arch.array;
+        let a_bits = arr.activations.storage_bits().ceil() as u32;
+        // a select/negated int-B term needs B+1 bits (-(-2^(B-1)) = 2^(B-1))
+        let term_bits = match arr.weights {
+            Precision::Binary01 => a_bits,
+            _ => a_bits + 1,
+        };
+        tree_events(lane, u64::from(arr.width), term_bits, arr.stage_levels);
+    }
+    fn select(&self, a: &ArrayConfig, _t: &ArrayTiming) -> SelectStage {
+        let bits = f64::from(a.activations.storage_bits().ceil() as u32);
+        SelectStage {
+            bits_per_term: bits,
+            gates_per_term: bits,
+            gate: SelectGate::XorAnd,
+        }
+    }
+    fn paper_adds(&self, act: &Activity) -> u64 {
+        act.adds.values().sum::<u64>() + act.acc_updates.values().sum::<u64>()
+    }
+    fn bitexact_refuses(&self, w: Precision) -> Option<String> {
+        (!w.is_low_bit_weight()).then(|| {
+            format!("the adder-tree reduction takes ternary, binary or binary01 weights, not {w}")
+        })
+    }
+    fn lane_chunk(
+        &self,
+        dp: &Datapath,
+        ws: &[i64],
+        act: &[i64],
+    ) -> Result<LaneTrace, BitExactError> {
+        Ok(LaneTrace::Tree(lane_chunk(dp.weights, ws, act)?))
+    }
 }
 
 #[cfg(test)]

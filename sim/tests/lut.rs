@@ -1,0 +1,130 @@
+//! The table-lookup datapath (`sim::datapath::lut`): entries and index
+//! bits against bitnet.cpp's TL1/TL2 and T-MAC, hand-computed tables and
+//! lookups, the `[array.lut]` keys' refusals, and the read-port conflicts.
+
+use sim::datapath::lut::*;
+use workloads::Precision;
+#[test]
+fn entries_and_index_bits_match_the_published_kernels() {
+    // TL2: 14 entries for g = 3, 5 bits per 3 weights
+    let s = |g: u32, kind: TableKind, w: Precision| {
+        let mut a = sim::arch::preset("edge-ternary").unwrap().array;
+        a.reduction = sim::arch::Reduction::Lut;
+        a.weights = w;
+        a.width = 12;
+        a.lut = Some(LutConfig {
+            group: g,
+            table: kind,
+            ..LutConfig::default()
+        });
+        LutShape::of(&a)
+    };
+    let tl2 = s(3, TableKind::Signfold, Precision::Ternary);
+    assert_eq!((tl2.entries, tl2.index_bits, tl2.build_adds), (14, 5, 10));
+    assert!((tl2.bits_per_weight() - 5.0 / 3.0).abs() < 1e-12);
+    let g2 = s(2, TableKind::Signfold, Precision::Ternary);
+    assert_eq!((g2.entries, g2.index_bits), (5, 4));
+    assert_eq!(g2.bits_per_weight(), 2.0);
+    let g4 = s(4, TableKind::Signfold, Precision::Ternary);
+    assert_eq!((g4.entries, g4.index_bits), (41, 7));
+    // T-MAC g = 4: 8 of 16 entries stored, 4 bits a plane
+    let tm = s(4, TableKind::Bitserial, Precision::Binary);
+    assert_eq!(
+        (tm.entries, tm.index_bits, tm.planes, tm.build_adds),
+        (8, 4, 1, 14)
+    );
+    let tt = s(4, TableKind::Bitserial, Precision::Ternary);
+    assert_eq!((tt.index_bits, tt.planes), (8, 2));
+    // int8: sums of three values in [-128, 127] lie in [-384, 384]: 10 bits
+    assert_eq!(entry_bits_for(Precision::INT8, 3), 10);
+    // g = 4: +512 needs 11 bits; g = 2: [-256, 256], 10 bits
+    assert_eq!(entry_bits_for(Precision::INT8, 4), 11);
+    assert_eq!(entry_bits_for(Precision::INT8, 2), 10);
+    // int2, g = 2: [-4, 4], 4 bits
+    assert_eq!(entry_bits_for(Precision::Int(2), 2), 4);
+}
+
+fn refused(text: &str) -> sim::arch::ArchError {
+    sim::arch::from_toml(text).unwrap_err()
+}
+
+#[test]
+fn keys_are_checked_by_name_value_and_range() {
+    let base = sim::arch::preset_text("edge-lut").unwrap();
+    let e = refused(&base.replace("group = 3", "group = 5"));
+    assert_eq!(e.key, "array.lut.group");
+    assert!(e.message.contains("from 2 to 4"), "{}", e.message);
+    assert!(e.line > 1 && e.col == 1, "{e:?}");
+    let e = refused(&base.replace("group = 3", "group = 2"));
+    assert_eq!(e.key, "array.width");
+    assert!(
+        e.message.contains("multiple of `array.lut.group` = 2"),
+        "{e}"
+    );
+    let e = refused(&base.replace("index = \"packed\"", "entry_bits = 9"));
+    assert_eq!(e.key, "array.lut.entry_bits");
+    assert!(e.message.contains("need 10 bits"), "{e}");
+    let e = refused(&base.replace("read_ports = 48", "read_ports = 0"));
+    assert_eq!(e.key, "array.lut.read_ports");
+    let e = refused(&base.replace("zeros = \"none\"", "zeros = \"gate\""));
+    assert_eq!(e.key, "array.zeros");
+    let e = refused(&base.replace("weights = \"ternary\"", "weights = \"binary\""));
+    assert_eq!(e.key, "array.weights");
+    assert!(e.message.contains("bitserial"), "{e}");
+    let e = refused(&base.replace("table = \"signfold\"", "table = \"dense\""));
+    assert_eq!(e.key, "array.lut.table");
+    let e = refused(&base.replace("reduction = \"lut\"", "reduction = \"adder-tree\""));
+    assert_eq!(e.key, "array.lut");
+    // the preset: TL2's 5 bits per 3 weights, one chunk a cycle
+    let a = sim::arch::preset("edge-lut").unwrap();
+    let s = LutShape::of(&a.array);
+    assert_eq!((s.index_bits, s.entries, s.groups), (5, 14, 21));
+    assert_eq!(a.timing().initiation_interval, 1);
+}
+
+#[test]
+fn read_port_conflicts_set_the_initiation_interval() {
+    let mut a = sim::arch::preset("edge-lut").unwrap().array;
+    for (ports, ii) in [(48, 1), (47, 2), (24, 2), (16, 3), (1, 48)] {
+        a.lut.as_mut().unwrap().read_ports = ports;
+        assert_eq!(
+            a.reduction.module().timing(&a).initiation_interval,
+            ii,
+            "{ports}"
+        );
+    }
+    // lane storage needs no ports; bitserial ternary doubles the lookups
+    let c = a.lut.as_mut().unwrap();
+    c.storage = TableStorage::Lanes;
+    assert_eq!(LutShape::of(&a).initiation_interval(48), 1);
+    let c = a.lut.as_mut().unwrap();
+    c.storage = TableStorage::Sram;
+    c.table = TableKind::Bitserial;
+    c.read_ports = 48;
+    assert_eq!(LutShape::of(&a).initiation_interval(48), 2);
+}
+
+#[test]
+fn hand_computed_signfold_and_bitserial() {
+    // weights (+1, -1, 0), acts (5, 7, -3): 5 - 7 = -2
+    // v = 2 + 0*3 + 1*9 = 11 < mid = 13: the negation of entry 2
+    let (neg, e) = signfold_index(&[1, -1, 0]);
+    assert_eq!((neg, e), (true, 2));
+    // entry 2 is pattern 15 = digits (0, 2, 1): weights (-1, +1, 0)
+    assert_eq!(signfold_pattern(2, 3), vec![-1, 1, 0]);
+    let t = build_table(TableKind::Signfold, &[5, 7, -3]);
+    assert_eq!(t.len(), 14);
+    assert_eq!(t[2], 2);
+    assert_eq!(t[0], 0);
+    assert_eq!(signfold_index(&[-1, 1, 0]), (false, 2));
+    // every stored pattern's highest nonzero weight is +1
+    for e in 1..14 {
+        let p = signfold_pattern(e, 3);
+        assert_eq!(p.iter().rev().find(|&&w| w != 0), Some(&1), "{e}");
+    }
+    // bitserial, binary planes (+1, -1, +1, +1) . (1, 2, 3, 4) = 6
+    let (neg, e) = bitserial_index(&[1, -1, 1, 1]);
+    let t = build_table(TableKind::Bitserial, &[1, 2, 3, 4]);
+    let v = t[e as usize];
+    assert_eq!(if neg { -v } else { v }, 6);
+}
