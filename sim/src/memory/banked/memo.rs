@@ -20,9 +20,9 @@
 //! stepping and memoizing give identical results; the memo only decides
 //! what is simulated twice. Its size is bounded up front
 //! ([`MAX_WORDS`]): near the bound it is emptied and starts over (a
-//! stream whose states keep changing, e.g. behind writes that wait long in
-//! the write queue with addresses that differ from every state to the next,
-//! gains little from it).
+//! stream whose states keep changing, e.g. while a request waits long in a
+//! queue and its age grows from every state to the next, gains little from
+//! it).
 
 use super::controller::Stats;
 use foldhash::fast::FixedState;
