@@ -79,6 +79,22 @@ impl Banks {
         }
     }
 
+    /// Sets the open rows from `rows` (one per bank, `None` for closed).
+    pub fn set_open(&mut self, rows: impl Iterator<Item = Option<u32>>) {
+        self.open_per_rank.iter_mut().for_each(|n| *n = 0);
+        for (i, r) in rows.enumerate() {
+            self.open[i] = r;
+            if r.is_some() {
+                self.open_per_rank[i / self.banks_per_rank] += 1;
+            }
+        }
+    }
+
+    /// The open row of every bank, in bank order.
+    pub fn open_rows(&self) -> &[Option<u32>] {
+        &self.open
+    }
+
     /// The open rows, for steady-state detection (`u64::MAX` for closed).
     pub fn signature(&self, out: &mut Vec<u64>) {
         out.extend(self.open.iter().map(|r| r.map_or(u64::MAX, u64::from)));

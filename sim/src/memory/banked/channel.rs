@@ -14,10 +14,44 @@
 //! rounded to whole MHz) and a DRAM clock of period `tCK` ps convert exactly:
 //! `dram = ceil(accel * 10^6 / (f * tCK))`, `accel = ceil(dram * f * tCK / 10^6)`.
 
-use super::controller::Controller;
-use super::mapping::decode;
+use super::controller::canon::Anchor;
+use super::controller::{Controller, Stats};
+use super::mapping::{decode, Mapping};
+use super::memo::{Memo, Outcome};
 use super::replay::{summarize, ReplayResult, SystemConfig};
 use super::spec::DramSpec;
+
+/// Where a transfer's feed stands.
+#[derive(Debug, Clone, Copy)]
+struct Feed {
+    /// Id of its first request.
+    base: u64,
+    /// Its bursts.
+    n: u64,
+    /// Address of its first burst.
+    first: u64,
+    write: bool,
+    /// Bursts fed so far.
+    i: u64,
+    /// Its requests not yet complete.
+    left: u64,
+    /// Latest completion of its requests so far, DRAM cycles.
+    last: u64,
+}
+
+/// A step about to be recorded: its key, each controller's refresh
+/// schedule at its start, and the cycles until the first refresh falls due.
+type Pending = (Vec<u64>, Vec<(u64, u32)>, u64);
+
+/// A memoized state and what its words are relative to (the cycle is
+/// always the current one).
+#[derive(Debug, Clone, Copy)]
+struct Cur {
+    id: u32,
+    addr: u64,
+    row: u32,
+    ident: u64,
+}
 
 /// The banked DRAM of a design.
 #[derive(Debug, Clone)]
@@ -36,6 +70,24 @@ pub struct BankedChannel {
     used: Vec<bool>,
     done: Vec<(u64, u64)>,
     requests: u64,
+    /// Memoized transfers (None: every transfer is simulated).
+    memo: Option<Box<Memo>>,
+    /// The memo's id of the current state, with its anchor.
+    cur: Option<Cur>,
+    /// The controllers lag the current state (it was reached from the memo).
+    stale: bool,
+    /// Statistics of memoized transfers not yet added to the controllers.
+    pending: Vec<Stats>,
+    /// Bursts in a round of channels and banks (the low address fields that
+    /// pick a request's channel and bank).
+    round: u64,
+    /// Bursts in a row block (every field below the row).
+    block: u64,
+    row_mask: u32,
+    /// Bursts fed per memoized chunk of a long transfer.
+    chunk: u64,
+    /// Words of a canonical state (reused buffer).
+    words: Vec<u64>,
 }
 
 impl BankedChannel {
@@ -45,7 +97,36 @@ impl BankedChannel {
         let ctrls = (0..n)
             .map(|_| Controller::new(&spec, cfg.controller.clone()))
             .collect();
+        let o = &spec.org;
+        let bits = |x: u32| x.max(1).trailing_zeros();
+        let below_col = bits(cfg.channels.max(1))
+            + bits(o.ranks)
+            + bits(o.sids)
+            + bits(o.bank_groups)
+            + bits(o.banks);
+        let below_row = below_col + bits(o.bursts_per_row);
+        let round_bits = match cfg.mapping {
+            Mapping::RoCoBaRaCh => below_col,
+            // the bank fields lie above the column: every field matters
+            Mapping::RoBaRaCoCh => below_row,
+        };
+        let round: u64 = 1 << round_bits;
         BankedChannel {
+            // an assumption for speed only (any size is exact): whole rounds
+            // of channels and banks, at least 128 bursts
+            chunk: if cfg.mapping == Mapping::RoCoBaRaCh {
+                round.max(128)
+            } else {
+                128
+            },
+            round,
+            block: 1 << below_row,
+            row_mask: (1u32 << bits(o.rows)).wrapping_sub(1),
+            memo: Some(Box::default()),
+            cur: None,
+            stale: false,
+            pending: vec![Stats::default(); n],
+            words: Vec::new(),
             burst: u64::from(spec.org.burst_bytes()),
             tck_ps: u64::from(spec.timing.tck_ps),
             accel_mhz: ((clock_ghz * 1000.0).round() as u64).max(1),
@@ -111,6 +192,18 @@ impl BankedChannel {
         }
     }
 
+    /// Turns memoization of transfers off (every transfer is then simulated
+    /// cycle by cycle; the results are the same).
+    pub fn without_memo(mut self) -> BankedChannel {
+        self.memo = None;
+        self
+    }
+
+    /// Transfers applied from the memo and transfers simulated.
+    pub fn memo_counts(&self) -> (u64, u64) {
+        self.memo.as_ref().map_or((0, 0), |m| (m.hits, m.misses))
+    }
+
     /// Issues a transfer of `bytes` at `addr` at accelerator cycle `now`;
     /// returns the accelerator cycle at which it has completed.
     pub fn issue(&mut self, now: u64, bytes: u64, addr: u64, write: bool) -> u64 {
@@ -119,6 +212,360 @@ impl BankedChannel {
             return now;
         }
         let start = self.to_dram(now);
+        let first = addr / self.burst * self.burst;
+        if self.memo.is_none() {
+            let (last, _) = self.simulate(start, n, first, write);
+            return self.to_accel(last).max(now);
+        }
+        if start > self.clk {
+            self.materialize();
+            self.advance_to(start);
+            self.cur = None;
+        }
+        let mut f = Feed {
+            base: self.next_id,
+            n,
+            first,
+            write,
+            i: 0,
+            left: n,
+            last: 0,
+        };
+        self.next_id += n;
+        self.requests += n;
+        let ch = u64::from(self.cfg.channels.max(1));
+        while f.n - f.i >= self.chunk + ch {
+            self.step(&mut f, false);
+        }
+        self.step(&mut f, true);
+        self.busy_until = self.busy_until.max(f.last);
+        self.to_accel(f.last).max(now)
+    }
+
+    /// One memoized step of transfer `f`: a chunk (the feed from burst `i`
+    /// to the first cycle at which `chunk` more bursts have entered the
+    /// queues; `chunk + channels` bursts must be left), or the tail (the
+    /// rest of the feed and the run to the transfer's last completion).
+    fn step(&mut self, f: &mut Feed, tail: bool) {
+        let ch = self.cfg.channels.max(1);
+        let pos = f.first / self.burst + f.i;
+        let addr = f.first + f.i * self.burst;
+        let row = decode(self.cfg.mapping, &self.spec.org, ch, addr).row;
+        let ident = f.base + f.i;
+        if self.memo.as_ref().is_some_and(|m| m.full()) {
+            self.materialize();
+            if let Some(m) = self.memo.as_mut() {
+                m.clear();
+            }
+            self.cur = None;
+        }
+        if self.cur.is_none() {
+            self.materialize();
+            self.cur = self.intern(addr, row, ident);
+        }
+        let Some(cur) = self.cur else {
+            self.simulate_step(f, tail, None);
+            return;
+        };
+        let memo = self.memo.as_mut().expect("memo is on");
+        let window = if tail {
+            f.n - f.i
+        } else {
+            self.chunk + u64::from(ch)
+        };
+        let to_block = self.block - pos % self.block;
+        let mut key = vec![
+            u64::from(tail),
+            u64::from(cur.id),
+            u64::from(row.wrapping_sub(cur.row) & self.row_mask),
+            addr.wrapping_sub(cur.addr),
+            ident.wrapping_sub(cur.ident),
+            pos % self.round,
+            // a crossing at the window's end moves the next anchor's row
+            if to_block <= window {
+                to_block
+            } else {
+                u64::MAX
+            },
+            u64::from(f.write),
+            if tail { f.n - f.i } else { 0 },
+            // which held requests belong to this transfer (the tail runs
+            // until they complete)
+            if tail {
+                f.i.min(memo.back(cur.id) + 1 + ident.wrapping_sub(cur.ident))
+            } else {
+                0
+            },
+            0,
+        ];
+        let clk0 = self.clk;
+        let refresh: Vec<(u64, u32)> = self.ctrls.iter().map(|c| c.refresh_state()).collect();
+        let due_in = refresh
+            .iter()
+            .map(|r| r.0.saturating_sub(clk0))
+            .min()
+            .unwrap_or(u64::MAX);
+        let flag = key.len() - 1;
+        let mut found = memo.outcome(&key).filter(|o| due_in > o.horizon).cloned();
+        if found.is_none() {
+            key[flag] = 1;
+            for &(next, cursor) in &refresh {
+                key.extend([next.wrapping_sub(clk0), u64::from(cursor)]);
+            }
+            found = memo.outcome(&key).cloned();
+        }
+        let Some(o) = found else {
+            key.truncate(flag + 1);
+            key[flag] = 0;
+            self.simulate_step(f, tail, Some((key, refresh, due_in)));
+            return;
+        };
+        memo.hits += 1;
+        self.clk = clk0 + o.dclk;
+        for &(rel, at) in o.done.iter() {
+            if ident.wrapping_add(rel) >= f.base {
+                f.left -= 1;
+                f.last = f.last.max(clk0 + at);
+            }
+        }
+        if tail {
+            f.last = f.last.max(clk0 + o.last);
+            f.left = 0;
+        }
+        f.i += o.fed;
+        for (p, d) in self.pending.iter_mut().zip(o.stats.iter()) {
+            p.add_k(d, 1);
+        }
+        if let Some(r) = &o.refresh {
+            for (c, &(next, cursor)) in self.ctrls.iter_mut().zip(r.iter()) {
+                c.set_refresh_state(self.clk + next, cursor);
+            }
+        }
+        self.cur = Some(self.cur_at(f, o.next));
+        self.stale = true;
+    }
+
+    /// The anchor of the state reached at transfer `f`'s feed position
+    /// (after its tail: the next burst past it).
+    fn cur_at(&self, f: &Feed, id: u32) -> Cur {
+        let addr = f.first + f.i * self.burst;
+        let ch = self.cfg.channels.max(1);
+        Cur {
+            id,
+            addr,
+            row: decode(self.cfg.mapping, &self.spec.org, ch, addr).row,
+            ident: f.base + f.i,
+        }
+    }
+
+    /// Simulates a step the memo does not hold, cycle by cycle, and records
+    /// its outcome under `key`.
+    fn simulate_step(&mut self, f: &mut Feed, tail: bool, key: Option<Pending>) {
+        self.materialize();
+        let clk0 = self.clk;
+        let ident = f.base + f.i;
+        let i0 = f.i;
+        let before: Vec<Stats> = self.ctrls.iter().map(|c| *c.stats()).collect();
+        let mut log = Vec::new();
+        let last0 = f.last;
+        f.last = 0;
+        let end = if tail {
+            while f.i < f.n {
+                self.feed_cycle(f, &mut log);
+            }
+            self.drain(f)
+        } else {
+            while f.i < i0 + self.chunk {
+                self.feed_cycle(f, &mut log);
+            }
+            self.clk
+        };
+        let step_last = f.last;
+        f.last = f.last.max(last0);
+        if let Some(m) = self.memo.as_mut() {
+            m.misses += 1;
+        }
+        let next = if tail {
+            let addr = f.first + f.n * self.burst;
+            let row = decode(
+                self.cfg.mapping,
+                &self.spec.org,
+                self.cfg.channels.max(1),
+                addr,
+            )
+            .row;
+            self.intern(addr, row, f.base + f.n)
+        } else {
+            let c = self.cur_at(f, 0);
+            self.intern(c.addr, c.row, c.ident)
+        };
+        self.cur = next;
+        let (Some(next), Some((mut key, refresh, due_in))) = (next, key) else {
+            return;
+        };
+        let horizon = end - clk0;
+        let stats: Vec<Stats> = self
+            .ctrls
+            .iter()
+            .zip(&before)
+            .map(|(c, b)| c.stats().minus(b))
+            .collect();
+        let inside = due_in <= horizon;
+        let after = inside.then(|| {
+            self.ctrls
+                .iter()
+                .map(|c| {
+                    let (next, cursor) = c.refresh_state();
+                    (next - self.clk, cursor)
+                })
+                .collect()
+        });
+        if inside {
+            let flag = key.len() - 1;
+            key[flag] = 1;
+            for &(next, cursor) in &refresh {
+                key.extend([next.wrapping_sub(clk0), u64::from(cursor)]);
+            }
+        }
+        let done: Vec<(u64, u64)> = log
+            .iter()
+            .map(|&(id, at)| (id.wrapping_sub(ident), at - clk0))
+            .collect();
+        let o = Outcome {
+            next: next.id,
+            dclk: self.clk - clk0,
+            fed: f.i - i0,
+            done: if tail { Vec::new().into() } else { done.into() },
+            last: step_last.saturating_sub(clk0),
+            horizon,
+            stats: stats.into(),
+            refresh: after,
+        };
+        if let Some(m) = self.memo.as_mut() {
+            m.record(key, o);
+        }
+    }
+
+    /// One DRAM cycle of transfer `f`'s feed: at most one burst per channel
+    /// enters its queue (in order, while there is room), then every
+    /// controller ticks; completions of `f`'s requests count down `left`,
+    /// and every completion is logged.
+    fn feed_cycle(&mut self, f: &mut Feed, log: &mut Vec<(u64, u64)>) {
+        let ch = self.cfg.channels.max(1);
+        self.used.iter_mut().for_each(|u| *u = false);
+        while f.i < f.n {
+            let a = f.first + f.i * self.burst;
+            let loc = decode(self.cfg.mapping, &self.spec.org, ch, a);
+            let c = loc.channel as usize;
+            if self.used[c] {
+                break;
+            }
+            if !self.ctrls[c].send(f.base + f.i, a, f.write, loc.path, loc.row, &mut self.done) {
+                break;
+            }
+            self.used[c] = true;
+            f.i += 1;
+        }
+        Self::tick_all(&mut self.ctrls, &mut self.done);
+        self.clk += 1;
+        for &(id, at) in &self.done {
+            log.push((id, at));
+            if id >= f.base {
+                f.left -= 1;
+                f.last = f.last.max(at);
+            }
+        }
+        self.done.clear();
+    }
+
+    /// Runs a copy of the controllers on until every request of `f` has
+    /// completed; returns the last cycle it ran.
+    fn drain(&mut self, f: &mut Feed) -> u64 {
+        let mut end = self.clk;
+        if f.left > 0 {
+            let mut sim = self.ctrls.clone();
+            let mut done = Vec::new();
+            while f.left > 0 {
+                Self::tick_all(&mut sim, &mut done);
+                end += 1;
+                for &(id, at) in &done {
+                    if id >= f.base {
+                        f.left -= 1;
+                        f.last = f.last.max(at);
+                    }
+                }
+                done.clear();
+            }
+        }
+        end
+    }
+
+    fn anchor(&self, addr: u64, row: u32, ident: u64) -> Anchor {
+        Anchor {
+            clk: self.clk,
+            id: ident,
+            addr,
+            row,
+            row_mask: self.row_mask,
+        }
+    }
+
+    /// The memo's id of the controllers' current state anchored at `addr`,
+    /// `row` and request id `ident` (None past the memo's size bound).
+    fn intern(&mut self, addr: u64, row: u32, ident: u64) -> Option<Cur> {
+        let a = self.anchor(addr, row, ident);
+        let mut w = std::mem::take(&mut self.words);
+        w.clear();
+        let mut back = 0;
+        for c in &self.ctrls {
+            back = back.max(c.canon(&a, &mut w));
+        }
+        let id = self.memo.as_mut().and_then(|m| m.intern(&w, back));
+        self.words = w;
+        id.map(|id| Cur {
+            id,
+            addr,
+            row,
+            ident,
+        })
+    }
+
+    /// Brings the controllers up to the current state when it was reached
+    /// from the memo.
+    fn materialize(&mut self) {
+        if !self.stale {
+            return;
+        }
+        self.stale = false;
+        let (Some(cur), Some(memo)) = (self.cur, &self.memo) else {
+            return;
+        };
+        let w = memo.state(cur.id);
+        let a = self.anchor(cur.addr, cur.row, cur.ident);
+        let mut k = 0;
+        for (c, p) in self.ctrls.iter_mut().zip(self.pending.iter_mut()) {
+            k += c.restore(&a, &w[k..]);
+            c.add_stats(p);
+            *p = Stats::default();
+        }
+        #[cfg(debug_assertions)]
+        {
+            let mut again = Vec::new();
+            for c in &self.ctrls {
+                c.canon(&a, &mut again);
+            }
+            debug_assert_eq!(
+                &again[..],
+                &w[..],
+                "a restored state writes the words it came from"
+            );
+        }
+    }
+
+    /// Feeds the `n` bursts from `first` into the controllers from DRAM
+    /// cycle `start` on and finds the cycle the last one completes; returns
+    /// it and the last cycle simulated (the drain included).
+    fn simulate(&mut self, start: u64, n: u64, first: u64, write: bool) -> (u64, u64) {
         self.advance_to(start);
         let ch = self.cfg.channels.max(1);
         let base = self.next_id;
@@ -127,7 +574,6 @@ impl BankedChannel {
         let mut i = 0;
         let mut left = n;
         let mut last = 0;
-        let first = addr / self.burst * self.burst;
         while i < n {
             self.used.iter_mut().for_each(|u| *u = false);
             while i < n {
@@ -153,11 +599,13 @@ impl BankedChannel {
             }
             self.done.clear();
         }
+        let mut end = self.clk;
         if left > 0 {
             let mut sim = self.ctrls.clone();
             let mut done = Vec::new();
             while left > 0 {
                 Self::tick_all(&mut sim, &mut done);
+                end += 1;
                 for &(id, at) in &done {
                     if id >= base {
                         left -= 1;
@@ -168,7 +616,7 @@ impl BankedChannel {
             }
         }
         self.busy_until = self.busy_until.max(last);
-        self.to_accel(last).max(now)
+        (last, end)
     }
 
     /// The accelerator cycle by which every transfer issued so far completes.
@@ -179,6 +627,7 @@ impl BankedChannel {
     /// Runs the device to the end of the run (accelerator cycle `end`,
     /// every request complete) and summarizes it over that time.
     pub fn finish(&mut self, end: u64) -> ReplayResult {
+        self.materialize();
         let end_dram = self.to_dram(end);
         self.advance_to(end_dram);
         while !self.ctrls.iter().all(|c| c.is_idle()) {
@@ -193,5 +642,54 @@ impl BankedChannel {
             self.requests,
             self.clk.max(end_dram),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::memory::banked::presets;
+    use crate::memory::banked::{ControllerConfig, Mapping};
+
+    /// After every transfer of a stream that crosses refreshes and row
+    /// blocks, the controllers reached through the memo hold the very state
+    /// of the ones that simulated every cycle.
+    #[test]
+    fn memo_state_matches_stepping() {
+        let cfg = SystemConfig {
+            channels: 4,
+            mapping: Mapping::RoCoBaRaCh,
+            controller: ControllerConfig::default(),
+        };
+        let mut a = BankedChannel::new(presets::lpddr5_6400(), cfg.clone(), 1.0);
+        let mut b = BankedChannel::new(presets::lpddr5_6400(), cfg, 1.0).without_memo();
+        let mut now = 0;
+        for i in 0..400u64 {
+            let addr = i * 6144;
+            let x = a.issue(now, 6144, addr, false);
+            let y = b.issue(now, 6144, addr, false);
+            a.materialize();
+            let an = a.anchor(0, 0, a.next_id);
+            let (mut wa, mut wb) = (Vec::new(), Vec::new());
+            for c in &a.ctrls {
+                c.canon(&an, &mut wa);
+            }
+            for c in &b.ctrls {
+                c.canon(&an, &mut wb);
+            }
+            let ra: Vec<_> = a.ctrls.iter().map(|c| c.refresh_state()).collect();
+            let rb: Vec<_> = b.ctrls.iter().map(|c| c.refresh_state()).collect();
+            assert_eq!(
+                (a.clk, &ra),
+                (b.clk, &rb),
+                "clock at {i} {:?}",
+                a.memo_counts()
+            );
+            assert_eq!(wa, wb, "state at {i} {:?}", a.memo_counts());
+            assert_eq!(x, y, "transfer {i}");
+            now += 120;
+        }
+        let (hits, misses) = a.memo_counts();
+        assert!(hits > misses, "hits {hits} misses {misses}");
     }
 }

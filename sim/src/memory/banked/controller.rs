@@ -20,6 +20,8 @@
 //! free command slot or at the deadline) and the CAS command that starts the
 //! data clock before an access when WCK has stopped.
 
+pub mod canon;
+
 use super::bank::Banks;
 use super::power::Counts;
 use super::refresh::{Due, RefreshPolicy, Refresher};

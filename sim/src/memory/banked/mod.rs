@@ -10,12 +10,14 @@
 //! - `controller.rs` — queues, FR-FCFS, page policy, write draining;
 //! - `power.rs` — energy by the IDD method;
 //! - `trace.rs` — request traces (Ramulator's format and onebit's);
-//! - `replay.rs` — running a request stream to completion.
+//! - `replay.rs` — running a request stream to completion;
+//! - `memo.rs` — memoized transfers, the exact fast path of the engine's DRAM.
 
 pub mod bank;
 pub mod channel;
 pub mod controller;
 pub mod mapping;
+pub mod memo;
 pub mod power;
 pub mod presets;
 pub mod refresh;

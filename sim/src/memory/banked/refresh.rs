@@ -135,6 +135,18 @@ impl Refresher {
         }
     }
 
+    /// The bank the next per-bank refresh goes to.
+    pub fn cursor(&self) -> u32 {
+        self.cursor
+    }
+
+    /// Sets the schedule: the next refresh falls due at `next`, to bank
+    /// `cursor` (per-bank refresh).
+    pub fn set(&mut self, next: u64, cursor: u32) {
+        self.next = next;
+        self.cursor = cursor;
+    }
+
     /// Moves the schedule later by `shift` cycles.
     pub fn shift(&mut self, shift: u64) {
         self.next = self.next.saturating_add(shift);

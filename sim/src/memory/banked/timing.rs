@@ -483,6 +483,74 @@ impl TimingState {
         }
     }
 
+    /// The state relative to `now`, exactly as far as it can still matter,
+    /// appended to `out` (see [`super::controller::canon`]): the pending
+    /// earliest-issue cycles minus `now` as (slot, cycles) pairs for those
+    /// still ahead, and for each activation window its length and the age of
+    /// each entry, capped at the window's latency (an older entry can no
+    /// longer delay a command).
+    pub fn canon(&self, now: u64, out: &mut Vec<u64>) {
+        let mut slot = 0u64;
+        let at = out.len();
+        out.push(0);
+        let mut count = 0u64;
+        for level in &self.next_ok {
+            for node in level {
+                for &s in node {
+                    if s > now {
+                        out.push(slot << 32 | (s - now));
+                        count += 1;
+                    }
+                    slot += 1;
+                }
+            }
+        }
+        out[at] = count;
+        for (ci, h) in self.history.iter().enumerate() {
+            let lat = u64::from(self.constraints[ci].lat);
+            for q in h {
+                out.push(q.len() as u64);
+                out.extend(q.iter().map(|&x| (now - x).min(lat)));
+            }
+        }
+    }
+
+    /// Sets the state from words written by [`TimingState::canon`] at
+    /// cycle `now`; returns the words read.
+    pub fn restore(&mut self, now: u64, w: &[u64]) -> usize {
+        let mut k = 0;
+        let count = w[k] as usize;
+        k += 1;
+        for level in self.next_ok.iter_mut() {
+            for node in level.iter_mut() {
+                *node = [0; NCMD];
+            }
+        }
+        for &e in &w[k..k + count] {
+            let slot = (e >> 32) as usize;
+            let mut s = slot;
+            for level in self.next_ok.iter_mut() {
+                let n = level.len() * NCMD;
+                if s < n {
+                    level[s / NCMD][s % NCMD] = now + (e & 0xffff_ffff);
+                    break;
+                }
+                s -= n;
+            }
+        }
+        k += count;
+        for h in self.history.iter_mut() {
+            for q in h.iter_mut() {
+                let len = w[k] as usize;
+                k += 1;
+                q.clear();
+                q.extend(w[k..k + len].iter().map(|&a| now.saturating_sub(a)));
+                k += len;
+            }
+        }
+        k
+    }
+
     /// The state relative to `now`, for steady-state detection: every
     /// pending earliest-issue cycle minus `now` (0 when already past), and
     /// the activation windows likewise.

@@ -1,0 +1,253 @@
+//! The canonical form of a controller's state: everything that decides its
+//! future, written as words relative to an [`Anchor`] (the current cycle,
+//! the next request id, a byte address and a row), so that two states that
+//! differ only by a shift in time, in request ids and in addresses by whole
+//! rows have the same words. Statistics and the refresh schedule are left
+//! out (the caller keeps them).
+//!
+//! Values that can no longer matter are written capped: a timing constraint
+//! already met as 0 ([`super::super::timing::TimingState::canon`]), a data
+//! clock (WCK) or command bus already free as 0. Restoring the words with
+//! another anchor gives a controller that behaves, cycle for cycle, like the
+//! one that wrote them, shifted by the difference of the anchors.
+
+use super::{Buf, Controller, Req, Stats};
+use crate::memory::banked::timing::{Cmd, Path};
+
+/// What a canonical state is relative to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Anchor {
+    /// The current cycle.
+    pub clk: u64,
+    /// The next request id.
+    pub id: u64,
+    /// A byte address (request addresses are written relative to it).
+    pub addr: u64,
+    /// A row (rows are written relative to it, modulo the row count).
+    pub row: u32,
+    /// Row count minus one (a power of two minus one).
+    pub row_mask: u32,
+}
+
+const NONE: u64 = u64::MAX;
+
+fn cmd_of(i: u64) -> Cmd {
+    Cmd::ALL[i as usize]
+}
+
+fn buf_code(b: Buf) -> u64 {
+    match b {
+        Buf::Read => 0,
+        Buf::Write => 1,
+        Buf::Prio => 2,
+        Buf::Active => 3,
+    }
+}
+
+fn buf_of(c: u64) -> Buf {
+    match c {
+        0 => Buf::Read,
+        1 => Buf::Write,
+        2 => Buf::Prio,
+        _ => Buf::Active,
+    }
+}
+
+impl Anchor {
+    fn rel_row(&self, row: u32) -> u64 {
+        u64::from(row.wrapping_sub(self.row) & self.row_mask)
+    }
+
+    fn abs_row(&self, rel: u64) -> u32 {
+        (rel as u32).wrapping_add(self.row) & self.row_mask
+    }
+
+    fn put_req(&self, r: &Req, out: &mut Vec<u64>) {
+        // every queued id lies below the anchor's: written as its distance
+        // back from it, 0 for a refresh (id and address u64::MAX); request
+        // addresses are whole bursts, so no relative address is u64::MAX
+        out.push(if r.id == NONE { 0 } else { self.id - r.id });
+        out.push(if r.addr == NONE {
+            NONE
+        } else {
+            r.addr.wrapping_sub(self.addr)
+        });
+        out.push(
+            u64::from(r.path.rank) << 48
+                | u64::from(r.path.sid) << 32
+                | u64::from(r.path.bg) << 16
+                | u64::from(r.path.bank),
+        );
+        // a refresh's row is unused
+        out.push(if r.id == NONE { 0 } else { self.rel_row(r.row) });
+        out.push(self.clk - r.arrive);
+        out.push(
+            (r.cmd.idx() as u64) << 16
+                | (r.last.idx() as u64) << 8
+                | u64::from(r.write) << 1
+                | u64::from(r.counted),
+        );
+    }
+
+    fn get_req(&self, w: &[u64]) -> Req {
+        let p = w[2];
+        let f = w[5];
+        Req {
+            id: if w[0] == 0 { NONE } else { self.id - w[0] },
+            addr: if w[1] == NONE {
+                NONE
+            } else {
+                w[1].wrapping_add(self.addr)
+            },
+            path: Path {
+                rank: (p >> 48) as u32,
+                sid: (p >> 32 & 0xffff) as u32,
+                bg: (p >> 16 & 0xffff) as u32,
+                bank: (p & 0xffff) as u32,
+            },
+            row: if w[0] == 0 { 0 } else { self.abs_row(w[3]) },
+            arrive: self.clk - w[4],
+            cmd: cmd_of(f >> 16 & 0xff),
+            last: cmd_of(f >> 8 & 0xff),
+            write: f & 2 != 0,
+            counted: f & 1 != 0,
+        }
+    }
+}
+
+const REQ_WORDS: usize = 6;
+
+impl Controller {
+    /// Appends the canonical words of this controller's state relative to
+    /// `a` (whose `clk` must be the controller's current cycle); returns the
+    /// largest distance back from the anchor's id of any request it holds
+    /// (0 when it holds none).
+    pub fn canon(&self, a: &Anchor, out: &mut Vec<u64>) -> u64 {
+        let clk = self.clk;
+        debug_assert_eq!(clk, a.clk);
+        self.timing.canon(clk, out);
+        out.extend(
+            self.banks
+                .open_rows()
+                .iter()
+                .map(|r| r.map_or(NONE, |r| a.rel_row(r))),
+        );
+        for v in [&self.reads, &self.writes, &self.prio, &self.active] {
+            out.push(v.len() as u64);
+            for r in v {
+                a.put_req(r, out);
+            }
+        }
+        out.push(self.activating.len() as u64);
+        for (r, d) in &self.activating {
+            a.put_req(r, out);
+            // a deadline may lie in the past: kept exactly, two's complement
+            out.push(d.wrapping_sub(clk));
+        }
+        out.push(self.returning.len() as u64);
+        for &(at, id, arrive) in &self.returning {
+            out.extend([at.wrapping_sub(clk), a.id - id, clk - arrive]);
+        }
+        out.push(u64::from(self.write_mode));
+        out.push(self.wck_expiry.saturating_sub(clk));
+        out.push(self.bus_free.saturating_sub(clk));
+        out.push(match self.cas_for {
+            Some((b, i)) => buf_code(b) << 32 | i as u64,
+            None => NONE,
+        });
+        let reqs = [&self.reads, &self.writes, &self.active];
+        let queued = reqs.iter().flat_map(|v| v.iter()).map(|r| r.id);
+        let arming = self.activating.iter().map(|(r, _)| r.id);
+        let back = self.returning.iter().map(|&(_, id, _)| id);
+        queued
+            .chain(arming)
+            .chain(back)
+            .filter(|&id| id != NONE)
+            .map(|id| a.id - id)
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Sets the state from words written by [`Controller::canon`], read
+    /// relative to `a`; the statistics and the refresh schedule are kept.
+    /// Returns the words read.
+    pub fn restore(&mut self, a: &Anchor, w: &[u64]) -> usize {
+        self.clk = a.clk;
+        let clk = a.clk;
+        let mut k = self.timing.restore(clk, w);
+        let nb = self.active_per_bank.len();
+        self.banks.set_open(
+            w[k..k + nb]
+                .iter()
+                .map(|&r| (r != NONE).then(|| a.abs_row(r))),
+        );
+        k += nb;
+        let read_vec = |k: &mut usize| -> Vec<Req> {
+            let n = w[*k] as usize;
+            *k += 1;
+            let v = (0..n)
+                .map(|i| a.get_req(&w[*k + i * REQ_WORDS..]))
+                .collect();
+            *k += n * REQ_WORDS;
+            v
+        };
+        self.reads = read_vec(&mut k);
+        self.writes = read_vec(&mut k);
+        self.prio = read_vec(&mut k);
+        self.active = read_vec(&mut k);
+        let n = w[k] as usize;
+        k += 1;
+        self.activating.clear();
+        for _ in 0..n {
+            let r = a.get_req(&w[k..]);
+            k += REQ_WORDS;
+            self.activating.push((r, w[k].wrapping_add(clk)));
+            k += 1;
+        }
+        let n = w[k] as usize;
+        k += 1;
+        self.returning.clear();
+        for _ in 0..n {
+            self.returning
+                .push_back((w[k].wrapping_add(clk), a.id - w[k + 1], clk - w[k + 2]));
+            k += 3;
+        }
+        self.write_mode = w[k] != 0;
+        self.wck_expiry = clk + w[k + 1];
+        self.bus_free = clk + w[k + 2];
+        self.cas_for =
+            (w[k + 3] != NONE).then(|| (buf_of(w[k + 3] >> 32), (w[k + 3] & 0xffff_ffff) as usize));
+        k += 4;
+        // derived: requests per bank past their activation, banks between
+        // ACT-1 and ACT-2, addresses of queued writes
+        self.active_per_bank.iter_mut().for_each(|n| *n = 0);
+        for r in &self.active {
+            self.active_per_bank[self.shape.bank_index(&r.path)] += 1;
+        }
+        self.act2_pending.iter_mut().for_each(|p| *p = false);
+        for (r, _) in &self.activating {
+            self.act2_pending[self.shape.bank_index(&r.path)] = true;
+        }
+        self.n_act2_pending = self.activating.len();
+        self.write_addrs.clear();
+        self.write_addrs.extend(self.writes.iter().map(|r| r.addr));
+        self.due.clear();
+        k
+    }
+
+    /// The refresh schedule: the cycle the next refresh falls due and the
+    /// bank it goes to (per-bank refresh).
+    pub fn refresh_state(&self) -> (u64, u32) {
+        (self.refresher.next_due(), self.refresher.cursor())
+    }
+
+    /// Sets the refresh schedule.
+    pub fn set_refresh_state(&mut self, next: u64, cursor: u32) {
+        self.refresher.set(next, cursor);
+    }
+
+    /// Adds `d` to the statistics (the counters of a memoized stretch).
+    pub fn add_stats(&mut self, d: &Stats) {
+        self.stats.add_k(d, 1);
+    }
+}
