@@ -215,6 +215,9 @@ fn array_estimate(arch: &Accelerator, t: &Technology) -> (f64, u64) {
         .sum::<f64>();
     let (lane_flops, shared_flops) = array_flops(arch, &chunk);
     ge += lane_flops as f64 * t.get(Key::DffGe);
+    let (extra_ge, extra_flops) = crate::lane_extras::per_lane(arch, t);
+    ge += extra_ge;
+    let lane_flops = lane_flops + extra_flops;
     let total = ge * lanes + shared_flops as f64 * t.get(Key::DffGe);
     (
         total,

@@ -13,6 +13,7 @@
 //! | `mults[p]` | multiply in p x (1 - gated share) | `array_mult` |
 //! | `acc_updates[b]` | b-bit add (FP32 add on a floating-point MAC array) | `array_accumulate` |
 //! | `reg_bits` | `register_pj_per_bit` | `array_registers` |
+//! | `mux_bits` | `select_pj_per_bit` per bit and 2:1 level (assumption: an AND-OR select bit) | `array_select` |
 //! | `vector[op]` | muls x mul + adds x add in the vector precision ([`crate::price::vector_op_counts`]) | `vector` |
 //! | `vector[op]` | 2 x bits x `register_pj_per_bit` | `unit_registers` |
 //! | `attention_macs[p]` | mul + add in p | `attention` |
@@ -283,6 +284,8 @@ pub fn dynamic(t: &Technology, p: &Prices, act: &Activity) -> Breakdown {
         })
         .sum();
     e.array_registers = act.reg_bits as f64 * t.get(Key::RegisterPjPerBit);
+    // operand and partial-sum multiplexers (weight registers, zero skip)
+    e.array_select += crate::lane_extras::mux_pj(t, act.mux_bits);
     let reg = t.get(Key::RegisterPjPerBit);
     let vp = p.vector_precision;
     for (&op, &n) in &act.vector {

@@ -9,10 +9,13 @@
 pub mod area;
 pub mod baselines;
 pub mod energy;
+pub mod lane_extras;
+pub mod mapper_prices;
 pub mod paper;
 pub mod price;
 pub mod tech;
 
 pub use area::{AreaReport, CellCounts};
 pub use energy::{estimate, Breakdown, EnergyReport, OpEnergy, ENERGY_SCHEMA};
+pub use mapper_prices::mapper_prices;
 pub use tech::{Key, TechError, Technology};

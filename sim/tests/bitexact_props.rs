@@ -140,6 +140,8 @@ fn arch_strategy() -> impl Strategy<Value = ArrayConfig> {
                 max_k: 1,
                 zeros: ZeroHandling::Gate,
                 dataflow: Default::default(),
+                token_tile: 1,
+                skip_window: None,
             }
         })
 }
@@ -343,6 +345,8 @@ fn extremes_by_hand() {
                 max_k: 64,
                 zeros: ZeroHandling::None,
                 dataflow: Default::default(),
+                token_tile: 1,
+                skip_window: None,
             };
             assert_eq!(acc_bits(&arch), 15);
             let acts = vec![vec![-128i64; 64]];
@@ -385,6 +389,8 @@ fn xnor_and_and_popcount_by_hand() {
         max_k: 4,
         zeros: ZeroHandling::None,
         dataflow: Default::default(),
+        token_tile: 1,
+        skip_window: None,
     };
     // xnor: w = [+1 -1 +1 +1], x = [+1 +1 -1 +1]: 1 - 1 - 1 + 1 = 0
     let arch = mk(Precision::Binary, Precision::Binary);
@@ -426,6 +432,8 @@ fn tree_levels_match_the_timing() {
             max_k: 4096,
             zeros: ZeroHandling::None,
             dataflow: Default::default(),
+            token_tile: 1,
+            skip_window: None,
         };
         let t = ArrayTiming::of(&arch);
         assert_eq!(levels_for(width as usize), t.tree_levels, "width {width}");
@@ -505,6 +513,8 @@ fn refuses_what_no_datapath_does() {
         max_k: 16,
         zeros: ZeroHandling::None,
         dataflow: Default::default(),
+        token_tile: 1,
+        skip_window: None,
     };
     assert!(matches!(
         Datapath::new(&arch),

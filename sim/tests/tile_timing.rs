@@ -29,6 +29,8 @@ fn arch(
         max_k: 4096,
         zeros: ZeroHandling::Gate,
         dataflow: Default::default(),
+        token_tile: 1,
+        skip_window: None,
     }
 }
 
