@@ -21,6 +21,7 @@
 //! when they do not.
 
 use super::reuse::{self, LinearMapping, LoopOrder};
+use super::skip::Compaction;
 use super::{push_run, ChunkCost, MapError, OpPlan, TileWork, Tiles, Unit};
 use crate::activity::{Activity, Buffer};
 use crate::arch::{acc_bits_for, Accelerator, ZeroHandling};
@@ -96,21 +97,16 @@ pub(super) fn plan_with(
     }
 
     // Zero weights compacted away shorten the reduction: to the densest
-    // lane's nonzeros when measured for this geometry, else K x (1 - zeros).
+    // lane's slots per window (skip.rs), or to the measured densest lane.
+    let comp = Compaction::of(arch, op, measured);
     let measured = measured.filter(|m| m.lanes == arr.lanes && m.width == arr.width);
-    let z = measured.map_or(op.zero_fraction(), |m| m.zero_share);
-    let skip = arr.zeros == ZeroHandling::Skip && w.is_low_bit_weight();
-    let dense = measured.map_or(1.0 - z, |m| m.densest_lane_share);
-    let k_eff = if skip {
-        ((op.k as f64 * dense).ceil() as u64).clamp(1, op.k)
-    } else {
-        op.k
-    };
+    let z = comp.zeros;
+    let k_eff = comp.k_eff;
     let chunks_total = k_eff.div_ceil(width);
 
     // K tiles: as many chunks as fit half of the weight buffer.
     let cap_w = arch.buffers.weights.tile_bytes();
-    let wbytes = |n_lanes: u64, k_len: u64| w.bytes_for(n_lanes * k_len);
+    let wbytes = |n_lanes: u64, k_len: u64| comp.weight_bytes(n_lanes, k_len);
     if wbytes(lanes, width) > cap_w {
         return Err(MapError::WeightBuffer {
             op: op.name.clone(),
@@ -170,7 +166,7 @@ pub(super) fn plan_with(
     let weight_bytes_all = op.g
         * n_tiles
             .iter()
-            .map(|&(l, c)| c * w.bytes_for(l * k_eff))
+            .map(|&(l, c)| c * comp.weight_bytes(l, k_eff))
             .sum::<u64>();
     // DRAM bytes of the two loop orders when activations stream
     let weights_outer = weight_bytes_all + if on_chip { 0 } else { n_tile_count * in_bytes };
@@ -193,9 +189,12 @@ pub(super) fn plan_with(
     // lane's weights and the activation port one chunk of activations.
     let wport = SramPort::new(&arch.buffers.weights);
     let aport = SramPort::new(&arch.buffers.activations);
-    let chunk_wbytes =
-        |n_lanes: u64| (n_lanes * width * w.storage_bits().ceil() as u64).div_ceil(8);
-    let chunk_abytes = (width * op.a.storage_bits().ceil() as u64).div_ceil(8);
+    let chunk_wbytes = |n_lanes: u64| match comp.model {
+        None => (n_lanes * width * w.storage_bits().ceil() as u64).div_ceil(8),
+        Some(_) => comp.weight_bytes(n_lanes, width),
+    };
+    // a compacted chunk carries the activations of its share of a window
+    let chunk_abytes = (comp.positions(width) * op.a.storage_bits().ceil() as u64).div_ceil(8);
     // with weight registers the weight port delivers a chunk once per
     // token tile (the next chunk loads into the second register while the
     // tile's tokens run), the activation port one chunk per token
@@ -220,7 +219,7 @@ pub(super) fn plan_with(
         };
         TileWork {
             load: if weights {
-                w.bytes_for(n_lanes * klen)
+                comp.weight_bytes(n_lanes, klen)
             } else {
                 0
             } + acts
@@ -280,7 +279,7 @@ pub(super) fn plan_with(
                     if on_chip {
                         0
                     } else {
-                        tokens * op.a.bytes_for(klen)
+                        tokens * op.a.bytes_for(comp.positions(klen))
                     }
                 };
                 let mut first = true;
@@ -336,7 +335,16 @@ pub(super) fn plan_with(
     if w.is_low_bit_weight() {
         match arr.zeros {
             ZeroHandling::Gate => act.zero_terms_gated = (real_terms as f64 * z).round() as u64,
-            ZeroHandling::Skip => act.zero_terms_skipped = op.g * op.m * op.n * (op.k - k_eff),
+            ZeroHandling::Skip => {
+                act.zero_terms_skipped = op.g * op.m * op.n * op.k.saturating_sub(k_eff);
+                if let Some(s) = comp.model {
+                    // every tree input selects its activation from the window
+                    act.mux_bits += lane_chunks
+                        * width
+                        * u64::from(op.a.storage_bits().ceil() as u32)
+                        * s.mux_levels;
+                }
+            }
             ZeroHandling::None => {}
         }
     }
@@ -406,20 +414,16 @@ pub(super) fn room(arch: &Accelerator, op: &Op, measured: Option<&MeasuredWeight
     let arr = &arch.array;
     let (lanes, width) = (u64::from(arr.lanes), u64::from(arr.width));
     let w = op.w.unwrap_or(op.a);
-    let measured = measured.filter(|m| m.lanes == arr.lanes && m.width == arr.width);
-    let z = measured.map_or(op.zero_fraction(), |m| m.zero_share);
-    let skip = arr.zeros == ZeroHandling::Skip && w.is_low_bit_weight();
-    let dense = measured.map_or(1.0 - z, |m| m.densest_lane_share);
-    let k_eff = if skip {
-        ((op.k as f64 * dense).ceil() as u64).clamp(1, op.k)
-    } else {
-        op.k
-    };
+    let comp = Compaction::of(arch, op, measured);
+    let k_eff = comp.k_eff;
     let chunks_total = k_eff.div_ceil(width).max(1);
     let cap_w = arch.buffers.weights.tile_bytes();
-    let max_k_chunks = (((cap_w * 8) as f64 / (lanes * width) as f64 / w.storage_bits()).floor()
-        as u64)
-        .clamp(1, chunks_total);
+    let mut max_k_chunks =
+        (((cap_w * 8) as f64 / (lanes * width) as f64 / w.storage_bits()).floor() as u64)
+            .clamp(1, chunks_total);
+    while max_k_chunks > 1 && comp.weight_bytes(lanes, max_k_chunks * width) > cap_w {
+        max_k_chunks -= 1;
+    }
     let row_bytes = op.a.bytes_for(op.k).max(1);
     let on_chip = op.g * op.m * row_bytes <= arch.buffers.activations.bytes();
     let max_block = if on_chip {
