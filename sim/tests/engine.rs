@@ -284,11 +284,19 @@ proptest! {
         batch in 1u64..3,
         zeros in 0.0f64..1.0,
         packed in any::<bool>(),
-        variant in 0u32..4096,
+        variant in 0u32..65536,
     ) {
         // the attention variants: causal or full mask, fused or not, verify
-        // steps, integer KV caches, small attention tiles
+        // steps, integer KV caches, small attention tiles; the lanes' token
+        // tile, the mapper and the prefetch slots
         let mut a = a;
+        a.array.token_tile = [1, 2, 3, 16][(variant >> 12) as usize % 4];
+        a.buffers.prefetch_slots = if variant >> 15 & 1 == 1 { Some(3) } else { None };
+        let mapper = if variant >> 14 & 1 == 1 {
+            sim::mapping::Mapper::Search { objective: sim::mapping::Objective::Cycles, prices: None }
+        } else {
+            sim::mapping::Mapper::Fixed
+        };
         a.attention.fused = variant & 1 == 1;
         a.attention.q_block = 1 + (variant >> 4) % 8;
         a.attention.kv_block = 1 + (variant >> 7) % 8;
@@ -316,11 +324,11 @@ proptest! {
             ..TraceOptions::default()
         };
         let t = generate(&m, &opts).unwrap();
-        let fast = simulate_with_stats(&a, &t, SimOptions { fast_forward: true, ..SimOptions::default() }).map(|(r, s)| {
+        let fast = simulate_with_stats(&a, &t, SimOptions { fast_forward: true, mapper, ..SimOptions::default() }).map(|(r, s)| {
             JUMPS.fetch_add(s.jumps, Ordering::Relaxed);
             r
         });
-        let slow = simulate(&a, &t, SimOptions { fast_forward: false, ..SimOptions::default() });
+        let slow = simulate(&a, &t, SimOptions { fast_forward: false, mapper, ..SimOptions::default() });
         match (fast, slow) {
             (Ok(f), Ok(s)) => {
                 prop_assert_eq!(f.cycles, s.cycles);

@@ -14,14 +14,16 @@
 //! - token block: the largest that fits half of the activation buffer, a
 //!   half and a quarter of it (streamed activations only).
 //!
-//! The fixed mapping ([`LinearMapping::fixed`]) is always the first
-//! candidate, so the choice is never worse than it on the objective's
-//! estimate. The search is exhaustive over this space (at most 2 x 12 x 3 x
-//! 3 = 216 candidates); every candidate is planned ([`super::linear`]) and
-//! priced with a closed-form estimate: cycles = DRAM latency + the first
-//! tile's load + max(compute and SRAM-port cycles, DRAM transfer cycles) +
+//! The search is exhaustive over this space (at most 2 x 12 x 3 x 3 = 216
+//! candidates); every candidate is planned ([`super::linear`]) and ranked
+//! with a closed-form estimate: cycles = DRAM latency + the first tile's
+//! load + max(compute and SRAM-port cycles, DRAM transfer cycles) +
 //! pipeline drain, energy = the plan's counters x [`MapPrices`] + static
-//! power x cycles. Ties keep the earlier candidate, so the choice is
+//! power x cycles. The best [`FINALISTS`] distinct plans and the fixed
+//! mapping ([`LinearMapping::fixed`], always the first candidate) are then
+//! run alone through the engine, and the best simulated one is chosen, so
+//! the choice is never worse than the fixed mapping on the objective (for
+//! the operator alone). Ties keep the earlier candidate, so the choice is
 //! deterministic. Results are cached per distinct operator shape within a
 //! trace, so a model's 80 identical layers are searched once.
 
@@ -173,6 +175,31 @@ impl MappingChoice {
     }
 }
 
+/// Candidates run through the engine after the estimate has ranked them
+/// (besides the fixed mapping).
+pub const FINALISTS: usize = 3;
+
+/// The cost of `plan` run alone through the engine (fast-forward on: the
+/// same cycles as stepping).
+pub fn simulated(arch: &Accelerator, op: &Op, plan: &OpPlan, prices: Option<&MapPrices>) -> Cost {
+    let alone = Op {
+        inputs: Vec::new(),
+        ..op.clone()
+    };
+    let trace = workloads::Trace {
+        meta: workloads::TraceMeta::default(),
+        ops: vec![alone],
+    };
+    let cycles = match workloads::OpGraph::new(&trace) {
+        Ok(graph) => crate::engine::run(arch, std::slice::from_ref(plan), &graph, true).cycles,
+        Err(_) => estimate(arch, plan, prices).cycles,
+    };
+    Cost {
+        cycles,
+        energy_pj: prices.map_or(0.0, |p| p.energy(&plan.activity, cycles)),
+    }
+}
+
 /// The estimated cost of `plan` on `arch`.
 pub fn estimate(arch: &Accelerator, plan: &OpPlan, prices: Option<&MapPrices>) -> Cost {
     let dram = DramChannel::new(arch);
@@ -262,17 +289,44 @@ pub fn search(
         let cost = estimate(arch, &plan, prices);
         all.push((objective.score(&cost), *m, cost, plan));
     }
+    // rank by the estimate, then run the best few and the fixed mapping
+    // through the engine alone and keep the best simulated one: the
+    // estimate ignores how loads overlap compute, the engine does not
+    let mut order: Vec<usize> = (0..all.len()).collect();
+    order.sort_by(|&x, &y| all[x].0.total_cmp(&all[y].0).then(x.cmp(&y)));
+    let mut finalists: Vec<usize> = Vec::new();
+    for &i in &order {
+        if finalists.len() == FINALISTS {
+            break;
+        }
+        if finalists
+            .iter()
+            .all(|&f| plan_differs(&all[i].3, Some(&all[f].3)))
+        {
+            finalists.push(i);
+        }
+    }
+    if !finalists.contains(&0) {
+        finalists.push(0);
+    }
+    finalists.sort_unstable();
+    for &i in &finalists {
+        let cost = simulated(arch, op, &all[i].3, prices);
+        all[i].2 = cost;
+        all[i].0 = objective.score(&cost);
+    }
     let fixed_cost = all[0].2;
-    // the first of the lowest scores (ties keep the earlier candidate)
-    let pick = |skip: Option<usize>| {
-        all.iter()
-            .enumerate()
-            .filter(|(i, c)| skip.is_none_or(|b| *i != b && plan_differs(&c.3, Some(&all[b].3))))
-            .min_by(|a, b| a.1 .0.total_cmp(&b.1 .0).then(a.0.cmp(&b.0)))
-            .map(|(i, _)| i)
-    };
-    let b = pick(None).expect("the fixed mapping is always a candidate");
-    let second = pick(Some(b)).map(|i| (all[i].1, all[i].2));
+    // the first of the lowest simulated scores (ties keep the earlier candidate)
+    let b = *finalists
+        .iter()
+        .min_by(|&&x, &&y| all[x].0.total_cmp(&all[y].0).then(x.cmp(&y)))
+        .expect("the fixed mapping is a finalist");
+    let second = finalists
+        .iter()
+        .copied()
+        .filter(|&i| i != b && plan_differs(&all[i].3, Some(&all[b].3)))
+        .min_by(|&x, &y| all[x].0.total_cmp(&all[y].0).then(x.cmp(&y)))
+        .map(|i| (all[i].1, all[i].2));
     let (_, chosen, cost, plan) = all.swap_remove(b);
     let best = Some(((), chosen, cost, plan));
     let (_, chosen, cost, mut plan) = best.expect("chosen above");
