@@ -64,6 +64,7 @@ mod tests {
     fn hand_computed_extras() {
         let t = Technology::default_7nm();
         let mut a = preset("edge-ternary").unwrap();
+        a.array.token_tile = 1;
         assert_eq!(per_lane(&a, &t), (0.0, 0));
         // 2 lanes x 4 wide, ternary, token tile 4: 3 more accumulators and
         // an 8-bit shadow weight register

@@ -7,13 +7,16 @@
 //! docs/energy.md.
 
 pub mod area;
+pub mod area_fit;
 pub mod baselines;
 pub mod energy;
 pub mod lane_extras;
 pub mod mapper_prices;
 pub mod paper;
 pub mod price;
+pub mod system_area;
 pub mod tech;
+pub mod wires;
 
 pub use area::{AreaReport, CellCounts};
 pub use energy::{estimate, Breakdown, EnergyReport, OpEnergy, ENERGY_SCHEMA};

@@ -17,7 +17,7 @@ use sim::SimResult;
 use std::collections::BTreeMap;
 
 /// Energy components: key (as in the JSON), label, colour.
-pub const COMPONENTS: [(&str, &str, &str); 15] = [
+pub const COMPONENTS: [(&str, &str, &str); 16] = [
     ("array_select", "array: select/negate", "#c6dbef"),
     ("array_add", "array: adder tree", "#6baed6"),
     ("array_popcount", "array: popcount", "#4292c6"),
@@ -30,6 +30,7 @@ pub const COMPONENTS: [(&str, &str, &str); 15] = [
     ("sram_weights", "weight SRAM", "#31a354"),
     ("sram_activations", "activation SRAM", "#74c476"),
     ("sram_outputs", "output SRAM", "#c7e9c0"),
+    ("wires", "on-chip wires", "#fdae6b"),
     ("dram", "DRAM", "#e6550d"),
     ("clock", "clock network", "#bdbdbd"),
     ("leakage", "leakage", "#636363"),
@@ -496,7 +497,7 @@ pub fn roofline_point(run: &Run, o: &OpResult) -> Option<(f64, f64)> {
 }
 
 /// Names of the [`Breakdown`] components (guards [`COMPONENTS`]).
-pub fn component_keys() -> [&'static str; 15] {
+pub fn component_keys() -> [&'static str; 16] {
     Breakdown::NAMES
 }
 
