@@ -123,7 +123,7 @@ impl SystemData {
 }
 
 /// Interfaces of one kind on a design.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InterfaceArea {
     /// Interface name (`hbm3`, `lpddr5-x16`, ...).
     pub interface: String,
@@ -182,7 +182,7 @@ pub fn power_density(watts: f64, mm2: f64) -> (f64, bool) {
 }
 
 /// The system components of a design's area.
-#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct SystemArea {
     /// The DRAM interfaces.
     pub dram: Option<InterfaceArea>,

@@ -22,12 +22,12 @@
 use crate::area::AreaReport;
 use crate::system_area::data;
 use crate::tech::Technology;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sim::activity::{Activity, Buffer};
 use sim::Accelerator;
 
 /// Wire lengths of one design, mm per bit.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Floorplan {
     /// Edge of the lane array, mm.
     pub edge_mm: f64,

@@ -117,9 +117,18 @@ pub struct AreaDoc {
     pub sram_activations_mm2: f64,
     /// Output SRAM, mm².
     pub sram_outputs_mm2: f64,
+    /// Outside the core: DRAM and host interfaces, prefetch SRAM, bus
+    /// routing (absent in results written before they were modelled).
+    #[serde(default)]
+    pub system: Option<energy_model::system_area::SystemArea>,
 }
 
 impl AreaDoc {
+    /// The whole die with the system components, mm².
+    pub fn die_mm2(&self) -> f64 {
+        self.total_mm2() + self.system.as_ref().map_or(0.0, |s| s.mm2())
+    }
+
     /// Components and their mm², in a fixed order.
     pub fn components(&self) -> [(&'static str, f64); 7] {
         [

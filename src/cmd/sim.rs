@@ -433,6 +433,7 @@ impl SimCmd {
             );
         }
         s += &energy_summary(&e, &area);
+        s += &reports::onchip::summary(&r, &e, &area, self.top);
         if let Some(dir) = &self.report {
             s += &format!("\nreport: {}\n", dir.join("report.html").display());
         }
