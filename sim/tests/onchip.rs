@@ -180,3 +180,49 @@ fn the_choice_is_deterministic_and_cached() {
     assert!(c.runner_up.is_some());
     assert_eq!(c.chosen.token_tile, 16);
 }
+
+#[test]
+fn heads_are_packed_across_the_lanes() {
+    // an A100-like MAC array: 512 lanes x 16 wide FP16, attention on the
+    // array; one PV product per head of 128 outputs fills 128 of the 512
+    // lanes, so the mapper packs 4 heads side by side
+    let mut a = preset("datacenter-fp16").unwrap();
+    a.array.lanes = 512;
+    a.array.width = 16;
+    a.attention.mapping = sim::arch::AttentionMapping::Array;
+    a.attention.fused = false;
+    a.buffers.activations.banks = 64;
+    let op = Op {
+        name: "pv".into(),
+        kind: OpKind::Pv,
+        layer: None,
+        inputs: vec![],
+        g: 8,
+        m: 64,
+        k: 1024,
+        n: 128,
+        a: Precision::Fp16,
+        w: Some(Precision::Fp16),
+        out: Precision::Fp16,
+        wbytes: 0,
+        zeros: None,
+        mask: workloads::Mask::Full,
+    };
+    let chunk = ChunkCost::of(&a);
+    let fixed = map_op(&a, &chunk, &op).unwrap();
+    let p = prices();
+    let searched = MappingCache::default()
+        .plan(&a, &chunk, &op, None, Objective::Cycles, Some(&p))
+        .unwrap();
+    let busy = |p: &sim::mapping::OpPlan| p.tiles.sum(|t| t.busy);
+    // 8 heads x 64 queries x 64 chunks of K, one 128-lane group each
+    assert_eq!(busy(&fixed), 8 * 64 * 64);
+    assert_eq!(searched.choice.as_ref().unwrap().chosen.pack, 4);
+    assert_eq!(busy(&searched), 2 * 64 * 64);
+    assert_eq!(searched.macs, fixed.macs);
+    assert!(
+        searched.note.contains("4 instances packed"),
+        "{}",
+        searched.note
+    );
+}

@@ -82,6 +82,21 @@ pub(super) fn plan_with(
     let lanes = u64::from(arr.lanes);
     let width = u64::from(arr.width);
     let w = op.w.unwrap_or(op.a);
+    // head packing: `pack` instances side by side on the lanes, each with
+    // its own activations (the activation port delivers `pack` chunks)
+    let pack = map.pack.clamp(1, op.g.max(1));
+    let real_terms = op.g * op.m * op.n * op.k;
+    let packed;
+    let op = if pack > 1 {
+        packed = Op {
+            g: op.g.div_ceil(pack),
+            n: op.n * pack,
+            ..op.clone()
+        };
+        &packed
+    } else {
+        op
+    };
     let ii = u64::from(chunk.timing.initiation_interval);
 
     if let Some(needed) = acc_bits_for(op.k, op.a, w) {
@@ -137,7 +152,7 @@ pub(super) fn plan_with(
     let k_tile_count: u64 = k_tiles.iter().map(|p| p.1).sum();
 
     // Activations: on chip, or streamed in token blocks.
-    let row_bytes = op.a.bytes_for(op.k);
+    let row_bytes = op.a.bytes_for(op.k) * pack;
     let in_bytes = op.g * op.m * row_bytes;
     let act_cap = arch.buffers.activations.bytes();
     let on_chip = in_bytes <= act_cap;
@@ -194,7 +209,8 @@ pub(super) fn plan_with(
         Some(_) => comp.weight_bytes(n_lanes, width),
     };
     // a compacted chunk carries the activations of its share of a window
-    let chunk_abytes = (comp.positions(width) * op.a.storage_bits().ceil() as u64).div_ceil(8);
+    let chunk_abytes =
+        (comp.positions(width) * op.a.storage_bits().ceil() as u64).div_ceil(8) * pack;
     // with weight registers the weight port delivers a chunk once per
     // token tile (the next chunk loads into the second register while the
     // tile's tokens run), the activation port one chunk per token
@@ -279,7 +295,7 @@ pub(super) fn plan_with(
                     if on_chip {
                         0
                     } else {
-                        tokens * op.a.bytes_for(comp.positions(klen))
+                        tokens * op.a.bytes_for(comp.positions(klen)) * pack
                     }
                 };
                 let mut first = true;
@@ -331,7 +347,6 @@ pub(super) fn plan_with(
         let scaled = (wreg as f64 * m.register_factor(w.default_zero_fraction())).round() as u64;
         act.reg_bits = act.reg_bits - wreg + scaled;
     }
-    let real_terms = op.g * op.m * op.n * op.k;
     if w.is_low_bit_weight() {
         match arr.zeros {
             ZeroHandling::Gate => act.zero_terms_gated = (real_terms as f64 * z).round() as u64,
@@ -401,6 +416,10 @@ pub(super) fn plan_with(
             mb,
             if tt > 1 {
                 format!("; weights held for {tt} tokens")
+            } else {
+                String::new()
+            } + &if pack > 1 {
+                format!("; {pack} instances packed across the lanes")
             } else {
                 String::new()
             }

@@ -12,10 +12,13 @@
 //!   quarter of it (a K split spills partial sums: to the output buffer when
 //!   they fit half of it, else to DRAM);
 //! - token block: the largest that fits half of the activation buffer, a
-//!   half and a quarter of it (streamed activations only).
+//!   half and a quarter of it (streamed activations only);
+//! - head packing (QK^T and PV on the array): 1, and `p` instances side by
+//!   side for the powers of two `p` up to `lanes / n` (and that bound), at
+//!   most the instances there are.
 //!
 //! The search is exhaustive over this space (at most 2 x 12 x 3 x 3 = 216
-//! candidates); every candidate is planned ([`super::linear`]) and ranked
+//! candidates per packing); every candidate is planned ([`super::linear`]) and ranked
 //! with a closed-form estimate: cycles = DRAM latency + the first tile's
 //! load + max(compute and SRAM-port cycles, DRAM transfer cycles) +
 //! pipeline drain, energy = the plan's counters x [`MapPrices`] + static
@@ -249,17 +252,36 @@ pub(super) fn candidates(arch: &Accelerator, op: &Op, room: &Room) -> Vec<Linear
             vec![LoopOrder::WeightsOuter, LoopOrder::TokensOuter],
         )
     };
+    // head packing: instances of an attention product whose outputs fill
+    // at most half of the lanes run side by side (powers of two up to the
+    // lanes they fill, at most the instances there are)
+    let lanes = u64::from(arch.array.lanes);
+    let mut packs = vec![1];
+    if matches!(op.kind, OpKind::Qk | OpKind::Pv) && op.n > 0 && op.g > 1 {
+        let fit = (lanes / op.n).min(op.g);
+        let mut p = 2;
+        while p <= fit {
+            packs.push(p);
+            p *= 2;
+        }
+        if fit > 1 && !packs.contains(&fit) {
+            packs.push(fit);
+        }
+    }
     let mut v = vec![LinearMapping::fixed(arch)];
-    for &order in &orders {
-        for &k_chunks in &ks {
-            for &block in &blocks {
-                for &token_tile in tiles.iter().rev() {
-                    v.push(LinearMapping {
-                        order,
-                        token_tile,
-                        k_chunks,
-                        block,
-                    });
+    for &pack in &packs {
+        for &order in &orders {
+            for &k_chunks in &ks {
+                for &block in &blocks {
+                    for &token_tile in tiles.iter().rev() {
+                        v.push(LinearMapping {
+                            order,
+                            token_tile,
+                            k_chunks,
+                            block,
+                            pack,
+                        });
+                    }
                 }
             }
         }

@@ -54,6 +54,10 @@ pub struct LinearMapping {
     /// Tokens per activation block (the share of the activation buffer a
     /// block takes).
     pub block: u64,
+    /// Instances (attention heads) run side by side on the lanes when one
+    /// instance's outputs fill only part of them; each has its own
+    /// activations, so the activation port delivers `pack` chunks a cycle.
+    pub pack: u64,
 }
 
 impl LinearMapping {
@@ -65,6 +69,7 @@ impl LinearMapping {
             token_tile: u64::from(arch.array.token_tile),
             k_chunks: 0,
             block: 0,
+            pack: 1,
         }
     }
 
@@ -78,11 +83,16 @@ impl LinearMapping {
             }
         };
         format!(
-            "{}, token tile {}, K tile {} chunks, token block {}",
+            "{}, token tile {}, K tile {} chunks, token block {}{}",
             self.order.name(),
             self.token_tile,
             size(self.k_chunks),
-            size(self.block)
+            size(self.block),
+            if self.pack > 1 {
+                format!(", {} heads packed", self.pack)
+            } else {
+                String::new()
+            }
         )
     }
 }
