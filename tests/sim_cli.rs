@@ -105,7 +105,23 @@ fn gemm_topologies_and_traces_are_workloads() {
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     // 4096 x 4096 ternary weights over 51.2 B/cycle after 100 cycles of
-    // latency, then 64 chunks and a 5-cycle drain (docs/simulator.md)
+    // latency; the mapper cuts K into 4 tiles of 16 chunks, so only the
+    // last tile's 16 chunks and the 5-cycle drain follow the last byte
+    // (docs/simulator.md)
+    assert_eq!(v["cycles"], 100 + 81920 + 16 + 5);
+    assert_eq!(v["ops"][0]["choice"]["chosen"]["k_chunks"], 16);
+    // the fixed mapping holds all 64 chunks in one K tile
+    let o = onebit(&[
+        "sim",
+        "--gemm",
+        topo.to_str().unwrap(),
+        "--fixed-mapping",
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     assert_eq!(v["cycles"], 100 + 81920 + 64 + 5);
 
     let trace = dir.path().join("t.trace");

@@ -345,9 +345,12 @@ fn build(
 /// scaled by its datapath's fit to Yosys cell counts ([`crate::area_fit`]).
 pub fn estimate(arch: &Accelerator, t: &Technology) -> AreaReport {
     let (ge, flops) = array_estimate(arch, t);
-    // calibrated per datapath to the project's own Yosys cell counts
+    // the generated datapath is calibrated per datapath to the project's
+    // own Yosys cell counts; the weight registers and skip multiplexers
+    // (not generated) keep their estimate
     let (factor, source) = crate::area_fit::calibration(arch);
-    build(arch, t, ge * factor, flops, &source)
+    let extra = crate::lane_extras::per_lane(arch, t).0 * f64::from(arch.array.lanes);
+    build(arch, t, (ge - extra) * factor + extra, flops, &source)
 }
 
 /// The area of `arch` with the lane array's logic taken from Yosys cell

@@ -337,7 +337,7 @@ pub fn not_generated(array: &sim::arch::ArrayConfig) -> Vec<String> {
     let mut v = Vec::new();
     if array.token_tile > 1 {
         v.push(format!(
-            "array.token_tile = {}: the tile takes one token's chunk with its weights per              handshake; the lanes' weight registers and partial-sum bank are simulated and              priced, not generated",
+            "array.token_tile = {}: the tile takes one token's chunk with its weights per handshake; the lanes' weight registers and partial-sum bank are simulated and priced, not generated",
             array.token_tile
         ));
     }
