@@ -349,9 +349,7 @@ pub fn search(
         .filter(|&i| i != b && plan_differs(&all[i].3, Some(&all[b].3)))
         .min_by(|&x, &y| all[x].0.total_cmp(&all[y].0).then(x.cmp(&y)))
         .map(|i| (all[i].1, all[i].2));
-    let (_, chosen, cost, plan) = all.swap_remove(b);
-    let best = Some(((), chosen, cost, plan));
-    let (_, chosen, cost, mut plan) = best.expect("chosen above");
+    let (_, chosen, cost, mut plan) = all.swap_remove(b);
     plan.choice = Some(MappingChoice {
         objective,
         chosen,
