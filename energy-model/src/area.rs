@@ -61,6 +61,9 @@ pub struct AreaReport {
     pub sram_outputs_mm2: f64,
     /// Flip-flops of each unit (for the clock network energy).
     pub flops: BTreeMap<Unit, u64>,
+    /// Outside the core: DRAM and host interfaces, bus routing, floorplan
+    /// ([`crate::system_area`], [`crate::wires`]).
+    pub system: crate::system_area::SystemArea,
 }
 
 impl AreaReport {
@@ -82,6 +85,12 @@ impl AreaReport {
     /// Flip-flops of `unit`.
     pub fn flops_of(&self, unit: Unit) -> u64 {
         self.flops.get(&unit).copied().unwrap_or(0)
+    }
+
+    /// The whole die: the core and the system components (PHYs,
+    /// controllers, host I/O, bus routing), mm².
+    pub fn die_mm2(&self) -> f64 {
+        self.total_mm2() + self.system.mm2()
     }
 
     /// Components and their mm², in a fixed order.
@@ -126,7 +135,7 @@ fn precision_of(name: &str) -> Precision {
 }
 
 /// The estimated gate equivalents of the lane array and its flip-flops.
-fn array_estimate(arch: &Accelerator, t: &Technology) -> (f64, u64) {
+pub(crate) fn array_estimate(arch: &Accelerator, t: &Technology) -> (f64, u64) {
     let chunk = ChunkCost::of(arch);
     let lanes = f64::from(arch.array.lanes);
     let ii = f64::from(chunk.timing.initiation_interval.max(1));
@@ -189,6 +198,10 @@ fn array_estimate(arch: &Accelerator, t: &Technology) -> (f64, u64) {
             + extra.lane_xor * t.get(Key::XorGe)
             + extra.lane_and * t.get(Key::AndGe);
     }
+    // weight registers and zero-skip multiplexers (lane_extras.rs)
+    let (extra_ge, extra_flops) = crate::lane_extras::per_lane(arch, t);
+    ge += extra_ge;
+    let lane_flops = lane_flops + extra_flops;
     let mut total = ge * lanes + shared_flops as f64 * t.get(Key::DffGe);
     if extra != DatapathLogic::default() {
         total += extra.shared_mux2 * mux2 + extra.shared_full_adders * fa;
@@ -291,7 +304,7 @@ fn build(
     };
     let control_ge = (array_ge + vector_ge + attention_ge) * t.get(Key::ControlOverhead);
     let b = &arch.buffers;
-    AreaReport {
+    let mut r = AreaReport {
         technology: t.name.clone(),
         array_logic_source: source.to_string(),
         array_ge,
@@ -312,13 +325,22 @@ fn build(
         ]
         .into_iter()
         .collect(),
-    }
+        system: Default::default(),
+    };
+    r.system = crate::system_area::SystemArea::of(arch, t, &r);
+    r
 }
 
-/// The area of `arch` from gate-equivalent estimates.
+/// The area of `arch` from gate-equivalent estimates, the lane array's
+/// scaled by its datapath's fit to Yosys cell counts ([`crate::area_fit`]).
 pub fn estimate(arch: &Accelerator, t: &Technology) -> AreaReport {
     let (ge, flops) = array_estimate(arch, t);
-    build(arch, t, ge, flops, "estimate")
+    // the generated datapath is calibrated per datapath to the project's
+    // own Yosys cell counts; the weight registers and skip multiplexers
+    // (not generated) keep their estimate
+    let (factor, source) = crate::area_fit::calibration(arch);
+    let extra = crate::lane_extras::per_lane(arch, t).0 * f64::from(arch.array.lanes);
+    build(arch, t, (ge - extra) * factor + extra, flops, &source)
 }
 
 /// The area of `arch` with the lane array's logic taken from Yosys cell

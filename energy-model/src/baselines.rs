@@ -65,6 +65,7 @@ pub fn decode(
     .map_err(|e| e.to_string())?;
     let opts = SimOptions {
         allow_oversubscribe: true,
+        mapper: Default::default(),
         ..SimOptions::default()
     };
     let r = simulate(arch, &trace, opts).map_err(|e| format!("{}: {e}", model.name))?;

@@ -13,11 +13,13 @@
 //! | `mults[p]` | multiply in p x (1 - gated share) | `array_mult` |
 //! | `acc_updates[b]` | b-bit add (FP32 add on a floating-point MAC array) | `array_accumulate` |
 //! | `reg_bits` | `register_pj_per_bit` | `array_registers` |
+//! | `mux_bits` | `select_pj_per_bit` per bit and 2:1 level (assumption: an AND-OR select bit) | `array_select` |
 //! | `vector[op]` | muls x mul + adds x add in the vector precision ([`crate::price::vector_op_counts`]) | `vector` |
 //! | `vector[op]` | 2 x bits x `register_pj_per_bit` | `unit_registers` |
 //! | `attention_macs[p]` | mul + add in p | `attention` |
 //! | `attention_macs[p]` | 2 x bits x `register_pj_per_bit` | `unit_registers` |
 //! | SRAM bytes of a buffer | 8 x per-bit read / write energy of one of its banks | `sram_*` |
+//! | lane-array SRAM bytes (activations read, weights read, results written) | 8 x floorplan wire length x pJ/bit/mm ([`crate::wires`]) | `wires` |
 //! | DRAM bits | pJ/bit of the design's memory kind | `dram` |
 //! | busy + SRAM-stall cycles of a unit | flip-flops x `clock_pj_per_flop_cycle` | `clock` |
 //! | the run's latency | area x leakage power density | `leakage` |
@@ -71,6 +73,9 @@ pub struct Breakdown {
     pub sram_activations: f64,
     /// Output buffer reads and writes.
     pub sram_outputs: f64,
+    /// On-chip wires: activation broadcast, weight delivery and results
+    /// between the buffers and the lanes ([`crate::wires`]).
+    pub wires: f64,
     /// Off-chip memory.
     pub dram: f64,
     /// Clock network.
@@ -81,7 +86,7 @@ pub struct Breakdown {
 
 impl Breakdown {
     /// Component names, in field order (also the CSV column names, with `_pj`).
-    pub const NAMES: [&'static str; 15] = [
+    pub const NAMES: [&'static str; 16] = [
         "array_select",
         "array_add",
         "array_popcount",
@@ -94,13 +99,14 @@ impl Breakdown {
         "sram_weights",
         "sram_activations",
         "sram_outputs",
+        "wires",
         "dram",
         "clock",
         "leakage",
     ];
 
     /// Values in [`Breakdown::NAMES`] order.
-    pub fn values(&self) -> [f64; 15] {
+    pub fn values(&self) -> [f64; 16] {
         [
             self.array_select,
             self.array_add,
@@ -114,13 +120,14 @@ impl Breakdown {
             self.sram_weights,
             self.sram_activations,
             self.sram_outputs,
+            self.wires,
             self.dram,
             self.clock,
             self.leakage,
         ]
     }
 
-    fn from_values(v: [f64; 15]) -> Breakdown {
+    fn from_values(v: [f64; 16]) -> Breakdown {
         Breakdown {
             array_select: v[0],
             array_add: v[1],
@@ -134,9 +141,10 @@ impl Breakdown {
             sram_weights: v[9],
             sram_activations: v[10],
             sram_outputs: v[11],
-            dram: v[12],
-            clock: v[13],
-            leakage: v[14],
+            wires: v[12],
+            dram: v[13],
+            clock: v[14],
+            leakage: v[15],
         }
     }
 
@@ -297,6 +305,8 @@ pub fn dynamic(t: &Technology, p: &Prices, act: &Activity) -> Breakdown {
     e.array_registers = act.reg_bits as f64 * t.get(Key::RegisterPjPerBit)
         + act.local_sram_read_bits as f64 * p.local_sram_read
         + act.local_sram_write_bits as f64 * p.local_sram_write;
+    // operand and partial-sum multiplexers (weight registers, zero skip)
+    e.array_select += crate::lane_extras::mux_pj(t, act.mux_bits);
     let reg = t.get(Key::RegisterPjPerBit);
     let vp = p.vector_precision;
     for (&op, &n) in &act.vector {
@@ -410,8 +420,15 @@ pub fn estimate_with_area(
     }
     let mut total = Breakdown::default();
     let mut ops = Vec::with_capacity(r.ops.len());
+    let floorplan = area
+        .system
+        .floorplan
+        .unwrap_or_else(|| crate::wires::Floorplan::of(arch, t, area));
     for o in &r.ops {
         let mut e = dynamic(t, &p, &o.activity);
+        if o.unit == Unit::Array {
+            e.wires = floorplan.energy_pj(&o.activity);
+        }
         e.clock = area.flops_of(o.unit) as f64 * p.clock * clocked(&o.timing.cycles) as f64;
         total = total.plus(&e);
         ops.push(OpEnergy {

@@ -7,17 +7,23 @@
 //! docs/energy.md.
 
 pub mod area;
+pub mod area_fit;
 pub mod baselines;
 pub mod chips;
 pub mod datapaths;
 pub mod energy;
+pub mod lane_extras;
+pub mod mapper_prices;
 pub mod node_curve;
 pub mod paper;
 pub mod paper_throughput;
 pub mod price;
 pub mod system;
+pub mod system_area;
 pub mod tech;
+pub mod wires;
 
 pub use area::{AreaReport, CellCounts};
 pub use energy::{estimate, Breakdown, EnergyReport, OpEnergy, ENERGY_SCHEMA};
+pub use mapper_prices::mapper_prices;
 pub use tech::{Key, TechError, Technology};

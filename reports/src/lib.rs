@@ -15,6 +15,7 @@ pub mod fonts;
 pub mod format;
 pub mod json_error;
 pub mod layer_run;
+pub mod onchip;
 pub mod output;
 pub mod page;
 pub mod paper;

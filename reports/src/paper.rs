@@ -72,6 +72,7 @@ pub fn sizes(t: &Technology, trend: &Trend) -> Result<Vec<SizeRow>, String> {
         // every size runs, as in the trend; too big for the DRAM is flagged there
         let opts = SimOptions {
             allow_oversubscribe: true,
+            mapper: Default::default(),
             ..SimOptions::default()
         };
         let res =

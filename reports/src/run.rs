@@ -17,7 +17,7 @@ use sim::SimResult;
 use std::collections::BTreeMap;
 
 /// Energy components: key (as in the JSON), label, colour.
-pub const COMPONENTS: [(&str, &str, &str); 15] = [
+pub const COMPONENTS: [(&str, &str, &str); 16] = [
     ("array_select", "array: select/negate", "#c6dbef"),
     ("array_add", "array: adder tree", "#6baed6"),
     ("array_popcount", "array: popcount", "#4292c6"),
@@ -30,6 +30,7 @@ pub const COMPONENTS: [(&str, &str, &str); 15] = [
     ("sram_weights", "weight SRAM", "#31a354"),
     ("sram_activations", "activation SRAM", "#74c476"),
     ("sram_outputs", "output SRAM", "#c7e9c0"),
+    ("wires", "on-chip wires", "#fdae6b"),
     ("dram", "DRAM", "#e6550d"),
     ("clock", "clock network", "#bdbdbd"),
     ("leakage", "leakage", "#636363"),
@@ -117,9 +118,18 @@ pub struct AreaDoc {
     pub sram_activations_mm2: f64,
     /// Output SRAM, mm².
     pub sram_outputs_mm2: f64,
+    /// Outside the core: DRAM and host interfaces, prefetch SRAM, bus
+    /// routing (absent in results written before they were modelled).
+    #[serde(default)]
+    pub system: Option<energy_model::system_area::SystemArea>,
 }
 
 impl AreaDoc {
+    /// The whole die with the system components, mm².
+    pub fn die_mm2(&self) -> f64 {
+        self.total_mm2() + self.system.as_ref().map_or(0.0, |s| s.mm2())
+    }
+
     /// Components and their mm², in a fixed order.
     pub fn components(&self) -> [(&'static str, f64); 7] {
         [
@@ -499,7 +509,7 @@ pub fn roofline_point(run: &Run, o: &OpResult) -> Option<(f64, f64)> {
 }
 
 /// Names of the [`Breakdown`] components (guards [`COMPONENTS`]).
-pub fn component_keys() -> [&'static str; 15] {
+pub fn component_keys() -> [&'static str; 16] {
     Breakdown::NAMES
 }
 

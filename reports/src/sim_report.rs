@@ -207,6 +207,50 @@ fn takeaways(r: &Run) -> Vec<String> {
         r.area.technology,
         pct(r.area.sram_mm2() / r.area.total_mm2().max(f64::MIN_POSITIVE))
     ));
+    let searched: Vec<&sim::mapping::MappingChoice> = r
+        .result
+        .ops
+        .iter()
+        .filter_map(|o| o.choice.as_ref())
+        .collect();
+    if let Some(first) = searched.first() {
+        let moved = searched
+            .iter()
+            .filter(|c| c.chosen != sim::mapping::LinearMapping::fixed(&r.arch))
+            .count();
+        v.push(format!(
+            "The mapper searched {} lane-array products on {} (up to {} candidates each): {} took a mapping other than the fixed one (the summary lists each choice with its runner-up).",
+            searched.len(),
+            first.objective.name(),
+            searched.iter().map(|c| c.candidates).max().unwrap_or(0),
+            moved
+        ));
+    }
+    if let Some(sys) = &r.area.system {
+        let limit = energy_model::system_area::data().power.limit_w_per_mm2;
+        let dram_share = r.energy.per_token_pj.get("dram").map_or(0.0, |d| {
+            d / (r.energy.joules_per_token * 1e12).max(f64::MIN_POSITIVE)
+        });
+        let core_w = r.energy.average_power_w * (1.0 - dram_share);
+        let density = core_w / r.area.total_mm2().max(f64::MIN_POSITIVE);
+        v.push(format!(
+            "With {} the die is **{}**; the core draws {:.3} W/mm² without the DRAM accesses ({} the {limit} W/mm² limit of docs/energy.md).",
+            sys.dram
+                .as_ref()
+                .map_or("no DRAM interface".to_string(), |d| format!(
+                    "{} {} PHY{} and controller{}{}{}",
+                    d.count,
+                    d.interface,
+                    if d.count == 1 { "" } else { "s" },
+                    if d.count == 1 { "" } else { "s" },
+                    if sys.host_io.is_some() { ", a host link" } else { "" },
+                    if sys.floorplan.is_some() { " and the bus routing" } else { "" }
+                )),
+            format::mm2(r.area.die_mm2()),
+            density,
+            if density > limit { "**above**" } else { "within" }
+        ));
+    }
     v
 }
 
@@ -828,6 +872,28 @@ fn area_table(designs: &[&Run]) -> Table {
             .map(|d| format!("{:.4} mm²", d.area.total_mm2())),
     );
     t.row(row);
+    // outside the core: DRAM PHYs and controllers, host I/O, prefetch SRAM,
+    // bus routing (docs/energy.md), when the results carry them
+    if designs.iter().all(|d| d.area.system.is_some()) {
+        let sys = |d: &Run| d.area.system.clone().unwrap_or_default();
+        for i in 0..sys(designs[0]).components().len() {
+            let name = sys(designs[0]).components()[i].0;
+            let mut row = vec![name.to_string()];
+            row.extend(
+                designs
+                    .iter()
+                    .map(|d| format!("{:.4} mm²", sys(d).components()[i].1)),
+            );
+            t.row(row);
+        }
+        let mut row = vec!["die".to_string()];
+        row.extend(
+            designs
+                .iter()
+                .map(|d| format!("{:.4} mm²", d.area.die_mm2())),
+        );
+        t.row(row);
+    }
     t
 }
 

@@ -142,6 +142,10 @@ pub struct Manifest {
     pub acc_bits: u32,
     /// Timing.
     pub timing: Timing,
+    /// Keys of the design the generated tile does not implement (they are
+    /// simulated and priced; docs/rtl.md).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_generated: Vec<String>,
 }
 
 /// The crate version, written into every file and manifest.
@@ -324,5 +328,18 @@ pub fn manifest(d: &Design) -> Manifest {
                 t.initiation_interval, t.latency
             ),
         },
+        not_generated: not_generated(&d.array),
     }
+}
+
+/// The keys of `array` the generated tile does not implement.
+pub fn not_generated(array: &sim::arch::ArrayConfig) -> Vec<String> {
+    let mut v = Vec::new();
+    if array.token_tile > 1 {
+        v.push(format!(
+            "array.token_tile = {}: the tile takes one token's chunk with its weights per handshake; the lanes' weight registers and partial-sum bank are simulated and priced, not generated",
+            array.token_tile
+        ));
+    }
+    v
 }

@@ -3,10 +3,21 @@
 //! for 3B decode across all cores (what sweeps need).
 //!
 //! Run: `cargo bench -p sim --bench throughput`
+//!
+//! Every run has the mapper on (a search on cycles: the energy objectives
+//! search the same space with prices from the energy model, which this
+//! crate does not depend on).
 
 use rayon::prelude::*;
 use sim::arch::preset;
+use sim::mapping::{Mapper, Objective};
 use sim::{simulate_with_stats, SimOptions};
+
+/// The mapper every benchmark runs with.
+const MAPPER: Mapper = Mapper::Search {
+    objective: Objective::Cycles,
+    prices: None,
+};
 use std::time::Instant;
 use workloads::trace::{generate, TraceOptions};
 use workloads::{zoo, Phase};
@@ -33,6 +44,7 @@ fn time_model(name: &str, arch: &str, phase: Phase, seq: u64) {
         let start = Instant::now();
         let opts = SimOptions {
             allow_oversubscribe: true,
+            mapper: MAPPER,
             ..SimOptions::default()
         };
         let (r, s) = simulate_with_stats(&a, &t, opts).expect("simulate");
@@ -88,9 +100,16 @@ fn main() {
     let cycles: u64 = designs
         .par_iter()
         .map(|a| {
-            simulate_with_stats(a, &t, SimOptions::default())
-                .map(|(r, _)| r.cycles)
-                .unwrap_or(0)
+            simulate_with_stats(
+                a,
+                &t,
+                SimOptions {
+                    mapper: MAPPER,
+                    ..SimOptions::default()
+                },
+            )
+            .map(|(r, _)| r.cycles)
+            .unwrap_or(0)
         })
         .sum();
     let secs = start.elapsed().as_secs_f64();

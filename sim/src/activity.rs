@@ -73,6 +73,11 @@ pub struct Activity {
     pub acc_updates: BTreeMap<u32, u64>,
     /// Pipeline register bits written in the lane array.
     pub reg_bits: u64,
+    /// Bits that passed a 2:1 multiplexer level in the lane array: the
+    /// partial-sum select of the lanes' token tile and the activation
+    /// select of zero skipping.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub mux_bits: u64,
     /// Traffic per SRAM buffer.
     pub sram: BTreeMap<Buffer, SramTraffic>,
     /// Bits read from DRAM.
@@ -125,6 +130,7 @@ impl Activity {
         add_map(&mut self.mults, &other.mults, times);
         add_map(&mut self.acc_updates, &other.acc_updates, times);
         self.reg_bits += other.reg_bits * times;
+        self.mux_bits += other.mux_bits * times;
         for (k, v) in &other.sram {
             let e = self.sram.entry(*k).or_default();
             e.read_bytes += v.read_bytes * times;
@@ -179,6 +185,7 @@ impl Activity {
             "accumulator updates",
         )?;
         add(&mut self.reg_bits, other.reg_bits, "register bits")?;
+        add(&mut self.mux_bits, other.mux_bits, "multiplexer bits")?;
         for (k, v) in &other.sram {
             let e = self.sram.entry(*k).or_default();
             add(&mut e.read_bytes, v.read_bytes, "SRAM read bytes")?;

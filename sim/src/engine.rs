@@ -10,8 +10,9 @@
 //! 2. An idle unit starts its next tile when the tile's load has arrived
 //!    and every producer of its operator is complete.
 //! 3. Each unit prefetches its next tiles (in its operator order, across
-//!    operator boundaries) while it has a free buffer slot: two slots when
-//!    the buffer it streams through is double-buffered, one otherwise.
+//!    operator boundaries) while it has a free buffer slot:
+//!    `buffers.prefetch_slots`, by default two slots when the buffer it
+//!    streams through is double-buffered, one otherwise.
 //!    Loads of spilled activations wait for the producers.
 //!
 //! Each cycle every unit is in one state: computing, waiting on an SRAM
@@ -267,11 +268,7 @@ impl<'a> Engine<'a> {
                 // how far it runs ahead
                 Unit::Link => true,
             };
-            if double {
-                2
-            } else {
-                1
-            }
+            arch.prefetch_slots(double) as usize
         };
         let mut units: Vec<UnitState> = Unit::ALL
             .iter()

@@ -30,6 +30,10 @@ pub struct OpResult {
     pub tiles: u64,
     /// The mapping chosen.
     pub mapping: String,
+    /// The mapper's choice, its runner-up and their estimated costs
+    /// (searched lane-array products only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub choice: Option<crate::mapping::MappingChoice>,
     /// Cycle timing.
     pub timing: OpTiming,
     /// Events it caused.

@@ -5,7 +5,7 @@ use crate::activity::Activity;
 use crate::arch::Accelerator;
 use crate::capacity::{footprint, refusal, CapacityError};
 use crate::engine;
-use crate::mapping::{map_trace_measured, MapError, OpPlan, Unit};
+use crate::mapping::{map_trace_with, MapError, Mapper, OpPlan, Unit};
 use crate::measured::WeightProfile;
 use crate::memory::DramChannel;
 use crate::result::{DramResult, OpResult, SimResult, Traffic, RESULT_SCHEMA};
@@ -14,7 +14,7 @@ use workloads::trace::fuse_attention;
 use workloads::{Count, GraphError, OpGraph, Overflow, Trace};
 
 /// How to simulate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SimOptions {
     /// Jump from event to event instead of stepping every cycle (results are identical).
     pub fast_forward: bool,
@@ -23,6 +23,9 @@ pub struct SimOptions {
     /// Run a step that needs more DRAM than `dram.capacity_gib`, with a
     /// warning in the result, instead of refusing it.
     pub allow_oversubscribe: bool,
+    /// How the lane array's products are mapped: the fixed mapping (the
+    /// default) or a search on an objective ([`crate::mapping::mapper`]).
+    pub mapper: Mapper,
 }
 
 impl Default for SimOptions {
@@ -31,6 +34,7 @@ impl Default for SimOptions {
             fast_forward: true,
             record_dram: false,
             allow_oversubscribe: false,
+            mapper: Mapper::Fixed,
         }
     }
 }
@@ -160,7 +164,7 @@ pub fn simulate_patched(
         trace
     };
     let graph = OpGraph::new(trace)?;
-    let mut plans = map_trace_measured(arch, trace, profile)?;
+    let mut plans = map_trace_with(arch, trace, profile, opts.mapper)?;
     patch(trace, &mut plans);
     let has_link = plans.iter().any(|p| p.unit == Unit::Link);
     check_totals(arch, trace, &plans)?;
@@ -216,6 +220,7 @@ pub fn simulate_patched(
             macs: plan.macs,
             tiles: plan.tile_count(),
             mapping: plan.note.clone(),
+            choice: plan.choice.clone(),
             timing: *timing,
             activity: plan.activity,
         });

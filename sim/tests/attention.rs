@@ -245,6 +245,7 @@ fn capacity_refusal_by_hand() {
         &t,
         SimOptions {
             allow_oversubscribe: true,
+            mapper: Default::default(),
             ..SimOptions::default()
         },
     )

@@ -144,6 +144,8 @@ fn arch_strategy() -> impl Strategy<Value = ArrayConfig> {
                 zeros: ZeroHandling::Gate,
                 dataflow: Default::default(),
                 lut: None,
+                token_tile: 1,
+                skip_window: None,
             }
         })
 }
@@ -183,6 +185,8 @@ fn lut_strategy() -> impl Strategy<Value = ArrayConfig> {
                     max_k: 1,
                     zeros: ZeroHandling::None,
                     dataflow: Default::default(),
+                    token_tile: 1,
+                    skip_window: None,
                     lut: Some(LutConfig {
                         group: g,
                         table,
@@ -459,6 +463,8 @@ fn extremes_by_hand() {
                 zeros: ZeroHandling::None,
                 dataflow: Default::default(),
                 lut: None,
+                token_tile: 1,
+                skip_window: None,
             };
             assert_eq!(acc_bits(&arch), 15);
             let acts = vec![vec![-128i64; 64]];
@@ -502,6 +508,8 @@ fn xnor_and_and_popcount_by_hand() {
         zeros: ZeroHandling::None,
         dataflow: Default::default(),
         lut: None,
+        token_tile: 1,
+        skip_window: None,
     };
     // xnor: w = [+1 -1 +1 +1], x = [+1 +1 -1 +1]: 1 - 1 - 1 + 1 = 0
     let arch = mk(Precision::Binary, Precision::Binary);
@@ -544,6 +552,8 @@ fn tree_levels_match_the_timing() {
             zeros: ZeroHandling::None,
             dataflow: Default::default(),
             lut: None,
+            token_tile: 1,
+            skip_window: None,
         };
         let t = ArrayTiming::of(&arch);
         assert_eq!(levels_for(width as usize), t.tree_levels, "width {width}");
@@ -624,6 +634,8 @@ fn refuses_what_no_datapath_does() {
         zeros: ZeroHandling::None,
         dataflow: Default::default(),
         lut: None,
+        token_tile: 1,
+        skip_window: None,
     };
     assert!(matches!(
         Datapath::new(&arch),

@@ -44,12 +44,14 @@ fn skipping_runs_the_densest_lane() {
     let c = ChunkCost::of(&arch);
     let o = op();
     let assumed = map_op(&arch, &c, &o).expect("plan");
-    // K x (1 - 0.5) = 128: 2 chunks of 64; the densest lanes need 160: 3
+    // i.i.d. zeros in 64-position windows: the densest of 64 lanes has
+    // more than 32 nonzeros in practically every window, so the 4 chunks
+    // stay 4; the measured densest lane needs 160 of 256: 3 chunks
     let m = measured(0.623, Some(iid_toggle_rate(0.3101)));
     let real = map_op_measured(&arch, &c, &o, Some(&m)).expect("plan");
     let busy = |p: &sim::mapping::OpPlan| p.tiles.sum(|t| t.busy);
-    assert_eq!(busy(&assumed) * 3, busy(&real) * 2);
-    assert_eq!(assumed.activity.zero_terms_skipped, 256 * 128);
+    assert_eq!(busy(&assumed) * 3, busy(&real) * 4);
+    assert_eq!(assumed.activity.zero_terms_skipped, 0);
     assert_eq!(real.activity.zero_terms_skipped, 256 * (256 - 160));
     // statistics of another geometry are not used
     let other = MeasuredWeights { width: 32, ..m };

@@ -31,6 +31,8 @@ fn arch(
         zeros: ZeroHandling::Gate,
         dataflow: Default::default(),
         lut: None,
+        token_tile: 1,
+        skip_window: None,
     }
 }
 

@@ -144,6 +144,9 @@ impl EmitArgs {
         check_dir(&self.out, "rtl")?;
         let arch = load_arch(&self.arch)?;
         let e = rtl_gen::emit(&arch).map_err(cli_error)?;
+        for note in rtl_gen::manifest::not_generated(&arch.array) {
+            crate::stdio::errln(format!("warning: {}: {note}", arch.name))?;
+        }
         let mut files = reports::Output::new();
         for (name, text) in e.files() {
             files.add(name, text);

@@ -59,6 +59,53 @@ pub struct SimCmd {
     /// without the cycle column, Ramulator 2 or DRAMSim3.
     #[arg(long, value_name = "FILE")]
     dram_trace: Option<PathBuf>,
+    /// What the mapper minimizes for each lane-array product: edp (energy x
+    /// cycles), energy or cycles (docs/simulator.md, "The mapper").
+    #[arg(long, value_enum, default_value_t = ObjectiveArg::Edp)]
+    objective: ObjectiveArg,
+    /// Use the fixed mapping (full K tile, full token block, loop order by
+    /// DRAM bytes) instead of searching.
+    #[arg(long)]
+    fixed_mapping: bool,
+}
+
+/// `--objective`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ObjectiveArg {
+    /// Energy x cycles.
+    Edp,
+    /// Energy.
+    Energy,
+    /// Cycles.
+    Cycles,
+}
+
+impl ObjectiveArg {
+    /// The simulator's objective.
+    pub fn objective(self) -> sim::mapping::Objective {
+        match self {
+            ObjectiveArg::Edp => sim::mapping::Objective::Edp,
+            ObjectiveArg::Energy => sim::mapping::Objective::Energy,
+            ObjectiveArg::Cycles => sim::mapping::Objective::Cycles,
+        }
+    }
+}
+
+/// The mapper of `--objective` / `--fixed-mapping`, priced from `tech`.
+pub fn mapper_for(
+    arch: &sim::Accelerator,
+    tech: &energy_model::Technology,
+    objective: ObjectiveArg,
+    fixed: bool,
+) -> sim::mapping::Mapper {
+    if fixed {
+        sim::mapping::Mapper::Fixed
+    } else {
+        sim::mapping::Mapper::Search {
+            objective: objective.objective(),
+            prices: Some(energy_model::mapper_prices(arch, tech)),
+        }
+    }
 }
 
 fn mib(bytes: u64) -> String {
@@ -355,6 +402,7 @@ impl SimCmd {
                 fast_forward: !self.no_fast_forward,
                 record_dram: self.dram_trace.is_some(),
                 allow_oversubscribe: self.allow_oversubscribe,
+                mapper: mapper_for(&arch, &tech, self.objective, self.fixed_mapping),
             },
             &profile,
         )
@@ -389,6 +437,7 @@ impl SimCmd {
             );
         }
         s += &energy_summary(&e, &area);
+        s += &reports::onchip::summary(&r, &e, &area, self.top);
         if let Some(dir) = &self.report {
             s += &format!("\nreport: {}\n", dir.join("report.html").display());
         }
@@ -413,6 +462,8 @@ impl SimCmd {
         if let Some(p) = &self.json {
             check_file(p)?;
         }
+        let tech = load_tech_for(self.tech.as_deref(), &design.chip)?;
+        let mapper = mapper_for(&design.chip, &tech, self.objective, self.fixed_mapping);
         crate::cmd::sim_system::SystemRun {
             design,
             workload: self.workload,
@@ -420,6 +471,7 @@ impl SimCmd {
                 fast_forward: !self.no_fast_forward,
                 record_dram: false,
                 allow_oversubscribe: self.allow_oversubscribe,
+                mapper,
             },
             tech: self.tech,
             json: self.json,

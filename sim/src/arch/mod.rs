@@ -6,6 +6,7 @@
 //! [`Accelerator::validate`] refuses out-of-range values naming the key.
 
 mod derive;
+mod onchip;
 mod presets;
 mod toml_io;
 
@@ -117,6 +118,24 @@ pub struct ArrayConfig {
     /// their defaults).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lut: Option<crate::datapath::lut::LutConfig>,
+    /// Tokens a lane holds its weights for: each lane keeps one chunk of
+    /// weights in a register and one partial sum per token of the tile, so
+    /// the weight buffer is read once per token tile instead of once per
+    /// token (1: no reuse in the lanes; docs/accelerator.md).
+    #[serde(default = "default_token_tile", skip_serializing_if = "is_one")]
+    pub token_tile: u32,
+    /// `zeros = "skip"`: activations broadcast per compaction window; each
+    /// lane selects its nonzeros of the window through a `skip_window`:1
+    /// multiplexer per tree input (absent: `width`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skip_window: Option<u32>,
+}
+
+impl ArrayConfig {
+    /// The zero-skip compaction window in activations (`skip_window`, or `width`).
+    pub fn window(&self) -> u32 {
+        self.skip_window.unwrap_or(self.width)
+    }
 }
 
 /// One on-chip SRAM buffer.
@@ -166,6 +185,12 @@ pub struct BuffersConfig {
     pub activations: SramConfig,
     /// Output buffer (accumulator results).
     pub outputs: SramConfig,
+    /// Tiles each unit may hold in flight (loading or waiting) at once;
+    /// absent: two when the buffer it streams through is double-buffered,
+    /// one otherwise. Slots beyond those are extra tile-sized SRAM, counted
+    /// in the area (docs/accelerator.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefetch_slots: Option<u32>,
 }
 
 /// Off-chip memory technology (the energy model prices its bits).
@@ -362,6 +387,12 @@ pub struct Accelerator {
     pub attention: AttentionConfig,
 }
 
+fn default_token_tile() -> u32 {
+    1
+}
+fn is_one(v: &u32) -> bool {
+    *v == 1
+}
 fn default_kv_group() -> u64 {
     64
 }

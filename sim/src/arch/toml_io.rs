@@ -97,7 +97,7 @@ pub const VERILOG_KEYWORDS: &[&str] = &[
 
 // ------------------------------------------------------------ validation
 
-fn invalid(key: &str, value: impl Into<String>, message: String) -> InvalidValue {
+pub(super) fn invalid(key: &str, value: impl Into<String>, message: String) -> InvalidValue {
     InvalidValue {
         key: key.to_string(),
         value: value.into(),
@@ -115,6 +115,8 @@ pub fn int_range(key: &str) -> Option<(u64, u64)> {
         "array.planes_per_cycle" => (1, 8),
         "array.max_k" => (1, MAX_K),
         "array.acc_bits" => (2, 64),
+        "array.token_tile" => (1, u64::from(super::onchip::MAX_TOKEN_TILE)),
+        "array.skip_window" => (1, 4 * u64::from(MAX_LANES)),
         "dram.request_bytes" => (8, 4096),
         "dram.max_outstanding" => (1, 65536),
         "vector.elems_per_cycle" => (1, 65536),
@@ -123,6 +125,7 @@ pub fn int_range(key: &str) -> Option<(u64, u64)> {
             "kib" => (1, 1 << 20),
             "banks" => (1, 1024),
             "bank_bytes" => (1, 4096),
+            "prefetch_slots" => (1, u64::from(super::onchip::MAX_PREFETCH_SLOTS)),
             _ => return None,
         },
         _ => return None,
@@ -152,7 +155,7 @@ pub fn allowed_names(key: &str) -> Option<String> {
 }
 
 /// `int_in` with the key's documented range.
-fn int_key(key: &str, v: u64) -> Result<(), InvalidValue> {
+pub(super) fn int_key(key: &str, v: u64) -> Result<(), InvalidValue> {
     let (lo, hi) = int_range(key).unwrap_or((0, u64::MAX));
     int_in(key, v, lo, hi)
 }
@@ -448,6 +451,7 @@ impl Accelerator {
             "fp16, bf16, fp32, int8",
         )?;
         self.validate_kv_and_capacity()?;
+        super::onchip::validate(self)?;
         Ok(())
     }
 
@@ -1064,8 +1068,18 @@ pub fn to_toml(a: &Accelerator) -> String {
             super::ZeroHandling::Skip => "skip",
         }),
     );
+    for (comment, key, value) in super::onchip::array_keys(ar) {
+        w.key(&comment, key, value);
+    }
 
     let b = &a.buffers;
+    let extra = super::onchip::buffer_keys(b);
+    if !extra.is_empty() {
+        w.table("Buffer slots of the units.", "buffers");
+        for (comment, key, value) in extra {
+            w.key(&comment, key, value);
+        }
+    }
     write_sram(
         &mut w,
         "buffers.weights",

@@ -56,6 +56,13 @@ impl ReductionModule for Mac {
     fn name(&self) -> &'static str {
         "mac"
     }
+    fn area_class(&self, a: &ArrayConfig) -> &'static str {
+        if a.activations.is_float() {
+            "mac-float"
+        } else {
+            "mac-int"
+        }
+    }
     fn allowed_activations(&self) -> &'static str {
         "int4..int8, fp16, bf16"
     }

@@ -197,6 +197,12 @@ pub struct TomlKey {
 pub trait ReductionModule: Sync {
     /// The TOML name (`array.reduction`).
     fn name(&self) -> &'static str;
+    /// The class whose Yosys cell counts calibrate the area estimate of
+    /// `a` (energy-model `area_fit.rs`): the name, unless one datapath
+    /// builds different logic for different formats.
+    fn area_class(&self, _a: &ArrayConfig) -> &'static str {
+        self.name()
+    }
 
     // ------------------------------------------------ keys and validation
 

@@ -272,6 +272,13 @@ impl ReductionModule for Popcount {
     fn name(&self) -> &'static str {
         "popcount"
     }
+    fn area_class(&self, a: &ArrayConfig) -> &'static str {
+        if matches!(a.activations, Precision::Binary | Precision::Binary01) {
+            "xnor-popcount"
+        } else {
+            "popcount"
+        }
+    }
     fn allowed_activations(&self) -> &'static str {
         "int2..int8, binary, binary01"
     }

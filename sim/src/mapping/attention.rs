@@ -108,6 +108,7 @@ pub(super) fn plan_fused(arch: &Accelerator, op: &Op) -> OpPlan {
         act.sram_read(Buffer::Outputs, out_bytes);
     }
     OpPlan {
+        choice: None,
         unit,
         tiles,
         drain,

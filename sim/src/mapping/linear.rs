@@ -11,7 +11,17 @@
 //! is chosen between weights-outer (weights read once, activations once per
 //! feature group) and tokens-outer (activations read once, weights once per
 //! token block) by the DRAM bytes each moves.
+//!
+//! [`plan_with`] takes the mapping as parameters ([`LinearMapping`]: loop
+//! order, token tile of the lanes' weight registers, K tile, token block);
+//! [`LinearMapping::fixed`] is the fixed mapping described above, which
+//! the mapper ([`super::mapper`]) searches around. With a K split, the
+//! partial sums of a tile live in the output buffer when they fit half of
+//! it, and spill to DRAM (written, then read back by the next K tile)
+//! when they do not.
 
+use super::reuse::{self, LinearMapping, LoopOrder};
+use super::skip::Compaction;
 use super::{push_run, ChunkCost, MapError, OpPlan, TileWork, Tiles, Unit};
 use crate::activity::{Activity, Buffer};
 use crate::arch::{acc_bits_for, Accelerator, ZeroHandling};
@@ -33,16 +43,60 @@ fn pieces(total: u64, piece: u64) -> Vec<(u64, u64)> {
     v
 }
 
+/// The room a mapping of `op` has: chunks of K per tile and tokens per
+/// block at most, and whether the activations stay on chip.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Room {
+    /// Chunks (after compaction) of the whole reduction.
+    pub chunks_total: u64,
+    /// Most chunks a K tile may hold (half of the weight buffer).
+    pub max_k_chunks: u64,
+    /// Most tokens a block may hold (half of the activation buffer), or
+    /// all tokens when the input stays on chip.
+    pub max_block: u64,
+    /// The whole input fits the activation buffer.
+    pub on_chip: bool,
+}
+
+/// Today's fixed mapping: the full K tile, the full token block, the loop
+/// order by DRAM bytes, the design's whole token tile.
 pub(super) fn plan(
     arch: &Accelerator,
     chunk: &ChunkCost,
     op: &Op,
     measured: Option<&MeasuredWeights>,
 ) -> Result<OpPlan, MapError> {
+    plan_with(arch, chunk, op, measured, &LinearMapping::fixed(arch))
+}
+
+/// The lane-array plan of `op` under the mapping `map` (zero fields of
+/// `map` take the largest value that fits).
+pub(super) fn plan_with(
+    arch: &Accelerator,
+    chunk: &ChunkCost,
+    op: &Op,
+    measured: Option<&MeasuredWeights>,
+    map: &LinearMapping,
+) -> Result<OpPlan, MapError> {
     let arr = &arch.array;
     let lanes = u64::from(arr.lanes);
     let width = u64::from(arr.width);
     let w = op.w.unwrap_or(op.a);
+    // head packing: `pack` instances side by side on the lanes, each with
+    // its own activations (the activation port delivers `pack` chunks)
+    let pack = map.pack.clamp(1, op.g.max(1));
+    let real_terms = op.g * op.m * op.n * op.k;
+    let packed;
+    let op = if pack > 1 {
+        packed = Op {
+            g: op.g.div_ceil(pack),
+            n: op.n * pack,
+            ..op.clone()
+        };
+        &packed
+    } else {
+        op
+    };
     let ii = u64::from(chunk.timing.initiation_interval);
     // weights in SRAM and DRAM: the precision's bytes, or the datapath's own
     // format (the LUT's group indices)
@@ -68,21 +122,25 @@ pub(super) fn plan(
     }
 
     // Zero weights compacted away shorten the reduction: to the densest
-    // lane's nonzeros when measured for this geometry, else K x (1 - zeros).
+    // lane's slots per window (skip.rs), or to the measured densest lane.
+    let comp = Compaction::of(arch, op, measured);
     let measured = measured.filter(|m| m.lanes == arr.lanes && m.width == arr.width);
-    let z = measured.map_or(op.zero_fraction(), |m| m.zero_share);
-    let skip = arr.zeros == ZeroHandling::Skip && w.is_low_bit_weight();
-    let dense = measured.map_or(1.0 - z, |m| m.densest_lane_share);
-    let k_eff = if skip {
-        ((op.k as f64 * dense).ceil() as u64).clamp(1, op.k)
-    } else {
-        op.k
-    };
+    let z = comp.zeros;
+    let k_eff = comp.k_eff;
     let chunks_total = k_eff.div_ceil(width);
 
     // K tiles: as many chunks as fit half of the weight buffer.
     let cap_w = arch.buffers.weights.tile_bytes();
-    let wbytes = |n_lanes: u64, k_len: u64| w_bytes(n_lanes * k_len);
+    // stored weight bytes: the compacted slots of zero skip, or the
+    // datapath's own format (or the precision's) for dense rows
+    let wb = |n_lanes: u64, len: u64| {
+        if comp.model.is_some() {
+            comp.weight_bytes(n_lanes, len)
+        } else {
+            w_bytes(n_lanes * len)
+        }
+    };
+    let wbytes = |n_lanes: u64, k_len: u64| wb(n_lanes, k_len);
     if wbytes(lanes, width) > cap_w {
         return Err(MapError::WeightBuffer {
             op: op.name.clone(),
@@ -95,6 +153,9 @@ pub(super) fn plan(
     kt_chunks = kt_chunks.clamp(1, chunks_total);
     while kt_chunks > 1 && wbytes(lanes, kt_chunks * width) > cap_w {
         kt_chunks -= 1;
+    }
+    if map.k_chunks > 0 {
+        kt_chunks = kt_chunks.min(map.k_chunks);
     }
     // (chunks in the tile, number of such tiles), and the K length each covers
     let k_tiles = pieces(chunks_total, kt_chunks);
@@ -110,7 +171,7 @@ pub(super) fn plan(
     let k_tile_count: u64 = k_tiles.iter().map(|p| p.1).sum();
 
     // Activations: on chip, or streamed in token blocks.
-    let row_bytes = op.a.bytes_for(op.k);
+    let row_bytes = op.a.bytes_for(op.k) * pack;
     let in_bytes = op.g * op.m * row_bytes;
     let act_cap = arch.buffers.activations.bytes();
     let on_chip = in_bytes <= act_cap;
@@ -125,35 +186,55 @@ pub(super) fn plan(
                 capacity: arch.buffers.activations.tile_bytes(),
             });
         }
-        t.min(op.m)
+        let t = t.min(op.m);
+        if map.block > 0 {
+            t.min(map.block)
+        } else {
+            t
+        }
     };
     let blocks = pieces(op.m, mb);
     let block_count: u64 = blocks.iter().map(|p| p.1).sum();
     let out_elem_bytes = |count: u64| op.out.bytes_for(count);
     let out_spill = out_elem_bytes(op.g * op.m * op.n) > act_cap;
-    let weight_bytes_all = op.g
-        * n_tiles
-            .iter()
-            .map(|&(l, c)| c * w_bytes(l * k_eff))
-            .sum::<u64>();
+    let weight_bytes_all = op.g * n_tiles.iter().map(|&(l, c)| c * wb(l, k_eff)).sum::<u64>();
     // DRAM bytes of the two loop orders when activations stream
     let weights_outer = weight_bytes_all + if on_chip { 0 } else { n_tile_count * in_bytes };
     let tokens_outer = weight_bytes_all * block_count + if on_chip { 0 } else { in_bytes };
-    let tokens_first = !on_chip && tokens_outer < weights_outer;
+    let tokens_first = !on_chip
+        && match map.order {
+            LoopOrder::ByDramBytes => tokens_outer < weights_outer,
+            LoopOrder::WeightsOuter => false,
+            LoopOrder::TokensOuter => true,
+        };
+    // weight registers in the lanes: a chunk of weights held for `tt` tokens
+    let tt = reuse::token_tile(arch, map, op.m);
+    let acc_bytes = u64::from(arch.acc_bits().div_ceil(8));
+    // partial sums of a K split: in half the output buffer, or spilled to DRAM
+    let partial_spill = |tokens: u64, n_lanes: u64| {
+        k_tile_count > 1 && tokens * n_lanes * acc_bytes > arch.buffers.outputs.tile_bytes()
+    };
 
     // SRAM port limits: per chunk and token, the weight port delivers every
     // lane's weights and the activation port one chunk of activations.
     let wport = SramPort::new(&arch.buffers.weights);
     let aport = SramPort::new(&arch.buffers.activations);
-    let chunk_wbytes = |n_lanes: u64| match stored {
+    let chunk_wbytes = |n_lanes: u64| match (comp.model, stored) {
+        (Some(_), _) => comp.weight_bytes(n_lanes, width),
         // the indices as stored
-        Some(_) => w_bytes(n_lanes * width),
-        None => (n_lanes * width * w_storage_bits.ceil() as u64).div_ceil(8),
+        (None, Some(_)) => w_bytes(n_lanes * width),
+        (None, None) => (n_lanes * width * w_storage_bits.ceil() as u64).div_ceil(8),
     };
-    let chunk_abytes = (width * op.a.storage_bits().ceil() as u64).div_ceil(8);
-    let chunk_cycles = |n_lanes: u64| {
-        ii.max(wport.cycles_for(chunk_wbytes(n_lanes)))
-            .max(aport.cycles_for(chunk_abytes))
+    // a compacted chunk carries the activations of its share of a window
+    let chunk_abytes =
+        (comp.positions(width) * op.a.storage_bits().ceil() as u64).div_ceil(8) * pack;
+    // with weight registers the weight port delivers a chunk once per
+    // token tile (the next chunk loads into the second register while the
+    // tile's tokens run), the activation port one chunk per token
+    let tile_cycles = |n_lanes: u64, tokens: u64, chunks: u64| {
+        (tokens * chunks * ii)
+            .max(reuse::loads(tokens, tt) * chunks * wport.cycles_for(chunk_wbytes(n_lanes)))
+            .max(tokens * chunks * aport.cycles_for(chunk_abytes))
     };
 
     let tile = |n_lanes: u64,
@@ -162,26 +243,34 @@ pub(super) fn plan(
                 tokens: u64,
                 weights: bool,
                 acts: u64,
-                last_k: bool| {
-        let per_chunk = chunk_cycles(n_lanes);
+                (first_k, last_k): (bool, bool)| {
+        let busy = tokens * chunks * ii;
+        let partial = if partial_spill(tokens, n_lanes) {
+            tokens * n_lanes * acc_bytes
+        } else {
+            0
+        };
         TileWork {
-            load: if weights { w_bytes(n_lanes * klen) } else { 0 } + acts,
+            load: if weights { wb(n_lanes, klen) } else { 0 }
+                + acts
+                + if first_k { 0 } else { partial },
             load_after_producers: acts > 0,
-            busy: tokens * chunks * ii,
-            sram_stall: tokens * chunks * (per_chunk - ii),
+            busy,
+            sram_stall: tile_cycles(n_lanes, tokens, chunks) - busy,
             store: if out_spill && last_k {
                 out_elem_bytes(tokens * n_lanes)
             } else {
                 0
-            },
+            } + if last_k { 0 } else { partial },
         }
     };
-    // (chunks, K length, last) for every K tile in order
-    let mut k_list: Vec<(u64, u64, bool)> = Vec::new();
+    // (chunks, K length, (first, last)) for every K tile in order
+    let mut k_list: Vec<(u64, u64, (bool, bool))> = Vec::new();
     for &(c, count) in &k_tiles {
         for _ in 0..count {
+            let first = k_list.is_empty();
             let last = k_list.len() as u64 + 1 == k_tile_count;
-            k_list.push((c, k_len(c, last), last));
+            k_list.push((c, k_len(c, last), (first, last)));
         }
     }
     let mut tiles = Tiles::new();
@@ -220,7 +309,7 @@ pub(super) fn plan(
                     if on_chip {
                         0
                     } else {
-                        tokens * op.a.bytes_for(klen)
+                        tokens * op.a.bytes_for(comp.positions(klen)) * pack
                     }
                 };
                 let mut first = true;
@@ -247,6 +336,18 @@ pub(super) fn plan(
         }
     }
     let weight_dram = weight_bytes_all * if tokens_first { block_count } else { 1 };
+    let partial_dram: u64 = blocks
+        .iter()
+        .map(|&(tokens, bc)| {
+            bc * n_tiles
+                .iter()
+                .filter(|&&(l, _)| partial_spill(tokens, l))
+                .map(|&(l, c)| c * tokens * l * acc_bytes)
+                .sum::<u64>()
+        })
+        .sum::<u64>()
+        * op.g
+        * k_tile_count.saturating_sub(1);
 
     // Events.
     let lane_chunks = op.g * op.m * op.n * chunks_total;
@@ -260,34 +361,46 @@ pub(super) fn plan(
         let scaled = (wreg as f64 * m.register_factor(w.default_zero_fraction())).round() as u64;
         act.reg_bits = act.reg_bits - wreg + scaled;
     }
-    let real_terms = op.g * op.m * op.n * op.k;
     if w.is_low_bit_weight() {
         match arr.zeros {
             ZeroHandling::Gate => act.zero_terms_gated = (real_terms as f64 * z).round() as u64,
-            ZeroHandling::Skip => act.zero_terms_skipped = op.g * op.m * op.n * (op.k - k_eff),
+            ZeroHandling::Skip => {
+                act.zero_terms_skipped = op.g * op.m * op.n * op.k.saturating_sub(k_eff);
+                if let Some(s) = comp.model {
+                    // every tree input selects its activation from the window
+                    act.mux_bits += lane_chunks
+                        * width
+                        * u64::from(op.a.storage_bits().ceil() as u32)
+                        * s.mux_levels;
+                }
+            }
             ZeroHandling::None => {}
         }
     }
     let (dram_r, dram_w) = (tiles.sum(|t| t.load), tiles.sum(|t| t.store));
     act.dram_read_bits = dram_r * 8;
     act.dram_write_bits = dram_w * 8;
-    let act_dram = dram_r - weight_dram;
-    // weight buffer: filled from DRAM, read once per chunk and token
+    let act_dram = dram_r - weight_dram - partial_dram;
+    // weight buffer: filled from DRAM, read once per chunk and token tile
     act.sram_write(Buffer::Weights, weight_dram);
+    let loads: u64 = blocks
+        .iter()
+        .map(|&(tokens, bc)| bc * reuse::loads(tokens, tt))
+        .sum();
     let w_reads: u64 = n_tiles
         .iter()
         .map(|&(l, c)| c * chunk_wbytes(l))
         .sum::<u64>()
         * op.g
-        * op.m
+        * loads
         * chunks_total;
     act.sram_read(Buffer::Weights, w_reads);
+    reuse::count_registers(&mut act, arch, op.g * op.n * chunks_total, op.m, loads, tt);
     act.sram_read(Buffer::Activations, chunks * chunk_abytes);
     act.sram_write(Buffer::Activations, act_dram);
     act.sram_write(Buffer::Outputs, out_elem_bytes(op.g * op.m * op.n));
     if k_tile_count > 1 && op.m > 1 {
-        let partial =
-            op.g * op.m * op.n * u64::from(arch.acc_bits().div_ceil(8)) * (k_tile_count - 1);
+        let partial = op.g * op.m * op.n * acc_bytes * (k_tile_count - 1);
         act.sram_write(Buffer::Outputs, partial);
         act.sram_read(Buffer::Outputs, partial);
     }
@@ -305,16 +418,56 @@ pub(super) fn plan(
     Ok(OpPlan {
         unit: Unit::Array,
         tiles,
-        drain: u64::from(chunk.timing.latency),
+        drain: u64::from(chunk.timing.latency) + tt - 1,
         activity: act,
         macs: real_terms,
         note: format!(
-            "array: {} feature groups x {} K tiles ({} chunks each) x {} token blocks of {}; {order}",
+            "array: {} feature groups x {} K tiles ({} chunks each) x {} token blocks of {}; {order}{}",
             n_tile_count * op.g,
             k_tile_count,
             kt_chunks,
             block_count,
-            mb
+            mb,
+            if tt > 1 {
+                format!("; weights held for {tt} tokens")
+            } else {
+                String::new()
+            } + &if pack > 1 {
+                format!("; {pack} instances packed across the lanes")
+            } else {
+                String::new()
+            }
         ),
+        choice: None,
     })
+}
+
+/// The room of `op` on `arch`: the largest K tile and token block.
+pub(super) fn room(arch: &Accelerator, op: &Op, measured: Option<&MeasuredWeights>) -> Room {
+    let arr = &arch.array;
+    let (lanes, width) = (u64::from(arr.lanes), u64::from(arr.width));
+    let w = op.w.unwrap_or(op.a);
+    let comp = Compaction::of(arch, op, measured);
+    let k_eff = comp.k_eff;
+    let chunks_total = k_eff.div_ceil(width).max(1);
+    let cap_w = arch.buffers.weights.tile_bytes();
+    let mut max_k_chunks =
+        (((cap_w * 8) as f64 / (lanes * width) as f64 / w.storage_bits()).floor() as u64)
+            .clamp(1, chunks_total);
+    while max_k_chunks > 1 && comp.weight_bytes(lanes, max_k_chunks * width) > cap_w {
+        max_k_chunks -= 1;
+    }
+    let row_bytes = op.a.bytes_for(op.k).max(1);
+    let on_chip = op.g * op.m * row_bytes <= arch.buffers.activations.bytes();
+    let max_block = if on_chip {
+        op.m
+    } else {
+        (arch.buffers.activations.tile_bytes() / row_bytes).clamp(1, op.m.max(1))
+    };
+    Room {
+        chunks_total,
+        max_k_chunks,
+        max_block,
+        on_chip,
+    }
 }

@@ -8,6 +8,9 @@ mod attention;
 mod bounds;
 mod chunk;
 mod linear;
+pub mod mapper;
+pub mod reuse;
+pub mod skip;
 mod streamed;
 pub mod systolic;
 mod tiles;
@@ -16,6 +19,8 @@ mod vector;
 pub use attention::score_pairs;
 pub use bounds::MAX_MAPPING_STEPS;
 pub use chunk::ChunkCost;
+pub use mapper::{Cost, MapPrices, Mapper, MappingCache, MappingChoice, Objective};
+pub use reuse::{LinearMapping, LoopOrder};
 pub use systolic::{scalesim_cycles, ScaleSimCycles, Systolic};
 pub use tiles::{push_run, Pattern, Run, Tiles};
 
@@ -102,6 +107,8 @@ pub struct OpPlan {
     pub macs: u64,
     /// A short description of the mapping (tile sizes, loop order).
     pub note: String,
+    /// The mapper's choice and why (searched lane-array products only).
+    pub choice: Option<MappingChoice>,
 }
 
 impl OpPlan {
@@ -199,11 +206,23 @@ pub fn map_trace_measured(
     trace: &Trace,
     profile: &WeightProfile,
 ) -> Result<Vec<OpPlan>, MapError> {
+    map_trace_with(arch, trace, profile, Mapper::Fixed)
+}
+
+/// Plans every operator of `trace` on `arch` with measured statistics and
+/// the given mapper (searched mappings are cached per operator shape).
+pub fn map_trace_with(
+    arch: &Accelerator,
+    trace: &Trace,
+    profile: &WeightProfile,
+    mapper: Mapper,
+) -> Result<Vec<OpPlan>, MapError> {
     let chunk = ChunkCost::of(arch);
+    let mut cache = MappingCache::default();
     trace
         .ops
         .iter()
-        .map(|op| map_op_measured(arch, &chunk, op, profile.get(&op.name)))
+        .map(|op| map_op_with(arch, &chunk, op, profile.get(&op.name), mapper, &mut cache))
         .collect()
 }
 
@@ -218,6 +237,25 @@ pub fn map_op_measured(
     chunk: &ChunkCost,
     op: &Op,
     measured: Option<&MeasuredWeights>,
+) -> Result<OpPlan, MapError> {
+    map_op_with(
+        arch,
+        chunk,
+        op,
+        measured,
+        Mapper::Fixed,
+        &mut MappingCache::default(),
+    )
+}
+
+/// Plans one operator with the given mapper.
+pub fn map_op_with(
+    arch: &Accelerator,
+    chunk: &ChunkCost,
+    op: &Op,
+    measured: Option<&MeasuredWeights>,
+    mapper: Mapper,
+    cache: &mut MappingCache,
 ) -> Result<OpPlan, MapError> {
     match op.kind {
         OpKind::Linear | OpKind::Qk | OpKind::Pv => {
@@ -237,7 +275,12 @@ pub fn map_op_measured(
                     }
                     None => {
                         bounds::lane_array(arch, chunk, op)?;
-                        linear::plan(arch, chunk, op, measured)
+                        match mapper {
+                            Mapper::Fixed => linear::plan(arch, chunk, op, measured),
+                            Mapper::Search { objective, prices } => {
+                                cache.plan(arch, chunk, op, measured, objective, prices.as_ref())
+                            }
+                        }
                     }
                 }
             } else {

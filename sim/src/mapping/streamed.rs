@@ -101,6 +101,7 @@ pub(super) fn plan_product(arch: &Accelerator, op: &Op) -> OpPlan {
         act.sram_read(Buffer::Outputs, out_bytes);
     }
     OpPlan {
+        choice: None,
         unit,
         tiles,
         drain: 0,

@@ -518,6 +518,7 @@ pub(super) fn plan(arch: &Accelerator, op: &Op, df: Systolic) -> Result<OpPlan, 
     }
 
     Ok(OpPlan {
+        choice: None,
         unit: Unit::Array,
         tiles,
         drain: 0,

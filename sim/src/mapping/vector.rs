@@ -80,6 +80,7 @@ pub(super) fn plan(arch: &Accelerator, op: &Op) -> Result<OpPlan, MapError> {
         act.sram_read(Buffer::Activations, out_bytes);
     }
     Ok(OpPlan {
+        choice: None,
         unit: Unit::Vector,
         tiles,
         drain: 0,

@@ -146,6 +146,7 @@ pub fn link_plan(sys: &SystemConfig, c: &CollectiveOp, clock_ghz: f64) -> (OpPla
             activity: Default::default(),
             macs: 0,
             note,
+            choice: None,
         },
         wire,
     )
@@ -344,6 +345,7 @@ pub fn simulate_collective(
         fast_forward,
         record_dram: false,
         allow_oversubscribe: true,
+        mapper: Default::default(),
     };
     let (r, _) = simulate_patched(&design.chip, &trace, opts, &Default::default(), &patch)?;
     Ok((r.cycles, r.latency_s))
