@@ -7,7 +7,7 @@
 set -e
 OB=${ONEBIT:-onebit}
 gen() { # base name lanes width
-  $OB presets --toml $1 | sed -e "s/^lanes = .*/lanes = $3/" -e "s/^width = .*/width = $4/" -e "s/^token_tile = .*/token_tile = 1/" -e "s/^name = .*/name = \"$2\"/" > $2.toml
+  $OB presets --toml $1 | sed -e "s/^lanes = .*/lanes = $3/" -e "s/^read_ports = .*/read_ports = $3/" -e "s/^width = .*/width = $4/" -e "s/^token_tile = .*/token_tile = 1/" -e "s/^name = .*/name = \"$2\"/" > $2.toml
   $OB rtl synth --arch $2.toml --json $2.json > /dev/null
   echo "$2 done"
 }
@@ -15,3 +15,4 @@ for w in 16 32 64 128; do gen edge-ternary tern_8x$w 8 $w; done
 for w in 32 64 128 256; do gen edge-popcount pop_8x$w 8 $w; done
 for w in 64 128 256 512; do gen edge-xnor xnor_8x$w 8 $w; done
 for w in 16 32 64; do gen edge-int8 int8_8x$w 8 $w; done
+for w in 21 42 63 126; do gen edge-lut lut_8x$w 8 $w; done

@@ -206,7 +206,7 @@ mod tests {
             Some(lut.array.lanes)
         );
         // the read ports follow the lanes (one a lane: one chunk a cycle)
-        assert_eq!(with_lanes(&lut, 49).array.lut.unwrap().read_ports, 49);
+        assert_eq!(with_lanes(&lut, 53).array.lut.unwrap().read_ports, 53);
     }
 
     #[test]
@@ -221,7 +221,7 @@ mod tests {
         }
         let (tree, lut) = (&c.rows[0], &c.rows[2]);
         assert_eq!((tree.lanes, tree.width), (64, 64));
-        assert_eq!((lut.lanes, lut.width), (48, 63));
+        assert_eq!((lut.lanes, lut.width), (52, 63));
         assert!((lut.weight_bits - 5.0 / 3.0).abs() < 1e-12);
         // decode is DRAM-bound: 1.67 instead of 2 bits a weight is faster
         assert!(lut.decode_tokens_per_s > tree.decode_tokens_per_s, "{c:?}");
