@@ -79,10 +79,8 @@ pub struct Fit {
 
 fn design_of(d: &SynthDesign) -> Accelerator {
     // a shared LUT keeps one read port a lane, as the script writes it
-    let mut a = crate::datapaths::with_lanes(
-        &preset(&d.preset).expect("the data names presets"),
-        d.lanes,
-    );
+    let mut a =
+        crate::datapaths::with_lanes(&preset(&d.preset).expect("the data names presets"), d.lanes);
     a.array.width = d.width;
     a.array.token_tile = d.token_tile;
     a
