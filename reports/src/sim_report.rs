@@ -134,7 +134,26 @@ fn cards(r: &Run) -> Vec<Card> {
                 pct(r.result.array_utilization)
             ),
         ),
+        dram_card(r),
     ]
+}
+
+/// DRAM efficiency (achieved over peak bandwidth) and, for the banked
+/// model, the row-buffer hit rate and the refresh share.
+fn dram_card(r: &Run) -> Card {
+    let res = &r.result;
+    let peak = r.arch.dram.bandwidth_gbps;
+    let sub = match &res.dram {
+        Some(d) => format!(
+            "banked {} x {}: row hits {}, refresh {}",
+            d.preset,
+            d.channels,
+            pct(d.row_hit_rate),
+            pct(d.refresh_share)
+        ),
+        None => format!("transaction model, of {} GB/s peak", sig3(peak)),
+    };
+    Card::new("DRAM efficiency", pct(res.dram_efficiency(peak)), sub)
 }
 
 /// The top operator groups by occupied time, and "other" for the rest.
