@@ -196,8 +196,8 @@ pub fn write_sweep(
 impl SweepCmd {
     /// Runs the subcommand.
     pub fn exec(self) -> CliResult {
+        check_outputs(&self.out, self.report.as_deref())?;
         if let Some(dir) = &self.slurm {
-            check_outputs(&self.out, self.report.as_deref())?;
             return crate::cmd::sweep_slurm::SlurmJob {
                 dir,
                 shards: self.shards.unwrap_or(1),
@@ -208,7 +208,13 @@ impl SweepCmd {
             }
             .write(&|shard| self.validate(Some(shard)));
         }
-        check_outputs(&self.out, self.report.as_deref())?;
+        self.with_sweep(|sw| self.run_sweep(sw))
+    }
+
+    /// Reads the space, its base design, the workload and the technology,
+    /// checks the space's keys, and gives `run` the sweep they make: the one
+    /// set-up of a run and of the checks `--slurm` makes first.
+    fn with_sweep<R>(&self, run: impl FnOnce(&Sweep<'_>) -> CliResult<R>) -> CliResult<R> {
         let text = read_text(&self.space)?;
         let space = Space::parse(&text)
             .map_err(|e| CliError::at(&self.space, e.line, e.col, &e.message))?;
@@ -235,12 +241,18 @@ impl SweepCmd {
         };
         sw.check_keys()
             .map_err(|e| CliError::file(&self.space, e))?;
+        run(&sw)
+    }
+
+    /// Evaluates the sweep's points (or the shard's) and writes the output.
+    fn run_sweep(&self, sw: &Sweep<'_>) -> CliResult {
+        let (space, base, trace, tech) = (sw.space, sw.base, sw.trace, sw.tech);
         let sample = self.sample.zip(self.seed);
-        let sel = sweep::selection(&space, sample, self.shard).map_err(CliError::Usage)?;
+        let sel = sweep::selection(space, sample, self.shard).map_err(CliError::Usage)?;
         check_budget(&sel, sample, self.max_points)?;
         let jobs = crate::jobs_arg::resolve(self.jobs)?;
         let selected = sel.selected;
-        let indices = sweep::indices(&space, sample, self.shard)
+        let indices = sweep::indices(space, sample, self.shard)
             .map_err(|e| CliError::file(&self.space, e))?;
         let workload = WorkloadDoc {
             model: trace.meta.model.clone(),
@@ -251,8 +263,8 @@ impl SweepCmd {
             ops: trace.ops.len() as u64,
         };
         let mut meta = Meta::new(
-            &space,
-            &base,
+            space,
+            base,
             workload,
             &tech.name,
             sample.map(|(points, seed)| SampleDoc { points, seed }),
@@ -340,34 +352,10 @@ impl SweepCmd {
     /// shard's points) without evaluating a point: what `--slurm` checks
     /// for every shard before it writes the job.
     fn validate(&self, shard: Option<(u64, u64)>) -> CliResult {
-        let text = read_text(&self.space)?;
-        let space = Space::parse(&text)
-            .map_err(|e| CliError::at(&self.space, e.line, e.col, &e.message))?;
-        let (base, system) = load_base(&self.space, &space.base)?;
-        let trace = self
-            .workload
-            .load(base.array.weights, Some(base.attention.kv_format()))?;
-        let tech = load_tech_for(self.tech.as_deref(), &base)?;
-        let trace_at = |batch: u64| {
-            let mut w = self.workload.clone();
-            w.batch = Some(batch);
-            w.load(base.array.weights, Some(base.attention.kv_format()))
-                .map_err(|e| e.to_string())
-        };
-        let sw = Sweep {
-            space: &space,
-            base: &base,
-            trace: &trace,
-            tech: &tech,
-            system: system.as_ref().map(|config| sweep::system::SystemBase {
-                config,
-                trace_at: &trace_at,
-            }),
-        };
-        sw.check_keys()
-            .map_err(|e| CliError::file(&self.space, e))?;
-        let sample = self.sample.zip(self.seed);
-        let sel = sweep::selection(&space, sample, shard).map_err(CliError::Usage)?;
-        check_budget(&sel, sample, self.max_points)
+        self.with_sweep(|sw| {
+            let sample = self.sample.zip(self.seed);
+            let sel = sweep::selection(sw.space, sample, shard).map_err(CliError::Usage)?;
+            check_budget(&sel, sample, self.max_points)
+        })
     }
 }
