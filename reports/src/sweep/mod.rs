@@ -153,6 +153,30 @@ pub struct Sweep<'a> {
     pub system: Option<system::SystemBase<'a>>,
 }
 
+/// `out` with its figures `f`, over budget when they break the power or
+/// throughput constraints of `c` (a single design's point and a system's).
+fn with_figures(mut out: PointResult, f: Figures, c: &Constraints) -> PointResult {
+    let mut reasons = Vec::new();
+    if let Some(max) = c.max_power_w {
+        if f.power_w > max {
+            reasons.push(format!("power {:.4} W > {max} W", f.power_w));
+        }
+    }
+    if let Some(min) = c.min_tokens_per_s {
+        if f.tokens_per_s < min {
+            reasons.push(format!("{:.4} tokens/s < {min} tokens/s", f.tokens_per_s));
+        }
+    }
+    out.figures = Some(f);
+    if reasons.is_empty() {
+        out.status = Status::Ok;
+    } else {
+        out.status = Status::OverBudget;
+        out.reason = reasons.join("; ");
+    }
+    out
+}
+
 /// A dotted key applied to a TOML tree: creates missing tables.
 fn set_key(root: &mut toml::Value, key: &str, v: toml::Value) -> Result<(), String> {
     let mut cur = root;
@@ -334,25 +358,7 @@ impl Sweep<'_> {
                 .map(|(k, v)| (k.to_string(), v))
                 .collect(),
         };
-        let mut reasons = Vec::new();
-        if let Some(max) = c.max_power_w {
-            if f.power_w > max {
-                reasons.push(format!("power {:.4} W > {max} W", f.power_w));
-            }
-        }
-        if let Some(min) = c.min_tokens_per_s {
-            if f.tokens_per_s < min {
-                reasons.push(format!("{:.4} tokens/s < {min} tokens/s", f.tokens_per_s));
-            }
-        }
-        out.figures = Some(f);
-        if reasons.is_empty() {
-            out.status = Status::Ok;
-        } else {
-            out.status = Status::OverBudget;
-            out.reason = reasons.join("; ");
-        }
-        out
+        with_figures(out, f, c)
     }
 
     /// Evaluates `indices` on `jobs` threads (0: one per core), calling

@@ -200,24 +200,6 @@ impl Sweep<'_> {
                 * (per_step as u64),
             energy_per_token_pj: parts,
         };
-        let mut reasons = Vec::new();
-        if let Some(max) = c.max_power_w {
-            if f.power_w > max {
-                reasons.push(format!("power {:.4} W > {max} W", f.power_w));
-            }
-        }
-        if let Some(min) = c.min_tokens_per_s {
-            if f.tokens_per_s < min {
-                reasons.push(format!("{:.4} tokens/s < {min} tokens/s", f.tokens_per_s));
-            }
-        }
-        out.figures = Some(f);
-        if reasons.is_empty() {
-            out.status = Status::Ok;
-        } else {
-            out.status = Status::OverBudget;
-            out.reason = reasons.join("; ");
-        }
-        out
+        super::with_figures(out, f, c)
     }
 }
