@@ -52,10 +52,24 @@ pub fn decode(
     seq: u64,
     batch: u64,
 ) -> Result<(SimResult, energy::EnergyReport), String> {
+    step(t, arch, model, Phase::Decode, seq, batch)
+}
+
+/// One `phase` step of `model` on `arch` at batch `batch` (`seq`: the KV
+/// length of a decode step, the tokens of a prefill), run even when it
+/// oversubscribes the design's DRAM: the result and its energy.
+pub fn step(
+    t: &Technology,
+    arch: &Accelerator,
+    model: &ModelConfig,
+    phase: Phase,
+    seq: u64,
+    batch: u64,
+) -> Result<(SimResult, energy::EnergyReport), String> {
     let trace = generate(
         model,
         &TraceOptions {
-            phase: Phase::Decode,
+            phase,
             seq,
             batch,
             kv: Some(arch.attention.kv_format()),
@@ -65,7 +79,6 @@ pub fn decode(
     .map_err(|e| e.to_string())?;
     let opts = SimOptions {
         allow_oversubscribe: true,
-        mapper: Default::default(),
         ..SimOptions::default()
     };
     let r = simulate(arch, &trace, opts).map_err(|e| format!("{}: {e}", model.name))?;

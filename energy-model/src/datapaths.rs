@@ -8,13 +8,10 @@
 //! buffers, DRAM, vector and attention units.
 
 use crate::area;
-use crate::energy;
 use crate::tech::Technology;
 use serde::Serialize;
 use sim::arch::{preset, Accelerator, MAX_LANES};
 use sim::datapath::lut::{LutShape, TableStorage};
-use sim::{simulate, SimOptions};
-use workloads::trace::{generate, TraceOptions};
 use workloads::{zoo, Phase};
 
 /// The presets compared, in order: adder tree, popcount, table lookup.
@@ -115,23 +112,7 @@ fn step(
     seq: u64,
 ) -> Result<(f64, f64), String> {
     let m = zoo::find(model).ok_or_else(|| format!("no model {model}"))?;
-    let trace = generate(
-        &m,
-        &TraceOptions {
-            phase,
-            seq,
-            batch: 1,
-            kv: Some(arch.attention.kv_format()),
-            ..TraceOptions::default()
-        },
-    )
-    .map_err(|e| e.to_string())?;
-    let opts = SimOptions {
-        allow_oversubscribe: true,
-        ..SimOptions::default()
-    };
-    let r = simulate(arch, &trace, opts).map_err(|e| format!("{}: {e}", arch.name))?;
-    let e = energy::estimate(arch, &r, t);
+    let (_, e) = crate::baselines::step(t, arch, &m, phase, seq, 1)?;
     let tokens = e.tokens.max(1) as f64;
     Ok((tokens / e.latency_s, e.joules_per_token * 1e3))
 }

@@ -15,8 +15,6 @@ pub mod reference;
 use crate::{area, baselines, Technology};
 use published::{ChipSpec, Metric};
 use serde::Serialize;
-use sim::SimOptions;
-use workloads::trace::{generate, TraceOptions};
 use workloads::{zoo, Phase};
 
 /// Largest |error| of a throughput or latency figure inside the bound, %.
@@ -131,23 +129,7 @@ pub fn prefill(spec: &ChipSpec, tokens: u64) -> Result<(f64, f64), String> {
         sim::arch::preset(spec.preset).ok_or_else(|| format!("no preset {}", spec.preset))?;
     let t = technology_of(&arch)?;
     let m = zoo::find(spec.model).ok_or_else(|| format!("no model {}", spec.model))?;
-    let trace = generate(
-        &m,
-        &TraceOptions {
-            phase: Phase::Prefill,
-            seq: tokens,
-            batch: 1,
-            kv: Some(arch.attention.kv_format()),
-            ..TraceOptions::default()
-        },
-    )
-    .map_err(|e| e.to_string())?;
-    let opts = SimOptions {
-        allow_oversubscribe: true,
-        ..SimOptions::default()
-    };
-    let r = sim::simulate(&arch, &trace, opts).map_err(|e| format!("{}: {e}", spec.chip))?;
-    let e = crate::energy::estimate(&arch, &r, &t);
+    let (r, e) = baselines::step(&t, &arch, &m, Phase::Prefill, tokens, 1)?;
     let chip_pj = e.energy_pj - e.total_pj.dram;
     Ok((r.latency_s, chip_pj * 1e-12 / r.latency_s))
 }
