@@ -58,10 +58,7 @@ pub fn datapaths_markdown(c: &DatapathComparison) -> String {
     )
 }
 
-/// The comparison as CSV rows (header first).
-pub fn datapaths_csv(c: &DatapathComparison) -> Vec<Vec<String>> {
-    let t = table(c);
-    let mut v = vec![t.header().iter().map(|s| s.to_string()).collect()];
-    v.extend(t.rows().iter().cloned());
-    v
+/// The comparison as CSV (header first).
+pub fn datapaths_csv(c: &DatapathComparison) -> String {
+    table(c).to_csv()
 }
