@@ -176,14 +176,14 @@ pub const TELLME_V2: ChipSpec = ChipSpec {
             value: 0.45,
             source: "[T1] abstract: 0.45-0.96 s time to first token for 64-128 token prompts (0.45 s: 64 tokens)",
             compared: true,
-            why: "compute-bound on the TLMM engine of [T2] (16 outputs x 28 tables of 3 = 1344 ternary MACs a cycle at 250 MHz). The release's loop reads each 84-activation block before its lookups without overlap ([T2] linear.hpp, READ_A): 64 tokens x 24 layers x ~35.4k cycles = 0.218 s of projections against onebit's 64 x 679.5 M / 1344 cycles = 0.129 s, +0.088 s; the measured TTFT also includes the host's embedding lookup, padding and flip of the prompt, RoPE, buffer syncs, the KV-cache copy back and the LM head on the ARM cores ([T2] chatbot.py, 'Prefill Breakdown'), which onebit does not model",
+            why: "compute-bound on the TLMM engine of [T2] (16 outputs x 28 tables of 3 = 1344 ternary MACs a cycle at 250 MHz). The release's loop reads each 84-activation block before its lookups without overlap ([T2] linear.hpp, READ_A): 64 tokens x 24 layers x ~35.4k cycles = 0.218 s of projections against 64 x 679.5 M / 1344 cycles = 0.129 s with a chunk looked up every cycle, as onebit models it: +0.088 s; the measured TTFT also includes the host's embedding lookup, padding and flip of the prompt, RoPE, buffer syncs, the KV-cache copy back and the LM head on the ARM cores ([T2] chatbot.py, 'Prefill Breakdown'), which onebit does not model",
         },
         Figure {
             metric: Metric::PrefillLatencyS(128),
             value: 0.96,
             source: "[T1] abstract: 0.45-0.96 s time to first token for 64-128 token prompts (0.96 s: 128 tokens)",
             compared: true,
-            why: "as for 64 tokens: the release's unoverlapped activation reads make the projections 128 x 24 x ~35.4k cycles = 0.435 s against onebit's 0.259 s at 1344 MACs a cycle, +0.176 s, and the host-side steps of the measured TTFT are not modelled",
+            why: "as for 64 tokens: the release's unoverlapped activation reads make the projections 128 x 24 x ~35.4k cycles = 0.435 s against 0.259 s at 1344 MACs a cycle, +0.176 s, and the host-side steps of the measured TTFT are not modelled",
         },
         Figure {
             metric: Metric::ChipPowerMw,
