@@ -241,3 +241,35 @@ fn deterministic() {
     let b = serde_json::to_string(&report()).unwrap();
     assert_eq!(a, b);
 }
+
+#[test]
+fn slim_llama_is_compared_as_a_die_and_vitallm_as_a_core() {
+    let r = report();
+    let row = |preset: &str, q: &str| {
+        r.chips
+            .iter()
+            .find(|c| c.preset == preset)
+            .unwrap()
+            .rows
+            .iter()
+            .find(|x| x.quantity == q)
+            .unwrap()
+            .predicted
+            .unwrap()
+    };
+    let area_of = |preset: &str| {
+        let a = sim::arch::preset(preset).unwrap();
+        let t = chips::technology_of(&a).unwrap();
+        energy_model::area::estimate(&a, &t)
+    };
+    let s = area_of("slim-llama");
+    assert_eq!(row("slim-llama", "die area, mm2"), s.die_mm2());
+    // 1.6 GB/s needs one LPDDR5 x16 interface (12.8 GB/s): its PHY is
+    // 0.725 mm2 at every node
+    let dram = s.system.dram.as_ref().unwrap();
+    assert_eq!((dram.interface.as_str(), dram.count), ("lpddr5-x16", 1));
+    assert_eq!(dram.phy_mm2, 0.725);
+    assert!(s.die_mm2() > s.total_mm2() + 0.725);
+    let v = area_of("vitallm");
+    assert_eq!(row("vitallm", "area, mm2"), v.total_mm2());
+}
