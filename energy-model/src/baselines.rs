@@ -66,14 +66,33 @@ pub fn step(
     seq: u64,
     batch: u64,
 ) -> Result<(SimResult, energy::EnergyReport), String> {
-    let trace = generate(
+    step_with(
+        t,
+        arch,
         model,
         &TraceOptions {
             phase,
             seq,
             batch,
-            kv: Some(arch.attention.kv_format()),
             ..TraceOptions::default()
+        },
+    )
+}
+
+/// One step of `model` on `arch` generated with `opts` (its KV format
+/// replaced by the design's), run even when it oversubscribes the design's
+/// DRAM: the result and its energy.
+pub fn step_with(
+    t: &Technology,
+    arch: &Accelerator,
+    model: &ModelConfig,
+    opts: &TraceOptions,
+) -> Result<(SimResult, energy::EnergyReport), String> {
+    let trace = generate(
+        model,
+        &TraceOptions {
+            kv: Some(arch.attention.kv_format()),
+            ..opts.clone()
         },
     )
     .map_err(|e| e.to_string())?;

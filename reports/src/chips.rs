@@ -99,6 +99,9 @@ pub fn chip_notes(c: &ChipResult) -> Vec<String> {
     if let Some(s) = &c.stand_in {
         v.push(format!("Datapath stand-in: {s}."));
     }
+    if let Some(h) = &c.lm_head {
+        v.push(format!("LM head weights: {h}."));
+    }
     for r in &c.rows {
         v.push(format!("{} — published: {}.", r.quantity, r.source));
         if let Some(w) = &r.why {

@@ -15,6 +15,7 @@ pub mod reference;
 use crate::{area, baselines, Technology};
 use published::{ChipSpec, Metric};
 use serde::Serialize;
+use workloads::trace::TraceOptions;
 use workloads::{zoo, Phase};
 
 /// Largest |error| of a throughput or latency figure inside the bound, %.
@@ -63,6 +64,9 @@ pub struct ChipResult {
     pub citation: String,
     /// What the preset's datapath stands in for, when it is not the chip's.
     pub stand_in: Option<String>,
+    /// The LM head's precision and its source, where the chip's differs
+    /// from the model's FP16.
+    pub lm_head: Option<String>,
     /// The comparison.
     pub rows: Vec<Row>,
 }
@@ -92,8 +96,11 @@ pub struct Prediction {
     pub chip_power_w: f64,
     /// Chip energy per decoded token (everything but the DRAM device), J.
     pub chip_joules_per_token: f64,
-    /// Modelled area, mm2.
+    /// Modelled core area (logic and SRAM), mm2.
     pub area_mm2: f64,
+    /// Modelled die area: the core and the system components outside it
+    /// (DRAM PHY and controller, bus routing), mm2.
+    pub die_area_mm2: f64,
 }
 
 /// The technology table a design names (7 nm when it names none).
@@ -105,31 +112,50 @@ pub fn technology_of(arch: &sim::Accelerator) -> Result<Technology, String> {
     Technology::builtin(name).ok_or_else(|| format!("no technology table {name}"))
 }
 
+/// One `phase` step of `spec`'s model on its preset at batch 1 (`seq`: the
+/// KV length of a decode step, the tokens of a prefill), with the LM head in
+/// the precision the chip runs it in.
+fn run(
+    spec: &ChipSpec,
+    phase: Phase,
+    seq: u64,
+) -> Result<(sim::SimResult, crate::energy::EnergyReport), String> {
+    let arch =
+        sim::arch::preset(spec.preset).ok_or_else(|| format!("no preset {}", spec.preset))?;
+    let t = technology_of(&arch)?;
+    let m = zoo::find(spec.model).ok_or_else(|| format!("no model {}", spec.model))?;
+    let opts = TraceOptions {
+        phase,
+        seq,
+        batch: 1,
+        lm_head: spec.lm_head.map(|(p, _)| p),
+        ..TraceOptions::default()
+    };
+    baselines::step_with(&t, &arch, &m, &opts)
+}
+
 /// Runs the decode step of `spec` on its preset.
 pub fn predict(spec: &ChipSpec) -> Result<Prediction, String> {
     let arch =
         sim::arch::preset(spec.preset).ok_or_else(|| format!("no preset {}", spec.preset))?;
     let t = technology_of(&arch)?;
-    let m = zoo::find(spec.model).ok_or_else(|| format!("no model {}", spec.model))?;
-    let (r, e) = baselines::decode(&t, &arch, &m, spec.decode_seq, 1)?;
+    let (r, e) = run(spec, Phase::Decode, spec.decode_seq)?;
     let chip_pj = e.energy_pj - e.total_pj.dram;
+    let area = area::estimate(&arch, &t);
     Ok(Prediction {
         decode_tokens_per_s: r.tokens_per_s,
         decode_latency_s: r.latency_s,
         chip_power_w: chip_pj * 1e-12 / r.latency_s,
         chip_joules_per_token: chip_pj * 1e-12 / r.tokens.max(1) as f64,
-        area_mm2: area::estimate(&arch, &t).total_mm2(),
+        area_mm2: area.total_mm2(),
+        die_area_mm2: area.die_mm2(),
     })
 }
 
 /// A `tokens`-token prefill of `spec`'s model on its preset: its latency,
 /// s, and the chip's power (everything but the DRAM device), W.
 pub fn prefill(spec: &ChipSpec, tokens: u64) -> Result<(f64, f64), String> {
-    let arch =
-        sim::arch::preset(spec.preset).ok_or_else(|| format!("no preset {}", spec.preset))?;
-    let t = technology_of(&arch)?;
-    let m = zoo::find(spec.model).ok_or_else(|| format!("no model {}", spec.model))?;
-    let (r, e) = baselines::step(&t, &arch, &m, Phase::Prefill, tokens, 1)?;
+    let (r, e) = run(spec, Phase::Prefill, tokens)?;
     let chip_pj = e.energy_pj - e.total_pj.dram;
     Ok((r.latency_s, chip_pj * 1e-12 / r.latency_s))
 }
@@ -150,6 +176,7 @@ pub fn compare(spec: &ChipSpec) -> Result<ChipResult, String> {
                 Metric::ChipPowerMw => p.chip_power_w * 1e3,
                 Metric::EnergyPerTokenMj => p.chip_joules_per_token * 1e3,
                 Metric::AreaMm2 => p.area_mm2,
+                Metric::DieAreaMm2 => p.die_area_mm2,
             })
         } else {
             None
@@ -194,6 +221,7 @@ pub fn compare(spec: &ChipSpec) -> Result<ChipResult, String> {
         decode_seq: spec.decode_seq,
         citation: spec.citation.to_string(),
         stand_in: spec.stand_in.map(str::to_string),
+        lm_head: spec.lm_head.map(|(p, src)| format!("{p} ({src})")),
         rows,
     })
 }
