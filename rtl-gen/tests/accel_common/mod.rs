@@ -23,3 +23,23 @@ pub fn small(lanes: u32, width: u32, double: bool) -> Accelerator {
     a.dram.latency_ns = 40.0;
     a
 }
+
+/// Check options with the shared build cache (`target/tmp/accel-cache`)
+/// and the DRAM library built on demand.
+pub fn opts() -> rtl_gen::accel::check::AccelOptions {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let lib = root.join("target/release/libonebit_dram.a");
+    if !lib.exists() {
+        let st = std::process::Command::new(env!("CARGO"))
+            .args(["build", "--release", "-p", "onebit-dram-cabi"])
+            .current_dir(&root)
+            .status()
+            .expect("cargo runs");
+        assert!(st.success(), "building onebit-dram-cabi failed");
+    }
+    rtl_gen::accel::check::AccelOptions {
+        cache: Some(root.join("target/tmp/accel-cache")),
+        dram_lib: Some(lib),
+        ..Default::default()
+    }
+}
