@@ -94,6 +94,9 @@ pub struct AccelReport {
     pub problems: u64,
     /// Randomized mode.
     pub random: bool,
+    /// AXI bytes a cycle and the DRAM's peak bytes a cycle (the engine does
+    /// not model the bus: when it is the narrower, the RTL may be slower).
+    pub bus: (u64, f64),
     /// Verilator build seconds (0: cached).
     pub build_s: f64,
     /// Simulation seconds.
@@ -156,6 +159,13 @@ impl AccelReport {
             "  control traffic before the layer: {} cycles; simulated {} cycles in {:.2} s (build {:.1} s)",
             self.prologue, self.sim_cycles, self.run_s, self.build_s
         );
+        if self.bus.1 > self.bus.0 as f64 {
+            let _ = writeln!(
+                s,
+                "  note: the AXI bus moves {} B a cycle, the DRAM {:.2}: the bus, which the engine does not model, limits the RTL",
+                self.bus.0, self.bus.1
+            );
+        }
         let _ = writeln!(s, "  {}", if self.passed() { "PASS" } else { "FAIL" });
         s
     }
@@ -290,7 +300,9 @@ pub fn check_gemm(p: &AccelParams, m: u64, k: u64, n: u64, opts: &AccelOptions) 
     let work = match &opts.work {
         Some(w) => w.clone(),
         None => {
-            tmp = std::env::temp_dir().join(format!("onebit-accel-{}-{}", std::process::id(), opts.seed));
+            static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+            let i = RUNS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            tmp = std::env::temp_dir().join(format!("onebit-accel-{}-{i}", std::process::id()));
             tmp
         }
     };
@@ -388,6 +400,7 @@ pub fn check_gemm(p: &AccelParams, m: u64, k: u64, n: u64, opts: &AccelOptions) 
         addr_mismatch: num("addr_mismatch").max(0) as u64,
         problems: num("problems").max(0) as u64,
         random: opts.random,
+        bus: (p.beat_bytes(), p.dram_bytes_per_cycle()),
         build_s,
         run_s,
     })

@@ -18,6 +18,19 @@ use workloads::Precision;
 /// Bytes of one descriptor in memory (16 little-endian 32-bit words).
 pub const DESC_BYTES: u64 = 64;
 
+/// A deliberate defect of the sequencer, for the tests that prove the check
+/// catches one (never emitted by the command line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mutation {
+    /// The RTL as specified.
+    #[default]
+    None,
+    /// A tile starts without waiting for its weights (engine rule 2 broken).
+    EarlyStart,
+    /// Fetches as if the weight buffer held one tile (engine rule 3 broken).
+    OneSlot,
+}
+
 /// The accelerator top of one design.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AccelParams {
@@ -35,6 +48,8 @@ pub struct AccelParams {
     pub act_words: u64,
     /// Words of the output buffer.
     pub out_words: u64,
+    /// A deliberate defect (tests only).
+    pub mutation: Mutation,
 }
 
 fn unsupported(arch: &Accelerator, why: String) -> RtlError {
@@ -121,6 +136,7 @@ impl AccelParams {
             slot_words,
             act_words,
             out_words,
+            mutation: Mutation::None,
         })
     }
 
@@ -137,6 +153,17 @@ impl AccelParams {
     /// AXI bytes per beat.
     pub fn beat_bytes(&self) -> u64 {
         u64::from(self.axi_bits / 8)
+    }
+
+    /// The DRAM's peak bytes a cycle (transaction model: bandwidth over
+    /// clock; banked: the preset's channels).
+    pub fn dram_bytes_per_cycle(&self) -> f64 {
+        let d = &self.arch.dram;
+        let gbps = match d.model {
+            sim::arch::DramModelKind::Banked => d.derived_gbps().unwrap_or(d.bandwidth_gbps),
+            sim::arch::DramModelKind::Transaction => d.bandwidth_gbps,
+        };
+        gbps / self.arch.clock_ghz
     }
 
     /// Bits of a weight word.

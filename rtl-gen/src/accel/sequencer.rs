@@ -22,7 +22,7 @@
 //! tile produces them: word `g * M + m` holds token `m`, group `g`.
 
 use super::build::{add, and, b, cat, eq, k, kx, le, mul, mux, n, ne, not, or, set, sl, sub, when, when_else, zx, Body, X};
-use super::params::AccelParams;
+use super::params::{AccelParams, Mutation};
 use crate::ir::{repeat, vbit, Stmt};
 
 fn log2(v: u64) -> u32 {
@@ -240,12 +240,17 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     } else {
         o.wire("arr_e", 1, n("arr_now0"));
     }
+    let arrived = if p.mutation == Mutation::EarlyStart {
+        b(true)
+    } else {
+        n("arr_e")
+    };
     o.wire(
         "start_n",
         1,
         and(
             and(n("run_n"), n("idle_n")),
-            and(ne(n("e_n"), n("d_n")), n("arr_e")),
+            and(ne(n("e_n"), n("d_n")), arrived),
         ),
     );
     o.wire(
@@ -290,7 +295,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         add(sub(n("f_cnt"), n("e_cnt_n")), zx(n("comp_n"), 1)),
     );
     o.wire("f_more", 1, ne(n("f_n"), n("d_n")));
-    if two {
+    if two && p.mutation != Mutation::OneSlot {
         o.wire(
             "f_more2",
             1,

@@ -43,3 +43,12 @@ pub fn opts() -> rtl_gen::accel::check::AccelOptions {
         ..Default::default()
     }
 }
+
+/// `a` with the banked DRAM model (LPDDR5-6400, one channel).
+pub fn banked(mut a: Accelerator) -> Accelerator {
+    a.dram.model = sim::arch::DramModelKind::Banked;
+    a.dram.preset = Some("lpddr5-6400".into());
+    a.dram.channels = Some(1);
+    a.name.push_str("_bk");
+    a
+}
