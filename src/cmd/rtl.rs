@@ -113,6 +113,12 @@ struct SynthArgs {
     /// TOML file; default: the design's `technology`, else 7nm.
     #[arg(long, value_name = "FILE|7nm|16nm|28nm|45nm")]
     tech: Option<String>,
+    /// The top: `tile` (the lane array) or `accel` (the whole accelerator, SRAMs as blackboxes).
+    #[arg(long, default_value = "tile", value_name = "tile|accel")]
+    top: String,
+    /// AXI4 data bits of the accelerator top: 64, 128, 256 or 512.
+    #[arg(long, default_value_t = 64, value_name = "BITS")]
+    axi_bits: u32,
 }
 
 /// `onebit rtl bench --arch A [--cycles N]`
@@ -284,6 +290,10 @@ fn inject_fault(case: &mut Case) {
 
 impl SynthArgs {
     fn exec(self) -> CliResult {
+        if super::rtl_accel::is_accel(&self.top)? {
+            let arch = load_arch(&self.arch)?;
+            return super::rtl_accel::synth(&arch, self.axi_bits, self.work.as_deref());
+        }
         let arch = load_arch(&self.arch)?;
         let tech = load_tech_for(self.tech.as_deref(), &arch)?;
         if let Some(path) = &self.json {

@@ -157,3 +157,10 @@ pub fn check(
         )))
     }
 }
+
+/// `synth --top accel`: cells by block.
+pub fn synth(arch: &Accelerator, axi_bits: u32, work: Option<&Path>) -> CliResult {
+    let p = params(arch, axi_bits)?;
+    let r = rtl_gen::accel::synth::synthesize_accel(&p, work).map_err(err)?;
+    out(r.summary())
+}

@@ -27,6 +27,7 @@ pub mod params;
 pub mod regs;
 pub mod sequencer;
 pub mod sram;
+pub mod synth;
 
 use crate::emit::emit_design;
 use crate::ir::{name, Dir, Expr, Item, Module, Port};
