@@ -10,7 +10,12 @@ use rtl_gen::accel::check::{check_gemm, AccelOptions, AccelReport};
 use rtl_gen::accel::AccelParams;
 use sim::Accelerator;
 
-fn check(arch: &Accelerator, axi: u32, (m, k, n): (u64, u64, u64), o: &AccelOptions) -> AccelReport {
+fn check(
+    arch: &Accelerator,
+    axi: u32,
+    (m, k, n): (u64, u64, u64),
+    o: &AccelOptions,
+) -> AccelReport {
     let p = AccelParams::new(arch, axi).expect("builds");
     let r = check_gemm(&p, m, k, n, o).expect("runs");
     println!("{}", r.summary());

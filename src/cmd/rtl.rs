@@ -227,7 +227,8 @@ fn finish(report: &CheckReport) -> CliResult {
 impl CheckArgs {
     fn exec(self) -> CliResult {
         if super::rtl_accel::is_accel(&self.top)? {
-            let layers = super::rtl_accel::layers(self.gemm.as_deref(), self.trace.as_deref(), self.ops)?;
+            let layers =
+                super::rtl_accel::layers(self.gemm.as_deref(), self.trace.as_deref(), self.ops)?;
             let arch = load_arch(&self.arch)?;
             return super::rtl_accel::check(
                 &arch,

@@ -11,6 +11,9 @@ use rtl_gen::RtlError;
 use sim::Accelerator;
 use std::path::{Path, PathBuf};
 
+/// A named layer shape `(M, K, N)`.
+pub type NamedLayer = (String, (u64, u64, u64));
+
 /// Which top `--top` names.
 pub fn is_accel(top: &str) -> CliResult<bool> {
     match top {
@@ -78,11 +81,7 @@ pub fn parse_gemm(s: &str) -> CliResult<(u64, u64, u64)> {
 
 /// The layers `check --top accel` runs: `--gemm`, or the linear operators
 /// among the first `ops` operators of a trace (each as its own run).
-pub fn layers(
-    gemm: Option<&str>,
-    trace: Option<&Path>,
-    ops: usize,
-) -> CliResult<Vec<(String, (u64, u64, u64))>> {
+pub fn layers(gemm: Option<&str>, trace: Option<&Path>, ops: usize) -> CliResult<Vec<NamedLayer>> {
     match (gemm, trace) {
         (Some(g), None) => Ok(vec![("gemm".into(), parse_gemm(g)?)]),
         (None, Some(path)) => {
@@ -124,7 +123,7 @@ pub fn layers(
 pub fn check(
     arch: &Accelerator,
     axi_bits: u32,
-    layers: &[(String, (u64, u64, u64))],
+    layers: &[NamedLayer],
     seed: u64,
     random: bool,
     work: Option<PathBuf>,

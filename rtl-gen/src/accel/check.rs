@@ -13,7 +13,7 @@
 
 use super::emit_accel;
 use super::harness::HARNESS_CPP;
-use super::image::{Layer, LayerTiming, OUT_ADDR, DESC_ADDR};
+use super::image::{Layer, LayerTiming, DESC_ADDR, OUT_ADDR};
 use super::params::AccelParams;
 use crate::error::RtlError;
 use crate::tools::{fnv64, require, run, tail, version};
@@ -120,7 +120,16 @@ impl AccelReport {
     pub fn summary(&self) -> String {
         let (m, k, n) = self.shape;
         let mut s = String::new();
-        let _ = writeln!(s, "{}: layer M={m} K={k} N={n}{}", self.top, if self.random { " (randomized AXI timing)" } else { "" });
+        let _ = writeln!(
+            s,
+            "{}: layer M={m} K={k} N={n}{}",
+            self.top,
+            if self.random {
+                " (randomized AXI timing)"
+            } else {
+                ""
+            }
+        );
         let _ = writeln!(
             s,
             "  engine : start {} done {} total {}",
@@ -194,7 +203,11 @@ pub fn find_dram_lib(given: Option<&Path>) -> Result<PathBuf, RtlError> {
 }
 
 /// Builds (or reuses) the testbench of `p`; returns the binary and the build seconds.
-pub fn build(p: &AccelParams, work: &Path, opts: &AccelOptions) -> Result<(PathBuf, f64), RtlError> {
+pub fn build(
+    p: &AccelParams,
+    work: &Path,
+    opts: &AccelOptions,
+) -> Result<(PathBuf, f64), RtlError> {
     require("verilator", "build the accelerator's co-simulation")?;
     let lib = find_dram_lib(opts.dram_lib.as_deref())?;
     let ver = version("verilator", "--version")?;
@@ -242,7 +255,10 @@ pub fn build(p: &AccelParams, work: &Path, opts: &AccelOptions) -> Result<(PathB
     let stamp = format!(
         "{}:{:?}",
         lib_meta.len(),
-        lib_meta.modified().ok().map(|t| t.duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0))
+        lib_meta.modified().ok().map(|t| t
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0))
     );
     let mut parts: Vec<Vec<u8>> = vec![ver.into_bytes(), stamp.into_bytes()];
     parts.extend(flags.iter().map(|f| f.clone().into_bytes()));
@@ -266,7 +282,11 @@ pub fn build(p: &AccelParams, work: &Path, opts: &AccelOptions) -> Result<(PathB
     let obj = tmp.join("obj");
     std::fs::create_dir_all(&obj).map_err(|e| RtlError::io(&obj, e))?;
     let ran = run(
-        Command::new("verilator").args(&flags).arg("-Mdir").arg(&obj).args(&paths),
+        Command::new("verilator")
+            .args(&flags)
+            .arg("-Mdir")
+            .arg(&obj)
+            .args(&paths),
         "verilator",
         "build the accelerator's co-simulation",
         Duration::from_secs(3600),
@@ -294,7 +314,13 @@ fn parse_result(text: &str) -> std::collections::HashMap<String, String> {
 }
 
 /// Checks the layer `m x k x n` on `p`.
-pub fn check_gemm(p: &AccelParams, m: u64, k: u64, n: u64, opts: &AccelOptions) -> Result<AccelReport, RtlError> {
+pub fn check_gemm(
+    p: &AccelParams,
+    m: u64,
+    k: u64,
+    n: u64,
+    opts: &AccelOptions,
+) -> Result<AccelReport, RtlError> {
     let layer = Layer::new(p, m, k, n, opts.seed)?;
     let tmp;
     let work = match &opts.work {
@@ -358,12 +384,16 @@ pub fn check_gemm(p: &AccelParams, m: u64, k: u64, n: u64, opts: &AccelOptions) 
     }
     let text = std::fs::read_to_string(&result).map_err(|e| RtlError::io(&result, e))?;
     let r = parse_result(&text);
-    let num = |k: &str| r.get(k).and_then(|v| v.trim().parse::<i64>().ok()).unwrap_or(-1);
+    let num = |k: &str| {
+        r.get(k)
+            .and_then(|v| v.trim().parse::<i64>().ok())
+            .unwrap_or(-1)
+    };
     let finished = num("finished") == 1;
     let (t0, start, done) = (num("t0"), num("start"), num("done"));
     // the total is the accelerator's own LAYER_CYC counter, read over AXI4-Lite
     let total = num("layer_cycles");
-    let rtl = (t0 >= 0 && start >= 0 && done >= 0 && total >= 0).then(|| LayerTiming {
+    let rtl = (t0 >= 0 && start >= 0 && done >= 0 && total >= 0).then_some(LayerTiming {
         start: start as u64,
         done: done as u64,
         total: total as u64,

@@ -10,7 +10,10 @@
 //! transfer (one weight tile is one transfer of the engine's DRAM model;
 //! the testbench's memory slave takes its timing per transfer).
 
-use super::build::{add, and, b, cat, eq, k, kx, le, lt, mul, mux, n, ne, not, or, set, sl, sub, when, when_else, zx, Body, X};
+use super::build::{
+    add, and, b, cat, eq, k, kx, le, lt, mul, mux, n, ne, not, or, set, sl, sub, when, when_else,
+    zx, Body, X,
+};
 use super::params::{AccelParams, DESC_BYTES};
 use crate::ir::{part, Expr, Stmt};
 
@@ -22,8 +25,16 @@ fn log2(v: u64) -> u32 {
 /// `<p>_bm` beats (32 bits), `<p>_len` (`bm - 1`, 8 bits).
 fn burst(p: &AccelParams, o: &mut Body, pre: &str, addr: &str, beats: &str) {
     let lb = log2(p.beat_bytes());
-    o.wire(&format!("{pre}_addr12"), 13, cat(vec![b(false), sl(addr, 11, 0)]));
-    o.wire(&format!("{pre}_to4k"), 13, sub(k(13, 4096), n(&format!("{pre}_addr12"))));
+    o.wire(
+        &format!("{pre}_addr12"),
+        13,
+        cat(vec![b(false), sl(addr, 11, 0)]),
+    );
+    o.wire(
+        &format!("{pre}_to4k"),
+        13,
+        sub(k(13, 4096), n(&format!("{pre}_addr12"))),
+    );
     o.wire(
         &format!("{pre}_b4k"),
         X,
@@ -47,7 +58,11 @@ fn burst(p: &AccelParams, o: &mut Body, pre: &str, addr: &str, beats: &str) {
             kx(256),
         ),
     );
-    o.wire(&format!("{pre}_bm1"), X, sub(n(&format!("{pre}_bm")), kx(1)));
+    o.wire(
+        &format!("{pre}_bm1"),
+        X,
+        sub(n(&format!("{pre}_bm")), kx(1)),
+    );
 }
 
 /// The read-request engine. Sources (from the sequencer): `sel_desc`,
@@ -77,7 +92,11 @@ pub fn read_requests(p: &AccelParams, o: &mut Body) {
     o.wire(
         "src_addr",
         X,
-        mux(n("sel_run"), n("f_addr"), mux(n("sel_act"), n("a_addr"), n("desc_base"))),
+        mux(
+            n("sel_run"),
+            n("f_addr"),
+            mux(n("sel_act"), n("a_addr"), n("desc_base")),
+        ),
     );
     o.wire(
         "src_beats",
@@ -153,7 +172,11 @@ fn gearbox(p: &AccelParams, o: &mut Body, pre: &str, word_bits: u32, hit: Expr) 
     let bt = format!("{pre}_bt");
     o.reg(&st, word_bits - db);
     o.reg(&bt, X);
-    o.wire(&full, 1, and(hit.clone(), eq(n(&bt), kx(u64::from(per - 1)))));
+    o.wire(
+        &full,
+        1,
+        and(hit.clone(), eq(n(&bt), kx(u64::from(per - 1)))),
+    );
     o.wire(&word, word_bits, cat(vec![n("m_axi_rdata"), n(&st)]));
     let shifted = if word_bits - db == db {
         n("m_axi_rdata")
@@ -164,7 +187,14 @@ fn gearbox(p: &AccelParams, o: &mut Body, pre: &str, word_bits: u32, hit: Expr) 
         hit,
         vec![
             set(&st, shifted),
-            set(&bt, mux(eq(n(&bt), kx(u64::from(per - 1))), kx(0), add(n(&bt), kx(1)))),
+            set(
+                &bt,
+                mux(
+                    eq(n(&bt), kx(u64::from(per - 1))),
+                    kx(0),
+                    add(n(&bt), kx(1)),
+                ),
+            ),
         ],
     )]
 }
@@ -173,8 +203,14 @@ fn gearbox(p: &AccelParams, o: &mut Body, pre: &str, word_bits: u32, hit: Expr) 
 /// the weight slots (`ws<s>_*`: words written, beats of the tile
 /// received; `rl<s>`: the tile's last beat is on the bus now).
 pub fn read_data(p: &AccelParams, o: &mut Body) {
-    o.note("read data: by ID and phase into the descriptor, the activation buffer, the weight slots");
-    o.wire("rhit0", 1, and(n("m_axi_rvalid"), eq(n("m_axi_rid"), k(2, 0))));
+    o.note(
+        "read data: by ID and phase into the descriptor, the activation buffer, the weight slots",
+    );
+    o.wire(
+        "rhit0",
+        1,
+        and(n("m_axi_rvalid"), eq(n("m_axi_rid"), k(2, 0))),
+    );
     // descriptor: 512 bits shifted in from the top
     o.reg("desc", 512);
     o.reg("d_bt", X);
@@ -183,7 +219,10 @@ pub fn read_data(p: &AccelParams, o: &mut Body) {
     o.wire(
         "d_last",
         1,
-        and(n("d_hit"), eq(n("d_bt"), kx(DESC_BYTES * 8 / u64::from(db) - 1))),
+        and(
+            n("d_hit"),
+            eq(n("d_bt"), kx(DESC_BYTES * 8 / u64::from(db) - 1)),
+        ),
     );
     let dshift = if db == 512 {
         n("m_axi_rdata")
@@ -196,7 +235,11 @@ pub fn read_data(p: &AccelParams, o: &mut Body) {
     let mut data = gearbox(p, o, "ag", p.aword_bits(), n("a_hit"));
     o.reg("a_wa", X);
     o.reg("a_rcv", X);
-    o.wire("a_last", 1, and(n("a_hit"), eq(add(n("a_rcv"), kx(1)), n("act_beats"))));
+    o.wire(
+        "a_last",
+        1,
+        and(n("a_hit"), eq(add(n("a_rcv"), kx(1)), n("act_beats"))),
+    );
     // weight slots
     let mut resets = vec![set("d_bt", kx(0)), set("a_wa", kx(0)), set("a_rcv", kx(0))];
     let mut body = vec![
@@ -206,7 +249,10 @@ pub fn read_data(p: &AccelParams, o: &mut Body) {
         ),
         when(
             n("a_hit"),
-            vec![set("a_rcv", mux(n("a_last"), kx(0), add(n("a_rcv"), kx(1))))],
+            vec![set(
+                "a_rcv",
+                mux(n("a_last"), kx(0), add(n("a_rcv"), kx(1))),
+            )],
         ),
         when(
             n("ag_full"),
@@ -218,14 +264,21 @@ pub fn read_data(p: &AccelParams, o: &mut Body) {
         o.wire(
             &hit,
             1,
-            and(n("m_axi_rvalid"), eq(n("m_axi_rid"), k(2, u128::from(s + 1)))),
+            and(
+                n("m_axi_rvalid"),
+                eq(n("m_axi_rid"), k(2, u128::from(s + 1))),
+            ),
         );
         data.extend(gearbox(p, o, &format!("wg{s}"), p.wword_bits(), n(&hit)));
         let (wd, rc) = (format!("ws{s}_wd"), format!("ws{s}_rc"));
         o.reg(&wd, X);
         o.reg(&rc, X);
         let rl = format!("rl{s}");
-        o.wire(&rl, 1, and(n(&hit), eq(add(n(&rc), kx(1)), n("tile_beats"))));
+        o.wire(
+            &rl,
+            1,
+            and(n(&hit), eq(add(n(&rc), kx(1)), n("tile_beats"))),
+        );
         resets.push(set(&wd, kx(0)));
         resets.push(set(&rc, kx(0)));
         body.push(when(
@@ -266,7 +319,9 @@ pub fn read_data(p: &AccelParams, o: &mut Body) {
 pub fn write_back(p: &AccelParams, o: &mut Body) {
     let bb = p.beat_bytes();
     let per = p.oword_bits() / p.axi_bits;
-    o.note("write-back: output rows as INCR bursts, data from the output buffer, responses counted");
+    o.note(
+        "write-back: output rows as INCR bursts, data from the output buffer, responses counted",
+    );
     for (r, w) in [
         ("aw_valid", 1),
         ("aw_addr", X),
@@ -302,13 +357,24 @@ pub fn write_back(p: &AccelParams, o: &mut Body) {
     o.wire("wb_row_end", 1, eq(n("wbb_bm"), n("wb_left")));
     o.wire("w_valid", 1, and(and(n("wsub"), n("wq_v")), n("in_wb")));
     o.wire("w_fire", 1, and(n("w_valid"), n("m_axi_wready")));
-    o.wire("w_word_end", 1, and(n("w_fire"), eq(n("wb_bt"), kx(u64::from(per - 1)))));
+    o.wire(
+        "w_word_end",
+        1,
+        and(n("w_fire"), eq(n("wb_bt"), kx(u64::from(per - 1)))),
+    );
     o.wire("w_last", 1, eq(n("wb_bl"), kx(1)));
-    o.wire("wb_grow_end", 1, eq(add(n("wb_gn"), kx(p.lanes())), n("d_n")));
+    o.wire(
+        "wb_grow_end",
+        1,
+        eq(add(n("wb_gn"), kx(p.lanes())), n("d_n")),
+    );
     o.wire(
         "ob_re_wb",
         1,
-        and(and(n("in_wb"), not(n("wq_v"))), and(not(n("wq_pend")), ne(n("wb_mr"), n("d_m")))),
+        and(
+            and(n("in_wb"), not(n("wq_v"))),
+            and(not(n("wq_pend")), ne(n("wb_mr"), n("d_m"))),
+        ),
     );
     o.clocked(
         vec![
@@ -317,96 +383,100 @@ pub fn write_back(p: &AccelParams, o: &mut Body) {
             set("wq_v", b(false)),
             set("wq_pend", b(false)),
         ],
-        vec![
-            when_else(
-                n("start_run_wb"),
-                vec![
-                    set("wb_row", kx(0)),
-                    set("wb_rb", n("d_obase")),
-                    set("wb_addr", n("d_obase")),
-                    set("wb_left", n("out_row_beats")),
-                    set("wb_ra", kx(0)),
-                    set("wb_mr", kx(0)),
-                    set("wb_gn", kx(0)),
-                    set("wb_bt", kx(0)),
-                    set("aw_cnt", kx(0)),
-                    set("b_cnt", kx(0)),
-                    set("wsub", b(false)),
-                    set("wq_v", b(false)),
-                    set("wq_pend", b(false)),
-                ],
-                vec![
-                    when(
-                        n("aw_go"),
-                        vec![
-                            set("aw_valid", b(true)),
-                            set("aw_addr", n("wb_addr")),
-                            set("aw_len", sl("wbb_bm1", 7, 0)),
-                            set("aw_user", n("wb_row_end")),
-                            set("wsub", b(true)),
-                            set("wb_bl", n("wbb_bm")),
-                            set("aw_cnt", add(n("aw_cnt"), kx(1))),
-                            when_else(
-                                n("wb_row_end"),
-                                vec![
-                                    set("wb_row", add(n("wb_row"), kx(1))),
-                                    set("wb_rb", add(n("wb_rb"), n("d_ostride"))),
-                                    set("wb_addr", add(n("wb_rb"), n("d_ostride"))),
-                                    set("wb_left", n("out_row_beats")),
-                                ],
-                                vec![
-                                    set("wb_addr", add(n("wb_addr"), mul(n("wbb_bm"), kx(bb)))),
-                                    set("wb_left", sub(n("wb_left"), n("wbb_bm"))),
-                                ],
-                            ),
-                        ],
-                    ),
-                    when(
-                        and(n("aw_valid"), n("m_axi_awready")),
-                        vec![set("aw_valid", b(false))],
-                    ),
-                    when(n("ob_re_wb"), vec![set("wq_pend", b(true))]),
-                    when(n("wq_pend"), vec![set("wq_pend", b(false)), set("wq_v", b(true))]),
-                    when(
-                        n("w_fire"),
-                        vec![
-                            set("wb_bl", sub(n("wb_bl"), kx(1))),
-                            when(n("w_last"), vec![set("wsub", b(false))]),
-                            set(
-                                "wb_bt",
-                                mux(n("w_word_end"), kx(0), add(n("wb_bt"), kx(1))),
-                            ),
-                        ],
-                    ),
-                    when(
-                        n("w_word_end"),
-                        vec![
-                            set("wq_v", b(false)),
-                            when_else(
-                                n("wb_grow_end"),
-                                vec![
-                                    set("wb_gn", kx(0)),
-                                    set("wb_mr", add(n("wb_mr"), kx(1))),
-                                    set("wb_ra", add(n("wb_mr"), kx(1))),
-                                ],
-                                vec![
-                                    set("wb_gn", add(n("wb_gn"), kx(p.lanes()))),
-                                    set("wb_ra", add(n("wb_ra"), n("d_m"))),
-                                ],
-                            ),
-                        ],
-                    ),
-                    when(n("m_axi_bvalid"), vec![set("b_cnt", add(n("b_cnt"), kx(1)))]),
-                ],
-            ),
-        ],
+        vec![when_else(
+            n("start_run_wb"),
+            vec![
+                set("wb_row", kx(0)),
+                set("wb_rb", n("d_obase")),
+                set("wb_addr", n("d_obase")),
+                set("wb_left", n("out_row_beats")),
+                set("wb_ra", kx(0)),
+                set("wb_mr", kx(0)),
+                set("wb_gn", kx(0)),
+                set("wb_bt", kx(0)),
+                set("aw_cnt", kx(0)),
+                set("b_cnt", kx(0)),
+                set("wsub", b(false)),
+                set("wq_v", b(false)),
+                set("wq_pend", b(false)),
+            ],
+            vec![
+                when(
+                    n("aw_go"),
+                    vec![
+                        set("aw_valid", b(true)),
+                        set("aw_addr", n("wb_addr")),
+                        set("aw_len", sl("wbb_bm1", 7, 0)),
+                        set("aw_user", n("wb_row_end")),
+                        set("wsub", b(true)),
+                        set("wb_bl", n("wbb_bm")),
+                        set("aw_cnt", add(n("aw_cnt"), kx(1))),
+                        when_else(
+                            n("wb_row_end"),
+                            vec![
+                                set("wb_row", add(n("wb_row"), kx(1))),
+                                set("wb_rb", add(n("wb_rb"), n("d_ostride"))),
+                                set("wb_addr", add(n("wb_rb"), n("d_ostride"))),
+                                set("wb_left", n("out_row_beats")),
+                            ],
+                            vec![
+                                set("wb_addr", add(n("wb_addr"), mul(n("wbb_bm"), kx(bb)))),
+                                set("wb_left", sub(n("wb_left"), n("wbb_bm"))),
+                            ],
+                        ),
+                    ],
+                ),
+                when(
+                    and(n("aw_valid"), n("m_axi_awready")),
+                    vec![set("aw_valid", b(false))],
+                ),
+                when(n("ob_re_wb"), vec![set("wq_pend", b(true))]),
+                when(
+                    n("wq_pend"),
+                    vec![set("wq_pend", b(false)), set("wq_v", b(true))],
+                ),
+                when(
+                    n("w_fire"),
+                    vec![
+                        set("wb_bl", sub(n("wb_bl"), kx(1))),
+                        when(n("w_last"), vec![set("wsub", b(false))]),
+                        set("wb_bt", mux(n("w_word_end"), kx(0), add(n("wb_bt"), kx(1)))),
+                    ],
+                ),
+                when(
+                    n("w_word_end"),
+                    vec![
+                        set("wq_v", b(false)),
+                        when_else(
+                            n("wb_grow_end"),
+                            vec![
+                                set("wb_gn", kx(0)),
+                                set("wb_mr", add(n("wb_mr"), kx(1))),
+                                set("wb_ra", add(n("wb_mr"), kx(1))),
+                            ],
+                            vec![
+                                set("wb_gn", add(n("wb_gn"), kx(p.lanes()))),
+                                set("wb_ra", add(n("wb_ra"), n("d_m"))),
+                            ],
+                        ),
+                    ],
+                ),
+                when(
+                    n("m_axi_bvalid"),
+                    vec![set("b_cnt", add(n("b_cnt"), kx(1)))],
+                ),
+            ],
+        )],
     );
     o.wire(
         "wb_done",
         1,
         and(
             and(n("in_wb"), eq(n("wb_row"), n("d_m"))),
-            and(not(n("wsub")), and(not(n("aw_valid")), eq(n("b_cnt"), n("aw_cnt")))),
+            and(
+                not(n("wsub")),
+                and(not(n("aw_valid")), eq(n("b_cnt"), n("aw_cnt"))),
+            ),
         ),
     );
     o.wire(

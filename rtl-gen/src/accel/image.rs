@@ -78,7 +78,12 @@ fn wrap(v: i64, bits: u32) -> i32 {
 }
 
 /// The engine's plan and timeline of an `m x k x n` linear layer on the design.
-pub fn engine_run(p: &AccelParams, m: u64, k: u64, n: u64) -> Result<(Vec<OpPlan>, Timeline), RtlError> {
+pub fn engine_run(
+    p: &AccelParams,
+    m: u64,
+    k: u64,
+    n: u64,
+) -> Result<(Vec<OpPlan>, Timeline), RtlError> {
     let trace: Trace = workloads::gemm::parse_topology(
         "accel-check",
         &format!("Layer, M, N, K\ngemm, {m}, {n}, {k}\n"),
@@ -128,7 +133,8 @@ impl Layer {
             for c in 0..n {
                 let s: i64 = (0..k)
                     .map(|i| {
-                        i64::from(acts[(r * k + i) as usize]) * i64::from(weights[(c * k + i) as usize])
+                        i64::from(acts[(r * k + i) as usize])
+                            * i64::from(weights[(c * k + i) as usize])
                     })
                     .sum();
                 expected.push(wrap(s, acc));

@@ -50,7 +50,12 @@ fn ports(p: &AccelParams) -> Vec<Port> {
         ("s_axil_wvalid", Dir::Input, 1, "AXI4-Lite write data"),
         ("s_axil_wready", Dir::Output, 1, ""),
         ("s_axil_wdata", Dir::Input, 32, ""),
-        ("s_axil_wstrb", Dir::Input, 4, "ignored: registers are written whole"),
+        (
+            "s_axil_wstrb",
+            Dir::Input,
+            4,
+            "ignored: registers are written whole",
+        ),
         ("s_axil_bvalid", Dir::Output, 1, "AXI4-Lite write response"),
         ("s_axil_bready", Dir::Input, 1, ""),
         ("s_axil_bresp", Dir::Output, 2, "always OKAY"),
@@ -67,12 +72,37 @@ fn ports(p: &AccelParams) -> Vec<Port> {
         ("m_axi_arvalid", Dir::Output, 1, "AXI4 read address"),
         ("m_axi_arready", Dir::Input, 1, ""),
         ("m_axi_araddr", Dir::Output, X, ""),
-        ("m_axi_arlen", Dir::Output, 8, "beats - 1 (INCR, at most 256 beats, never across 4 KiB)"),
-        ("m_axi_arsize", Dir::Output, 3, "log2(bytes a beat): the full bus"),
+        (
+            "m_axi_arlen",
+            Dir::Output,
+            8,
+            "beats - 1 (INCR, at most 256 beats, never across 4 KiB)",
+        ),
+        (
+            "m_axi_arsize",
+            Dir::Output,
+            3,
+            "log2(bytes a beat): the full bus",
+        ),
         ("m_axi_arburst", Dir::Output, 2, "INCR"),
-        ("m_axi_arid", Dir::Output, 2, "0 control traffic, 1 + s weight slot s"),
-        ("m_axi_aruser", Dir::Output, 1, "last burst of a transfer (one weight tile, one row)"),
-        ("m_axi_rvalid", Dir::Input, 1, "AXI4 read data (always accepted)"),
+        (
+            "m_axi_arid",
+            Dir::Output,
+            2,
+            "0 control traffic, 1 + s weight slot s",
+        ),
+        (
+            "m_axi_aruser",
+            Dir::Output,
+            1,
+            "last burst of a transfer (one weight tile, one row)",
+        ),
+        (
+            "m_axi_rvalid",
+            Dir::Input,
+            1,
+            "AXI4 read data (always accepted)",
+        ),
         ("m_axi_rready", Dir::Output, 1, ""),
         ("m_axi_rdata", Dir::Input, db, ""),
         ("m_axi_rresp", Dir::Input, 2, "not OKAY sets ERROR bit 0"),
@@ -85,19 +115,44 @@ fn ports(p: &AccelParams) -> Vec<Port> {
         ("m_axi_awsize", Dir::Output, 3, ""),
         ("m_axi_awburst", Dir::Output, 2, "INCR"),
         ("m_axi_awid", Dir::Output, 2, "0"),
-        ("m_axi_awuser", Dir::Output, 1, "last burst of an output row"),
+        (
+            "m_axi_awuser",
+            Dir::Output,
+            1,
+            "last burst of an output row",
+        ),
         ("m_axi_wvalid", Dir::Output, 1, "AXI4 write data"),
         ("m_axi_wready", Dir::Input, 1, ""),
         ("m_axi_wdata", Dir::Output, db, ""),
         ("m_axi_wstrb", Dir::Output, db / 8, "all bytes"),
         ("m_axi_wlast", Dir::Output, 1, ""),
-        ("m_axi_bvalid", Dir::Input, 1, "AXI4 write response (always accepted)"),
+        (
+            "m_axi_bvalid",
+            Dir::Input,
+            1,
+            "AXI4 write response (always accepted)",
+        ),
         ("m_axi_bready", Dir::Output, 1, ""),
         ("m_axi_bresp", Dir::Input, 2, "not OKAY sets ERROR bit 1"),
         ("m_axi_bid", Dir::Input, 2, "unused: one ID"),
-        ("dbg_window", Dir::Output, 1, "observation: the layer is running (its cycle 0 is the first cycle high)"),
-        ("dbg_layer_start", Dir::Output, 1, "observation: the layer's first tile starts this cycle"),
-        ("dbg_layer_done", Dir::Output, 1, "observation: the layer's result is complete this cycle"),
+        (
+            "dbg_window",
+            Dir::Output,
+            1,
+            "observation: the layer is running (its cycle 0 is the first cycle high)",
+        ),
+        (
+            "dbg_layer_start",
+            Dir::Output,
+            1,
+            "observation: the layer's first tile starts this cycle",
+        ),
+        (
+            "dbg_layer_done",
+            Dir::Output,
+            1,
+            "observation: the layer's result is complete this cycle",
+        ),
     ];
     for (nm, d, w, c) in lite.iter().cloned().chain(m) {
         v.push(Port::new(nm, d, w, c));
@@ -223,7 +278,11 @@ pub fn accel_module(p: &AccelParams) -> Module {
         name("e_slot"),
         name("arr1"),
     ]);
-    let waived = vec![crate::ir::wire("unused_ok", 1, crate::ir::Expr::Unary(crate::ir::UnOp::ReduceOr, Box::new(unused)))];
+    let waived = vec![crate::ir::wire(
+        "unused_ok",
+        1,
+        crate::ir::Expr::Unary(crate::ir::UnOp::ReduceOr, Box::new(unused)),
+    )];
     o.waive(
         "UNUSEDSIGNAL",
         "32-bit counters whose low bits address the buffers; descriptor words not used; \
@@ -264,7 +323,10 @@ pub fn emit_accel(p: &AccelParams, blackbox: bool) -> (Vec<(String, String)>, Ac
         files.push((format!("{}.v", m.name), print_file(&header, &[m])));
     }
     let top = accel_module(p);
-    files.push((format!("{}.v", top.name), print_file(&header, &[top.clone()])));
+    files.push((
+        format!("{}.v", top.name),
+        print_file(&header, std::slice::from_ref(&top)),
+    ));
     (files, AccelManifest::of(p, &top))
 }
 
@@ -297,7 +359,11 @@ impl AccelManifest {
             axi_data_bits: p.axi_bits,
             weight_slots: p.slots,
             buffers: vec![
-                (p.sram("w"), u64::from(p.slots) * p.slot_words, p.wword_bits()),
+                (
+                    p.sram("w"),
+                    u64::from(p.slots) * p.slot_words,
+                    p.wword_bits(),
+                ),
                 (p.sram("a"), p.act_words, p.aword_bits()),
                 (p.sram("o"), p.out_words, p.oword_bits()),
             ],

@@ -53,7 +53,10 @@ pub struct AccelParams {
 }
 
 fn unsupported(arch: &Accelerator, why: String) -> RtlError {
-    RtlError::Unsupported(format!("design `{}`: the accelerator top: {why}", arch.name))
+    RtlError::Unsupported(format!(
+        "design `{}`: the accelerator top: {why}",
+        arch.name
+    ))
 }
 
 /// Bits to address `n` words (at least 1).
@@ -108,7 +111,7 @@ impl AccelParams {
             ("an activation word (width x 8)", width * 8),
             ("an output word (lanes x 32)", lanes * 32),
         ] {
-            if bits % db != 0 {
+            if !bits.is_multiple_of(db) {
                 return Err(unsupported(
                     arch,
                     format!("{what} is {bits} bits, not a multiple of the {axi_bits}-bit AXI bus"),
@@ -126,7 +129,10 @@ impl AccelParams {
         let act_words = arch.buffers.activations.bytes() / width;
         let out_words = arch.buffers.outputs.bytes() * 8 / (lanes * 32);
         if slot_words == 0 || act_words == 0 || out_words == 0 {
-            return Err(unsupported(arch, "a buffer holds less than one word".into()));
+            return Err(unsupported(
+                arch,
+                "a buffer holds less than one word".into(),
+            ));
         }
         Ok(AccelParams {
             tile,
@@ -199,13 +205,16 @@ impl AccelParams {
         if m == 0 || k == 0 || n == 0 {
             return Some("M, K and N must be at least 1".into());
         }
-        if k % w != 0 || n % l != 0 {
+        if !k.is_multiple_of(w) || !n.is_multiple_of(l) {
             return Some(format!(
                 "K = {k} must be a multiple of the width {w} and N = {n} of the lanes {l}"
             ));
         }
-        if k % self.beat_bytes() != 0 {
-            return Some(format!("K = {k} bytes a row must be whole {}-byte beats", self.beat_bytes()));
+        if !k.is_multiple_of(self.beat_bytes()) {
+            return Some(format!(
+                "K = {k} bytes a row must be whole {}-byte beats",
+                self.beat_bytes()
+            ));
         }
         if k / w > self.slot_words {
             return Some(format!(
@@ -215,10 +224,14 @@ impl AccelParams {
             ));
         }
         if m * (k / w) > self.act_words {
-            return Some(format!("the input ({m} x {k} bytes) does not fit the activation buffer"));
+            return Some(format!(
+                "the input ({m} x {k} bytes) does not fit the activation buffer"
+            ));
         }
         if m * (n / l) > self.out_words {
-            return Some(format!("the output ({m} x {n} accumulators) does not fit the output buffer"));
+            return Some(format!(
+                "the output ({m} x {n} accumulators) does not fit the output buffer"
+            ));
         }
         if m * n * 4 > self.arch.buffers.activations.bytes() {
             return Some(format!(

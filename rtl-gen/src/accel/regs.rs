@@ -45,7 +45,10 @@ pub fn control_slave(p: &AccelParams, o: &mut Body) {
     o.wire(
         "lite_wr",
         1,
-        and(and(n("s_axil_awvalid"), n("s_axil_wvalid")), not(n("lite_bvalid"))),
+        and(
+            and(n("s_axil_awvalid"), n("s_axil_wvalid")),
+            not(n("lite_bvalid")),
+        ),
     );
     o.wire("lite_wa", 6, sl("s_axil_awaddr", 7, 2));
     o.wire("lite_ra", 6, sl("s_axil_araddr", 7, 2));
@@ -68,7 +71,10 @@ pub fn control_slave(p: &AccelParams, o: &mut Body) {
     o.wire(
         "clear_done",
         1,
-        and(and(n("lite_wr"), eq(n("lite_wa"), k(6, 1))), sl("s_axil_wdata", 1, 1)),
+        and(
+            and(n("lite_wr"), eq(n("lite_wa"), k(6, 1))),
+            sl("s_axil_wdata", 1, 1),
+        ),
     );
     let info = (p.lanes() << 16) | (p.width() & 0xffff);
     let regs: Vec<(u128, crate::ir::Expr)> = vec![
@@ -116,7 +122,10 @@ pub fn control_slave(p: &AccelParams, o: &mut Body) {
             ),
             when_else(
                 and(n("s_axil_arvalid"), not(n("lite_rvalid"))),
-                vec![set("lite_rvalid", b(true)), set("lite_rdata", n("lite_rmux"))],
+                vec![
+                    set("lite_rvalid", b(true)),
+                    set("lite_rdata", n("lite_rmux")),
+                ],
                 vec![when(n("s_axil_rready"), vec![set("lite_rvalid", b(false))])],
             ),
         ],

@@ -21,7 +21,10 @@
 //! the K chunks in order. Outputs go to the output buffer in the order the
 //! tile produces them: word `g * M + m` holds token `m`, group `g`.
 
-use super::build::{add, and, b, cat, eq, k, kx, le, mul, mux, n, ne, not, or, set, sl, sub, when, when_else, zx, Body, X};
+use super::build::{
+    add, and, b, cat, eq, k, kx, le, mul, mux, n, ne, not, or, set, sl, sub, when, when_else, zx,
+    Body, X,
+};
 use super::params::{AccelParams, Mutation};
 use crate::ir::{repeat, vbit, Stmt};
 
@@ -56,8 +59,16 @@ pub fn phases(p: &AccelParams, o: &mut Body) {
     o.reg("out_row_beats", X);
     o.note("phases: 0 idle, 1 descriptor, 5 check, 2 input rows, 3 layer, 4 write-back");
     o.reg("ph", 3);
-    o.wire("start_ok", 1, and(n("start_pulse"), eq(n("desc_count"), kx(1))));
-    o.wire("start_bad", 1, and(n("start_pulse"), ne(n("desc_count"), kx(1))));
+    o.wire(
+        "start_ok",
+        1,
+        and(n("start_pulse"), eq(n("desc_count"), kx(1))),
+    );
+    o.wire(
+        "start_bad",
+        1,
+        and(n("start_pulse"), ne(n("desc_count"), kx(1))),
+    );
     o.wire(
         "desc_bad",
         1,
@@ -162,7 +173,10 @@ pub fn phases(p: &AccelParams, o: &mut Body) {
                 and(n("comp"), not(n("t_in_ready"))),
                 vec![set("err", cat(vec![b(true), sl("err", 2, 0)]))],
             ),
-            when(and(n("take_src"), n("sel_desc")), vec![set("d_iss", b(true))]),
+            when(
+                and(n("take_src"), n("sel_desc")),
+                vec![set("d_iss", b(true))],
+            ),
             when_else(
                 and(is(2), n("run_n")),
                 vec![set("win", kx(0))],
@@ -232,7 +246,9 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         ),
     );
     o.wire("idle_n", 1, or(not(n("comp")), n("tile_end")));
-    o.note("engine rule 2: the next tile starts when the array is free and its weights have arrived");
+    o.note(
+        "engine rule 2: the next tile starts when the array is free and its weights have arrived",
+    );
     o.wire("arr_now0", 1, or(n("arr0"), n("rl0")));
     if two {
         o.wire("arr_now1", 1, or(n("arr1"), n("rl1")));
@@ -263,7 +279,11 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     o.wire(
         "fd_last_n",
         1,
-        mux(n("restart"), n("kw_last"), eq(add(n("fd_k"), kx(2 * w)), n("d_k"))),
+        mux(
+            n("restart"),
+            n("kw_last"),
+            eq(add(n("fd_k"), kx(2 * w)), n("d_k")),
+        ),
     );
     o.wire("fd_k_n", X, mux(n("restart"), kx(0), add(n("fd_k"), kx(w))));
     o.wire("fd_c_n", X, mux(n("restart"), kx(0), add(n("fd_c"), kx(1))));
@@ -276,7 +296,11 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
             mux(n("fd_last"), add(n("fd_row"), kx(1)), n("fd_row")),
         ),
     );
-    o.wire("fd_aa_n", X, mux(n("start_n"), kx(0), add(n("fd_aa"), kx(1))));
+    o.wire(
+        "fd_aa_n",
+        X,
+        mux(n("start_n"), kx(0), add(n("fd_aa"), kx(1))),
+    );
     if two {
         o.wire("fd_slot_n", 1, mux(n("start_n"), n("e_slot"), n("fd_slot")));
         o.wire(
@@ -334,10 +358,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         };
         set(
             &format!("arr{s}"),
-            and(
-                n(&format!("arr_now{s}")),
-                not(and(n("start_n"), mine)),
-            ),
+            and(n(&format!("arr_now{s}")), not(and(n("start_n"), mine))),
         )
     };
     let mut run = vec![
@@ -355,7 +376,10 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     ];
     if two {
         run.push(set("fd_slot", n("fd_slot_n")));
-        run.push(set("e_slot", mux(n("start_n"), not(n("e_slot")), n("e_slot"))));
+        run.push(set(
+            "e_slot",
+            mux(n("start_n"), not(n("e_slot")), n("e_slot")),
+        ));
         run.push(arr_upd(1));
     } else {
         run.push(set("fd_slot", b(false)));
@@ -368,7 +392,9 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     .iter()
     .map(|r| set(r, kx(0)))
     .collect();
-    for r in ["comp", "fd_last", "fd_slot", "e_slot", "f_slot", "arr0", "arr1"] {
+    for r in [
+        "comp", "fd_last", "fd_slot", "e_slot", "f_slot", "arr0", "arr1",
+    ] {
         init.push(set(r, b(false)));
     }
     init.push(set("a_addr", n("d_abase")));
@@ -376,7 +402,11 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     o.clocked(
         vec![set("comp", b(false))],
         vec![
-            when_else(n("parse_ok"), init, vec![when(or(n("run_n"), eq(n("ph"), k(3, 3))), run)]),
+            when_else(
+                n("parse_ok"),
+                init,
+                vec![when(or(n("run_n"), eq(n("ph"), k(3, 3))), run)],
+            ),
             when(
                 and(n("take_src"), n("sel_act")),
                 vec![
@@ -388,7 +418,10 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
                 and(n("take_src"), n("sel_run")),
                 vec![
                     set("f_iss", add(n("f_iss"), kx(1))),
-                    set("f_addr", add(n("f_addr"), mul(n("tile_beats"), kx(p.beat_bytes())))),
+                    set(
+                        "f_addr",
+                        add(n("f_addr"), mul(n("tile_beats"), kx(p.beat_bytes()))),
+                    ),
                     set("f_slot", if two { not(n("f_slot")) } else { b(false) }),
                 ],
             ),
@@ -420,10 +453,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
             set("dbg_done_r", b(false)),
         ],
         vec![
-            set(
-                "dbg_start_r",
-                and(n("start_n"), eq(n("e_cnt"), kx(0))),
-            ),
+            set("dbg_start_r", and(n("start_n"), eq(n("e_cnt"), kx(0)))),
             set("dbg_done_r", n("o_last")),
             when_else(
                 n("parse_ok"),

@@ -10,7 +10,9 @@
 //! table.
 
 use super::params::addr_bits;
-use crate::ir::{and, eq, if_, if_else, name, nb, on_clock, reg, Dir, Expr, Item, Module, Net, Port};
+use crate::ir::{
+    and, eq, if_, if_else, name, nb, on_clock, reg, Dir, Expr, Item, Module, Net, Port,
+};
 
 /// The wrapper `module` of `words` words of `bits` bits; `blackbox` leaves
 /// the body empty.
@@ -18,10 +20,25 @@ pub fn sram_module(module: &str, words: u64, bits: u32, blackbox: bool) -> Modul
     let ab = addr_bits(words);
     let ports = vec![
         Port::new("clk", Dir::Input, 1, "clock, rising edge"),
-        Port::new("re", Dir::Input, 1, "read: q holds word raddr from the next cycle"),
+        Port::new(
+            "re",
+            Dir::Input,
+            1,
+            "read: q holds word raddr from the next cycle",
+        ),
         Port::new("raddr", Dir::Input, ab, "read address"),
-        Port::new("q", Dir::Output, bits, "read data (held until the next read)"),
-        Port::new("we", Dir::Input, 1, "write wdata to word waddr at this edge"),
+        Port::new(
+            "q",
+            Dir::Output,
+            bits,
+            "read data (held until the next read)",
+        ),
+        Port::new(
+            "we",
+            Dir::Input,
+            1,
+            "write wdata to word waddr at this edge",
+        ),
         Port::new("waddr", Dir::Input, ab, "write address"),
         Port::new("wdata", Dir::Input, bits, "write data"),
     ];
@@ -30,7 +47,10 @@ pub fn sram_module(module: &str, words: u64, bits: u32, blackbox: bool) -> Modul
     )];
     let mut items = Vec::new();
     if blackbox {
-        doc.push("Synthesis view: a blackbox with the macro's ports (area from the energy model).".into());
+        doc.push(
+            "Synthesis view: a blackbox with the macro's ports (area from the energy model)."
+                .into(),
+        );
     } else {
         items.push(Item::Decl {
             net: Net::Reg,
@@ -46,7 +66,10 @@ pub fn sram_module(module: &str, words: u64, bits: u32, blackbox: bool) -> Modul
             vec![
                 if_(
                     name("we"),
-                    vec![nb(Expr::Index("mem".into(), Box::new(name("waddr"))), name("wdata"))],
+                    vec![nb(
+                        Expr::Index("mem".into(), Box::new(name("waddr"))),
+                        name("wdata"),
+                    )],
                 ),
                 if_(
                     name("re"),

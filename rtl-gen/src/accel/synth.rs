@@ -45,8 +45,15 @@ pub struct AccelSynth {
 impl AccelSynth {
     /// The human summary.
     pub fn summary(&self) -> String {
-        let mut s = format!("{} ({}): yosys, SRAMs as blackboxes, {:.1} s\n", self.top, self.yosys, self.seconds);
-        let _ = writeln!(s, "  {:<44} {:>10} {:>10} {:>12}", "block", "cells", "flip-flops", "GE");
+        let mut s = format!(
+            "{} ({}): yosys, SRAMs as blackboxes, {:.1} s\n",
+            self.top, self.yosys, self.seconds
+        );
+        let _ = writeln!(
+            s,
+            "  {:<44} {:>10} {:>10} {:>12}",
+            "block", "cells", "flip-flops", "GE"
+        );
         for b in &self.blocks {
             let _ = writeln!(
                 s,
@@ -99,7 +106,11 @@ pub fn synthesize_accel(p: &AccelParams, work: Option<&Path>) -> Result<AccelSyn
     for (name, text) in &files {
         let path = dir.join(name);
         std::fs::write(&path, text).map_err(|e| RtlError::io(&path, e))?;
-        if manifest.buffers.iter().any(|b| format!("{}.v", b.0) == *name) {
+        if manifest
+            .buffers
+            .iter()
+            .any(|b| format!("{}.v", b.0) == *name)
+        {
             libs.push(name.clone());
         } else {
             logic.push(name.clone());
@@ -112,7 +123,9 @@ pub fn synthesize_accel(p: &AccelParams, work: Option<&Path>) -> Result<AccelSyn
         logic.join(" ")
     );
     let ran = run(
-        Command::new("yosys").args(["-q", "-p", &script]).current_dir(&dir),
+        Command::new("yosys")
+            .args(["-q", "-p", &script])
+            .current_dir(&dir),
         "yosys",
         "synthesize the accelerator top",
         Duration::from_secs(7200),
@@ -138,11 +151,12 @@ pub fn synthesize_accel(p: &AccelParams, work: Option<&Path>) -> Result<AccelSyn
         .filter(|l| l.contains(['"', '{', '}', '[', ']']))
         .collect::<Vec<_>>()
         .join("\n");
-    let json: serde_json::Value = serde_json::from_str(&stat).map_err(|e| RtlError::ToolFailed {
-        tool: "yosys".into(),
-        what: "write its statistics".into(),
-        output: e.to_string(),
-    })?;
+    let json: serde_json::Value =
+        serde_json::from_str(&stat).map_err(|e| RtlError::ToolFailed {
+            tool: "yosys".into(),
+            what: "write its statistics".into(),
+            output: e.to_string(),
+        })?;
     let module = |m: &str| {
         json["modules"]
             .as_object()
@@ -156,8 +170,14 @@ pub fn synthesize_accel(p: &AccelParams, work: Option<&Path>) -> Result<AccelSyn
         *v *= lanes;
     }
     let blocks = vec![
-        block(format!("lanes ({lanes} x {})", p.tile.lane_module()), lane_cells)?,
-        block(format!("tile control ({})", p.tile.top()), module(&p.tile.top()))?,
+        block(
+            format!("lanes ({lanes} x {})", p.tile.lane_module()),
+            lane_cells,
+        )?,
+        block(
+            format!("tile control ({})", p.tile.top()),
+            module(&p.tile.top()),
+        )?,
         block(
             format!("AXI4/AXI4-Lite, DMA, sequencer ({top})"),
             module(&top),
