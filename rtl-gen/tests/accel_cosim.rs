@@ -35,6 +35,10 @@ fn matrix_is_exact() {
         (small(8, 16, true), 64, (16, 64, 16)),
         // the full weight tile (32 chunks), 3 tokens
         (small(8, 16, true), 64, (3, 512, 24)),
+        // K larger than a buffer half: 3 K tiles (32 + 32 + 16 chunks) a
+        // group, partial sums added in the output buffer
+        (small(8, 16, true), 64, (2, 1280, 16)),
+        (small(8, 16, true), 64, (4, 1024, 8)),
         // single-buffered: a load only after the previous tile
         (small(8, 16, false), 128, (2, 128, 40)),
         (small(8, 16, false), 128, (16, 64, 16)),
@@ -45,6 +49,7 @@ fn matrix_is_exact() {
         // slower than the engine, which does not model the bus)
         (banked(small(8, 16, false)), 128, (1, 256, 32)),
         (banked(small(8, 16, true)), 64, (8, 128, 48)),
+        (small(8, 16, false), 128, (4, 768, 16)),
     ];
     let mut failed = Vec::new();
     for (arch, axi, shape) in &cases {

@@ -103,7 +103,7 @@ pub fn read_requests(p: &AccelParams, o: &mut Body) {
         X,
         mux(
             n("sel_run"),
-            n("tile_beats"),
+            n("i_beats"),
             mux(n("sel_act"), n("row_beats"), kx(DESC_BYTES / bb)),
         ),
     );
@@ -277,7 +277,7 @@ pub fn read_data(p: &AccelParams, o: &mut Body) {
         o.wire(
             &rl,
             1,
-            and(n(&hit), eq(add(n(&rc), kx(1)), n("tile_beats"))),
+            and(n(&hit), eq(add(n(&rc), kx(1)), n(&format!("sb{s}")))),
         );
         resets.push(set(&wd, kx(0)));
         resets.push(set(&rc, kx(0)));

@@ -111,51 +111,86 @@ impl Layer {
         let (plans, tl) = engine_run(p, m, k, n)?;
         let plan = plans[0].clone();
         let (l, w) = (p.lanes(), p.width());
-        let tile_bytes = l * k / 4;
-        // the engine must plan what the sequencer runs: N / lanes tiles of
-        // one feature group each, weights only, nothing stored
-        let tiles: Vec<_> = plan.tiles.weighted_runs().collect();
-        let same = tiles.iter().all(|(t, _)| {
-            t.load == tile_bytes && t.store == 0 && t.sram_stall == 0 && t.busy == m * (k / w)
-        });
-        if !same || plan.tile_count() != n / l {
+        let (c_total, kt) = (k / w, p.slot_words);
+        // the K tiles of a feature group: (first chunk, chunks)
+        let ktiles: Vec<(u64, u64)> = (0..c_total.div_ceil(kt))
+            .map(|i| (i * kt, kt.min(c_total - i * kt)))
+            .collect();
+        // the engine must plan what the sequencer runs: N / lanes groups of
+        // these K tiles, weights only, nothing stored
+        let mut want = Vec::new();
+        for _ in 0..n / l {
+            for &(_, ch) in &ktiles {
+                want.push((ch * l * w / 4, m * ch));
+            }
+        }
+        // the engine's tiles in execution order
+        let mut got = Vec::new();
+        let mut foreign = false;
+        for pat in &plan.tiles.patterns {
+            for _ in 0..pat.reps {
+                for &(t, count) in &pat.runs {
+                    foreign |= t.store != 0 || t.sram_stall != 0 || t.load_after_producers;
+                    for _ in 0..count {
+                        got.push((t.load, t.busy));
+                    }
+                }
+            }
+        }
+        if foreign {
+            got.clear();
+        }
+        if got != want {
             return Err(RtlError::Unsupported(format!(
-                "the engine maps the layer as `{}`, not as the accelerator top runs it",
-                plan.note
+                "the engine maps the layer as `{}`, not as the accelerator top runs it \
+                 (tiles as (load bytes, busy cycles): {:?}, the top's: {:?})",
+                plan.note,
+                &got[..got.len().min(8)],
+                &want[..want.len().min(8)]
             )));
         }
         let mut rng = Rng(seed ^ 0x6f6e_6562_6974);
         let acts: Vec<i8> = (0..m * k).map(|_| rng.next() as i8).collect();
         let weights: Vec<i8> = (0..n * k).map(|_| (rng.next() % 3) as i8 - 1).collect();
         let acc = p.tile.acc_bits;
+        // each K tile's reduction wraps in the tile's accumulators; the
+        // output buffer adds them in 32 bits
         let mut expected = Vec::with_capacity((m * n) as usize);
         for r in 0..m {
             for c in 0..n {
-                let s: i64 = (0..k)
-                    .map(|i| {
-                        i64::from(acts[(r * k + i) as usize])
-                            * i64::from(weights[(c * k + i) as usize])
-                    })
-                    .sum();
-                expected.push(wrap(s, acc));
+                let mut total: i32 = 0;
+                for &(c0, ch) in &ktiles {
+                    let s: i64 = (c0 * w..(c0 + ch) * w)
+                        .map(|i| {
+                            i64::from(acts[(r * k + i) as usize])
+                                * i64::from(weights[(c * k + i) as usize])
+                        })
+                        .sum();
+                    total = total.wrapping_add(wrap(s, acc));
+                }
+                expected.push(total);
             }
         }
-        // weight tiles: group g, chunk c, lane, element; 2-bit codes
-        let mut wimg = vec![0u8; (n / l * tile_bytes) as usize];
+        // weight tiles in the engine's order: group g, K tile, chunk, lane, element
+        let mut wimg = Vec::new();
         for g in 0..n / l {
-            for c in 0..k / w {
-                for lane in 0..l {
-                    for e in 0..w {
-                        let v = weights[((g * l + lane) * k + c * w + e) as usize];
-                        let code: u8 = match v {
-                            1 => 0b01,
-                            -1 => 0b11,
-                            _ => 0b00,
-                        };
-                        let bit = (g * tile_bytes * 8) + (c * l * w + lane * w + e) * 2;
-                        wimg[(bit / 8) as usize] |= code << (bit % 8);
+            for &(c0, ch) in &ktiles {
+                let mut tile = vec![0u8; (ch * l * w / 4) as usize];
+                for c in 0..ch {
+                    for lane in 0..l {
+                        for e in 0..w {
+                            let v = weights[((g * l + lane) * k + (c0 + c) * w + e) as usize];
+                            let code: u8 = match v {
+                                1 => 0b01,
+                                -1 => 0b11,
+                                _ => 0b00,
+                            };
+                            let bit = (c * l * w + lane * w + e) * 2;
+                            tile[(bit / 8) as usize] |= code << (bit % 8);
+                        }
                     }
                 }
+                wimg.extend(tile);
             }
         }
         let mut desc = vec![0u8; DESC_BYTES as usize];

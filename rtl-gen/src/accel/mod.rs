@@ -23,6 +23,7 @@ pub mod check;
 pub mod dma;
 pub mod harness;
 pub mod image;
+pub mod layer;
 pub mod params;
 pub mod regs;
 pub mod sequencer;
@@ -165,7 +166,7 @@ pub fn accel_module(p: &AccelParams) -> Module {
     let mut o = Body::default();
     regs::control_slave(p, &mut o);
     sequencer::phases(p, &mut o);
-    sequencer::layer(p, &mut o);
+    layer::layer(p, &mut o);
     dma::read_requests(p, &mut o);
     dma::read_data(p, &mut o);
     dma::write_back(p, &mut o);
@@ -222,13 +223,23 @@ pub fn accel_module(p: &AccelParams) -> Module {
             ("wdata", name("ag_word")),
         ],
     ));
+    o.wire("ob_re", 1, build::or(name("ob_re_wb"), name("ob_re_acc")));
+    o.wire(
+        "ob_raddr",
+        X,
+        build::mux(
+            build::eq(name("ph"), crate::ir::konst(3, 4)),
+            name("wb_ra"),
+            name("r_addr"),
+        ),
+    );
     o.items.push(inst(
         p.sram("o"),
         "u_obuf",
         vec![
             ("clk", name("clk")),
-            ("re", name("ob_re_wb")),
-            ("raddr", sl("wb_ra", oab)),
+            ("re", name("ob_re")),
+            ("raddr", sl("ob_raddr", oab)),
             ("q", name("ob_q")),
             ("we", name("t_out_valid")),
             ("waddr", sl("o_wa", oab)),
@@ -266,9 +277,18 @@ pub fn accel_module(p: &AccelParams) -> Module {
         name("a_wa"),
         name("wb_ra"),
         name("o_wa"),
-        name("kl"),
         name("fd_c"),
         name("e_cnt"),
+        name("ob_raddr"),
+        name("ic_nx"),
+        name("ic_n1"),
+        name("rc_nx"),
+        name("rc_n1"),
+        name("fc2_wrap"),
+        name("fc_ch"),
+        name("fc2_ch"),
+        name("oc_ch"),
+        name("rc_ch"),
         name("rb_to4k"),
         name("rb_bm1"),
         name("wbb_to4k"),

@@ -105,6 +105,12 @@ impl AccelParams {
             ));
         }
         let (lanes, width) = (u64::from(a.lanes), u64::from(a.width));
+        if !width.is_power_of_two() {
+            return Err(unsupported(
+                arch,
+                format!("width {width}: the sequencer counts chunks as K / width with a shift (a power of two)"),
+            ));
+        }
         let db = u64::from(axi_bits);
         for (what, bits) in [
             ("a weight word (lanes x width x 2)", lanes * width * 2),
@@ -216,10 +222,11 @@ impl AccelParams {
                 self.beat_bytes()
             ));
         }
-        if k / w > self.slot_words {
+        let acc_bytes = u64::from(self.tile.acc_bits.div_ceil(8));
+        if k / w > self.slot_words && m * l * acc_bytes > self.arch.buffers.outputs.tile_bytes() {
             return Some(format!(
-                "K = {k} needs {} chunks, a weight tile holds {} (K tiles are not built yet)",
-                k / w,
+                "K = {k} is split into K tiles of {} chunks, and the partial sums ({m} x {l} x {acc_bytes} bytes) \
+                 exceed half the output buffer: the engine spills them to DRAM, which the top does not build",
                 self.slot_words
             ));
         }
