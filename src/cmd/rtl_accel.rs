@@ -130,23 +130,33 @@ pub fn check(
     jobs: usize,
 ) -> CliResult {
     let p = params(arch, axi_bits)?;
+    // one build serves every layer (the Verilog depends on the design only)
+    let cache = std::env::temp_dir().join(format!("onebit-accel-cache-{}", std::process::id()));
     let opts = AccelOptions {
         seed,
         random,
         work,
         jobs,
+        cache: Some(cache.clone()),
         ..AccelOptions::default()
     };
     let mut failed = Vec::new();
     let mut reports: Vec<AccelReport> = Vec::new();
     for (name, (m, k, n)) in layers {
-        let r = check_gemm(&p, *m, *k, *n, &opts).map_err(err)?;
+        let r = match check_gemm(&p, *m, *k, *n, &opts) {
+            Ok(r) => r,
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&cache);
+                return Err(err(e));
+            }
+        };
         out(format!("{name}: {}", r.summary()))?;
         if !r.passed() {
             failed.push(name.clone());
         }
         reports.push(r);
     }
+    let _ = std::fs::remove_dir_all(&cache);
     if failed.is_empty() {
         Ok(())
     } else {
