@@ -106,6 +106,20 @@ fn check_is_exact_and_refusals_exit_2() {
     assert!(s.contains("engine : start 72 done 212 total 212"), "{s}");
     assert!(s.contains("difference +0 / +0 / +0"), "{s}");
     assert!(s.contains("96 of 96 bit-exact"), "{s}");
+    // a broken sequencer: exit 1
+    let o = onebit(&[
+        "rtl",
+        "check",
+        "--top",
+        "accel",
+        "--arch",
+        a,
+        "--gemm",
+        "1,256,32",
+        "--inject-fault",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(stdout(&o).contains("FAIL"));
     // K not a multiple of the width
     let o = onebit(&[
         "rtl", "check", "--top", "accel", "--arch", a, "--gemm", "4,100,24",

@@ -70,7 +70,7 @@ fn randomized_timing_is_correct() {
         seed: 7,
         ..opts()
     };
-    for shape in [(1, 256, 32), (16, 64, 16)] {
+    for shape in [(1, 256, 32), (16, 64, 16), (2, 1280, 16)] {
         let r = check(&small(8, 16, true), 64, shape, &o);
         assert!(r.passed(), "{}", r.summary());
         assert_eq!(r.wrong_results, 0);

@@ -74,7 +74,8 @@ struct CheckArgs {
     /// Parallel compile jobs (default: the number of cores).
     #[arg(long, value_name = "N")]
     jobs: Option<usize>,
-    /// Break the RTL on purpose (invert `in_ready`) to see the check fail.
+    /// Break the RTL on purpose (invert `in_ready`; with `--top accel`, a
+    /// sequencer that prefetches one tile on a double buffer) to see the check fail.
     #[arg(long, hide = true)]
     inject_fault: bool,
     /// The top: `tile` (the lane array) or `accel` (the whole accelerator on AXI4).
@@ -238,6 +239,7 @@ impl CheckArgs {
                 self.random,
                 self.work,
                 crate::jobs_arg::resolve(self.jobs)?,
+                self.inject_fault,
             );
         }
         if self.gemm.is_some() || self.trace.is_some() || self.random {

@@ -128,8 +128,13 @@ pub fn check(
     random: bool,
     work: Option<PathBuf>,
     jobs: usize,
+    inject_fault: bool,
 ) -> CliResult {
-    let p = params(arch, axi_bits)?;
+    let mut p = params(arch, axi_bits)?;
+    if inject_fault {
+        // a sequencer that prefetches one tile on a double buffer (a test of the check)
+        p.mutation = rtl_gen::accel::params::Mutation::OneSlot;
+    }
     // one build serves every layer (the Verilog depends on the design only)
     let cache = std::env::temp_dir().join(format!("onebit-accel-cache-{}", std::process::id()));
     let opts = AccelOptions {
