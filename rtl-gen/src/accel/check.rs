@@ -32,7 +32,9 @@ pub struct AccelOptions {
     /// Drop this timed read beat (1-based; 0: none) — a broken slave the
     /// check must catch.
     pub drop_beat: u64,
-    /// Cycles the control traffic (ID 0) waits in the slave.
+    /// Cycles the control traffic (ID 0) waits in the slave. An assumption
+    /// (default 20): the engine does not model this traffic, so it moves
+    /// only the cycles before the layer's cycle 0 and after its completion.
     pub ctl_latency: u64,
     /// Work directory (a temporary one when `None`).
     pub work: Option<PathBuf>,

@@ -11,7 +11,11 @@
 //! arrival) and the others back to back before it, never before the cycle
 //! after their burst's request. Control traffic (ID 0) is served
 //! `ctl_latency` cycles after the request. In the randomized mode every
-//! ready and every response delay is random (correctness only).
+//! ready and every response delay is random (correctness only): `ARREADY`,
+//! `AWREADY`, `WREADY` and `RVALID` each low in a quarter of the cycles, a
+//! weight beat due 1 to 64 cycles after its request, a control beat 0 to 7
+//! cycles after `ctl_latency` (a SplitMix64 stream from the seed; the
+//! numbers are test stimulus, not a model of any memory).
 
 /// The testbench source.
 pub const HARNESS_CPP: &str = include_str!("harness.cpp");
