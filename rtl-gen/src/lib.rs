@@ -19,6 +19,7 @@
 //! * [`check`](mod@check): lint, build, run and compare ([`verilator`], [`icarus`],
 //!   [`tools`]); [`synth`]: Yosys cell counts and gate equivalents.
 
+pub mod accel;
 pub mod arith;
 pub mod check;
 pub mod datapath;

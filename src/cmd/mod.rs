@@ -10,6 +10,7 @@ pub mod paper_chips;
 pub mod presets;
 pub mod report;
 pub mod rtl;
+pub mod rtl_accel;
 pub mod run_layer;
 pub mod sim;
 pub mod sim_system;

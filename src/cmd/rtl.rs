@@ -38,9 +38,16 @@ struct EmitArgs {
     /// A design preset (see `onebit presets`) or an accelerator TOML file.
     #[arg(long, value_name = "PRESET|FILE", default_value = sim::arch::DEFAULT_PRESET)]
     arch: String,
-    /// Directory for `<name>_lane.v`, `<name>_tile.v` and `<name>_tile.json`.
+    /// Directory for `<name>_lane.v`, `<name>_tile.v` and `<name>_tile.json`
+    /// (with `--top accel` also the buffers' SRAM wrappers, `<name>_accel.v` and its manifest).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
+    /// The top: `tile` (the lane array) or `accel` (the whole accelerator on AXI4).
+    #[arg(long, default_value = "tile", value_name = "tile|accel")]
+    top: String,
+    /// AXI4 data bits of the accelerator top: 64, 128, 256 or 512.
+    #[arg(long, default_value_t = 64, value_name = "BITS")]
+    axi_bits: u32,
 }
 
 /// `onebit rtl check --arch A [--seed S] [--vectors N] [--sim verilator|icarus] [--vcd FILE]`
@@ -67,9 +74,28 @@ struct CheckArgs {
     /// Parallel compile jobs (default: the number of cores).
     #[arg(long, value_name = "N")]
     jobs: Option<usize>,
-    /// Break the RTL on purpose (invert `in_ready`) to see the check fail.
+    /// Break the RTL on purpose (invert `in_ready`; with `--top accel`, a
+    /// sequencer that prefetches one tile on a double buffer) to see the check fail.
     #[arg(long, hide = true)]
     inject_fault: bool,
+    /// The top: `tile` (the lane array) or `accel` (the whole accelerator on AXI4).
+    #[arg(long, default_value = "tile", value_name = "tile|accel")]
+    top: String,
+    /// AXI4 data bits of the accelerator top: 64, 128, 256 or 512.
+    #[arg(long, default_value_t = 64, value_name = "BITS")]
+    axi_bits: u32,
+    /// `--top accel`: one linear layer of M tokens, reduction K, N outputs.
+    #[arg(long, value_name = "M,K,N")]
+    gemm: Option<String>,
+    /// `--top accel`: the linear operators of a trace, each checked as its own run.
+    #[arg(long, value_name = "FILE")]
+    trace: Option<PathBuf>,
+    /// `--top accel --trace`: look at the first N operators.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    ops: usize,
+    /// `--top accel`: random AXI delays and back-pressure (results only; the cycle difference is reported).
+    #[arg(long)]
+    random: bool,
 }
 
 /// `onebit rtl synth --arch A [--json FILE]`
@@ -88,6 +114,12 @@ struct SynthArgs {
     /// TOML file; default: the design's `technology`, else 7nm.
     #[arg(long, value_name = "FILE|7nm|16nm|28nm|45nm")]
     tech: Option<String>,
+    /// The top: `tile` (the lane array) or `accel` (the whole accelerator, SRAMs as blackboxes).
+    #[arg(long, default_value = "tile", value_name = "tile|accel")]
+    top: String,
+    /// AXI4 data bits of the accelerator top: 64, 128, 256 or 512.
+    #[arg(long, default_value_t = 64, value_name = "BITS")]
+    axi_bits: u32,
 }
 
 /// `onebit rtl bench --arch A [--cycles N]`
@@ -141,6 +173,10 @@ impl RtlCmd {
 
 impl EmitArgs {
     fn exec(self) -> CliResult {
+        if super::rtl_accel::is_accel(&self.top)? {
+            let arch = load_arch(&self.arch)?;
+            return super::rtl_accel::emit(&arch, self.axi_bits, &self.out);
+        }
         check_dir(&self.out, "rtl")?;
         let arch = load_arch(&self.arch)?;
         let e = rtl_gen::emit(&arch).map_err(cli_error)?;
@@ -191,6 +227,26 @@ fn finish(report: &CheckReport) -> CliResult {
 
 impl CheckArgs {
     fn exec(self) -> CliResult {
+        if super::rtl_accel::is_accel(&self.top)? {
+            let layers =
+                super::rtl_accel::layers(self.gemm.as_deref(), self.trace.as_deref(), self.ops)?;
+            let arch = load_arch(&self.arch)?;
+            return super::rtl_accel::check(
+                &arch,
+                self.axi_bits,
+                &layers,
+                self.seed,
+                self.random,
+                self.work,
+                crate::jobs_arg::resolve(self.jobs)?,
+                self.inject_fault,
+            );
+        }
+        if self.gemm.is_some() || self.trace.is_some() || self.random {
+            return Err(CliError::Usage(
+                "--gemm, --trace and --random check the accelerator top: add --top accel".into(),
+            ));
+        }
         let sim: Simulator = self
             .sim
             .parse()
@@ -237,6 +293,10 @@ fn inject_fault(case: &mut Case) {
 
 impl SynthArgs {
     fn exec(self) -> CliResult {
+        if super::rtl_accel::is_accel(&self.top)? {
+            let arch = load_arch(&self.arch)?;
+            return super::rtl_accel::synth(&arch, self.axi_bits, self.work.as_deref());
+        }
         let arch = load_arch(&self.arch)?;
         let tech = load_tech_for(self.tech.as_deref(), &arch)?;
         if let Some(path) = &self.json {

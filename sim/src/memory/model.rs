@@ -93,6 +93,16 @@ impl Dram {
         }
     }
 
+    /// The address operator `op`'s next load reads from (the placement above).
+    pub fn next_load_addr(&self, op: usize) -> u64 {
+        self.load_next[op]
+    }
+
+    /// The address the next store writes to.
+    pub fn next_store_addr(&self) -> u64 {
+        self.store_next
+    }
+
     /// Operator `op` loads `bytes` at cycle `now`; returns the arrival cycle.
     pub fn load(&mut self, now: u64, op: usize, bytes: u64) -> u64 {
         let addr = self.load_next[op];

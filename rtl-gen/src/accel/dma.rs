@@ -1,0 +1,505 @@
+//! The DMA engine on the AXI4 master: one read-request engine that cuts
+//! every transfer into INCR bursts (at most 256 beats, never across a 4 KiB
+//! boundary) and keeps issuing while earlier bursts are in flight; the
+//! read-data router (descriptor, activation rows, and each weight slot by
+//! its ID, assembling bus beats into buffer words); and the write-back of
+//! the output buffer as INCR bursts with their responses counted.
+//!
+//! IDs: 0 for control traffic (descriptors, activations, outputs), `1 + s`
+//! for weight slot `s`. `ARUSER[0]` / `AWUSER[0]` mark the last burst of a
+//! transfer (one weight tile is one transfer of the engine's DRAM model;
+//! the testbench's memory slave takes its timing per transfer).
+
+use super::build::{
+    add, and, b, cat, eq, k, kx, le, lt, mul, mux, n, ne, not, or, set, sl, sub, when, when_else,
+    zx, Body, X,
+};
+use super::params::{AccelParams, DESC_BYTES};
+use crate::ir::{part, Expr, Stmt};
+
+fn log2(v: u64) -> u32 {
+    63 - v.leading_zeros()
+}
+
+/// The burst a transfer at `addr` with `beats` left starts with:
+/// `<p>_bm` beats (32 bits), `<p>_len` (`bm - 1`, 8 bits).
+fn burst(p: &AccelParams, o: &mut Body, pre: &str, addr: &str, beats: &str) {
+    let lb = log2(p.beat_bytes());
+    o.wire(
+        &format!("{pre}_addr12"),
+        13,
+        cat(vec![b(false), sl(addr, 11, 0)]),
+    );
+    o.wire(
+        &format!("{pre}_to4k"),
+        13,
+        sub(k(13, 4096), n(&format!("{pre}_addr12"))),
+    );
+    o.wire(
+        &format!("{pre}_b4k"),
+        X,
+        zx(sl(&format!("{pre}_to4k"), 12, lb), 13 - lb),
+    );
+    o.wire(
+        &format!("{pre}_m1"),
+        X,
+        mux(
+            lt(n(beats), n(&format!("{pre}_b4k"))),
+            n(beats),
+            n(&format!("{pre}_b4k")),
+        ),
+    );
+    o.wire(
+        &format!("{pre}_bm"),
+        X,
+        mux(
+            lt(n(&format!("{pre}_m1")), kx(256)),
+            n(&format!("{pre}_m1")),
+            kx(256),
+        ),
+    );
+    o.wire(
+        &format!("{pre}_bm1"),
+        X,
+        sub(n(&format!("{pre}_bm")), kx(1)),
+    );
+}
+
+/// The read-request engine. Sources (from the sequencer): `sel_desc`,
+/// `sel_act`, `sel_run` with their addresses and beat counts; it drives
+/// `take_src` (the selected source's transfer entered the engine).
+pub fn read_requests(p: &AccelParams, o: &mut Body) {
+    let bb = p.beat_bytes();
+    o.note("read requests: the open transfer, or a new one from the sequencer");
+    for (r, w) in [
+        ("ar_valid", 1),
+        ("ar_addr", X),
+        ("ar_len", 8),
+        ("ar_id", 2),
+        ("ar_user", 1),
+        ("x_act", 1),
+        ("x_addr", X),
+        ("x_beats", X),
+        ("x_id", 2),
+    ] {
+        o.reg(r, w);
+    }
+    o.wire(
+        "src_v",
+        1,
+        or(or(n("sel_desc"), n("sel_act")), n("sel_run")),
+    );
+    o.wire(
+        "src_addr",
+        X,
+        mux(
+            n("sel_run"),
+            n("f_addr"),
+            mux(n("sel_act"), n("a_addr"), n("desc_base")),
+        ),
+    );
+    o.wire(
+        "src_beats",
+        X,
+        mux(
+            n("sel_run"),
+            n("i_beats"),
+            mux(n("sel_act"), n("row_beats"), kx(DESC_BYTES / bb)),
+        ),
+    );
+    o.wire(
+        "src_id",
+        2,
+        mux(n("sel_run"), mux(n("f_slot"), k(2, 2), k(2, 1)), k(2, 0)),
+    );
+    o.wire("h_v", 1, or(n("x_act"), n("src_v")));
+    o.wire("h_addr", X, mux(n("x_act"), n("x_addr"), n("src_addr")));
+    o.wire("h_beats", X, mux(n("x_act"), n("x_beats"), n("src_beats")));
+    o.wire("h_id", 2, mux(n("x_act"), n("x_id"), n("src_id")));
+    burst(p, o, "rb", "h_addr", "h_beats");
+    o.wire(
+        "ar_go",
+        1,
+        and(n("h_v"), or(not(n("ar_valid")), n("m_axi_arready"))),
+    );
+    o.wire("take_src", 1, and(n("ar_go"), not(n("x_act"))));
+    o.clocked(
+        vec![set("ar_valid", b(false)), set("x_act", b(false))],
+        vec![when_else(
+            n("ar_go"),
+            vec![
+                set("ar_valid", b(true)),
+                set("ar_addr", n("h_addr")),
+                set("ar_len", sl("rb_bm1", 7, 0)),
+                set("ar_id", n("h_id")),
+                set("ar_user", eq(n("rb_bm"), n("h_beats"))),
+                set("x_act", ne(n("rb_bm"), n("h_beats"))),
+                set("x_addr", add(n("h_addr"), mul(n("rb_bm"), kx(bb)))),
+                set("x_beats", sub(n("h_beats"), n("rb_bm"))),
+                set("x_id", n("h_id")),
+            ],
+            vec![when(n("m_axi_arready"), vec![set("ar_valid", b(false))])],
+        )],
+    );
+    for (port, sig) in [
+        ("m_axi_arvalid", "ar_valid"),
+        ("m_axi_araddr", "ar_addr"),
+        ("m_axi_arlen", "ar_len"),
+        ("m_axi_arid", "ar_id"),
+        ("m_axi_aruser", "ar_user"),
+    ] {
+        o.assign(port, n(sig));
+    }
+    o.assign("m_axi_arsize", k(3, u128::from(log2(bb))));
+    o.assign("m_axi_arburst", k(2, 1));
+    o.assign("m_axi_rready", b(true));
+}
+
+/// A beat-to-word assembler: `<pre>_word` is the word the beat completes
+/// (`<pre>_full`), from earlier beats kept in `<pre>_st`; `hit` says a beat
+/// for it is on the bus. Returns the statements that advance it.
+fn gearbox(p: &AccelParams, o: &mut Body, pre: &str, word_bits: u32, hit: Expr) -> Vec<Stmt> {
+    let db = p.axi_bits;
+    let per = word_bits / db;
+    let full = format!("{pre}_full");
+    let word = format!("{pre}_word");
+    if per == 1 {
+        o.wire(&full, 1, hit);
+        o.wire(&word, word_bits, n("m_axi_rdata"));
+        return vec![];
+    }
+    let st = format!("{pre}_st");
+    let bt = format!("{pre}_bt");
+    o.reg(&st, word_bits - db);
+    o.reg(&bt, X);
+    o.wire(
+        &full,
+        1,
+        and(hit.clone(), eq(n(&bt), kx(u64::from(per - 1)))),
+    );
+    o.wire(&word, word_bits, cat(vec![n("m_axi_rdata"), n(&st)]));
+    let shifted = if word_bits - db == db {
+        n("m_axi_rdata")
+    } else {
+        cat(vec![n("m_axi_rdata"), sl(&st, word_bits - db - 1, db)])
+    };
+    vec![when(
+        hit,
+        vec![
+            set(&st, shifted),
+            set(
+                &bt,
+                mux(
+                    eq(n(&bt), kx(u64::from(per - 1))),
+                    kx(0),
+                    add(n(&bt), kx(1)),
+                ),
+            ),
+        ],
+    )]
+}
+
+/// The read-data router: the descriptor register, the activation rows and
+/// the weight slots (`ws<s>_*`: words written, beats of the tile
+/// received; `rl<s>`: the tile's last beat is on the bus now).
+pub fn read_data(p: &AccelParams, o: &mut Body) {
+    o.note(
+        "read data: by ID and phase into the descriptor, the activation buffer, the weight slots",
+    );
+    o.wire(
+        "rhit0",
+        1,
+        and(n("m_axi_rvalid"), eq(n("m_axi_rid"), k(2, 0))),
+    );
+    // descriptor: 512 bits shifted in from the top
+    o.reg("desc", 512);
+    o.reg("d_bt", X);
+    let db = p.axi_bits;
+    o.wire("d_hit", 1, and(n("rhit0"), eq(n("ph"), k(3, 1))));
+    o.wire(
+        "d_last",
+        1,
+        and(
+            n("d_hit"),
+            eq(n("d_bt"), kx(DESC_BYTES * 8 / u64::from(db) - 1)),
+        ),
+    );
+    let dshift = if db == 512 {
+        n("m_axi_rdata")
+    } else {
+        cat(vec![n("m_axi_rdata"), sl("desc", 511, db)])
+    };
+    o.clocked_data(vec![when(n("d_hit"), vec![set("desc", dshift)])]);
+    // activations
+    o.wire("a_hit", 1, and(n("rhit0"), eq(n("ph"), k(3, 2))));
+    let mut data = gearbox(p, o, "ag", p.aword_bits(), n("a_hit"));
+    o.reg("a_wa", X);
+    o.reg("a_rcv", X);
+    o.wire(
+        "a_last",
+        1,
+        and(n("a_hit"), eq(add(n("a_rcv"), kx(1)), n("act_beats"))),
+    );
+    // weight slots
+    let mut resets = vec![set("d_bt", kx(0)), set("a_wa", kx(0)), set("a_rcv", kx(0))];
+    let mut body = vec![
+        when(
+            n("d_hit"),
+            vec![set("d_bt", mux(n("d_last"), kx(0), add(n("d_bt"), kx(1))))],
+        ),
+        when(
+            n("a_hit"),
+            vec![set(
+                "a_rcv",
+                mux(n("a_last"), kx(0), add(n("a_rcv"), kx(1))),
+            )],
+        ),
+        when(
+            n("ag_full"),
+            vec![set("a_wa", mux(n("a_last"), kx(0), add(n("a_wa"), kx(1))))],
+        ),
+    ];
+    for s in 0..p.slots {
+        let hit = format!("ws{s}_hit");
+        o.wire(
+            &hit,
+            1,
+            and(
+                n("m_axi_rvalid"),
+                eq(n("m_axi_rid"), k(2, u128::from(s + 1))),
+            ),
+        );
+        data.extend(gearbox(p, o, &format!("wg{s}"), p.wword_bits(), n(&hit)));
+        let (wd, rc) = (format!("ws{s}_wd"), format!("ws{s}_rc"));
+        o.reg(&wd, X);
+        o.reg(&rc, X);
+        let rl = format!("rl{s}");
+        o.wire(
+            &rl,
+            1,
+            and(n(&hit), eq(add(n(&rc), kx(1)), n(&format!("sb{s}")))),
+        );
+        resets.push(set(&wd, kx(0)));
+        resets.push(set(&rc, kx(0)));
+        body.push(when(
+            n(&hit),
+            vec![set(&rc, mux(n(&rl), kx(0), add(n(&rc), kx(1))))],
+        ));
+        body.push(when(
+            n(&format!("wg{s}_full")),
+            vec![set(&wd, mux(n(&rl), kx(0), add(n(&wd), kx(1))))],
+        ));
+    }
+    o.clocked_data(data);
+    o.clocked(resets, body);
+    // the weight buffer's write port
+    let cw = p.slot_words;
+    let (we, wa, wdat) = if p.slots == 2 {
+        (
+            or(n("wg0_full"), n("wg1_full")),
+            mux(n("wg1_full"), add(n("ws1_wd"), kx(cw)), n("ws0_wd")),
+            mux(n("wg1_full"), n("wg1_word"), n("wg0_word")),
+        )
+    } else {
+        (n("wg0_full"), n("ws0_wd"), n("wg0_word"))
+    };
+    o.wire("wb_we", 1, we);
+    o.wire("wb_waddr", X, wa);
+    o.wire("wb_wdata", p.wword_bits(), wdat);
+    o.wire(
+        "rd_err",
+        1,
+        and(n("m_axi_rvalid"), ne(n("m_axi_rresp"), k(2, 0))),
+    );
+}
+
+/// The write-back: rows of the output (`out_row_beats` beats each, at
+/// `out_base + m * out_stride`) as bursts; words read from the output
+/// buffer in row order (word `g * M + m` holds row `m`, lanes of group `g`).
+pub fn write_back(p: &AccelParams, o: &mut Body) {
+    let bb = p.beat_bytes();
+    let per = p.oword_bits() / p.axi_bits;
+    o.note(
+        "write-back: output rows as INCR bursts, data from the output buffer, responses counted",
+    );
+    for (r, w) in [
+        ("aw_valid", 1),
+        ("aw_addr", X),
+        ("aw_len", 8),
+        ("aw_user", 1),
+        ("wb_row", X),
+        ("wb_rb", X),
+        ("wb_addr", X),
+        ("wb_left", X),
+        ("wsub", 1),
+        ("wb_bl", X),
+        ("wb_ra", X),
+        ("wb_mr", X),
+        ("wb_gn", X),
+        ("wq_v", 1),
+        ("wq_pend", 1),
+        ("wb_bt", X),
+        ("aw_cnt", X),
+        ("b_cnt", X),
+    ] {
+        o.reg(r, w);
+    }
+    o.wire("in_wb", 1, eq(n("ph"), k(3, 4)));
+    burst(p, o, "wbb", "wb_addr", "wb_left");
+    o.wire(
+        "aw_go",
+        1,
+        and(
+            and(n("in_wb"), not(n("wsub"))),
+            and(not(n("aw_valid")), ne(n("wb_row"), n("d_m"))),
+        ),
+    );
+    o.wire("wb_row_end", 1, eq(n("wbb_bm"), n("wb_left")));
+    o.wire("w_valid", 1, and(and(n("wsub"), n("wq_v")), n("in_wb")));
+    o.wire("w_fire", 1, and(n("w_valid"), n("m_axi_wready")));
+    o.wire(
+        "w_word_end",
+        1,
+        and(n("w_fire"), eq(n("wb_bt"), kx(u64::from(per - 1)))),
+    );
+    o.wire("w_last", 1, eq(n("wb_bl"), kx(1)));
+    o.wire(
+        "wb_grow_end",
+        1,
+        eq(add(n("wb_gn"), kx(p.lanes())), n("d_n")),
+    );
+    o.wire(
+        "ob_re_wb",
+        1,
+        and(
+            and(n("in_wb"), not(n("wq_v"))),
+            and(not(n("wq_pend")), ne(n("wb_mr"), n("d_m"))),
+        ),
+    );
+    o.clocked(
+        vec![
+            set("aw_valid", b(false)),
+            set("wsub", b(false)),
+            set("wq_v", b(false)),
+            set("wq_pend", b(false)),
+        ],
+        vec![when_else(
+            n("start_run_wb"),
+            vec![
+                set("wb_row", kx(0)),
+                set("wb_rb", n("d_obase")),
+                set("wb_addr", n("d_obase")),
+                set("wb_left", n("out_row_beats")),
+                set("wb_ra", kx(0)),
+                set("wb_mr", kx(0)),
+                set("wb_gn", kx(0)),
+                set("wb_bt", kx(0)),
+                set("aw_cnt", kx(0)),
+                set("b_cnt", kx(0)),
+                set("wsub", b(false)),
+                set("wq_v", b(false)),
+                set("wq_pend", b(false)),
+            ],
+            vec![
+                when(
+                    n("aw_go"),
+                    vec![
+                        set("aw_valid", b(true)),
+                        set("aw_addr", n("wb_addr")),
+                        set("aw_len", sl("wbb_bm1", 7, 0)),
+                        set("aw_user", n("wb_row_end")),
+                        set("wsub", b(true)),
+                        set("wb_bl", n("wbb_bm")),
+                        set("aw_cnt", add(n("aw_cnt"), kx(1))),
+                        when_else(
+                            n("wb_row_end"),
+                            vec![
+                                set("wb_row", add(n("wb_row"), kx(1))),
+                                set("wb_rb", add(n("wb_rb"), n("d_ostride"))),
+                                set("wb_addr", add(n("wb_rb"), n("d_ostride"))),
+                                set("wb_left", n("out_row_beats")),
+                            ],
+                            vec![
+                                set("wb_addr", add(n("wb_addr"), mul(n("wbb_bm"), kx(bb)))),
+                                set("wb_left", sub(n("wb_left"), n("wbb_bm"))),
+                            ],
+                        ),
+                    ],
+                ),
+                when(
+                    and(n("aw_valid"), n("m_axi_awready")),
+                    vec![set("aw_valid", b(false))],
+                ),
+                when(n("ob_re_wb"), vec![set("wq_pend", b(true))]),
+                when(
+                    n("wq_pend"),
+                    vec![set("wq_pend", b(false)), set("wq_v", b(true))],
+                ),
+                when(
+                    n("w_fire"),
+                    vec![
+                        set("wb_bl", sub(n("wb_bl"), kx(1))),
+                        when(n("w_last"), vec![set("wsub", b(false))]),
+                        set("wb_bt", mux(n("w_word_end"), kx(0), add(n("wb_bt"), kx(1)))),
+                    ],
+                ),
+                when(
+                    n("w_word_end"),
+                    vec![
+                        set("wq_v", b(false)),
+                        when_else(
+                            n("wb_grow_end"),
+                            vec![
+                                set("wb_gn", kx(0)),
+                                set("wb_mr", add(n("wb_mr"), kx(1))),
+                                set("wb_ra", add(n("wb_mr"), kx(1))),
+                            ],
+                            vec![
+                                set("wb_gn", add(n("wb_gn"), kx(p.lanes()))),
+                                set("wb_ra", add(n("wb_ra"), n("d_m"))),
+                            ],
+                        ),
+                    ],
+                ),
+                when(
+                    n("m_axi_bvalid"),
+                    vec![set("b_cnt", add(n("b_cnt"), kx(1)))],
+                ),
+            ],
+        )],
+    );
+    o.wire(
+        "wb_done",
+        1,
+        and(
+            and(n("in_wb"), eq(n("wb_row"), n("d_m"))),
+            and(
+                not(n("wsub")),
+                and(not(n("aw_valid")), eq(n("b_cnt"), n("aw_cnt"))),
+            ),
+        ),
+    );
+    o.wire(
+        "wr_err",
+        1,
+        and(n("m_axi_bvalid"), ne(n("m_axi_bresp"), k(2, 0))),
+    );
+    for (port, sig) in [
+        ("m_axi_awvalid", "aw_valid"),
+        ("m_axi_awaddr", "aw_addr"),
+        ("m_axi_awlen", "aw_len"),
+        ("m_axi_awuser", "aw_user"),
+        ("m_axi_wvalid", "w_valid"),
+        ("m_axi_wlast", "w_last"),
+    ] {
+        o.assign(port, n(sig));
+    }
+    o.assign("m_axi_awid", k(2, 0));
+    o.assign("m_axi_awsize", k(3, u128::from(log2(bb))));
+    o.assign("m_axi_awburst", k(2, 1));
+    o.assign("m_axi_wstrb", k((bb) as u32, (1u128 << bb) - 1));
+    o.assign("m_axi_bready", b(true));
+    o.wire("wb_off", X, mul(n("wb_bt"), kx(u64::from(p.axi_bits))));
+    o.assign("m_axi_wdata", part("ob_q", n("wb_off"), p.axi_bits));
+    let _ = le;
+}

@@ -1,0 +1,224 @@
+//! A layer for the accelerator top: random operands from a seed, the
+//! memory image the testbench's slave starts from (descriptor, input rows,
+//! weight tiles at the engine's DRAM placement), the reference result, and
+//! the engine's prediction of the layer's timing for the same design,
+//! workload and DRAM model.
+//!
+//! Addresses: weights at the engine's placement of the layer's loads
+//! (operator 0's region starts at 0, `sim::memory::model`); the descriptor
+//! at [`DESC_ADDR`], the input at [`ACT_ADDR`], the output at [`OUT_ADDR`]
+//! (control traffic outside the engine's model, see `check`).
+
+use super::params::{AccelParams, DESC_BYTES};
+use crate::error::RtlError;
+use sim::engine::{self, Timeline};
+use sim::mapping::{map_trace, OpPlan};
+use workloads::{OpGraph, Precision, Trace};
+
+/// Where the descriptor goes.
+pub const DESC_ADDR: u64 = 0x4000_0000;
+/// Where the input rows go.
+pub const ACT_ADDR: u64 = 0x4000_1000;
+/// Where the output rows go.
+pub const OUT_ADDR: u64 = 0x6000_0000;
+
+/// The engine's timing of one layer, as the RTL reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LayerTiming {
+    /// Cycle the first tile starts.
+    pub start: u64,
+    /// Cycle the result is complete.
+    pub done: u64,
+    /// Total cycles of the run.
+    pub total: u64,
+}
+
+/// One layer's operands, image, reference and prediction.
+#[derive(Debug, Clone)]
+pub struct Layer {
+    /// Tokens, reduction, features.
+    pub m: u64,
+    /// Reduction length.
+    pub k: u64,
+    /// Output features.
+    pub n: u64,
+    /// `m x k` INT8 activations, row-major.
+    pub acts: Vec<i8>,
+    /// `n x k` ternary weights (-1, 0, 1), row `n` is output feature `n`.
+    pub weights: Vec<i8>,
+    /// `m x n` results as the tile's accumulators give them (wrapped to
+    /// `acc_bits`, sign-extended to 32 bits).
+    pub expected: Vec<i32>,
+    /// Memory segments `(address, bytes)`.
+    pub segments: Vec<(u64, Vec<u8>)>,
+    /// DRAM load bytes of each operator (the engine's placement).
+    pub loads: Vec<u64>,
+    /// The engine's prediction.
+    pub timing: LayerTiming,
+    /// The plan the engine ran.
+    pub plan: OpPlan,
+}
+
+/// A small deterministic generator (SplitMix64).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+}
+
+fn wrap(v: i64, bits: u32) -> i32 {
+    let shift = 64 - bits;
+    ((v << shift) >> shift) as i32
+}
+
+/// The engine's plan and timeline of an `m x k x n` linear layer on the design.
+pub fn engine_run(
+    p: &AccelParams,
+    m: u64,
+    k: u64,
+    n: u64,
+) -> Result<(Vec<OpPlan>, Timeline), RtlError> {
+    let trace: Trace = workloads::gemm::parse_topology(
+        "accel-check",
+        &format!("Layer, M, N, K\ngemm, {m}, {n}, {k}\n"),
+        Precision::Int(8),
+        Precision::Ternary,
+    )
+    .map_err(|e| RtlError::Unsupported(format!("layer {m}x{k}x{n}: {e}")))?;
+    let plans = map_trace(&p.arch, &trace)
+        .map_err(|e| RtlError::Unsupported(format!("the simulator refuses the layer: {e}")))?;
+    let graph = OpGraph::new(&trace)
+        .map_err(|e| RtlError::Unsupported(format!("the layer's graph: {e}")))?;
+    let tl = engine::run(&p.arch, &plans, &graph, true);
+    Ok((plans, tl))
+}
+
+impl Layer {
+    /// The layer `m x k x n` on `p` with operands from `seed`.
+    pub fn new(p: &AccelParams, m: u64, k: u64, n: u64, seed: u64) -> Result<Layer, RtlError> {
+        if let Some(why) = p.refuses_layer(m, k, n) {
+            return Err(RtlError::Unsupported(format!(
+                "layer M={m} K={k} N={n} on `{}`: {why}",
+                p.tile.name
+            )));
+        }
+        let (plans, tl) = engine_run(p, m, k, n)?;
+        let plan = plans[0].clone();
+        let (l, w) = (p.lanes(), p.width());
+        let (c_total, kt) = (k / w, p.slot_words);
+        // the K tiles of a feature group: (first chunk, chunks)
+        let ktiles: Vec<(u64, u64)> = (0..c_total.div_ceil(kt))
+            .map(|i| (i * kt, kt.min(c_total - i * kt)))
+            .collect();
+        // the engine must plan what the sequencer runs: N / lanes groups of
+        // these K tiles, weights only, nothing stored
+        let mut want = Vec::new();
+        for _ in 0..n / l {
+            for &(_, ch) in &ktiles {
+                want.push((ch * l * w / 4, m * ch));
+            }
+        }
+        // the engine's tiles in execution order
+        let mut got = Vec::new();
+        let mut foreign = false;
+        for pat in &plan.tiles.patterns {
+            for _ in 0..pat.reps {
+                for &(t, count) in &pat.runs {
+                    foreign |= t.store != 0 || t.sram_stall != 0 || t.load_after_producers;
+                    for _ in 0..count {
+                        got.push((t.load, t.busy));
+                    }
+                }
+            }
+        }
+        if foreign {
+            got.clear();
+        }
+        if got != want {
+            return Err(RtlError::Unsupported(format!(
+                "the engine maps the layer as `{}`, not as the accelerator top runs it \
+                 (tiles as (load bytes, busy cycles): {:?}, the top's: {:?})",
+                plan.note,
+                &got[..got.len().min(8)],
+                &want[..want.len().min(8)]
+            )));
+        }
+        let mut rng = Rng(seed ^ 0x6f6e_6562_6974);
+        let acts: Vec<i8> = (0..m * k).map(|_| rng.next() as i8).collect();
+        let weights: Vec<i8> = (0..n * k).map(|_| (rng.next() % 3) as i8 - 1).collect();
+        let acc = p.tile.acc_bits;
+        // each K tile's reduction wraps in the tile's accumulators; the
+        // output buffer adds them in 32 bits
+        let mut expected = Vec::with_capacity((m * n) as usize);
+        for r in 0..m {
+            for c in 0..n {
+                let mut total: i32 = 0;
+                for &(c0, ch) in &ktiles {
+                    let s: i64 = (c0 * w..(c0 + ch) * w)
+                        .map(|i| {
+                            i64::from(acts[(r * k + i) as usize])
+                                * i64::from(weights[(c * k + i) as usize])
+                        })
+                        .sum();
+                    total = total.wrapping_add(wrap(s, acc));
+                }
+                expected.push(total);
+            }
+        }
+        // weight tiles in the engine's order: group g, K tile, chunk, lane, element
+        let mut wimg = Vec::new();
+        for g in 0..n / l {
+            for &(c0, ch) in &ktiles {
+                let mut tile = vec![0u8; (ch * l * w / 4) as usize];
+                for c in 0..ch {
+                    for lane in 0..l {
+                        for e in 0..w {
+                            let v = weights[((g * l + lane) * k + (c0 + c) * w + e) as usize];
+                            let code: u8 = match v {
+                                1 => 0b01,
+                                -1 => 0b11,
+                                _ => 0b00,
+                            };
+                            let bit = (c * l * w + lane * w + e) * 2;
+                            tile[(bit / 8) as usize] |= code << (bit % 8);
+                        }
+                    }
+                }
+                wimg.extend(tile);
+            }
+        }
+        let mut desc = vec![0u8; DESC_BYTES as usize];
+        let words = [m, k, n, 0, ACT_ADDR, 0, OUT_ADDR, k, n * 4];
+        for (i, v) in words.iter().enumerate() {
+            desc[i * 4..i * 4 + 4].copy_from_slice(&(*v as u32).to_le_bytes());
+        }
+        let aimg: Vec<u8> = acts.iter().map(|&a| a as u8).collect();
+        Ok(Layer {
+            m,
+            k,
+            n,
+            acts,
+            weights,
+            expected,
+            segments: vec![(0, wimg), (DESC_ADDR, desc), (ACT_ADDR, aimg)],
+            loads: plans.iter().map(|p| p.dram_bytes().0).collect(),
+            timing: LayerTiming {
+                start: tl.ops[0].start,
+                done: tl.ops[0].done,
+                total: tl.cycles,
+            },
+            plan,
+        })
+    }
+
+    /// Bytes of the output.
+    pub fn out_bytes(&self) -> u64 {
+        self.m * self.n * 4
+    }
+}

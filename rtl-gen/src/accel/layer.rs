@@ -1,0 +1,474 @@
+//! The layer's tile loop in RTL (the rules are `sequencer.rs`'s): input-row
+//! requests, weight fetches, tile starts and the chunk feeder, and the
+//! output collector that adds the K tiles of a feature group in the output
+//! buffer.
+//!
+//! A tile is `(n, kb)`: the feature group starting at output `n`, the K
+//! tile starting at chunk `kb`, `min(slot_words, C - kb)` chunks of the
+//! row's `C = K / width`. Three cursors walk the tiles in the same order:
+//! the fetch decisions (`f_`), the read requests (`i_`), the starts (`e_`),
+//! and the outputs follow them (`o_` writes, `r_` reads the partial sums
+//! one cycle before each output of a later K tile arrives: the tile's
+//! latency after the reduction's last chunk, less one).
+
+use super::build::{
+    add, and, b, cat, eq, k, kx, le, lt, mux, n, ne, not, or, set, sl, sub, when, when_else, zx,
+    Body, X,
+};
+use super::params::{AccelParams, Mutation};
+use crate::ir::{Expr, Stmt};
+
+/// `<pre>_wrap`: the cursor `(<pre>_kb, <pre>_n)` leaves its group after
+/// this tile; `<pre>_ch`: the tile's chunks; `<pre>_kb1`/`<pre>_n1`: the next tile.
+fn cursor(p: &AccelParams, o: &mut Body, pre: &str, kb: Expr, nn: Expr) {
+    let kt = p.slot_words;
+    let w = |s: &str| format!("{pre}_{s}");
+    o.wire(&w("kbx"), X, kb);
+    o.wire(&w("nx"), X, nn);
+    o.wire(&w("left"), X, sub(n("d_c"), n(&w("kbx"))));
+    o.wire(
+        &w("ch"),
+        X,
+        mux(lt(n(&w("left")), kx(kt)), n(&w("left")), kx(kt)),
+    );
+    o.wire(&w("wrap"), 1, le(n(&w("left")), kx(kt)));
+    o.wire(
+        &w("kb1"),
+        X,
+        mux(n(&w("wrap")), kx(0), add(n(&w("kbx")), kx(kt))),
+    );
+    o.wire(
+        &w("n1"),
+        X,
+        mux(n(&w("wrap")), add(n(&w("nx")), kx(p.lanes())), n(&w("nx"))),
+    );
+}
+
+/// The layer's registers and logic.
+pub fn layer(p: &AccelParams, o: &mut Body) {
+    let cw = p.slot_words;
+    let bpw = u64::from(p.wword_bits() / p.axi_bits);
+    let two = p.slots == 2;
+    o.note("input rows: one transfer each, at the activation base plus the row stride");
+    o.reg("a_iss", X);
+    o.reg("a_addr", X);
+    o.wire("sel_desc", 1, and(eq(n("ph"), k(3, 1)), not(n("d_iss"))));
+    o.wire(
+        "sel_act",
+        1,
+        and(
+            and(eq(n("ph"), k(3, 2)), not(n("run_n"))),
+            ne(n("a_iss"), n("d_m")),
+        ),
+    );
+    for (r, wd) in [
+        ("comp", 1),
+        ("fd_last", 1),
+        ("fd_c", X),
+        ("fd_ch", X),
+        ("fd_row", X),
+        ("fd_rb", X),
+        ("fd_aa", X),
+        ("fd_kb", X),
+        ("fd_slot", 1),
+        ("e_cnt", X),
+        ("e_n", X),
+        ("e_kb", X),
+        ("e_slot", 1),
+        ("f_cnt", X),
+        ("f_n", X),
+        ("f_kb", X),
+        ("f_iss", X),
+        ("i_kb", X),
+        ("f_addr", X),
+        ("f_slot", 1),
+        ("arr0", 1),
+        ("arr1", 1),
+        ("sb0", X),
+    ] {
+        o.reg(r, wd);
+    }
+    if two {
+        o.reg("sb1", X);
+    }
+    o.note("engine rule 1: the tile whose last chunk is offered now frees the array at t + 1");
+    o.wire(
+        "tile_end",
+        1,
+        and(
+            and(n("comp"), n("fd_last")),
+            eq(add(n("fd_row"), kx(1)), n("d_m")),
+        ),
+    );
+    o.wire("idle_n", 1, or(not(n("comp")), n("tile_end")));
+    o.note(
+        "engine rule 2: the next tile starts when the array is free and its weights have arrived",
+    );
+    o.wire("arr_now0", 1, or(n("arr0"), n("rl0")));
+    if two {
+        o.wire("arr_now1", 1, or(n("arr1"), n("rl1")));
+        o.wire("arr_e", 1, mux(n("e_slot"), n("arr_now1"), n("arr_now0")));
+    } else {
+        o.wire("arr_e", 1, n("arr_now0"));
+    }
+    let arrived = if p.mutation == Mutation::EarlyStart {
+        b(true)
+    } else {
+        n("arr_e")
+    };
+    o.wire(
+        "start_n",
+        1,
+        and(
+            and(n("run_n"), n("idle_n")),
+            and(ne(n("e_n"), n("d_n")), arrived),
+        ),
+    );
+    o.wire(
+        "comp_n",
+        1,
+        or(n("start_n"), and(n("comp"), not(n("tile_end")))),
+    );
+    cursor(p, o, "ec", n("e_kb"), n("e_n"));
+    // the feeder: the chunk offered in the next cycle
+    o.wire("restart", 1, or(n("start_n"), n("fd_last")));
+    o.wire("fd_ch_n", X, mux(n("start_n"), n("ec_ch"), n("fd_ch")));
+    o.wire(
+        "fd_last_n",
+        1,
+        mux(
+            n("restart"),
+            eq(n("fd_ch_n"), kx(1)),
+            eq(add(n("fd_c"), kx(2)), n("fd_ch")),
+        ),
+    );
+    o.wire("fd_c_n", X, mux(n("restart"), kx(0), add(n("fd_c"), kx(1))));
+    o.wire(
+        "fd_row_n",
+        X,
+        mux(
+            n("start_n"),
+            kx(0),
+            mux(n("fd_last"), add(n("fd_row"), kx(1)), n("fd_row")),
+        ),
+    );
+    o.wire(
+        "fd_rb_n",
+        X,
+        mux(
+            n("start_n"),
+            n("e_kb"),
+            mux(n("fd_last"), add(n("fd_rb"), n("d_c")), n("fd_rb")),
+        ),
+    );
+    o.wire(
+        "fd_aa_n",
+        X,
+        mux(n("restart"), n("fd_rb_n"), add(n("fd_aa"), kx(1))),
+    );
+    o.wire("fd_kb_n", X, mux(n("start_n"), n("e_kb"), n("fd_kb")));
+    if two {
+        o.wire("fd_slot_n", 1, mux(n("start_n"), n("e_slot"), n("fd_slot")));
+        o.wire(
+            "w_raddr_n",
+            X,
+            mux(n("fd_slot_n"), add(n("fd_c_n"), kx(cw)), n("fd_c_n")),
+        );
+    } else {
+        o.wire("w_raddr_n", X, n("fd_c_n"));
+    }
+    o.note("engine rule 3: fetch the next tiles while inflight + computing < slots");
+    o.wire("e_cnt_n", X, add(n("e_cnt"), zx(n("start_n"), 1)));
+    o.wire(
+        "occ_n",
+        X,
+        add(sub(n("f_cnt"), n("e_cnt_n")), zx(n("comp_n"), 1)),
+    );
+    cursor(p, o, "fc", n("f_kb"), n("f_n"));
+    cursor(p, o, "fc2", n("fc_kb1"), n("fc_n1"));
+    o.wire("f_more", 1, ne(n("f_n"), n("d_n")));
+    if two && p.mutation != Mutation::OneSlot {
+        o.wire("f_more2", 1, and(n("f_more"), ne(n("fc_n1"), n("d_n"))));
+        o.wire(
+            "fetch2",
+            1,
+            and(and(n("run_n"), eq(n("occ_n"), kx(0))), n("f_more2")),
+        );
+        o.wire(
+            "fetch1",
+            1,
+            and(and(n("run_n"), le(n("occ_n"), kx(1))), n("f_more")),
+        );
+        o.wire(
+            "f_take",
+            X,
+            mux(n("fetch2"), kx(2), mux(n("fetch1"), kx(1), kx(0))),
+        );
+    } else {
+        o.wire("fetch2", 1, b(false));
+        o.wire(
+            "fetch1",
+            1,
+            and(and(n("run_n"), eq(n("occ_n"), kx(0))), n("f_more")),
+        );
+        o.wire("f_take", X, zx(n("fetch1"), 1));
+    }
+    o.wire("f_cnt_n", X, add(n("f_cnt"), n("f_take")));
+    o.wire("sel_run", 1, and(n("run_n"), ne(n("f_iss"), n("f_cnt_n"))));
+    // the read requests' cursor: the tile whose transfer enters the DMA next
+    cursor(p, o, "ic", n("i_kb"), kx(0));
+    o.wire(
+        "i_beats",
+        X,
+        crate::ir::bin(crate::ir::BinOp::Mul, n("ic_ch"), kx(bpw)),
+    );
+    let arr_upd = |s: u32| -> Stmt {
+        let mine = if two {
+            eq(n("e_slot"), b(s == 1))
+        } else {
+            b(true)
+        };
+        set(
+            &format!("arr{s}"),
+            and(n(&format!("arr_now{s}")), not(and(n("start_n"), mine))),
+        )
+    };
+    let mut run = vec![
+        set("comp", n("comp_n")),
+        set("fd_last", n("fd_last_n")),
+        set("fd_c", n("fd_c_n")),
+        set("fd_ch", n("fd_ch_n")),
+        set("fd_row", n("fd_row_n")),
+        set("fd_rb", n("fd_rb_n")),
+        set("fd_aa", n("fd_aa_n")),
+        set("fd_kb", n("fd_kb_n")),
+        set("e_cnt", n("e_cnt_n")),
+        when(
+            n("start_n"),
+            vec![set("e_kb", n("ec_kb1")), set("e_n", n("ec_n1"))],
+        ),
+        set("f_cnt", n("f_cnt_n")),
+        when_else(
+            n("fetch2"),
+            vec![set("f_kb", n("fc2_kb1")), set("f_n", n("fc2_n1"))],
+            vec![when(
+                n("fetch1"),
+                vec![set("f_kb", n("fc_kb1")), set("f_n", n("fc_n1"))],
+            )],
+        ),
+        arr_upd(0),
+    ];
+    if two {
+        run.push(set("fd_slot", n("fd_slot_n")));
+        run.push(set(
+            "e_slot",
+            mux(n("start_n"), not(n("e_slot")), n("e_slot")),
+        ));
+        run.push(arr_upd(1));
+    } else {
+        run.push(set("fd_slot", b(false)));
+        run.push(set("e_slot", b(false)));
+        run.push(set("arr1", b(false)));
+    }
+    let mut init: Vec<Stmt> = [
+        "a_iss", "f_cnt", "f_n", "f_kb", "f_iss", "i_kb", "e_cnt", "e_n", "e_kb", "fd_c", "fd_ch",
+        "fd_row", "fd_rb", "fd_aa", "fd_kb",
+    ]
+    .iter()
+    .map(|r| set(r, kx(0)))
+    .collect();
+    for r in [
+        "comp", "fd_last", "fd_slot", "e_slot", "f_slot", "arr0", "arr1",
+    ] {
+        init.push(set(r, b(false)));
+    }
+    init.push(set("a_addr", n("d_abase")));
+    init.push(set("f_addr", n("d_wbase")));
+    let slot_beats = if two {
+        vec![when_else(
+            n("f_slot"),
+            vec![set("sb1", n("i_beats"))],
+            vec![set("sb0", n("i_beats"))],
+        )]
+    } else {
+        vec![set("sb0", n("i_beats"))]
+    };
+    let mut took = vec![
+        set("f_iss", add(n("f_iss"), kx(1))),
+        set(
+            "f_addr",
+            add(
+                n("f_addr"),
+                crate::ir::bin(crate::ir::BinOp::Mul, n("i_beats"), kx(p.beat_bytes())),
+            ),
+        ),
+        set("f_slot", if two { not(n("f_slot")) } else { b(false) }),
+        set("i_kb", n("ic_kb1")),
+    ];
+    took.extend(slot_beats);
+    o.clocked(
+        vec![set("comp", b(false))],
+        vec![
+            when_else(
+                n("parse_ok"),
+                init,
+                vec![when(or(n("run_n"), eq(n("ph"), k(3, 3))), run)],
+            ),
+            when(
+                and(n("take_src"), n("sel_act")),
+                vec![
+                    set("a_iss", add(n("a_iss"), kx(1))),
+                    set("a_addr", add(n("a_addr"), n("d_astride"))),
+                ],
+            ),
+            when(and(n("take_src"), n("sel_run")), took),
+        ],
+    );
+    o.assign("t_in_valid", n("comp"));
+    o.assign("t_in_last", n("fd_last"));
+    outputs(p, o);
+}
+
+/// The output collector and the partial sums' reads.
+fn outputs(p: &AccelParams, o: &mut Body) {
+    let l = p.lanes();
+    o.note("outputs: into the output buffer as the tile produces them; later K tiles add");
+    for r in ["o_m", "o_n", "o_kb", "o_base", "r_m", "r_kb", "r_base"] {
+        o.reg(r, X);
+    }
+    o.reg("l_done", 1);
+    o.reg("dbg_start_r", 1);
+    o.reg("dbg_done_r", 1);
+    cursor(p, o, "oc", n("o_kb"), n("o_n"));
+    o.wire("o_row_end", 1, eq(add(n("o_m"), kx(1)), n("d_m")));
+    o.wire(
+        "o_last",
+        1,
+        and(
+            and(n("t_out_valid"), n("o_row_end")),
+            and(n("oc_wrap"), eq(add(n("o_n"), kx(l)), n("d_n"))),
+        ),
+    );
+    o.wire("o_wa", X, add(n("o_base"), n("o_m")));
+    o.wire("o_first", 1, eq(n("o_kb"), kx(0)));
+    // the partial sums: a read of word r_base + r_m one cycle before the output arrives
+    let pregs = p.tile.timing.pipeline_regs;
+    o.wire(
+        "red_end",
+        1,
+        and(and(n("comp"), n("fd_last")), ne(n("fd_kb"), kx(0))),
+    );
+    o.wire("red_any", 1, and(n("comp"), n("fd_last")));
+    let (rv, ra) = if pregs == 0 {
+        (n("red_any"), n("red_end"))
+    } else {
+        for i in 0..pregs {
+            o.reg(&format!("dl_v{i}"), 1);
+            o.reg(&format!("dl_a{i}"), 1);
+        }
+        let mut st = vec![set("dl_v0", n("red_any")), set("dl_a0", n("red_end"))];
+        for i in 1..pregs {
+            st.push(set(&format!("dl_v{i}"), n(&format!("dl_v{}", i - 1))));
+            st.push(set(&format!("dl_a{i}"), n(&format!("dl_a{}", i - 1))));
+        }
+        let mut rst = Vec::new();
+        for i in 0..pregs {
+            rst.push(set(&format!("dl_v{i}"), b(false)));
+            rst.push(set(&format!("dl_a{i}"), b(false)));
+        }
+        o.clocked(rst, st);
+        (
+            n(&format!("dl_v{}", pregs - 1)),
+            n(&format!("dl_a{}", pregs - 1)),
+        )
+    };
+    o.wire("rd_step", 1, rv);
+    o.wire("ob_re_acc", 1, ra);
+    o.wire("r_addr", X, add(n("r_base"), n("r_m")));
+    cursor(p, o, "rc", n("r_kb"), kx(0));
+    o.wire("r_row_end", 1, eq(add(n("r_m"), kx(1)), n("d_m")));
+    o.clocked(
+        vec![
+            set("l_done", b(false)),
+            set("dbg_start_r", b(false)),
+            set("dbg_done_r", b(false)),
+        ],
+        vec![
+            set("dbg_start_r", and(n("start_n"), eq(n("e_cnt"), kx(0)))),
+            set("dbg_done_r", n("o_last")),
+            when_else(
+                n("parse_ok"),
+                ["o_m", "o_n", "o_kb", "o_base", "r_m", "r_kb", "r_base"]
+                    .iter()
+                    .map(|r| set(r, kx(0)))
+                    .chain([set("l_done", b(false))])
+                    .collect(),
+                vec![
+                    when(n("o_last"), vec![set("l_done", b(true))]),
+                    when(
+                        n("t_out_valid"),
+                        vec![when_else(
+                            n("o_row_end"),
+                            vec![
+                                set("o_m", kx(0)),
+                                set("o_kb", n("oc_kb1")),
+                                set("o_n", n("oc_n1")),
+                                when(
+                                    n("oc_wrap"),
+                                    vec![set("o_base", add(n("o_base"), n("d_m")))],
+                                ),
+                            ],
+                            vec![set("o_m", add(n("o_m"), kx(1)))],
+                        )],
+                    ),
+                    when(
+                        n("rd_step"),
+                        vec![when_else(
+                            n("r_row_end"),
+                            vec![
+                                set("r_m", kx(0)),
+                                set("r_kb", n("rc_kb1")),
+                                when(
+                                    n("rc_wrap"),
+                                    vec![set("r_base", add(n("r_base"), n("d_m")))],
+                                ),
+                            ],
+                            vec![set("r_m", add(n("r_m"), kx(1)))],
+                        )],
+                    ),
+                ],
+            ),
+        ],
+    );
+    o.assign("dbg_layer_start", n("dbg_start_r"));
+    o.assign("dbg_layer_done", n("dbg_done_r"));
+    // the output word: every lane's accumulator sign-extended to 32 bits,
+    // plus the partial sum of the earlier K tiles
+    let acc = p.tile.acc_bits;
+    let lanes = p.arch.array.lanes;
+    let mut parts = Vec::new();
+    for lane in (0..lanes).rev() {
+        let lo = lane * acc;
+        let msb = crate::ir::vbit("t_out_acc", lanes * acc, lo + acc - 1);
+        if acc < 32 {
+            parts.push(crate::ir::repeat(32 - acc, msb));
+        }
+        parts.push(sl("t_out_acc", lo + acc - 1, lo));
+    }
+    o.wire("o_ext", p.oword_bits(), cat(parts));
+    let sums: Vec<Expr> = (0..lanes)
+        .rev()
+        .map(|lane| {
+            add(
+                sl("o_ext", lane * 32 + 31, lane * 32),
+                sl("ob_q", lane * 32 + 31, lane * 32),
+            )
+        })
+        .collect();
+    o.wire("o_sum", p.oword_bits(), cat(sums));
+    o.wire(
+        "o_word",
+        p.oword_bits(),
+        mux(n("o_first"), n("o_ext"), n("o_sum")),
+    );
+}

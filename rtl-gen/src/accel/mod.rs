@@ -1,0 +1,422 @@
+//! The whole accelerator in RTL (`onebit rtl emit --top accel`): the
+//! compute tile of [`crate::tile`] behind weight, activation and output
+//! buffers built from one SRAM macro wrapper ([`sram`]), a DMA engine on an
+//! AXI4 master ([`dma`]), an AXI4-Lite control slave ([`regs`]) and a
+//! sequencer ([`sequencer`]) that runs a linear-layer descriptor from
+//! memory with the tile order and the prefetch rules of the simulator's
+//! engine, so that its layer starts and ends at the engine's cycles
+//! ([`check`] proves it under Verilator with the engine's own DRAM model
+//! timing the memory).
+//!
+//! Descriptor (64 bytes, 16 little-endian 32-bit words): 0 `M` (tokens),
+//! 1 `K`, 2 `N`, 3 flags (0: results as 32-bit accumulators, the only
+//! mode), 4 activation base, 5 weight base, 6 output base, 7 activation
+//! row stride (bytes), 8 output row stride (bytes), 9-15 reserved (0).
+//! Activations: `M` rows of `K` INT8 values. Weights: the tiles in the
+//! engine's order (feature group `g` of `lanes` outputs), each `K / width`
+//! words of `lanes x width` 2-bit ternary codes (the tile's `in_wgt`,
+//! lane 0 element 0 first), tile after tile. Outputs: `M` rows of `N`
+//! 32-bit two's-complement accumulators.
+
+pub mod build;
+pub mod check;
+pub mod dma;
+pub mod harness;
+pub mod image;
+pub mod layer;
+pub mod params;
+pub mod regs;
+pub mod sequencer;
+pub mod sram;
+pub mod synth;
+
+use crate::emit::emit_design;
+use crate::ir::{name, Dir, Expr, Item, Module, Port};
+use crate::manifest::GENERATOR_VERSION;
+use crate::print::print_file;
+use build::{Body, X};
+pub use params::AccelParams;
+use serde::Serialize;
+
+fn ports(p: &AccelParams) -> Vec<Port> {
+    let db = p.axi_bits;
+    let mut v = vec![
+        Port::new("clk", Dir::Input, 1, "clock, rising edge"),
+        Port::new("rst_n", Dir::Input, 1, "synchronous reset, active low"),
+    ];
+    let lite: &[(&str, Dir, u32, &str)] = &[
+        ("s_axil_awvalid", Dir::Input, 1, "AXI4-Lite write address"),
+        ("s_axil_awready", Dir::Output, 1, ""),
+        ("s_axil_awaddr", Dir::Input, 8, "register byte offset"),
+        ("s_axil_wvalid", Dir::Input, 1, "AXI4-Lite write data"),
+        ("s_axil_wready", Dir::Output, 1, ""),
+        ("s_axil_wdata", Dir::Input, 32, ""),
+        (
+            "s_axil_wstrb",
+            Dir::Input,
+            4,
+            "ignored: registers are written whole",
+        ),
+        ("s_axil_bvalid", Dir::Output, 1, "AXI4-Lite write response"),
+        ("s_axil_bready", Dir::Input, 1, ""),
+        ("s_axil_bresp", Dir::Output, 2, "always OKAY"),
+        ("s_axil_arvalid", Dir::Input, 1, "AXI4-Lite read address"),
+        ("s_axil_arready", Dir::Output, 1, ""),
+        ("s_axil_araddr", Dir::Input, 8, "register byte offset"),
+        ("s_axil_rvalid", Dir::Output, 1, "AXI4-Lite read data"),
+        ("s_axil_rready", Dir::Input, 1, ""),
+        ("s_axil_rdata", Dir::Output, 32, ""),
+        ("s_axil_rresp", Dir::Output, 2, "always OKAY"),
+        ("irq", Dir::Output, 1, "done and interrupt enabled (level)"),
+    ];
+    let m: Vec<(&str, Dir, u32, &str)> = vec![
+        ("m_axi_arvalid", Dir::Output, 1, "AXI4 read address"),
+        ("m_axi_arready", Dir::Input, 1, ""),
+        ("m_axi_araddr", Dir::Output, X, ""),
+        (
+            "m_axi_arlen",
+            Dir::Output,
+            8,
+            "beats - 1 (INCR, at most 256 beats, never across 4 KiB)",
+        ),
+        (
+            "m_axi_arsize",
+            Dir::Output,
+            3,
+            "log2(bytes a beat): the full bus",
+        ),
+        ("m_axi_arburst", Dir::Output, 2, "INCR"),
+        (
+            "m_axi_arid",
+            Dir::Output,
+            2,
+            "0 control traffic, 1 + s weight slot s",
+        ),
+        (
+            "m_axi_aruser",
+            Dir::Output,
+            1,
+            "last burst of a transfer (one weight tile, one row)",
+        ),
+        (
+            "m_axi_rvalid",
+            Dir::Input,
+            1,
+            "AXI4 read data (always accepted)",
+        ),
+        ("m_axi_rready", Dir::Output, 1, ""),
+        ("m_axi_rdata", Dir::Input, db, ""),
+        ("m_axi_rresp", Dir::Input, 2, "not OKAY sets ERROR bit 0"),
+        ("m_axi_rlast", Dir::Input, 1, "unused: beats are counted"),
+        ("m_axi_rid", Dir::Input, 2, ""),
+        ("m_axi_awvalid", Dir::Output, 1, "AXI4 write address"),
+        ("m_axi_awready", Dir::Input, 1, ""),
+        ("m_axi_awaddr", Dir::Output, X, ""),
+        ("m_axi_awlen", Dir::Output, 8, "beats - 1 (INCR)"),
+        ("m_axi_awsize", Dir::Output, 3, ""),
+        ("m_axi_awburst", Dir::Output, 2, "INCR"),
+        ("m_axi_awid", Dir::Output, 2, "0"),
+        (
+            "m_axi_awuser",
+            Dir::Output,
+            1,
+            "last burst of an output row",
+        ),
+        ("m_axi_wvalid", Dir::Output, 1, "AXI4 write data"),
+        ("m_axi_wready", Dir::Input, 1, ""),
+        ("m_axi_wdata", Dir::Output, db, ""),
+        ("m_axi_wstrb", Dir::Output, db / 8, "all bytes"),
+        ("m_axi_wlast", Dir::Output, 1, ""),
+        (
+            "m_axi_bvalid",
+            Dir::Input,
+            1,
+            "AXI4 write response (always accepted)",
+        ),
+        ("m_axi_bready", Dir::Output, 1, ""),
+        ("m_axi_bresp", Dir::Input, 2, "not OKAY sets ERROR bit 1"),
+        ("m_axi_bid", Dir::Input, 2, "unused: one ID"),
+        (
+            "dbg_window",
+            Dir::Output,
+            1,
+            "observation: the layer is running (its cycle 0 is the first cycle high)",
+        ),
+        (
+            "dbg_layer_start",
+            Dir::Output,
+            1,
+            "observation: the layer's first tile starts this cycle",
+        ),
+        (
+            "dbg_layer_done",
+            Dir::Output,
+            1,
+            "observation: the layer's result is complete this cycle",
+        ),
+    ];
+    for (nm, d, w, c) in lite.iter().cloned().chain(m) {
+        v.push(Port::new(nm, d, w, c));
+    }
+    v
+}
+
+/// The top module of `p`.
+pub fn accel_module(p: &AccelParams) -> Module {
+    let mut o = Body::default();
+    regs::control_slave(p, &mut o);
+    sequencer::phases(p, &mut o);
+    layer::layer(p, &mut o);
+    dma::read_requests(p, &mut o);
+    dma::read_data(p, &mut o);
+    dma::write_back(p, &mut o);
+    o.note("the buffers (one SRAM macro wrapper) and the compute tile");
+    let wab = params::addr_bits(u64::from(p.slots) * p.slot_words);
+    let aab = params::addr_bits(p.act_words);
+    let oab = params::addr_bits(p.out_words);
+    for (w, sig) in [
+        (p.wword_bits(), "w_q"),
+        (p.aword_bits(), "a_q"),
+        (p.oword_bits(), "ob_q"),
+    ] {
+        o.items.push(crate::ir::wire_decl(sig, w));
+    }
+    for (sig, w) in [
+        ("t_in_valid", 1),
+        ("t_in_last", 1),
+        ("t_in_ready", 1),
+        ("t_out_valid", 1),
+    ] {
+        o.items.push(crate::ir::wire_decl(sig, w));
+    }
+    o.items
+        .push(crate::ir::wire_decl("t_out_acc", p.tile.out_acc_bits()));
+    let sl = |s: &str, bits: u32| build::sl(s, bits - 1, 0);
+    let inst = |module: String, nm: &str, conns: Vec<(&str, Expr)>| Item::Instance {
+        module,
+        name: nm.into(),
+        conns: conns.into_iter().map(|(a, e)| (a.to_string(), e)).collect(),
+    };
+    o.items.push(inst(
+        p.sram("w"),
+        "u_wbuf",
+        vec![
+            ("clk", name("clk")),
+            ("re", name("comp_n")),
+            ("raddr", sl("w_raddr_n", wab)),
+            ("q", name("w_q")),
+            ("we", name("wb_we")),
+            ("waddr", sl("wb_waddr", wab)),
+            ("wdata", name("wb_wdata")),
+        ],
+    ));
+    o.items.push(inst(
+        p.sram("a"),
+        "u_abuf",
+        vec![
+            ("clk", name("clk")),
+            ("re", name("comp_n")),
+            ("raddr", sl("fd_aa_n", aab)),
+            ("q", name("a_q")),
+            ("we", name("ag_full")),
+            ("waddr", sl("a_wa", aab)),
+            ("wdata", name("ag_word")),
+        ],
+    ));
+    o.wire("ob_re", 1, build::or(name("ob_re_wb"), name("ob_re_acc")));
+    o.wire(
+        "ob_raddr",
+        X,
+        build::mux(
+            build::eq(name("ph"), crate::ir::konst(3, 4)),
+            name("wb_ra"),
+            name("r_addr"),
+        ),
+    );
+    o.items.push(inst(
+        p.sram("o"),
+        "u_obuf",
+        vec![
+            ("clk", name("clk")),
+            ("re", name("ob_re")),
+            ("raddr", sl("ob_raddr", oab)),
+            ("q", name("ob_q")),
+            ("we", name("t_out_valid")),
+            ("waddr", sl("o_wa", oab)),
+            ("wdata", name("o_word")),
+        ],
+    ));
+    o.items.push(inst(
+        p.tile.top(),
+        "u_tile",
+        vec![
+            ("clk", name("clk")),
+            ("rst_n", name("rst_n")),
+            ("in_valid", name("t_in_valid")),
+            ("in_ready", name("t_in_ready")),
+            ("in_act", name("a_q")),
+            ("in_wgt", name("w_q")),
+            ("in_last", name("t_in_last")),
+            ("out_valid", name("t_out_valid")),
+            ("out_ready", crate::ir::konst(1, 1)),
+            ("out_acc", name("t_out_acc")),
+        ],
+    ));
+    // Counters are 32 bits wide; the buffers take their low address bits,
+    // and a few inputs are not needed (documented on the ports).
+    let unused = crate::ir::Expr::Concat(vec![
+        name("s_axil_wstrb"),
+        build::sl("s_axil_awaddr", 1, 0),
+        build::sl("s_axil_araddr", 1, 0),
+        name("m_axi_rlast"),
+        name("m_axi_bid"),
+        name("desc"),
+        name("w_raddr_n"),
+        name("wb_waddr"),
+        name("fd_aa_n"),
+        name("a_wa"),
+        name("wb_ra"),
+        name("o_wa"),
+        name("fd_c"),
+        name("e_cnt"),
+        name("ob_raddr"),
+        name("ic_nx"),
+        name("ic_n1"),
+        name("rc_nx"),
+        name("rc_n1"),
+        name("fc2_wrap"),
+        name("fc_ch"),
+        name("fc2_ch"),
+        name("oc_ch"),
+        name("rc_ch"),
+        name("rb_to4k"),
+        name("rb_bm1"),
+        name("wbb_to4k"),
+        name("wbb_bm1"),
+        name("wb_off"),
+        name("fd_slot"),
+        name("e_slot"),
+        name("arr1"),
+    ]);
+    let waived = vec![crate::ir::wire(
+        "unused_ok",
+        1,
+        crate::ir::Expr::Unary(crate::ir::UnOp::ReduceOr, Box::new(unused)),
+    )];
+    o.waive(
+        "UNUSEDSIGNAL",
+        "32-bit counters whose low bits address the buffers; descriptor words not used; \
+         inputs the ports document as unused",
+        waived,
+    );
+    Module {
+        name: p.top(),
+        doc: vec![format!(
+            "The accelerator top of `{}`: AXI4 master ({}-bit data), AXI4-Lite control slave, \
+             weight/activation/output buffers, DMA, sequencer, the compute tile.",
+            p.tile.name, p.axi_bits
+        )],
+        ports: ports(p),
+        items: o.items,
+    }
+}
+
+/// The accelerator's files: the tile's (lane, tile), the three buffer
+/// wrappers and the top, each `(file name, Verilog)` in compile order, and
+/// the manifest. `blackbox` gives the SRAMs' synthesis view.
+pub fn emit_accel(p: &AccelParams, blackbox: bool) -> (Vec<(String, String)>, AccelManifest) {
+    let tile = emit_design(&p.tile);
+    let header = vec![
+        format!(
+            "Generated by onebit rtl-gen {GENERATOR_VERSION} from design `{}`; regenerate with `onebit rtl emit --top accel`.",
+            p.tile.name
+        ),
+        "Verilog-2005. Lint: verilator --lint-only -Wall (clean; waivers in docs/rtl.md).".into(),
+    ];
+    let mut files = tile.verilog.clone();
+    for (buf, words, bits) in [
+        ("w", u64::from(p.slots) * p.slot_words, p.wword_bits()),
+        ("a", p.act_words, p.aword_bits()),
+        ("o", p.out_words, p.oword_bits()),
+    ] {
+        let m = sram::sram_module(&p.sram(buf), words, bits, blackbox);
+        files.push((format!("{}.v", m.name), print_file(&header, &[m])));
+    }
+    let top = accel_module(p);
+    files.push((
+        format!("{}.v", top.name),
+        print_file(&header, std::slice::from_ref(&top)),
+    ));
+    (files, AccelManifest::of(p, &top))
+}
+
+/// The accelerator's manifest: ports, register map, descriptor format.
+#[derive(Debug, Clone, Serialize)]
+pub struct AccelManifest {
+    /// The top module.
+    pub module: String,
+    /// The tile inside.
+    pub tile: String,
+    /// AXI data bits.
+    pub axi_data_bits: u32,
+    /// Weight slots (prefetch depth).
+    pub weight_slots: u32,
+    /// Buffers: (name, words, bits).
+    pub buffers: Vec<(String, u64, u32)>,
+    /// Every port: (name, direction, bits, meaning).
+    pub ports: Vec<(String, String, u32, String)>,
+    /// The register map: (offset, name, meaning).
+    pub registers: Vec<(u32, String, String)>,
+    /// The descriptor's words: (index, meaning).
+    pub descriptor: Vec<(u32, String)>,
+}
+
+impl AccelManifest {
+    fn of(p: &AccelParams, top: &Module) -> AccelManifest {
+        AccelManifest {
+            module: p.top(),
+            tile: p.tile.top(),
+            axi_data_bits: p.axi_bits,
+            weight_slots: p.slots,
+            buffers: vec![
+                (
+                    p.sram("w"),
+                    u64::from(p.slots) * p.slot_words,
+                    p.wword_bits(),
+                ),
+                (p.sram("a"), p.act_words, p.aword_bits()),
+                (p.sram("o"), p.out_words, p.oword_bits()),
+            ],
+            ports: top
+                .ports
+                .iter()
+                .map(|pt| {
+                    let d = match pt.dir {
+                        Dir::Input => "input",
+                        _ => "output",
+                    };
+                    (pt.name.clone(), d.to_string(), pt.width, pt.comment.clone())
+                })
+                .collect(),
+            registers: regs::REGISTERS
+                .iter()
+                .map(|&(o, n, m)| (o, n.to_string(), m.to_string()))
+                .collect(),
+            descriptor: [
+                "M: tokens (rows of the input)",
+                "K: reduction length (a multiple of the width)",
+                "N: output features (a multiple of the lanes)",
+                "flags: 0 (32-bit accumulators out)",
+                "activation base (bytes)",
+                "weight base (bytes; tiles in the engine's order)",
+                "output base (bytes)",
+                "activation row stride (bytes)",
+                "output row stride (bytes)",
+            ]
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (i as u32, s.to_string()))
+            .collect(),
+        }
+    }
+}

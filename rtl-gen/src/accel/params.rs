@@ -1,0 +1,253 @@
+//! The accelerator top's geometry: what the generator builds from a design
+//! and an AXI data width, and what it refuses (typed, with the reason).
+//!
+//! Every size comes from the accelerator description: the weight buffer
+//! holds `prefetch_slots` tiles of `tile_bytes` each (a half of a
+//! double-buffered buffer), the activation and output buffers hold their
+//! `kib`. One weight word is one chunk of every lane (`lanes x width x 2`
+//! bits, the tile's `in_wgt`), one activation word is one chunk
+//! (`width x 8` bits, the tile's `in_act`), one output word is one tile
+//! output (`lanes` accumulators sign-extended to 32 bits).
+
+use crate::design::Design;
+use crate::error::RtlError;
+use sim::arch::{Reduction, ZeroHandling};
+use sim::Accelerator;
+use workloads::Precision;
+
+/// Bytes of one descriptor in memory (16 little-endian 32-bit words).
+pub const DESC_BYTES: u64 = 64;
+
+/// A deliberate defect of the sequencer, for the tests that prove the check
+/// catches one (never emitted by the command line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mutation {
+    /// The RTL as specified.
+    #[default]
+    None,
+    /// A tile starts without waiting for its weights (engine rule 2 broken).
+    EarlyStart,
+    /// Fetches as if the weight buffer held one tile (engine rule 3 broken).
+    OneSlot,
+}
+
+/// The accelerator top of one design.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccelParams {
+    /// The compute tile inside.
+    pub tile: Design,
+    /// The design's accelerator description.
+    pub arch: Accelerator,
+    /// AXI4 data bits (64, 128, 256 or 512).
+    pub axi_bits: u32,
+    /// Weight tiles the buffer holds at once (the engine's prefetch slots).
+    pub slots: u32,
+    /// Chunks one weight tile holds (words of a slot).
+    pub slot_words: u64,
+    /// Words of the activation buffer.
+    pub act_words: u64,
+    /// Words of the output buffer.
+    pub out_words: u64,
+    /// A deliberate defect (tests only).
+    pub mutation: Mutation,
+}
+
+fn unsupported(arch: &Accelerator, why: String) -> RtlError {
+    RtlError::Unsupported(format!(
+        "design `{}`: the accelerator top: {why}",
+        arch.name
+    ))
+}
+
+/// Bits to address `n` words (at least 1).
+pub fn addr_bits(n: u64) -> u32 {
+    (64 - n.saturating_sub(1).leading_zeros()).max(1)
+}
+
+impl AccelParams {
+    /// The top of `arch` with an AXI data bus of `axi_bits`, or why it is not built.
+    pub fn new(arch: &Accelerator, axi_bits: u32) -> Result<AccelParams, RtlError> {
+        let tile = Design::new(arch)?;
+        let a = &arch.array;
+        if !matches!(axi_bits, 64 | 128 | 256 | 512) {
+            return Err(unsupported(
+                arch,
+                format!("AXI data width {axi_bits} bits: expected 64, 128, 256 or 512"),
+            ));
+        }
+        if a.reduction != Reduction::AdderTree
+            || a.weights != Precision::Ternary
+            || a.activations != Precision::Int(8)
+        {
+            return Err(unsupported(
+                arch,
+                "built for the adder-tree lane array with 2-bit ternary weights and INT8 \
+                 activations (other datapaths: the tile only, `--top tile`)"
+                    .into(),
+            ));
+        }
+        if a.token_tile != 1 || a.zeros == ZeroHandling::Skip {
+            return Err(unsupported(
+                arch,
+                "`array.token_tile` must be 1 and `array.zeros` not \"skip\" (weight \
+                 registers and compaction are not in the accelerator top yet)"
+                    .into(),
+            ));
+        }
+        if tile.ii() != 1 || tile.acc_bits > 32 {
+            return Err(unsupported(
+                arch,
+                format!(
+                    "needs initiation interval 1 and accumulators of at most 32 bits (has {} and {})",
+                    tile.ii(),
+                    tile.acc_bits
+                ),
+            ));
+        }
+        let (lanes, width) = (u64::from(a.lanes), u64::from(a.width));
+        if !width.is_power_of_two() {
+            return Err(unsupported(
+                arch,
+                format!("width {width}: the sequencer counts chunks as K / width with a shift (a power of two)"),
+            ));
+        }
+        let db = u64::from(axi_bits);
+        for (what, bits) in [
+            ("a weight word (lanes x width x 2)", lanes * width * 2),
+            ("an activation word (width x 8)", width * 8),
+            ("an output word (lanes x 32)", lanes * 32),
+        ] {
+            if !bits.is_multiple_of(db) {
+                return Err(unsupported(
+                    arch,
+                    format!("{what} is {bits} bits, not a multiple of the {axi_bits}-bit AXI bus"),
+                ));
+            }
+        }
+        let slots = arch.prefetch_slots(arch.buffers.weights.double_buffered);
+        if !(1..=2).contains(&slots) {
+            return Err(unsupported(
+                arch,
+                format!("{slots} prefetch slots: the weight buffer is built with 1 or 2"),
+            ));
+        }
+        let slot_words = arch.buffers.weights.tile_bytes() * 8 / (lanes * width * 2);
+        let act_words = arch.buffers.activations.bytes() / width;
+        let out_words = arch.buffers.outputs.bytes() * 8 / (lanes * 32);
+        if slot_words == 0 || act_words == 0 || out_words == 0 {
+            return Err(unsupported(
+                arch,
+                "a buffer holds less than one word".into(),
+            ));
+        }
+        Ok(AccelParams {
+            tile,
+            arch: arch.clone(),
+            axi_bits,
+            slots,
+            slot_words,
+            act_words,
+            out_words,
+            mutation: Mutation::None,
+        })
+    }
+
+    /// Lanes.
+    pub fn lanes(&self) -> u64 {
+        u64::from(self.arch.array.lanes)
+    }
+
+    /// Width.
+    pub fn width(&self) -> u64 {
+        u64::from(self.arch.array.width)
+    }
+
+    /// AXI bytes per beat.
+    pub fn beat_bytes(&self) -> u64 {
+        u64::from(self.axi_bits / 8)
+    }
+
+    /// The DRAM's peak bytes a cycle (transaction model: bandwidth over
+    /// clock; banked: the preset's channels).
+    pub fn dram_bytes_per_cycle(&self) -> f64 {
+        let d = &self.arch.dram;
+        let gbps = match d.model {
+            sim::arch::DramModelKind::Banked => d.derived_gbps().unwrap_or(d.bandwidth_gbps),
+            sim::arch::DramModelKind::Transaction => d.bandwidth_gbps,
+        };
+        gbps / self.arch.clock_ghz
+    }
+
+    /// Bits of a weight word.
+    pub fn wword_bits(&self) -> u32 {
+        self.tile.in_wgt_bits()
+    }
+
+    /// Bits of an activation word.
+    pub fn aword_bits(&self) -> u32 {
+        self.tile.in_act_bits()
+    }
+
+    /// Bits of an output word.
+    pub fn oword_bits(&self) -> u32 {
+        self.arch.array.lanes * 32
+    }
+
+    /// The module name of the top: `<name>_accel`.
+    pub fn top(&self) -> String {
+        format!("{}_accel", self.tile.name)
+    }
+
+    /// The module name of a buffer's SRAM macro wrapper.
+    pub fn sram(&self, buffer: &str) -> String {
+        format!("{}_sram_{buffer}", self.tile.name)
+    }
+
+    /// Why a layer of `m x k x n` cannot run on this top (`None`: it can):
+    /// the shapes it takes are K a multiple of the width, N of the lanes,
+    /// the input and output on chip, one K tile.
+    pub fn refuses_layer(&self, m: u64, k: u64, n: u64) -> Option<String> {
+        let (l, w) = (self.lanes(), self.width());
+        if m == 0 || k == 0 || n == 0 {
+            return Some("M, K and N must be at least 1".into());
+        }
+        if !k.is_multiple_of(w) || !n.is_multiple_of(l) {
+            return Some(format!(
+                "K = {k} must be a multiple of the width {w} and N = {n} of the lanes {l}"
+            ));
+        }
+        if !k.is_multiple_of(self.beat_bytes()) {
+            return Some(format!(
+                "K = {k} bytes a row must be whole {}-byte beats",
+                self.beat_bytes()
+            ));
+        }
+        let acc_bytes = u64::from(self.tile.acc_bits.div_ceil(8));
+        if k / w > self.slot_words && m * l * acc_bytes > self.arch.buffers.outputs.tile_bytes() {
+            return Some(format!(
+                "K = {k} is split into K tiles of {} chunks, and the partial sums ({m} x {l} x {acc_bytes} bytes) \
+                 exceed half the output buffer: the engine spills them to DRAM, which the top does not build",
+                self.slot_words
+            ));
+        }
+        if m * (k / w) > self.act_words {
+            return Some(format!(
+                "the input ({m} x {k} bytes) does not fit the activation buffer"
+            ));
+        }
+        if m * (n / l) > self.out_words {
+            return Some(format!(
+                "the output ({m} x {n} accumulators) does not fit the output buffer"
+            ));
+        }
+        if m * n * 4 > self.arch.buffers.activations.bytes() {
+            return Some(format!(
+                "the output ({m} x {n} x 4 bytes) would spill from the activation buffer in the engine"
+            ));
+        }
+        if m * k > u64::from(u32::MAX) || k * l > u64::from(u32::MAX) {
+            return Some("the layer is too large for the 32-bit counters".into());
+        }
+        None
+    }
+}

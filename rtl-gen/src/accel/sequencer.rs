@@ -1,0 +1,197 @@
+//! The sequencer: the phases of a run (descriptor, its check, the input
+//! rows, the layer, the write-back) and, in the layer, the engine's own
+//! rules (`sim::engine`) for the lane array's tiles, so that the RTL makes
+//! the same moves at the same cycles as the simulator:
+//!
+//! 1. a tile whose last chunk went in frees its weight slot;
+//! 2. the idle array starts the next tile when its weights have arrived;
+//! 3. the next tiles are fetched while `inflight + computing < slots`.
+//!
+//! The layer's cycle 0 is the cycle of its first weight request. Every
+//! decision for cycle `t + 1` is taken in cycle `t` from the state and the
+//! read data on the bus (a weight slot whose last beat is on the bus in
+//! cycle `t` has arrived at `t + 1`, the engine's arrival), so that the
+//! synchronous buffers are read in cycle `t` for the chunk the tile takes
+//! in cycle `t + 1`; a tile starts when its first chunk is offered to the
+//! tile, and the layer is complete in the cycle after its last output left
+//! the tile (the engine's `compute_end + drain`).
+//!
+//! Tile order (the engine's fixed mapping with the input on chip): feature
+//! groups of `lanes` in order, and in a group its K tiles (as many chunks
+//! as a weight slot holds) in order; in a tile, token by token, its chunks
+//! in order (`layer.rs`). Outputs go to the output buffer as the tile
+//! produces them: word `g * M + m` holds token `m`, group `g`, the K
+//! tiles after the first added to it.
+
+use super::build::{
+    add, and, b, cat, eq, k, kx, mul, mux, n, ne, not, or, set, sl, when, when_else, zx, Body, X,
+};
+use super::params::AccelParams;
+
+fn log2(v: u64) -> u32 {
+    63 - v.leading_zeros()
+}
+
+/// Descriptor fields, phase register and transitions, status and counters.
+pub fn phases(p: &AccelParams, o: &mut Body) {
+    let lb = log2(p.beat_bytes());
+    o.note("descriptor fields (16 words, little-endian): M, K, N, flags, bases, strides");
+    for (name, word) in [
+        ("d_m", 0u32),
+        ("d_k", 1),
+        ("d_n", 2),
+        ("d_flags", 3),
+        ("d_abase", 4),
+        ("d_wbase", 5),
+        ("d_obase", 6),
+        ("d_astride", 7),
+        ("d_ostride", 8),
+    ] {
+        o.wire(name, X, sl("desc", word * 32 + 31, word * 32));
+    }
+    let wl = log2(p.width());
+    o.wire("d_c", X, zx(sl("d_k", 31, wl), 32 - wl));
+    o.wire("row_beats_w", X, zx(sl("d_k", 31, lb), 32 - lb));
+    o.wire("orow_beats_w", X, zx(sl("d_n", 31, lb - 2), 34 - lb));
+    o.reg("row_beats", X);
+    o.reg("act_beats", X);
+    o.reg("out_row_beats", X);
+    o.note("phases: 0 idle, 1 descriptor, 5 check, 2 input rows, 3 layer, 4 write-back");
+    o.reg("ph", 3);
+    o.wire(
+        "start_ok",
+        1,
+        and(n("start_pulse"), eq(n("desc_count"), kx(1))),
+    );
+    o.wire(
+        "start_bad",
+        1,
+        and(n("start_pulse"), ne(n("desc_count"), kx(1))),
+    );
+    o.wire(
+        "desc_bad",
+        1,
+        or(
+            or(eq(n("d_m"), kx(0)), eq(n("d_k"), kx(0))),
+            or(eq(n("d_n"), kx(0)), ne(n("d_flags"), kx(0))),
+        ),
+    );
+    let is = |v: u128| eq(n("ph"), k(3, v));
+    let ph_n = mux(
+        is(0),
+        mux(n("start_ok"), k(3, 1), k(3, 0)),
+        mux(
+            is(1),
+            mux(n("d_last"), k(3, 5), k(3, 1)),
+            mux(
+                is(5),
+                mux(n("desc_bad"), k(3, 0), k(3, 2)),
+                mux(
+                    is(2),
+                    mux(n("a_last"), k(3, 3), k(3, 2)),
+                    mux(
+                        is(3),
+                        mux(n("l_done"), k(3, 4), k(3, 3)),
+                        mux(n("wb_done"), k(3, 0), k(3, 4)),
+                    ),
+                ),
+            ),
+        ),
+    );
+    o.wire("ph_n", 3, ph_n);
+    o.wire("run_n", 1, eq(n("ph_n"), k(3, 3)));
+    o.wire("parse_ok", 1, and(is(5), not(n("desc_bad"))));
+    o.wire("start_run_wb", 1, and(is(3), n("l_done")));
+    o.assign("dbg_window", is(3));
+    o.reg("st_busy", 1);
+    o.reg("st_done", 1);
+    o.reg("err", 4);
+    o.reg("cyc_lo", X);
+    o.reg("cyc_hi", X);
+    o.reg("win", X);
+    o.reg("d_iss", 1);
+    o.clocked(
+        vec![
+            set("ph", k(3, 0)),
+            set("st_busy", b(false)),
+            set("st_done", b(false)),
+            set("err", k(4, 0)),
+            set("cyc_lo", kx(0)),
+            set("cyc_hi", kx(0)),
+            set("win", kx(0)),
+            set("d_iss", b(false)),
+        ],
+        vec![
+            set("ph", n("ph_n")),
+            when(
+                n("start_pulse"),
+                vec![
+                    set("cyc_lo", kx(0)),
+                    set("cyc_hi", kx(0)),
+                    set("err", mux(n("start_bad"), k(4, 4), k(4, 0))),
+                    set("st_busy", n("start_ok")),
+                    set("st_done", n("start_bad")),
+                    set("d_iss", b(false)),
+                ],
+            ),
+            when(
+                and(n("st_busy"), not(n("start_pulse"))),
+                vec![
+                    set("cyc_lo", add(n("cyc_lo"), kx(1))),
+                    when(
+                        eq(n("cyc_lo"), kx(u64::from(u32::MAX))),
+                        vec![set("cyc_hi", add(n("cyc_hi"), kx(1)))],
+                    ),
+                ],
+            ),
+            when(n("clear_done"), vec![set("st_done", b(false))]),
+            when(
+                and(is(5), n("desc_bad")),
+                vec![
+                    set("st_busy", b(false)),
+                    set("st_done", b(true)),
+                    set("err", cat(vec![sl("err", 3, 3), b(true), sl("err", 1, 0)])),
+                ],
+            ),
+            when(
+                and(is(4), n("wb_done")),
+                vec![set("st_busy", b(false)), set("st_done", b(true))],
+            ),
+            when(
+                or(n("rd_err"), n("wr_err")),
+                vec![set(
+                    "err",
+                    cat(vec![
+                        sl("err", 3, 2),
+                        or(sl("err", 1, 1), n("wr_err")),
+                        or(sl("err", 0, 0), n("rd_err")),
+                    ]),
+                )],
+            ),
+            when(
+                and(n("comp"), not(n("t_in_ready"))),
+                vec![set("err", cat(vec![b(true), sl("err", 2, 0)]))],
+            ),
+            when(
+                and(n("take_src"), n("sel_desc")),
+                vec![set("d_iss", b(true))],
+            ),
+            when_else(
+                and(is(2), n("run_n")),
+                vec![set("win", kx(0))],
+                vec![when(
+                    and(is(3), not(n("l_done"))),
+                    vec![set("win", add(n("win"), kx(1)))],
+                )],
+            ),
+        ],
+    );
+    o.clocked_data(vec![when(
+        n("parse_ok"),
+        vec![
+            set("row_beats", n("row_beats_w")),
+            set("act_beats", mul(n("d_m"), n("row_beats_w"))),
+            set("out_row_beats", n("orow_beats_w")),
+        ],
+    )]);
+}

@@ -1,0 +1,193 @@
+//! `rtl synth --top accel`: Yosys on the accelerator top with the buffers'
+//! SRAM macros as blackboxes (their area is the energy model's SRAM
+//! table's), hierarchically, so the cells divide by block: the compute
+//! tile (its lanes and its control) and the accelerator's control (AXI4
+//! master and AXI4-Lite slave, DMA, sequencer: one module).
+
+use super::{emit_accel, AccelParams};
+use crate::error::RtlError;
+use crate::synth::{flops, gate_equivalents};
+use crate::tools::{require, run, tail, version};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+/// Cells of one block.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Block {
+    /// What it is.
+    pub name: String,
+    /// Cells by type (every instance).
+    pub cells: BTreeMap<String, u64>,
+    /// Gate equivalents.
+    pub ge: f64,
+    /// Flip-flops.
+    pub flops: u64,
+}
+
+/// What Yosys made of the accelerator top.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccelSynth {
+    /// The top module.
+    pub top: String,
+    /// `yosys -V`.
+    pub yosys: String,
+    /// The blocks.
+    pub blocks: Vec<Block>,
+    /// The SRAM macros left as blackboxes: (module, words, bits).
+    pub srams: Vec<(String, u64, u32)>,
+    /// Seconds.
+    pub seconds: f64,
+}
+
+impl AccelSynth {
+    /// The human summary.
+    pub fn summary(&self) -> String {
+        let mut s = format!(
+            "{} ({}): yosys, SRAMs as blackboxes, {:.1} s\n",
+            self.top, self.yosys, self.seconds
+        );
+        let _ = writeln!(
+            s,
+            "  {:<44} {:>10} {:>10} {:>12}",
+            "block", "cells", "flip-flops", "GE"
+        );
+        for b in &self.blocks {
+            let _ = writeln!(
+                s,
+                "  {:<44} {:>10} {:>10} {:>12.0}",
+                b.name,
+                b.cells.values().sum::<u64>(),
+                b.flops,
+                b.ge
+            );
+        }
+        for (m, w, bits) in &self.srams {
+            let _ = writeln!(s, "  {m:<44} blackbox: {w} x {bits} bits");
+        }
+        s
+    }
+}
+
+fn counts(v: &serde_json::Value) -> BTreeMap<String, u64> {
+    v.get("num_cells_by_type")
+        .and_then(|m| m.as_object())
+        .map(|m| {
+            m.iter()
+                .filter(|(k, _)| k.starts_with('$'))
+                .map(|(k, n)| (k.clone(), n.as_u64().unwrap_or(0)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn block(name: String, cells: BTreeMap<String, u64>) -> Result<Block, RtlError> {
+    Ok(Block {
+        name,
+        ge: gate_equivalents(&cells)?,
+        flops: flops(&cells),
+        cells,
+    })
+}
+
+/// Synthesizes the top of `p` in `work` (a temporary directory when `None`).
+pub fn synthesize_accel(p: &AccelParams, work: Option<&Path>) -> Result<AccelSynth, RtlError> {
+    require("yosys", "synthesize the generated Verilog")?;
+    let ver = version("yosys", "-V")?;
+    let dir: PathBuf = match work {
+        Some(w) => w.to_path_buf(),
+        None => std::env::temp_dir().join(format!("onebit-accel-synth-{}", std::process::id())),
+    };
+    std::fs::create_dir_all(&dir).map_err(|e| RtlError::io(&dir, e))?;
+    let (files, manifest) = emit_accel(p, true);
+    let (mut logic, mut libs) = (Vec::new(), Vec::new());
+    for (name, text) in &files {
+        let path = dir.join(name);
+        std::fs::write(&path, text).map_err(|e| RtlError::io(&path, e))?;
+        if manifest
+            .buffers
+            .iter()
+            .any(|b| format!("{}.v", b.0) == *name)
+        {
+            libs.push(name.clone());
+        } else {
+            logic.push(name.clone());
+        }
+    }
+    let top = p.top();
+    let script = format!(
+        "read_verilog -lib {}; read_verilog {}; synth -top {top}; tee -q -o stat.json stat -json",
+        libs.join(" "),
+        logic.join(" ")
+    );
+    let ran = run(
+        Command::new("yosys")
+            .args(["-q", "-p", &script])
+            .current_dir(&dir),
+        "yosys",
+        "synthesize the accelerator top",
+        Duration::from_secs(7200),
+    )?;
+    let stat = std::fs::read_to_string(dir.join("stat.json"));
+    if work.is_none() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    let stat = match (ran.success, stat) {
+        (true, Ok(s)) => s,
+        _ => {
+            return Err(RtlError::ToolFailed {
+                tool: "yosys".into(),
+                what: format!("synthesize {top}"),
+                output: tail(&ran.text(), 60),
+            })
+        }
+    };
+    // Yosys prints the hierarchy's instance counts into the JSON as bare
+    // lines when a blackbox is present; they are not JSON and are dropped
+    let stat: String = stat
+        .lines()
+        .filter(|l| l.contains(['"', '{', '}', '[', ']']))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let json: serde_json::Value =
+        serde_json::from_str(&stat).map_err(|e| RtlError::ToolFailed {
+            tool: "yosys".into(),
+            what: "write its statistics".into(),
+            output: e.to_string(),
+        })?;
+    let module = |m: &str| {
+        json["modules"]
+            .as_object()
+            .and_then(|o| o.iter().find(|(k, _)| k.trim_start_matches('\\') == m))
+            .map(|(_, v)| counts(v))
+            .unwrap_or_default()
+    };
+    let lanes = p.lanes();
+    let mut lane_cells = module(&p.tile.lane_module());
+    for v in lane_cells.values_mut() {
+        *v *= lanes;
+    }
+    let blocks = vec![
+        block(
+            format!("lanes ({lanes} x {})", p.tile.lane_module()),
+            lane_cells,
+        )?,
+        block(
+            format!("tile control ({})", p.tile.top()),
+            module(&p.tile.top()),
+        )?,
+        block(
+            format!("AXI4/AXI4-Lite, DMA, sequencer ({top})"),
+            module(&top),
+        )?,
+    ];
+    Ok(AccelSynth {
+        top,
+        yosys: ver,
+        blocks,
+        srams: manifest.buffers,
+        seconds: ran.seconds,
+    })
+}

@@ -1,0 +1,54 @@
+//! Small designs for the accelerator tests.
+#![allow(dead_code)]
+
+use sim::arch::preset;
+use sim::Accelerator;
+
+/// An adder-tree ternary design of `lanes x width`, weight buffer of 32
+/// chunks a tile (double-buffered or not), small activation and output
+/// buffers, a transaction-level DRAM of 8 B/cycle and 40 ns.
+pub fn small(lanes: u32, width: u32, double: bool) -> Accelerator {
+    let mut a = preset("edge-ternary").expect("preset");
+    a.name = format!("acc_l{lanes}_w{width}");
+    a.array.lanes = lanes;
+    a.array.width = width;
+    a.array.token_tile = 1;
+    let tile_bytes = u64::from(lanes * width * 2) * 32 / 8;
+    let kib = |b: u64| b.div_ceil(1024) as u32;
+    a.buffers.weights.kib = kib(tile_bytes * if double { 2 } else { 1 }).max(1);
+    a.buffers.weights.double_buffered = double;
+    a.buffers.activations.kib = 4;
+    a.buffers.outputs.kib = 4;
+    a.dram.bandwidth_gbps = 8.0;
+    a.dram.latency_ns = 40.0;
+    a
+}
+
+/// Check options with the shared build cache (`target/tmp/accel-cache`)
+/// and the DRAM library built on demand.
+pub fn opts() -> rtl_gen::accel::check::AccelOptions {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let lib = root.join("target/release/libonebit_dram.a");
+    if !lib.exists() {
+        let st = std::process::Command::new(env!("CARGO"))
+            .args(["build", "--release", "-p", "onebit-dram-cabi"])
+            .current_dir(&root)
+            .status()
+            .expect("cargo runs");
+        assert!(st.success(), "building onebit-dram-cabi failed");
+    }
+    rtl_gen::accel::check::AccelOptions {
+        cache: Some(root.join("target/tmp/accel-cache")),
+        dram_lib: Some(lib),
+        ..Default::default()
+    }
+}
+
+/// `a` with the banked DRAM model (LPDDR5-6400, one channel).
+pub fn banked(mut a: Accelerator) -> Accelerator {
+    a.dram.model = sim::arch::DramModelKind::Banked;
+    a.dram.preset = Some("lpddr5-6400".into());
+    a.dram.channels = Some(1);
+    a.name.push_str("_bk");
+    a
+}

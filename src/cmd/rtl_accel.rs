@@ -1,0 +1,180 @@
+//! `onebit rtl emit|check|synth --top accel`: the whole accelerator
+//! (AXI4, buffers, DMA, sequencer, the tile) — parse, call
+//! `rtl_gen::accel`, print.
+
+use crate::error::{CliError, CliResult};
+use crate::output::{check_dir, write_dir};
+use crate::stdio::{out, outln};
+use rtl_gen::accel::check::{check_gemm, AccelOptions, AccelReport};
+use rtl_gen::accel::{emit_accel, AccelParams};
+use rtl_gen::RtlError;
+use sim::Accelerator;
+use std::path::{Path, PathBuf};
+
+/// A named layer shape `(M, K, N)`.
+pub type NamedLayer = (String, (u64, u64, u64));
+
+/// Which top `--top` names.
+pub fn is_accel(top: &str) -> CliResult<bool> {
+    match top {
+        "tile" => Ok(false),
+        "accel" => Ok(true),
+        other => Err(CliError::Usage(format!(
+            "--top {other}: expected tile or accel"
+        ))),
+    }
+}
+
+fn err(e: RtlError) -> CliError {
+    match e {
+        RtlError::Io { path, source } => CliError::Io { path, source },
+        RtlError::ToolFailed { .. } => CliError::CheckFailed(e.to_string()),
+        other => CliError::Usage(other.to_string()),
+    }
+}
+
+fn params(arch: &Accelerator, axi_bits: u32) -> CliResult<AccelParams> {
+    AccelParams::new(arch, axi_bits).map_err(err)
+}
+
+/// `emit --top accel`: every module's file and the manifest.
+pub fn emit(arch: &Accelerator, axi_bits: u32, dir: &Path) -> CliResult {
+    check_dir(dir, "rtl")?;
+    let p = params(arch, axi_bits)?;
+    let (files, manifest) = emit_accel(&p, false);
+    let mut o = reports::Output::new();
+    for (name, text) in files {
+        o.add(name, text);
+    }
+    let mut json = serde_json::to_string_pretty(&manifest).expect("a manifest serializes");
+    json.push('\n');
+    o.add(format!("{}.json", p.top()), json);
+    write_dir(dir, &o, "rtl")?;
+    let mut s = String::new();
+    for (name, _) in &o.files {
+        s += &format!("wrote {}\n", dir.join(name).display());
+    }
+    out(s)?;
+    outln(format!(
+        "{}: {} lanes x {} tile, {}-bit AXI4 master, AXI4-Lite control, {} weight slot(s) of {} chunks, {} activation words, {} output words",
+        p.top(),
+        p.lanes(),
+        p.width(),
+        p.axi_bits,
+        p.slots,
+        p.slot_words,
+        p.act_words,
+        p.out_words
+    ))
+}
+
+/// Parses `M,K,N`.
+pub fn parse_gemm(s: &str) -> CliResult<(u64, u64, u64)> {
+    let v: Vec<Result<u64, _>> = s.split(',').map(|x| x.trim().parse::<u64>()).collect();
+    match v.as_slice() {
+        [Ok(m), Ok(k), Ok(n)] if *m > 0 && *k > 0 && *n > 0 => Ok((*m, *k, *n)),
+        _ => Err(CliError::Usage(format!(
+            "--gemm {s}: expected M,K,N (three positive integers)"
+        ))),
+    }
+}
+
+/// The layers `check --top accel` runs: `--gemm`, or the linear operators
+/// among the first `ops` operators of a trace (each as its own run).
+pub fn layers(gemm: Option<&str>, trace: Option<&Path>, ops: usize) -> CliResult<Vec<NamedLayer>> {
+    match (gemm, trace) {
+        (Some(g), None) => Ok(vec![("gemm".into(), parse_gemm(g)?)]),
+        (None, Some(path)) => {
+            let text = std::fs::read_to_string(path).map_err(|e| CliError::Io {
+                path: path.to_path_buf(),
+                source: e,
+            })?;
+            let t = workloads::trace::parse(&text).map_err(|e| {
+                CliError::at(
+                    path,
+                    e.line,
+                    e.col,
+                    format!("expected {}, found {}", e.expected, e.found),
+                )
+            })?;
+            let v: Vec<_> = t
+                .ops
+                .iter()
+                .take(ops)
+                .filter(|o| o.kind == workloads::OpKind::Linear)
+                .map(|o| (o.name.clone(), (o.g * o.m, o.k, o.n)))
+                .collect();
+            if v.is_empty() {
+                return Err(CliError::Usage(format!(
+                    "{}: no linear operator among the first {ops}",
+                    path.display()
+                )));
+            }
+            Ok(v)
+        }
+        _ => Err(CliError::Usage(
+            "--top accel needs exactly one of --gemm M,K,N and --trace FILE".into(),
+        )),
+    }
+}
+
+/// `check --top accel`: every layer; exit 1 when one disagrees.
+#[allow(clippy::too_many_arguments)]
+pub fn check(
+    arch: &Accelerator,
+    axi_bits: u32,
+    layers: &[NamedLayer],
+    seed: u64,
+    random: bool,
+    work: Option<PathBuf>,
+    jobs: usize,
+    inject_fault: bool,
+) -> CliResult {
+    let mut p = params(arch, axi_bits)?;
+    if inject_fault {
+        // a sequencer that prefetches one tile on a double buffer (a test of the check)
+        p.mutation = rtl_gen::accel::params::Mutation::OneSlot;
+    }
+    // one build serves every layer (the Verilog depends on the design only)
+    let cache = std::env::temp_dir().join(format!("onebit-accel-cache-{}", std::process::id()));
+    let opts = AccelOptions {
+        seed,
+        random,
+        work,
+        jobs,
+        cache: Some(cache.clone()),
+        ..AccelOptions::default()
+    };
+    let mut failed = Vec::new();
+    let mut reports: Vec<AccelReport> = Vec::new();
+    for (name, (m, k, n)) in layers {
+        let r = match check_gemm(&p, *m, *k, *n, &opts) {
+            Ok(r) => r,
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&cache);
+                return Err(err(e));
+            }
+        };
+        out(format!("{name}: {}", r.summary()))?;
+        if !r.passed() {
+            failed.push(name.clone());
+        }
+        reports.push(r);
+    }
+    let _ = std::fs::remove_dir_all(&cache);
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(CliError::CheckFailed(format!(
+            "the accelerator RTL disagrees with the simulator on {}",
+            failed.join(", ")
+        )))
+    }
+}
+
+/// `synth --top accel`: cells by block.
+pub fn synth(arch: &Accelerator, axi_bits: u32, work: Option<&Path>) -> CliResult {
+    let p = params(arch, axi_bits)?;
+    let r = rtl_gen::accel::synth::synthesize_accel(&p, work).map_err(err)?;
+    out(r.summary())
+}

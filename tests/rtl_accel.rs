@@ -1,0 +1,153 @@
+//! End-to-end tests of `onebit rtl emit|check --top accel`: the files and
+//! the manifest (ports, register map, descriptor), a layer checked exact
+//! against the simulator (exit 0), refused shapes and options (exit 2).
+//! Verilator is required; the DRAM model's library is built when missing.
+
+mod common;
+
+use common::{onebit, stderr, stdout};
+use sim::arch::{preset, to_toml};
+use std::path::PathBuf;
+
+fn dir(test: &str) -> PathBuf {
+    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("rtl-accel")
+        .join(test);
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("test directory");
+    d
+}
+
+/// An 8 x 16 ternary design with a 32-chunk double-buffered weight tile,
+/// 4 KiB activation and output buffers, 8 GB/s 40 ns DRAM.
+fn design(d: &std::path::Path) -> PathBuf {
+    let mut a = preset("edge-ternary").expect("preset");
+    a.name = "cli_accel".into();
+    a.array.lanes = 8;
+    a.array.width = 16;
+    a.array.token_tile = 1;
+    a.buffers.weights.kib = 2;
+    a.buffers.activations.kib = 4;
+    a.buffers.outputs.kib = 4;
+    a.dram.bandwidth_gbps = 8.0;
+    a.dram.latency_ns = 40.0;
+    let p = d.join("cli_accel.toml");
+    std::fs::write(&p, to_toml(&a)).expect("write design");
+    p
+}
+
+fn dram_lib() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    if !root.join("target/release/libonebit_dram.a").exists() {
+        let st = std::process::Command::new(env!("CARGO"))
+            .args(["build", "--release", "-p", "onebit-dram-cabi"])
+            .current_dir(&root)
+            .status()
+            .expect("cargo runs");
+        assert!(st.success());
+    }
+}
+
+#[test]
+fn emit_writes_the_top_its_buffers_and_manifest() {
+    let d = dir("emit");
+    let arch = design(&d);
+    let out = d.join("rtl");
+    let o = onebit(&[
+        "rtl",
+        "emit",
+        "--top",
+        "accel",
+        "--arch",
+        arch.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for f in [
+        "cli_accel_lane.v",
+        "cli_accel_tile.v",
+        "cli_accel_sram_w.v",
+        "cli_accel_sram_a.v",
+        "cli_accel_sram_o.v",
+        "cli_accel_accel.v",
+    ] {
+        assert!(out.join(f).exists(), "{f} missing");
+    }
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("cli_accel_accel.json")).unwrap())
+            .unwrap();
+    assert_eq!(m["axi_data_bits"], 64);
+    assert_eq!(m["weight_slots"], 2);
+    assert_eq!(m["registers"].as_array().unwrap().len(), 9);
+    assert_eq!(m["registers"][2][1], "DESC_BASE");
+    assert!(m["ports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p[0] == "m_axi_araddr" && p[2] == 32));
+    // 32 chunks a tile, two tiles: 64 weight words of 8 x 16 x 2 bits
+    assert_eq!(m["buffers"][0][1], 64);
+    assert_eq!(m["buffers"][0][2], 256);
+    assert!(stdout(&o).contains("64-bit AXI4 master"));
+}
+
+#[test]
+fn check_is_exact_and_refusals_exit_2() {
+    dram_lib();
+    let d = dir("check");
+    let arch = design(&d);
+    let a = arch.to_str().unwrap();
+    let o = onebit(&[
+        "rtl", "check", "--top", "accel", "--arch", a, "--gemm", "4,128,24", "--seed", "3",
+    ]);
+    let s = stdout(&o);
+    assert!(o.status.success(), "{s}{}", stderr(&o));
+    assert!(s.contains("engine : start 72 done 212 total 212"), "{s}");
+    assert!(s.contains("difference +0 / +0 / +0"), "{s}");
+    assert!(s.contains("96 of 96 bit-exact"), "{s}");
+    // a broken sequencer: exit 1
+    let o = onebit(&[
+        "rtl",
+        "check",
+        "--top",
+        "accel",
+        "--arch",
+        a,
+        "--gemm",
+        "1,256,32",
+        "--inject-fault",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(stdout(&o).contains("FAIL"));
+    // K not a multiple of the width
+    let o = onebit(&[
+        "rtl", "check", "--top", "accel", "--arch", a, "--gemm", "4,100,24",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("multiple of the width 16"),
+        "{}",
+        stderr(&o)
+    );
+    let o = onebit(&[
+        "rtl", "check", "--top", "nope", "--arch", a, "--gemm", "4,128,24",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = onebit(&["rtl", "check", "--arch", a, "--gemm", "4,128,24"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--top accel"));
+    let o = onebit(&[
+        "rtl",
+        "emit",
+        "--top",
+        "accel",
+        "--arch",
+        a,
+        "--axi-bits",
+        "96",
+        "--out",
+        d.join("x").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+}
