@@ -51,6 +51,9 @@ struct Cur {
     addr: u64,
     row: u32,
     ident: u64,
+    /// The first request id of the transfer it was met in (after a
+    /// transfer's tail: the next one's).
+    base: u64,
 }
 
 /// The banked DRAM of a design.
@@ -259,9 +262,13 @@ impl BankedChannel {
             }
             self.cur = None;
         }
+        if self.cur.is_some_and(|c| c.base != f.base) {
+            self.materialize();
+            self.cur = None;
+        }
         if self.cur.is_none() {
             self.materialize();
-            self.cur = self.intern(addr, row, ident);
+            self.cur = self.intern(addr, row, ident, f.base);
         }
         let Some(cur) = self.cur else {
             self.simulate_step(f, tail, None);
@@ -355,6 +362,7 @@ impl BankedChannel {
             addr,
             row: decode(self.cfg.mapping, &self.spec.org, ch, addr).row,
             ident: f.base + f.i,
+            base: if f.i >= f.n { f.base + f.n } else { f.base },
         }
     }
 
@@ -385,19 +393,9 @@ impl BankedChannel {
         if let Some(m) = self.memo.as_mut() {
             m.misses += 1;
         }
-        let next = if tail {
-            let addr = f.first + f.n * self.burst;
-            let row = decode(
-                self.cfg.mapping,
-                &self.spec.org,
-                self.cfg.channels.max(1),
-                addr,
-            )
-            .row;
-            self.intern(addr, row, f.base + f.n)
-        } else {
+        let next = {
             let c = self.cur_at(f, 0);
-            self.intern(c.addr, c.row, c.ident)
+            self.intern(c.addr, c.row, c.ident, c.base)
         };
         self.cur = next;
         let (Some(next), Some((mut key, refresh, due_in))) = (next, key) else {
@@ -427,8 +425,11 @@ impl BankedChannel {
                 key.extend([next.wrapping_sub(clk0), u64::from(cursor)]);
             }
         }
+        // only the current transfer's completions: the ids of earlier ones
+        // are not part of the state
         let done: Vec<(u64, u64)> = log
             .iter()
+            .filter(|&&(id, _)| id >= f.base)
             .map(|&(id, at)| (id.wrapping_sub(ident), at - clk0))
             .collect();
         let o = Outcome {
@@ -500,10 +501,11 @@ impl BankedChannel {
         end
     }
 
-    fn anchor(&self, addr: u64, row: u32, ident: u64) -> Anchor {
+    fn anchor(&self, addr: u64, row: u32, ident: u64, base: u64) -> Anchor {
         Anchor {
             clk: self.clk,
             id: ident,
+            base,
             addr,
             row,
             row_mask: self.row_mask,
@@ -511,9 +513,10 @@ impl BankedChannel {
     }
 
     /// The memo's id of the controllers' current state anchored at `addr`,
-    /// `row` and request id `ident` (None past the memo's size bound).
-    fn intern(&mut self, addr: u64, row: u32, ident: u64) -> Option<Cur> {
-        let a = self.anchor(addr, row, ident);
+    /// `row`, request id `ident` and the current transfer's first id `base`
+    /// (None past the memo's size bound).
+    fn intern(&mut self, addr: u64, row: u32, ident: u64, base: u64) -> Option<Cur> {
+        let a = self.anchor(addr, row, ident, base);
         let mut w = std::mem::take(&mut self.words);
         w.clear();
         let mut back = 0;
@@ -527,6 +530,7 @@ impl BankedChannel {
             addr,
             row,
             ident,
+            base,
         })
     }
 
@@ -541,7 +545,7 @@ impl BankedChannel {
             return;
         };
         let w = memo.state(cur.id);
-        let a = self.anchor(cur.addr, cur.row, cur.ident);
+        let a = self.anchor(cur.addr, cur.row, cur.ident, cur.base);
         let mut k = 0;
         for (c, p) in self.ctrls.iter_mut().zip(self.pending.iter_mut()) {
             k += c.restore(&a, &w[k..]);
@@ -669,7 +673,7 @@ mod tests {
             let x = a.issue(now, 6144, addr, false);
             let y = b.issue(now, 6144, addr, false);
             a.materialize();
-            let an = a.anchor(0, 0, a.next_id);
+            let an = a.anchor(0, 0, a.next_id, a.next_id);
             let (mut wa, mut wb) = (Vec::new(), Vec::new());
             for c in &a.ctrls {
                 c.canon(&an, &mut wa);
