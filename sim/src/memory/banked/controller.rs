@@ -268,6 +268,12 @@ impl Controller {
         }
     }
 
+    /// Addresses of the writes in the write queue (the ones a later request
+    /// to the same address meets).
+    pub fn queued_writes(&self) -> impl Iterator<Item = u64> + '_ {
+        self.writes.iter().map(|r| r.addr)
+    }
+
     /// Nothing queued, in flight or returning.
     pub fn is_idle(&self) -> bool {
         self.reads.is_empty()

@@ -40,6 +40,9 @@ pub struct Anchor {
     pub base: u64,
     /// A byte address (request addresses are written relative to it).
     pub addr: u64,
+    /// The highest address in a write queue (queued writes' addresses are
+    /// written relative to it; 0 when none is queued).
+    pub waddr: u64,
     /// A row (rows are written relative to it, modulo the row count).
     pub row: u32,
     /// Row count minus one (a power of two minus one).
@@ -103,16 +106,18 @@ impl Anchor {
 
     /// `rank`: the request's arrival among the distinct arrivals held
     /// (0 the earliest; refreshes, whose arrival decides nothing, 0).
-    fn put_req(&self, r: &Req, rank: u64, out: &mut Vec<u64>) {
+    /// `queued`: `r` is in the write queue.
+    fn put_req(&self, r: &Req, rank: u64, queued: bool, out: &mut Vec<u64>) {
         out.push(self.put_id(r.id));
-        // a refresh's address is u64::MAX, a read's is not written; write
-        // addresses are whole bursts, so no relative address is u64::MAX
+        // a refresh's address is u64::MAX; only a queued write's address is
+        // written (reads and activated writes merge with nothing), relative
+        // to the highest queued one: whole bursts, so never u64::MAX
         out.push(if r.addr == NONE {
             NONE
-        } else if !r.write {
+        } else if !queued {
             0
         } else {
-            r.addr.wrapping_sub(self.addr)
+            self.waddr.wrapping_sub(r.addr)
         });
         out.push(
             u64::from(r.path.rank) << 48
@@ -141,7 +146,7 @@ impl Anchor {
             addr: if w[1] == NONE {
                 NONE
             } else {
-                w[1].wrapping_add(self.addr)
+                self.waddr.wrapping_sub(w[1])
             },
             path: Path {
                 rank: (p >> 48) as u32,
@@ -200,15 +205,18 @@ impl Controller {
             }
         };
         out.push(arrivals.len() as u64);
-        for v in [&self.reads, &self.writes, &self.prio, &self.active] {
+        for (k, v) in [&self.reads, &self.writes, &self.prio, &self.active]
+            .into_iter()
+            .enumerate()
+        {
             out.push(v.len() as u64);
             for r in v {
-                a.put_req(r, rank(r), out);
+                a.put_req(r, rank(r), k == 1, out);
             }
         }
         out.push(self.activating.len() as u64);
         for (r, d) in &self.activating {
-            a.put_req(r, rank(r), out);
+            a.put_req(r, rank(r), false, out);
             // a deadline may lie in the past: kept exactly, two's complement
             out.push(d.wrapping_sub(clk));
         }
