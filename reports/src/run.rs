@@ -101,9 +101,16 @@ pub struct EnergyDoc {
     pub dram_parts_pj: Option<sim::memory::banked::Energy>,
 }
 
-/// The parts of the banked DRAM's energy: label, colour, and the part of
-/// an [`sim::memory::banked::Energy`].
-pub const DRAM_PARTS: [(&str, &str, fn(&sim::memory::banked::Energy) -> f64); 4] = [
+/// One part of the banked DRAM's energy: label, colour, and how to read it
+/// from a [`sim::memory::banked::Energy`].
+pub type DramPart = (
+    &'static str,
+    &'static str,
+    fn(&sim::memory::banked::Energy) -> f64,
+);
+
+/// The parts of the banked DRAM's energy.
+pub const DRAM_PARTS: [DramPart; 4] = [
     ("DRAM: background", "#fdd0a2", |e| e.background_pj),
     ("DRAM: activate/precharge", "#fd8d3c", |e| e.act_pre_pj),
     ("DRAM: read/write and I/O", "#d94801", |e| e.rd_wr_pj),

@@ -240,8 +240,8 @@ fn read_latency_sum_is_completion_minus_arrival() {
                         .wrapping_mul(6364136223846793005)
                         .wrapping_add(1442695040888963407);
                     let r = x >> 33;
-                    let w = r % 5 == 0;
-                    let line = if r % 7 == 0 {
+                    let w = r.is_multiple_of(5);
+                    let line = if r.is_multiple_of(7) {
                         (r >> 8) % 4
                     } else {
                         (r >> 8) % 4096
