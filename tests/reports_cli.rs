@@ -274,6 +274,102 @@ fn golden_markdown_summary() {
     );
 }
 
+/// A run of the banked DRAM model: the report splits its DRAM energy into
+/// background, activate/precharge, read/write (with I/O) and refresh, in the
+/// energy table, its CSV and the energy plot, with the values the
+/// simulation's JSON holds (divided by the step's tokens), summing to the
+/// DRAM row.
+#[test]
+fn report_splits_banked_dram_energy_by_part() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let base = std::fs::read_to_string(root.join("presets/edge-ternary.toml")).unwrap();
+    let toml = base.replacen(
+        "kind = \"lpddr5\"",
+        "kind = \"lpddr5\"\nmodel = \"banked\"\npreset = \"lpddr5-6400\"\nchannels = 4",
+        1,
+    );
+    assert_ne!(toml, base, "the preset names its DRAM kind");
+    let arch = dir.path().join("banked.toml");
+    std::fs::write(&arch, toml).unwrap();
+    let (rep, json) = (dir.path().join("rep"), dir.path().join("r.json"));
+    ok(&[
+        "sim",
+        "--arch",
+        p(&arch),
+        "--model",
+        "bitnet-125M",
+        "--seq",
+        "16",
+        "--report",
+        p(&rep),
+        "--json",
+        p(&json),
+    ]);
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let e = &v["energy"];
+    let tokens = e["tokens"].as_f64().unwrap();
+    let parts = &e["dram_parts_pj"];
+    let keys = ["background_pj", "act_pre_pj", "rd_wr_pj", "refresh_pj"];
+    let want: Vec<f64> = keys
+        .iter()
+        .map(|k| parts[k].as_f64().unwrap() / tokens)
+        .collect();
+    // every part is spent in a decode step of a few ms (refresh every tREFI)
+    assert!(want.iter().all(|&x| x > 0.0), "{want:?}");
+    let dram = e["per_token_pj"]["dram"].as_f64().unwrap();
+    let sum: f64 = want.iter().sum();
+    assert!(
+        (sum - dram).abs() <= 1e-9 * dram,
+        "parts {sum} vs DRAM {dram}"
+    );
+    let csv = std::fs::read_to_string(rep.join("tables/energy.csv")).unwrap();
+    for (key, w) in [
+        "dram_background",
+        "dram_act_pre",
+        "dram_rd_wr",
+        "dram_refresh",
+    ]
+    .iter()
+    .zip(&want)
+    {
+        let line = csv
+            .lines()
+            .find(|l| l.starts_with(&format!("{key},")))
+            .unwrap_or_else(|| panic!("{key} in {csv}"));
+        let got: f64 = line.split(',').nth(1).unwrap().parse().unwrap();
+        assert!((got - w).abs() <= 1e-9 * w, "{key}: {got} vs {w}");
+    }
+    let md = std::fs::read_to_string(rep.join("summary.md")).unwrap();
+    for label in [
+        "· DRAM: background",
+        "· DRAM: activate/precharge",
+        "· DRAM: read/write and I/O",
+        "· DRAM: refresh",
+    ] {
+        assert!(md.contains(label), "{label} in\n{md}");
+    }
+    let svg = std::fs::read_to_string(rep.join("figures/energy.svg")).unwrap();
+    assert!(
+        svg.contains("DRAM: refresh"),
+        "the plot's legend names the parts"
+    );
+    // the transaction model keeps one DRAM row
+    let plain = dir.path().join("plain");
+    ok(&[
+        "sim",
+        "--model",
+        "bitnet-125M",
+        "--seq",
+        "16",
+        "--report",
+        p(&plain),
+    ]);
+    let md = std::fs::read_to_string(plain.join("summary.md")).unwrap();
+    assert!(!md.contains("DRAM: refresh"), "{md}");
+}
+
 // --------------------------------------------------------------- sweeps
 
 const SPACE: &str = r#"

@@ -95,7 +95,27 @@ pub struct EnergyDoc {
     pub average_power_w: f64,
     /// Per operator, in trace order.
     pub ops: Vec<OpEnergyDoc>,
+    /// The banked DRAM model's energy of the step by part, pJ (absent for
+    /// the transaction model, whose DRAM is priced per bit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dram_parts_pj: Option<sim::memory::banked::Energy>,
 }
+
+/// One part of the banked DRAM's energy: label, colour, and how to read it
+/// from a [`sim::memory::banked::Energy`].
+pub type DramPart = (
+    &'static str,
+    &'static str,
+    fn(&sim::memory::banked::Energy) -> f64,
+);
+
+/// The parts of the banked DRAM's energy.
+pub const DRAM_PARTS: [DramPart; 4] = [
+    ("DRAM: background", "#fdd0a2", |e| e.background_pj),
+    ("DRAM: activate/precharge", "#fd8d3c", |e| e.act_pre_pj),
+    ("DRAM: read/write and I/O", "#d94801", |e| e.rd_wr_pj),
+    ("DRAM: refresh", "#8c2d04", |e| e.refresh_pj),
+];
 
 /// A design's area, as read back.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -291,6 +311,13 @@ impl Run {
     /// Energy per token of a component, pJ.
     pub fn per_token(&self, key: &str) -> f64 {
         self.energy.per_token_pj.get(key).copied().unwrap_or(0.0)
+    }
+
+    /// Energy per token of part `i` of [`DRAM_PARTS`], pJ (None for the
+    /// transaction model).
+    pub fn dram_part_per_token(&self, i: usize) -> Option<f64> {
+        let e = self.energy.dram_parts_pj.as_ref()?;
+        Some((DRAM_PARTS[i].2)(e) / self.energy.tokens.max(1) as f64)
     }
 
     /// Energy per token, pJ.

@@ -465,15 +465,42 @@ fn energy_figure(runs: &[Run], idx: &[usize], id: &str) -> Result<Figure, String
         .map(|r| r.per_token_total())
         .fold(0.0, f64::max);
     let scale = format::energy_scale(max);
-    let series: Vec<Series> = COMPONENTS
-        .iter()
-        .filter(|c| group.iter().any(|r| r.per_token(c.0) > 0.0))
-        .map(|c| Series {
-            name: c.1.to_string(),
-            color: run::component_color(c.0),
-            values: group.iter().map(|r| scale.of(r.per_token(c.0))).collect(),
-        })
-        .collect();
+    // the banked model's DRAM energy is drawn by part (background,
+    // activate/precharge, read/write, refresh); the transaction model's as one
+    let mut series: Vec<Series> = Vec::new();
+    for c in COMPONENTS {
+        if c.0 == "dram" {
+            let whole = |r: &Run| {
+                if r.energy.dram_parts_pj.is_some() {
+                    0.0
+                } else {
+                    r.per_token(c.0)
+                }
+            };
+            series.push(Series {
+                name: c.1.to_string(),
+                color: run::component_color(c.0),
+                values: group.iter().map(|r| scale.of(whole(r))).collect(),
+            });
+            for (i, p) in run::DRAM_PARTS.iter().enumerate() {
+                series.push(Series {
+                    name: p.0.to_string(),
+                    color: hex(p.1),
+                    values: group
+                        .iter()
+                        .map(|r| scale.of(r.dram_part_per_token(i).unwrap_or(0.0)))
+                        .collect(),
+                });
+            }
+        } else {
+            series.push(Series {
+                name: c.1.to_string(),
+                color: run::component_color(c.0),
+                values: group.iter().map(|r| scale.of(r.per_token(c.0))).collect(),
+            });
+        }
+    }
+    series.retain(|s| s.values.iter().any(|&v| v > 0.0));
     let first = group[0];
     let chart = HBars {
         title: format!(
@@ -845,6 +872,23 @@ fn energy_table(runs: &[Run]) -> Table {
             ));
         }
         t.row(row);
+        // the banked model's DRAM by part, under the DRAM row ("-" for a
+        // run of the transaction model)
+        if c.0 == "dram" && runs.iter().any(|r| r.energy.dram_parts_pj.is_some()) {
+            for (i, p) in run::DRAM_PARTS.iter().enumerate() {
+                let mut row = vec![format!("· {}", p.0)];
+                for r in runs {
+                    match r.dram_part_per_token(i) {
+                        Some(v) => {
+                            row.push(energy(v));
+                            row.push(pct(v / r.per_token_total().max(f64::MIN_POSITIVE)));
+                        }
+                        None => row.extend(["-".to_string(), "-".to_string()]),
+                    }
+                }
+                t.row(row);
+            }
+        }
     }
     let mut row = vec!["total".to_string()];
     for r in runs {
@@ -864,6 +908,24 @@ fn energy_csv(runs: &[Run]) -> String {
         let mut row = vec![c.0.to_string()];
         row.extend(runs.iter().map(|r| format!("{}", r.per_token(c.0))));
         t.row(row);
+    }
+    if runs.iter().any(|r| r.energy.dram_parts_pj.is_some()) {
+        for (i, key) in [
+            "dram_background",
+            "dram_act_pre",
+            "dram_rd_wr",
+            "dram_refresh",
+        ]
+        .iter()
+        .enumerate()
+        {
+            let mut row = vec![key.to_string()];
+            row.extend(runs.iter().map(|r| {
+                r.dram_part_per_token(i)
+                    .map_or(String::new(), |v| format!("{v}"))
+            }));
+            t.row(row);
+        }
     }
     t.to_csv()
 }

@@ -3,8 +3,9 @@
 //! systems (every preset, 1 to 4 channels, both mappings, all-bank,
 //! per-bank or no refresh, open or closed page, small queues) under random
 //! request streams (loads and stores, repeated tile patterns so that states
-//! recur, gaps, jumps between regions, transfers long enough to be split in
-//! chunks), runs long enough that refreshes fall inside them.
+//! recur, gaps, jumps between regions, loads of what was just stored, which
+//! meet the queued writes, transfers long enough to be split in chunks),
+//! runs long enough that refreshes fall inside them.
 
 use proptest::prelude::*;
 use sim::memory::banked::{
@@ -27,8 +28,9 @@ fn pair(which: u8, cfg: SystemConfig, ghz: f64) -> (BankedChannel, BankedChannel
 }
 
 /// One transfer of a tile pattern: gap before it (accelerator cycles),
-/// bytes, store, and whether it starts a new region.
-type Tile = (u64, u64, bool, bool);
+/// bytes, store, whether it starts a new region, and (a load) whether it
+/// reads back the bytes stored last.
+type Tile = (u64, u64, bool, bool, bool);
 
 /// Runs `reps` repetitions of `pattern` on both channels, comparing every
 /// completion; returns the memo's (hits, misses).
@@ -37,11 +39,13 @@ fn run(a: &mut BankedChannel, b: &mut BankedChannel, pattern: &[Tile], reps: u32
     let mut load = 0u64;
     let mut store = 1u64 << 32;
     for r in 0..reps {
-        for (k, &(gap, bytes, write, jump)) in pattern.iter().enumerate() {
+        for (k, &(gap, bytes, write, jump, back)) in pattern.iter().enumerate() {
             now += gap;
             let addr = if write {
                 store += bytes;
                 store - bytes
+            } else if back {
+                store - bytes.min(store - (1 << 32))
             } else {
                 if jump {
                     load = load.div_ceil(4096) * 4096 + 4096;
@@ -95,6 +99,7 @@ fn tile() -> impl Strategy<Value = Tile> {
         prop_oneof![1u64..300, 1u64..8192, Just(6144u64), 1u64..40000],
         prop::bool::weighted(0.2),
         prop::bool::weighted(0.1),
+        prop::bool::weighted(0.15),
     )
 }
 
@@ -120,7 +125,7 @@ fn streaming_tiles_hit_the_memo_and_match_stepping() {
         controller: ControllerConfig::default(),
     };
     let (mut a, mut b) = pair(0, cfg, 1.0);
-    let (hits, misses) = run(&mut a, &mut b, &[(120, 6144, false, false)], 3000);
+    let (hits, misses) = run(&mut a, &mut b, &[(120, 6144, false, false, false)], 3000);
     assert!(hits > 9 * misses, "hits {hits} misses {misses}");
 }
 
@@ -132,7 +137,32 @@ fn long_transfers_on_hbm3_hit_the_memo() {
         controller: ControllerConfig::default(),
     };
     let (mut a, mut b) = pair(1, cfg, 1.5);
-    let pattern = [(0, 65536, false, false), (400, 2048, false, true)];
+    let pattern = [
+        (0, 65536, false, false, false),
+        (400, 2048, false, true, false),
+    ];
     let (hits, misses) = run(&mut a, &mut b, &pattern, 200);
     assert!(hits > misses, "hits {hits} misses {misses}");
+}
+
+/// A decode-like stream: long weight tiles with a small store of
+/// activations after each, read back after the next tile; the stores wait
+/// in the write queue while the stream passes, and the chunks of the stream
+/// still hit the memo (with the queued writes written relative to each
+/// other, the state repeats from chunk to chunk within a row block).
+#[test]
+fn stores_waiting_behind_a_stream_hit_the_memo_and_match_stepping() {
+    let cfg = SystemConfig {
+        channels: 4,
+        mapping: Mapping::RoCoBaRaCh,
+        controller: ControllerConfig::default(),
+    };
+    let (mut a, mut b) = pair(0, cfg, 1.0);
+    let pattern = [
+        (0, 262144, false, false, false),
+        (10, 256, true, false, false),
+        (5, 512, false, false, true),
+    ];
+    let (hits, misses) = run(&mut a, &mut b, &pattern, 60);
+    assert!(hits > 2 * misses, "hits {hits} misses {misses}");
 }

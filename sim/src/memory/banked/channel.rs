@@ -51,6 +51,11 @@ struct Cur {
     addr: u64,
     row: u32,
     ident: u64,
+    /// The first request id of the transfer it was met in (after a
+    /// transfer's tail: the next one's).
+    base: u64,
+    /// The lowest and highest address of the queued writes.
+    wspan: Option<(u64, u64)>,
 }
 
 /// The banked DRAM of a design.
@@ -259,9 +264,13 @@ impl BankedChannel {
             }
             self.cur = None;
         }
+        if self.cur.is_some_and(|c| c.base != f.base) {
+            self.materialize();
+            self.cur = None;
+        }
         if self.cur.is_none() {
             self.materialize();
-            self.cur = self.intern(addr, row, ident);
+            self.cur = self.intern(addr, row, ident, f.base);
         }
         let Some(cur) = self.cur else {
             self.simulate_step(f, tail, None);
@@ -274,7 +283,18 @@ impl BankedChannel {
             self.chunk + u64::from(ch)
         };
         let to_block = self.block - pos % self.block;
+        // whether the step's bursts can meet a queued write (merge with it or
+        // be served from it): if so the key holds their exact distance, if
+        // not they behave the same at any distance
+        let reach = window * self.burst;
+        let meet = match cur.wspan {
+            Some((lo, hi)) if addr <= hi && addr.saturating_add(reach) > lo => {
+                addr.wrapping_sub(hi)
+            }
+            _ => u64::MAX,
+        };
         let mut key = vec![
+            meet,
             u64::from(tail),
             u64::from(cur.id),
             u64::from(row.wrapping_sub(cur.row) & self.row_mask),
@@ -341,7 +361,16 @@ impl BankedChannel {
                 c.set_refresh_state(self.clk + next, cursor);
             }
         }
-        self.cur = Some(self.cur_at(f, o.next));
+        let at = |(src, off): (u8, u64)| {
+            if src == 0 {
+                cur.wspan.map_or(0, |s| s.1).wrapping_sub(off)
+            } else {
+                addr.wrapping_add(off)
+            }
+        };
+        let mut next = self.cur_at(f, o.next);
+        next.wspan = o.wnext.map(|[lo, hi]| (at(lo), at(hi)));
+        self.cur = Some(next);
         self.stale = true;
     }
 
@@ -355,6 +384,8 @@ impl BankedChannel {
             addr,
             row: decode(self.cfg.mapping, &self.spec.org, ch, addr).row,
             ident: f.base + f.i,
+            base: if f.i >= f.n { f.base + f.n } else { f.base },
+            wspan: None,
         }
     }
 
@@ -365,6 +396,9 @@ impl BankedChannel {
         let clk0 = self.clk;
         let ident = f.base + f.i;
         let i0 = f.i;
+        let addr0 = f.first + f.i * self.burst;
+        let hi0 = self.cur.and_then(|c| c.wspan).map_or(0, |s| s.1);
+        let old: Vec<u64> = self.ctrls.iter().flat_map(|c| c.queued_writes()).collect();
         let before: Vec<Stats> = self.ctrls.iter().map(|c| *c.stats()).collect();
         let mut log = Vec::new();
         let last0 = f.last;
@@ -385,19 +419,9 @@ impl BankedChannel {
         if let Some(m) = self.memo.as_mut() {
             m.misses += 1;
         }
-        let next = if tail {
-            let addr = f.first + f.n * self.burst;
-            let row = decode(
-                self.cfg.mapping,
-                &self.spec.org,
-                self.cfg.channels.max(1),
-                addr,
-            )
-            .row;
-            self.intern(addr, row, f.base + f.n)
-        } else {
+        let next = {
             let c = self.cur_at(f, 0);
-            self.intern(c.addr, c.row, c.ident)
+            self.intern(c.addr, c.row, c.ident, c.base)
         };
         self.cur = next;
         let (Some(next), Some((mut key, refresh, due_in))) = (next, key) else {
@@ -427,11 +451,22 @@ impl BankedChannel {
                 key.extend([next.wrapping_sub(clk0), u64::from(cursor)]);
             }
         }
+        // only the current transfer's completions: the ids of earlier ones
+        // are not part of the state
         let done: Vec<(u64, u64)> = log
             .iter()
+            .filter(|&&(id, _)| id >= f.base)
             .map(|&(id, at)| (id.wrapping_sub(ident), at - clk0))
             .collect();
+        let src = |a: u64| {
+            if old.contains(&a) {
+                (0, hi0.wrapping_sub(a))
+            } else {
+                (1, a.wrapping_sub(addr0))
+            }
+        };
         let o = Outcome {
+            wnext: next.wspan.map(|(lo, hi)| [src(lo), src(hi)]),
             next: next.id,
             dclk: self.clk - clk0,
             fed: f.i - i0,
@@ -500,10 +535,12 @@ impl BankedChannel {
         end
     }
 
-    fn anchor(&self, addr: u64, row: u32, ident: u64) -> Anchor {
+    fn anchor(&self, addr: u64, row: u32, ident: u64, base: u64, waddr: u64) -> Anchor {
         Anchor {
             clk: self.clk,
             id: ident,
+            base,
+            waddr,
             addr,
             row,
             row_mask: self.row_mask,
@@ -511,9 +548,17 @@ impl BankedChannel {
     }
 
     /// The memo's id of the controllers' current state anchored at `addr`,
-    /// `row` and request id `ident` (None past the memo's size bound).
-    fn intern(&mut self, addr: u64, row: u32, ident: u64) -> Option<Cur> {
-        let a = self.anchor(addr, row, ident);
+    /// `row`, request id `ident` and the current transfer's first id `base`
+    /// (None past the memo's size bound).
+    fn intern(&mut self, addr: u64, row: u32, ident: u64, base: u64) -> Option<Cur> {
+        let wspan = self
+            .ctrls
+            .iter()
+            .flat_map(|c| c.queued_writes())
+            .fold(None, |s: Option<(u64, u64)>, x| {
+                Some(s.map_or((x, x), |(lo, hi)| (lo.min(x), hi.max(x))))
+            });
+        let a = self.anchor(addr, row, ident, base, wspan.map_or(0, |s| s.1));
         let mut w = std::mem::take(&mut self.words);
         w.clear();
         let mut back = 0;
@@ -527,6 +572,8 @@ impl BankedChannel {
             addr,
             row,
             ident,
+            base,
+            wspan,
         })
     }
 
@@ -541,7 +588,13 @@ impl BankedChannel {
             return;
         };
         let w = memo.state(cur.id);
-        let a = self.anchor(cur.addr, cur.row, cur.ident);
+        let a = self.anchor(
+            cur.addr,
+            cur.row,
+            cur.ident,
+            cur.base,
+            cur.wspan.map_or(0, |s| s.1),
+        );
         let mut k = 0;
         for (c, p) in self.ctrls.iter_mut().zip(self.pending.iter_mut()) {
             k += c.restore(&a, &w[k..]);
@@ -559,6 +612,13 @@ impl BankedChannel {
                 &w[..],
                 "a restored state writes the words it came from"
             );
+            let span = self.ctrls.iter().flat_map(|c| c.queued_writes()).fold(
+                None,
+                |s: Option<(u64, u64)>, x| {
+                    Some(s.map_or((x, x), |(lo, hi)| (lo.min(x), hi.max(x))))
+                },
+            );
+            debug_assert_eq!(span, cur.wspan, "the queued writes' span follows the memo");
         }
     }
 
@@ -669,7 +729,7 @@ mod tests {
             let x = a.issue(now, 6144, addr, false);
             let y = b.issue(now, 6144, addr, false);
             a.materialize();
-            let an = a.anchor(0, 0, a.next_id);
+            let an = a.anchor(0, 0, a.next_id, a.next_id, 0);
             let (mut wa, mut wb) = (Vec::new(), Vec::new());
             for c in &a.ctrls {
                 c.canon(&an, &mut wa);

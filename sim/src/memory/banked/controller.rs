@@ -191,8 +191,10 @@ pub struct Controller {
     act2_pending: Vec<bool>,
     n_act2_pending: usize,
     write_addrs: HashSet<u64>,
-    /// Reads whose data is on its way: (arrival cycle, id, request arrival).
-    returning: VecDeque<(u64, u64, u64)>,
+    /// Reads whose data is on its way: (arrival cycle, id).
+    returning: VecDeque<(u64, u64)>,
+    /// Reads queued, activating or active (no RD issued yet).
+    reads_waiting: u64,
     write_mode: bool,
     clk: u64,
     refresher: Refresher,
@@ -234,6 +236,7 @@ impl Controller {
             n_act2_pending: 0,
             write_addrs: HashSet::new(),
             returning: VecDeque::new(),
+            reads_waiting: 0,
             write_mode: false,
             clk: 0,
             refresher: Refresher::new(cfg.refresh, t.refi, t.refi_pb, &spec.org),
@@ -265,6 +268,12 @@ impl Controller {
         }
     }
 
+    /// Addresses of the writes in the write queue (the ones a later request
+    /// to the same address meets).
+    pub fn queued_writes(&self) -> impl Iterator<Item = u64> + '_ {
+        self.writes.iter().map(|r| r.addr)
+    }
+
     /// Nothing queued, in flight or returning.
     pub fn is_idle(&self) -> bool {
         self.reads.is_empty()
@@ -293,7 +302,7 @@ impl Controller {
                 self.stats.writes += 1;
                 done.push((id, self.clk));
             } else {
-                self.returning.push_back((self.clk + 1, id, self.clk));
+                self.returning.push_back((self.clk + 1, id));
             }
             return true;
         }
@@ -316,6 +325,7 @@ impl Controller {
             self.write_addrs.insert(addr);
             self.writes.push(r);
         } else {
+            self.reads_waiting += 1;
             self.reads.push(r);
         }
         true
@@ -474,13 +484,17 @@ impl Controller {
     pub fn tick(&mut self, done: &mut Vec<(u64, u64)>) {
         self.clk += 1;
         let clk = self.clk;
-        while let Some(&(at, id, arrive)) = self.returning.front() {
+        // the read-latency sum grows by the reads in flight this cycle:
+        // each read adds one per cycle from the cycle after it arrived to
+        // the cycle its data arrives, its latency in all
+        let on_way = self.returning.iter().filter(|&&(at, _)| at >= clk).count();
+        self.stats.read_latency_sum += self.reads_waiting + on_way as u64;
+        while let Some(&(at, id)) = self.returning.front() {
             if at > clk {
                 break;
             }
             self.returning.pop_front();
             self.stats.reads += 1;
-            self.stats.read_latency_sum += at - arrive;
             done.push((id, at));
         }
         self.refresher.tick(clk, &mut self.due);
@@ -760,8 +774,9 @@ impl Controller {
             self.stats.writes += 1;
             done.push((r.id, self.clk));
         } else {
+            self.reads_waiting -= 1;
             self.returning
-                .push_back((self.clk + self.read_latency, r.id, r.arrive));
+                .push_back((self.clk + self.read_latency, r.id));
         }
     }
 
@@ -770,7 +785,7 @@ impl Controller {
     /// due, or a read returning.
     pub fn next_wake(&self) -> u64 {
         let mut t = self.refresher.next_due();
-        if let Some(&(at, _, _)) = self.returning.front() {
+        if let Some(&(at, _)) = self.returning.front() {
             t = t.min(at);
         }
         if !self.prio.is_empty() || !self.is_idle() {

@@ -52,6 +52,10 @@ pub struct Outcome {
     pub done: Arc<[(u64, u64)]>,
     /// Statistics gathered by each controller.
     pub stats: Arc<[Stats]>,
+    /// The lowest and highest queued write address after it, each as
+    /// (0, offset below the highest one before it) or (1, offset above the
+    /// step's first burst address); None when no write is queued.
+    pub wnext: Option<[(u8, u64); 2]>,
     /// With a refresh inside the horizon: each controller's next refresh
     /// relative to the new cycle, and its per-bank cursor.
     pub refresh: Option<Arc<[(u64, u32)]>>,

@@ -1,15 +1,29 @@
 //! The canonical form of a controller's state: everything that decides its
 //! future, written as words relative to an [`Anchor`] (the current cycle,
-//! the next request id, a byte address and a row), so that two states that
-//! differ only by a shift in time, in request ids and in addresses by whole
-//! rows have the same words. Statistics and the refresh schedule are left
-//! out (the caller keeps them).
+//! the next request id, the first id of the transfer being fed, a byte
+//! address and a row), so that two states that differ only by a shift in
+//! time, in request ids and in addresses by whole rows have the same words.
+//! Statistics and the refresh schedule are left out (the caller keeps them).
 //!
 //! Values that can no longer matter are written capped: a timing constraint
 //! already met as 0 ([`super::super::timing::TimingState::canon`]), a data
-//! clock (WCK) or command bus already free as 0. Restoring the words with
-//! another anchor gives a controller that behaves, cycle for cycle, like the
-//! one that wrote them, shifted by the difference of the anchors.
+//! clock (WCK) or command bus already free as 0. Three more are written by
+//! what they decide rather than by value, so that a request passed over for
+//! long (FR-FCFS serving the row hits of a stream before it) does not make
+//! every state new:
+//! - a request's arrival only orders it against the other requests the
+//!   controller holds (FR-FCFS among active requests, ACT-2 ties) and against
+//!   later ones, which all arrive after the current cycle: it is written as
+//!   its rank among the distinct arrivals held (the read-latency sum does
+//!   not need it, it grows by the reads in flight each cycle);
+//! - a request id only tells the channel which transfer completed: ids of
+//!   earlier transfers (below the anchor's first id) are written as one mark;
+//! - a read's address decides nothing (only queued writes are merged with):
+//!   it is not written.
+//!
+//! Restoring the words with another anchor gives a controller that behaves,
+//! cycle for cycle, like the one that wrote them, shifted by the difference
+//! of the anchors, with the same completions of the current transfer.
 
 use super::{Buf, Controller, Req, Stats};
 use crate::memory::banked::timing::{Cmd, Path};
@@ -21,8 +35,14 @@ pub struct Anchor {
     pub clk: u64,
     /// The next request id.
     pub id: u64,
+    /// The first request id of the transfer being fed (ids below it are
+    /// written as [`OLD`]).
+    pub base: u64,
     /// A byte address (request addresses are written relative to it).
     pub addr: u64,
+    /// The highest address in a write queue (queued writes' addresses are
+    /// written relative to it; 0 when none is queued).
+    pub waddr: u64,
     /// A row (rows are written relative to it, modulo the row count).
     pub row: u32,
     /// Row count minus one (a power of two minus one).
@@ -30,6 +50,8 @@ pub struct Anchor {
 }
 
 const NONE: u64 = u64::MAX;
+/// The mark of a request id of an earlier transfer.
+pub const OLD: u64 = u64::MAX - 1;
 
 fn cmd_of(i: u64) -> Cmd {
     Cmd::ALL[i as usize]
@@ -62,15 +84,40 @@ impl Anchor {
         (rel as u32).wrapping_add(self.row) & self.row_mask
     }
 
-    fn put_req(&self, r: &Req, out: &mut Vec<u64>) {
+    fn put_id(&self, id: u64) -> u64 {
         // every queued id lies below the anchor's: written as its distance
-        // back from it, 0 for a refresh (id and address u64::MAX); request
-        // addresses are whole bursts, so no relative address is u64::MAX
-        out.push(if r.id == NONE { 0 } else { self.id - r.id });
+        // back from it, 0 for a refresh (id u64::MAX), OLD below the base
+        if id == NONE {
+            0
+        } else if id < self.base {
+            OLD
+        } else {
+            self.id - id
+        }
+    }
+
+    fn get_id(&self, w: u64) -> u64 {
+        match w {
+            0 => NONE,
+            OLD => self.base - 1,
+            d => self.id - d,
+        }
+    }
+
+    /// `rank`: the request's arrival among the distinct arrivals held
+    /// (0 the earliest; refreshes, whose arrival decides nothing, 0).
+    /// `queued`: `r` is in the write queue.
+    fn put_req(&self, r: &Req, rank: u64, queued: bool, out: &mut Vec<u64>) {
+        out.push(self.put_id(r.id));
+        // a refresh's address is u64::MAX; only a queued write's address is
+        // written (reads and activated writes merge with nothing), relative
+        // to the highest queued one: whole bursts, so never u64::MAX
         out.push(if r.addr == NONE {
             NONE
+        } else if !queued {
+            0
         } else {
-            r.addr.wrapping_sub(self.addr)
+            self.waddr.wrapping_sub(r.addr)
         });
         out.push(
             u64::from(r.path.rank) << 48
@@ -80,7 +127,7 @@ impl Anchor {
         );
         // a refresh's row is unused
         out.push(if r.id == NONE { 0 } else { self.rel_row(r.row) });
-        out.push(self.clk - r.arrive);
+        out.push(rank);
         out.push(
             (r.cmd.idx() as u64) << 16
                 | (r.last.idx() as u64) << 8
@@ -89,15 +136,17 @@ impl Anchor {
         );
     }
 
-    fn get_req(&self, w: &[u64]) -> Req {
+    /// `ranks`: the distinct arrivals held (restored as the `ranks` cycles
+    /// before the current one, in order).
+    fn get_req(&self, w: &[u64], ranks: u64) -> Req {
         let p = w[2];
         let f = w[5];
         Req {
-            id: if w[0] == 0 { NONE } else { self.id - w[0] },
+            id: self.get_id(w[0]),
             addr: if w[1] == NONE {
                 NONE
             } else {
-                w[1].wrapping_add(self.addr)
+                self.waddr.wrapping_sub(w[1])
             },
             path: Path {
                 rank: (p >> 48) as u32,
@@ -106,7 +155,7 @@ impl Anchor {
                 bank: (p & 0xffff) as u32,
             },
             row: if w[0] == 0 { 0 } else { self.abs_row(w[3]) },
-            arrive: self.clk - w[4],
+            arrive: self.clk - (ranks - w[4]),
             cmd: cmd_of(f >> 16 & 0xff),
             last: cmd_of(f >> 8 & 0xff),
             write: f & 2 != 0,
@@ -118,10 +167,25 @@ impl Anchor {
 const REQ_WORDS: usize = 6;
 
 impl Controller {
+    /// The distinct arrivals of the requests this controller holds
+    /// (refreshes aside), earliest first.
+    fn arrivals(&self) -> Vec<u64> {
+        let queued = [&self.reads, &self.writes, &self.active];
+        let mut v: Vec<u64> = queued
+            .iter()
+            .flat_map(|q| q.iter())
+            .chain(self.activating.iter().map(|(r, _)| r))
+            .map(|r| r.arrive)
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+
     /// Appends the canonical words of this controller's state relative to
     /// `a` (whose `clk` must be the controller's current cycle); returns the
-    /// largest distance back from the anchor's id of any request it holds
-    /// (0 when it holds none).
+    /// largest distance back from the anchor's id of any request of the
+    /// current transfer it holds (0 when it holds none).
     pub fn canon(&self, a: &Anchor, out: &mut Vec<u64>) -> u64 {
         let clk = self.clk;
         debug_assert_eq!(clk, a.clk);
@@ -132,21 +196,35 @@ impl Controller {
                 .iter()
                 .map(|r| r.map_or(NONE, |r| a.rel_row(r))),
         );
-        for v in [&self.reads, &self.writes, &self.prio, &self.active] {
+        let arrivals = self.arrivals();
+        let rank = |r: &Req| {
+            if r.id == NONE {
+                0
+            } else {
+                arrivals.partition_point(|&x| x < r.arrive) as u64
+            }
+        };
+        out.push(arrivals.len() as u64);
+        for (k, v) in [&self.reads, &self.writes, &self.prio, &self.active]
+            .into_iter()
+            .enumerate()
+        {
             out.push(v.len() as u64);
             for r in v {
-                a.put_req(r, out);
+                a.put_req(r, rank(r), k == 1, out);
             }
         }
         out.push(self.activating.len() as u64);
         for (r, d) in &self.activating {
-            a.put_req(r, out);
+            a.put_req(r, rank(r), false, out);
             // a deadline may lie in the past: kept exactly, two's complement
             out.push(d.wrapping_sub(clk));
         }
         out.push(self.returning.len() as u64);
-        for &(at, id, arrive) in &self.returning {
-            out.extend([at.wrapping_sub(clk), a.id - id, clk - arrive]);
+        for &(at, id) in &self.returning {
+            // a read merged behind a later one may wait past its arrival:
+            // kept exactly, two's complement
+            out.extend([at.wrapping_sub(clk), a.put_id(id)]);
         }
         out.push(u64::from(self.write_mode));
         out.push(self.wck_expiry.saturating_sub(clk));
@@ -158,11 +236,11 @@ impl Controller {
         let reqs = [&self.reads, &self.writes, &self.active];
         let queued = reqs.iter().flat_map(|v| v.iter()).map(|r| r.id);
         let arming = self.activating.iter().map(|(r, _)| r.id);
-        let back = self.returning.iter().map(|&(_, id, _)| id);
+        let back = self.returning.iter().map(|&(_, id)| id);
         queued
             .chain(arming)
             .chain(back)
-            .filter(|&id| id != NONE)
+            .filter(|&id| id != NONE && id >= a.base)
             .map(|id| a.id - id)
             .max()
             .unwrap_or(0)
@@ -182,11 +260,13 @@ impl Controller {
                 .map(|&r| (r != NONE).then(|| a.abs_row(r))),
         );
         k += nb;
+        let ranks = w[k];
+        k += 1;
         let read_vec = |k: &mut usize| -> Vec<Req> {
             let n = w[*k] as usize;
             *k += 1;
             let v = (0..n)
-                .map(|i| a.get_req(&w[*k + i * REQ_WORDS..]))
+                .map(|i| a.get_req(&w[*k + i * REQ_WORDS..], ranks))
                 .collect();
             *k += n * REQ_WORDS;
             v
@@ -199,7 +279,7 @@ impl Controller {
         k += 1;
         self.activating.clear();
         for _ in 0..n {
-            let r = a.get_req(&w[k..]);
+            let r = a.get_req(&w[k..], ranks);
             k += REQ_WORDS;
             self.activating.push((r, w[k].wrapping_add(clk)));
             k += 1;
@@ -209,8 +289,8 @@ impl Controller {
         self.returning.clear();
         for _ in 0..n {
             self.returning
-                .push_back((w[k].wrapping_add(clk), a.id - w[k + 1], clk - w[k + 2]));
-            k += 3;
+                .push_back((w[k].wrapping_add(clk), a.get_id(w[k + 1])));
+            k += 2;
         }
         self.write_mode = w[k] != 0;
         self.wck_expiry = clk + w[k + 1];
@@ -231,6 +311,13 @@ impl Controller {
         self.n_act2_pending = self.activating.len();
         self.write_addrs.clear();
         self.write_addrs.extend(self.writes.iter().map(|r| r.addr));
+        let reads_held = [&self.reads, &self.active]
+            .into_iter()
+            .flat_map(|v| v.iter())
+            .chain(self.activating.iter().map(|(r, _)| r))
+            .filter(|r| !r.write)
+            .count();
+        self.reads_waiting = reads_held as u64;
         self.due.clear();
         k
     }
