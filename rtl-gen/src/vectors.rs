@@ -13,7 +13,10 @@
 //!   each sign, when it takes at most [`MAX_K_CHUNKS`] chunks: the
 //!   accumulator's extreme values;
 //! * random reductions of 1 to 8 chunks (at most `max_k` terms), values
-//!   uniform over their formats, with a random share of zero weights.
+//!   uniform over their formats, with a random share of zero weights;
+//! * with `array.token_tile = T > 1`, every other random reduction is a
+//!   tile of 1 to `T` tokens sharing its weights (chunk-outer, token-inner:
+//!   the first token's chunk loads the weights, the others reuse them).
 //!
 //! The handshake pattern runs in phases: full throughput (back-to-back
 //! reductions, `in_valid` and `out_ready` always high), random gaps in
@@ -150,15 +153,36 @@ pub fn stimulus(d: &Design, seed: u64, chunks: usize) -> Stimulus {
             reduction(&mut out, vec![filled(a, w); max_chunks as usize]);
         }
     }
-    // random reductions
+    // random reductions, and token tiles sharing their weights
     let longest = max_chunks.min(8) as i64;
+    let tt = i64::from(d.token_tile());
+    let mut tiled = false;
     while out.len() < chunks {
         let n = rng.range(1, longest) as usize;
         let zeros = [0.0, 0.31, 0.8][rng.range(0, 2) as usize];
-        let parts = (0..n)
-            .map(|_| (random_acts(&mut rng), random_wgts(&mut rng, zeros)))
-            .collect();
-        reduction(&mut out, parts);
+        if tiled {
+            let tokens = rng.range(1, tt) as usize;
+            for c in 0..n {
+                let w = random_wgts(&mut rng, zeros);
+                for t in 0..tokens {
+                    let act = random_acts(&mut rng);
+                    out.push(match t {
+                        0 => Chunk {
+                            act,
+                            wgt: w.clone(),
+                            last: c + 1 == n,
+                        },
+                        _ => Chunk::reusing(act, c + 1 == n),
+                    });
+                }
+            }
+        } else {
+            let parts = (0..n)
+                .map(|_| (random_acts(&mut rng), random_wgts(&mut rng, zeros)))
+                .collect();
+            reduction(&mut out, parts);
+        }
+        tiled = tt > 1 && !tiled;
     }
     if let Some(c) = out.last_mut() {
         c.last = true;
