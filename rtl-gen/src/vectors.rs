@@ -188,7 +188,11 @@ pub fn stimulus(d: &Design, seed: u64, chunks: usize) -> Stimulus {
         c.last = true;
     }
     let cycles = (out.len() as u64 * u64::from(d.ii()) + u64::from(d.timing.latency)) as usize;
-    let (in_valid, out_ready) = handshake(&mut rng, 3 * cycles + 16);
+    let (in_valid, out_ready) = if d.token_tile() > 1 {
+        handshake_with(&mut rng, 3 * cycles + 16, &TILED_PHASES)
+    } else {
+        handshake(&mut rng, 3 * cycles + 16)
+    };
     Stimulus {
         chunks: out,
         in_valid,
@@ -196,24 +200,45 @@ pub fn stimulus(d: &Design, seed: u64, chunks: usize) -> Stimulus {
     }
 }
 
+/// The phases `(P(in_valid), P(out_ready))` of [`handshake`]: full
+/// throughput, gaps, back-pressure, both, and bursts.
+const PHASES: [(f64, f64); 6] = [
+    (1.0, 1.0),
+    (0.6, 1.0),
+    (1.0, 0.25),
+    (0.7, 0.5),
+    (1.0, 0.9),
+    (0.3, 0.1),
+];
+
+/// The phases with weight registers: [`PHASES`] and a near-blocked output
+/// (`out_ready` 5% of cycles), so a finished token waits in its
+/// accumulator while the tile's next token arrives behind it (the skid
+/// path between two partial sums).
+const TILED_PHASES: [(f64, f64); 7] = [
+    (1.0, 1.0),
+    (0.6, 1.0),
+    (1.0, 0.25),
+    (0.7, 0.5),
+    (1.0, 0.05),
+    (1.0, 0.9),
+    (0.3, 0.1),
+];
+
 /// `in_valid` and `out_ready` for `cycles` cycles, in phases of 8 to 64
 /// cycles: `(P(in_valid), P(out_ready))` cycling through full throughput,
 /// gaps, back-pressure, both, and bursts.
 pub fn handshake(rng: &mut Rng, cycles: usize) -> (Vec<bool>, Vec<bool>) {
-    const PHASES: [(f64, f64); 6] = [
-        (1.0, 1.0),
-        (0.6, 1.0),
-        (1.0, 0.25),
-        (0.7, 0.5),
-        (1.0, 0.9),
-        (0.3, 0.1),
-    ];
+    handshake_with(rng, cycles, &PHASES)
+}
+
+fn handshake_with(rng: &mut Rng, cycles: usize, phases: &[(f64, f64)]) -> (Vec<bool>, Vec<bool>) {
     let mut v = Vec::with_capacity(cycles);
     let mut r = Vec::with_capacity(cycles);
     let mut phase = 0;
     while v.len() < cycles {
         let len = rng.range(8, 64) as usize;
-        let (pv, pr) = PHASES[phase % PHASES.len()];
+        let (pv, pr) = phases[phase % phases.len()];
         for _ in 0..len {
             v.push(rng.chance(pv));
             r.push(rng.chance(pr));

@@ -117,7 +117,7 @@ fn broken_rtl_is_caught() {
         // weight registers: a finished token's partial sum is added to the
         // next reduction of another token
         (
-            "pc_l4_w16_p2_t4",
+            "at_l4_w8_t2",
             "wire acc_base_zero = done & (arr_tok == dslot);",
             "wire acc_base_zero = done;",
         ),
@@ -134,7 +134,7 @@ fn broken_rtl_is_caught() {
             .iter()
             .find(|s| s.name == name)
             .expect("in the matrix");
-        let mut c = Case::new(&arch(spec), 7, 60).expect("case");
+        let mut c = Case::new(&arch(spec), 7, 300).expect("case");
         let mut changed = false;
         for (_, text) in &mut c.emitted.verilog {
             if text.contains(from) {
