@@ -7,13 +7,12 @@
 //! flip-flop with enable a flip-flop plus a multiplexer.
 //!
 //! - token tile `T > 1`: `T - 1` more accumulators of `acc_bits` (enabled
-//!   flip-flops), two `T:1` multiplexers per accumulator bit (`T - 1` 2:1
-//!   multiplexers each: the arriving token's partial sum, and the finished
-//!   one the output register takes under back-pressure, as rtl-gen's lane
-//!   has them) and a staging weight register of `width x weight bits` in
-//!   front of the tile's weight input (the weight buffer's port delivers
-//!   the next chunk while the tile's tokens run; not in the generated
-//!   tile);
+//!   flip-flops), a `T:1` multiplexer per accumulator bit (`T - 1` 2:1
+//!   multiplexers: the accumulator the arriving token adds to, or the
+//!   finished one the output register takes, as rtl-gen's lane has it) and
+//!   a staging weight register of `width x weight bits` in front of the
+//!   tile's weight input (the weight buffer's port delivers the next chunk
+//!   while the tile's tokens run; not in the generated tile);
 //! - zero skip with a window of `W` activations: per tree input a `W:1`
 //!   multiplexer of activation bits (`W - 1` 2:1 multiplexers a bit) and
 //!   the `ceil(log2 W)`-bit index register that drives it.
@@ -46,7 +45,7 @@ pub fn per_lane(arch: &Accelerator, t: &Technology) -> (f64, u64) {
         let wreg = u64::from(ar.width) * ar.weights.storage_bits().ceil() as u64;
         let f = (tt - 1) * acc + wreg;
         flops += f;
-        ge += f as f64 * (dff + MUX2_GE) + (2 * (tt - 1) * acc) as f64 * MUX2_GE;
+        ge += f as f64 * (dff + MUX2_GE) + ((tt - 1) * acc) as f64 * MUX2_GE;
     }
     if ar.zeros == ZeroHandling::Skip && ar.weights.is_low_bit_weight() {
         let win = u64::from(ar.window());
@@ -79,7 +78,7 @@ mod tests {
         let (ge, flops) = per_lane(&a, &t);
         assert_eq!(flops, 3 * acc + 8);
         let dff = t.get(Key::DffGe);
-        let want = (3 * acc + 8) as f64 * (dff + MUX2_GE) + (2 * 3 * acc) as f64 * MUX2_GE;
+        let want = (3 * acc + 8) as f64 * (dff + MUX2_GE) + (3 * acc) as f64 * MUX2_GE;
         assert!((ge - want).abs() < 1e-9, "{ge} {want}");
     }
 }

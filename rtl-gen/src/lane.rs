@@ -71,23 +71,17 @@ pub fn lane_module(d: &Design) -> Module {
     let tt = d.token_tile();
     if tt > 1 {
         ports.push(Port::new(
-            "arr_tok",
+            "acc_tok",
             Dir::Input,
             d.tok_bits(),
-            "the arriving entry's token slot: the partial sum it adds to",
-        ));
-        ports.push(Port::new(
-            "done_tok",
-            Dir::Input,
-            d.tok_bits(),
-            "the token slot of the finished reduction out_acc takes when out_from_acc",
+            "the token slot the accumulator multiplexer reads: the arriving entry's, or the finished reduction's while out_from_acc",
         ));
     }
     let (we_doc, zero_doc, from_doc) = if tt > 1 {
         (
             "acc_<t> loads (bit t)",
             "acc_<t> loads 0 (else the sum)",
-            "out_acc loads acc_<done_tok> (else the sum)",
+            "out_acc loads acc_<acc_tok> (else the sum)",
         )
     } else {
         (
@@ -304,9 +298,10 @@ fn select(sel: &str, bits: u32, names: &[String]) -> crate::ir::Expr {
 }
 
 /// The partial-sum bank of `array.token_tile = T > 1`: `T` accumulators
-/// `acc_<t>`, `sum = (acc_base_zero ? 0 : acc_<arr_tok>) + arriving`, each
-/// accumulator written under its bit of `acc_we`/`acc_zero`, and the output
-/// register taking `acc_<done_tok>` or the sum; all reset to 0.
+/// `acc_<t>` behind one `T:1` multiplexer on `acc_tok`, `sum =
+/// (acc_base_zero ? 0 : acc_<acc_tok>) + arriving`, each accumulator
+/// written under its bit of `acc_we`/`acc_zero`, and the output register
+/// taking `acc_<acc_tok>` or the sum; all reset to 0.
 fn accumulator_bank(d: &Design, arr: &Val) -> Vec<Item> {
     let ab = d.acc_bits;
     let tt = d.token_tile();
@@ -319,8 +314,7 @@ fn accumulator_bank(d: &Design, arr: &Val) -> Vec<Item> {
     for a in &accs {
         items.push(reg(a.as_str(), ab));
     }
-    items.push(wire("acc_cur", ab, select("arr_tok", tb, &accs)));
-    items.push(wire("acc_done", ab, select("done_tok", tb, &accs)));
+    items.push(wire("acc_cur", ab, select("acc_tok", tb, &accs)));
     items.push(wire(
         "sum",
         ab,
@@ -352,7 +346,7 @@ fn accumulator_bank(d: &Design, arr: &Val) -> Vec<Item> {
         name("out_we"),
         vec![nb(
             name("out_acc"),
-            mux(name("out_from_acc"), name("acc_done"), name("sum")),
+            mux(name("out_from_acc"), name("acc_cur"), name("sum")),
         )],
     ));
     items.push(on_clock(

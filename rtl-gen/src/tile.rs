@@ -26,10 +26,14 @@
 //! through the `T`-bit `acc_we`/`acc_zero` vectors:
 //!
 //! ```text
-//! hit[t]        = arr_valid && arr_tok == t
+//! wait_tok      = done && arr_valid && arr_tok != dslot
+//!                 (the finished token leaves first; stage 0 and the
+//!                 pipeline hold for the cycle)
+//! arr_take      = arr_valid && !wait_tok   (arr_valid in the rules above)
+//! hit[t]        = arr_take && arr_tok == t
 //! acc_we[t]     = done ? fire && (hit[t] || dslot == t) : hit[t]
 //! acc_zero[t]   = done ? !hit[t] : to_out
-//! acc_base_zero = done && arr_tok == dslot
+//! acc_tok       = done ? dslot : arr_tok   (the lanes' one T:1 multiplexer)
 //! ```
 
 use crate::datapath::lane_gen;
@@ -220,14 +224,25 @@ pub fn tile_module(d: &Design) -> Module {
         1,
         and(name("arr_last"), or(not(name("out_valid")), name("fire"))),
     ));
+    // the arriving entry the accumulators take (with weight registers, not
+    // while another token's finished reduction leaves first)
+    let av = if tiled { "arr_take" } else { "arr_valid" };
     if tiled {
         items.push(reg("dslot", tb));
-        let hit = |t: u32| {
+        items.push(wire(
+            "wait_tok",
+            1,
             and(
-                name("arr_valid"),
-                eq(name("arr_tok"), konst(tb, u128::from(t))),
-            )
-        };
+                and(name("done"), name("arr_valid")),
+                bin(BinOp::Ne, name("arr_tok"), name("dslot")),
+            ),
+        ));
+        items.push(wire(
+            "arr_take",
+            1,
+            and(name("arr_valid"), not(name("wait_tok"))),
+        ));
+        let hit = |t: u32| and(name(av), eq(name("arr_tok"), konst(tb, u128::from(t))));
         let we: Vec<Expr> = (0..tt)
             .rev()
             .map(|t| {
@@ -248,9 +263,9 @@ pub fn tile_module(d: &Design) -> Module {
         items.push(wire("acc_we", tt, concat(we)));
         items.push(wire("acc_zero", tt, concat(zero)));
         items.push(wire(
-            "acc_base_zero",
-            1,
-            and(name("done"), eq(name("arr_tok"), name("dslot"))),
+            "acc_tok",
+            tb,
+            mux(name("done"), name("dslot"), name("arr_tok")),
         ));
         items.push(wire("wload", 1, and(name("accept"), name("in_wload"))));
     } else {
@@ -268,20 +283,21 @@ pub fn tile_module(d: &Design) -> Module {
     items.push(wire(
         "out_we",
         1,
-        mux(
-            name("done"),
-            name("fire"),
-            and(name("arr_valid"), name("to_out")),
-        ),
+        mux(name("done"), name("fire"), and(name(av), name("to_out"))),
     ));
     if depth > 0 {
         // stage_en[s] = !stall && (valid entry entering register s+1)
         let mut srcs: Vec<Expr> = (1..depth).rev().map(|k| name(p(k, "valid"))).collect();
         srcs.push(name("issue"));
+        let frozen = if tiled {
+            or(name("stall"), name("wait_tok"))
+        } else {
+            name("stall")
+        };
         items.push(wire(
             "stage_en",
             depth,
-            and(concat(srcs), repeat(depth, not(name("stall")))),
+            and(concat(srcs), repeat(depth, not(frozen))),
         ));
     }
 
@@ -304,14 +320,12 @@ pub fn tile_module(d: &Design) -> Module {
             name("done"),
             mux(
                 name("done"),
-                or(not(name("fire")), and(name("arr_valid"), name("arr_last"))),
-                and(
-                    and(name("arr_valid"), name("arr_last")),
-                    not(name("to_out")),
-                ),
+                or(not(name("fire")), and(name(av), name("arr_last"))),
+                and(and(name(av), name("arr_last")), not(name("to_out"))),
             ),
         ),
     ];
+    let mut shift = Vec::new();
     for k in 1..=depth {
         reset.push(nb(name(p(k, "valid")), konst(1, 0)));
         reset.push(nb(name(p(k, "last")), konst(1, 0)));
@@ -324,10 +338,10 @@ pub fn tile_module(d: &Design) -> Module {
                 name(p(k - 1, "tag")),
             )
         };
-        step.push(nb(name(p(k, "valid")), v));
-        step.push(nb(name(p(k, "last")), l));
+        shift.push(nb(name(p(k, "valid")), v));
+        shift.push(nb(name(p(k, "last")), l));
         if tagged {
-            step.push(nb(name(p(k, "tag")), t));
+            shift.push(nb(name(p(k, "tag")), t));
         }
         if tiled {
             let tok = if k == 1 {
@@ -335,11 +349,11 @@ pub fn tile_module(d: &Design) -> Module {
             } else {
                 name(p(k - 1, "tok"))
             };
-            step.push(nb(name(p(k, "tok")), tok));
+            shift.push(nb(name(p(k, "tok")), tok));
         }
     }
     if tiled {
-        step.push(if_(
+        shift.push(if_(
             name("accept"),
             vec![nb(
                 name("slot"),
@@ -351,11 +365,11 @@ pub fn tile_module(d: &Design) -> Module {
             )],
         ));
         step.push(if_(
-            and(name("arr_valid"), name("arr_last")),
+            and(name(av), name("arr_last")),
             vec![nb(name("dslot"), name("arr_tok"))],
         ));
     }
-    step.push(if_else(
+    shift.push(if_else(
         name("accept"),
         vec![nb(name("hold"), konst(hb, u128::from(ii)))],
         vec![if_(
@@ -366,6 +380,11 @@ pub fn tile_module(d: &Design) -> Module {
             )],
         )],
     ));
+    if tiled {
+        step.push(if_(lnot(name("wait_tok")), shift));
+    } else {
+        step.extend(shift);
+    }
     items.push(Item::Blank);
     items.push(Item::Comment(
         "control registers: nothing changes while stalled".into(),
@@ -422,14 +441,10 @@ pub fn tile_module(d: &Design) -> Module {
         conns.push(("arr_tag".into(), name("arr_tag")));
     }
     if tiled {
-        conns.push(("arr_tok".into(), name("arr_tok")));
-        conns.push(("done_tok".into(), name("dslot")));
+        conns.push(("acc_tok".into(), name("acc_tok")));
     }
     for (port, sig) in [
-        (
-            "acc_base_zero",
-            if tiled { "acc_base_zero" } else { "done" },
-        ),
+        ("acc_base_zero", "done"),
         ("acc_we", "acc_we"),
         ("acc_zero", "acc_zero"),
         ("out_we", "out_we"),

@@ -116,11 +116,7 @@ fn broken_rtl_is_caught() {
         ),
         // weight registers: a finished token's partial sum is added to the
         // next reduction of another token
-        (
-            "at_l4_w8_t2",
-            "wire acc_base_zero = done & (arr_tok == dslot);",
-            "wire acc_base_zero = done;",
-        ),
+        ("at_l4_w8_t2", "wire wait_tok = ", "wire wait_tok = 1'b0 & "),
         // the lanes load weights with every chunk
         (
             "at_l3_w5_t4_s16",

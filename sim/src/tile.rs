@@ -117,17 +117,26 @@
 //! weights is one whose `wgt` is empty.
 //!
 //! The slot travels with the entry through the pipeline; the arriving
-//! entry adds to its slot's accumulator (`sum = acc[slot] + arriving`, the
-//! `T:1` multiplexer the mapping counts). The rules above hold with `acc`
-//! read as `acc[slot]`, plus a register `dslot`, the slot of the finished
-//! reduction that `done` holds: when `done` and `fire`, `out :=
-//! acc[dslot]` and `acc[dslot] := 0` before the arriving entry adds to its
-//! own slot; an arriving last entry that sets `done` sets `dslot := slot`.
-//! With `T = 1` every slot is 0 and this is the tile above, port for port
-//! (`in_wload` does not exist; every chunk carries its weights).
+//! entry adds to its slot's accumulator (`sum = acc[slot] + arriving`,
+//! through the one `T:1` multiplexer per accumulator bit that the mapping
+//! and the area count). The rules above hold with `acc` read as
+//! `acc[slot]`, plus a register `dslot`, the slot of the finished
+//! reduction that `done` holds (an arriving last entry that sets `done`
+//! sets `dslot := slot`), and one more case: the multiplexer reads
+//! `acc[dslot]` while `done`, so when `done`, `fire` and an entry of
+//! another slot arrive together (`wait`), the output register takes
+//! `acc[dslot]`, `acc[dslot] := 0` and `done := 0` as if nothing had
+//! arrived, and the arriving entry, stage 0 and the pipeline stay where
+//! they are for that cycle (it arrives again, with `done` clear, in the
+//! next). `in_ready` is low in that cycle anyway (`done && arriving`).
+//! With `T = 1` every slot is 0, `wait` never holds, and this is the tile
+//! above, port for port (`in_wload` does not exist; every chunk carries
+//! its weights).
 //!
-//! Timing does not change: one chunk every II cycles whatever its slot,
-//! and a token's result leaves [`tile_latency`] after its last chunk, so the
+//! Timing does not change when the output is taken (`wait` needs a result
+//! waiting in the accumulators, i.e. back-pressure): one chunk every II
+//! cycles whatever its slot, and a token's result leaves [`tile_latency`]
+//! after its last chunk, so the
 //! `n` results of a tile leave one every II cycles as their last chunks
 //! arrived and [`cycles_for_reductions`] holds for any `T` (the mapping's
 //! drain is the latency, with no extra cycles for the partial-sum bank).
@@ -407,7 +416,19 @@ impl Tile {
         let out_valid = self.out_valid;
         let shown = self.out_sel;
         let stall = self.done && arr_valid && !inputs.out_ready;
-        if !stall {
+        // a finished reduction of another token leaves first (one
+        // multiplexer per accumulator: it reads acc[dslot] while done)
+        let wait = self.done && arr_valid && arr_slot != self.dslot;
+        if !stall && wait {
+            let lanes = self.lanes;
+            let nsel = 1 - self.out_sel;
+            let ds = self.dslot * lanes;
+            self.out[nsel].copy_from_slice(&self.acc[ds..ds + lanes]);
+            self.out_sel = nsel;
+            self.acc[ds..ds + lanes].fill(0);
+            self.done = false;
+            self.out_valid = true;
+        } else if !stall {
             let fire = out_valid && inputs.out_ready;
             let lanes = self.lanes;
             let bits = self.acc_bits;

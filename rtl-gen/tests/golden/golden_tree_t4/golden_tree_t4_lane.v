@@ -11,13 +11,12 @@ module golden_tree_t4_lane (
     input  wire [14:0]    act_n,         // negated activations, element e at [e*B +: B]
     input  wire [5:0]     in_wgt,        // this lane's weights (ternary) of the offered chunk, element e at [e*2 +: 2]
     input  wire           load,          // stage 0 accepts the chunk: wgt loads in_wgt
-    input  wire [1:0]     arr_tok,       // the arriving entry's token slot: the partial sum it adds to
-    input  wire [1:0]     done_tok,      // the token slot of the finished reduction out_acc takes when out_from_acc
+    input  wire [1:0]     acc_tok,       // the token slot the accumulator multiplexer reads: the arriving entry's, or the finished reduction's while out_from_acc
     input  wire           acc_base_zero, // add the arriving value to 0 instead of acc
     input  wire [3:0]     acc_we,        // acc_<t> loads (bit t)
     input  wire [3:0]     acc_zero,      // acc_<t> loads 0 (else the sum)
     input  wire           out_we,        // out_acc loads
-    input  wire           out_from_acc,  // out_acc loads acc_<done_tok> (else the sum)
+    input  wire           out_from_acc,  // out_acc loads acc_<acc_tok> (else the sum)
     output reg  [10:0]    out_acc        // the finished reduction, two's complement
 );
     // stage 0: this lane's part of the input register (its weights)
@@ -60,8 +59,7 @@ module golden_tree_t4_lane (
     reg [10:0] acc_1;
     reg [10:0] acc_2;
     reg [10:0] acc_3;
-    wire [10:0] acc_cur = (arr_tok == 2'd0) ? acc_0 : ((arr_tok == 2'd1) ? acc_1 : ((arr_tok == 2'd2) ? acc_2 : acc_3));
-    wire [10:0] acc_done = (done_tok == 2'd0) ? acc_0 : ((done_tok == 2'd1) ? acc_1 : ((done_tok == 2'd2) ? acc_2 : acc_3));
+    wire [10:0] acc_cur = (acc_tok == 2'd0) ? acc_0 : ((acc_tok == 2'd1) ? acc_1 : ((acc_tok == 2'd2) ? acc_2 : acc_3));
     wire [10:0] sum = (acc_base_zero ? 11'd0 : acc_cur) + arr;
     always @(posedge clk) begin
         if (!rst_n) begin
@@ -84,7 +82,7 @@ module golden_tree_t4_lane (
                 acc_3 <= acc_zero[3] ? 11'd0 : sum;
             end
             if (out_we) begin
-                out_acc <= out_from_acc ? acc_done : sum;
+                out_acc <= out_from_acc ? acc_cur : sum;
             end
         end
     end

@@ -50,12 +50,14 @@ module golden_tree_t4_tile (
     wire accept = in_valid & in_ready;
     wire to_out = arr_last & (~out_valid | fire);
     reg [1:0] dslot;
-    wire [3:0] acc_we = {done ? (fire & ((arr_valid & (arr_tok == 2'd3)) | (dslot == 2'd3))) : (arr_valid & (arr_tok == 2'd3)), done ? (fire & ((arr_valid & (arr_tok == 2'd2)) | (dslot == 2'd2))) : (arr_valid & (arr_tok == 2'd2)), done ? (fire & ((arr_valid & (arr_tok == 2'd1)) | (dslot == 2'd1))) : (arr_valid & (arr_tok == 2'd1)), done ? (fire & ((arr_valid & (arr_tok == 2'd0)) | (dslot == 2'd0))) : (arr_valid & (arr_tok == 2'd0))};
-    wire [3:0] acc_zero = {done ? ~(arr_valid & (arr_tok == 2'd3)) : to_out, done ? ~(arr_valid & (arr_tok == 2'd2)) : to_out, done ? ~(arr_valid & (arr_tok == 2'd1)) : to_out, done ? ~(arr_valid & (arr_tok == 2'd0)) : to_out};
-    wire acc_base_zero = done & (arr_tok == dslot);
+    wire wait_tok = done & arr_valid & (arr_tok != dslot);
+    wire arr_take = arr_valid & ~wait_tok;
+    wire [3:0] acc_we = {done ? (fire & ((arr_take & (arr_tok == 2'd3)) | (dslot == 2'd3))) : (arr_take & (arr_tok == 2'd3)), done ? (fire & ((arr_take & (arr_tok == 2'd2)) | (dslot == 2'd2))) : (arr_take & (arr_tok == 2'd2)), done ? (fire & ((arr_take & (arr_tok == 2'd1)) | (dslot == 2'd1))) : (arr_take & (arr_tok == 2'd1)), done ? (fire & ((arr_take & (arr_tok == 2'd0)) | (dslot == 2'd0))) : (arr_take & (arr_tok == 2'd0))};
+    wire [3:0] acc_zero = {done ? ~(arr_take & (arr_tok == 2'd3)) : to_out, done ? ~(arr_take & (arr_tok == 2'd2)) : to_out, done ? ~(arr_take & (arr_tok == 2'd1)) : to_out, done ? ~(arr_take & (arr_tok == 2'd0)) : to_out};
+    wire [1:0] acc_tok = done ? dslot : arr_tok;
     wire wload = accept & in_wload;
-    wire out_we = done ? fire : (arr_valid & to_out);
-    wire [1:0] stage_en = {p1_valid, issue} & {2{~stall}};
+    wire out_we = done ? fire : (arr_take & to_out);
+    wire [1:0] stage_en = {p1_valid, issue} & {2{~(stall | wait_tok)}};
 
     // control registers: nothing changes while stalled
     always @(posedge clk) begin
@@ -71,23 +73,25 @@ module golden_tree_t4_tile (
             p2_last <= 1'b0;
         end else if (!stall) begin
             out_valid <= out_we | (out_valid & ~fire);
-            done <= done ? (~fire | (arr_valid & arr_last)) : (arr_valid & arr_last & ~to_out);
-            p1_valid <= issue;
-            p1_last <= issue_last;
-            p1_tok <= slot;
-            p2_valid <= p1_valid;
-            p2_last <= p1_last;
-            p2_tok <= p1_tok;
-            if (accept) begin
-                slot <= in_wload ? 2'd0 : (slot + 2'd1);
-            end
-            if (arr_valid & arr_last) begin
+            done <= done ? (~fire | (arr_take & arr_last)) : (arr_take & arr_last & ~to_out);
+            if (arr_take & arr_last) begin
                 dslot <= arr_tok;
             end
-            if (accept) begin
-                hold <= 1'b1;
-            end else if (issue) begin
-                hold <= hold - 1'b1;
+            if (!wait_tok) begin
+                p1_valid <= issue;
+                p1_last <= issue_last;
+                p1_tok <= slot;
+                p2_valid <= p1_valid;
+                p2_last <= p1_last;
+                p2_tok <= p1_tok;
+                if (accept) begin
+                    slot <= in_wload ? 2'd0 : (slot + 2'd1);
+                end
+                if (accept) begin
+                    hold <= 1'b1;
+                end else if (issue) begin
+                    hold <= hold - 1'b1;
+                end
             end
         end
     end
@@ -123,9 +127,8 @@ module golden_tree_t4_tile (
                 .act_n         (act_n),
                 .in_wgt        (in_wgt[l * 6 +: 6]),
                 .load          (wload),
-                .arr_tok       (arr_tok),
-                .done_tok      (dslot),
-                .acc_base_zero (acc_base_zero),
+                .acc_tok       (acc_tok),
+                .acc_base_zero (done),
                 .acc_we        (acc_we),
                 .acc_zero      (acc_zero),
                 .out_we        (out_we),
