@@ -148,18 +148,15 @@ pub fn tile_module(d: &Design) -> Module {
     if depth > 0 {
         items.push(Item::Blank);
         items.push(Item::Comment(format!(
-            "{depth} pipeline register{} after stage 0 (registers after tree levels {:?}{}): valid, last{}",
+            "{depth} pipeline register{} after stage 0 (registers after tree levels {:?}{}): valid, last{}{}",
             if depth == 1 { "" } else { "s" },
             d.register_levels()
                 .iter()
                 .filter(|&&l| l > 0)
                 .collect::<Vec<_>>(),
             lane_gen(d).pipeline_note(),
-            format!(
-                "{}{}",
-                if tagged { ", tag" } else { "" },
-                if tiled { ", tok" } else { "" }
-            )
+            if tagged { ", tag" } else { "" },
+            if tiled { ", tok" } else { "" }
         )));
         for k in 1..=depth {
             items.push(reg(p(k, "valid"), 1));

@@ -103,6 +103,9 @@ fn the_protocol_is_checked() {
     .is_err());
 }
 
+/// One token's chunks: activations, and weights per lane.
+type TokenChunks = (Vec<Vec<i64>>, Vec<Vec<Vec<i64>>>);
+
 /// Token tiles `(tokens, chunks)` as a stimulus, and each token's
 /// reduction with its weights spelled out (in the order the results leave).
 fn tiles(a: &ArrayConfig, shape: &[(usize, usize)], seed: u64) -> (Vec<Chunk>, Vec<Vec<i64>>) {
@@ -116,8 +119,7 @@ fn tiles(a: &ArrayConfig, shape: &[(usize, usize)], seed: u64) -> (Vec<Chunk>, V
     };
     let (mut chunks, mut want) = (Vec::new(), Vec::new());
     for &(tokens, n) in shape {
-        let mut per_token: Vec<(Vec<Vec<i64>>, Vec<Vec<Vec<i64>>>)> =
-            vec![(Vec::new(), Vec::new()); tokens];
+        let mut per_token: Vec<TokenChunks> = vec![(Vec::new(), Vec::new()); tokens];
         for c in 0..n {
             let w: Vec<i64> = (0..lanes * width).map(|_| next(-1, 1)).collect();
             for (t, tok) in per_token.iter_mut().enumerate() {
