@@ -2,7 +2,9 @@
 //! is never worse on the objective than with the fixed mapping, although
 //! operators interact in the engine (prefetch across their boundaries).
 //! Property test over small designs and traces of dependent and
-//! independent products.
+//! independent products. (The interaction is rare: with the whole-run
+//! check removed these cases still pass; `tests/sim_cli.rs` has the 70B
+//! prefill where it acts.)
 
 use proptest::prelude::*;
 use sim::arch::preset;
