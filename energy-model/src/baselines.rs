@@ -98,7 +98,7 @@ pub fn step_with(
     .map_err(|e| e.to_string())?;
     let opts = SimOptions {
         allow_oversubscribe: true,
-        ..SimOptions::default()
+        ..crate::default_options(arch, t)
     };
     let r = simulate(arch, &trace, opts).map_err(|e| format!("{}: {e}", model.name))?;
     let e = energy::estimate(arch, &r, t);

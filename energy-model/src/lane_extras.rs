@@ -8,8 +8,11 @@
 //!
 //! - token tile `T > 1`: `T - 1` more accumulators of `acc_bits` (enabled
 //!   flip-flops), a `T:1` multiplexer per accumulator bit (`T - 1` 2:1
-//!   multiplexers) and a second weight register of `width x weight bits`
-//!   (the next chunk loads while the tile's tokens run);
+//!   multiplexers: the accumulator the arriving token adds to, or the
+//!   finished one the output register takes, as rtl-gen's lane has it) and
+//!   a staging weight register of `width x weight bits` in front of the
+//!   tile's weight input (the weight buffer's port delivers the next chunk
+//!   while the tile's tokens run; not in the generated tile);
 //! - zero skip with a window of `W` activations: per tree input a `W:1`
 //!   multiplexer of activation bits (`W - 1` 2:1 multiplexers a bit) and
 //!   the `ceil(log2 W)`-bit index register that drives it.

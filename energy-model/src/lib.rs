@@ -25,5 +25,5 @@ pub mod wires;
 
 pub use area::{AreaReport, CellCounts};
 pub use energy::{estimate, Breakdown, EnergyReport, OpEnergy, ENERGY_SCHEMA};
-pub use mapper_prices::mapper_prices;
+pub use mapper_prices::{default_mapper, default_options, mapper_prices};
 pub use tech::{Key, TechError, Technology};

@@ -7,8 +7,28 @@ use crate::area;
 use crate::energy::{dynamic, Prices};
 use crate::tech::{Key, Technology};
 use sim::activity::Activity;
-use sim::mapping::{ChunkCost, MapPrices};
-use sim::Accelerator;
+use sim::mapping::{ChunkCost, MapPrices, Mapper, Objective};
+use sim::{Accelerator, SimOptions};
+
+/// The mapper every command runs with by default: the search on `edp`,
+/// priced for `arch` in `t` (docs/simulator.md, "The mapper"). Commands
+/// that must stay comparable pass `--fixed-mapping` (or keep
+/// [`sim::mapping::Mapper::Fixed`], the library's default).
+pub fn default_mapper(arch: &Accelerator, t: &Technology) -> Mapper {
+    Mapper::Search {
+        objective: Objective::Edp,
+        prices: Some(mapper_prices(arch, t)),
+    }
+}
+
+/// [`SimOptions::default`] with [`default_mapper`]: what `onebit sim`,
+/// `demo`, `paper`, the chip comparison and sweeps simulate with.
+pub fn default_options(arch: &Accelerator, t: &Technology) -> SimOptions {
+    SimOptions {
+        mapper: default_mapper(arch, t),
+        ..SimOptions::default()
+    }
+}
 
 /// The mapper's prices for `arch` in `t`.
 pub fn mapper_prices(arch: &Accelerator, t: &Technology) -> MapPrices {

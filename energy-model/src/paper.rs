@@ -11,7 +11,7 @@ use crate::tech::Technology;
 use serde::Serialize;
 use sim::activity::{Activity, VectorOp};
 use sim::arch::{preset, Accelerator};
-use sim::{simulate, SimOptions, SimResult};
+use sim::{simulate, SimResult};
 use workloads::trace::{generate, TraceOptions};
 use workloads::{zoo, Op, OpKind, Phase, Precision, Trace, TraceMeta};
 
@@ -207,7 +207,7 @@ fn headline_side(
 ) -> HeadlineSide {
     let arch = preset(design).expect("preset exists");
     let trace = gemm_trace("gemm-4096", 1, 4096, 4096, a, w);
-    let r = simulate(&arch, &trace, SimOptions::default()).expect("the GEMM maps");
+    let r = simulate(&arch, &trace, crate::default_options(&arch, t)).expect("the GEMM maps");
     let act = &r.ops[0].activity;
     let macs = r.ops[0].macs as f64;
     let p = energy::Prices::of(&arch, t);

@@ -11,7 +11,7 @@
 
 use serde::Serialize;
 use sim::system::{simulate_system, system_preset, SystemDesign, SystemError};
-use sim::{Accelerator, SimOptions};
+use sim::Accelerator;
 use workloads::trace::generate;
 use workloads::{Precision, TraceOptions};
 
@@ -121,7 +121,12 @@ fn step(
         },
     )
     .expect("zoo model traces");
-    simulate_system(d, &t, SimOptions::default())
+    // throughput and batch only: the mapper is priced in the default table
+    simulate_system(
+        d,
+        &t,
+        crate::default_options(&d.chip, &crate::Technology::default_7nm()),
+    )
 }
 
 /// The largest batch whose step fits (doubling, then bisection; the need

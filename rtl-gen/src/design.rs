@@ -152,6 +152,17 @@ impl Design {
         self.lanes() * self.lane_wgt_bits()
     }
 
+    /// Tokens the lanes hold their weights for (`array.token_tile`); above
+    /// 1 the tile has `in_wload` and a partial-sum bank (sim::tile).
+    pub fn token_tile(&self) -> u32 {
+        self.array.token_tile.max(1)
+    }
+
+    /// Bits of a token slot (0..token_tile), at least 1.
+    pub fn tok_bits(&self) -> u32 {
+        (32 - (self.token_tile() - 1).leading_zeros()).max(1)
+    }
+
     /// `out_acc` bits.
     pub fn out_acc_bits(&self) -> u32 {
         self.lanes() * self.acc_bits

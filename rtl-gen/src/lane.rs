@@ -13,8 +13,8 @@ use crate::arith::{Body, Stages, Val};
 use crate::datapath::lane_gen;
 use crate::design::Design;
 use crate::ir::{
-    bin, if_, if_else, konst, lnot, mux, name, nb, on_clock, reg, slice, vbit, wire, BinOp, Dir,
-    Item, Module, Port,
+    bin, eq, if_, if_else, konst, lnot, mux, name, nb, on_clock, reg, slice, vbit, wire, BinOp,
+    Dir, Item, Module, Port,
 };
 use workloads::Precision;
 
@@ -68,17 +68,40 @@ pub fn lane_module(d: &Design) -> Module {
             "the arriving entry's tag (hold when issued): plane group II - tag",
         ));
     }
-    for (n, what) in [
+    let tt = d.token_tile();
+    if tt > 1 {
+        ports.push(Port::new(
+            "acc_tok",
+            Dir::Input,
+            d.tok_bits(),
+            "the token slot the accumulator multiplexer reads: the arriving entry's, or the finished reduction's while out_from_acc",
+        ));
+    }
+    let (we_doc, zero_doc, from_doc) = if tt > 1 {
+        (
+            "acc_<t> loads (bit t)",
+            "acc_<t> loads 0 (else the sum)",
+            "out_acc loads acc_<acc_tok> (else the sum)",
+        )
+    } else {
+        (
+            "acc loads",
+            "acc loads 0 (else the sum)",
+            "out_acc loads acc (else the sum)",
+        )
+    };
+    for (n, bits, what) in [
         (
             "acc_base_zero",
+            1,
             "add the arriving value to 0 instead of acc",
         ),
-        ("acc_we", "acc loads"),
-        ("acc_zero", "acc loads 0 (else the sum)"),
-        ("out_we", "out_acc loads"),
-        ("out_from_acc", "out_acc loads acc (else the sum)"),
+        ("acc_we", tt, we_doc),
+        ("acc_zero", tt, zero_doc),
+        ("out_we", 1, "out_acc loads"),
+        ("out_from_acc", 1, from_doc),
     ] {
-        ports.push(Port::new(n, Dir::Input, 1, what));
+        ports.push(Port::new(n, Dir::Input, bits, what));
     }
     ports.push(Port::new(
         "out_acc",
@@ -109,7 +132,11 @@ pub fn lane_module(d: &Design) -> Module {
         items.extend(stages.processes("clk", |s| vbit("stage_en", depth as u32, s as u32)));
     }
     items.push(Item::Blank);
-    items.extend(accumulator(d, &arr));
+    if tt > 1 {
+        items.extend(accumulator_bank(d, &arr));
+    } else {
+        items.extend(accumulator(d, &arr));
+    }
     Module {
         name: d.lane_module(),
         doc: vec![
@@ -188,13 +215,10 @@ pub(crate) fn tree(
     vals.pop().expect("a tree of at least one leaf")
 }
 
-/// The accumulator and the output register: `sum = (acc_base_zero ? 0 :
-/// acc) + arriving`, both registers reset to 0.
-fn accumulator(d: &Design, arr: &Val) -> Vec<Item> {
+/// The arriving value at the accumulator's width (`arr`), with the waiver
+/// of its dropped bits when the chunk's range exceeds the accumulator's.
+fn arriving(d: &Design, arr: &Val, items: &mut Vec<Item>) {
     let ab = d.acc_bits;
-    let mut items = vec![Item::Comment(format!(
-        "accumulator ({ab} bits, wraps modulo 2^{ab} like the model) and output register"
-    ))];
     let arr_acc = if arr.width <= ab {
         arr.ext(ab)
     } else {
@@ -212,6 +236,16 @@ fn accumulator(d: &Design, arr: &Val) -> Vec<Item> {
         slice("arr_full", ab - 1, 0)
     };
     items.push(wire("arr", ab, arr_acc));
+}
+
+/// The accumulator and the output register: `sum = (acc_base_zero ? 0 :
+/// acc) + arriving`, both registers reset to 0.
+fn accumulator(d: &Design, arr: &Val) -> Vec<Item> {
+    let ab = d.acc_bits;
+    let mut items = vec![Item::Comment(format!(
+        "accumulator ({ab} bits, wraps modulo 2^{ab} like the model) and output register"
+    ))];
+    arriving(d, arr, &mut items);
     items.push(reg("acc", ab));
     items.push(wire(
         "sum",
@@ -247,6 +281,77 @@ fn accumulator(d: &Design, arr: &Val) -> Vec<Item> {
                 ),
             ],
         )],
+    ));
+    items
+}
+
+/// `names[sel]` as a chain of 2:1 multiplexers on the `bits`-bit `sel`
+/// (the last name when `sel` is past the others).
+fn select(sel: &str, bits: u32, names: &[String]) -> crate::ir::Expr {
+    let (last, rest) = names.split_last().expect("at least one");
+    rest.iter()
+        .enumerate()
+        .rev()
+        .fold(name(last.as_str()), |e, (t, n)| {
+            mux(eq(name(sel), konst(bits, t as u128)), name(n.as_str()), e)
+        })
+}
+
+/// The partial-sum bank of `array.token_tile = T > 1`: `T` accumulators
+/// `acc_<t>` behind one `T:1` multiplexer on `acc_tok`, `sum =
+/// (acc_base_zero ? 0 : acc_<acc_tok>) + arriving`, each accumulator
+/// written under its bit of `acc_we`/`acc_zero`, and the output register
+/// taking `acc_<acc_tok>` or the sum; all reset to 0.
+fn accumulator_bank(d: &Design, arr: &Val) -> Vec<Item> {
+    let ab = d.acc_bits;
+    let tt = d.token_tile();
+    let tb = d.tok_bits();
+    let mut items = vec![Item::Comment(format!(
+        "{tt} accumulators, one per token of the tile ({ab} bits, wrap modulo 2^{ab} like the model), and the output register"
+    ))];
+    arriving(d, arr, &mut items);
+    let accs: Vec<String> = (0..tt).map(|t| format!("acc_{t}")).collect();
+    for a in &accs {
+        items.push(reg(a.as_str(), ab));
+    }
+    items.push(wire("acc_cur", ab, select("acc_tok", tb, &accs)));
+    items.push(wire(
+        "sum",
+        ab,
+        bin(
+            BinOp::Add,
+            mux(name("acc_base_zero"), konst(ab, 0), name("acc_cur")),
+            name("arr"),
+        ),
+    ));
+    let mut reset: Vec<_> = accs
+        .iter()
+        .map(|a| nb(name(a.as_str()), konst(ab, 0)))
+        .collect();
+    reset.push(nb(name("out_acc"), konst(ab, 0)));
+    let mut step: Vec<_> = accs
+        .iter()
+        .enumerate()
+        .map(|(t, a)| {
+            if_(
+                vbit("acc_we", tt, t as u32),
+                vec![nb(
+                    name(a.as_str()),
+                    mux(vbit("acc_zero", tt, t as u32), konst(ab, 0), name("sum")),
+                )],
+            )
+        })
+        .collect();
+    step.push(if_(
+        name("out_we"),
+        vec![nb(
+            name("out_acc"),
+            mux(name("out_from_acc"), name("acc_cur"), name("sum")),
+        )],
+    ));
+    items.push(on_clock(
+        "clk",
+        vec![if_else(lnot(name("rst_n")), reset, step)],
     ));
     items
 }

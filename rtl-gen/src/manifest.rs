@@ -142,10 +142,25 @@ pub struct Manifest {
     pub acc_bits: u32,
     /// Timing.
     pub timing: Timing,
+    /// The lanes' weight registers (`array.token_tile > 1`; absent when
+    /// every chunk carries its weights).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight_registers: Option<WeightRegisters>,
     /// Keys of the design the generated tile does not implement (they are
     /// simulated and priced; docs/rtl.md).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub not_generated: Vec<String>,
+}
+
+/// The weight registers of `array.token_tile > 1` and their protocol.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WeightRegisters {
+    /// Tokens a weight load serves at most (`array.token_tile`).
+    pub token_tile: u32,
+    /// Partial sums per lane (one per token).
+    pub partial_sums: u32,
+    /// How a producer drives `in_wload`, `in_wgt` and the tokens.
+    pub protocol: String,
 }
 
 /// The crate version, written into every file and manifest.
@@ -283,6 +298,20 @@ pub fn manifest(d: &Design) -> Manifest {
                 ),
             ),
             port("in_last", "input", 1, "the offered chunk ends a reduction".into()),
+        ]
+        .into_iter()
+        .chain((d.token_tile() > 1).then(|| {
+            port(
+                "in_wload",
+                "input",
+                1,
+                format!(
+                    "the lanes load in_wgt with the offered chunk (token slot 0); when low they reuse their weights for the next of up to {} tokens and in_wgt is not looked at",
+                    d.token_tile()
+                ),
+            )
+        }))
+        .chain([
             port(
                 "out_valid",
                 "output",
@@ -296,7 +325,8 @@ pub fn manifest(d: &Design) -> Manifest {
                 d.out_acc_bits(),
                 format!("{lanes} accumulators of {cb} bits: lane l at bits [l*{cb}, (l+1)*{cb})"),
             ),
-        ],
+        ])
+        .collect(),
         encodings: Encodings {
             activations: act_encoding(d.acts(), ab),
             weights: weight_encoding(d.weights(), wb),
@@ -328,18 +358,23 @@ pub fn manifest(d: &Design) -> Manifest {
                 t.initiation_interval, t.latency
             ),
         },
+        weight_registers: (d.token_tile() > 1).then(|| WeightRegisters {
+            token_tile: d.token_tile(),
+            partial_sums: d.token_tile(),
+            protocol: format!(
+                "chunk-outer, token-inner: for each chunk of a tile of n <= {tt} tokens, offer the n                  tokens' chunks in token order, the first with in_wload = 1 and the chunk's weights                  on in_wgt, the others with in_wload = 0; in_last on every token's chunk of the last                  K chunk. The first chunk after reset loads weights; a load serves at most {tt}                  chunks. Each token keeps its own partial sum; results leave in the order their last                  chunks were accepted, {} cycles after each, one every {} cycle(s), as without                  weight registers.",
+                t.latency,
+                t.initiation_interval,
+                tt = d.token_tile()
+            ),
+        }),
         not_generated: not_generated(&d.array),
     }
 }
 
-/// The keys of `array` the generated tile does not implement.
-pub fn not_generated(array: &sim::arch::ArrayConfig) -> Vec<String> {
-    let mut v = Vec::new();
-    if array.token_tile > 1 {
-        v.push(format!(
-            "array.token_tile = {}: the tile takes one token's chunk with its weights per handshake; the lanes' weight registers and partial-sum bank are simulated and priced, not generated",
-            array.token_tile
-        ));
-    }
-    v
+/// The keys of `array` the generated tile does not implement (none of
+/// the lane template's today: `array.token_tile > 1` is generated since
+/// the weight registers; the list stays for keys to come).
+pub fn not_generated(_array: &sim::arch::ArrayConfig) -> Vec<String> {
+    Vec::new()
 }

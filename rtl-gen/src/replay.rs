@@ -170,16 +170,31 @@ impl Replay {
     }
 
     /// `$readmemh` text of the chunk pool: one word of
-    /// [`chunk_bits`] bits a line, `{in_last, in_wgt, in_act}`.
+    /// [`chunk_bits`] bits a line, `{in_last, in_wgt, in_act}`, and
+    /// `{in_wload, in_last, in_wgt, in_act}` with `array.token_tile > 1`
+    /// (a chunk that reuses the lanes' weights drives `in_wgt` all ones:
+    /// the tile must not look at it).
     pub fn chunks_hex(&self, d: &Design) -> Result<String, RtlError> {
         let mut s = String::new();
+        let tiled = d.token_tile() > 1;
         for c in &self.pool {
             let mut w = BitVec::zeros(chunk_bits(d) as usize);
             let act = pack_acts(d.acts(), &c.act)?;
-            let wgt = pack_weights(d.weights(), &c.wgt, d.lanes() as usize, d.width() as usize)?;
             place(&mut w, 0, &act);
-            place(&mut w, act.len(), &wgt);
-            w.set(w.len() - 1, c.last);
+            if c.loads_weights() || !tiled {
+                let wgt =
+                    pack_weights(d.weights(), &c.wgt, d.lanes() as usize, d.width() as usize)?;
+                place(&mut w, act.len(), &wgt);
+            } else {
+                for b in act.len()..act.len() + d.in_wgt_bits() as usize {
+                    w.set(b, true);
+                }
+            }
+            let last_bit = (d.in_act_bits() + d.in_wgt_bits()) as usize;
+            w.set(last_bit, c.last);
+            if tiled {
+                w.set(last_bit + 1, c.loads_weights());
+            }
             s.push_str(&w.to_hex());
             s.push('\n');
         }
@@ -197,9 +212,10 @@ impl Replay {
     }
 }
 
-/// Bits of a chunk word: `in_act`, `in_wgt` and `in_last`.
+/// Bits of a chunk word: `in_act`, `in_wgt` and `in_last` (and
+/// `in_wload` with `array.token_tile > 1`).
 pub fn chunk_bits(d: &Design) -> u32 {
-    d.in_act_bits() + d.in_wgt_bits() + 1
+    d.in_act_bits() + d.in_wgt_bits() + 1 + u32::from(d.token_tile() > 1)
 }
 
 /// Copies `src` into `dst` at bit `offset`.

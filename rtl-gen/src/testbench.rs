@@ -82,6 +82,7 @@ pub fn tb_module(d: &Design, depths: Depths) -> Module {
     let cw = chunk_bits(d);
     let ow = d.out_acc_bits();
     let (aw, ww) = (d.in_act_bits(), d.in_wgt_bits());
+    let tiled = d.token_tile() > 1;
     let mut items = vec![
         Item::Comment("vectors and expectations ($readmemh files, see rtl_gen::replay)".into()),
         mem("cyc_mem", 4, depths.cycles),
@@ -107,6 +108,9 @@ pub fn tb_module(d: &Design, depths: Depths) -> Module {
         ("in_wgt", ww),
     ] {
         items.push(reg(n, w));
+    }
+    if tiled {
+        items.push(reg("in_wload", 1));
     }
     items.push(wire_decl("in_ready", 1));
     items.push(wire_decl("out_valid", 1));
@@ -135,6 +139,9 @@ pub fn tb_module(d: &Design, depths: Depths) -> Module {
         blk(name("in_act"), konst(aw, 0)),
         blk(name("in_wgt"), konst(ww, 0)),
     ];
+    if tiled {
+        init.push(blk(name("in_wload"), konst(1, 0)));
+    }
     for v in ["cyc", "next", "oidx", "accepted", "taken", "errors", "boot"] {
         init.push(blk(name(v), int(0)));
     }
@@ -165,25 +172,24 @@ pub fn tb_module(d: &Design, depths: Depths) -> Module {
         module: d.top(),
         name: "dut".into(),
         conns: [
-            "clk",
-            "rst_n",
-            "in_valid",
-            "in_ready",
-            "in_act",
-            "in_wgt",
-            "in_last",
-            "out_valid",
-            "out_ready",
-            "out_acc",
+            "clk", "rst_n", "in_valid", "in_ready", "in_act", "in_wgt", "in_last",
         ]
         .iter()
+        .chain(tiled.then_some(&"in_wload"))
+        .chain(&["out_valid", "out_ready", "out_acc"])
         .map(|p| (p.to_string(), name(*p)))
         .collect(),
     });
     items.push(Item::Blank);
 
     // drive the inputs of cycle `cyc` (record `rec`, chunk `next`)
-    let chunk_lhs = || concat(vec![name("in_last"), name("in_wgt"), name("in_act")]);
+    let chunk_lhs = || {
+        let mut v = vec![name("in_last"), name("in_wgt"), name("in_act")];
+        if tiled {
+            v.insert(0, name("in_wload"));
+        }
+        concat(v)
+    };
     let drive = vec![
         blk(
             name("rec"),

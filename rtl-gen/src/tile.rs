@@ -17,11 +17,29 @@
 //!                   : (arr_valid ? (to_out ? 0 : acc + arr) : acc)
 //! out       := done && fire ? acc : (!done && arr_valid && to_out ? acc + arr : out)
 //! ```
+//!
+//! With `array.token_tile = T > 1` (sim::tile, "Weight registers") the
+//! tile also has `in_wload` (the lanes load `in_wgt` with this chunk), a
+//! token `slot` register (0 on a load, `slot + 1` on a reuse), a `tok`
+//! beside every pipeline register's `valid`, and `dslot`, the slot of the
+//! finished reduction `done` holds; each lane has `T` accumulators, written
+//! through the `T`-bit `acc_we`/`acc_zero` vectors:
+//!
+//! ```text
+//! wait_tok      = done && arr_valid && arr_tok != dslot
+//!                 (the finished token leaves first; stage 0 and the
+//!                 pipeline hold for the cycle)
+//! arr_take      = arr_valid && !wait_tok   (arr_valid in the rules above)
+//! hit[t]        = arr_take && arr_tok == t
+//! acc_we[t]     = done ? fire && (hit[t] || dslot == t) : hit[t]
+//! acc_zero[t]   = done ? !hit[t] : to_out
+//! acc_tok       = done ? dslot : arr_tok   (the lanes' one T:1 multiplexer)
+//! ```
 
 use crate::datapath::lane_gen;
 use crate::design::Design;
 use crate::ir::{
-    and, bin, concat, if_, if_else, int, konst, lnot, mux, name, nb, not, on_clock, or, part,
+    and, bin, concat, eq, if_, if_else, int, konst, lnot, mux, name, nb, not, on_clock, or, part,
     reduce_or, reg, repeat, vpart, wire, BinOp, Dir, Expr, Item, Module, Port,
 };
 
@@ -67,6 +85,22 @@ pub fn tile_module(d: &Design) -> Module {
             ),
         ),
         Port::new("in_last", Dir::Input, 1, "this chunk ends a reduction"),
+    ];
+    let tt = d.token_tile();
+    let tb = d.tok_bits();
+    let tiled = tt > 1;
+    let mut ports = ports;
+    if tiled {
+        ports.push(Port::new(
+            "in_wload",
+            Dir::Input,
+            1,
+            &format!(
+                "the lanes load in_wgt with this chunk (token slot 0); else they reuse their weights for the next of up to {tt} tokens and in_wgt is not looked at"
+            ),
+        ));
+    }
+    ports.extend([
         Port::new("out_valid", Dir::OutputReg, 1, "out_acc holds a finished reduction"),
         Port::new("out_ready", Dir::Input, 1, "the consumer takes out_acc at this edge"),
         Port::new(
@@ -78,7 +112,7 @@ pub fn tile_module(d: &Design) -> Module {
                 d.acc_bits
             ),
         ),
-    ];
+    ]);
 
     let mut items = Vec::new();
     // ---------------------------------------------------------- stage 0
@@ -91,6 +125,12 @@ pub fn tile_module(d: &Design) -> Module {
     items.push(Item::Comment(
         "(each lane keeps its own weights: the rest of the input register is in the lanes)".into(),
     ));
+    if tiled {
+        items.push(Item::Comment(format!(
+            "the stage-0 chunk's token slot: the lanes hold their weights for up to {tt} tokens"
+        )));
+        items.push(reg("slot", tb));
+    }
     let issue = if hb == 1 {
         name("hold")
     } else {
@@ -108,20 +148,24 @@ pub fn tile_module(d: &Design) -> Module {
     if depth > 0 {
         items.push(Item::Blank);
         items.push(Item::Comment(format!(
-            "{depth} pipeline register{} after stage 0 (registers after tree levels {:?}{}): valid, last{}",
+            "{depth} pipeline register{} after stage 0 (registers after tree levels {:?}{}): valid, last{}{}",
             if depth == 1 { "" } else { "s" },
             d.register_levels()
                 .iter()
                 .filter(|&&l| l > 0)
                 .collect::<Vec<_>>(),
             lane_gen(d).pipeline_note(),
-            if tagged { ", tag" } else { "" }
+            if tagged { ", tag" } else { "" },
+            if tiled { ", tok" } else { "" }
         )));
         for k in 1..=depth {
             items.push(reg(p(k, "valid"), 1));
             items.push(reg(p(k, "last"), 1));
             if tagged {
                 items.push(reg(p(k, "tag"), hb));
+            }
+            if tiled {
+                items.push(reg(p(k, "tok"), tb));
             }
         }
     }
@@ -142,6 +186,14 @@ pub fn tile_module(d: &Design) -> Module {
     items.push(wire("arr_last", 1, al));
     if tagged {
         items.push(wire("arr_tag", hb, at));
+    }
+    if tiled {
+        let tok = if depth == 0 {
+            name("slot")
+        } else {
+            name(p(depth, "tok"))
+        };
+        items.push(wire("arr_tok", tb, tok));
     }
 
     // ---------------------------------------------------------- control
@@ -169,33 +221,80 @@ pub fn tile_module(d: &Design) -> Module {
         1,
         and(name("arr_last"), or(not(name("out_valid")), name("fire"))),
     ));
-    items.push(wire(
-        "acc_we",
-        1,
-        mux(name("done"), name("fire"), name("arr_valid")),
-    ));
-    items.push(wire(
-        "acc_zero",
-        1,
-        mux(name("done"), not(name("arr_valid")), name("to_out")),
-    ));
+    // the arriving entry the accumulators take (with weight registers, not
+    // while another token's finished reduction leaves first)
+    let av = if tiled { "arr_take" } else { "arr_valid" };
+    if tiled {
+        items.push(reg("dslot", tb));
+        items.push(wire(
+            "wait_tok",
+            1,
+            and(
+                and(name("done"), name("arr_valid")),
+                bin(BinOp::Ne, name("arr_tok"), name("dslot")),
+            ),
+        ));
+        items.push(wire(
+            "arr_take",
+            1,
+            and(name("arr_valid"), not(name("wait_tok"))),
+        ));
+        let hit = |t: u32| and(name(av), eq(name("arr_tok"), konst(tb, u128::from(t))));
+        let we: Vec<Expr> = (0..tt)
+            .rev()
+            .map(|t| {
+                mux(
+                    name("done"),
+                    and(
+                        name("fire"),
+                        or(hit(t), eq(name("dslot"), konst(tb, u128::from(t)))),
+                    ),
+                    hit(t),
+                )
+            })
+            .collect();
+        let zero: Vec<Expr> = (0..tt)
+            .rev()
+            .map(|t| mux(name("done"), not(hit(t)), name("to_out")))
+            .collect();
+        items.push(wire("acc_we", tt, concat(we)));
+        items.push(wire("acc_zero", tt, concat(zero)));
+        items.push(wire(
+            "acc_tok",
+            tb,
+            mux(name("done"), name("dslot"), name("arr_tok")),
+        ));
+        items.push(wire("wload", 1, and(name("accept"), name("in_wload"))));
+    } else {
+        items.push(wire(
+            "acc_we",
+            1,
+            mux(name("done"), name("fire"), name("arr_valid")),
+        ));
+        items.push(wire(
+            "acc_zero",
+            1,
+            mux(name("done"), not(name("arr_valid")), name("to_out")),
+        ));
+    }
     items.push(wire(
         "out_we",
         1,
-        mux(
-            name("done"),
-            name("fire"),
-            and(name("arr_valid"), name("to_out")),
-        ),
+        mux(name("done"), name("fire"), and(name(av), name("to_out"))),
     ));
     if depth > 0 {
         // stage_en[s] = !stall && (valid entry entering register s+1)
         let mut srcs: Vec<Expr> = (1..depth).rev().map(|k| name(p(k, "valid"))).collect();
         srcs.push(name("issue"));
+        let frozen = if tiled {
+            or(name("stall"), name("wait_tok"))
+        } else {
+            name("stall")
+        };
         items.push(wire(
             "stage_en",
             depth,
-            and(concat(srcs), repeat(depth, not(name("stall")))),
+            and(concat(srcs), repeat(depth, not(frozen))),
         ));
     }
 
@@ -205,6 +304,10 @@ pub fn tile_module(d: &Design) -> Module {
         nb(name("done"), konst(1, 0)),
         nb(name("out_valid"), konst(1, 0)),
     ];
+    if tiled {
+        reset.push(nb(name("slot"), konst(tb, 0)));
+        reset.push(nb(name("dslot"), konst(tb, 0)));
+    }
     let mut step = vec![
         nb(
             name("out_valid"),
@@ -214,14 +317,12 @@ pub fn tile_module(d: &Design) -> Module {
             name("done"),
             mux(
                 name("done"),
-                or(not(name("fire")), and(name("arr_valid"), name("arr_last"))),
-                and(
-                    and(name("arr_valid"), name("arr_last")),
-                    not(name("to_out")),
-                ),
+                or(not(name("fire")), and(name(av), name("arr_last"))),
+                and(and(name(av), name("arr_last")), not(name("to_out"))),
             ),
         ),
     ];
+    let mut shift = Vec::new();
     for k in 1..=depth {
         reset.push(nb(name(p(k, "valid")), konst(1, 0)));
         reset.push(nb(name(p(k, "last")), konst(1, 0)));
@@ -234,13 +335,38 @@ pub fn tile_module(d: &Design) -> Module {
                 name(p(k - 1, "tag")),
             )
         };
-        step.push(nb(name(p(k, "valid")), v));
-        step.push(nb(name(p(k, "last")), l));
+        shift.push(nb(name(p(k, "valid")), v));
+        shift.push(nb(name(p(k, "last")), l));
         if tagged {
-            step.push(nb(name(p(k, "tag")), t));
+            shift.push(nb(name(p(k, "tag")), t));
+        }
+        if tiled {
+            let tok = if k == 1 {
+                name("slot")
+            } else {
+                name(p(k - 1, "tok"))
+            };
+            shift.push(nb(name(p(k, "tok")), tok));
         }
     }
-    step.push(if_else(
+    if tiled {
+        shift.push(if_(
+            name("accept"),
+            vec![nb(
+                name("slot"),
+                mux(
+                    name("in_wload"),
+                    konst(tb, 0),
+                    bin(BinOp::Add, name("slot"), konst(tb, 1)),
+                ),
+            )],
+        ));
+        step.push(if_(
+            and(name(av), name("arr_last")),
+            vec![nb(name("dslot"), name("arr_tok"))],
+        ));
+    }
+    shift.push(if_else(
         name("accept"),
         vec![nb(name("hold"), konst(hb, u128::from(ii)))],
         vec![if_(
@@ -251,6 +377,11 @@ pub fn tile_module(d: &Design) -> Module {
             )],
         )],
     ));
+    if tiled {
+        step.push(if_(lnot(name("wait_tok")), shift));
+    } else {
+        step.extend(shift);
+    }
     items.push(Item::Blank);
     items.push(Item::Comment(
         "control registers: nothing changes while stalled".into(),
@@ -302,9 +433,12 @@ pub fn tile_module(d: &Design) -> Module {
         "in_wgt".into(),
         vpart("in_wgt", d.in_wgt_bits(), lane_times(lw), lw),
     ));
-    conns.push(("load".into(), name("accept")));
+    conns.push(("load".into(), name(if tiled { "wload" } else { "accept" })));
     if tagged {
         conns.push(("arr_tag".into(), name("arr_tag")));
+    }
+    if tiled {
+        conns.push(("acc_tok".into(), name("acc_tok")));
     }
     for (port, sig) in [
         ("acc_base_zero", "done"),
@@ -345,7 +479,12 @@ pub fn tile_module(d: &Design) -> Module {
             ),
             "Cycle behaviour: sim::tile (the simulator's model), checked cycle for cycle by `onebit rtl check`.".into(),
             "Generated by onebit rtl-gen; the manifest beside this file describes the ports.".into(),
-        ],
+        ]
+        .into_iter()
+        .chain(tiled.then(|| format!(
+            "Weight registers (array.token_tile = {tt}): each lane holds its weights for up to {tt} tokens (in_wload) and keeps {tt} partial sums."
+        )))
+        .collect(),
         ports,
         items,
     }

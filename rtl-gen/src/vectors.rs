@@ -13,7 +13,10 @@
 //!   each sign, when it takes at most [`MAX_K_CHUNKS`] chunks: the
 //!   accumulator's extreme values;
 //! * random reductions of 1 to 8 chunks (at most `max_k` terms), values
-//!   uniform over their formats, with a random share of zero weights.
+//!   uniform over their formats, with a random share of zero weights;
+//! * with `array.token_tile = T > 1`, every other random reduction is a
+//!   tile of 1 to `T` tokens sharing its weights (chunk-outer, token-inner:
+//!   the first token's chunk loads the weights, the others reuse them).
 //!
 //! The handshake pattern runs in phases: full throughput (back-to-back
 //! reductions, `in_valid` and `out_ready` always high), random gaps in
@@ -150,21 +153,46 @@ pub fn stimulus(d: &Design, seed: u64, chunks: usize) -> Stimulus {
             reduction(&mut out, vec![filled(a, w); max_chunks as usize]);
         }
     }
-    // random reductions
+    // random reductions, and token tiles sharing their weights
     let longest = max_chunks.min(8) as i64;
+    let tt = i64::from(d.token_tile());
+    let mut tiled = false;
     while out.len() < chunks {
         let n = rng.range(1, longest) as usize;
         let zeros = [0.0, 0.31, 0.8][rng.range(0, 2) as usize];
-        let parts = (0..n)
-            .map(|_| (random_acts(&mut rng), random_wgts(&mut rng, zeros)))
-            .collect();
-        reduction(&mut out, parts);
+        if tiled {
+            let tokens = rng.range(1, tt) as usize;
+            for c in 0..n {
+                let w = random_wgts(&mut rng, zeros);
+                for t in 0..tokens {
+                    let act = random_acts(&mut rng);
+                    out.push(match t {
+                        0 => Chunk {
+                            act,
+                            wgt: w.clone(),
+                            last: c + 1 == n,
+                        },
+                        _ => Chunk::reusing(act, c + 1 == n),
+                    });
+                }
+            }
+        } else {
+            let parts = (0..n)
+                .map(|_| (random_acts(&mut rng), random_wgts(&mut rng, zeros)))
+                .collect();
+            reduction(&mut out, parts);
+        }
+        tiled = tt > 1 && !tiled;
     }
     if let Some(c) = out.last_mut() {
         c.last = true;
     }
     let cycles = (out.len() as u64 * u64::from(d.ii()) + u64::from(d.timing.latency)) as usize;
-    let (in_valid, out_ready) = handshake(&mut rng, 3 * cycles + 16);
+    let (in_valid, out_ready) = if d.token_tile() > 1 {
+        handshake_with(&mut rng, 3 * cycles + 16, &TILED_PHASES)
+    } else {
+        handshake(&mut rng, 3 * cycles + 16)
+    };
     Stimulus {
         chunks: out,
         in_valid,
@@ -172,24 +200,45 @@ pub fn stimulus(d: &Design, seed: u64, chunks: usize) -> Stimulus {
     }
 }
 
+/// The phases `(P(in_valid), P(out_ready))` of [`handshake`]: full
+/// throughput, gaps, back-pressure, both, and bursts.
+const PHASES: [(f64, f64); 6] = [
+    (1.0, 1.0),
+    (0.6, 1.0),
+    (1.0, 0.25),
+    (0.7, 0.5),
+    (1.0, 0.9),
+    (0.3, 0.1),
+];
+
+/// The phases with weight registers: [`PHASES`] and a near-blocked output
+/// (`out_ready` 5% of cycles), so a finished token waits in its
+/// accumulator while the tile's next token arrives behind it (the skid
+/// path between two partial sums).
+const TILED_PHASES: [(f64, f64); 7] = [
+    (1.0, 1.0),
+    (0.6, 1.0),
+    (1.0, 0.25),
+    (0.7, 0.5),
+    (1.0, 0.05),
+    (1.0, 0.9),
+    (0.3, 0.1),
+];
+
 /// `in_valid` and `out_ready` for `cycles` cycles, in phases of 8 to 64
 /// cycles: `(P(in_valid), P(out_ready))` cycling through full throughput,
 /// gaps, back-pressure, both, and bursts.
 pub fn handshake(rng: &mut Rng, cycles: usize) -> (Vec<bool>, Vec<bool>) {
-    const PHASES: [(f64, f64); 6] = [
-        (1.0, 1.0),
-        (0.6, 1.0),
-        (1.0, 0.25),
-        (0.7, 0.5),
-        (1.0, 0.9),
-        (0.3, 0.1),
-    ];
+    handshake_with(rng, cycles, &PHASES)
+}
+
+fn handshake_with(rng: &mut Rng, cycles: usize, phases: &[(f64, f64)]) -> (Vec<bool>, Vec<bool>) {
     let mut v = Vec::with_capacity(cycles);
     let mut r = Vec::with_capacity(cycles);
     let mut phase = 0;
     while v.len() < cycles {
         let len = rng.range(8, 64) as usize;
-        let (pv, pr) = PHASES[phase % PHASES.len()];
+        let (pv, pr) = phases[phase % phases.len()];
         for _ in 0..len {
             v.push(rng.chance(pv));
             r.push(rng.chance(pr));

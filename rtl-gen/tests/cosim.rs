@@ -17,6 +17,10 @@ fn exercised(c: &Case) {
     assert!(r.count(IN_VALID, IN_READY) > 0, "{name}: no offer refused");
     assert!(r.count(OUT_VALID, OUT_READY) > 0, "{name}: no output held");
     assert!(r.count(0, IN_VALID) > 0, "{name}: no gap in in_valid");
+    if c.design().token_tile() > 1 {
+        let reused = r.pool.iter().filter(|k| !k.loads_weights()).count();
+        assert!(reused > 0, "{name}: no chunk reuses the lanes' weights");
+    }
 }
 
 fn cases(seed: u64, vectors: usize, only: Option<&[&str]>) -> Vec<Case> {
@@ -91,7 +95,7 @@ fn icarus_subset_agrees_bit_and_cycle_exactly() {
 /// Broken RTL must fail the check: the checker is not vacuous.
 #[test]
 fn broken_rtl_is_caught() {
-    let faults: [(&str, &str, &str); 3] = [
+    let faults: [(&str, &str, &str); 5] = [
         // the handshake
         (
             "at_l4_w5_b01",
@@ -110,6 +114,15 @@ fn broken_rtl_is_caught() {
             "wire arr_last = ",
             "wire arr_last = 1'b0 & ",
         ),
+        // weight registers: a finished token's partial sum is added to the
+        // next reduction of another token
+        ("at_l4_w8_t2", "wire wait_tok = ", "wire wait_tok = 1'b0 & "),
+        // the lanes load weights with every chunk
+        (
+            "at_l3_w5_t4_s16",
+            "wire wload = accept & in_wload;",
+            "wire wload = accept;",
+        ),
     ];
     let mut broken = Vec::new();
     for (name, from, to) in faults {
@@ -117,7 +130,7 @@ fn broken_rtl_is_caught() {
             .iter()
             .find(|s| s.name == name)
             .expect("in the matrix");
-        let mut c = Case::new(&arch(spec), 7, 60).expect("case");
+        let mut c = Case::new(&arch(spec), 7, 300).expect("case");
         let mut changed = false;
         for (_, text) in &mut c.emitted.verilog {
             if text.contains(from) {

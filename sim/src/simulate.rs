@@ -5,6 +5,8 @@ use crate::activity::Activity;
 use crate::arch::Accelerator;
 use crate::capacity::{footprint, refusal, CapacityError};
 use crate::engine;
+use crate::mapping::mapper::{Cost, MapPrices, Objective};
+use crate::mapping::reuse::LinearMapping;
 use crate::mapping::{map_trace_with, MapError, Mapper, OpPlan, Unit};
 use crate::measured::WeightProfile;
 use crate::memory::DramChannel;
@@ -102,6 +104,58 @@ fn check_totals(arch: &Accelerator, trace: &Trace, plans: &[OpPlan]) -> Result<(
     Ok(())
 }
 
+/// The objective a whole run is judged on: the mapper's, by cycles when it
+/// has no prices (as [`crate::mapping::mapper::search`] ranks).
+fn run_objective(o: Objective, prices: Option<&MapPrices>) -> (Objective, Option<&MapPrices>) {
+    match prices {
+        Some(p) => (o, Some(p)),
+        None => (Objective::Cycles, None),
+    }
+}
+
+/// A whole run's cost on the mapper's terms: its cycles, and its counters
+/// (a [`SimResult`]'s `activity`) at the mapper's prices.
+pub fn run_cost(activity: &Activity, cycles: u64, prices: Option<&MapPrices>) -> Cost {
+    Cost {
+        cycles,
+        energy_pj: prices.map_or(0.0, |p| p.energy(activity, cycles)),
+    }
+}
+
+fn plans_cost(plans: &[OpPlan], cycles: u64, prices: Option<&MapPrices>) -> Cost {
+    let mut total = Activity::default();
+    for p in plans {
+        total += &p.activity;
+    }
+    run_cost(&total, cycles, prices)
+}
+
+/// True when two mappings of a trace do different work somewhere.
+fn plans_differ(a: &[OpPlan], b: &[OpPlan]) -> bool {
+    a.iter()
+        .zip(b)
+        .any(|(x, y)| x.tiles != y.tiles || x.activity != y.activity || x.drain != y.drain)
+}
+
+/// The fixed plans kept for a whole run: each operator the mapper had
+/// searched says so, with the fixed mapping chosen and the mapper's own
+/// choice as the runner-up.
+fn keep_fixed(arch: &Accelerator, fixed: &mut [OpPlan], searched: &[OpPlan]) {
+    let fixed_map = LinearMapping::fixed(arch);
+    for (f, s) in fixed.iter_mut().zip(searched) {
+        if let Some(c) = &s.choice {
+            let mut c = c.clone();
+            if c.chosen != fixed_map {
+                c.runner_up = Some((c.chosen, c.cost));
+            }
+            c.chosen = fixed_map;
+            c.cost = c.fixed_cost;
+            c.whole_run = true;
+            f.choice = Some(c);
+        }
+    }
+}
+
 /// How much work the engine did (not part of the result: it differs
 /// between fast-forward on and off), and the DRAM transfers when recorded.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -166,8 +220,29 @@ pub fn simulate_patched(
     let graph = OpGraph::new(trace)?;
     let mut plans = map_trace_with(arch, trace, profile, opts.mapper)?;
     patch(trace, &mut plans);
-    let has_link = plans.iter().any(|p| p.unit == Unit::Link);
     check_totals(arch, trace, &plans)?;
+    let mut tl = engine::run_recording(arch, &plans, &graph, opts.fast_forward, opts.record_dram);
+    // whole run: the mapper's choices against the fixed mapping, keeping
+    // the better on the objective (operators interact in the engine,
+    // prefetching across their boundaries, so a choice better alone can
+    // make the whole run worse); docs/simulator.md
+    if let Mapper::Search { objective, prices } = opts.mapper {
+        let mut fixed = map_trace_with(arch, trace, profile, Mapper::Fixed)?;
+        patch(trace, &mut fixed);
+        if plans_differ(&plans, &fixed) {
+            check_totals(arch, trace, &fixed)?;
+            let tf =
+                engine::run_recording(arch, &fixed, &graph, opts.fast_forward, opts.record_dram);
+            let (o, p) = run_objective(objective, prices.as_ref());
+            let mapped = o.score(&plans_cost(&plans, tl.cycles, p));
+            if o.score(&plans_cost(&fixed, tf.cycles, p)) < mapped {
+                keep_fixed(arch, &mut fixed, &plans);
+                plans = fixed;
+                tl = tf;
+            }
+        }
+    }
+    let has_link = plans.iter().any(|p| p.unit == Unit::Link);
     let need = footprint(trace, &plans);
     let mut warnings = Vec::new();
     if let Some(have) = arch.dram.capacity_bytes() {
@@ -184,7 +259,6 @@ pub fn simulate_patched(
             ));
         }
     }
-    let mut tl = engine::run_recording(arch, &plans, &graph, opts.fast_forward, opts.record_dram);
 
     let stats = EngineStats {
         events: tl.events,

@@ -95,6 +95,52 @@
 //!   `in_ready` drops only when a finished result waits in the accumulator
 //!   and another entry has arrived behind it.
 //!
+//! # Weight registers (`array.token_tile = T > 1`)
+//!
+//! The lanes keep their weights in the stage-0 weight register across a
+//! tile of up to `T` tokens and keep one partial sum per token (`T`
+//! accumulators a lane): the loop runs chunk-outer, token-inner, as the
+//! simulator's mapping counts it ([`crate::mapping::reuse`]). One more
+//! input, `in_wload`, is read with an accepted chunk:
+//!
+//! * `in_wload = 1`: the lanes load `in_wgt` (the chunk of the tile's first
+//!   token) and the chunk takes token slot 0;
+//! * `in_wload = 0`: `in_wgt` is not looked at; the lanes reuse the weights
+//!   they hold and the chunk takes the next slot (`slot + 1`).
+//!
+//! A producer offers, for every chunk `c` of a tile of `n <= T` tokens, the
+//! `n` tokens' activations in token order, the first with `in_wload` and
+//! that chunk's weights; `in_last` marks every token's chunk of the last
+//! K chunk. The first chunk after reset must load weights and a weight
+//! load serves at most `T` chunks ([`predict`] refuses other stimuli;
+//! the RTL's slot counter would wrap). In the model a chunk without
+//! weights is one whose `wgt` is empty.
+//!
+//! The slot travels with the entry through the pipeline; the arriving
+//! entry adds to its slot's accumulator (`sum = acc[slot] + arriving`,
+//! through the one `T:1` multiplexer per accumulator bit that the mapping
+//! and the area count). The rules above hold with `acc` read as
+//! `acc[slot]`, plus a register `dslot`, the slot of the finished
+//! reduction that `done` holds (an arriving last entry that sets `done`
+//! sets `dslot := slot`), and one more case: the multiplexer reads
+//! `acc[dslot]` while `done`, so when `done`, `fire` and an entry of
+//! another slot arrive together (`wait`), the output register takes
+//! `acc[dslot]`, `acc[dslot] := 0` and `done := 0` as if nothing had
+//! arrived, and the arriving entry, stage 0 and the pipeline stay where
+//! they are for that cycle (it arrives again, with `done` clear, in the
+//! next). `in_ready` is low in that cycle anyway (`done && arriving`).
+//! With `T = 1` every slot is 0, `wait` never holds, and this is the tile
+//! above, port for port (`in_wload` does not exist; every chunk carries
+//! its weights).
+//!
+//! Timing does not change when the output is taken (`wait` needs a result
+//! waiting in the accumulators, i.e. back-pressure): one chunk every II
+//! cycles whatever its slot, and a token's result leaves [`tile_latency`]
+//! after its last chunk, so the
+//! `n` results of a tile leave one every II cycles as their last chunks
+//! arrived and [`cycles_for_reductions`] holds for any `T` (the mapping's
+//! drain is the latency, with no extra cycles for the partial-sum bank).
+//!
 //! The model computes a chunk's per-group values when it is accepted (the
 //! RTL computes them as the groups pass); what crosses the ports is the same.
 
@@ -108,6 +154,16 @@ pub enum TileError {
     /// The array or a chunk is not one the datapath takes.
     #[error(transparent)]
     Datapath(#[from] BitExactError),
+    /// The stimulus breaks the weight-register protocol (see the module
+    /// documentation): a chunk reuses weights before any were loaded, or a
+    /// weight load serves more than `array.token_tile` chunks.
+    #[error("chunk {chunk}: {why}")]
+    Protocol {
+        /// The chunk's index in the stimulus.
+        chunk: usize,
+        /// What is wrong.
+        why: String,
+    },
     /// The tile stopped making progress: with input always offered and the
     /// output always taken it must finish; this reports a model bug.
     #[error("the tile made no progress: {outputs} of {expected} outputs after {cycles} cycles")]
@@ -149,6 +205,8 @@ pub fn cycles_for_reductions(t: &ArrayTiming, n_reductions: u64, chunks_per_redu
 /// The tile's inputs in one cycle. `in_act` (`width` values) and `in_wgt`
 /// (`lanes x width`, lane-major: lane `l`, element `e` at `l*width + e`)
 /// are only read when the chunk is accepted; they may be empty otherwise.
+/// With `array.token_tile > 1` an accepted chunk with an empty `in_wgt`
+/// is offered with `in_wload = 0` (the lanes reuse their weights).
 #[derive(Debug, Clone, Copy)]
 pub struct TileInputs<'a> {
     /// A chunk is offered.
@@ -196,6 +254,11 @@ pub struct Tile {
     depth: usize,
     acc_bits: u32,
     latency: u32,
+    token_tile: usize,
+    wreg: Vec<i64>,
+    slot: usize,
+    pipe_slot: Vec<usize>,
+    dslot: usize,
     hold: u32,
     hold_last: bool,
     hold_vals: Vec<i64>,
@@ -220,12 +283,18 @@ impl Tile {
         let lanes = dp.lanes;
         let ii = dp.cycles_per_chunk;
         let depth = (t.pipeline_regs.max(1) - 1) as usize;
+        let token_tile = arch.token_tile.max(1) as usize;
         Ok(Tile {
             lanes,
             ii,
             depth,
             acc_bits: dp.acc_bits,
             latency: tile_latency(&t),
+            token_tile,
+            wreg: vec![0; lanes * dp.width],
+            slot: 0,
+            pipe_slot: vec![0; depth],
+            dslot: 0,
             hold: 0,
             hold_last: false,
             hold_vals: vec![0; ii as usize * lanes],
@@ -233,7 +302,7 @@ impl Tile {
             pipe_last: vec![false; depth],
             pipe_vals: vec![0; depth * lanes],
             head: 0,
-            acc: vec![0; lanes],
+            acc: vec![0; lanes * token_tile],
             done: false,
             out: [vec![0; lanes], vec![0; lanes]],
             out_sel: 0,
@@ -252,6 +321,9 @@ impl Tile {
         self.pipe_last.fill(false);
         self.head = 0;
         self.acc.fill(0);
+        self.slot = 0;
+        self.pipe_slot.fill(0);
+        self.dslot = 0;
         self.done = false;
         self.out[0].fill(0);
         self.out[1].fill(0);
@@ -269,6 +341,11 @@ impl Tile {
     /// [`tile_latency`] of this tile.
     pub fn latency(&self) -> u32 {
         self.latency
+    }
+
+    /// Tokens the lanes hold their weights for (`array.token_tile`).
+    pub fn token_tile(&self) -> usize {
+        self.token_tile
     }
 
     /// The initiation interval.
@@ -293,24 +370,30 @@ impl Tile {
         self.hold == 0 && !self.pipe_valid.contains(&true) && !self.done && !self.out_valid
     }
 
-    /// `(valid, last)` of the arriving entry and the offset of its values
-    /// in `hold_vals` (D = 0) or `pipe_vals`.
-    fn arriving(&self) -> (bool, bool, usize) {
+    /// `(valid, last)` of the arriving entry, the offset of its values in
+    /// `hold_vals` (D = 0) or `pipe_vals`, and its token slot.
+    fn arriving(&self) -> (bool, bool, usize, usize) {
         if self.depth == 0 {
             let v = self.hold > 0;
             let g = (self.ii - self.hold.max(1)) as usize;
-            (v, v && self.hold_last && self.hold == 1, g * self.lanes)
+            (
+                v,
+                v && self.hold_last && self.hold == 1,
+                g * self.lanes,
+                self.slot,
+            )
         } else {
             (
                 self.pipe_valid[self.head],
                 self.pipe_last[self.head],
                 self.head * self.lanes,
+                self.pipe_slot[self.head],
             )
         }
     }
 
     fn in_ready_now(&self) -> bool {
-        let (arr_valid, _, _) = self.arriving();
+        let (arr_valid, _, _, _) = self.arriving();
         self.hold <= 1 && !(self.done && arr_valid)
     }
 
@@ -328,12 +411,24 @@ impl Tile {
     /// chunk must be in range (checked in debug builds; [`predict`] checks
     /// them).
     pub fn step(&mut self, inputs: &TileInputs<'_>) -> TileOutputs<'_> {
-        let (arr_valid, arr_last, arr_off) = self.arriving();
+        let (arr_valid, arr_last, arr_off, arr_slot) = self.arriving();
         let in_ready = self.hold <= 1 && !(self.done && arr_valid);
         let out_valid = self.out_valid;
         let shown = self.out_sel;
         let stall = self.done && arr_valid && !inputs.out_ready;
-        if !stall {
+        // a finished reduction of another token leaves first (one
+        // multiplexer per accumulator: it reads acc[dslot] while done)
+        let wait = self.done && arr_valid && arr_slot != self.dslot;
+        if !stall && wait {
+            let lanes = self.lanes;
+            let nsel = 1 - self.out_sel;
+            let ds = self.dslot * lanes;
+            self.out[nsel].copy_from_slice(&self.acc[ds..ds + lanes]);
+            self.out_sel = nsel;
+            self.acc[ds..ds + lanes].fill(0);
+            self.done = false;
+            self.out_valid = true;
+        } else if !stall {
             let fire = out_valid && inputs.out_ready;
             let lanes = self.lanes;
             let bits = self.acc_bits;
@@ -342,30 +437,35 @@ impl Tile {
             } else {
                 &self.pipe_vals[arr_off..arr_off + lanes]
             };
-            // 2. accumulate
+            // 2. accumulate (into the arriving entry's token slot)
             let mut load = false;
+            let at = arr_slot * lanes;
             if self.done {
                 if fire {
                     let nsel = 1 - self.out_sel;
-                    self.out[nsel].copy_from_slice(&self.acc);
+                    let ds = self.dslot * lanes;
+                    self.out[nsel].copy_from_slice(&self.acc[ds..ds + lanes]);
                     self.out_sel = nsel;
                     load = true;
                     self.done = false;
+                    self.acc[ds..ds + lanes].fill(0);
                     if arr_valid {
-                        for (a, &v) in self.acc.iter_mut().zip(arr) {
-                            let w = wrap(v, bits);
-                            self.wrapped |= w != v;
+                        for (a, &v) in self.acc[at..at + lanes].iter_mut().zip(arr) {
+                            let exact = a.wrapping_add(v);
+                            let w = wrap(exact, bits);
+                            self.wrapped |= w != exact;
                             *a = w;
                         }
                         self.done = arr_last;
-                    } else {
-                        self.acc.fill(0);
+                        if arr_last {
+                            self.dslot = arr_slot;
+                        }
                     }
                 }
             } else if arr_valid {
                 let to_out = arr_last && (!out_valid || fire);
                 let nsel = 1 - self.out_sel;
-                for (l, (a, &v)) in self.acc.iter_mut().zip(arr).enumerate() {
+                for (l, (a, &v)) in self.acc[at..at + lanes].iter_mut().zip(arr).enumerate() {
                     let exact = a.wrapping_add(v);
                     let s = wrap(exact, bits);
                     self.wrapped |= s != exact;
@@ -381,6 +481,7 @@ impl Tile {
                     load = true;
                 } else if arr_last {
                     self.done = true;
+                    self.dslot = arr_slot;
                 }
             }
             self.out_valid = load || (out_valid && !fire);
@@ -391,6 +492,7 @@ impl Tile {
                     let slot = self.head;
                     self.pipe_valid[slot] = true;
                     self.pipe_last[slot] = self.hold_last && self.hold == 1;
+                    self.pipe_slot[slot] = self.slot;
                     self.pipe_vals[slot * lanes..(slot + 1) * lanes]
                         .copy_from_slice(&self.hold_vals[g * lanes..(g + 1) * lanes]);
                 }
@@ -402,15 +504,26 @@ impl Tile {
             if self.depth > 0 {
                 self.head = (self.head + 1) % self.depth;
             }
-            // 4. accept
+            // 4. accept (a chunk without weights reuses the held ones and
+            // takes the next token slot)
             if inputs.in_valid && in_ready {
+                let reuse = self.token_tile > 1 && inputs.in_wgt.is_empty();
+                if reuse {
+                    self.slot += 1;
+                } else {
+                    self.slot = 0;
+                    self.wreg.clear();
+                    self.wreg.extend_from_slice(inputs.in_wgt);
+                }
                 debug_assert!(
-                    self.dp.check_chunk(inputs.in_act, inputs.in_wgt).is_ok(),
-                    "{:?}",
-                    self.dp.check_chunk(inputs.in_act, inputs.in_wgt)
+                    self.dp.check_chunk(inputs.in_act, &self.wreg).is_ok()
+                        && self.slot < self.token_tile,
+                    "{:?} slot {}",
+                    self.dp.check_chunk(inputs.in_act, &self.wreg),
+                    self.slot
                 );
                 self.dp
-                    .partials_into(inputs.in_act, inputs.in_wgt, &mut self.hold_vals);
+                    .partials_into(inputs.in_act, &self.wreg, &mut self.hold_vals);
                 self.hold_last = inputs.in_last;
                 self.hold = self.ii;
             }
@@ -429,10 +542,29 @@ impl Tile {
 pub struct Chunk {
     /// `width` activations.
     pub act: Vec<i64>,
-    /// `lanes x width` weights, lane-major.
+    /// `lanes x width` weights, lane-major; empty when the chunk reuses the
+    /// weights the lanes hold (`in_wload = 0`, only with
+    /// `array.token_tile > 1`).
     pub wgt: Vec<i64>,
     /// It ends a reduction.
     pub last: bool,
+}
+
+impl Chunk {
+    /// A chunk of the next token of a tile: its activations only, the
+    /// lanes' held weights.
+    pub fn reusing(act: Vec<i64>, last: bool) -> Chunk {
+        Chunk {
+            act,
+            wgt: Vec::new(),
+            last,
+        }
+    }
+
+    /// True when the chunk loads weights (`in_wload`).
+    pub fn loads_weights(&self) -> bool {
+        !self.wgt.is_empty()
+    }
 }
 
 /// A test: the chunks in order, and the producer's and consumer's
@@ -498,15 +630,46 @@ pub struct Prediction {
     pub wrapped: bool,
 }
 
+/// Checks every chunk's values against the datapath and the weight-register
+/// protocol (a chunk without weights needs a load at most `T - 1` chunks
+/// before it).
+fn check_protocol(tile: &Tile, stim: &Stimulus) -> Result<(), TileError> {
+    let mut held: Option<(usize, usize)> = None; // (loading chunk, uses)
+    for (i, c) in stim.chunks.iter().enumerate() {
+        if c.loads_weights() || tile.token_tile() == 1 {
+            tile.datapath().check_chunk(&c.act, &c.wgt)?;
+            held = Some((i, 1));
+            continue;
+        }
+        let Some((from, uses)) = held.as_mut() else {
+            return Err(TileError::Protocol {
+                chunk: i,
+                why: "reuses weights before any chunk loaded them".into(),
+            });
+        };
+        *uses += 1;
+        if *uses > tile.token_tile() {
+            return Err(TileError::Protocol {
+                chunk: i,
+                why: format!(
+                    "the weights loaded with chunk {from} would serve {uses} chunks, more than array.token_tile = {}",
+                    tile.token_tile()
+                ),
+            });
+        }
+        tile.datapath()
+            .check_chunk(&c.act, &stim.chunks[*from].wgt)?;
+    }
+    Ok(())
+}
+
 /// Runs the tile of `arch` on `stim` from reset: the outputs taken (cycle
 /// and value), the acceptance cycles and the per-cycle port trace the RTL
 /// testbench replays and compares against. Refuses chunks of the wrong
 /// shape or with values outside their formats.
 pub fn predict(arch: &ArrayConfig, stim: &Stimulus) -> Result<Prediction, TileError> {
     let mut tile = Tile::new(arch)?;
-    for c in &stim.chunks {
-        tile.datapath().check_chunk(&c.act, &c.wgt)?;
-    }
+    check_protocol(&tile, stim)?;
     let finishing = stim.chunks.iter().filter(|c| c.last).count();
     let mut next = 0usize;
     let mut out = Prediction {

@@ -15,7 +15,7 @@ use clap::Args;
 use energy_model::Technology;
 use reports::format::{energy, mm2, sig3};
 use reports::{Align, Run, Table};
-use sim::{simulate, SimOptions};
+use sim::simulate;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use workloads::trace::{generate, TraceOptions};
@@ -62,7 +62,7 @@ fn run(arch: &sim::Accelerator, tech: &Technology, phase: Phase, seq: u64) -> Cl
         },
     )
     .map_err(|e| CliError::Usage(e.to_string()))?;
-    let r = simulate(arch, &trace, SimOptions::default())
+    let r = simulate(arch, &trace, energy_model::default_options(arch, tech))
         .map_err(|e| CliError::Usage(format!("{MODEL} on {}: {e}", arch.name)))?;
     let area = energy_model::area::estimate(arch, tech);
     let e = energy_model::energy::estimate_with_area(arch, &r, tech, &area);

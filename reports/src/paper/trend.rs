@@ -72,8 +72,7 @@ pub fn sizes(t: &Technology, trend: &Trend) -> Result<Vec<SizeRow>, String> {
         // every size runs, as in the trend; too big for the DRAM is flagged there
         let opts = SimOptions {
             allow_oversubscribe: true,
-            mapper: Default::default(),
-            ..SimOptions::default()
+            ..energy_model::default_options(&arch, t)
         };
         let res =
             sim::simulate(&arch, &trace, opts).map_err(|e| format!("{} binary: {e}", r.size))?;

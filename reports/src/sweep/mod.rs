@@ -20,7 +20,7 @@ pub use space::{Axis, Constraints, Scalar, Space, SpaceError};
 use energy_model::Technology;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use sim::{Accelerator, SimOptions};
+use sim::Accelerator;
 use std::collections::BTreeMap;
 use workloads::Trace;
 
@@ -322,7 +322,11 @@ impl Sweep<'_> {
             }
         }
         let sim = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            sim::simulate(&arch, self.trace, SimOptions::default())
+            sim::simulate(
+                &arch,
+                self.trace,
+                energy_model::default_options(&arch, self.tech),
+            )
         }));
         let r = match sim {
             Ok(Ok(r)) => r,

@@ -9,7 +9,7 @@
 use super::{set_key, PointResult, Status, Sweep};
 use energy_model::system::estimate_system;
 use sim::system::{simulate_system, SystemConfig, SystemDesign, SystemError};
-use sim::{Accelerator, SimOptions};
+use sim::Accelerator;
 use std::collections::BTreeMap;
 use workloads::Trace;
 
@@ -128,7 +128,11 @@ impl Sweep<'_> {
             system: sys,
         };
         let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            simulate_system(&design, trace, SimOptions::default())
+            simulate_system(
+                &design,
+                trace,
+                energy_model::default_options(&design.chip, self.tech),
+            )
         }));
         let r = match run {
             Ok(Ok(r)) => r,

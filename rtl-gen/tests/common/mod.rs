@@ -21,6 +21,8 @@ pub struct Spec {
     pub ppc: u32,
     pub max_k: u64,
     pub lut: Option<LutConfig>,
+    /// `array.token_tile`: tokens the lanes hold their weights for.
+    pub token_tile: u32,
 }
 
 const T: Precision = Precision::Ternary;
@@ -43,6 +45,7 @@ macro_rules! spec {
             ppc: $ppc,
             max_k: $k,
             lut: None,
+            token_tile: 1,
         }
     };
 }
@@ -73,6 +76,7 @@ macro_rules! lut {
                 read_ports: $ports,
                 index: IndexEncoding::$index,
             }),
+            token_tile: 1,
         }
     };
 }
@@ -280,6 +284,59 @@ pub const MATRIX: &[Spec] = &[
         None,
         Aligned
     ),
+    // weight registers: token tiles of 2, 4 and 16 (one of each datapath,
+    // the bit-serial popcount with II > 1, a pipeline without registers
+    // after stage 0 and a tight accumulator that wraps)
+    Spec {
+        token_tile: 2,
+        ..spec!("at_l4_w8_t2", AdderTree, 4, 8, int(8), T, 2, 1, 4096)
+    },
+    Spec {
+        token_tile: 4,
+        ..spec!("at_l3_w5_t4_s16", AdderTree, 3, 5, int(4), T, 16, 1, 4096)
+    },
+    Spec {
+        token_tile: 16,
+        ..spec!("at_l16_w32_t16", AdderTree, 16, 32, int(8), T, 2, 1, 32768)
+    },
+    Spec {
+        token_tile: 4,
+        ..spec!("at_l2_w9_k4_t4", AdderTree, 2, 9, int(8), T, 2, 1, 4)
+    },
+    Spec {
+        token_tile: 4,
+        ..spec!("pc_l4_w16_p2_t4", Popcount, 4, 16, int(8), T, 2, 2, 4096)
+    },
+    Spec {
+        token_tile: 16,
+        ..spec!("pc_l3_w10_xnor_t16", Popcount, 3, 10, B, B, 1, 1, 4096)
+    },
+    Spec {
+        token_tile: 3,
+        ..spec!("pc_l2_w7_p1_t3", Popcount, 2, 7, int(4), T, 1, 1, 4096)
+    },
+    Spec {
+        token_tile: 16,
+        ..spec!("mac_l3_w4_t16", Mac, 3, 4, int(8), int(4), 2, 1, 4096)
+    },
+    Spec {
+        token_tile: 2,
+        ..lut!(
+            "lut_l3_w6_g3_sf_t2",
+            3,
+            6,
+            int(8),
+            T,
+            2,
+            4096,
+            3,
+            SF,
+            RF,
+            3,
+            None,
+            Packed
+        )
+    },
 ];
 
 /// The designs also run under Icarus (small ones, one of each kind).
@@ -298,6 +355,9 @@ pub const ICARUS: &[&str] = &[
     "lut_l3_w4_g2_sf_rf",
     "lut_l1_w2_g2_bs",
     "lut_l6_w9_g3_bs_bin",
+    "at_l3_w5_t4_s16",
+    "pc_l4_w16_p2_t4",
+    "mac_l3_w4_t16",
 ];
 
 /// The small designs whose Verilog is committed (tests/golden/).
@@ -313,6 +373,7 @@ pub fn golden() -> Vec<Spec> {
         ppc,
         max_k: 64,
         lut: None,
+        token_tile: 1,
     };
     vec![
         spec(
@@ -374,6 +435,19 @@ pub fn golden() -> Vec<Spec> {
                 1,
             )
         },
+        Spec {
+            token_tile: 4,
+            ..spec(
+                "golden_tree_t4",
+                Reduction::AdderTree,
+                2,
+                3,
+                Precision::Int(4),
+                Precision::Ternary,
+                1,
+                1,
+            )
+        },
     ]
 }
 
@@ -392,6 +466,7 @@ pub fn arch(s: &Spec) -> Accelerator {
     ar.max_k = s.max_k;
     ar.acc_bits = None;
     ar.lut = s.lut.clone();
+    ar.token_tile = s.token_tile;
     if s.reduction == Reduction::Lut {
         ar.zeros = ZeroHandling::None;
     }

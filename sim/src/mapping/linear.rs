@@ -418,7 +418,9 @@ pub(super) fn plan_with(
     Ok(OpPlan {
         unit: Unit::Array,
         tiles,
-        drain: u64::from(chunk.timing.latency) + tt - 1,
+        // a token's result leaves the latency after its last chunk, the tile's
+        // tokens one every II cycles as their chunks arrived (sim::tile)
+        drain: u64::from(chunk.timing.latency),
         activity: act,
         macs: real_terms,
         note: format!(

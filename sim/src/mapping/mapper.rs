@@ -159,13 +159,22 @@ pub struct MappingChoice {
     pub fixed_cost: Cost,
     /// Candidates evaluated.
     pub candidates: u32,
+    /// The whole run kept the fixed mapping: with the mapper's choices the
+    /// run was worse on the objective (operators interact in the engine);
+    /// `chosen` is then the fixed mapping and `runner_up` the mapper's.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub whole_run: bool,
 }
 
 impl MappingChoice {
     /// One line for reports: the choice, the runner-up and their costs.
     pub fn describe(&self) -> String {
         let c = |c: &Cost| format!("{} cycles, {:.4e} pJ", c.cycles, c.energy_pj);
-        let mut s = format!(
+        let mut s = String::new();
+        if self.whole_run {
+            s.push_str("fixed mapping kept for the whole run (better on it than the per-operator choices): ");
+        }
+        s += &format!(
             "{} ({}) of {} candidates by {}",
             self.chosen.describe(),
             c(&self.cost),
@@ -368,6 +377,7 @@ pub fn search(
         runner_up: second,
         fixed_cost,
         candidates: cands.len() as u32,
+        whole_run: false,
     });
     Ok(plan)
 }

@@ -1,17 +1,23 @@
 //! Weight reuse in the lanes, and the parameters of a lane-array mapping.
 //!
 //! With `array.token_tile = T` every lane holds one chunk of its weights in
-//! a register (and a second one that loads the next chunk meanwhile) and
-//! keeps one partial sum per token of a tile of up to `T` tokens
-//! (output-stationary partial sums). The loop inside a feature group runs
-//! chunk-outer, token-inner: the weight buffer delivers a chunk once per
-//! token tile instead of once per token, the activation buffer still one
-//! chunk per token. Costs counted here: the weight register writes (once
-//! per load), the `T:1` multiplexer that selects a token's partial sum
-//! (`ceil(log2 T)` levels of 2:1 multiplexers per accumulator bit, in
-//! [`Activity::mux_bits`]) and, in [`super::linear`], the `T - 1` extra
-//! cycles a lane needs to hand its `T` results to the output port. The
-//! registers' area is in the energy model (`energy_model::lane_extras`).
+//! its weight register and keeps one partial sum per token of a tile of up
+//! to `T` tokens (output-stationary partial sums). The loop inside a
+//! feature group runs chunk-outer, token-inner: the weight buffer delivers
+//! a chunk once per token tile instead of once per token (the tile loads it
+//! with the tile's first token, `in_wload`), the activation buffer still
+//! one chunk per token. The cycle behaviour is the tile model's
+//! ([`crate::tile`], generated and co-simulated by rtl-gen): one chunk
+//! every II cycles whatever its token, each token's result leaving the
+//! pipeline latency after its last chunk, so the drain is the latency.
+//! Costs counted here: the weight register writes (once per load) and the
+//! `T:1` multiplexer that selects a token's partial sum (`ceil(log2 T)`
+//! levels of 2:1 multiplexers per accumulator bit, in
+//! [`Activity::mux_bits`]). The weight buffer's port may take the tile's
+//! `T` token cycles to deliver the next chunk ([`super::linear`]): a
+//! staging register in front of the tile's weight input collects it; its
+//! area, the partial-sum bank's and the multiplexers' are in the energy
+//! model (`energy_model::lane_extras`).
 
 use crate::activity::Activity;
 use crate::arch::Accelerator;

@@ -1,0 +1,96 @@
+//! The mapper on whole runs: with the mapper's per-operator choices a run
+//! is never worse on the objective than with the fixed mapping, although
+//! operators interact in the engine (prefetch across their boundaries).
+//! Property test over small designs and traces of dependent and
+//! independent products. (The interaction is rare: with the whole-run
+//! check removed these cases still pass; `tests/sim_cli.rs` has the 70B
+//! prefill where it acts.)
+
+use proptest::prelude::*;
+use sim::arch::preset;
+use sim::mapping::{Cost, MapPrices, Mapper, Objective};
+use sim::simulate::run_cost;
+use sim::{simulate, SimOptions};
+use workloads::{Op, OpKind, Precision, Trace, TraceMeta};
+
+fn linear(name: &str, inputs: Vec<String>, m: u64, k: u64, n: u64) -> Op {
+    Op {
+        name: name.into(),
+        kind: OpKind::Linear,
+        layer: None,
+        inputs,
+        g: 1,
+        m,
+        k,
+        n,
+        a: Precision::INT8,
+        w: Some(Precision::Ternary),
+        out: Precision::INT32,
+        wbytes: Precision::Ternary.bytes_for(k * n),
+        zeros: Some(0.0),
+        mask: workloads::Mask::Full,
+    }
+}
+
+/// Prices of the right order for a 7 nm design (as in tests/onchip.rs).
+fn prices() -> MapPrices {
+    MapPrices {
+        sram_read_pj_per_byte: [1.0, 1.0, 1.0],
+        sram_write_pj_per_byte: [1.2, 1.2, 1.2],
+        dram_pj_per_bit: 4.0,
+        reg_pj_per_bit: 0.01,
+        mux_pj_per_bit: 0.005,
+        term_pj: 0.01,
+        static_pj_per_cycle: 5.0,
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(40))]
+
+    #[test]
+    fn mapped_whole_run_never_worse_than_fixed(
+        ops in prop::collection::vec((1u64..600, 1u64..3000, 1u64..400, any::<bool>()), 2..7),
+        lanes in 1u32..16,
+        width in 1u32..64,
+        tt in 1u32..32,
+        wkib in 1u32..8,
+        akib in 1u32..8,
+        okib in 1u32..4,
+        obj in 0usize..3,
+    ) {
+        let mut a = preset("edge-ternary").unwrap();
+        a.array.lanes = lanes;
+        a.array.width = width;
+        a.array.token_tile = tt;
+        a.buffers.weights.kib = wkib;
+        a.buffers.activations.kib = akib;
+        a.buffers.outputs.kib = okib;
+        let objective = Objective::ALL[obj];
+        // each product depends on the one before it, or starts a branch
+        let trace = Trace {
+            meta: TraceMeta::default(),
+            ops: ops
+                .iter()
+                .enumerate()
+                .map(|(i, &(m, k, n, dep))| {
+                    let inputs = if dep && i > 0 { vec![format!("p{}", i - 1)] } else { vec![] };
+                    linear(&format!("p{i}"), inputs, m, k, n)
+                })
+                .collect(),
+        };
+        let p = prices();
+        let run = |mapper| {
+            simulate(&a, &trace, SimOptions { mapper, allow_oversubscribe: true, ..SimOptions::default() })
+        };
+        let Ok(fixed) = run(Mapper::Fixed) else { return Ok(()) };
+        let mapped = run(Mapper::Search { objective, prices: Some(p) }).unwrap();
+        let score = |c: Cost| objective.score(&c);
+        let f = run_cost(&fixed.activity, fixed.cycles, Some(&p));
+        let m = run_cost(&mapped.activity, mapped.cycles, Some(&p));
+        prop_assert!(
+            score(m) <= score(f),
+            "mapped {} cycles {} pJ, fixed {} cycles {} pJ", m.cycles, m.energy_pj, f.cycles, f.energy_pj
+        );
+    }
+}
