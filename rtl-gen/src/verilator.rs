@@ -124,16 +124,37 @@ pub fn build(sources: &[PathBuf], work: &Path, opts: &BuildOptions) -> Result<Bu
         }
         None => (work.join("verilator"), false),
     };
+    let (binary, seconds, cached) =
+        build_in(&dir, cached_dir, "build the co-simulation", |c, obj| {
+            c.args(&flags).arg("-Mdir").arg(obj).args(sources);
+        })?;
+    Ok(Built {
+        binary,
+        seconds,
+        cached,
+        version: ver,
+    })
+}
+
+/// Runs a Verilator build (`verilator` with the arguments `args` gives,
+/// `-Mdir` at the `obj` directory it is handed) whose executable is
+/// `obj/sim` under `dir`. A cache entry (`cached_dir`) that is complete is
+/// reused; otherwise the build goes to a directory of its own beside it and
+/// is renamed into place, so that parallel builds of the same inputs (tests
+/// in threads) never write into a directory another one runs from: the
+/// first to finish wins and the others use its build. Returns the
+/// executable, the build's wall time (0 when reused) and whether it was
+/// reused.
+pub(crate) fn build_in(
+    dir: &Path,
+    cached_dir: bool,
+    what: &str,
+    args: impl FnOnce(&mut Command, &Path),
+) -> Result<(PathBuf, f64, bool), RtlError> {
     let binary = dir.join("obj").join("sim");
     if cached_dir && dir.join("ok").exists() && binary.exists() {
-        return Ok(Built {
-            binary,
-            seconds: 0.0,
-            cached: true,
-            version: ver,
-        });
+        return Ok((binary, 0.0, true));
     }
-    // build beside the final place, then rename (parallel tests may race)
     let tmp = if cached_dir {
         static BUILDS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let mut name = dir.file_name().expect("key").to_os_string();
@@ -144,40 +165,27 @@ pub fn build(sources: &[PathBuf], work: &Path, opts: &BuildOptions) -> Result<Bu
         ));
         dir.with_file_name(name)
     } else {
-        dir.clone()
+        dir.to_path_buf()
     };
     let _ = std::fs::remove_dir_all(&tmp);
     let obj = tmp.join("obj");
     std::fs::create_dir_all(&obj).map_err(|e| RtlError::io(&obj, e))?;
-    let ran: Ran = run(
-        Command::new("verilator")
-            .args(&flags)
-            .arg("-Mdir")
-            .arg(&obj)
-            .args(sources),
-        "verilator",
-        "build the co-simulation",
-        Duration::from_secs(3600),
-    )?;
+    let mut cmd = Command::new("verilator");
+    args(&mut cmd, &obj);
+    let ran: Ran = run(&mut cmd, "verilator", what, Duration::from_secs(3600))?;
     if !ran.success || !obj.join("sim").exists() {
         return Err(RtlError::ToolFailed {
             tool: "verilator".into(),
-            what: "build the co-simulation".into(),
+            what: what.into(),
             output: tail(&ran.text(), 60),
         });
     }
-    let seconds = ran.seconds;
     if cached_dir {
-        std::fs::write(tmp.join("ok"), &ver).map_err(|e| RtlError::io(tmp.join("ok"), e))?;
-        if std::fs::rename(&tmp, &dir).is_err() {
+        std::fs::write(tmp.join("ok"), "ok").map_err(|e| RtlError::io(tmp.join("ok"), e))?;
+        if std::fs::rename(&tmp, dir).is_err() {
             // another build of the same inputs won the race: use it
             let _ = std::fs::remove_dir_all(&tmp);
         }
     }
-    Ok(Built {
-        binary: dir.join("obj").join("sim"),
-        seconds,
-        cached: false,
-        version: ver,
-    })
+    Ok((binary, ran.seconds, false))
 }

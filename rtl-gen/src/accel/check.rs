@@ -271,41 +271,15 @@ pub fn build(
     parts.push(HARNESS_CPP.as_bytes().to_vec());
     let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
     let key = format!("accel-{:016x}", fnv64(&refs));
-    let dir = match &opts.cache {
-        Some(c) => c.join(&key),
-        None => work.join("verilator"),
+    let (dir, cached_dir) = match &opts.cache {
+        Some(c) => (c.join(&key), true),
+        None => (work.join("verilator"), false),
     };
-    let binary = dir.join("obj").join("sim");
-    if opts.cache.is_some() && dir.join("ok").exists() && binary.exists() {
-        return Ok((binary, 0.0));
-    }
-    let tmp = dir.with_extension(format!("tmp{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&tmp);
-    let obj = tmp.join("obj");
-    std::fs::create_dir_all(&obj).map_err(|e| RtlError::io(&obj, e))?;
-    let ran = run(
-        Command::new("verilator")
-            .args(&flags)
-            .arg("-Mdir")
-            .arg(&obj)
-            .args(&paths),
-        "verilator",
-        "build the accelerator's co-simulation",
-        Duration::from_secs(3600),
-    )?;
-    if !ran.success || !obj.join("sim").exists() {
-        return Err(RtlError::ToolFailed {
-            tool: "verilator".into(),
-            what: "build the accelerator's co-simulation".into(),
-            output: tail(&ran.text(), 60),
-        });
-    }
-    std::fs::write(tmp.join("ok"), "ok").map_err(|e| RtlError::io(tmp.join("ok"), e))?;
-    let _ = std::fs::remove_dir_all(&dir);
-    if std::fs::rename(&tmp, &dir).is_err() {
-        let _ = std::fs::remove_dir_all(&tmp);
-    }
-    Ok((dir.join("obj").join("sim"), ran.seconds))
+    let what = "build the accelerator's co-simulation";
+    let (binary, seconds, _) = crate::verilator::build_in(&dir, cached_dir, what, |c, obj| {
+        c.args(&flags).arg("-Mdir").arg(obj).args(&paths);
+    })?;
+    Ok((binary, seconds))
 }
 
 fn parse_result(text: &str) -> std::collections::HashMap<String, String> {
