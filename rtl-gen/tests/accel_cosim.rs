@@ -103,3 +103,32 @@ fn mutated_sequencers_are_caught() {
         assert!(!r.passed(), "{m:?} passed");
     }
 }
+
+/// N not a multiple of the lanes: the last group has `N % lanes` lanes,
+/// whose weights alone the engine loads (fewer bytes, so a shorter
+/// transfer) and whose outputs alone are written back; exact on double and
+/// single buffering, with a K split and on the banked model.
+#[test]
+fn partial_last_group_is_exact() {
+    let o = opts();
+    let cases: Vec<(Accelerator, u32, (u64, u64, u64))> = vec![
+        // 8 lanes: 4 full groups and one of 4 (a chunk of 128 bits, two beats)
+        (small(8, 16, true), 64, (2, 256, 36)),
+        // DRAM-bound decode with a group of 2 lanes (a 64-bit chunk, one beat)
+        (small(8, 16, true), 64, (1, 512, 18)),
+        // a K split (3 K tiles) over a partial group of 4 lanes
+        (small(8, 16, true), 64, (2, 1280, 20)),
+        // single buffer on a 128-bit bus: a group of 4 lanes
+        (small(8, 16, false), 128, (3, 128, 44)),
+        (banked(small(8, 16, true)), 64, (4, 128, 42)),
+    ];
+    let mut failed = Vec::new();
+    for (arch, axi, shape) in &cases {
+        let r = check(arch, *axi, *shape, &o);
+        assert_eq!(r.results, (shape.0 * shape.2) as usize);
+        if !r.passed() {
+            failed.push(r.summary());
+        }
+    }
+    assert!(failed.is_empty(), "{}", failed.join("\n"));
+}

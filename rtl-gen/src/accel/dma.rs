@@ -199,6 +199,42 @@ fn gearbox(p: &AccelParams, o: &mut Body, pre: &str, word_bits: u32, hit: Expr) 
     )]
 }
 
+/// The weight slots' beat-to-word assembler: beat `bt` of a word goes to
+/// bits `bt * bus ..`; the word is complete after `<per>` beats (a register:
+/// every lane's chunk, or the partial last group's fewer lanes, whose
+/// upper bits keep stale codes of lanes no output is taken from).
+fn wgearbox(p: &AccelParams, o: &mut Body, pre: &str, hit: Expr, per: &str) -> Vec<Stmt> {
+    let db = p.axi_bits;
+    let word_bits = p.wword_bits();
+    let beats = word_bits / db;
+    if beats == 1 {
+        return gearbox(p, o, pre, word_bits, hit);
+    }
+    let (full, word) = (format!("{pre}_full"), format!("{pre}_word"));
+    let (st, bt) = (format!("{pre}_st"), format!("{pre}_bt"));
+    o.reg(&st, word_bits);
+    o.reg(&bt, X);
+    o.wire(&full, 1, and(hit.clone(), eq(add(n(&bt), kx(1)), n(per))));
+    let parts: Vec<Expr> = (0..beats)
+        .rev()
+        .map(|j| {
+            mux(
+                eq(n(&bt), kx(u64::from(j))),
+                n("m_axi_rdata"),
+                sl(&st, j * db + db - 1, j * db),
+            )
+        })
+        .collect();
+    o.wire(&word, word_bits, cat(parts));
+    vec![when(
+        hit,
+        vec![
+            set(&st, n(&word)),
+            set(&bt, mux(n(&full), kx(0), add(n(&bt), kx(1)))),
+        ],
+    )]
+}
+
 /// The read-data router: the descriptor register, the activation rows and
 /// the weight slots (`ws<s>_*`: words written, beats of the tile
 /// received; `rl<s>`: the tile's last beat is on the bus now).
@@ -269,7 +305,13 @@ pub fn read_data(p: &AccelParams, o: &mut Body) {
                 eq(n("m_axi_rid"), k(2, u128::from(s + 1))),
             ),
         );
-        data.extend(gearbox(p, o, &format!("wg{s}"), p.wword_bits(), n(&hit)));
+        data.extend(wgearbox(
+            p,
+            o,
+            &format!("wg{s}"),
+            n(&hit),
+            &format!("sw{s}"),
+        ));
         let (wd, rc) = (format!("ws{s}_wd"), format!("ws{s}_rc"));
         o.reg(&wd, X);
         o.reg(&rc, X);
@@ -318,7 +360,6 @@ pub fn read_data(p: &AccelParams, o: &mut Body) {
 /// buffer in row order (word `g * M + m` holds row `m`, lanes of group `g`).
 pub fn write_back(p: &AccelParams, o: &mut Body) {
     let bb = p.beat_bytes();
-    let per = p.oword_bits() / p.axi_bits;
     o.note(
         "write-back: output rows as INCR bursts, data from the output buffer, responses counted",
     );
@@ -357,16 +398,30 @@ pub fn write_back(p: &AccelParams, o: &mut Body) {
     o.wire("wb_row_end", 1, eq(n("wbb_bm"), n("wb_left")));
     o.wire("w_valid", 1, and(and(n("wsub"), n("wq_v")), n("in_wb")));
     o.wire("w_fire", 1, and(n("w_valid"), n("m_axi_wready")));
+    // beats of the word: every lane's, or the partial last group's
+    o.wire("wb_left_n", X, sub(n("d_n"), n("wb_gn")));
+    o.wire(
+        "wb_lanes",
+        X,
+        mux(
+            lt(n("wb_left_n"), kx(p.lanes())),
+            n("wb_left_n"),
+            kx(p.lanes()),
+        ),
+    );
+    let lb = p.axi_bits.trailing_zeros();
+    o.wire("wb_lbits", X, mul(n("wb_lanes"), kx(32)));
+    o.wire("wb_wpb", X, zx(sl("wb_lbits", X - 1, lb), X - lb));
     o.wire(
         "w_word_end",
         1,
-        and(n("w_fire"), eq(n("wb_bt"), kx(u64::from(per - 1)))),
+        and(n("w_fire"), eq(add(n("wb_bt"), kx(1)), n("wb_wpb"))),
     );
     o.wire("w_last", 1, eq(n("wb_bl"), kx(1)));
     o.wire(
         "wb_grow_end",
         1,
-        eq(add(n("wb_gn"), kx(p.lanes())), n("d_n")),
+        le(n("d_n"), add(n("wb_gn"), kx(p.lanes()))),
     );
     o.wire(
         "ob_re_wb",

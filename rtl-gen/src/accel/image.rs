@@ -116,12 +116,14 @@ impl Layer {
         let ktiles: Vec<(u64, u64)> = (0..c_total.div_ceil(kt))
             .map(|i| (i * kt, kt.min(c_total - i * kt)))
             .collect();
-        // the engine must plan what the sequencer runs: N / lanes groups of
-        // these K tiles, weights only, nothing stored
+        // the engine must plan what the sequencer runs: ceil(N / lanes)
+        // groups of these K tiles, weights only, nothing stored
+        // (the last group has `N % lanes` lanes when N is not a multiple)
+        let group_lanes = |g: u64| l.min(n - g * l);
         let mut want = Vec::new();
-        for _ in 0..n / l {
+        for g in 0..n.div_ceil(l) {
             for &(_, ch) in &ktiles {
-                want.push((ch * l * w / 4, m * ch));
+                want.push((ch * group_lanes(g) * w / 4, m * ch));
             }
         }
         // the engine's tiles in execution order
@@ -173,11 +175,12 @@ impl Layer {
         }
         // weight tiles in the engine's order: group g, K tile, chunk, lane, element
         let mut wimg = Vec::new();
-        for g in 0..n / l {
+        for g in 0..n.div_ceil(l) {
+            let gl = group_lanes(g);
             for &(c0, ch) in &ktiles {
-                let mut tile = vec![0u8; (ch * l * w / 4) as usize];
+                let mut tile = vec![0u8; (ch * gl * w / 4) as usize];
                 for c in 0..ch {
-                    for lane in 0..l {
+                    for lane in 0..gl {
                         for e in 0..w {
                             let v = weights[((g * l + lane) * k + (c0 + c) * w + e) as usize];
                             let code: u8 = match v {
@@ -185,7 +188,7 @@ impl Layer {
                                 -1 => 0b11,
                                 _ => 0b00,
                             };
-                            let bit = (c * l * w + lane * w + e) * 2;
+                            let bit = (c * gl * w + lane * w + e) * 2;
                             tile[(bit / 8) as usize] |= code << (bit % 8);
                         }
                     }

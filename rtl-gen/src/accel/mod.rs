@@ -297,6 +297,8 @@ pub fn accel_module(p: &AccelParams) -> Module {
         name("fd_slot"),
         name("e_slot"),
         name("arr1"),
+        name("i_lbits"),
+        name("wb_lbits"),
     ]);
     let waived = vec![crate::ir::wire(
         "unused_ok",
@@ -405,7 +407,7 @@ impl AccelManifest {
             descriptor: [
                 "M: tokens (rows of the input)",
                 "K: reduction length (a multiple of the width)",
-                "N: output features (a multiple of the lanes)",
+                "N: output features (the last group of lanes may be partial)",
                 "flags: 0 (32-bit accumulators out)",
                 "activation base (bytes)",
                 "weight base (bytes; tiles in the engine's order)",

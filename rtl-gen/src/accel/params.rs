@@ -204,16 +204,28 @@ impl AccelParams {
     }
 
     /// Why a layer of `m x k x n` cannot run on this top (`None`: it can):
-    /// the shapes it takes are K a multiple of the width, N of the lanes,
-    /// the input and output on chip, one K tile.
+    /// the shapes it takes are K a multiple of the width, N any (a partial
+    /// last group of whole bus beats), the input and output on chip, the
+    /// partial sums of a K split in half the output buffer.
     pub fn refuses_layer(&self, m: u64, k: u64, n: u64) -> Option<String> {
         let (l, w) = (self.lanes(), self.width());
         if m == 0 || k == 0 || n == 0 {
             return Some("M, K and N must be at least 1".into());
         }
-        if !k.is_multiple_of(w) || !n.is_multiple_of(l) {
+        if !k.is_multiple_of(w) {
+            return Some(format!("K = {k} must be a multiple of the width {w}"));
+        }
+        // a partial last group of `N % lanes` lanes: its chunks (the
+        // engine's load, `rest x width` codes) and its output words must be
+        // whole bus beats
+        let rest = n % l;
+        let db = u64::from(self.axi_bits);
+        if rest != 0 && (!(rest * w * 2).is_multiple_of(db) || !(rest * 32).is_multiple_of(db)) {
             return Some(format!(
-                "K = {k} must be a multiple of the width {w} and N = {n} of the lanes {l}"
+                "N = {n} leaves a last group of {rest} of the {l} lanes, whose chunk ({} bits) and \
+                 outputs ({} bits) must be whole {db}-bit beats",
+                rest * w * 2,
+                rest * 32
             ));
         }
         if !k.is_multiple_of(self.beat_bytes()) {
@@ -235,7 +247,7 @@ impl AccelParams {
                 "the input ({m} x {k} bytes) does not fit the activation buffer"
             ));
         }
-        if m * (n / l) > self.out_words {
+        if m * n.div_ceil(l) > self.out_words {
             return Some(format!(
                 "the output ({m} x {n} accumulators) does not fit the output buffer"
             ));
