@@ -120,13 +120,23 @@ fn check_is_exact_and_refusals_exit_2() {
     ]);
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
     assert!(stdout(&o).contains("FAIL"));
-    // K not a multiple of the width
+    // a row of K bytes that is not whole bus beats
     let o = onebit(&[
         "rtl", "check", "--top", "accel", "--arch", a, "--gemm", "4,100,24",
     ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        stderr(&o).contains("multiple of the width 16"),
+        stderr(&o).contains("K = 100 bytes a row must be whole 8-byte beats"),
+        "{}",
+        stderr(&o)
+    );
+    // a short last chunk and a partial last group together
+    let o = onebit(&[
+        "rtl", "check", "--top", "accel", "--arch", a, "--gemm", "4,136,20",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("the top takes one or the other"),
         "{}",
         stderr(&o)
     );

@@ -199,22 +199,26 @@ fn gearbox(p: &AccelParams, o: &mut Body, pre: &str, word_bits: u32, hit: Expr) 
     )]
 }
 
-/// The weight slots' beat-to-word assembler: beat `bt` of a word goes to
-/// bits `bt * bus ..`; the word is complete after `<per>` beats (a register:
-/// every lane's chunk, or the partial last group's fewer lanes, whose
-/// upper bits keep stale codes of lanes no output is taken from).
-fn wgearbox(p: &AccelParams, o: &mut Body, pre: &str, hit: Expr, per: &str) -> Vec<Stmt> {
+/// A positional beat-to-word assembler: beat `bt` of a word goes to bits
+/// `bt * bus ..`; the word is complete (`<pre>_full`) when a beat is on the
+/// bus and `done(bt)` holds (the word's last beat: a full word's, or a
+/// short word's at the end of its transfer or row); the kept beats are
+/// cleared after each word, so a short word's missing beats are zeros.
+fn posbox(
+    p: &AccelParams,
+    o: &mut Body,
+    pre: &str,
+    word_bits: u32,
+    hit: Expr,
+    done: impl Fn(Expr) -> Expr,
+) -> Vec<Stmt> {
     let db = p.axi_bits;
-    let word_bits = p.wword_bits();
     let beats = word_bits / db;
-    if beats == 1 {
-        return gearbox(p, o, pre, word_bits, hit);
-    }
     let (full, word) = (format!("{pre}_full"), format!("{pre}_word"));
     let (st, bt) = (format!("{pre}_st"), format!("{pre}_bt"));
     o.reg(&st, word_bits);
     o.reg(&bt, X);
-    o.wire(&full, 1, and(hit.clone(), eq(add(n(&bt), kx(1)), n(per))));
+    o.wire(&full, 1, and(hit.clone(), done(n(&bt))));
     let parts: Vec<Expr> = (0..beats)
         .rev()
         .map(|j| {
@@ -229,10 +233,25 @@ fn wgearbox(p: &AccelParams, o: &mut Body, pre: &str, hit: Expr, per: &str) -> V
     vec![when(
         hit,
         vec![
-            set(&st, n(&word)),
+            set(&st, mux(n(&full), k(word_bits, 0), n(&word))),
             set(&bt, mux(n(&full), kx(0), add(n(&bt), kx(1)))),
         ],
     )]
+}
+
+/// The tile's weight word of a short last chunk (`K % width` elements),
+/// stored element-major so that its codes are a prefix of whole beats:
+/// code `(e, lane)` at `e * lanes + lane` to the tile's `lane * width + e`.
+fn element_major_to_tile(p: &AccelParams, word: &str) -> Expr {
+    let (l, w) = (p.lanes() as u32, p.width() as u32);
+    let mut parts = Vec::with_capacity((l * w) as usize);
+    for lane in (0..l).rev() {
+        for e in (0..w).rev() {
+            let src = (e * l + lane) * 2;
+            parts.push(sl(word, src + 1, src));
+        }
+    }
+    cat(parts)
 }
 
 /// The read-data router: the descriptor register, the activation rows and
@@ -268,7 +287,21 @@ pub fn read_data(p: &AccelParams, o: &mut Body) {
     o.clocked_data(vec![when(n("d_hit"), vec![set("desc", dshift)])]);
     // activations
     o.wire("a_hit", 1, and(n("rhit0"), eq(n("ph"), k(3, 2))));
-    let mut data = gearbox(p, o, "ag", p.aword_bits(), n("a_hit"));
+    // a row of `K` bytes: its last word is short when `K % width != 0`
+    o.reg("a_rb", X);
+    o.wire(
+        "a_row_end",
+        1,
+        and(n("a_hit"), eq(add(n("a_rb"), kx(1)), n("row_beats"))),
+    );
+    let aper = u64::from(p.aword_bits() / p.axi_bits);
+    let mut data = if aper == 1 {
+        gearbox(p, o, "ag", p.aword_bits(), n("a_hit"))
+    } else {
+        posbox(p, o, "ag", p.aword_bits(), n("a_hit"), |bt| {
+            or(eq(bt, kx(aper - 1)), n("a_row_end"))
+        })
+    };
     o.reg("a_wa", X);
     o.reg("a_rcv", X);
     o.wire(
@@ -277,7 +310,12 @@ pub fn read_data(p: &AccelParams, o: &mut Body) {
         and(n("a_hit"), eq(add(n("a_rcv"), kx(1)), n("act_beats"))),
     );
     // weight slots
-    let mut resets = vec![set("d_bt", kx(0)), set("a_wa", kx(0)), set("a_rcv", kx(0))];
+    let mut resets = vec![
+        set("d_bt", kx(0)),
+        set("a_wa", kx(0)),
+        set("a_rcv", kx(0)),
+        set("a_rb", kx(0)),
+    ];
     let mut body = vec![
         when(
             n("d_hit"),
@@ -288,6 +326,13 @@ pub fn read_data(p: &AccelParams, o: &mut Body) {
             vec![set(
                 "a_rcv",
                 mux(n("a_last"), kx(0), add(n("a_rcv"), kx(1))),
+            )],
+        ),
+        when(
+            n("a_hit"),
+            vec![set(
+                "a_rb",
+                mux(n("a_row_end"), kx(0), add(n("a_rb"), kx(1))),
             )],
         ),
         when(
@@ -305,17 +350,21 @@ pub fn read_data(p: &AccelParams, o: &mut Body) {
                 eq(n("m_axi_rid"), k(2, u128::from(s + 1))),
             ),
         );
-        data.extend(wgearbox(
-            p,
-            o,
-            &format!("wg{s}"),
-            n(&hit),
-            &format!("sw{s}"),
-        ));
+        let rl = format!("rl{s}");
+        let sw = format!("sw{s}");
+        let wper = u64::from(p.wword_bits() / p.axi_bits);
+        data.extend(if wper == 1 {
+            gearbox(p, o, &format!("wg{s}"), p.wword_bits(), n(&hit))
+        } else {
+            // a word is `sw` beats (fewer lanes in a partial last group); the
+            // tile's last beat ends its last word (short: K % width elements)
+            posbox(p, o, &format!("wg{s}"), p.wword_bits(), n(&hit), |bt| {
+                or(eq(add(bt, kx(1)), n(&sw)), n(&rl))
+            })
+        });
         let (wd, rc) = (format!("ws{s}_wd"), format!("ws{s}_rc"));
         o.reg(&wd, X);
         o.reg(&rc, X);
-        let rl = format!("rl{s}");
         o.wire(
             &rl,
             1,
@@ -336,14 +385,34 @@ pub fn read_data(p: &AccelParams, o: &mut Body) {
     o.clocked(resets, body);
     // the weight buffer's write port
     let cw = p.slot_words;
+    // the short last chunk of a tile (`sp<s>`) is stored element-major
+    let wper = p.wword_bits() / p.axi_bits;
+    for s in 0..p.slots {
+        let word = format!("wg{s}_word");
+        let e = if wper == 1 {
+            n(&word)
+        } else {
+            o.wire(
+                &format!("wg{s}_em"),
+                p.wword_bits(),
+                element_major_to_tile(p, &word),
+            );
+            mux(
+                and(n(&format!("sp{s}")), n(&format!("rl{s}"))),
+                n(&format!("wg{s}_em")),
+                n(&word),
+            )
+        };
+        o.wire(&format!("wg{s}_tw"), p.wword_bits(), e);
+    }
     let (we, wa, wdat) = if p.slots == 2 {
         (
             or(n("wg0_full"), n("wg1_full")),
             mux(n("wg1_full"), add(n("ws1_wd"), kx(cw)), n("ws0_wd")),
-            mux(n("wg1_full"), n("wg1_word"), n("wg0_word")),
+            mux(n("wg1_full"), n("wg1_tw"), n("wg0_tw")),
         )
     } else {
-        (n("wg0_full"), n("ws0_wd"), n("wg0_word"))
+        (n("wg0_full"), n("ws0_wd"), n("wg0_tw"))
     };
     o.wire("wb_we", 1, we);
     o.wire("wb_waddr", X, wa);

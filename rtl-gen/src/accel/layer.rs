@@ -95,6 +95,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     if bpw > 1 {
         for s in 0..p.slots {
             o.reg(&format!("sw{s}"), X);
+            o.reg(&format!("sp{s}"), 1);
         }
     }
     o.note("engine rule 1: the tile whose last chunk is offered now frees the array at t + 1");
@@ -235,11 +236,14 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     o.wire("i_lbits", X, mul(n("i_lanes"), kx(p.width() * 2)));
     let lb = p.axi_bits.trailing_zeros();
     o.wire("i_bpw", X, zx(sl("i_lbits", X - 1, lb), X - lb));
-    o.wire(
-        "i_beats",
-        X,
-        crate::ir::bin(crate::ir::BinOp::Mul, n("ic_ch"), n("i_bpw")),
-    );
+    // the tile's K elements: its chunks', or fewer in the last K tile when
+    // K % width != 0 (the engine loads `lanes x elements` codes)
+    o.wire("i_kel", X, mul(n("ic_ch"), kx(p.width())));
+    o.wire("i_krem", X, sub(n("d_k"), mul(n("i_kb"), kx(p.width()))));
+    o.wire("i_short", 1, lt(n("i_krem"), n("i_kel")));
+    o.wire("i_klen", X, mux(n("i_short"), n("i_krem"), n("i_kel")));
+    o.wire("i_tbits", X, mul(mul(n("i_klen"), n("i_lanes")), kx(2)));
+    o.wire("i_beats", X, zx(sl("i_tbits", X - 1, lb), X - lb));
     let arr_upd = |s: u32| -> Stmt {
         let mine = if two {
             eq(n("e_slot"), b(s == 1))
@@ -307,6 +311,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         let mut v = vec![set(&format!("sb{s}"), n("i_beats"))];
         if bpw > 1 {
             v.push(set(&format!("sw{s}"), n("i_bpw")));
+            v.push(set(&format!("sp{s}"), n("i_short")));
         }
         v
     };

@@ -204,22 +204,36 @@ impl AccelParams {
     }
 
     /// Why a layer of `m x k x n` cannot run on this top (`None`: it can):
-    /// the shapes it takes are K a multiple of the width, N any (a partial
-    /// last group of whole bus beats), the input and output on chip, the
+    /// the shapes it takes are K and N of any length (a short last chunk or
+    /// a partial last group of whole bus beats, not both), the input and output on chip, the
     /// partial sums of a K split in half the output buffer.
     pub fn refuses_layer(&self, m: u64, k: u64, n: u64) -> Option<String> {
         let (l, w) = (self.lanes(), self.width());
         if m == 0 || k == 0 || n == 0 {
             return Some("M, K and N must be at least 1".into());
         }
-        if !k.is_multiple_of(w) {
-            return Some(format!("K = {k} must be a multiple of the width {w}"));
+        let db = u64::from(self.axi_bits);
+        // a short last chunk of `K % width` elements: stored element-major,
+        // its codes (the engine's load, `lanes x (K % width)`) whole beats
+        let kr = k % w;
+        if kr != 0 && !(l * kr * 2).is_multiple_of(db) {
+            return Some(format!(
+                "K = {k} leaves a last chunk of {kr} of the width {w}, whose {} bits of weights \
+                 must be whole {db}-bit beats",
+                l * kr * 2
+            ));
         }
         // a partial last group of `N % lanes` lanes: its chunks (the
         // engine's load, `rest x width` codes) and its output words must be
         // whole bus beats
         let rest = n % l;
-        let db = u64::from(self.axi_bits);
+        if kr != 0 && rest != 0 {
+            return Some(format!(
+                "K = {k} is not a multiple of the width {w} and N = {n} not of the lanes {l}: \
+                 the top takes one or the other (the short chunk's element-major order is \
+                 wired for a whole group)"
+            ));
+        }
         if rest != 0 && (!(rest * w * 2).is_multiple_of(db) || !(rest * 32).is_multiple_of(db)) {
             return Some(format!(
                 "N = {n} leaves a last group of {rest} of the {l} lanes, whose chunk ({} bits) and \
@@ -235,14 +249,15 @@ impl AccelParams {
             ));
         }
         let acc_bytes = u64::from(self.tile.acc_bits.div_ceil(8));
-        if k / w > self.slot_words && m * l * acc_bytes > self.arch.buffers.outputs.tile_bytes() {
+        let c = k.div_ceil(w);
+        if c > self.slot_words && m * l * acc_bytes > self.arch.buffers.outputs.tile_bytes() {
             return Some(format!(
                 "K = {k} is split into K tiles of {} chunks, and the partial sums ({m} x {l} x {acc_bytes} bytes) \
                  exceed half the output buffer: the engine spills them to DRAM, which the top does not build",
                 self.slot_words
             ));
         }
-        if m * (k / w) > self.act_words {
+        if m * c > self.act_words {
             return Some(format!(
                 "the input ({m} x {k} bytes) does not fit the activation buffer"
             ));
