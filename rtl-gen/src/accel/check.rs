@@ -276,6 +276,12 @@ pub fn build(
         None => work.join("verilator"),
     };
     let binary = dir.join("obj").join("sim");
+    // threads of one process share the temporary directory's name: one
+    // build at a time, and a build another thread finished is reused
+    static BUILDING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one = BUILDING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     if opts.cache.is_some() && dir.join("ok").exists() && binary.exists() {
         return Ok((binary, 0.0));
     }

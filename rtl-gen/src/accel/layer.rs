@@ -241,9 +241,29 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     o.wire("i_kel", X, mul(n("ic_ch"), kx(p.width())));
     o.wire("i_krem", X, sub(n("d_k"), mul(n("i_kb"), kx(p.width()))));
     o.wire("i_short", 1, lt(n("i_krem"), n("i_kel")));
-    o.wire("i_klen", X, mux(n("i_short"), n("i_krem"), n("i_kel")));
-    o.wire("i_tbits", X, mul(mul(n("i_klen"), n("i_lanes")), kx(2)));
-    o.wire("i_beats", X, zx(sl("i_tbits", X - 1, lb), X - lb));
+    // (a short chunk comes with whole groups only, `params.rs`, so the
+    // tile's beats are the short K tile's `lanes x elements` codes, or its
+    // chunks times a chunk's beats: narrow products, no 32 x 32 multiplier)
+    o.wire("i_tbits", X, mul(n("i_krem"), kx(p.lanes() * 2)));
+    let cb = crate::accel::params::addr_bits(p.slot_words + 1);
+    let bb = crate::accel::params::addr_bits(bpw + 1);
+    o.wire(
+        "i_cbeats",
+        X,
+        mul(
+            zx(sl("ic_ch", cb - 1, 0), cb),
+            zx(sl("i_bpw", bb - 1, 0), bb),
+        ),
+    );
+    o.wire(
+        "i_beats",
+        X,
+        mux(
+            n("i_short"),
+            zx(sl("i_tbits", X - 1, lb), X - lb),
+            n("i_cbeats"),
+        ),
+    );
     let arr_upd = |s: u32| -> Stmt {
         let mine = if two {
             eq(n("e_slot"), b(s == 1))
