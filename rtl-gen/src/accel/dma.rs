@@ -242,16 +242,23 @@ fn posbox(
 /// The tile's weight word of a short last chunk (`K % width` elements),
 /// stored element-major so that its codes are a prefix of whole beats:
 /// code `(e, lane)` at `e * lanes + lane` to the tile's `lane * width + e`.
-fn element_major_to_tile(p: &AccelParams, word: &str) -> Expr {
+/// One wire a lane (`<out>_l<lane>`), so that no line grows with the array.
+fn element_major_to_tile(p: &AccelParams, o: &mut Body, word: &str, out: &str) {
     let (l, w) = (p.lanes() as u32, p.width() as u32);
-    let mut parts = Vec::with_capacity((l * w) as usize);
+    let mut lanes = Vec::with_capacity(l as usize);
     for lane in (0..l).rev() {
-        for e in (0..w).rev() {
-            let src = (e * l + lane) * 2;
-            parts.push(sl(word, src + 1, src));
-        }
+        let parts: Vec<Expr> = (0..w)
+            .rev()
+            .map(|e| {
+                let src = (e * l + lane) * 2;
+                sl(word, src + 1, src)
+            })
+            .collect();
+        let nm = format!("{out}_l{lane}");
+        o.wire(&nm, w * 2, cat(parts));
+        lanes.push(n(&nm));
     }
-    cat(parts)
+    o.wire(out, l * w * 2, cat(lanes));
 }
 
 /// The read-data router: the descriptor register, the activation rows and
@@ -389,14 +396,10 @@ pub fn read_data(p: &AccelParams, o: &mut Body) {
     let wper = p.wword_bits() / p.axi_bits;
     for s in 0..p.slots {
         let word = format!("wg{s}_word");
-        let e = if wper == 1 {
+        let e = if wper == 1 || !p.short_chunk {
             n(&word)
         } else {
-            o.wire(
-                &format!("wg{s}_em"),
-                p.wword_bits(),
-                element_major_to_tile(p, &word),
-            );
+            element_major_to_tile(p, o, &word, &format!("wg{s}_em"));
             mux(
                 and(n(&format!("sp{s}")), n(&format!("rl{s}"))),
                 n(&format!("wg{s}_em")),

@@ -95,7 +95,9 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     if bpw > 1 {
         for s in 0..p.slots {
             o.reg(&format!("sw{s}"), X);
-            o.reg(&format!("sp{s}"), 1);
+            if p.short_chunk {
+                o.reg(&format!("sp{s}"), 1);
+            }
         }
     }
     o.note("engine rule 1: the tile whose last chunk is offered now frees the array at t + 1");
@@ -331,7 +333,9 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         let mut v = vec![set(&format!("sb{s}"), n("i_beats"))];
         if bpw > 1 {
             v.push(set(&format!("sw{s}"), n("i_bpw")));
-            v.push(set(&format!("sp{s}"), n("i_short")));
+            if p.short_chunk {
+                v.push(set(&format!("sp{s}"), n("i_short")));
+            }
         }
         v
     };
