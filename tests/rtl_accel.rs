@@ -120,13 +120,41 @@ fn check_is_exact_and_refusals_exit_2() {
     ]);
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
     assert!(stdout(&o).contains("FAIL"));
-    // K not a multiple of the width
+    // a row of K bytes that is not whole bus beats
     let o = onebit(&[
         "rtl", "check", "--top", "accel", "--arch", a, "--gemm", "4,100,24",
     ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        stderr(&o).contains("multiple of the width 16"),
+        stderr(&o).contains("K = 100 bytes a row must be whole 8-byte beats"),
+        "{}",
+        stderr(&o)
+    );
+    // a short last chunk and a partial last group together
+    let o = onebit(&[
+        "rtl", "check", "--top", "accel", "--arch", a, "--gemm", "4,136,20",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("the top takes one or the other"),
+        "{}",
+        stderr(&o)
+    );
+    // N not a multiple of the lanes, through the command: exact
+    let o = onebit(&[
+        "rtl", "check", "--top", "accel", "--arch", a, "--gemm", "2,128,20",
+    ]);
+    let s = stdout(&o);
+    assert!(o.status.success(), "{s}{}", stderr(&o));
+    assert!(s.contains("difference +0 / +0 / +0"), "{s}");
+    assert!(s.contains("40 of 40 bit-exact"), "{s}");
+    // a last group of one lane: its 32-bit chunk is not whole 64-bit beats
+    let o = onebit(&[
+        "rtl", "check", "--top", "accel", "--arch", a, "--gemm", "2,128,25",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("last group of 1 of the 8 lanes"),
         "{}",
         stderr(&o)
     );

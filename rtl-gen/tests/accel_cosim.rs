@@ -61,7 +61,8 @@ fn matrix_is_exact() {
     assert!(failed.is_empty(), "{}", failed.join("\n"));
 }
 
-/// Random AXI delays and back-pressure: still bit-exact; the cycle
+/// Random AXI delays and back-pressure: still bit-exact (also a partial
+/// group and a short chunk, whose words end early); the cycle
 /// difference is reported, not required to be zero.
 #[test]
 fn randomized_timing_is_correct() {
@@ -70,7 +71,14 @@ fn randomized_timing_is_correct() {
         seed: 7,
         ..opts()
     };
-    for shape in [(1, 256, 32), (16, 64, 16), (2, 1280, 16)] {
+    // the last two: a partial last group and a short last chunk in a K split
+    for shape in [
+        (1, 256, 32),
+        (16, 64, 16),
+        (2, 1280, 16),
+        (2, 256, 36),
+        (2, 1064, 16),
+    ] {
         let r = check(&small(8, 16, true), 64, shape, &o);
         assert!(r.passed(), "{}", r.summary());
         assert_eq!(r.wrong_results, 0);
@@ -102,4 +110,61 @@ fn mutated_sequencers_are_caught() {
         println!("{m:?}\n{}", r.summary());
         assert!(!r.passed(), "{m:?} passed");
     }
+}
+
+/// N not a multiple of the lanes: the last group has `N % lanes` lanes,
+/// whose weights alone the engine loads (fewer bytes, so a shorter
+/// transfer) and whose outputs alone are written back; exact on double and
+/// single buffering, with a K split and on the banked model.
+#[test]
+fn partial_last_group_is_exact() {
+    let o = opts();
+    let cases: Vec<(Accelerator, u32, (u64, u64, u64))> = vec![
+        // 8 lanes: 4 full groups and one of 4 (a chunk of 128 bits, two beats)
+        (small(8, 16, true), 64, (2, 256, 36)),
+        // DRAM-bound decode with a group of 2 lanes (a 64-bit chunk, one beat)
+        (small(8, 16, true), 64, (1, 512, 18)),
+        // a K split (3 K tiles) over a partial group of 4 lanes
+        (small(8, 16, true), 64, (2, 1280, 20)),
+        // single buffer on a 128-bit bus: a group of 4 lanes
+        (small(8, 16, false), 128, (3, 128, 44)),
+        (banked(small(8, 16, true)), 64, (4, 128, 42)),
+    ];
+    let mut failed = Vec::new();
+    for (arch, axi, shape) in &cases {
+        let r = check(arch, *axi, *shape, &o);
+        assert_eq!(r.results, (shape.0 * shape.2) as usize);
+        if !r.passed() {
+            failed.push(r.summary());
+        }
+    }
+    assert!(failed.is_empty(), "{}", failed.join("\n"));
+}
+
+/// K not a multiple of the width: the last chunk holds `K % width`
+/// elements, stored element-major so the engine's load (`lanes x (K %
+/// width)` codes) is a prefix of whole beats; the missing elements are zero
+/// weights. Exact alone, in a K split (the short chunk in the last K tile)
+/// and on the banked model.
+#[test]
+fn short_last_chunk_is_exact() {
+    let o = opts();
+    let cases: Vec<(Accelerator, u32, (u64, u64, u64))> = vec![
+        // 16 chunks + 8 elements, DRAM-bound decode
+        (small(8, 16, true), 64, (1, 264, 32)),
+        // 2 tokens, 3 K tiles: 32 + 32 + (2 chunks + 8 elements)
+        (small(8, 16, true), 64, (2, 1064, 16)),
+        // single buffer, compute-bound
+        (small(8, 16, false), 64, (16, 72, 16)),
+        (banked(small(8, 16, true)), 64, (4, 136, 24)),
+    ];
+    let mut failed = Vec::new();
+    for (arch, axi, shape) in &cases {
+        let r = check(arch, *axi, *shape, &o);
+        assert_eq!(r.results, (shape.0 * shape.2) as usize);
+        if !r.passed() {
+            failed.push(r.summary());
+        }
+    }
+    assert!(failed.is_empty(), "{}", failed.join("\n"));
 }

@@ -199,6 +199,68 @@ fn gearbox(p: &AccelParams, o: &mut Body, pre: &str, word_bits: u32, hit: Expr) 
     )]
 }
 
+/// A positional beat-to-word assembler: beat `bt` of a word goes to bits
+/// `bt * bus ..`; the word is complete (`<pre>_full`) when a beat is on the
+/// bus and `done(bt)` holds (the word's last beat: a full word's, or a
+/// short word's at the end of its transfer or row); the kept beats are
+/// cleared after each word, so a short word's missing beats are zeros.
+fn posbox(
+    p: &AccelParams,
+    o: &mut Body,
+    pre: &str,
+    word_bits: u32,
+    hit: Expr,
+    done: impl Fn(Expr) -> Expr,
+) -> Vec<Stmt> {
+    let db = p.axi_bits;
+    let beats = word_bits / db;
+    let (full, word) = (format!("{pre}_full"), format!("{pre}_word"));
+    let (st, bt) = (format!("{pre}_st"), format!("{pre}_bt"));
+    o.reg(&st, word_bits);
+    o.reg(&bt, X);
+    o.wire(&full, 1, and(hit.clone(), done(n(&bt))));
+    let parts: Vec<Expr> = (0..beats)
+        .rev()
+        .map(|j| {
+            mux(
+                eq(n(&bt), kx(u64::from(j))),
+                n("m_axi_rdata"),
+                sl(&st, j * db + db - 1, j * db),
+            )
+        })
+        .collect();
+    o.wire(&word, word_bits, cat(parts));
+    vec![when(
+        hit,
+        vec![
+            set(&st, mux(n(&full), k(word_bits, 0), n(&word))),
+            set(&bt, mux(n(&full), kx(0), add(n(&bt), kx(1)))),
+        ],
+    )]
+}
+
+/// The tile's weight word of a short last chunk (`K % width` elements),
+/// stored element-major so that its codes are a prefix of whole beats:
+/// code `(e, lane)` at `e * lanes + lane` to the tile's `lane * width + e`.
+/// One wire a lane (`<out>_l<lane>`), so that no line grows with the array.
+fn element_major_to_tile(p: &AccelParams, o: &mut Body, word: &str, out: &str) {
+    let (l, w) = (p.lanes() as u32, p.width() as u32);
+    let mut lanes = Vec::with_capacity(l as usize);
+    for lane in (0..l).rev() {
+        let parts: Vec<Expr> = (0..w)
+            .rev()
+            .map(|e| {
+                let src = (e * l + lane) * 2;
+                sl(word, src + 1, src)
+            })
+            .collect();
+        let nm = format!("{out}_l{lane}");
+        o.wire(&nm, w * 2, cat(parts));
+        lanes.push(n(&nm));
+    }
+    o.wire(out, l * w * 2, cat(lanes));
+}
+
 /// The read-data router: the descriptor register, the activation rows and
 /// the weight slots (`ws<s>_*`: words written, beats of the tile
 /// received; `rl<s>`: the tile's last beat is on the bus now).
@@ -232,7 +294,21 @@ pub fn read_data(p: &AccelParams, o: &mut Body) {
     o.clocked_data(vec![when(n("d_hit"), vec![set("desc", dshift)])]);
     // activations
     o.wire("a_hit", 1, and(n("rhit0"), eq(n("ph"), k(3, 2))));
-    let mut data = gearbox(p, o, "ag", p.aword_bits(), n("a_hit"));
+    // a row of `K` bytes: its last word is short when `K % width != 0`
+    o.reg("a_rb", X);
+    o.wire(
+        "a_row_end",
+        1,
+        and(n("a_hit"), eq(add(n("a_rb"), kx(1)), n("row_beats"))),
+    );
+    let aper = u64::from(p.aword_bits() / p.axi_bits);
+    let mut data = if aper == 1 {
+        gearbox(p, o, "ag", p.aword_bits(), n("a_hit"))
+    } else {
+        posbox(p, o, "ag", p.aword_bits(), n("a_hit"), |bt| {
+            or(eq(bt, kx(aper - 1)), n("a_row_end"))
+        })
+    };
     o.reg("a_wa", X);
     o.reg("a_rcv", X);
     o.wire(
@@ -241,7 +317,12 @@ pub fn read_data(p: &AccelParams, o: &mut Body) {
         and(n("a_hit"), eq(add(n("a_rcv"), kx(1)), n("act_beats"))),
     );
     // weight slots
-    let mut resets = vec![set("d_bt", kx(0)), set("a_wa", kx(0)), set("a_rcv", kx(0))];
+    let mut resets = vec![
+        set("d_bt", kx(0)),
+        set("a_wa", kx(0)),
+        set("a_rcv", kx(0)),
+        set("a_rb", kx(0)),
+    ];
     let mut body = vec![
         when(
             n("d_hit"),
@@ -252,6 +333,13 @@ pub fn read_data(p: &AccelParams, o: &mut Body) {
             vec![set(
                 "a_rcv",
                 mux(n("a_last"), kx(0), add(n("a_rcv"), kx(1))),
+            )],
+        ),
+        when(
+            n("a_hit"),
+            vec![set(
+                "a_rb",
+                mux(n("a_row_end"), kx(0), add(n("a_rb"), kx(1))),
             )],
         ),
         when(
@@ -269,11 +357,21 @@ pub fn read_data(p: &AccelParams, o: &mut Body) {
                 eq(n("m_axi_rid"), k(2, u128::from(s + 1))),
             ),
         );
-        data.extend(gearbox(p, o, &format!("wg{s}"), p.wword_bits(), n(&hit)));
+        let rl = format!("rl{s}");
+        let sw = format!("sw{s}");
+        let wper = u64::from(p.wword_bits() / p.axi_bits);
+        data.extend(if wper == 1 {
+            gearbox(p, o, &format!("wg{s}"), p.wword_bits(), n(&hit))
+        } else {
+            // a word is `sw` beats (fewer lanes in a partial last group); the
+            // tile's last beat ends its last word (short: K % width elements)
+            posbox(p, o, &format!("wg{s}"), p.wword_bits(), n(&hit), |bt| {
+                or(eq(add(bt, kx(1)), n(&sw)), n(&rl))
+            })
+        });
         let (wd, rc) = (format!("ws{s}_wd"), format!("ws{s}_rc"));
         o.reg(&wd, X);
         o.reg(&rc, X);
-        let rl = format!("rl{s}");
         o.wire(
             &rl,
             1,
@@ -294,14 +392,30 @@ pub fn read_data(p: &AccelParams, o: &mut Body) {
     o.clocked(resets, body);
     // the weight buffer's write port
     let cw = p.slot_words;
+    // the short last chunk of a tile (`sp<s>`) is stored element-major
+    let wper = p.wword_bits() / p.axi_bits;
+    for s in 0..p.slots {
+        let word = format!("wg{s}_word");
+        let e = if wper == 1 || !p.short_chunk {
+            n(&word)
+        } else {
+            element_major_to_tile(p, o, &word, &format!("wg{s}_em"));
+            mux(
+                and(n(&format!("sp{s}")), n(&format!("rl{s}"))),
+                n(&format!("wg{s}_em")),
+                n(&word),
+            )
+        };
+        o.wire(&format!("wg{s}_tw"), p.wword_bits(), e);
+    }
     let (we, wa, wdat) = if p.slots == 2 {
         (
             or(n("wg0_full"), n("wg1_full")),
             mux(n("wg1_full"), add(n("ws1_wd"), kx(cw)), n("ws0_wd")),
-            mux(n("wg1_full"), n("wg1_word"), n("wg0_word")),
+            mux(n("wg1_full"), n("wg1_tw"), n("wg0_tw")),
         )
     } else {
-        (n("wg0_full"), n("ws0_wd"), n("wg0_word"))
+        (n("wg0_full"), n("ws0_wd"), n("wg0_tw"))
     };
     o.wire("wb_we", 1, we);
     o.wire("wb_waddr", X, wa);
@@ -318,7 +432,6 @@ pub fn read_data(p: &AccelParams, o: &mut Body) {
 /// buffer in row order (word `g * M + m` holds row `m`, lanes of group `g`).
 pub fn write_back(p: &AccelParams, o: &mut Body) {
     let bb = p.beat_bytes();
-    let per = p.oword_bits() / p.axi_bits;
     o.note(
         "write-back: output rows as INCR bursts, data from the output buffer, responses counted",
     );
@@ -357,16 +470,30 @@ pub fn write_back(p: &AccelParams, o: &mut Body) {
     o.wire("wb_row_end", 1, eq(n("wbb_bm"), n("wb_left")));
     o.wire("w_valid", 1, and(and(n("wsub"), n("wq_v")), n("in_wb")));
     o.wire("w_fire", 1, and(n("w_valid"), n("m_axi_wready")));
+    // beats of the word: every lane's, or the partial last group's
+    o.wire("wb_left_n", X, sub(n("d_n"), n("wb_gn")));
+    o.wire(
+        "wb_lanes",
+        X,
+        mux(
+            lt(n("wb_left_n"), kx(p.lanes())),
+            n("wb_left_n"),
+            kx(p.lanes()),
+        ),
+    );
+    let lb = p.axi_bits.trailing_zeros();
+    o.wire("wb_lbits", X, mul(n("wb_lanes"), kx(32)));
+    o.wire("wb_wpb", X, zx(sl("wb_lbits", X - 1, lb), X - lb));
     o.wire(
         "w_word_end",
         1,
-        and(n("w_fire"), eq(n("wb_bt"), kx(u64::from(per - 1)))),
+        and(n("w_fire"), eq(add(n("wb_bt"), kx(1)), n("wb_wpb"))),
     );
     o.wire("w_last", 1, eq(n("wb_bl"), kx(1)));
     o.wire(
         "wb_grow_end",
         1,
-        eq(add(n("wb_gn"), kx(p.lanes())), n("d_n")),
+        le(n("d_n"), add(n("wb_gn"), kx(p.lanes()))),
     );
     o.wire(
         "ob_re_wb",

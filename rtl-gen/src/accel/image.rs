@@ -111,17 +111,21 @@ impl Layer {
         let (plans, tl) = engine_run(p, m, k, n)?;
         let plan = plans[0].clone();
         let (l, w) = (p.lanes(), p.width());
-        let (c_total, kt) = (k / w, p.slot_words);
+        let (c_total, kt) = (k.div_ceil(w), p.slot_words);
+        // K elements of the K tile starting at chunk c0 with ch chunks
+        let klen = |c0: u64, ch: u64| (ch * w).min(k - c0 * w);
         // the K tiles of a feature group: (first chunk, chunks)
         let ktiles: Vec<(u64, u64)> = (0..c_total.div_ceil(kt))
             .map(|i| (i * kt, kt.min(c_total - i * kt)))
             .collect();
-        // the engine must plan what the sequencer runs: N / lanes groups of
-        // these K tiles, weights only, nothing stored
+        // the engine must plan what the sequencer runs: ceil(N / lanes)
+        // groups of these K tiles, weights only, nothing stored
+        // (the last group has `N % lanes` lanes when N is not a multiple)
+        let group_lanes = |g: u64| l.min(n - g * l);
         let mut want = Vec::new();
-        for _ in 0..n / l {
-            for &(_, ch) in &ktiles {
-                want.push((ch * l * w / 4, m * ch));
+        for g in 0..n.div_ceil(l) {
+            for &(c0, ch) in &ktiles {
+                want.push((klen(c0, ch) * group_lanes(g) / 4, m * ch));
             }
         }
         // the engine's tiles in execution order
@@ -160,7 +164,7 @@ impl Layer {
             for c in 0..n {
                 let mut total: i32 = 0;
                 for &(c0, ch) in &ktiles {
-                    let s: i64 = (c0 * w..(c0 + ch) * w)
+                    let s: i64 = (c0 * w..c0 * w + klen(c0, ch))
                         .map(|i| {
                             i64::from(acts[(r * k + i) as usize])
                                 * i64::from(weights[(c * k + i) as usize])
@@ -173,19 +177,27 @@ impl Layer {
         }
         // weight tiles in the engine's order: group g, K tile, chunk, lane, element
         let mut wimg = Vec::new();
-        for g in 0..n / l {
+        for g in 0..n.div_ceil(l) {
+            let gl = group_lanes(g);
             for &(c0, ch) in &ktiles {
-                let mut tile = vec![0u8; (ch * l * w / 4) as usize];
+                let mut tile = vec![0u8; (klen(c0, ch) * gl / 4) as usize];
                 for c in 0..ch {
-                    for lane in 0..l {
-                        for e in 0..w {
+                    // a short last chunk (K % width elements) is element-major
+                    let elems = w.min(k - (c0 + c) * w);
+                    for lane in 0..gl {
+                        for e in 0..elems {
                             let v = weights[((g * l + lane) * k + (c0 + c) * w + e) as usize];
                             let code: u8 = match v {
                                 1 => 0b01,
                                 -1 => 0b11,
                                 _ => 0b00,
                             };
-                            let bit = (c * l * w + lane * w + e) * 2;
+                            let at = if elems < w {
+                                e * gl + lane
+                            } else {
+                                lane * w + e
+                            };
+                            let bit = (c * gl * w + at) * 2;
                             tile[(bit / 8) as usize] |= code << (bit % 8);
                         }
                     }

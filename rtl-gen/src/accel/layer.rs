@@ -12,8 +12,8 @@
 //! latency after the reduction's last chunk, less one).
 
 use super::build::{
-    add, and, b, cat, eq, k, kx, le, lt, mux, n, ne, not, or, set, sl, sub, when, when_else, zx,
-    Body, X,
+    add, and, b, cat, eq, k, kx, le, lt, mul, mux, n, ne, not, or, set, sl, sub, when, when_else,
+    zx, Body, X,
 };
 use super::params::{AccelParams, Mutation};
 use crate::ir::{Expr, Stmt};
@@ -80,6 +80,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         ("f_kb", X),
         ("f_iss", X),
         ("i_kb", X),
+        ("i_n", X),
         ("f_addr", X),
         ("f_slot", 1),
         ("arr0", 1),
@@ -90,6 +91,14 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     }
     if two {
         o.reg("sb1", X);
+    }
+    if bpw > 1 {
+        for s in 0..p.slots {
+            o.reg(&format!("sw{s}"), X);
+            if p.short_chunk {
+                o.reg(&format!("sp{s}"), 1);
+            }
+        }
     }
     o.note("engine rule 1: the tile whose last chunk is offered now frees the array at t + 1");
     o.wire(
@@ -121,7 +130,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         1,
         and(
             and(n("run_n"), n("idle_n")),
-            and(ne(n("e_n"), n("d_n")), arrived),
+            and(lt(n("e_n"), n("d_n")), arrived),
         ),
     );
     o.wire(
@@ -186,9 +195,10 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     );
     cursor(p, o, "fc", n("f_kb"), n("f_n"));
     cursor(p, o, "fc2", n("fc_kb1"), n("fc_n1"));
-    o.wire("f_more", 1, ne(n("f_n"), n("d_n")));
+    // groups step by `lanes`: the last one may be partial (N % lanes)
+    o.wire("f_more", 1, lt(n("f_n"), n("d_n")));
     if two && p.mutation != Mutation::OneSlot {
-        o.wire("f_more2", 1, and(n("f_more"), ne(n("fc_n1"), n("d_n"))));
+        o.wire("f_more2", 1, and(n("f_more"), lt(n("fc_n1"), n("d_n"))));
         o.wire(
             "fetch2",
             1,
@@ -216,11 +226,45 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     o.wire("f_cnt_n", X, add(n("f_cnt"), n("f_take")));
     o.wire("sel_run", 1, and(n("run_n"), ne(n("f_iss"), n("f_cnt_n"))));
     // the read requests' cursor: the tile whose transfer enters the DMA next
-    cursor(p, o, "ic", n("i_kb"), kx(0));
+    cursor(p, o, "ic", n("i_kb"), n("i_n"));
+    // beats a chunk of the tile's group: every lane's, or the partial last
+    // group's `N % lanes` lanes (the engine loads only their weights)
+    o.wire("i_left", X, sub(n("d_n"), n("i_n")));
+    o.wire(
+        "i_lanes",
+        X,
+        mux(lt(n("i_left"), kx(p.lanes())), n("i_left"), kx(p.lanes())),
+    );
+    o.wire("i_lbits", X, mul(n("i_lanes"), kx(p.width() * 2)));
+    let lb = p.axi_bits.trailing_zeros();
+    o.wire("i_bpw", X, zx(sl("i_lbits", X - 1, lb), X - lb));
+    // the tile's K elements: its chunks', or fewer in the last K tile when
+    // K % width != 0 (the engine loads `lanes x elements` codes)
+    o.wire("i_kel", X, mul(n("ic_ch"), kx(p.width())));
+    o.wire("i_krem", X, sub(n("d_k"), mul(n("i_kb"), kx(p.width()))));
+    o.wire("i_short", 1, lt(n("i_krem"), n("i_kel")));
+    // (a short chunk comes with whole groups only, `params.rs`, so the
+    // tile's beats are the short K tile's `lanes x elements` codes, or its
+    // chunks times a chunk's beats: narrow products, no 32 x 32 multiplier)
+    o.wire("i_tbits", X, mul(n("i_krem"), kx(p.lanes() * 2)));
+    let cb = crate::accel::params::addr_bits(p.slot_words + 1);
+    let bb = crate::accel::params::addr_bits(bpw + 1);
+    o.wire(
+        "i_cbeats",
+        X,
+        mul(
+            zx(sl("ic_ch", cb - 1, 0), cb),
+            zx(sl("i_bpw", bb - 1, 0), bb),
+        ),
+    );
     o.wire(
         "i_beats",
         X,
-        crate::ir::bin(crate::ir::BinOp::Mul, n("ic_ch"), kx(bpw)),
+        mux(
+            n("i_short"),
+            zx(sl("i_tbits", X - 1, lb), X - lb),
+            n("i_cbeats"),
+        ),
     );
     let arr_upd = |s: u32| -> Stmt {
         let mine = if two {
@@ -271,8 +315,8 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         run.push(set("arr1", b(false)));
     }
     let mut init: Vec<Stmt> = [
-        "a_iss", "f_cnt", "f_n", "f_kb", "f_iss", "i_kb", "e_cnt", "e_n", "e_kb", "fd_c", "fd_ch",
-        "fd_row", "fd_rb", "fd_aa", "fd_kb",
+        "a_iss", "f_cnt", "f_n", "f_kb", "f_iss", "i_kb", "i_n", "e_cnt", "e_n", "e_kb", "fd_c",
+        "fd_ch", "fd_row", "fd_rb", "fd_aa", "fd_kb",
     ]
     .iter()
     .map(|r| set(r, kx(0)))
@@ -284,14 +328,21 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     }
     init.push(set("a_addr", n("d_abase")));
     init.push(set("f_addr", n("d_wbase")));
+    // a slot's beats, and (when a word is several beats) its beats a word
+    let slot_set = |s: u32| {
+        let mut v = vec![set(&format!("sb{s}"), n("i_beats"))];
+        if bpw > 1 {
+            v.push(set(&format!("sw{s}"), n("i_bpw")));
+            if p.short_chunk {
+                v.push(set(&format!("sp{s}"), n("i_short")));
+            }
+        }
+        v
+    };
     let slot_beats = if two {
-        vec![when_else(
-            n("f_slot"),
-            vec![set("sb1", n("i_beats"))],
-            vec![set("sb0", n("i_beats"))],
-        )]
+        vec![when_else(n("f_slot"), slot_set(1), slot_set(0))]
     } else {
-        vec![set("sb0", n("i_beats"))]
+        slot_set(0)
     };
     let mut took = vec![
         set("f_iss", add(n("f_iss"), kx(1))),
@@ -304,6 +355,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         ),
         set("f_slot", if two { not(n("f_slot")) } else { b(false) }),
         set("i_kb", n("ic_kb1")),
+        set("i_n", n("ic_n1")),
     ];
     took.extend(slot_beats);
     o.clocked(
@@ -346,7 +398,7 @@ fn outputs(p: &AccelParams, o: &mut Body) {
         1,
         and(
             and(n("t_out_valid"), n("o_row_end")),
-            and(n("oc_wrap"), eq(add(n("o_n"), kx(l)), n("d_n"))),
+            and(n("oc_wrap"), le(n("d_n"), add(n("o_n"), kx(l)))),
         ),
     );
     o.wire("o_wa", X, add(n("o_base"), n("o_m")));

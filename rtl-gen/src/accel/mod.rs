@@ -13,9 +13,12 @@
 //! mode), 4 activation base, 5 weight base, 6 output base, 7 activation
 //! row stride (bytes), 8 output row stride (bytes), 9-15 reserved (0).
 //! Activations: `M` rows of `K` INT8 values. Weights: the tiles in the
-//! engine's order (feature group `g` of `lanes` outputs), each `K / width`
-//! words of `lanes x width` 2-bit ternary codes (the tile's `in_wgt`,
-//! lane 0 element 0 first), tile after tile. Outputs: `M` rows of `N`
+//! engine's order (feature group `g` of `lanes` outputs), each
+//! `ceil(K / width)` chunks of `lanes x width` 2-bit ternary codes (the
+//! tile's `in_wgt`, lane 0 element 0 first), tile after tile, exactly the
+//! bytes the engine loads: a last group of `N % lanes` lanes has that many
+//! lanes a chunk, and a short last chunk of `K % width` elements holds only
+//! those, element-major (a prefix of whole beats; the DMA rewires it). Outputs: `M` rows of `N`
 //! 32-bit two's-complement accumulators.
 
 pub mod build;
@@ -297,6 +300,10 @@ pub fn accel_module(p: &AccelParams) -> Module {
         name("fd_slot"),
         name("e_slot"),
         name("arr1"),
+        name("i_lbits"),
+        name("i_tbits"),
+        name("d_kp"),
+        name("wb_lbits"),
     ]);
     let waived = vec![crate::ir::wire(
         "unused_ok",
@@ -404,8 +411,8 @@ impl AccelManifest {
                 .collect(),
             descriptor: [
                 "M: tokens (rows of the input)",
-                "K: reduction length (a multiple of the width)",
-                "N: output features (a multiple of the lanes)",
+                "K: reduction length (a short last chunk when not a multiple of the width)",
+                "N: output features (the last group of lanes may be partial)",
                 "flags: 0 (32-bit accumulators out)",
                 "activation base (bytes)",
                 "weight base (bytes; tiles in the engine's order)",

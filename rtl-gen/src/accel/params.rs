@@ -50,7 +50,17 @@ pub struct AccelParams {
     pub out_words: u64,
     /// A deliberate defect (tests only).
     pub mutation: Mutation,
+    /// The element-major rewiring of a short last chunk (`K % width != 0`)
+    /// is built: for arrays of at most [`SHORT_CHUNK_CODES`] codes a chunk.
+    pub short_chunk: bool,
 }
+
+/// The largest `lanes x width` for which the short chunk's rewiring is
+/// built. A measured limit, not a hardware one: on edge-ternary (64 x 64,
+/// 4,096 two-bit slices a slot) the rewiring, evaluated on every weight
+/// beat, took Verilator's model from 1.1 s to 101 s for the 2B-4T q
+/// decode; 16 x 64 runs the suite at full speed.
+pub const SHORT_CHUNK_CODES: u64 = 1024;
 
 fn unsupported(arch: &Accelerator, why: String) -> RtlError {
     RtlError::Unsupported(format!(
@@ -149,6 +159,7 @@ impl AccelParams {
             act_words,
             out_words,
             mutation: Mutation::None,
+            short_chunk: lanes * width <= SHORT_CHUNK_CODES,
         })
     }
 
@@ -204,16 +215,49 @@ impl AccelParams {
     }
 
     /// Why a layer of `m x k x n` cannot run on this top (`None`: it can):
-    /// the shapes it takes are K a multiple of the width, N of the lanes,
-    /// the input and output on chip, one K tile.
+    /// the shapes it takes are K and N of any length (a short last chunk or
+    /// a partial last group of whole bus beats, not both), the input and output on chip, the
+    /// partial sums of a K split in half the output buffer.
     pub fn refuses_layer(&self, m: u64, k: u64, n: u64) -> Option<String> {
         let (l, w) = (self.lanes(), self.width());
         if m == 0 || k == 0 || n == 0 {
             return Some("M, K and N must be at least 1".into());
         }
-        if !k.is_multiple_of(w) || !n.is_multiple_of(l) {
+        let db = u64::from(self.axi_bits);
+        // a short last chunk of `K % width` elements: stored element-major,
+        // its codes (the engine's load, `lanes x (K % width)`) whole beats
+        let kr = k % w;
+        if kr != 0 && !self.short_chunk {
             return Some(format!(
-                "K = {k} must be a multiple of the width {w} and N = {n} of the lanes {l}"
+                "K = {k} is not a multiple of the width {w}: the short chunk's rewiring is built \
+                 for arrays of at most {SHORT_CHUNK_CODES} lanes x width (this one has {})",
+                l * w
+            ));
+        }
+        if kr != 0 && !(l * kr * 2).is_multiple_of(db) {
+            return Some(format!(
+                "K = {k} leaves a last chunk of {kr} of the width {w}, whose {} bits of weights \
+                 must be whole {db}-bit beats",
+                l * kr * 2
+            ));
+        }
+        // a partial last group of `N % lanes` lanes: its chunks (the
+        // engine's load, `rest x width` codes) and its output words must be
+        // whole bus beats
+        let rest = n % l;
+        if kr != 0 && rest != 0 {
+            return Some(format!(
+                "K = {k} is not a multiple of the width {w} and N = {n} not of the lanes {l}: \
+                 the top takes one or the other (the short chunk's element-major order is \
+                 wired for a whole group)"
+            ));
+        }
+        if rest != 0 && (!(rest * w * 2).is_multiple_of(db) || !(rest * 32).is_multiple_of(db)) {
+            return Some(format!(
+                "N = {n} leaves a last group of {rest} of the {l} lanes, whose chunk ({} bits) and \
+                 outputs ({} bits) must be whole {db}-bit beats",
+                rest * w * 2,
+                rest * 32
             ));
         }
         if !k.is_multiple_of(self.beat_bytes()) {
@@ -223,19 +267,20 @@ impl AccelParams {
             ));
         }
         let acc_bytes = u64::from(self.tile.acc_bits.div_ceil(8));
-        if k / w > self.slot_words && m * l * acc_bytes > self.arch.buffers.outputs.tile_bytes() {
+        let c = k.div_ceil(w);
+        if c > self.slot_words && m * l * acc_bytes > self.arch.buffers.outputs.tile_bytes() {
             return Some(format!(
                 "K = {k} is split into K tiles of {} chunks, and the partial sums ({m} x {l} x {acc_bytes} bytes) \
                  exceed half the output buffer: the engine spills them to DRAM, which the top does not build",
                 self.slot_words
             ));
         }
-        if m * (k / w) > self.act_words {
+        if m * c > self.act_words {
             return Some(format!(
                 "the input ({m} x {k} bytes) does not fit the activation buffer"
             ));
         }
-        if m * (n / l) > self.out_words {
+        if m * n.div_ceil(l) > self.out_words {
             return Some(format!(
                 "the output ({m} x {n} accumulators) does not fit the output buffer"
             ));

@@ -50,7 +50,9 @@ pub fn phases(p: &AccelParams, o: &mut Body) {
         o.wire(name, X, sl("desc", word * 32 + 31, word * 32));
     }
     let wl = log2(p.width());
-    o.wire("d_c", X, zx(sl("d_k", 31, wl), 32 - wl));
+    // chunks a row: K / width, rounded up (a short last chunk when K % width != 0)
+    o.wire("d_kp", X, add(n("d_k"), kx(p.width() - 1)));
+    o.wire("d_c", X, zx(sl("d_kp", 31, wl), 32 - wl));
     o.wire("row_beats_w", X, zx(sl("d_k", 31, lb), 32 - lb));
     o.wire("orow_beats_w", X, zx(sl("d_n", 31, lb - 2), 34 - lb));
     o.reg("row_beats", X);
