@@ -166,3 +166,72 @@ fn stores_waiting_behind_a_stream_hit_the_memo_and_match_stepping() {
     let (hits, misses) = run(&mut a, &mut b, &pattern, 60);
     assert!(hits > 2 * misses, "hits {hits} misses {misses}");
 }
+
+/// A stream whose chunks meet rows other transfers left open or queued
+/// ahead of it: after each tile of a main load stream a short load (or
+/// store) lands `ahead` bytes past the stream's position, in rows the
+/// stream reaches a few tiles later. Those rows are far from the stream's
+/// while it is away (kept outside the memo's key by value) and turn near
+/// and equal to its own as it arrives; the memo must then not apply an
+/// outcome recorded with other far rows.
+fn run_ahead(
+    a: &mut BankedChannel,
+    b: &mut BankedChannel,
+    tile: u64,
+    probe: u64,
+    ahead: &[u64],
+    store: bool,
+    reps: u32,
+) -> (u64, u64) {
+    let mut now = 0u64;
+    let mut load = 0u64;
+    for r in 0..reps {
+        let x = a.issue(now, tile, load, false);
+        let y = b.issue(now, tile, load, false);
+        assert_eq!(x, y, "repetition {r}, stream");
+        load += tile;
+        let off = ahead[r as usize % ahead.len()];
+        let write = store && r % 3 == 1;
+        now += 40;
+        let x = a.issue(now, probe, load + off, write);
+        let y = b.issue(now, probe, load + off, write);
+        assert_eq!(x, y, "repetition {r}, probe");
+        assert_eq!(a.busy_until(), b.busy_until());
+        now += 60;
+    }
+    let counts = a.memo_counts();
+    assert_eq!(a.finish(now), b.finish(now));
+    counts
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    #[test]
+    fn far_rows_the_stream_meets_change_nothing(
+        (which, cfg, ghz) in system(),
+        tile in prop_oneof![Just(16384u64), 4096u64..65536],
+        probe in 1u64..2048,
+        ahead in prop::collection::vec(0u64..1 << 21, 1..4),
+        store in any::<bool>(),
+        reps in 20u32..120,
+    ) {
+        let (mut a, mut b) = pair(which, cfg, ghz);
+        run_ahead(&mut a, &mut b, tile, probe, &ahead, store, reps);
+    }
+}
+
+/// The same on LPDDR5-6400 x 4 with probes two to six row blocks (128 KiB
+/// each) ahead: the memo still hits between the meetings.
+#[test]
+fn probes_ahead_of_a_stream_match_stepping() {
+    let cfg = SystemConfig {
+        channels: 4,
+        mapping: Mapping::RoCoBaRaCh,
+        controller: ControllerConfig::default(),
+    };
+    let (mut a, mut b) = pair(0, cfg, 1.0);
+    let ahead = [2 << 17, 5 << 17, (3 << 17) + 4096, 6 << 17];
+    let (hits, misses) = run_ahead(&mut a, &mut b, 32768, 512, &ahead, true, 600);
+    assert!(2 * hits > misses, "hits {hits} misses {misses}");
+}

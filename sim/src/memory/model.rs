@@ -64,7 +64,12 @@ impl Dram {
                     mapping: d.mapping.unwrap_or(Mapping::RoCoBaRaCh),
                     controller: ControllerConfig::default(),
                 };
-                Model::Banked(Box::new(BankedChannel::new(spec, cfg, arch.clock_ghz)))
+                let c = BankedChannel::new(spec, cfg, arch.clock_ghz);
+                // the memo changes only the speed: `ONEBIT_DRAM_MEMO=off`
+                // simulates every transfer cycle by cycle, so that the
+                // outputs can be compared byte for byte
+                let off = std::env::var("ONEBIT_DRAM_MEMO").is_ok_and(|v| v == "off");
+                Model::Banked(Box::new(if off { c.without_memo() } else { c }))
             }
             _ => Model::Transaction(DramChannel::new(arch)),
         };

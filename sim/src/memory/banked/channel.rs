@@ -14,7 +14,7 @@
 //! rounded to whole MHz) and a DRAM clock of period `tCK` ps convert exactly:
 //! `dram = ceil(accel * 10^6 / (f * tCK))`, `accel = ceil(dram * f * tCK / 10^6)`.
 
-use super::controller::canon::Anchor;
+use super::controller::canon::{Anchor, NEAR};
 use super::controller::{Controller, Stats};
 use super::mapping::{decode, Mapping};
 use super::memo::{Memo, Outcome};
@@ -93,6 +93,8 @@ pub struct BankedChannel {
     chunk: u64,
     /// Words of a canonical state (reused buffer).
     words: Vec<u64>,
+    /// The far rows of the current state (kept outside its words).
+    far: Vec<u32>,
 }
 
 impl BankedChannel {
@@ -132,6 +134,7 @@ impl BankedChannel {
             stale: false,
             pending: vec![Stats::default(); n],
             words: Vec::new(),
+            far: Vec::new(),
             burst: u64::from(spec.org.burst_bytes()),
             tck_ps: u64::from(spec.timing.tck_ps),
             accel_mhz: ((clock_ghz * 1000.0).round() as u64).max(1),
@@ -276,12 +279,32 @@ impl BankedChannel {
             self.simulate_step(f, tail, None);
             return;
         };
-        let memo = self.memo.as_mut().expect("memo is on");
         let window = if tail {
             f.n - f.i
         } else {
             self.chunk + u64::from(ch)
         };
+        // the rows the step's bursts and the next anchor lie in run from
+        // `row` to `end`: a far row within NEAR of them could meet them or
+        // turn near, so the memo applies only when none does
+        let end = decode(
+            self.cfg.mapping,
+            &self.spec.org,
+            ch,
+            addr.wrapping_add(window * self.burst),
+        )
+        .row;
+        let lo = row.wrapping_sub(NEAR) & self.row_mask;
+        let span = u64::from(end.wrapping_sub(lo) & self.row_mask) + u64::from(NEAR);
+        let clear = self
+            .far
+            .iter()
+            .all(|&v| u64::from(v.wrapping_sub(lo) & self.row_mask) > span);
+        if !clear || span >= u64::from(self.row_mask) {
+            self.simulate_step(f, tail, None);
+            return;
+        }
+        let memo = self.memo.as_mut().expect("memo is on");
         let to_block = self.block - pos % self.block;
         // whether the step's bursts can meet a queued write (merge with it or
         // be served from it): if so the key holds their exact distance, if
@@ -370,6 +393,18 @@ impl BankedChannel {
         };
         let mut next = self.cur_at(f, o.next);
         next.wspan = o.wnext.map(|[lo, hi]| (at(lo), at(hi)));
+        let far: Vec<u32> = o
+            .far
+            .iter()
+            .map(|&(src, x)| {
+                if src == 0 {
+                    self.far[x as usize]
+                } else {
+                    cur.row.wrapping_add(x) & self.row_mask
+                }
+            })
+            .collect();
+        self.far = far;
         self.cur = Some(next);
         self.stale = true;
     }
@@ -398,6 +433,8 @@ impl BankedChannel {
         let i0 = f.i;
         let addr0 = f.first + f.i * self.burst;
         let hi0 = self.cur.and_then(|c| c.wspan).map_or(0, |s| s.1);
+        let row0 = self.cur.map_or(0, |c| c.row);
+        let far0 = self.far.clone();
         let old: Vec<u64> = self.ctrls.iter().flat_map(|c| c.queued_writes()).collect();
         let before: Vec<Stats> = self.ctrls.iter().map(|c| *c.stats()).collect();
         let mut log = Vec::new();
@@ -465,7 +502,16 @@ impl BankedChannel {
                 (1, a.wrapping_sub(addr0))
             }
         };
+        let far = self
+            .far
+            .iter()
+            .map(|&v| match far0.iter().position(|&r| r == v) {
+                Some(k) => (0, k as u32),
+                None => (1, v.wrapping_sub(row0) & self.row_mask),
+            })
+            .collect();
         let o = Outcome {
+            far,
             wnext: next.wspan.map(|(lo, hi)| [src(lo), src(hi)]),
             next: next.id,
             dclk: self.clk - clk0,
@@ -561,10 +607,12 @@ impl BankedChannel {
         let a = self.anchor(addr, row, ident, base, wspan.map_or(0, |s| s.1));
         let mut w = std::mem::take(&mut self.words);
         w.clear();
+        let mut far = Vec::new();
         let mut back = 0;
         for c in &self.ctrls {
-            back = back.max(c.canon(&a, &mut w));
+            back = back.max(c.canon(&a, &mut w, &mut far));
         }
+        self.far = far;
         let id = self.memo.as_mut().and_then(|m| m.intern(&w, back));
         self.words = w;
         id.map(|id| Cur {
@@ -597,16 +645,21 @@ impl BankedChannel {
         );
         let mut k = 0;
         for (c, p) in self.ctrls.iter_mut().zip(self.pending.iter_mut()) {
-            k += c.restore(&a, &w[k..]);
+            k += c.restore(&a, &w[k..], &self.far);
             c.add_stats(p);
             *p = Stats::default();
         }
         #[cfg(debug_assertions)]
         {
             let mut again = Vec::new();
+            let mut far = Vec::new();
             for c in &self.ctrls {
-                c.canon(&a, &mut again);
+                c.canon(&a, &mut again, &mut far);
             }
+            debug_assert_eq!(
+                far, self.far,
+                "a restored state has the far rows it came from"
+            );
             debug_assert_eq!(
                 &again[..],
                 &w[..],
@@ -687,6 +740,12 @@ impl BankedChannel {
     /// Runs the device to the end of the run (accelerator cycle `end`,
     /// every request complete) and summarizes it over that time.
     pub fn finish(&mut self, end: u64) -> ReplayResult {
+        if std::env::var("ONEBIT_DRAM_MEMO").is_ok_and(|v| v == "stats") {
+            eprintln!(
+                "banked DRAM memo: {:?} transfers applied / simulated",
+                self.memo_counts()
+            );
+        }
         self.materialize();
         let end_dram = self.to_dram(end);
         self.advance_to(end_dram);
@@ -731,12 +790,14 @@ mod tests {
             a.materialize();
             let an = a.anchor(0, 0, a.next_id, a.next_id, 0);
             let (mut wa, mut wb) = (Vec::new(), Vec::new());
+            let (mut fa, mut fb) = (Vec::new(), Vec::new());
             for c in &a.ctrls {
-                c.canon(&an, &mut wa);
+                c.canon(&an, &mut wa, &mut fa);
             }
             for c in &b.ctrls {
-                c.canon(&an, &mut wb);
+                c.canon(&an, &mut wb, &mut fb);
             }
+            assert_eq!(fa, fb, "far rows at {i}");
             let ra: Vec<_> = a.ctrls.iter().map(|c| c.refresh_state()).collect();
             let rb: Vec<_> = b.ctrls.iter().map(|c| c.refresh_state()).collect();
             assert_eq!(

@@ -56,6 +56,10 @@ pub struct Outcome {
     /// (0, offset below the highest one before it) or (1, offset above the
     /// step's first burst address); None when no write is queued.
     pub wnext: Option<[(u8, u64); 2]>,
+    /// The far rows of the state after it ([`super::controller::canon`]),
+    /// each as (0, its place among the far rows before it) or (1, its
+    /// distance in rows above the anchor's row before it).
+    pub far: Arc<[(u8, u32)]>,
     /// With a refresh inside the horizon: each controller's next refresh
     /// relative to the new cycle, and its per-bank cursor.
     pub refresh: Option<Arc<[(u64, u32)]>>,
@@ -122,7 +126,7 @@ impl Memo {
 
     /// Records an outcome (while within the size bound).
     pub fn record(&mut self, key: Vec<u64>, o: Outcome) {
-        let w = key.len() + 10 + 20 * o.stats.len() + 2 * o.done.len();
+        let w = key.len() + 10 + 20 * o.stats.len() + 2 * o.done.len() + o.far.len();
         if self.words + w > MAX_WORDS {
             return;
         }

@@ -52,6 +52,11 @@ pub struct Anchor {
 const NONE: u64 = u64::MAX;
 /// The mark of a request id of an earlier transfer.
 pub const OLD: u64 = u64::MAX - 1;
+/// The mark of a far row: `FAR | k` is the `k`-th distinct far row met.
+const FAR: u64 = 1 << 40;
+/// Rows within this distance of the anchor's (modulo the row count) are
+/// near: written relative to it. Every other row is far.
+pub const NEAR: u32 = 2;
 
 fn cmd_of(i: u64) -> Cmd {
     Cmd::ALL[i as usize]
@@ -84,6 +89,33 @@ impl Anchor {
         (rel as u32).wrapping_add(self.row) & self.row_mask
     }
 
+    /// Whether `row` lies within [`NEAR`] rows of the anchor's.
+    pub fn near(&self, row: u32) -> bool {
+        let d = row.wrapping_sub(self.row) & self.row_mask;
+        d <= NEAR || d >= self.row_mask.saturating_sub(NEAR - 1)
+    }
+
+    /// A row's word: near rows relative to the anchor's, far ones by their
+    /// place among the distinct far rows met so far (`far`, extended).
+    fn put_row(&self, row: u32, far: &mut Vec<u32>) -> u64 {
+        if self.near(row) {
+            return self.rel_row(row);
+        }
+        let k = far.iter().position(|&r| r == row).unwrap_or_else(|| {
+            far.push(row);
+            far.len() - 1
+        });
+        FAR | k as u64
+    }
+
+    fn get_row(&self, w: u64, far: &[u32]) -> u32 {
+        if w & FAR != 0 {
+            far[(w & !FAR) as usize]
+        } else {
+            self.abs_row(w)
+        }
+    }
+
     fn put_id(&self, id: u64) -> u64 {
         // every queued id lies below the anchor's: written as its distance
         // back from it, 0 for a refresh (id u64::MAX), OLD below the base
@@ -107,7 +139,7 @@ impl Anchor {
     /// `rank`: the request's arrival among the distinct arrivals held
     /// (0 the earliest; refreshes, whose arrival decides nothing, 0).
     /// `queued`: `r` is in the write queue.
-    fn put_req(&self, r: &Req, rank: u64, queued: bool, out: &mut Vec<u64>) {
+    fn put_req(&self, r: &Req, rank: u64, queued: bool, out: &mut Vec<u64>, far: &mut Vec<u32>) {
         out.push(self.put_id(r.id));
         // a refresh's address is u64::MAX; only a queued write's address is
         // written (reads and activated writes merge with nothing), relative
@@ -126,7 +158,11 @@ impl Anchor {
                 | u64::from(r.path.bank),
         );
         // a refresh's row is unused
-        out.push(if r.id == NONE { 0 } else { self.rel_row(r.row) });
+        out.push(if r.id == NONE {
+            0
+        } else {
+            self.put_row(r.row, far)
+        });
         out.push(rank);
         out.push(
             (r.cmd.idx() as u64) << 16
@@ -138,7 +174,7 @@ impl Anchor {
 
     /// `ranks`: the distinct arrivals held (restored as the `ranks` cycles
     /// before the current one, in order).
-    fn get_req(&self, w: &[u64], ranks: u64) -> Req {
+    fn get_req(&self, w: &[u64], ranks: u64, far: &[u32]) -> Req {
         let p = w[2];
         let f = w[5];
         Req {
@@ -154,7 +190,11 @@ impl Anchor {
                 bg: (p >> 16 & 0xffff) as u32,
                 bank: (p & 0xffff) as u32,
             },
-            row: if w[0] == 0 { 0 } else { self.abs_row(w[3]) },
+            row: if w[0] == 0 {
+                0
+            } else {
+                self.get_row(w[3], far)
+            },
             arrive: self.clk - (ranks - w[4]),
             cmd: cmd_of(f >> 16 & 0xff),
             last: cmd_of(f >> 8 & 0xff),
@@ -185,8 +225,11 @@ impl Controller {
     /// Appends the canonical words of this controller's state relative to
     /// `a` (whose `clk` must be the controller's current cycle); returns the
     /// largest distance back from the anchor's id of any request of the
-    /// current transfer it holds (0 when it holds none).
-    pub fn canon(&self, a: &Anchor, out: &mut Vec<u64>) -> u64 {
+    /// current transfer it holds (0 when it holds none). Far rows (beyond
+    /// [`NEAR`] of the anchor's) are written by their place in `far`, which
+    /// gains the ones not met before: the words say only which far rows
+    /// equal each other, `far` holds their values.
+    pub fn canon(&self, a: &Anchor, out: &mut Vec<u64>, far: &mut Vec<u32>) -> u64 {
         let clk = self.clk;
         debug_assert_eq!(clk, a.clk);
         self.timing.canon(clk, out);
@@ -194,7 +237,7 @@ impl Controller {
             self.banks
                 .open_rows()
                 .iter()
-                .map(|r| r.map_or(NONE, |r| a.rel_row(r))),
+                .map(|r| r.map_or(NONE, |r| a.put_row(r, far))),
         );
         let arrivals = self.arrivals();
         let rank = |r: &Req| {
@@ -211,12 +254,12 @@ impl Controller {
         {
             out.push(v.len() as u64);
             for r in v {
-                a.put_req(r, rank(r), k == 1, out);
+                a.put_req(r, rank(r), k == 1, out, far);
             }
         }
         out.push(self.activating.len() as u64);
         for (r, d) in &self.activating {
-            a.put_req(r, rank(r), false, out);
+            a.put_req(r, rank(r), false, out, far);
             // a deadline may lie in the past: kept exactly, two's complement
             out.push(d.wrapping_sub(clk));
         }
@@ -247,9 +290,9 @@ impl Controller {
     }
 
     /// Sets the state from words written by [`Controller::canon`], read
-    /// relative to `a`; the statistics and the refresh schedule are kept.
-    /// Returns the words read.
-    pub fn restore(&mut self, a: &Anchor, w: &[u64]) -> usize {
+    /// relative to `a` with the far rows `far`; the statistics and the
+    /// refresh schedule are kept. Returns the words read.
+    pub fn restore(&mut self, a: &Anchor, w: &[u64], far: &[u32]) -> usize {
         self.clk = a.clk;
         let clk = a.clk;
         let mut k = self.timing.restore(clk, w);
@@ -257,7 +300,7 @@ impl Controller {
         self.banks.set_open(
             w[k..k + nb]
                 .iter()
-                .map(|&r| (r != NONE).then(|| a.abs_row(r))),
+                .map(|&r| (r != NONE).then(|| a.get_row(r, far))),
         );
         k += nb;
         let ranks = w[k];
@@ -266,7 +309,7 @@ impl Controller {
             let n = w[*k] as usize;
             *k += 1;
             let v = (0..n)
-                .map(|i| a.get_req(&w[*k + i * REQ_WORDS..], ranks))
+                .map(|i| a.get_req(&w[*k + i * REQ_WORDS..], ranks, far))
                 .collect();
             *k += n * REQ_WORDS;
             v
@@ -279,7 +322,7 @@ impl Controller {
         k += 1;
         self.activating.clear();
         for _ in 0..n {
-            let r = a.get_req(&w[k..], ranks);
+            let r = a.get_req(&w[k..], ranks, far);
             k += REQ_WORDS;
             self.activating.push((r, w[k].wrapping_add(clk)));
             k += 1;
