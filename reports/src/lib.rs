@@ -24,6 +24,7 @@ pub mod pareto;
 mod raster;
 pub mod run;
 pub mod sim_report;
+pub mod sim_text;
 pub mod sweep;
 pub mod system;
 pub mod table;
