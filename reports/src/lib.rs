@@ -10,6 +10,7 @@
 pub mod chart;
 pub mod chips;
 pub mod datapaths;
+pub mod demo;
 pub mod dram;
 pub mod fonts;
 pub mod format;

@@ -13,8 +13,7 @@ use crate::output::{check_dir, write_dir};
 use crate::stdio::outln;
 use clap::Args;
 use energy_model::Technology;
-use reports::format::{energy, mm2, sig3};
-use reports::{Align, Run, Table};
+use reports::Run;
 use sim::simulate;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -122,13 +121,9 @@ impl DemoCmd {
             quantized.push((a, r));
         }
         quantized.sort_by(|x, y| x.1.per_token_total().total_cmp(&y.1.per_token_total()));
-        let weaker = quantized.get(1).map(|(a, r)| {
-            format!(
-                "{} ({} per decode token)",
-                a.name,
-                energy(r.per_token_total())
-            )
-        });
+        let weaker = quantized
+            .get(1)
+            .map(|(a, r)| (a.name.clone(), r.per_token_total()));
         let (strong, strong_decode) = quantized
             .into_iter()
             .next()
@@ -148,35 +143,12 @@ impl DemoCmd {
             run(&fp16, &tech, Phase::Prefill, PREFILL_SEQ)?,
             run(&strong, &tech, Phase::Prefill, PREFILL_SEQ)?,
         ];
-        let baselines = format!(
-            "Baselines: {} (FP16 weights and activations, the same array shape and memory) and {} ({} weights, INT8 activations on a MAC array of {}'s area and memory), the stronger of the quantized baselines{}.",
-            fp16.name,
-            strong.name,
-            strong.array.weights.name().to_uppercase(),
-            ternary.name,
-            weaker
-                .map(|w| format!(" (the other: {w})"))
-                .unwrap_or_default()
-        );
-        let (mut page, mut out) = reports::sim_report::build(&runs).map_err(render_error)?;
-        for b in &mut page.blocks {
-            if let reports::page::Block::Takeaways(lines) = b {
-                lines.insert(0, baselines.clone());
-                break;
-            }
-        }
+        let baselines = reports::demo::baselines(&fp16, &strong, &ternary, weaker);
         // FP16 vs ternary vs binary across model sizes
         let trend = energy_model::paper::trend(&tech, BASELINE, sim::arch::DEFAULT_PRESET, 512, 1)
             .map_err(CliError::Usage)?;
-        let rows = reports::paper::sizes(&tech, &trend).map_err(CliError::Usage)?;
-        page.h2("Across model sizes", "sizes");
-        page.figure(reports::paper::figure(&trend, &rows).map_err(render_error)?);
-        page.table(
-            "Energy per token of one decode step (KV length 512) and the FP16 baseline's ratios (`onebit paper bitnet-b1.58` reproduces the papers' figures).",
-            reports::paper::table(&rows),
-            Some("tables/sizes.csv".into()),
-        );
-        out.add("tables/sizes.csv", reports::paper::csv(&rows));
+        let (page, mut out) =
+            reports::demo::page(&runs, &baselines, &tech, &trend).map_err(render_error)?;
         out.add_page(&page);
         let emitted = if self.no_rtl {
             Ok(())
@@ -185,30 +157,7 @@ impl DemoCmd {
         };
         write_dir(&self.out, &out, "demo")?;
 
-        let mut t = Table::new(&[
-            ("step", Align::Left),
-            ("design", Align::Left),
-            ("energy/token", Align::Right),
-            ("tokens/s", Align::Right),
-            ("power", Align::Right),
-            ("area", Align::Right),
-        ]);
-        for r in &runs {
-            t.row(vec![
-                r.step(),
-                r.result.design.clone(),
-                energy(r.per_token_total()),
-                sig3(r.result.tokens_per_s),
-                format!("{} W", sig3(r.energy.average_power_w)),
-                mm2(r.area.total_mm2()),
-            ]);
-        }
-        let mut s = format!("\n{}\n", t.to_text());
-        s += &format!("- {baselines}\n");
-        for line in reports::sim_report::comparisons(&runs) {
-            s += &format!("- {}\n", line.replace("**", "").replace('`', ""));
-        }
-        crate::stdio::out(s)?;
+        crate::stdio::out(reports::demo::text(&runs, &baselines))?;
         let rtl_line = match emitted {
             _ if self.no_rtl => "skipped (--no-rtl)".to_string(),
             Ok(()) => rtl_check(&ternary, &self.out.join("rtl")),
