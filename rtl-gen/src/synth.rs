@@ -154,6 +154,38 @@ fn counts(v: &serde_json::Value) -> BTreeMap<String, u64> {
         .unwrap_or_default()
 }
 
+/// Runs the Yosys `script` in `dir`, which writes its statistics to
+/// `stat.json`, and returns them with the run's wall time; `dir` is removed afterwards unless
+/// `keep`. A failed run names `top`, with the end of Yosys's output.
+pub(crate) fn yosys_stat(
+    dir: &Path,
+    script: &str,
+    what: &str,
+    top: &str,
+    keep: bool,
+) -> Result<(String, f64), RtlError> {
+    let ran = run(
+        Command::new("yosys")
+            .args(["-q", "-p", script])
+            .current_dir(dir),
+        "yosys",
+        what,
+        Duration::from_secs(7200),
+    )?;
+    let stat = std::fs::read_to_string(dir.join("stat.json"));
+    if !keep {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+    match (ran.success, stat) {
+        (true, Ok(s)) => Ok((s, ran.seconds)),
+        _ => Err(RtlError::ToolFailed {
+            tool: "yosys".into(),
+            what: format!("synthesize {top}"),
+            output: tail(&ran.text(), 60),
+        }),
+    }
+}
+
 /// Synthesizes `arch`'s tile with Yosys in `work` (a temporary directory
 /// when `None`).
 pub fn synthesize(arch: &Accelerator, work: Option<&Path>) -> Result<SynthReport, RtlError> {
@@ -187,29 +219,13 @@ pub fn synthesize_design(d: &Design, work: Option<&Path>) -> Result<SynthReport,
         "read_verilog {}; synth -top {top}; tee -q -o stat.json stat -json -top {top}",
         verilog.join(" ")
     );
-    let ran = run(
-        Command::new("yosys")
-            .args(["-q", "-p", &script])
-            .current_dir(&dir),
-        "yosys",
+    let (stat, seconds) = yosys_stat(
+        &dir,
+        &script,
         "synthesize the generated Verilog",
-        Duration::from_secs(7200),
+        &top,
+        work.is_some(),
     )?;
-    let stat_path = dir.join("stat.json");
-    let stat = std::fs::read_to_string(&stat_path);
-    if work.is_none() {
-        let _ = std::fs::remove_dir_all(&dir);
-    }
-    let stat = match (ran.success, stat) {
-        (true, Ok(s)) => s,
-        _ => {
-            return Err(RtlError::ToolFailed {
-                tool: "yosys".into(),
-                what: format!("synthesize {top}"),
-                output: tail(&ran.text(), 60),
-            })
-        }
-    };
     let json: serde_json::Value =
         serde_json::from_str(&stat).map_err(|e| RtlError::ToolFailed {
             tool: "yosys".into(),
@@ -241,7 +257,7 @@ pub fn synthesize_design(d: &Design, work: Option<&Path>) -> Result<SynthReport,
         gate_equivalents: gate_equivalents(&cells)?,
         cells,
         modules,
-        seconds: ran.seconds,
+        seconds,
     })
 }
 

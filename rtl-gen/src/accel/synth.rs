@@ -6,13 +6,11 @@
 
 use super::{emit_accel, AccelParams};
 use crate::error::RtlError;
-use crate::synth::{flops, gate_equivalents};
-use crate::tools::{require, run, tail, version};
+use crate::synth::{flops, gate_equivalents, yosys_stat};
+use crate::tools::{require, version};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::Duration;
 
 /// Cells of one block.
 #[derive(Debug, Clone, PartialEq)]
@@ -122,28 +120,13 @@ pub fn synthesize_accel(p: &AccelParams, work: Option<&Path>) -> Result<AccelSyn
         libs.join(" "),
         logic.join(" ")
     );
-    let ran = run(
-        Command::new("yosys")
-            .args(["-q", "-p", &script])
-            .current_dir(&dir),
-        "yosys",
+    let (stat, seconds) = yosys_stat(
+        &dir,
+        &script,
         "synthesize the accelerator top",
-        Duration::from_secs(7200),
+        &top,
+        work.is_some(),
     )?;
-    let stat = std::fs::read_to_string(dir.join("stat.json"));
-    if work.is_none() {
-        let _ = std::fs::remove_dir_all(&dir);
-    }
-    let stat = match (ran.success, stat) {
-        (true, Ok(s)) => s,
-        _ => {
-            return Err(RtlError::ToolFailed {
-                tool: "yosys".into(),
-                what: format!("synthesize {top}"),
-                output: tail(&ran.text(), 60),
-            })
-        }
-    };
     // Yosys prints the hierarchy's instance counts into the JSON as bare
     // lines when a blackbox is present; they are not JSON and are dropped
     let stat: String = stat
@@ -188,6 +171,6 @@ pub fn synthesize_accel(p: &AccelParams, work: Option<&Path>) -> Result<AccelSyn
         yosys: ver,
         blocks,
         srams: manifest.buffers,
-        seconds: ran.seconds,
+        seconds,
     })
 }
