@@ -179,3 +179,59 @@ fn check_is_exact_and_refusals_exit_2() {
     ]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// The first number after `label` on the line of `text` that holds it.
+fn cells_after(text: &str, label: &str) -> u64 {
+    let line = text
+        .lines()
+        .find(|l| l.contains(label))
+        .unwrap_or_else(|| panic!("no `{label}` in {text}"));
+    let rest = &line[line.find(label).unwrap() + label.len()..];
+    rest.split_whitespace()
+        .find_map(|w| w.parse().ok())
+        .unwrap_or_else(|| panic!("no count in {line}"))
+}
+
+#[test]
+fn synth_counts_the_blocks_as_the_tiles_synthesis_does() {
+    let d = dir("synth");
+    let arch = design(&d);
+    let a = arch.to_str().unwrap();
+    let o = onebit(&["rtl", "synth", "--top", "accel", "--arch", a]);
+    let s = stdout(&o);
+    assert!(o.status.success(), "{s}{}", stderr(&o));
+    assert_eq!(s.matches("blackbox: ").count(), 3, "{s}");
+    // the tile inside the top synthesizes to the same cells as on its own
+    let json = d.join("tile.json");
+    let o = onebit(&[
+        "rtl",
+        "synth",
+        "--arch",
+        a,
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let j: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let module = |m: &str| -> u64 {
+        j["modules"][m]
+            .as_object()
+            .unwrap_or_else(|| panic!("no module {m}"))
+            .values()
+            .map(|v| v.as_u64().unwrap())
+            .sum()
+    };
+    assert_eq!(
+        cells_after(&s, "lanes (8 x cli_accel_lane)"),
+        8 * module("cli_accel_lane"),
+        "{s}"
+    );
+    assert_eq!(
+        cells_after(&s, "tile control (cli_accel_tile)"),
+        module("cli_accel_tile"),
+        "{s}"
+    );
+    let control = cells_after(&s, "sequencer (cli_accel_accel)");
+    assert!(control > 1000, "{s}");
+}
