@@ -22,6 +22,7 @@
 //! 32-bit two's-complement accumulators.
 
 pub mod build;
+pub mod chain;
 pub mod check;
 pub mod dma;
 pub mod harness;
