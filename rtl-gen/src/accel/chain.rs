@@ -19,8 +19,8 @@
 //!   compute_end + drain`), even with its weights on chip.
 //!
 //! Requantization rule (a dependent layer's input): the producer's 32-bit
-//! accumulator `a`, shifted right arithmetically by `s` (a descriptor
-//! field) with round half up, saturated to INT8:
+//! accumulator `a`, shifted right arithmetically by `s` (a per-layer
+//! field; the top's descriptor has none yet: it runs one layer) with round half up, saturated to INT8:
 //! `q = clamp((a + 2^(s-1)) >> s, -128, 127)` for `s >= 1`, and
 //! `q = clamp(a, -128, 127)` for `s = 0` ([`requant`]). A power-of-two
 //! scale, so the RTL needs one adder and a comparator a lane; it is not
@@ -58,7 +58,7 @@ pub struct ChainTiming {
     pub compute_end: u64,
     /// Cycle its result is complete.
     pub done: u64,
-    /// The same layer run alone (its own isolated run, as `check` runs it today).
+    /// The same layer run alone (its own isolated run, as `check --trace` runs each layer).
     pub alone: LayerTiming,
 }
 
