@@ -99,6 +99,38 @@ pub fn engine_run(
     Ok((plans, tl))
 }
 
+/// The tile's results of `acts` (`m x k`) times `weights` (`n x k`): each K
+/// tile's reduction wraps in the tile's `acc_bits` accumulators, the output
+/// buffer adds them in 32 bits.
+pub fn reference(p: &AccelParams, m: u64, k: u64, n: u64, acts: &[i8], weights: &[i8]) -> Vec<i32> {
+    let w = p.width();
+    let (c_total, kt) = (k.div_ceil(w), p.slot_words);
+    let klen = |c0: u64, ch: u64| (ch * w).min(k - c0 * w);
+    let ktiles: Vec<(u64, u64)> = (0..c_total.div_ceil(kt))
+        .map(|i| (i * kt, kt.min(c_total - i * kt)))
+        .collect();
+    let acc = p.tile.acc_bits;
+    // each K tile's reduction wraps in the tile's accumulators; the
+    // output buffer adds them in 32 bits
+    let mut expected = Vec::with_capacity((m * n) as usize);
+    for r in 0..m {
+        for c in 0..n {
+            let mut total: i32 = 0;
+            for &(c0, ch) in &ktiles {
+                let s: i64 = (c0 * w..c0 * w + klen(c0, ch))
+                    .map(|i| {
+                        i64::from(acts[(r * k + i) as usize])
+                            * i64::from(weights[(c * k + i) as usize])
+                    })
+                    .sum();
+                total = total.wrapping_add(wrap(s, acc));
+            }
+            expected.push(total);
+        }
+    }
+    expected
+}
+
 impl Layer {
     /// The layer `m x k x n` on `p` with operands from `seed`.
     pub fn new(p: &AccelParams, m: u64, k: u64, n: u64, seed: u64) -> Result<Layer, RtlError> {
@@ -156,25 +188,7 @@ impl Layer {
         let mut rng = Rng(seed ^ 0x6f6e_6562_6974);
         let acts: Vec<i8> = (0..m * k).map(|_| rng.next() as i8).collect();
         let weights: Vec<i8> = (0..n * k).map(|_| (rng.next() % 3) as i8 - 1).collect();
-        let acc = p.tile.acc_bits;
-        // each K tile's reduction wraps in the tile's accumulators; the
-        // output buffer adds them in 32 bits
-        let mut expected = Vec::with_capacity((m * n) as usize);
-        for r in 0..m {
-            for c in 0..n {
-                let mut total: i32 = 0;
-                for &(c0, ch) in &ktiles {
-                    let s: i64 = (c0 * w..c0 * w + klen(c0, ch))
-                        .map(|i| {
-                            i64::from(acts[(r * k + i) as usize])
-                                * i64::from(weights[(c * k + i) as usize])
-                        })
-                        .sum();
-                    total = total.wrapping_add(wrap(s, acc));
-                }
-                expected.push(total);
-            }
-        }
+        let expected = reference(p, m, k, n, &acts, &weights);
         // weight tiles in the engine's order: group g, K tile, chunk, lane, element
         let mut wimg = Vec::new();
         for g in 0..n.div_ceil(l) {
@@ -227,6 +241,19 @@ impl Layer {
             },
             plan,
         })
+    }
+
+    /// Replaces the input rows (a chain's dependent layer: its producer's
+    /// output requantized), recomputing the reference and the image.
+    pub fn set_acts(&mut self, p: &AccelParams, acts: Vec<i8>) {
+        self.expected = reference(p, self.m, self.k, self.n, &acts, &self.weights);
+        let aimg: Vec<u8> = acts.iter().map(|&a| a as u8).collect();
+        for seg in &mut self.segments {
+            if seg.0 == ACT_ADDR {
+                seg.1 = aimg.clone();
+            }
+        }
+        self.acts = acts;
     }
 
     /// Bytes of the output.

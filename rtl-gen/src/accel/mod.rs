@@ -7,6 +7,8 @@
 //! engine, so that its layer starts and ends at the engine's cycles
 //! ([`check`] proves it under Verilator with the engine's own DRAM model
 //! timing the memory).
+//! [`chain`] gives the engine's timing and the results of a list of
+//! layers run as one sequence (the top itself runs one descriptor).
 //!
 //! Descriptor (64 bytes, 16 little-endian 32-bit words): 0 `M` (tokens),
 //! 1 `K`, 2 `N`, 3 flags (0: results as 32-bit accumulators, the only
@@ -22,6 +24,7 @@
 //! 32-bit two's-complement accumulators.
 
 pub mod build;
+pub mod chain;
 pub mod check;
 pub mod dma;
 pub mod harness;
