@@ -343,7 +343,7 @@ fn paper_datapaths_compares_three_datapaths_at_equal_area() {
         "edge-ternary",
         "edge-popcount",
         "edge-lut",
-        "52 x 63",
+        "51 x 63",
         "1.67",
     ] {
         assert!(s.contains(want), "{want}: {s}");

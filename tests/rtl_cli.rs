@@ -279,3 +279,63 @@ fn synth_counts_cells_and_gate_equivalents() {
         );
     }
 }
+
+/// Yosys's flip-flops and 2:1 multiplexers of one lane of a small ternary
+/// design with `array.token_tile = tt`: (flip-flops, `$_MUX_`).
+fn lane_flops_and_muxes(d: &Path, tt: u32) -> (u64, u64) {
+    let mut a = preset("edge-ternary").expect("preset");
+    a.name = format!("reg{tt}");
+    a.array.lanes = 4;
+    a.array.width = 16;
+    a.array.max_k = 1024;
+    a.array.token_tile = tt;
+    a.validate().expect("valid");
+    let arch = d.join(format!("reg{tt}.toml"));
+    std::fs::write(&arch, to_toml(&a)).expect("write design");
+    let json = d.join(format!("reg{tt}.json"));
+    let o = onebit(&[
+        "rtl",
+        "synth",
+        "--arch",
+        arch.to_str().unwrap(),
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let t = energy_model::Technology::default_7nm();
+    let lane = r["modules"][format!("reg{tt}_lane")].as_object().unwrap();
+    let flops = lane
+        .iter()
+        .filter(|(c, _)| energy_model::area::yosys_cell_ge(&t, c).is_some_and(|g| g.1))
+        .map(|(_, n)| n.as_u64().unwrap())
+        .sum();
+    (flops, lane.get("$_MUX_").map_or(0, |n| n.as_u64().unwrap()))
+}
+
+/// What the area model prices for a token tile is what the tile builds: the
+/// flip-flops and multiplexers a lane gains from `T = 1` to `T = 4` are the
+/// `T - 1` more accumulators and the `T:1` multiplexer per accumulator bit
+/// of `energy_model::lane_extras`, and no staging weight register (the
+/// weight buffer delivers a chunk a cycle, the tile takes it on `in_wgt`).
+#[test]
+fn synth_counts_the_weight_registers_the_area_model_prices() {
+    let d = dir("synth-registers");
+    let (f1, m1) = lane_flops_and_muxes(&d, 1);
+    let (f4, m4) = lane_flops_and_muxes(&d, 4);
+    let mut a = preset("edge-ternary").expect("preset");
+    a.array.lanes = 4;
+    a.array.width = 16;
+    a.array.max_k = 1024;
+    a.array.token_tile = 4;
+    assert!(!energy_model::lane_extras::needs_staging(&a));
+    let acc = u64::from(a.acc_bits());
+    let (_, extra) =
+        energy_model::lane_extras::per_lane(&a, &energy_model::Technology::default_7nm());
+    assert_eq!(extra, 3 * acc);
+    assert_eq!(f4 - f1, extra, "lane flip-flops {f1} -> {f4}");
+    assert_eq!(m4 - m1, 3 * acc, "lane multiplexers {m1} -> {m4}");
+    // the weight register (16 x 2 bits) is in both, stage 0 of the lane
+    assert!(f1 >= 32 + acc, "{f1}");
+}

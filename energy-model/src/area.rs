@@ -198,7 +198,8 @@ pub(crate) fn array_estimate(arch: &Accelerator, t: &Technology) -> (f64, u64) {
             + extra.lane_xor * t.get(Key::XorGe)
             + extra.lane_and * t.get(Key::AndGe);
     }
-    // weight registers and zero-skip multiplexers (lane_extras.rs)
+    // partial-sum bank, staging register and zero-skip multiplexers
+    // (lane_extras.rs)
     let (extra_ge, extra_flops) = crate::lane_extras::per_lane(arch, t);
     ge += extra_ge;
     let lane_flops = lane_flops + extra_flops;
@@ -336,8 +337,8 @@ fn build(
 pub fn estimate(arch: &Accelerator, t: &Technology) -> AreaReport {
     let (ge, flops) = array_estimate(arch, t);
     // the generated datapath is calibrated per datapath to the project's
-    // own Yosys cell counts; the weight registers and skip multiplexers
-    // (not generated) keep their estimate
+    // own Yosys cell counts; the partial-sum bank, staging register and
+    // skip multiplexers keep their estimate
     let (factor, source) = crate::area_fit::calibration(arch);
     let extra = crate::lane_extras::per_lane(arch, t).0 * f64::from(arch.array.lanes);
     build(arch, t, (ge - extra) * factor + extra, flops, &source)

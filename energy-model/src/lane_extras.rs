@@ -9,10 +9,18 @@
 //! - token tile `T > 1`: `T - 1` more accumulators of `acc_bits` (enabled
 //!   flip-flops), a `T:1` multiplexer per accumulator bit (`T - 1` 2:1
 //!   multiplexers: the accumulator the arriving token adds to, or the
-//!   finished one the output register takes, as rtl-gen's lane has it) and
-//!   a staging weight register of `width x weight bits` in front of the
-//!   tile's weight input (the weight buffer's port delivers the next chunk
-//!   while the tile's tokens run; not in the generated tile);
+//!   finished one the output register takes, as rtl-gen's lane has it);
+//!   the lane's weight register itself is stage 0 of every lane design
+//!   (counted with the datapath's flip-flops). The generated tile takes a
+//!   whole chunk on `in_wgt` in the cycle that loads it (`in_wload`), so a
+//!   weight buffer whose port delivers a chunk of every lane's weights in
+//!   one cycle (edge-ternary, datacenter-ternary) feeds it directly and no
+//!   more register exists. Only when the port needs more cycles for a chunk
+//!   ([`needs_staging`]) does the mapping's overlap (the next chunk arrives
+//!   over the tile's `T` token cycles, `sim::mapping::linear`) need a
+//!   staging weight register of `width x weight bits` per lane in front of
+//!   `in_wgt`; it is counted then, and it is not generated (rtl-gen's
+//!   accelerator reads a chunk a cycle from a chunk-wide weight word);
 //! - zero skip with a window of `W` activations: per tree input a `W:1`
 //!   multiplexer of activation bits (`W - 1` 2:1 multiplexers a bit) and
 //!   the `ceil(log2 W)`-bit index register that drives it.
@@ -33,6 +41,18 @@ pub fn mux_pj(t: &Technology, bits: u64) -> f64 {
     bits as f64 * t.get(Key::SelectPjPerBit)
 }
 
+/// True when a token tile `T > 1` needs a staging weight register: the
+/// weight buffer delivers fewer bytes a cycle than one chunk of every
+/// lane's weights as the tile takes them (`lanes x width x ceil(weight
+/// bits)`; a compacted skip chunk is smaller, so this may count it where
+/// the compacted chunk would fit).
+pub fn needs_staging(arch: &Accelerator) -> bool {
+    let ar = &arch.array;
+    let chunk_bits =
+        u64::from(ar.lanes) * u64::from(ar.width) * ar.weights.storage_bits().ceil() as u64;
+    ar.token_tile > 1 && chunk_bits.div_ceil(8) > arch.buffers.weights.bytes_per_cycle().max(1)
+}
+
 /// Extra hardware of one lane: (gate equivalents, flip-flops).
 pub fn per_lane(arch: &Accelerator, t: &Technology) -> (f64, u64) {
     let ar = &arch.array;
@@ -42,7 +62,11 @@ pub fn per_lane(arch: &Accelerator, t: &Technology) -> (f64, u64) {
     let tt = u64::from(ar.token_tile);
     if tt > 1 {
         let acc = u64::from(arch.acc_bits());
-        let wreg = u64::from(ar.width) * ar.weights.storage_bits().ceil() as u64;
+        let wreg = if needs_staging(arch) {
+            u64::from(ar.width) * ar.weights.storage_bits().ceil() as u64
+        } else {
+            0
+        };
         let f = (tt - 1) * acc + wreg;
         flops += f;
         ge += f as f64 * (dff + MUX2_GE) + ((tt - 1) * acc) as f64 * MUX2_GE;
@@ -69,16 +93,32 @@ mod tests {
         let mut a = preset("edge-ternary").unwrap();
         a.array.token_tile = 1;
         assert_eq!(per_lane(&a, &t), (0.0, 0));
-        // 2 lanes x 4 wide, ternary, token tile 4: 3 more accumulators and
-        // an 8-bit shadow weight register
+        // 2 lanes x 4 wide, ternary, token tile 4: 3 more accumulators; a
+        // chunk of weights (2 x 4 x 2 bits = 1 byte) comes from the weight
+        // buffer in one cycle, so no staging register
         a.array.lanes = 2;
         a.array.width = 4;
         a.array.token_tile = 4;
         let acc = u64::from(a.acc_bits());
-        let (ge, flops) = per_lane(&a, &t);
-        assert_eq!(flops, 3 * acc + 8);
         let dff = t.get(Key::DffGe);
-        let want = (3 * acc + 8) as f64 * (dff + MUX2_GE) + (3 * acc) as f64 * MUX2_GE;
+        assert!(!needs_staging(&a));
+        let (ge, flops) = per_lane(&a, &t);
+        assert_eq!(flops, 3 * acc);
+        let want = (3 * acc) as f64 * (dff + MUX2_GE) + (3 * acc) as f64 * MUX2_GE;
         assert!((ge - want).abs() < 1e-9, "{ge} {want}");
+        // 2 lanes x 64 wide: 32 bytes a chunk through a 1-bank x 16-byte
+        // port take 2 cycles: a 64 x 2-bit staging register per lane
+        a.array.width = 64;
+        a.buffers.weights.banks = 1;
+        a.buffers.weights.bank_bytes = 16;
+        assert!(needs_staging(&a));
+        let acc = u64::from(a.acc_bits());
+        let (ge, flops) = per_lane(&a, &t);
+        assert_eq!(flops, 3 * acc + 128);
+        let want = (3 * acc + 128) as f64 * (dff + MUX2_GE) + (3 * acc) as f64 * MUX2_GE;
+        assert!((ge - want).abs() < 1e-9, "{ge} {want}");
+        // the edge-ternary preset's port delivers a whole chunk a cycle
+        // (64 x 64 x 2 bits = 1024 bytes = 16 banks x 64 bytes)
+        assert!(!needs_staging(&preset("edge-ternary").unwrap()));
     }
 }

@@ -64,7 +64,7 @@ fn keys_are_checked_by_name_value_and_range() {
     let e = refused(&base.replace("index = \"packed\"", "entry_bits = 9"));
     assert_eq!(e.key, "array.lut.entry_bits");
     assert!(e.message.contains("need 10 bits"), "{e}");
-    let e = refused(&base.replace("read_ports = 52", "read_ports = 0"));
+    let e = refused(&base.replace("read_ports = 51", "read_ports = 0"));
     assert_eq!(e.key, "array.lut.read_ports");
     let e = refused(&base.replace("zeros = \"none\"", "zeros = \"gate\""));
     assert_eq!(e.key, "array.zeros");
@@ -85,7 +85,7 @@ fn keys_are_checked_by_name_value_and_range() {
 #[test]
 fn read_port_conflicts_set_the_initiation_interval() {
     let mut a = sim::arch::preset("edge-lut").unwrap().array;
-    for (ports, ii) in [(52, 1), (51, 2), (26, 2), (18, 3), (1, 52)] {
+    for (ports, ii) in [(51, 1), (50, 2), (26, 2), (18, 3), (1, 51)] {
         a.lut.as_mut().unwrap().read_ports = ports;
         assert_eq!(
             a.reduction.module().timing(&a).initiation_interval,

@@ -229,8 +229,8 @@ pub(super) fn plan_with(
     let chunk_abytes =
         (comp.positions(width) * op.a.storage_bits().ceil() as u64).div_ceil(8) * pack;
     // with weight registers the weight port delivers a chunk once per
-    // token tile (the next chunk loads into the second register while the
-    // tile's tokens run), the activation port one chunk per token
+    // token tile (a port narrower than a chunk fills a staging register
+    // while the tile's tokens run), the activation port one chunk per token
     let tile_cycles = |n_lanes: u64, tokens: u64, chunks: u64| {
         (tokens * chunks * ii)
             .max(reuse::loads(tokens, tt) * chunks * wport.cycles_for(chunk_wbytes(n_lanes)))

@@ -13,11 +13,13 @@
 //! Costs counted here: the weight register writes (once per load) and the
 //! `T:1` multiplexer that selects a token's partial sum (`ceil(log2 T)`
 //! levels of 2:1 multiplexers per accumulator bit, in
-//! [`Activity::mux_bits`]). The weight buffer's port may take the tile's
-//! `T` token cycles to deliver the next chunk ([`super::linear`]): a
-//! staging register in front of the tile's weight input collects it; its
-//! area, the partial-sum bank's and the multiplexers' are in the energy
-//! model (`energy_model::lane_extras`).
+//! [`Activity::mux_bits`]). The tile takes a whole chunk of weights in the
+//! cycle that loads it; a weight buffer whose port is narrower than a chunk
+//! may take the tile's `T` token cycles to deliver the next one
+//! ([`super::linear`]), and only then a staging register in front of the
+//! tile's weight input collects it. Its area (when needed), the
+//! partial-sum bank's and the multiplexers' are in the energy model
+//! (`energy_model::lane_extras`).
 
 use crate::activity::Activity;
 use crate::arch::Accelerator;
