@@ -202,6 +202,7 @@ fn lut_strategy() -> impl Strategy<Value = ArrayConfig> {
                         } else {
                             IndexEncoding::Packed
                         },
+                        load_elems: None,
                     }),
                 }
             },

@@ -128,3 +128,74 @@ fn hand_computed_signfold_and_bitserial() {
     let v = t[e as usize];
     assert_eq!(if neg { -v } else { v }, 6);
 }
+
+/// One INT8 x ternary linear operator of `m` tokens.
+fn lut_linear(m: u64, k: u64, n: u64) -> workloads::Op {
+    workloads::Op {
+        name: "proj".into(),
+        kind: workloads::OpKind::Linear,
+        layer: None,
+        inputs: vec![],
+        g: 1,
+        m,
+        k,
+        n,
+        a: Precision::INT8,
+        w: Some(Precision::Ternary),
+        out: Precision::INT32,
+        wbytes: Precision::Ternary.bytes_for(k * n),
+        zeros: Some(0.0),
+        mask: workloads::Mask::Full,
+    }
+}
+
+/// Cycles the lane array is occupied by `op` on `arch`.
+fn occupancy(arch: &sim::Accelerator, op: workloads::Op) -> u64 {
+    let t = workloads::Trace {
+        meta: workloads::TraceMeta::default(),
+        ops: vec![op],
+    };
+    let plans = sim::mapping::map_trace(arch, &t).unwrap();
+    plans.iter().map(|p| p.tiles.sum(|w| w.occupancy())).sum()
+}
+
+#[test]
+fn serial_input_load_adds_its_cycles_once_per_chunk_and_token() {
+    // tellme-v2: 16 lanes x 84 activations; K = 200 is two chunks of 84
+    // and one of 32. At 5 activations a cycle a token's load is
+    // ceil(84/5) + ceil(84/5) + ceil(32/5) = 17 + 17 + 7 = 41 cycles, at 1
+    // a cycle 200; for 3 tokens 123 and 600, whatever the feature groups
+    // (N = 16: one, N = 48: three; the tables serve every group).
+    let mut a = sim::arch::preset("tellme-v2").unwrap();
+    let with = |a: &mut sim::Accelerator, e: Option<u32>| {
+        a.array.lut.as_mut().unwrap().load_elems = e;
+        a.clone()
+    };
+    for n in [16, 48] {
+        let base = occupancy(&with(&mut a, None), lut_linear(3, 200, n));
+        let e5 = occupancy(&with(&mut a, Some(5)), lut_linear(3, 200, n));
+        let e1 = occupancy(&with(&mut a, Some(1)), lut_linear(3, 200, n));
+        assert_eq!(e5 - base, 123, "N = {n}");
+        assert_eq!(e1 - base, 600, "N = {n}");
+    }
+    // the whole chunk in one cycle: one cycle a chunk and token, 3 x 3
+    let base = occupancy(&with(&mut a, None), lut_linear(3, 200, 48));
+    let e84 = occupancy(&with(&mut a, Some(84)), lut_linear(3, 200, 48));
+    assert_eq!(e84 - base, 9);
+}
+
+#[test]
+fn serial_input_load_is_checked_by_name_value_and_range() {
+    let base = sim::arch::preset_text("tellme-v2").unwrap();
+    for bad in ["load_elems = 0", "load_elems = 85"] {
+        let e = refused(&base.replace("load_elems = 1", bad));
+        assert_eq!(e.key, "array.lut.load_elems", "{bad}");
+        assert!(e.message.contains("from 1 to 84"), "{}", e.message);
+        assert!(e.line > 1, "{e:?}");
+    }
+    // it round-trips through the written TOML
+    let a = sim::arch::preset("tellme-v2").unwrap();
+    assert_eq!(a.array.lut.as_ref().unwrap().load_elems, Some(1));
+    let back = sim::arch::from_toml(&sim::arch::to_toml(&a)).unwrap();
+    assert_eq!(back, a);
+}

@@ -75,6 +75,7 @@ macro_rules! lut {
                 storage: $storage,
                 read_ports: $ports,
                 index: IndexEncoding::$index,
+                load_elems: None,
             }),
             token_tile: 1,
         }

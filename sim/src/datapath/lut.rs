@@ -116,6 +116,16 @@ pub struct LutConfig {
     /// Weight index encoding.
     #[serde(default)]
     pub index: IndexEncoding,
+    /// Serial input load: the precompute unit takes a chunk's activations
+    /// this many a cycle and builds its tables only once the whole chunk is
+    /// in, so each chunk of each token costs `ceil(width / load_elems)`
+    /// cycles that do not overlap the lookups; the chunk is loaded once per
+    /// token for all feature groups of the operator (its tables serve every
+    /// output, as in a design that keeps a block's table for the whole
+    /// matrix). Absent: the chunk arrives with the activation port,
+    /// overlapped with the previous chunk's lookups.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load_elems: Option<u32>,
 }
 
 fn default_group() -> u32 {
@@ -134,7 +144,17 @@ impl Default for LutConfig {
             storage: TableStorage::default(),
             read_ports: default_ports(),
             index: IndexEncoding::default(),
+            load_elems: None,
         }
+    }
+}
+
+impl LutConfig {
+    /// Cycles the serial input load of one chunk of `positions` activations
+    /// takes before its lookups (`load_elems`; 0 when absent).
+    pub fn load_cycles(&self, positions: u64) -> u64 {
+        self.load_elems
+            .map_or(0, |e| positions.div_ceil(u64::from(e.max(1))))
     }
 }
 
@@ -526,6 +546,19 @@ impl ReductionModule for Lut {
                 ),
             ));
         }
+        if let Some(e) = c.load_elems {
+            if !(1..=a.width).contains(&e) {
+                return Err(bad(
+                    "array.lut.load_elems",
+                    e.to_string(),
+                    format!(
+                        "`array.lut.load_elems` = {e} is out of range: a chunk of {} activations \
+                         loads at 1 to {} a cycle, expected an integer from 1 to {}",
+                        a.width, a.width, a.width
+                    ),
+                ));
+            }
+        }
         if a.zeros != crate::arch::ZeroHandling::None {
             let z = match a.zeros {
                 crate::arch::ZeroHandling::Gate => "gate",
@@ -596,6 +629,17 @@ impl ReductionModule for Lut {
             key: "lut.index".into(),
             value: quoted(index_name(c.index)),
         });
+        if let Some(e) = c.load_elems {
+            v.push(TomlKey {
+                doc: format!(
+                    "Serial input load: activations a cycle, 1 to {}; each chunk takes\n\
+                     ceil(width / load_elems) cycles before its lookups, once per token.",
+                    a.width
+                ),
+                key: "lut.load_elems".into(),
+                value: e.to_string(),
+            });
+        }
         v
     }
     fn runs(&self, arr: &ArrayConfig, a: Precision, w: Precision) -> bool {

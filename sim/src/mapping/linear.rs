@@ -237,14 +237,28 @@ pub(super) fn plan_with(
             .max(tokens * chunks * aport.cycles_for(chunk_abytes))
     };
 
+    // a serial input load (`array.lut.load_elems`): every chunk of a K
+    // range enters the precompute unit before its lookups, once per token
+    // for all feature groups; charged on the first feature group's tiles
+    let lut_cfg = arr.lut.clone().unwrap_or_default();
+    let is_lut = arr.reduction == crate::arch::Reduction::Lut;
+    let serial_load = |klen: u64| {
+        let full = klen / width;
+        (full * lut_cfg.load_cycles(width) + lut_cfg.load_cycles(klen % width)) * pack
+    };
     let tile = |n_lanes: u64,
                 chunks: u64,
                 klen: u64,
                 tokens: u64,
-                weights: bool,
+                (weights, serial): (bool, bool),
                 acts: u64,
                 (first_k, last_k): (bool, bool)| {
         let busy = tokens * chunks * ii;
+        let serial = if serial && is_lut {
+            tokens * serial_load(klen)
+        } else {
+            0
+        };
         let partial = if partial_spill(tokens, n_lanes) {
             tokens * n_lanes * acc_bytes
         } else {
@@ -256,7 +270,7 @@ pub(super) fn plan_with(
                 + if first_k { 0 } else { partial },
             load_after_producers: acts > 0,
             busy,
-            sram_stall: tile_cycles(n_lanes, tokens, chunks) - busy,
+            sram_stall: tile_cycles(n_lanes, tokens, chunks) - busy + serial,
             store: if out_spill && last_k {
                 out_elem_bytes(tokens * n_lanes)
             } else {
@@ -281,6 +295,7 @@ pub(super) fn plan_with(
             let mut block = Vec::new();
             let mut first = true;
             for _ in 0..op.g {
+                let mut first_group = true;
                 for &(n_lanes, ncount) in &n_tiles {
                     for _ in 0..ncount {
                         for &(c, klen, last) in &k_list {
@@ -288,10 +303,11 @@ pub(super) fn plan_with(
                             first = false;
                             push_run(
                                 &mut block,
-                                tile(n_lanes, c, klen, tokens, true, acts, last),
+                                tile(n_lanes, c, klen, tokens, (true, first_group), acts, last),
                                 1,
                             );
                         }
+                        first_group = false;
                     }
                 }
             }
@@ -302,34 +318,66 @@ pub(super) fn plan_with(
         // the first block and stay; streamed activations come with every
         // block; identical feature groups repeat the same sequence
         let mut instance = Tiles::new();
+        let serial_any = lut_cfg.load_elems.is_some() && is_lut;
+        let mut first_group = true;
         for &(n_lanes, ncount) in &n_tiles {
-            let mut group = Vec::new();
-            for &(c, klen, last) in &k_list {
-                let acts = |tokens: u64| {
-                    if on_chip {
-                        0
-                    } else {
-                        tokens * op.a.bytes_for(comp.positions(klen)) * pack
-                    }
-                };
-                let mut first = true;
-                for &(tokens, bcount) in &blocks {
-                    push_run(
-                        &mut group,
-                        tile(n_lanes, c, klen, tokens, first, acts(tokens), last),
-                        1,
-                    );
-                    first = false;
-                    if bcount > 1 {
+            // the first feature group carries the serial input load (when
+            // the design has one) and so differs from the groups after it
+            let split = first_group && serial_any;
+            let group = |serial: bool| {
+                let mut group = Vec::new();
+                for &(c, klen, last) in &k_list {
+                    let acts = |tokens: u64| {
+                        if on_chip {
+                            0
+                        } else {
+                            tokens * op.a.bytes_for(comp.positions(klen)) * pack
+                        }
+                    };
+                    let mut first = true;
+                    for &(tokens, bcount) in &blocks {
                         push_run(
                             &mut group,
-                            tile(n_lanes, c, klen, tokens, false, acts(tokens), last),
-                            bcount - 1,
+                            tile(
+                                n_lanes,
+                                c,
+                                klen,
+                                tokens,
+                                (first, serial),
+                                acts(tokens),
+                                last,
+                            ),
+                            1,
                         );
+                        first = false;
+                        if bcount > 1 {
+                            push_run(
+                                &mut group,
+                                tile(
+                                    n_lanes,
+                                    c,
+                                    klen,
+                                    tokens,
+                                    (false, serial),
+                                    acts(tokens),
+                                    last,
+                                ),
+                                bcount - 1,
+                            );
+                        }
                     }
                 }
+                group
+            };
+            if split {
+                instance.push_pattern(&group(true), 1);
+                if ncount > 1 {
+                    instance.push_pattern(&group(false), ncount - 1);
+                }
+            } else {
+                instance.push_pattern(&group(false), ncount);
             }
-            instance.push_pattern(&group, ncount);
+            first_group = false;
         }
         for _ in 0..op.g {
             tiles.append(&instance);
