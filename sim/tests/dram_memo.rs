@@ -5,7 +5,9 @@
 //! request streams (loads and stores, repeated tile patterns so that states
 //! recur, gaps, jumps between regions, loads of what was just stored, which
 //! meet the queued writes, transfers long enough to be split in chunks),
-//! runs long enough that refreshes fall inside them.
+//! runs long enough that refreshes fall inside them; a memo taken over
+//! from an earlier run (another stream, another accelerator clock) is
+//! checked as well.
 
 use proptest::prelude::*;
 use sim::memory::banked::{
@@ -115,6 +117,56 @@ proptest! {
         let (mut a, mut b) = pair(which, cfg, ghz);
         run(&mut a, &mut b, &pattern, reps);
     }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// A memo filled by an earlier run of the same system (another stream
+    /// at another accelerator clock) gives the results of stepping.
+    #[test]
+    fn a_memo_taken_over_changes_nothing(
+        (which, cfg, ghz) in system(),
+        first in prop::collection::vec(tile(), 1..5),
+        second in prop::collection::vec(tile(), 1..5),
+        reps in 1u32..30,
+        clock in 1u32..5,
+    ) {
+        let (mut a, mut b) = pair(which, cfg.clone(), ghz);
+        run(&mut a, &mut b, &first, reps);
+        let memo = a.take_memo().expect("the memo is on");
+        let ghz2 = f64::from(clock) * 0.5;
+        let (a2, mut b2) = pair(which, cfg, ghz2);
+        let mut a2 = a2.with_memo(memo);
+        // the first stream again (its states are all known), then the second
+        run(&mut a2, &mut b2, &first, reps);
+        run(&mut a2, &mut b2, &second, reps);
+    }
+}
+
+/// A second run of a stream on a memo its first run filled simulates
+/// fewer steps than the first (not none: refreshes fall at other phases of
+/// the stream's steps).
+#[test]
+fn a_second_run_on_a_taken_over_memo_only_hits() {
+    let cfg = SystemConfig {
+        channels: 4,
+        mapping: Mapping::RoCoBaRaCh,
+        controller: ControllerConfig::default(),
+    };
+    let pattern = [
+        (120, 6144, false, false, false),
+        (30, 512, true, false, false),
+    ];
+    let (mut a, mut b) = pair(0, cfg.clone(), 1.0);
+    let (_, first) = run(&mut a, &mut b, &pattern, 400);
+    let (a2, mut b2) = pair(0, cfg, 1.0);
+    let mut a2 = a2.with_memo(a.take_memo().expect("the memo is on"));
+    let (hits, misses) = run(&mut a2, &mut b2, &pattern, 400);
+    assert!(
+        misses < first,
+        "hits {hits} misses {misses}, first run {first}"
+    );
 }
 
 #[test]

@@ -69,7 +69,12 @@ impl Dram {
                 // simulates every transfer cycle by cycle, so that the
                 // outputs can be compared byte for byte
                 let off = std::env::var("ONEBIT_DRAM_MEMO").is_ok_and(|v| v == "off");
-                Model::Banked(Box::new(if off { c.without_memo() } else { c }))
+                // the runs of a process with the same DRAM share one memo
+                Model::Banked(Box::new(if off {
+                    c.without_memo()
+                } else {
+                    c.sharing_memo()
+                }))
             }
             _ => Model::Transaction(DramChannel::new(arch)),
         };

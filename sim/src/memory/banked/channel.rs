@@ -18,6 +18,7 @@ use super::controller::canon::{Anchor, NEAR};
 use super::controller::{Controller, Stats};
 use super::mapping::{decode, Mapping};
 use super::memo::{Memo, Outcome};
+use super::memo_pool;
 use super::replay::{summarize, ReplayResult, SystemConfig};
 use super::spec::DramSpec;
 
@@ -93,6 +94,11 @@ pub struct BankedChannel {
     chunk: u64,
     /// Words of a canonical state (reused buffer).
     words: Vec<u64>,
+    /// The memo's counts when this channel took it over.
+    counts0: (u64, u64),
+    /// The configuration the memo was borrowed for ([`memo_pool`]): it goes
+    /// back when the run finishes.
+    pooled: Option<String>,
     /// The far rows of the current state (kept outside its words).
     far: Vec<u32>,
 }
@@ -134,6 +140,8 @@ impl BankedChannel {
             stale: false,
             pending: vec![Stats::default(); n],
             words: Vec::new(),
+            counts0: (0, 0),
+            pooled: None,
             far: Vec::new(),
             burst: u64::from(spec.org.burst_bytes()),
             tck_ps: u64::from(spec.timing.tck_ps),
@@ -207,9 +215,43 @@ impl BankedChannel {
         self
     }
 
-    /// Transfers applied from the memo and transfers simulated.
+    /// Takes over memo `m` (filled by earlier channels of the same spec and
+    /// configuration, at any accelerator clock; the results are the same).
+    pub fn with_memo(mut self, m: Box<Memo>) -> BankedChannel {
+        self.counts0 = (m.hits, m.misses);
+        self.memo = Some(m);
+        self.cur = None;
+        self
+    }
+
+    /// Hands the memo over (the channel simulates every transfer from then on).
+    pub fn take_memo(&mut self) -> Option<Box<Memo>> {
+        self.materialize();
+        self.cur = None;
+        self.memo.take()
+    }
+
+    /// The key of this channel's spec and configuration in [`memo_pool`].
+    fn pool_key(&self) -> String {
+        format!("{:?} {:?}", self.spec, self.cfg)
+    }
+
+    /// Borrows the memo held for this spec and configuration by earlier
+    /// runs of the process ([`memo_pool`]); [`BankedChannel::finish`]
+    /// hands it back.
+    pub fn sharing_memo(self) -> BankedChannel {
+        let key = self.pool_key();
+        let mut c = self.with_memo(memo_pool::borrow(&key));
+        c.pooled = Some(key);
+        c
+    }
+
+    /// Transfers applied from the memo and transfers simulated, since this
+    /// channel took it over.
     pub fn memo_counts(&self) -> (u64, u64) {
-        self.memo.as_ref().map_or((0, 0), |m| (m.hits, m.misses))
+        self.memo.as_ref().map_or((0, 0), |m| {
+            (m.hits - self.counts0.0, m.misses - self.counts0.1)
+        })
     }
 
     /// Issues a transfer of `bytes` at `addr` at accelerator cycle `now`;
@@ -747,6 +789,11 @@ impl BankedChannel {
             );
         }
         self.materialize();
+        if let Some(key) = self.pooled.take() {
+            if let Some(m) = self.take_memo() {
+                memo_pool::give_back(key, m);
+            }
+        }
         let end_dram = self.to_dram(end);
         self.advance_to(end_dram);
         while !self.ctrls.iter().all(|c| c.is_idle()) {

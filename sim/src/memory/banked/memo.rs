@@ -96,6 +96,11 @@ impl Memo {
         Some(id)
     }
 
+    /// State and outcome words held.
+    pub fn size(&self) -> usize {
+        self.words
+    }
+
     /// Whether the memo has reached its size bound.
     pub fn full(&self) -> bool {
         self.words >= MAX_WORDS - MAX_WORDS / 8

@@ -11,13 +11,15 @@
 //! - `power.rs` — energy by the IDD method;
 //! - `trace.rs` — request traces (Ramulator's format and onebit's);
 //! - `replay.rs` — running a request stream to completion;
-//! - `memo.rs` — memoized transfers, the exact fast path of the engine's DRAM.
+//! - `memo.rs` — memoized transfers, the exact fast path of the engine's DRAM;
+//! - `memo_pool.rs` — memos shared by the runs of one process.
 
 pub mod bank;
 pub mod channel;
 pub mod controller;
 pub mod mapping;
 pub mod memo;
+pub mod memo_pool;
 pub mod power;
 pub mod presets;
 pub mod refresh;
