@@ -1,10 +1,16 @@
 //! The mapper on whole runs: with the mapper's per-operator choices a run
 //! is never worse on the objective than with the fixed mapping, although
 //! operators interact in the engine (prefetch across their boundaries).
-//! Property test over small designs and traces of dependent and
-//! independent products. (The interaction is rare: with the whole-run
-//! check removed these cases still pass; `tests/sim_cli.rs` has the 70B
-//! prefill where it acts.)
+//! Property test over designs (lanes, widths, buffers, DRAM latency and
+//! bandwidth, prefetch slots) and traces of dependent and independent
+//! products up to 2048 x 4096 x 1024. With the whole-run check in
+//! `simulate` removed the test fails (the case in
+//! `whole_run.proptest-regressions`, rerun first every time: two
+//! independent products 256 x 2881 x 155 and 45 x 145 x 541 on 57 lanes
+//! of 48, 2,060 ns DRAM latency at 4 GB/s, objective EDP; the mapped
+//! run 1,513,124 cycles and 112.2 uJ against the fixed run's 1,097,533
+//! cycles and 154.7 uJ, worse on EDP); `tests/sim_cli.rs` has the 70B
+//! prefill where it acts.
 
 use proptest::prelude::*;
 use sim::arch::preset;
@@ -46,18 +52,21 @@ fn prices() -> MapPrices {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(40))]
+    #![proptest_config(ProptestConfig::with_cases(250))]
 
     #[test]
     fn mapped_whole_run_never_worse_than_fixed(
-        ops in prop::collection::vec((1u64..600, 1u64..3000, 1u64..400, any::<bool>()), 2..7),
-        lanes in 1u32..16,
+        ops in prop::collection::vec((1u64..2048, 1u64..4096, 1u64..1024, any::<bool>()), 2..10),
+        lanes in 1u32..64,
         width in 1u32..64,
         tt in 1u32..32,
-        wkib in 1u32..8,
-        akib in 1u32..8,
+        wkib in 1u32..64,
+        akib in 1u32..64,
         okib in 1u32..4,
         obj in 0usize..3,
+        lat in 10u32..3000,
+        bw in 1u32..64,
+        slots in 0u32..5,
     ) {
         let mut a = preset("edge-ternary").unwrap();
         a.array.lanes = lanes;
@@ -66,6 +75,9 @@ proptest! {
         a.buffers.weights.kib = wkib;
         a.buffers.activations.kib = akib;
         a.buffers.outputs.kib = okib;
+        a.dram.latency_ns = f64::from(lat);
+        a.dram.bandwidth_gbps = f64::from(bw);
+        a.buffers.prefetch_slots = if slots == 0 { None } else { Some(slots) };
         let objective = Objective::ALL[obj];
         // each product depends on the one before it, or starts a branch
         let trace = Trace {
