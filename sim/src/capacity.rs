@@ -2,7 +2,9 @@
 //! KV cache, and the activations operators spill), against what the design
 //! has (`dram.capacity_gib`).
 
-use crate::mapping::OpPlan;
+use crate::arch::weight_image::op_image_bytes;
+use crate::mapping::{OpPlan, Unit};
+use crate::Accelerator;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use workloads::{OpKind, Trace};
@@ -55,15 +57,22 @@ pub fn refusal(need: &Footprint, have: u64) -> String {
     )
 }
 
-/// What `trace`, planned as `plans`, keeps in DRAM.
-pub fn footprint(trace: &Trace, plans: &[OpPlan]) -> Footprint {
+/// What `trace`, planned as `plans` on `arch`, keeps in DRAM (a projection
+/// on the array in the stored image's bytes when `dram.weight_image`
+/// pads it).
+pub fn footprint(arch: &Accelerator, trace: &Trace, plans: &[OpPlan]) -> Footprint {
     let mut f = Footprint::default();
     let head = trace.op("lm_head");
     let mut index: HashMap<&str, usize> = HashMap::with_capacity(trace.ops.len());
     for (i, op) in trace.ops.iter().enumerate() {
         index.insert(op.name.as_str(), i);
         match op.kind {
-            OpKind::Linear => f.weights += op.wbytes,
+            OpKind::Linear => {
+                f.weights += match op_image_bytes(arch, op) {
+                    Some(b) if plans[i].unit == Unit::Array => b,
+                    _ => op.wbytes,
+                }
+            }
             OpKind::Embed => {
                 let p = op.w.unwrap_or(op.out);
                 let shared = trace.meta.tied_embeddings

@@ -243,7 +243,7 @@ pub fn simulate_patched(
         }
     }
     let has_link = plans.iter().any(|p| p.unit == Unit::Link);
-    let need = footprint(trace, &plans);
+    let need = footprint(arch, trace, &plans);
     let mut warnings = Vec::new();
     if let Some(have) = arch.dram.capacity_bytes() {
         if need.total() > have {

@@ -9,6 +9,7 @@ mod derive;
 mod onchip;
 mod presets;
 mod toml_io;
+pub mod weight_image;
 
 pub use crate::datapath::Reduction;
 pub use derive::{acc_bits_for, activation_planes, ArrayTiming};
@@ -241,6 +242,11 @@ pub struct DramConfig {
     /// spilled activations exceed it is refused. Absent: not checked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capacity_gib: Option<f64>,
+    // --- stored weight image
+    /// The padding rule of the weights' DRAM image (`[dram.weight_image]`,
+    /// [`weight_image`]); absent: the packed weights' bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight_image: Option<weight_image::WeightImage>,
 }
 
 /// Which DRAM model times the transfers.

@@ -82,6 +82,8 @@ pub(super) fn plan_with(
     let lanes = u64::from(arr.lanes);
     let width = u64::from(arr.width);
     let w = op.w.unwrap_or(op.a);
+    // the stored image's bytes when the design pads it (`dram.weight_image`)
+    let image = crate::arch::weight_image::op_image_bytes(arch, op);
     // head packing: `pack` instances side by side on the lanes, each with
     // its own activations (the activation port delivers `pack` chunks)
     let pack = map.pack.clamp(1, op.g.max(1));
@@ -198,6 +200,15 @@ pub(super) fn plan_with(
     let out_elem_bytes = |count: u64| op.out.bytes_for(count);
     let out_spill = out_elem_bytes(op.g * op.m * op.n) > act_cap;
     let weight_bytes_all = op.g * n_tiles.iter().map(|&(l, c)| c * wb(l, k_eff)).sum::<u64>();
+    // a padded image (`dram.weight_image`): every tile's weight read from
+    // DRAM is the packed bytes scaled to the image's, rounded up (the
+    // weight buffer still holds the packed code)
+    let from_dram = |bytes: u64| match image {
+        Some(img) if weight_bytes_all > 0 => {
+            (u128::from(bytes) * u128::from(img)).div_ceil(u128::from(weight_bytes_all)) as u64
+        }
+        _ => bytes,
+    };
     // DRAM bytes of the two loop orders when activations stream
     let weights_outer = weight_bytes_all + if on_chip { 0 } else { n_tile_count * in_bytes };
     let tokens_outer = weight_bytes_all * block_count + if on_chip { 0 } else { in_bytes };
@@ -265,8 +276,11 @@ pub(super) fn plan_with(
             0
         };
         TileWork {
-            load: if weights { wb(n_lanes, klen) } else { 0 }
-                + acts
+            load: if weights {
+                from_dram(wb(n_lanes, klen))
+            } else {
+                0
+            } + acts
                 + if first_k { 0 } else { partial },
             load_after_producers: acts > 0,
             busy,
@@ -428,7 +442,22 @@ pub(super) fn plan_with(
     let (dram_r, dram_w) = (tiles.sum(|t| t.load), tiles.sum(|t| t.store));
     act.dram_read_bits = dram_r * 8;
     act.dram_write_bits = dram_w * 8;
-    let act_dram = dram_r - weight_dram - partial_dram;
+    // the weight reads as the tiles carry them (the image's when padded)
+    let weight_reads = if image.is_some() {
+        op.g * n_tiles
+            .iter()
+            .map(|&(l, c)| {
+                c * k_list
+                    .iter()
+                    .map(|&(_, klen, _)| from_dram(wb(l, klen)))
+                    .sum::<u64>()
+            })
+            .sum::<u64>()
+            * if tokens_first { block_count } else { 1 }
+    } else {
+        weight_dram
+    };
+    let act_dram = dram_r - weight_reads - partial_dram;
     // weight buffer: filled from DRAM, read once per chunk and token tile
     act.sram_write(Buffer::Weights, weight_dram);
     let loads: u64 = blocks

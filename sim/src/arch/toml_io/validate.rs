@@ -305,6 +305,9 @@ impl Accelerator {
         }
         int_key("dram.max_outstanding", d.max_outstanding.into())?;
         check_banked(d)?;
+        if let Some(img) = &d.weight_image {
+            img.validate(self)?;
+        }
 
         let v = &self.vector;
         int_key("vector.elems_per_cycle", v.elems_per_cycle.into())?;

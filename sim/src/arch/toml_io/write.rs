@@ -272,6 +272,9 @@ pub fn to_toml(a: &Accelerator) -> String {
             fmt_float(c),
         );
     }
+    if let Some(img) = &d.weight_image {
+        write_weight_image(&mut w, img);
+    }
 
     let v = &a.vector;
     w.table(
@@ -319,6 +322,37 @@ pub fn to_toml(a: &Accelerator) -> String {
     );
     write_kv_and_fused(&mut w, t);
     w.0
+}
+
+/// `[dram.weight_image]`: the padding rule of the stored weight image.
+fn write_weight_image(w: &mut Writer, img: &crate::arch::weight_image::WeightImage) {
+    w.table(
+        "Stored weight image: matrices in padded tiles, chunks packed whole into words\n\
+         (DRAM traffic and capacity; the weight buffer holds the unpadded code).",
+        "dram.weight_image",
+    );
+    if let Some(t) = img.tile_k {
+        w.key(
+            "K of a stored tile in weights, a multiple of array.width up to array.max_k.",
+            "tile_k",
+            t.to_string(),
+        );
+    }
+    if let Some(t) = img.tile_n {
+        w.key(
+            "N (outputs) of a stored tile, 1 to 1048576.",
+            "tile_n",
+            t.to_string(),
+        );
+    }
+    if let Some(b) = img.word_bytes {
+        w.key(
+            "Bytes of an image word; each output's chunk is packed whole into one, from\n\
+             the bytes of one output's chunk to 4096.",
+            "word_bytes",
+            b.to_string(),
+        );
+    }
 }
 
 /// The KV-cache and fused-attention keys of `[attention]`.
