@@ -5,9 +5,11 @@ use crate::activity::Activity;
 use crate::arch::Accelerator;
 use crate::capacity::{footprint, refusal, CapacityError};
 use crate::engine;
-use crate::mapping::mapper::{Cost, MapPrices, Objective};
+use crate::mapping::mapper::{Cost, MapPrices, MappingChoice, Objective};
 use crate::mapping::reuse::LinearMapping;
-use crate::mapping::{map_trace_with, MapError, Mapper, OpPlan, Unit};
+use crate::mapping::{
+    map_op_with, map_trace_with, ChunkCost, MapError, Mapper, MappingCache, OpPlan, Unit,
+};
 use crate::measured::WeightProfile;
 use crate::memory::DramChannel;
 use crate::result::{DramResult, OpResult, SimResult, Traffic, RESULT_SCHEMA};
@@ -130,28 +132,70 @@ fn plans_cost(plans: &[OpPlan], cycles: u64, prices: Option<&MapPrices>) -> Cost
     run_cost(&total, cycles, prices)
 }
 
-/// True when two mappings of a trace do different work somewhere.
-fn plans_differ(a: &[OpPlan], b: &[OpPlan]) -> bool {
-    a.iter()
-        .zip(b)
-        .any(|(x, y)| x.tiles != y.tiles || x.activity != y.activity || x.drain != y.drain)
+/// The fixed mapping's plan of every searched operator whose choice is not
+/// the fixed mapping, by position in the trace. Every other operator's
+/// plan is the fixed mapping's already: the mapper plans the fixed mapping
+/// with the same function when it chooses it, and operators it does not
+/// search are planned as without it. So the whole trace need not be mapped
+/// a second time.
+fn fixed_replacements(
+    arch: &Accelerator,
+    trace: &Trace,
+    profile: &WeightProfile,
+    plans: &[OpPlan],
+) -> Result<Vec<(usize, OpPlan)>, MapError> {
+    let fixed_map = LinearMapping::fixed(arch);
+    let chunk = ChunkCost::of(arch);
+    let mut cache = MappingCache::default();
+    let mut out = Vec::new();
+    for (i, (op, plan)) in trace.ops.iter().zip(plans).enumerate() {
+        if plan.choice.as_ref().is_some_and(|c| c.chosen != fixed_map) {
+            let measured = profile.get(&op.name);
+            let fixed = map_op_with(arch, &chunk, op, measured, Mapper::Fixed, &mut cache)?;
+            out.push((i, fixed));
+        }
+    }
+    Ok(out)
 }
 
-/// The fixed plans kept for a whole run: each operator the mapper had
+/// True when two plans of an operator do different work.
+fn plan_differs(a: &OpPlan, b: &OpPlan) -> bool {
+    a.tiles != b.tiles || a.activity != b.activity || a.drain != b.drain
+}
+
+/// Exchanges the plans at the positions of `side` with the plans it holds.
+fn swap_plans(plans: &mut [OpPlan], side: &mut [(usize, OpPlan)]) {
+    for (i, p) in side.iter_mut() {
+        std::mem::swap(&mut plans[*i], p);
+    }
+}
+
+/// The fixed plans kept for a whole run (`fixed`, the searched plans they
+/// replaced in `searched` by position): each operator the mapper had
 /// searched says so, with the fixed mapping chosen and the mapper's own
 /// choice as the runner-up.
-fn keep_fixed(arch: &Accelerator, fixed: &mut [OpPlan], searched: &[OpPlan]) {
+fn keep_fixed(arch: &Accelerator, fixed: &mut [OpPlan], searched: &[(usize, OpPlan)]) {
     let fixed_map = LinearMapping::fixed(arch);
-    for (f, s) in fixed.iter_mut().zip(searched) {
+    let mark = |c: &MappingChoice| {
+        let mut c = c.clone();
+        if c.chosen != fixed_map {
+            c.runner_up = Some((c.chosen, c.cost));
+        }
+        c.chosen = fixed_map;
+        c.cost = c.fixed_cost;
+        c.whole_run = true;
+        c
+    };
+    // an operator not replaced holds the searched plan, whose choice is
+    // the fixed mapping
+    for p in fixed.iter_mut() {
+        if let Some(c) = &p.choice {
+            p.choice = Some(mark(c));
+        }
+    }
+    for (i, s) in searched {
         if let Some(c) = &s.choice {
-            let mut c = c.clone();
-            if c.chosen != fixed_map {
-                c.runner_up = Some((c.chosen, c.cost));
-            }
-            c.chosen = fixed_map;
-            c.cost = c.fixed_cost;
-            c.whole_run = true;
-            f.choice = Some(c);
+            fixed[*i].choice = Some(mark(c));
         }
     }
 }
@@ -227,18 +271,33 @@ pub fn simulate_patched(
     // prefetching across their boundaries, so a choice better alone can
     // make the whole run worse); docs/simulator.md
     if let Mapper::Search { objective, prices } = opts.mapper {
-        let mut fixed = map_trace_with(arch, trace, profile, Mapper::Fixed)?;
-        patch(trace, &mut fixed);
-        if plans_differ(&plans, &fixed) {
-            check_totals(arch, trace, &fixed)?;
-            let tf =
-                engine::run_recording(arch, &fixed, &graph, opts.fast_forward, opts.record_dram);
-            let (o, p) = run_objective(objective, prices.as_ref());
-            let mapped = o.score(&plans_cost(&plans, tl.cycles, p));
-            if o.score(&plans_cost(&fixed, tf.cycles, p)) < mapped {
-                keep_fixed(arch, &mut fixed, &plans);
-                plans = fixed;
-                tl = tf;
+        // the fixed mapping's plans: the searched plans with the operators
+        // whose choice differs replaced, patched as the searched ones were
+        // (`side` keeps what was replaced, to put back)
+        let mut side = fixed_replacements(arch, trace, profile, &plans)?;
+        if !side.is_empty() {
+            swap_plans(&mut plans, &mut side);
+            patch(trace, &mut plans);
+            if side.iter().any(|(i, s)| plan_differs(&plans[*i], s)) {
+                check_totals(arch, trace, &plans)?;
+                let tf = engine::run_recording(
+                    arch,
+                    &plans,
+                    &graph,
+                    opts.fast_forward,
+                    opts.record_dram,
+                );
+                let (o, p) = run_objective(objective, prices.as_ref());
+                let fixed_score = o.score(&plans_cost(&plans, tf.cycles, p));
+                swap_plans(&mut plans, &mut side);
+                let mapped = o.score(&plans_cost(&plans, tl.cycles, p));
+                if fixed_score < mapped {
+                    swap_plans(&mut plans, &mut side);
+                    keep_fixed(arch, &mut plans, &side);
+                    tl = tf;
+                }
+            } else {
+                swap_plans(&mut plans, &mut side);
             }
         }
     }
