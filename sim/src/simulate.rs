@@ -69,7 +69,8 @@ pub const MAX_RUN_CYCLES: u128 = 1 << 62;
 /// order; the error names the operator at which the sum overflows), and
 /// an upper bound on its cycles (every tile run one after another, each
 /// load and store waiting the full DRAM latency) above [`MAX_RUN_CYCLES`].
-fn check_totals(arch: &Accelerator, trace: &Trace, plans: &[OpPlan]) -> Result<(), Overflow> {
+/// Returns the run's counters (the sum of the plans' activity).
+fn check_totals(arch: &Accelerator, trace: &Trace, plans: &[OpPlan]) -> Result<Activity, Overflow> {
     let dram = DramChannel::new(arch);
     let mut macs = Count::new(0);
     let mut total = Activity::default();
@@ -103,7 +104,7 @@ fn check_totals(arch: &Accelerator, trace: &Trace, plans: &[OpPlan]) -> Result<(
             });
         }
     }
-    Ok(())
+    Ok(total)
 }
 
 /// The objective a whole run is judged on: the mapper's, by cycles when it
@@ -122,14 +123,6 @@ pub fn run_cost(activity: &Activity, cycles: u64, prices: Option<&MapPrices>) ->
         cycles,
         energy_pj: prices.map_or(0.0, |p| p.energy(activity, cycles)),
     }
-}
-
-fn plans_cost(plans: &[OpPlan], cycles: u64, prices: Option<&MapPrices>) -> Cost {
-    let mut total = Activity::default();
-    for p in plans {
-        total += &p.activity;
-    }
-    run_cost(&total, cycles, prices)
 }
 
 /// The fixed mapping's plan of every searched operator whose choice is not
@@ -264,7 +257,7 @@ pub fn simulate_patched(
     let graph = OpGraph::new(trace)?;
     let mut plans = map_trace_with(arch, trace, profile, opts.mapper)?;
     patch(trace, &mut plans);
-    check_totals(arch, trace, &plans)?;
+    let mut total = check_totals(arch, trace, &plans)?;
     let mut tl = engine::run_recording(arch, &plans, &graph, opts.fast_forward, opts.record_dram);
     // whole run: the mapper's choices against the fixed mapping, keeping
     // the better on the objective (operators interact in the engine,
@@ -279,7 +272,7 @@ pub fn simulate_patched(
             swap_plans(&mut plans, &mut side);
             patch(trace, &mut plans);
             if side.iter().any(|(i, s)| plan_differs(&plans[*i], s)) {
-                check_totals(arch, trace, &plans)?;
+                let fixed_total = check_totals(arch, trace, &plans)?;
                 let tf = engine::run_recording(
                     arch,
                     &plans,
@@ -288,13 +281,14 @@ pub fn simulate_patched(
                     opts.record_dram,
                 );
                 let (o, p) = run_objective(objective, prices.as_ref());
-                let fixed_score = o.score(&plans_cost(&plans, tf.cycles, p));
+                let fixed_score = o.score(&run_cost(&fixed_total, tf.cycles, p));
                 swap_plans(&mut plans, &mut side);
-                let mapped = o.score(&plans_cost(&plans, tl.cycles, p));
+                let mapped = o.score(&run_cost(&total, tl.cycles, p));
                 if fixed_score < mapped {
                     swap_plans(&mut plans, &mut side);
                     keep_fixed(arch, &mut plans, &side);
                     tl = tf;
+                    total = fixed_total;
                 }
             } else {
                 swap_plans(&mut plans, &mut side);
@@ -335,12 +329,11 @@ pub fn simulate_patched(
         energy: d.energy,
     });
 
-    let mut total = Activity::default();
+    // `total`, the run's counters, is the sum of the kept plans' activity
     let mut ops = Vec::with_capacity(plans.len());
     let mut array_terms = 0u64;
     let mut macs = 0u64;
     for ((op, plan), timing) in trace.ops.iter().zip(plans).zip(&tl.ops) {
-        total += &plan.activity;
         macs += plan.macs;
         if plan.unit == Unit::Array {
             array_terms += plan.macs;
