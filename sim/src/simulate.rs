@@ -238,6 +238,9 @@ pub fn simulate_measured(
 /// mapped plans before the engine runs (the trace it sees is the one
 /// mapped, after attention fusion). A multi-chip system
 /// (`crate::system`) puts its collectives on the link unit this way.
+/// `patch` must replace plans by the trace alone, not by the plans it is
+/// given: with the mapper on it is applied again to the fixed mapping's
+/// plans for the whole-run check.
 pub fn simulate_patched(
     arch: &Accelerator,
     trace: &Trace,
@@ -415,4 +418,63 @@ pub fn simulate_patched(
         },
         stats,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::arch::preset;
+    use workloads::trace::{generate, TraceOptions};
+    use workloads::{zoo, Phase};
+
+    /// The fixed mapping the whole-run check forms from the searched plans
+    /// is the one mapping the trace with the fixed mapping gives, operator
+    /// by operator (plan, note and counters), on designs and phases where
+    /// the mapper changes some operators' mappings.
+    #[test]
+    fn fixed_plans_from_the_searched_ones_equal_the_fixed_mapping() {
+        let mut replaced = 0;
+        for (model, phase, seq) in [
+            ("bitnet-b1.58-3B", Phase::Decode, 2048),
+            ("bitnet-b1.58-700M", Phase::Prefill, 256),
+            ("bitnet-125M", Phase::Decode, 512),
+        ] {
+            for arch in ["edge-ternary", "datacenter-ternary", "edge-lut"] {
+                let a = preset(arch).unwrap();
+                let m = zoo::find(model).unwrap();
+                let opts = TraceOptions {
+                    phase,
+                    seq,
+                    kv: Some(a.attention.kv_format()),
+                    ..TraceOptions::default()
+                };
+                let t = generate(&m, &opts).unwrap();
+                let t = if a.attention.fused {
+                    fuse_attention(&t)
+                } else {
+                    t
+                };
+                let profile = WeightProfile::new();
+                let search = Mapper::Search {
+                    objective: Objective::Cycles,
+                    prices: None,
+                };
+                let mut plans = map_trace_with(&a, &t, &profile, search).unwrap();
+                let fixed = map_trace_with(&a, &t, &profile, Mapper::Fixed).unwrap();
+                let mut side = fixed_replacements(&a, &t, &profile, &plans).unwrap();
+                replaced += side.len();
+                swap_plans(&mut plans, &mut side);
+                for (i, (p, f)) in plans.iter().zip(&fixed).enumerate() {
+                    let what = format!("{model} {phase} on {arch}, operator {i}");
+                    assert_eq!(p.tiles, f.tiles, "{what}");
+                    assert_eq!(p.activity, f.activity, "{what}");
+                    assert_eq!(p.drain, f.drain, "{what}");
+                    assert_eq!(p.note, f.note, "{what}");
+                    assert_eq!(p.macs, f.macs, "{what}");
+                    assert_eq!(p.unit, f.unit, "{what}");
+                }
+            }
+        }
+        assert!(replaced > 0, "no case where the mapper changed a mapping");
+    }
 }
