@@ -253,6 +253,9 @@ struct Engine<'a> {
     run_snaps: [VecDeque<Snapshot>; Unit::COUNT],
     /// Recent snapshots per unit at the starts of a pattern's repetitions.
     rep_snaps: [VecDeque<Snapshot>; Unit::COUNT],
+    /// Buffers of dropped snapshots (`sig`, `bus_terms`), reused by the
+    /// next ones instead of allocating.
+    spare: Vec<(Vec<u64>, Vec<u64>)>,
 }
 
 impl<'a> Engine<'a> {
@@ -317,6 +320,7 @@ impl<'a> Engine<'a> {
             jumps: 0,
             run_snaps: Default::default(),
             rep_snaps: Default::default(),
+            spare: Vec::new(),
         }
     }
 
@@ -579,7 +583,7 @@ impl<'a> Engine<'a> {
         let by_rep =
             !by_run && started.run == 0 && started.within == 0 && pattern.reps - started.rep >= 3;
         if !by_run {
-            self.run_snaps[ui].clear();
+            recycle(&mut self.run_snaps[ui], &mut self.spare);
         }
         if !by_run && !by_rep {
             return t;
@@ -592,8 +596,8 @@ impl<'a> Engine<'a> {
                 i != ui && (o.computing.is_some() || o.inflight.iter().any(|&a| a > t))
             });
         if by_rep && others_busy {
-            self.run_snaps[ui].clear();
-            self.rep_snaps[ui].clear();
+            recycle(&mut self.run_snaps[ui], &mut self.spare);
+            recycle(&mut self.rep_snaps[ui], &mut self.spare);
             return t;
         }
         // reuse the buffer of the snapshot about to be dropped
@@ -609,7 +613,10 @@ impl<'a> Engine<'a> {
         } else {
             self.run_snaps[ui].pop_front()
         };
-        let (mut sig, mut bus_terms) = dropped.map(|d| (d.sig, d.bus_terms)).unwrap_or_default();
+        let (mut sig, mut bus_terms) = dropped
+            .map(|d| (d.sig, d.bus_terms))
+            .or_else(|| self.spare.pop())
+            .unwrap_or_default();
         self.signature(ui, t, by_rep, &mut sig, &mut bus_terms);
         let snap = Snapshot {
             t,
@@ -768,10 +775,15 @@ impl<'a> Engine<'a> {
         self.jumps += 1;
         // the histories restart from the state after the jump
         for h in self.run_snaps.iter_mut().chain(self.rep_snaps.iter_mut()) {
-            h.clear();
+            recycle(h, &mut self.spare);
         }
         t + shift
     }
+}
+
+/// Empties a snapshot history, keeping its buffers in `spare`.
+fn recycle(hist: &mut VecDeque<Snapshot>, spare: &mut Vec<(Vec<u64>, Vec<u64>)>) {
+    spare.extend(hist.drain(..).map(|s| (s.sig, s.bus_terms)));
 }
 
 /// True when the machine state `s` repeats `p` except for a DRAM store

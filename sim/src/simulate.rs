@@ -5,9 +5,11 @@ use crate::activity::Activity;
 use crate::arch::Accelerator;
 use crate::capacity::{footprint, refusal, CapacityError};
 use crate::engine;
-use crate::mapping::mapper::{Cost, MapPrices, Objective};
+use crate::mapping::mapper::{Cost, MapPrices, MappingChoice, Objective};
 use crate::mapping::reuse::LinearMapping;
-use crate::mapping::{map_trace_with, MapError, Mapper, OpPlan, Unit};
+use crate::mapping::{
+    map_op_with, map_trace_with, ChunkCost, MapError, Mapper, MappingCache, OpPlan, Unit,
+};
 use crate::measured::WeightProfile;
 use crate::memory::DramChannel;
 use crate::result::{DramResult, OpResult, SimResult, Traffic, RESULT_SCHEMA};
@@ -67,7 +69,8 @@ pub const MAX_RUN_CYCLES: u128 = 1 << 62;
 /// order; the error names the operator at which the sum overflows), and
 /// an upper bound on its cycles (every tile run one after another, each
 /// load and store waiting the full DRAM latency) above [`MAX_RUN_CYCLES`].
-fn check_totals(arch: &Accelerator, trace: &Trace, plans: &[OpPlan]) -> Result<(), Overflow> {
+/// Returns the run's counters (the sum of the plans' activity).
+fn check_totals(arch: &Accelerator, trace: &Trace, plans: &[OpPlan]) -> Result<Activity, Overflow> {
     let dram = DramChannel::new(arch);
     let mut macs = Count::new(0);
     let mut total = Activity::default();
@@ -101,7 +104,7 @@ fn check_totals(arch: &Accelerator, trace: &Trace, plans: &[OpPlan]) -> Result<(
             });
         }
     }
-    Ok(())
+    Ok(total)
 }
 
 /// The objective a whole run is judged on: the mapper's, by cycles when it
@@ -122,36 +125,70 @@ pub fn run_cost(activity: &Activity, cycles: u64, prices: Option<&MapPrices>) ->
     }
 }
 
-fn plans_cost(plans: &[OpPlan], cycles: u64, prices: Option<&MapPrices>) -> Cost {
-    let mut total = Activity::default();
-    for p in plans {
-        total += &p.activity;
+/// The fixed mapping's plan of every searched operator whose choice is not
+/// the fixed mapping, by position in the trace. Every other operator's
+/// plan is the fixed mapping's already: the mapper plans the fixed mapping
+/// with the same function when it chooses it, and operators it does not
+/// search are planned as without it. So the whole trace need not be mapped
+/// a second time.
+fn fixed_replacements(
+    arch: &Accelerator,
+    trace: &Trace,
+    profile: &WeightProfile,
+    plans: &[OpPlan],
+) -> Result<Vec<(usize, OpPlan)>, MapError> {
+    let fixed_map = LinearMapping::fixed(arch);
+    let chunk = ChunkCost::of(arch);
+    let mut cache = MappingCache::default();
+    let mut out = Vec::new();
+    for (i, (op, plan)) in trace.ops.iter().zip(plans).enumerate() {
+        if plan.choice.as_ref().is_some_and(|c| c.chosen != fixed_map) {
+            let measured = profile.get(&op.name);
+            let fixed = map_op_with(arch, &chunk, op, measured, Mapper::Fixed, &mut cache)?;
+            out.push((i, fixed));
+        }
     }
-    run_cost(&total, cycles, prices)
+    Ok(out)
 }
 
-/// True when two mappings of a trace do different work somewhere.
-fn plans_differ(a: &[OpPlan], b: &[OpPlan]) -> bool {
-    a.iter()
-        .zip(b)
-        .any(|(x, y)| x.tiles != y.tiles || x.activity != y.activity || x.drain != y.drain)
+/// True when two plans of an operator do different work.
+fn plan_differs(a: &OpPlan, b: &OpPlan) -> bool {
+    a.tiles != b.tiles || a.activity != b.activity || a.drain != b.drain
 }
 
-/// The fixed plans kept for a whole run: each operator the mapper had
+/// Exchanges the plans at the positions of `side` with the plans it holds.
+fn swap_plans(plans: &mut [OpPlan], side: &mut [(usize, OpPlan)]) {
+    for (i, p) in side.iter_mut() {
+        std::mem::swap(&mut plans[*i], p);
+    }
+}
+
+/// The fixed plans kept for a whole run (`fixed`, the searched plans they
+/// replaced in `searched` by position): each operator the mapper had
 /// searched says so, with the fixed mapping chosen and the mapper's own
 /// choice as the runner-up.
-fn keep_fixed(arch: &Accelerator, fixed: &mut [OpPlan], searched: &[OpPlan]) {
+fn keep_fixed(arch: &Accelerator, fixed: &mut [OpPlan], searched: &[(usize, OpPlan)]) {
     let fixed_map = LinearMapping::fixed(arch);
-    for (f, s) in fixed.iter_mut().zip(searched) {
+    let mark = |c: &MappingChoice| {
+        let mut c = c.clone();
+        if c.chosen != fixed_map {
+            c.runner_up = Some((c.chosen, c.cost));
+        }
+        c.chosen = fixed_map;
+        c.cost = c.fixed_cost;
+        c.whole_run = true;
+        c
+    };
+    // an operator not replaced holds the searched plan, whose choice is
+    // the fixed mapping
+    for p in fixed.iter_mut() {
+        if let Some(c) = &p.choice {
+            p.choice = Some(mark(c));
+        }
+    }
+    for (i, s) in searched {
         if let Some(c) = &s.choice {
-            let mut c = c.clone();
-            if c.chosen != fixed_map {
-                c.runner_up = Some((c.chosen, c.cost));
-            }
-            c.chosen = fixed_map;
-            c.cost = c.fixed_cost;
-            c.whole_run = true;
-            f.choice = Some(c);
+            fixed[*i].choice = Some(mark(c));
         }
     }
 }
@@ -201,6 +238,9 @@ pub fn simulate_measured(
 /// mapped plans before the engine runs (the trace it sees is the one
 /// mapped, after attention fusion). A multi-chip system
 /// (`crate::system`) puts its collectives on the link unit this way.
+/// `patch` must replace plans by the trace alone, not by the plans it is
+/// given: with the mapper on it is applied again to the fixed mapping's
+/// plans for the whole-run check.
 pub fn simulate_patched(
     arch: &Accelerator,
     trace: &Trace,
@@ -220,25 +260,41 @@ pub fn simulate_patched(
     let graph = OpGraph::new(trace)?;
     let mut plans = map_trace_with(arch, trace, profile, opts.mapper)?;
     patch(trace, &mut plans);
-    check_totals(arch, trace, &plans)?;
+    let mut total = check_totals(arch, trace, &plans)?;
     let mut tl = engine::run_recording(arch, &plans, &graph, opts.fast_forward, opts.record_dram);
     // whole run: the mapper's choices against the fixed mapping, keeping
     // the better on the objective (operators interact in the engine,
     // prefetching across their boundaries, so a choice better alone can
     // make the whole run worse); docs/simulator.md
     if let Mapper::Search { objective, prices } = opts.mapper {
-        let mut fixed = map_trace_with(arch, trace, profile, Mapper::Fixed)?;
-        patch(trace, &mut fixed);
-        if plans_differ(&plans, &fixed) {
-            check_totals(arch, trace, &fixed)?;
-            let tf =
-                engine::run_recording(arch, &fixed, &graph, opts.fast_forward, opts.record_dram);
-            let (o, p) = run_objective(objective, prices.as_ref());
-            let mapped = o.score(&plans_cost(&plans, tl.cycles, p));
-            if o.score(&plans_cost(&fixed, tf.cycles, p)) < mapped {
-                keep_fixed(arch, &mut fixed, &plans);
-                plans = fixed;
-                tl = tf;
+        // the fixed mapping's plans: the searched plans with the operators
+        // whose choice differs replaced, patched as the searched ones were
+        // (`side` keeps what was replaced, to put back)
+        let mut side = fixed_replacements(arch, trace, profile, &plans)?;
+        if !side.is_empty() {
+            swap_plans(&mut plans, &mut side);
+            patch(trace, &mut plans);
+            if side.iter().any(|(i, s)| plan_differs(&plans[*i], s)) {
+                let fixed_total = check_totals(arch, trace, &plans)?;
+                let tf = engine::run_recording(
+                    arch,
+                    &plans,
+                    &graph,
+                    opts.fast_forward,
+                    opts.record_dram,
+                );
+                let (o, p) = run_objective(objective, prices.as_ref());
+                let fixed_score = o.score(&run_cost(&fixed_total, tf.cycles, p));
+                swap_plans(&mut plans, &mut side);
+                let mapped = o.score(&run_cost(&total, tl.cycles, p));
+                if fixed_score < mapped {
+                    swap_plans(&mut plans, &mut side);
+                    keep_fixed(arch, &mut plans, &side);
+                    tl = tf;
+                    total = fixed_total;
+                }
+            } else {
+                swap_plans(&mut plans, &mut side);
             }
         }
     }
@@ -276,12 +332,11 @@ pub fn simulate_patched(
         energy: d.energy,
     });
 
-    let mut total = Activity::default();
+    // `total`, the run's counters, is the sum of the kept plans' activity
     let mut ops = Vec::with_capacity(plans.len());
     let mut array_terms = 0u64;
     let mut macs = 0u64;
     for ((op, plan), timing) in trace.ops.iter().zip(plans).zip(&tl.ops) {
-        total += &plan.activity;
         macs += plan.macs;
         if plan.unit == Unit::Array {
             array_terms += plan.macs;
@@ -363,4 +418,63 @@ pub fn simulate_patched(
         },
         stats,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::arch::preset;
+    use workloads::trace::{generate, TraceOptions};
+    use workloads::{zoo, Phase};
+
+    /// The fixed mapping the whole-run check forms from the searched plans
+    /// is the one mapping the trace with the fixed mapping gives, operator
+    /// by operator (plan, note and counters), on designs and phases where
+    /// the mapper changes some operators' mappings.
+    #[test]
+    fn fixed_plans_from_the_searched_ones_equal_the_fixed_mapping() {
+        let mut replaced = 0;
+        for (model, phase, seq) in [
+            ("bitnet-b1.58-3B", Phase::Decode, 2048),
+            ("bitnet-b1.58-700M", Phase::Prefill, 256),
+            ("bitnet-125M", Phase::Decode, 512),
+        ] {
+            for arch in ["edge-ternary", "datacenter-ternary", "edge-lut"] {
+                let a = preset(arch).unwrap();
+                let m = zoo::find(model).unwrap();
+                let opts = TraceOptions {
+                    phase,
+                    seq,
+                    kv: Some(a.attention.kv_format()),
+                    ..TraceOptions::default()
+                };
+                let t = generate(&m, &opts).unwrap();
+                let t = if a.attention.fused {
+                    fuse_attention(&t)
+                } else {
+                    t
+                };
+                let profile = WeightProfile::new();
+                let search = Mapper::Search {
+                    objective: Objective::Cycles,
+                    prices: None,
+                };
+                let mut plans = map_trace_with(&a, &t, &profile, search).unwrap();
+                let fixed = map_trace_with(&a, &t, &profile, Mapper::Fixed).unwrap();
+                let mut side = fixed_replacements(&a, &t, &profile, &plans).unwrap();
+                replaced += side.len();
+                swap_plans(&mut plans, &mut side);
+                for (i, (p, f)) in plans.iter().zip(&fixed).enumerate() {
+                    let what = format!("{model} {phase} on {arch}, operator {i}");
+                    assert_eq!(p.tiles, f.tiles, "{what}");
+                    assert_eq!(p.activity, f.activity, "{what}");
+                    assert_eq!(p.drain, f.drain, "{what}");
+                    assert_eq!(p.note, f.note, "{what}");
+                    assert_eq!(p.macs, f.macs, "{what}");
+                    assert_eq!(p.unit, f.unit, "{what}");
+                }
+            }
+        }
+        assert!(replaced > 0, "no case where the mapper changed a mapping");
+    }
 }
