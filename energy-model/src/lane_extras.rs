@@ -18,7 +18,8 @@
 //!   more register exists. Only when the port needs more cycles for a chunk
 //!   ([`needs_staging`]) does the mapping's overlap (the next chunk arrives
 //!   over the tile's `T` token cycles, `sim::mapping::linear`) need a
-//!   staging weight register of `width x weight bits` per lane in front of
+//!   staging weight register of one lane's stored chunk (`width`
+//!   weights in their stored format, [`chunk_bytes`]) per lane in front of
 //!   `in_wgt`; it is counted then, and it is not generated (rtl-gen's
 //!   accelerator reads a chunk a cycle from a chunk-wide weight word);
 //! - zero skip with a window of `W` activations: per tree input a `W:1`
@@ -29,6 +30,7 @@ use crate::price::datapath_bits;
 use crate::tech::{Key, Technology};
 use sim::arch::ZeroHandling;
 use sim::mapping::reuse::mux_levels;
+use sim::mapping::skip::Compaction;
 use sim::Accelerator;
 
 /// GE of a 2:1 multiplexer (NanGate MUX2_X1 1.862 um² / NAND2_X1 0.798 um²).
@@ -41,16 +43,20 @@ pub fn mux_pj(t: &Technology, bits: u64) -> f64 {
     bits as f64 * t.get(Key::SelectPjPerBit)
 }
 
+/// Bytes of one chunk of every lane's weights as the weight buffer
+/// delivers it: the stored format ([`sim::mapping::skip::Compaction::chunk_bytes`],
+/// the function the mapping's port cycles use) for a reduction of
+/// `array.max_k` terms at the weights' default zero share.
+pub fn chunk_bytes(arch: &Accelerator) -> u64 {
+    let c = Compaction::nominal(arch);
+    c.chunk_bytes(arch, u64::from(arch.array.lanes))
+}
+
 /// True when a token tile `T > 1` needs a staging weight register: the
 /// weight buffer delivers fewer bytes a cycle than one chunk of every
-/// lane's weights as the tile takes them (`lanes x width x ceil(weight
-/// bits)`; a compacted skip chunk is smaller, so this may count it where
-/// the compacted chunk would fit).
+/// lane's weights in their stored format ([`chunk_bytes`]).
 pub fn needs_staging(arch: &Accelerator) -> bool {
-    let ar = &arch.array;
-    let chunk_bits =
-        u64::from(ar.lanes) * u64::from(ar.width) * ar.weights.storage_bits().ceil() as u64;
-    ar.token_tile > 1 && chunk_bits.div_ceil(8) > arch.buffers.weights.bytes_per_cycle().max(1)
+    arch.array.token_tile > 1 && chunk_bytes(arch) > arch.buffers.weights.bytes_per_cycle().max(1)
 }
 
 /// Extra hardware of one lane: (gate equivalents, flip-flops).
@@ -62,8 +68,9 @@ pub fn per_lane(arch: &Accelerator, t: &Technology) -> (f64, u64) {
     let tt = u64::from(ar.token_tile);
     if tt > 1 {
         let acc = u64::from(arch.acc_bits());
+        // one lane's share of a stored chunk
         let wreg = if needs_staging(arch) {
-            u64::from(ar.width) * ar.weights.storage_bits().ceil() as u64
+            (chunk_bytes(arch) * 8).div_ceil(u64::from(ar.lanes).max(1))
         } else {
             0
         };

@@ -134,7 +134,7 @@ fn plans_cost(plans: &[OpPlan], cycles: u64, prices: Option<&MapPrices>) -> Cost
 fn plans_differ(a: &[OpPlan], b: &[OpPlan]) -> bool {
     a.iter()
         .zip(b)
-        .any(|(x, y)| x.tiles != y.tiles || x.activity != y.activity || x.drain != y.drain)
+        .any(|(x, y)| !x.same_work(y))
 }
 
 /// The fixed plans kept for a whole run: each operator the mapper had
