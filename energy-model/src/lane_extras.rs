@@ -128,4 +128,50 @@ mod tests {
         // (64 x 64 x 2 bits = 1024 bytes = 16 banks x 64 bytes)
         assert!(!needs_staging(&preset("edge-ternary").unwrap()));
     }
+
+    #[test]
+    fn staging_and_mapping_see_the_stored_lut_chunk() {
+        // edge-lut (51 lanes x 63, signfold groups of 3 ternary weights in
+        // 5-bit indices) with token tile 4 and a 670-byte weight port: a
+        // chunk of every lane's indices is 51 x 21 x 5 bits = 5355 bits =
+        // 670 bytes, one port cycle; the old sizing at 2 bits a weight
+        // (51 x 63 x 2 bits = 804 bytes) priced a staging register the
+        // mapping never needs
+        let mut a = preset("edge-lut").unwrap();
+        a.array.token_tile = 4;
+        a.buffers.weights.banks = 1;
+        a.buffers.weights.bank_bytes = 670;
+        a.validate().unwrap();
+        assert_eq!(chunk_bytes(&a), 670);
+        let old = (51u64 * 63 * 2).div_ceil(8);
+        assert_eq!(old, 804);
+        assert!(old > a.buffers.weights.bytes_per_cycle());
+        assert!(!needs_staging(&a));
+        // the mapping's chunk of an operator in the design's weights is
+        // the same function: one port cycle a chunk
+        let op = workloads::Op {
+            name: "p".into(),
+            kind: workloads::OpKind::Linear,
+            layer: None,
+            inputs: vec![],
+            g: 1,
+            m: 4,
+            k: 63 * 8,
+            n: 51,
+            a: workloads::Precision::INT8,
+            w: Some(workloads::Precision::Ternary),
+            out: workloads::Precision::INT32,
+            wbytes: 0,
+            zeros: None,
+            mask: workloads::Mask::Full,
+        };
+        let comp = Compaction::of(&a, &op, None);
+        let port = |a: &Accelerator| sim::memory::SramPort::new(&a.buffers.weights);
+        assert_eq!(comp.chunk_bytes(&a, 51), chunk_bytes(&a));
+        assert_eq!(port(&a).cycles_for(comp.chunk_bytes(&a, 51)), 1);
+        // one byte narrower and both see a second cycle
+        a.buffers.weights.bank_bytes = 669;
+        assert!(needs_staging(&a));
+        assert_eq!(port(&a).cycles_for(comp.chunk_bytes(&a, 51)), 2);
+    }
 }
