@@ -2,8 +2,11 @@
 //! and width (the reduction), the loop order that moves the fewest DRAM
 //! bytes for the buffer sizes, and the events it causes.
 //!
-//! A tile is one group of `lanes` output features over one K range (as many
-//! chunks as fit half of the weight buffer) for one block of tokens. Weights
+//! A tile is one N tile (one or more groups of `lanes` output features,
+//! run one after the other) over one K range (as many chunks as fit a
+//! weight tile: half of the weight buffer, or the weight storage divided
+//! by the mapping's prefetch depth, [`super::prefetch`]) for one block of
+//! tokens. Weights
 //! of a tile stay in the weight buffer while every token of the block is
 //! reduced against them (weight reuse across batch and prefill tokens).
 //! Activations stay on chip when the whole input fits the activation
@@ -13,7 +16,8 @@
 //! token block) by the DRAM bytes each moves.
 //!
 //! [`plan_with`] takes the mapping as parameters ([`LinearMapping`]: loop
-//! order, token tile of the lanes' weight registers, K tile, token block);
+//! order, token tile of the lanes' weight registers, K tile, N tile, token
+//! block, head packing, prefetch depth);
 //! [`LinearMapping::fixed`] is the fixed mapping described above, which
 //! the mapper ([`super::mapper`]) searches around. With a K split, the
 //! partial sums of a tile live in the output buffer when they fit half of

@@ -8,20 +8,38 @@
 //!   one order;
 //! - token tile of the lanes' weight registers: 1 and the powers of two up
 //!   to `array.token_tile` (and the cap itself); never above the tokens;
-//! - K tile: the largest that fits half of the weight buffer, a half and a
-//!   quarter of it (a K split spills partial sums: to the output buffer when
-//!   they fit half of it, else to DRAM);
+//! - prefetch depth `d`, weight tiles in flight ([`super::prefetch`]): the
+//!   design's `buffers.prefetch_slots = S` and the powers of two from 2
+//!   below it, on a double-buffered weight buffer with `S > 2` (a weight
+//!   tile is then `S x tile_bytes / d`); one depth, the design's, otherwise;
+//! - K tile: the largest that fits a weight tile, a half and a quarter of
+//!   it (a K split spills partial sums: to the output buffer when they fit
+//!   half of it, else to DRAM);
+//! - N tile: feature groups (`array.lanes` outputs each) whose weights one
+//!   weight tile holds, run one after the other; 1 with each K tile
+//!   above, and the powers of two from 2 below `n_max` and `n_max` itself
+//!   with the largest K tile that fits them (`n_max`: the groups there
+//!   are, at most as many as one chunk of each fits a weight tile; none
+//!   with packed heads, which fill one group). An N tile makes fewer,
+//!   larger DRAM loads (latency paid per tile) and, in the weights-outer
+//!   order, loads a token block's streamed activations once per N tile
+//!   instead of once per group; it costs K tile room;
 //! - token block: the largest that fits half of the activation buffer, a
 //!   half and a quarter of it (streamed activations only);
 //! - head packing (QK^T and PV on the array): 1, and `p` instances side by
 //!   side for the powers of two `p` up to `lanes / n` (and that bound), at
 //!   most the instances there are.
 //!
-//! The search is exhaustive over this space (at most 2 x 12 x 3 x 3 = 216
-//! candidates per packing); every candidate is planned ([`super::linear`]) and ranked
+//! The search is exhaustive over this space: per packing and depth at most
+//! 2 orders x (3 K tiles + N tiles) x 3 blocks x 12 token tiles, with at
+//! most `log2(groups) + 1` N tiles and 4 depths (`S` = 16: 16, 2, 4, 8).
+//! With the design's depth only and one feature group that is 216 as
+//! before; the 70B datacenter prefill's projections have 151 to 301
+//! candidates (`onebit sim` prints the count). Every candidate is planned
+//! ([`super::linear`]) and ranked
 //! with a closed-form estimate: cycles = DRAM latency + the first tile's
-//! load + max(compute and SRAM-port cycles, DRAM transfer cycles) +
-//! pipeline drain, energy = the plan's counters x [`MapPrices`] + static
+//! load + max(compute and SRAM-port cycles, DRAM transfer cycles, (loading
+//! tiles x DRAM latency + transfer + compute) / depth) + pipeline drain, energy = the plan's counters x [`MapPrices`] + static
 //! power x cycles. The best [`FINALISTS`] distinct plans and the fixed
 //! mapping ([`LinearMapping::fixed`], always the first candidate) are then
 //! run alone through the engine, and the first of them (in candidate
