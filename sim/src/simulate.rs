@@ -132,9 +132,7 @@ fn plans_cost(plans: &[OpPlan], cycles: u64, prices: Option<&MapPrices>) -> Cost
 
 /// True when two mappings of a trace do different work somewhere.
 fn plans_differ(a: &[OpPlan], b: &[OpPlan]) -> bool {
-    a.iter()
-        .zip(b)
-        .any(|(x, y)| !x.same_work(y))
+    a.iter().zip(b).any(|(x, y)| !x.same_work(y))
 }
 
 /// The fixed plans kept for a whole run: each operator the mapper had

@@ -285,7 +285,11 @@ fn an_n_tile_amortizes_the_latency_of_small_tiles() {
     assert_eq!(c.fixed_cost.cycles, 205 + d);
     assert_eq!(c.runner_up.unwrap().1.cycles, 108 + d);
     assert_eq!(plan.tile_count(), 2);
-    assert!(plan.note.contains("N tiles of 2 feature groups"), "{}", plan.note);
+    assert!(
+        plan.note.contains("N tiles of 2 feature groups"),
+        "{}",
+        plan.note
+    );
     // the same work as the fixed mapping: 4 groups' weights, 4 busy cycles
     let fixed = map_op(&a, &chunk, &op).unwrap();
     assert_eq!(plan.dram_bytes(), fixed.dram_bytes());
@@ -321,5 +325,9 @@ fn the_engine_holds_the_depth_the_mapping_chose() {
     assert_eq!(c.cost.cycles, 105 + d);
     assert_eq!(c.candidates, 1 + 2 * 3);
     assert_eq!(plan.depth, Some(4));
-    assert!(c.describe().contains("4 tiles in flight"), "{}", c.describe());
+    assert!(
+        c.describe().contains("4 tiles in flight"),
+        "{}",
+        c.describe()
+    );
 }

@@ -249,7 +249,11 @@ pub fn estimate(arch: &Accelerator, plan: &OpPlan, prices: Option<&MapPrices>) -
         .map_or(0, |r| r.0.load);
     // at most `depth` tiles are in flight: every loading tile waits the
     // latency and its transfer, `depth` of them at a time
-    let depth = u64::from(plan.depth.unwrap_or_else(|| prefetch::design_depth(arch)).max(1));
+    let depth = u64::from(
+        plan.depth
+            .unwrap_or_else(|| prefetch::design_depth(arch))
+            .max(1),
+    );
     let loading = plan.tiles.sum(|t| u64::from(t.load > 0));
     let in_flight = (loading * dram.latency + dram.rate.cycles_for(load) + compute) / depth;
     let cycles = dram.latency

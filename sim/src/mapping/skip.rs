@@ -152,13 +152,7 @@ impl Compaction {
 
     /// The compaction of `k` terms of `w` weights with zero share `z`
     /// (`densest`: a measured densest lane's share of nonzero slots).
-    fn with(
-        arch: &Accelerator,
-        w: Precision,
-        z: f64,
-        k: u64,
-        densest: Option<f64>,
-    ) -> Compaction {
+    fn with(arch: &Accelerator, w: Precision, z: f64, k: u64, densest: Option<f64>) -> Compaction {
         let ar = &arch.array;
         let skip = ar.zeros == ZeroHandling::Skip && w.is_low_bit_weight();
         let width = u64::from(ar.width).max(1);
