@@ -18,7 +18,8 @@
 //!   more register exists. Only when the port needs more cycles for a chunk
 //!   ([`needs_staging`]) does the mapping's overlap (the next chunk arrives
 //!   over the tile's `T` token cycles, `sim::mapping::linear`) need a
-//!   staging weight register of `width x weight bits` per lane in front of
+//!   staging weight register of one lane's stored chunk (`width`
+//!   weights in their stored format, [`chunk_bytes`]) per lane in front of
 //!   `in_wgt`; it is counted then, and it is not generated (rtl-gen's
 //!   accelerator reads a chunk a cycle from a chunk-wide weight word);
 //! - zero skip with a window of `W` activations: per tree input a `W:1`
@@ -29,6 +30,7 @@ use crate::price::datapath_bits;
 use crate::tech::{Key, Technology};
 use sim::arch::ZeroHandling;
 use sim::mapping::reuse::mux_levels;
+use sim::mapping::skip::Compaction;
 use sim::Accelerator;
 
 /// GE of a 2:1 multiplexer (NanGate MUX2_X1 1.862 um² / NAND2_X1 0.798 um²).
@@ -41,16 +43,20 @@ pub fn mux_pj(t: &Technology, bits: u64) -> f64 {
     bits as f64 * t.get(Key::SelectPjPerBit)
 }
 
+/// Bytes of one chunk of every lane's weights as the weight buffer
+/// delivers it: the stored format ([`sim::mapping::skip::Compaction::chunk_bytes`],
+/// the function the mapping's port cycles use) for a reduction of
+/// `array.max_k` terms at the weights' default zero share.
+pub fn chunk_bytes(arch: &Accelerator) -> u64 {
+    let c = Compaction::nominal(arch);
+    c.chunk_bytes(arch, u64::from(arch.array.lanes))
+}
+
 /// True when a token tile `T > 1` needs a staging weight register: the
 /// weight buffer delivers fewer bytes a cycle than one chunk of every
-/// lane's weights as the tile takes them (`lanes x width x ceil(weight
-/// bits)`; a compacted skip chunk is smaller, so this may count it where
-/// the compacted chunk would fit).
+/// lane's weights in their stored format ([`chunk_bytes`]).
 pub fn needs_staging(arch: &Accelerator) -> bool {
-    let ar = &arch.array;
-    let chunk_bits =
-        u64::from(ar.lanes) * u64::from(ar.width) * ar.weights.storage_bits().ceil() as u64;
-    ar.token_tile > 1 && chunk_bits.div_ceil(8) > arch.buffers.weights.bytes_per_cycle().max(1)
+    arch.array.token_tile > 1 && chunk_bytes(arch) > arch.buffers.weights.bytes_per_cycle().max(1)
 }
 
 /// Extra hardware of one lane: (gate equivalents, flip-flops).
@@ -62,8 +68,9 @@ pub fn per_lane(arch: &Accelerator, t: &Technology) -> (f64, u64) {
     let tt = u64::from(ar.token_tile);
     if tt > 1 {
         let acc = u64::from(arch.acc_bits());
+        // one lane's share of a stored chunk
         let wreg = if needs_staging(arch) {
-            u64::from(ar.width) * ar.weights.storage_bits().ceil() as u64
+            (chunk_bytes(arch) * 8).div_ceil(u64::from(ar.lanes).max(1))
         } else {
             0
         };
@@ -120,5 +127,51 @@ mod tests {
         // the edge-ternary preset's port delivers a whole chunk a cycle
         // (64 x 64 x 2 bits = 1024 bytes = 16 banks x 64 bytes)
         assert!(!needs_staging(&preset("edge-ternary").unwrap()));
+    }
+
+    #[test]
+    fn staging_and_mapping_see_the_stored_lut_chunk() {
+        // edge-lut (51 lanes x 63, signfold groups of 3 ternary weights in
+        // 5-bit indices) with token tile 4 and a 670-byte weight port: a
+        // chunk of every lane's indices is 51 x 21 x 5 bits = 5355 bits =
+        // 670 bytes, one port cycle; the old sizing at 2 bits a weight
+        // (51 x 63 x 2 bits = 804 bytes) priced a staging register the
+        // mapping never needs
+        let mut a = preset("edge-lut").unwrap();
+        a.array.token_tile = 4;
+        a.buffers.weights.banks = 1;
+        a.buffers.weights.bank_bytes = 670;
+        a.validate().unwrap();
+        assert_eq!(chunk_bytes(&a), 670);
+        let old = (51u64 * 63 * 2).div_ceil(8);
+        assert_eq!(old, 804);
+        assert!(old > a.buffers.weights.bytes_per_cycle());
+        assert!(!needs_staging(&a));
+        // the mapping's chunk of an operator in the design's weights is
+        // the same function: one port cycle a chunk
+        let op = workloads::Op {
+            name: "p".into(),
+            kind: workloads::OpKind::Linear,
+            layer: None,
+            inputs: vec![],
+            g: 1,
+            m: 4,
+            k: 63 * 8,
+            n: 51,
+            a: workloads::Precision::INT8,
+            w: Some(workloads::Precision::Ternary),
+            out: workloads::Precision::INT32,
+            wbytes: 0,
+            zeros: None,
+            mask: workloads::Mask::Full,
+        };
+        let comp = Compaction::of(&a, &op, None);
+        let port = |a: &Accelerator| sim::memory::SramPort::new(&a.buffers.weights);
+        assert_eq!(comp.chunk_bytes(&a, 51), chunk_bytes(&a));
+        assert_eq!(port(&a).cycles_for(comp.chunk_bytes(&a, 51)), 1);
+        // one byte narrower and both see a second cycle
+        a.buffers.weights.bank_bytes = 669;
+        assert!(needs_staging(&a));
+        assert_eq!(port(&a).cycles_for(comp.chunk_bytes(&a, 51)), 2);
     }
 }

@@ -10,9 +10,13 @@
 //! 2. An idle unit starts its next tile when the tile's load has arrived
 //!    and every producer of its operator is complete.
 //! 3. Each unit prefetches its next tiles (in its operator order, across
-//!    operator boundaries) while it has a free buffer slot:
-//!    `buffers.prefetch_slots`, by default two slots when the buffer it
-//!    streams through is double-buffered, one otherwise.
+//!    operator boundaries) while its buffer has room for the next one: an
+//!    operator's tile takes `1 / depth` of the buffer, where the depth is
+//!    the operator's own (the lane array's prefetch depth the mapping
+//!    chose, [`crate::mapping::prefetch`]) or the unit's slots,
+//!    `buffers.prefetch_slots`, by default two when the buffer it streams
+//!    through is double-buffered, one otherwise. With one depth throughout
+//!    this is "while fewer than `depth` tiles are held".
 //!    Loads of spilled activations wait for the producers.
 //!
 //! Each cycle every unit is in one state: computing, waiting on an SRAM
@@ -30,7 +34,7 @@
 //! results (a property test checks this).
 
 use crate::arch::Accelerator;
-use crate::mapping::{OpPlan, TileWork, Unit};
+use crate::mapping::{prefetch, OpPlan, TileWork, Unit};
 use crate::memory::banked::ReplayResult;
 use crate::memory::{Dram, Transfer};
 use serde::{Deserialize, Serialize};
@@ -142,6 +146,8 @@ struct Cursor {
 
 struct Computing {
     op: usize,
+    /// The share of the unit's buffer the tile holds.
+    share: u64,
     ideal_end: u64,
     end: u64,
     store: u64,
@@ -150,7 +156,11 @@ struct Computing {
 
 struct UnitState {
     ops: Vec<usize>,
-    slots: usize,
+    /// Share of the buffer of one tile of each operator (by plan index;
+    /// [`prefetch::SHARE_UNITS`] is the whole buffer).
+    shares: Vec<u64>,
+    /// Shares held by the tiles fetched and not yet finished.
+    held: u64,
     fetch: Cursor,
     exec: Cursor,
     /// Load arrival cycles of fetched tiles not yet started, in order.
@@ -271,13 +281,17 @@ impl<'a> Engine<'a> {
                 // how far it runs ahead
                 Unit::Link => true,
             };
-            arch.prefetch_slots(double) as usize
+            arch.prefetch_slots(double)
         };
         let mut units: Vec<UnitState> = Unit::ALL
             .iter()
             .map(|&u| UnitState {
                 ops: (0..n).filter(|&i| plans[i].unit == u).collect(),
-                slots: slots_of(u),
+                shares: plans
+                    .iter()
+                    .map(|p| prefetch::share(p.depth.unwrap_or(slots_of(u))))
+                    .collect(),
+                held: 0,
                 fetch: Cursor::default(),
                 exec: Cursor::default(),
                 inflight: VecDeque::new(),
@@ -347,6 +361,7 @@ impl<'a> Engine<'a> {
                     .is_some_and(|c| c.end == t)
                 {
                     let c = self.units[ui].computing.take().expect("checked above");
+                    self.units[ui].held -= c.share;
                     self.events += 1;
                     if c.store > 0 {
                         let end = self.dram.store(t, c.op, c.store);
@@ -381,8 +396,10 @@ impl<'a> Engine<'a> {
                             u.exec_tile = u.tile_at(plans, &exec);
                             let ideal_end = t + tile.busy;
                             let end = ideal_end + tile.sram_stall;
+                            let share = u.shares[op];
                             u.computing = Some(Computing {
                                 op,
+                                share,
                                 ideal_end,
                                 end,
                                 store: tile.store,
@@ -403,12 +420,12 @@ impl<'a> Engine<'a> {
                 // 3. fetch
                 loop {
                     let u = &self.units[ui];
-                    if u.inflight.len() + usize::from(u.computing.is_some()) >= u.slots {
-                        break;
-                    }
                     let Some((op, tile)) = u.fetch_tile else {
                         break;
                     };
+                    if u.held + u.shares[op] > prefetch::SHARE_UNITS {
+                        break;
+                    }
                     if tile.load_after_producers && !self.ready(op, t) {
                         break;
                     }
@@ -419,6 +436,7 @@ impl<'a> Engine<'a> {
                     };
                     self.wake.push(Reverse(arrive));
                     let u = &mut self.units[ui];
+                    u.held += u.shares[op];
                     u.inflight.push_back(arrive);
                     let mut f = u.fetch;
                     u.advance(plans, &mut f);
@@ -543,6 +561,7 @@ impl<'a> Engine<'a> {
                     sig.extend([e.rep, f.rep]);
                 }
             }
+            sig.push(u.held);
             sig.push(u.inflight.len() as u64);
             sig.extend(u.inflight.iter().map(|&a| rel(a)));
         }

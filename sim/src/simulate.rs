@@ -153,7 +153,7 @@ fn fixed_replacements(
 
 /// True when two plans of an operator do different work.
 fn plan_differs(a: &OpPlan, b: &OpPlan) -> bool {
-    a.tiles != b.tiles || a.activity != b.activity || a.drain != b.drain
+    !a.same_work(b)
 }
 
 /// Exchanges the plans at the positions of `side` with the plans it holds.

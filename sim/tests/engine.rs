@@ -321,7 +321,12 @@ proptest! {
         // tile, the mapper and the prefetch slots
         let mut a = a;
         a.array.token_tile = [1, 2, 3, 16][(variant >> 12) as usize % 4];
-        a.buffers.prefetch_slots = if variant >> 15 & 1 == 1 { Some(3) } else { None };
+        // 3 or 6 slots: the mapper also searches depths 2 (and 4) below them
+        a.buffers.prefetch_slots = if variant >> 15 & 1 == 1 {
+            Some(if variant >> 4 & 1 == 1 { 6 } else { 3 })
+        } else {
+            None
+        };
         let mapper = if variant >> 14 & 1 == 1 {
             sim::mapping::Mapper::Search { objective: sim::mapping::Objective::Cycles, prices: None }
         } else {

@@ -127,11 +127,17 @@ proptest! {
         akib in 1u32..8,
         okib in 1u32..4,
         obj in 0usize..3,
+        slots in 0u32..7,
+        lat in 10u32..3000,
     ) {
         let mut a = preset("edge-ternary").unwrap();
         a.array.lanes = lanes;
         a.array.width = width;
         a.array.token_tile = tt;
+        // prefetch depths 2..=slots and latency-bound tiles: the N tile and
+        // the depth are searched
+        a.buffers.prefetch_slots = if slots == 0 { None } else { Some(slots) };
+        a.dram.latency_ns = f64::from(lat);
         a.buffers.weights.kib = wkib;
         a.buffers.activations.kib = akib;
         a.buffers.outputs.kib = okib;
@@ -225,5 +231,103 @@ fn heads_are_packed_across_the_lanes() {
         searched.note.contains("4 instances packed"),
         "{}",
         searched.note
+    );
+}
+
+/// 4 lanes x 4 wide ternary adder trees at 1 GHz on a DRAM of 4 bytes a
+/// cycle and 100 cycles of latency: a chunk of one feature group's weights
+/// (4 x 4 x 2 bits = 4 bytes) takes one cycle on the bus, so every tile of
+/// a one-token product is latency-bound.
+fn latency_bound(slots: Option<u32>) -> Accelerator {
+    let mut a = preset("edge-ternary").unwrap();
+    a.array.lanes = 4;
+    a.array.width = 4;
+    a.clock_ghz = 1.0;
+    a.dram.bandwidth_gbps = 4.0;
+    a.dram.latency_ns = 100.0;
+    a.dram.max_outstanding = 4096;
+    a.buffers.prefetch_slots = slots;
+    a.validate().unwrap();
+    a
+}
+
+#[test]
+fn an_n_tile_amortizes_the_latency_of_small_tiles() {
+    // one token, K = 4 (one chunk), 16 outputs: 4 feature groups of 4
+    // lanes, each a tile of 4 bytes and 1 busy cycle; activations on chip
+    let a = latency_bound(None);
+    let op = linear(1, 4, 16);
+    let chunk = ChunkCost::of(&a);
+    let d = u64::from(chunk.timing.latency);
+    // fixed: one group a tile, two in flight. T0 and T1 are issued at 0 and
+    // arrive at 101 and 102 (the bus serializes); T0 computes 101..102, and
+    // its slot fetches T2 at 102 (arrives 202 + 1 = 203); T1 computes
+    // 102..103 and fetches T3 at 103 (arrives 204); T2 203..204, T3
+    // 204..205; the result is complete after the pipeline drain
+    let (fixed_cycles, _) = single(&a, &op, Mapper::Fixed);
+    assert_eq!(fixed_cycles, 205 + d);
+    // N tile of 2 groups: two tiles of 8 bytes issued at 0 arrive at 102
+    // and 104 and compute 2 cycles each: 102..104, 104..106. N tile 4: one
+    // tile of 16 bytes arrives at 104 and computes 4 cycles, to 108. The
+    // mapper (cycles) keeps the N tile of 2.
+    let search = Mapper::Search {
+        objective: Objective::Cycles,
+        prices: None,
+    };
+    let (cycles, _) = single(&a, &op, search);
+    assert_eq!(cycles, 106 + d);
+    let plan = MappingCache::default()
+        .plan(&a, &chunk, &op, None, Objective::Cycles, None)
+        .unwrap();
+    let c = plan.choice.as_ref().unwrap();
+    assert_eq!((c.chosen.n_tile, c.chosen.depth), (2, 2));
+    assert_eq!(c.cost.cycles, 106 + d);
+    assert_eq!(c.fixed_cost.cycles, 205 + d);
+    assert_eq!(c.runner_up.unwrap().1.cycles, 108 + d);
+    assert_eq!(plan.tile_count(), 2);
+    assert!(
+        plan.note.contains("N tiles of 2 feature groups"),
+        "{}",
+        plan.note
+    );
+    // the same work as the fixed mapping: 4 groups' weights, 4 busy cycles
+    let fixed = map_op(&a, &chunk, &op).unwrap();
+    assert_eq!(plan.dram_bytes(), fixed.dram_bytes());
+    assert_eq!(plan.tiles.sum(|t| t.busy), 4);
+    assert_eq!(plan.activity, fixed.activity);
+}
+
+#[test]
+fn the_engine_holds_the_depth_the_mapping_chose() {
+    // the same product on a design with 4 slots: all four one-group tiles
+    // are issued at 0 and arrive at 101..104, each computing 1 cycle: the
+    // last ends at 105
+    let a = latency_bound(Some(4));
+    let op = linear(1, 4, 16);
+    let chunk = ChunkCost::of(&a);
+    let d = u64::from(chunk.timing.latency);
+    let fixed = map_op(&a, &chunk, &op).unwrap();
+    assert_eq!(fixed.depth, Some(4));
+    assert_eq!(mapper::simulated(&a, &op, &fixed, None).cycles, 105 + d);
+    // the same tiles held two at a time run as on the 2-slot design
+    let shallow = sim::mapping::OpPlan {
+        depth: Some(2),
+        ..fixed.clone()
+    };
+    assert_eq!(mapper::simulated(&a, &op, &shallow, None).cycles, 205 + d);
+    // the mapper searches depths 4 and 2 (N tiles 1, 2, 4 at each) and
+    // keeps the deepest: 105 against 106 for the N tile of 2 at depth 4
+    let plan = MappingCache::default()
+        .plan(&a, &chunk, &op, None, Objective::Cycles, None)
+        .unwrap();
+    let c = plan.choice.as_ref().unwrap();
+    assert_eq!((c.chosen.n_tile, c.chosen.depth), (1, 4));
+    assert_eq!(c.cost.cycles, 105 + d);
+    assert_eq!(c.candidates, 1 + 2 * 3);
+    assert_eq!(plan.depth, Some(4));
+    assert!(
+        c.describe().contains("4 tiles in flight"),
+        "{}",
+        c.describe()
     );
 }

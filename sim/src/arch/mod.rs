@@ -13,6 +13,7 @@ pub mod weight_image;
 
 pub use crate::datapath::Reduction;
 pub use derive::{acc_bits_for, activation_planes, ArrayTiming};
+pub use onchip::{MAX_PREFETCH_SLOTS, MAX_TOKEN_TILE};
 pub use presets::{preset, preset_names, preset_text, DEFAULT_PRESET, PRESETS};
 pub use toml_io::{from_toml, to_toml, ArchError, InvalidValue, MAX_LANES, VERILOG_KEYWORDS};
 

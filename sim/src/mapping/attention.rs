@@ -109,6 +109,7 @@ pub(super) fn plan_fused(arch: &Accelerator, op: &Op) -> OpPlan {
     }
     OpPlan {
         choice: None,
+        depth: None,
         unit,
         tiles,
         drain,

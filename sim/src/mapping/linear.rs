@@ -2,8 +2,11 @@
 //! and width (the reduction), the loop order that moves the fewest DRAM
 //! bytes for the buffer sizes, and the events it causes.
 //!
-//! A tile is one group of `lanes` output features over one K range (as many
-//! chunks as fit half of the weight buffer) for one block of tokens. Weights
+//! A tile is one N tile (one or more groups of `lanes` output features,
+//! run one after the other) over one K range (as many chunks as fit a
+//! weight tile: half of the weight buffer, or the weight storage divided
+//! by the mapping's prefetch depth, [`super::prefetch`]) for one block of
+//! tokens. Weights
 //! of a tile stay in the weight buffer while every token of the block is
 //! reduced against them (weight reuse across batch and prefill tokens).
 //! Activations stay on chip when the whole input fits the activation
@@ -13,13 +16,15 @@
 //! token block) by the DRAM bytes each moves.
 //!
 //! [`plan_with`] takes the mapping as parameters ([`LinearMapping`]: loop
-//! order, token tile of the lanes' weight registers, K tile, token block);
+//! order, token tile of the lanes' weight registers, K tile, N tile, token
+//! block, head packing, prefetch depth);
 //! [`LinearMapping::fixed`] is the fixed mapping described above, which
 //! the mapper ([`super::mapper`]) searches around. With a K split, the
 //! partial sums of a tile live in the output buffer when they fit half of
 //! it, and spill to DRAM (written, then read back by the next K tile)
 //! when they do not.
 
+use super::prefetch;
 use super::reuse::{self, LinearMapping, LoopOrder};
 use super::skip::Compaction;
 use super::{push_run, ChunkCost, MapError, OpPlan, TileWork, Tiles, Unit};
@@ -49,8 +54,11 @@ fn pieces(total: u64, piece: u64) -> Vec<(u64, u64)> {
 pub(super) struct Room {
     /// Chunks (after compaction) of the whole reduction.
     pub chunks_total: u64,
-    /// Most chunks a K tile may hold (half of the weight buffer).
+    /// Most chunks a K tile of one feature group may hold (a weight tile).
     pub max_k_chunks: u64,
+    /// Most feature groups an N tile may hold (one chunk of each fits a
+    /// weight tile), at most the groups there are.
+    pub max_n_tile: u64,
     /// Most tokens a block may hold (half of the activation buffer), or
     /// all tokens when the input stays on chip.
     pub max_block: u64,
@@ -131,8 +139,10 @@ pub(super) fn plan_with(
     let k_eff = comp.k_eff;
     let chunks_total = k_eff.div_ceil(width);
 
-    // K tiles: as many chunks as fit half of the weight buffer.
-    let cap_w = arch.buffers.weights.tile_bytes();
+    // K tiles: as many chunks as fit a weight tile (half of the weight
+    // buffer, or the storage divided by the mapping's prefetch depth).
+    let depth = prefetch::depth_of(arch, map);
+    let cap_w = prefetch::tile_room(arch, depth);
     // stored weight bytes: the compacted slots of zero skip, or the
     // datapath's own format (or the precision's) for dense rows
     let wb = |n_lanes: u64, len: u64| {
@@ -150,10 +160,18 @@ pub(super) fn plan_with(
             capacity: cap_w,
         });
     }
-    let mut kt_chunks =
-        ((cap_w * 8) as f64 / (lanes * width) as f64 / w_storage_bits).floor() as u64;
+    // N tile: feature groups whose weights a tile holds (at least one
+    // chunk of each must fit the tile)
+    let groups = op.n.div_ceil(lanes).max(1);
+    let mut nt = map.n_tile.clamp(1, groups);
+    nt = nt.min((cap_w / wbytes(lanes, width).max(1)).max(1));
+    while nt > 1 && wbytes(nt * lanes, width) > cap_w {
+        nt -= 1;
+    }
+    let nl = nt * lanes;
+    let mut kt_chunks = ((cap_w * 8) as f64 / (nl * width) as f64 / w_storage_bits).floor() as u64;
     kt_chunks = kt_chunks.clamp(1, chunks_total);
-    while kt_chunks > 1 && wbytes(lanes, kt_chunks * width) > cap_w {
+    while kt_chunks > 1 && wbytes(nl, kt_chunks * width) > cap_w {
         kt_chunks -= 1;
     }
     if map.k_chunks > 0 {
@@ -168,8 +186,14 @@ pub(super) fn plan_with(
             chunks * width
         }
     };
-    let n_tiles = pieces(op.n, lanes);
+    // N tiles of `nl` outputs (the last one shorter); `groups` feature
+    // groups of `lanes` outputs in all
+    let n_tiles = pieces(op.n, nl);
     let n_tile_count: u64 = n_tiles.iter().map(|p| p.1).sum();
+    // the feature groups of an N tile of `n_out` outputs: (full groups, the
+    // outputs of a last partial one)
+    let split = |n_out: u64| (n_out / lanes, n_out % lanes);
+    let groups_in = |n_out: u64| n_out.div_ceil(lanes);
     let k_tile_count: u64 = k_tiles.iter().map(|p| p.1).sum();
 
     // Activations: on chip, or streamed in token blocks.
@@ -230,22 +254,32 @@ pub(super) fn plan_with(
     // lane's weights and the activation port one chunk of activations.
     let wport = SramPort::new(&arch.buffers.weights);
     let aport = SramPort::new(&arch.buffers.activations);
-    let chunk_wbytes = |n_lanes: u64| match (comp.model, stored) {
-        (Some(_), _) => comp.weight_bytes(n_lanes, width),
-        // the indices as stored
-        (None, Some(_)) => w_bytes(n_lanes * width),
-        (None, None) => (n_lanes * width * w_storage_bits.ceil() as u64).div_ceil(8),
-    };
+    let chunk_wbytes = |n_lanes: u64| comp.chunk_bytes(arch, n_lanes);
     // a compacted chunk carries the activations of its share of a window
     let chunk_abytes =
         (comp.positions(width) * op.a.storage_bits().ceil() as u64).div_ceil(8) * pack;
     // with weight registers the weight port delivers a chunk once per
     // token tile (a port narrower than a chunk fills a staging register
     // while the tile's tokens run), the activation port one chunk per token
-    let tile_cycles = |n_lanes: u64, tokens: u64, chunks: u64| {
+    let group_cycles = |n_lanes: u64, tokens: u64, chunks: u64| {
         (tokens * chunks * ii)
             .max(reuse::loads(tokens, tt) * chunks * wport.cycles_for(chunk_wbytes(n_lanes)))
             .max(tokens * chunks * aport.cycles_for(chunk_abytes))
+    };
+    // an N tile runs its feature groups one after the other
+    let tile_cycles = |n_out: u64, tokens: u64, chunks: u64| {
+        let (full, rest) = split(n_out);
+        full * group_cycles(lanes, tokens, chunks)
+            + if rest > 0 {
+                group_cycles(rest, tokens, chunks)
+            } else {
+                0
+            }
+    };
+    // weight-port bytes of one chunk of every group of an N tile
+    let tile_chunk_wbytes = |n_out: u64| {
+        let (full, rest) = split(n_out);
+        full * chunk_wbytes(lanes) + if rest > 0 { chunk_wbytes(rest) } else { 0 }
     };
 
     // a serial input load (`array.lut.load_elems`): every chunk of a K
@@ -264,7 +298,7 @@ pub(super) fn plan_with(
                 (weights, serial): (bool, bool),
                 acts: u64,
                 (first_k, last_k): (bool, bool)| {
-        let busy = tokens * chunks * ii;
+        let busy = groups_in(n_lanes) * tokens * chunks * ii;
         let serial = if serial && is_lut {
             tokens * serial_load(klen)
         } else {
@@ -413,7 +447,7 @@ pub(super) fn plan_with(
 
     // Events.
     let lane_chunks = op.g * op.m * op.n * chunks_total;
-    let chunks = op.g * op.m * n_tile_count * chunks_total;
+    let chunks = op.g * op.m * groups * chunks_total;
     let mut act = Activity::default();
     act.add_scaled(&chunk.per_lane, lane_chunks);
     act.add_scaled(&chunk.per_chunk, chunks);
@@ -466,7 +500,7 @@ pub(super) fn plan_with(
         .sum();
     let w_reads: u64 = n_tiles
         .iter()
-        .map(|&(l, c)| c * chunk_wbytes(l))
+        .map(|&(l, c)| c * tile_chunk_wbytes(l))
         .sum::<u64>()
         * op.g
         * loads
@@ -502,7 +536,7 @@ pub(super) fn plan_with(
         macs: real_terms,
         note: format!(
             "array: {} feature groups x {} K tiles ({} chunks each) x {} token blocks of {}; {order}{}",
-            n_tile_count * op.g,
+            groups * op.g,
             k_tile_count,
             kt_chunks,
             block_count,
@@ -515,27 +549,44 @@ pub(super) fn plan_with(
                 format!("; {pack} instances packed across the lanes")
             } else {
                 String::new()
+            } + &if nt > 1 {
+                format!("; N tiles of {nt} feature groups")
+            } else {
+                String::new()
+            } + &if depth != prefetch::design_depth(arch) {
+                format!("; {depth} weight tiles in flight")
+            } else {
+                String::new()
             }
         ),
         choice: None,
+        depth: Some(depth),
     })
 }
 
-/// The room of `op` on `arch`: the largest K tile and token block.
-pub(super) fn room(arch: &Accelerator, op: &Op, measured: Option<&MeasuredWeights>) -> Room {
+/// The room of `op` on `arch` at `depth` weight tiles in flight: the
+/// largest K tile and N tile, and the largest token block.
+pub(super) fn room(
+    arch: &Accelerator,
+    op: &Op,
+    measured: Option<&MeasuredWeights>,
+    depth: u32,
+) -> Room {
     let arr = &arch.array;
     let (lanes, width) = (u64::from(arr.lanes), u64::from(arr.width));
     let w = op.w.unwrap_or(op.a);
     let comp = Compaction::of(arch, op, measured);
     let k_eff = comp.k_eff;
     let chunks_total = k_eff.div_ceil(width).max(1);
-    let cap_w = arch.buffers.weights.tile_bytes();
+    let cap_w = prefetch::tile_room(arch, depth);
     let mut max_k_chunks =
         (((cap_w * 8) as f64 / (lanes * width) as f64 / w.storage_bits()).floor() as u64)
             .clamp(1, chunks_total);
     while max_k_chunks > 1 && comp.weight_bytes(lanes, max_k_chunks * width) > cap_w {
         max_k_chunks -= 1;
     }
+    let groups = op.n.div_ceil(lanes).max(1);
+    let max_n_tile = (cap_w / comp.weight_bytes(lanes, width).max(1)).clamp(1, groups);
     let row_bytes = op.a.bytes_for(op.k).max(1);
     let on_chip = op.g * op.m * row_bytes <= arch.buffers.activations.bytes();
     let max_block = if on_chip {
@@ -546,6 +597,7 @@ pub(super) fn room(arch: &Accelerator, op: &Op, measured: Option<&MeasuredWeight
     Room {
         chunks_total,
         max_k_chunks,
+        max_n_tile,
         max_block,
         on_chip,
     }

@@ -8,20 +8,38 @@
 //!   one order;
 //! - token tile of the lanes' weight registers: 1 and the powers of two up
 //!   to `array.token_tile` (and the cap itself); never above the tokens;
-//! - K tile: the largest that fits half of the weight buffer, a half and a
-//!   quarter of it (a K split spills partial sums: to the output buffer when
-//!   they fit half of it, else to DRAM);
+//! - prefetch depth `d`, weight tiles in flight ([`super::prefetch`]): the
+//!   design's `buffers.prefetch_slots = S` and the powers of two from 2
+//!   below it, on a double-buffered weight buffer with `S > 2` (a weight
+//!   tile is then `S x tile_bytes / d`); one depth, the design's, otherwise;
+//! - K tile: the largest that fits a weight tile, a half and a quarter of
+//!   it (a K split spills partial sums: to the output buffer when they fit
+//!   half of it, else to DRAM);
+//! - N tile: feature groups (`array.lanes` outputs each) whose weights one
+//!   weight tile holds, run one after the other; 1 with each K tile
+//!   above, and the powers of two from 2 below `n_max` and `n_max` itself
+//!   with the largest K tile that fits them (`n_max`: the groups there
+//!   are, at most as many as one chunk of each fits a weight tile; none
+//!   with packed heads, which fill one group). An N tile makes fewer,
+//!   larger DRAM loads (latency paid per tile) and, in the weights-outer
+//!   order, loads a token block's streamed activations once per N tile
+//!   instead of once per group; it costs K tile room;
 //! - token block: the largest that fits half of the activation buffer, a
 //!   half and a quarter of it (streamed activations only);
 //! - head packing (QK^T and PV on the array): 1, and `p` instances side by
 //!   side for the powers of two `p` up to `lanes / n` (and that bound), at
 //!   most the instances there are.
 //!
-//! The search is exhaustive over this space (at most 2 x 12 x 3 x 3 = 216
-//! candidates per packing); every candidate is planned ([`super::linear`]) and ranked
+//! The search is exhaustive over this space: per packing and depth at most
+//! 2 orders x (3 K tiles + N tiles) x 3 blocks x 12 token tiles, with at
+//! most `log2(groups) + 1` N tiles and 4 depths (`S` = 16: 16, 2, 4, 8).
+//! With the design's depth only and one feature group that is 216 as
+//! before; the 70B datacenter prefill's projections have 151 to 301
+//! candidates (`onebit sim` prints the count). Every candidate is planned
+//! ([`super::linear`]) and ranked
 //! with a closed-form estimate: cycles = DRAM latency + the first tile's
-//! load + max(compute and SRAM-port cycles, DRAM transfer cycles) +
-//! pipeline drain, energy = the plan's counters x [`MapPrices`] + static
+//! load + max(compute and SRAM-port cycles, DRAM transfer cycles, (loading
+//! tiles x DRAM latency + transfer + compute) / depth) + pipeline drain, energy = the plan's counters x [`MapPrices`] + static
 //! power x cycles. The best [`FINALISTS`] distinct plans and the fixed
 //! mapping ([`LinearMapping::fixed`], always the first candidate) are then
 //! run alone through the engine, and the first of them (in candidate
@@ -31,7 +49,8 @@
 //! for a gain of at least 0.1%. The choice is deterministic. Results are cached per distinct operator shape within a
 //! trace, so a model's 80 identical layers are searched once.
 
-use super::linear::{self, Room};
+use super::linear;
+use super::prefetch;
 use super::reuse::{LinearMapping, LoopOrder};
 use super::{ChunkCost, MapError, OpPlan};
 use crate::activity::{Activity, Buffer};
@@ -228,9 +247,20 @@ pub fn estimate(arch: &Accelerator, plan: &OpPlan, prices: Option<&MapPrices>) -
         .first()
         .and_then(|p| p.runs.first())
         .map_or(0, |r| r.0.load);
+    // at most `depth` tiles are in flight: every loading tile waits the
+    // latency and its transfer, `depth` of them at a time
+    let depth = u64::from(
+        plan.depth
+            .unwrap_or_else(|| prefetch::design_depth(arch))
+            .max(1),
+    );
+    let loading = plan.tiles.sum(|t| u64::from(t.load > 0));
+    let in_flight = (loading * dram.latency + dram.rate.cycles_for(load) + compute) / depth;
     let cycles = dram.latency
         + dram.rate.cycles_for(first)
-        + compute.max(dram.rate.cycles_for(load + store))
+        + compute
+            .max(dram.rate.cycles_for(load + store))
+            .max(in_flight)
         + plan.drain;
     Cost {
         cycles,
@@ -238,33 +268,35 @@ pub fn estimate(arch: &Accelerator, plan: &OpPlan, prices: Option<&MapPrices>) -
     }
 }
 
-/// The candidates of `op` in the order the search visits them (the fixed
-/// mapping first).
-pub(super) fn candidates(arch: &Accelerator, op: &Op, room: &Room) -> Vec<LinearMapping> {
-    let cap = u64::from(arch.array.token_tile).min(op.m).max(1);
-    let mut tiles = vec![1];
+/// Powers of two from 2 below `max`, and `max` (when above 1).
+fn doublings(max: u64) -> Vec<u64> {
+    let mut v = Vec::new();
     let mut t = 2;
-    while t < cap {
-        tiles.push(t);
+    while t < max {
+        v.push(t);
         t *= 2;
     }
-    if cap > 1 {
-        tiles.push(cap);
+    if max > 1 {
+        v.push(max);
     }
+    v
+}
+
+/// The candidates of `op` in the order the search visits them (the fixed
+/// mapping first).
+pub(super) fn candidates(
+    arch: &Accelerator,
+    op: &Op,
+    measured: Option<&MeasuredWeights>,
+) -> Vec<LinearMapping> {
+    let cap = u64::from(arch.array.token_tile).min(op.m).max(1);
+    let mut tiles = vec![1];
+    tiles.extend(doublings(cap));
     let thirds = |max: u64| {
         let mut v = vec![max, max / 2, max / 4];
         v.retain(|&x| x >= 1);
         v.dedup();
         v
-    };
-    let ks = thirds(room.max_k_chunks);
-    let (blocks, orders) = if room.on_chip {
-        (vec![0], vec![LoopOrder::ByDramBytes])
-    } else {
-        (
-            thirds(room.max_block),
-            vec![LoopOrder::WeightsOuter, LoopOrder::TokensOuter],
-        )
     };
     // head packing: instances of an attention product whose outputs fill
     // at most half of the lanes run side by side (powers of two up to the
@@ -272,29 +304,44 @@ pub(super) fn candidates(arch: &Accelerator, op: &Op, room: &Room) -> Vec<Linear
     let lanes = u64::from(arch.array.lanes);
     let mut packs = vec![1];
     if matches!(op.kind, OpKind::Qk | OpKind::Pv) && op.n > 0 && op.g > 1 {
-        let fit = (lanes / op.n).min(op.g);
-        let mut p = 2;
-        while p <= fit {
-            packs.push(p);
-            p *= 2;
-        }
-        if fit > 1 && !packs.contains(&fit) {
-            packs.push(fit);
-        }
+        packs.extend(doublings((lanes / op.n).min(op.g)));
     }
     let mut v = vec![LinearMapping::fixed(arch)];
     for &pack in &packs {
-        for &order in &orders {
-            for &k_chunks in &ks {
-                for &block in &blocks {
-                    for &token_tile in tiles.iter().rev() {
-                        v.push(LinearMapping {
-                            order,
-                            token_tile,
-                            k_chunks,
-                            block,
-                            pack,
-                        });
+        for depth in prefetch::depths(arch) {
+            let room = linear::room(arch, op, measured, depth);
+            let (blocks, orders) = if room.on_chip {
+                (vec![0], vec![LoopOrder::ByDramBytes])
+            } else {
+                (
+                    thirds(room.max_block),
+                    vec![LoopOrder::WeightsOuter, LoopOrder::TokensOuter],
+                )
+            };
+            // (K tile, N tile): the K tiles of one feature group, and the
+            // N tiles above one group with the largest K tile that fits
+            // them (packed instances fill one group: no N tile)
+            let mut kn: Vec<(u64, u64)> = thirds(room.max_k_chunks)
+                .into_iter()
+                .map(|k| (k, 1))
+                .collect();
+            if pack == 1 {
+                kn.extend(doublings(room.max_n_tile).into_iter().map(|n| (0, n)));
+            }
+            for &order in &orders {
+                for &(k_chunks, n_tile) in &kn {
+                    for &block in &blocks {
+                        for &token_tile in tiles.iter().rev() {
+                            v.push(LinearMapping {
+                                order,
+                                token_tile,
+                                k_chunks,
+                                block,
+                                pack,
+                                n_tile,
+                                depth,
+                            });
+                        }
                     }
                 }
             }
@@ -317,8 +364,7 @@ pub fn search(
     } else {
         objective
     };
-    let room = linear::room(arch, op, measured);
-    let cands = candidates(arch, op, &room);
+    let cands = candidates(arch, op, measured);
     let mut all: Vec<(f64, LinearMapping, Cost, OpPlan)> = Vec::with_capacity(cands.len());
     for m in &cands {
         let plan = linear::plan_with(arch, chunk, op, measured, m)?;
@@ -385,7 +431,7 @@ pub fn search(
 /// True when two plans do different work (a runner-up that is the same
 /// plan under another name says nothing).
 fn plan_differs(a: &OpPlan, b: Option<&OpPlan>) -> bool {
-    b.is_none_or(|b| a.tiles != b.tiles || a.activity != b.activity || a.drain != b.drain)
+    b.is_none_or(|b| !a.same_work(b))
 }
 
 /// The shape of an operator, the key of the mapping cache.

@@ -9,6 +9,7 @@ mod bounds;
 mod chunk;
 mod linear;
 pub mod mapper;
+pub mod prefetch;
 pub mod reuse;
 pub mod skip;
 mod streamed;
@@ -109,6 +110,9 @@ pub struct OpPlan {
     pub note: String,
     /// The mapper's choice and why (searched lane-array products only).
     pub choice: Option<MappingChoice>,
+    /// Tiles the unit holds in flight for this operator (the lane array's
+    /// prefetch depth, [`prefetch`]); `None`: the unit's slots.
+    pub depth: Option<u32>,
 }
 
 impl OpPlan {
@@ -120,6 +124,15 @@ impl OpPlan {
     /// Total DRAM bytes read and written.
     pub fn dram_bytes(&self) -> (u64, u64) {
         (self.tiles.sum(|t| t.load), self.tiles.sum(|t| t.store))
+    }
+
+    /// True when `self` and `other` do the same work in the same way (the
+    /// same tiles, events, drain and tiles in flight).
+    pub fn same_work(&self, other: &OpPlan) -> bool {
+        self.tiles == other.tiles
+            && self.activity == other.activity
+            && self.drain == other.drain
+            && self.depth == other.depth
     }
 }
 

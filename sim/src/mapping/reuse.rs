@@ -66,11 +66,28 @@ pub struct LinearMapping {
     /// instance's outputs fill only part of them; each has its own
     /// activations, so the activation port delivers `pack` chunks a cycle.
     pub pack: u64,
+    /// N tile: feature groups (`array.lanes` outputs each) whose weights
+    /// one weight tile holds, 1 in the fixed mapping. The groups of a tile
+    /// run one after the other on the lanes; the tile is one DRAM load, and
+    /// in the weights-outer order the streamed activations of a token block
+    /// are loaded once per N tile instead of once per feature group.
+    #[serde(default = "one")]
+    pub n_tile: u64,
+    /// Prefetch depth: weight tiles in flight, each a `1 / depth` share of
+    /// the weight storage ([`super::prefetch`]); the design's
+    /// `buffers.prefetch_slots` in the fixed mapping.
+    #[serde(default)]
+    pub depth: u32,
+}
+
+fn one() -> u64 {
+    1
 }
 
 impl LinearMapping {
     /// The fixed mapping: the largest K tile and token block, the loop
-    /// order by DRAM bytes, and the design's whole token tile.
+    /// order by DRAM bytes, the design's whole token tile, one feature
+    /// group a weight tile and the design's prefetch depth.
     pub fn fixed(arch: &Accelerator) -> LinearMapping {
         LinearMapping {
             order: LoopOrder::ByDramBytes,
@@ -78,6 +95,8 @@ impl LinearMapping {
             k_chunks: 0,
             block: 0,
             pack: 1,
+            n_tile: 1,
+            depth: super::prefetch::design_depth(arch),
         }
     }
 
@@ -91,16 +110,22 @@ impl LinearMapping {
             }
         };
         format!(
-            "{}, token tile {}, K tile {} chunks, token block {}{}",
+            "{}, token tile {}, K tile {} chunks, token block {}{}{}, {} tiles in flight",
             self.order.name(),
             self.token_tile,
             size(self.k_chunks),
             size(self.block),
+            if self.n_tile > 1 {
+                format!(", N tile {} groups", self.n_tile)
+            } else {
+                String::new()
+            },
             if self.pack > 1 {
                 format!(", {} heads packed", self.pack)
             } else {
                 String::new()
-            }
+            },
+            self.depth
         )
     }
 }

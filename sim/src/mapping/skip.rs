@@ -131,29 +131,65 @@ impl Compaction {
         measured: Option<&crate::measured::MeasuredWeights>,
     ) -> Compaction {
         let ar = &arch.array;
-        let w = op.w.unwrap_or(op.a);
         let measured = measured.filter(|m| m.lanes == ar.lanes && m.width == ar.width);
         let z = measured.map_or(op.zero_fraction(), |m| m.zero_share);
+        Compaction::with(
+            arch,
+            op.w.unwrap_or(op.a),
+            z,
+            op.k,
+            measured.map(|m| m.densest_lane_share),
+        )
+    }
+
+    /// The compaction of a reduction of `array.max_k` terms in the
+    /// design's own weights at their default zero share (what the design
+    /// is sized for, before any operator is known).
+    pub fn nominal(arch: &Accelerator) -> Compaction {
+        let w = arch.array.weights;
+        Compaction::with(arch, w, w.default_zero_fraction(), arch.array.max_k, None)
+    }
+
+    /// The compaction of `k` terms of `w` weights with zero share `z`
+    /// (`densest`: a measured densest lane's share of nonzero slots).
+    fn with(arch: &Accelerator, w: Precision, z: f64, k: u64, densest: Option<f64>) -> Compaction {
+        let ar = &arch.array;
         let skip = ar.zeros == ZeroHandling::Skip && w.is_low_bit_weight();
         let width = u64::from(ar.width).max(1);
         let model = SkipModel::of(arch, w, z);
-        let k_eff = match (skip, measured, model) {
-            (false, _, _) => op.k,
-            (true, Some(m), _) => {
-                ((op.k as f64 * m.densest_lane_share).ceil() as u64).clamp(1, op.k)
-            }
+        let k_eff = match (skip, densest, model) {
+            (false, _, _) => k,
+            (true, Some(share), _) => ((k as f64 * share).ceil() as u64).clamp(1, k),
             (true, None, Some(s)) => {
-                let windows = op.k.div_ceil(s.window);
+                let windows = k.div_ceil(s.window);
                 ((windows as f64 * s.chunks_per_window).ceil() as u64).max(1) * width
             }
-            (true, None, None) => op.k,
+            (true, None, None) => k,
         };
         Compaction {
             k_eff,
             zeros: z,
-            model: if measured.is_some() { None } else { model },
+            model: if densest.is_some() { None } else { model },
             w,
-            k: op.k,
+            k,
+        }
+    }
+
+    /// Stored bytes of one chunk (`array.width` weight slots) of `lanes`
+    /// lanes, as the weight buffer delivers it to the tile: the compacted
+    /// slots' bitmap and sign bits under zero skip, else the datapath's own
+    /// format (the LUT's group indices), else the weights' storage bits
+    /// rounded up to whole bits (the lane's weight register). The mapping's
+    /// port cycles and the energy model's staging register both use it.
+    pub fn chunk_bytes(&self, arch: &Accelerator, lanes: u64) -> u64 {
+        let ar = &arch.array;
+        let width = u64::from(ar.width);
+        match (self.model, ar.reduction.module().weight_bits(ar)) {
+            (Some(_), _) => self.weight_bytes(lanes, width),
+            (None, Some((bits, per))) => {
+                (u128::from(lanes * width) * u128::from(bits)).div_ceil(u128::from(per) * 8) as u64
+            }
+            (None, None) => (lanes * width * self.w.storage_bits().ceil() as u64).div_ceil(8),
         }
     }
 

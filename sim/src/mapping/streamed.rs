@@ -102,6 +102,7 @@ pub(super) fn plan_product(arch: &Accelerator, op: &Op) -> OpPlan {
     }
     OpPlan {
         choice: None,
+        depth: None,
         unit,
         tiles,
         drain: 0,

@@ -519,6 +519,7 @@ pub(super) fn plan(arch: &Accelerator, op: &Op, df: Systolic) -> Result<OpPlan, 
 
     Ok(OpPlan {
         choice: None,
+        depth: None,
         unit: Unit::Array,
         tiles,
         drain: 0,

@@ -81,6 +81,7 @@ pub(super) fn plan(arch: &Accelerator, op: &Op) -> Result<OpPlan, MapError> {
     }
     Ok(OpPlan {
         choice: None,
+        depth: None,
         unit: Unit::Vector,
         tiles,
         drain: 0,

@@ -147,6 +147,7 @@ pub fn link_plan(sys: &SystemConfig, c: &CollectiveOp, clock_ghz: f64) -> (OpPla
             macs: 0,
             note,
             choice: None,
+            depth: None,
         },
         wire,
     )
