@@ -25,6 +25,7 @@
 
 pub mod build;
 pub mod chain;
+pub mod chain_check;
 pub mod check;
 pub mod dma;
 pub mod harness;
@@ -35,6 +36,7 @@ pub mod regs;
 pub mod sequencer;
 pub mod sram;
 pub mod synth;
+pub mod table;
 
 use crate::emit::emit_design;
 use crate::ir::{name, Dir, Expr, Item, Module, Port};
@@ -307,6 +309,10 @@ pub fn accel_module(p: &AccelParams) -> Module {
         name("i_tbits"),
         name("d_kp"),
         name("wb_lbits"),
+        name("va_k"),
+        name("vwn_n"),
+        name("vw_n"),
+        name("t0_n"),
     ]);
     let waived = vec![crate::ir::wire(
         "unused_ok",
