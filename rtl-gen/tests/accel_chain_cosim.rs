@@ -5,7 +5,7 @@
 
 mod accel_common;
 
-use accel_common::{opts, small};
+use accel_common::{banked, opts, small};
 use rtl_gen::accel::chain::ChainLayer;
 use rtl_gen::accel::chain_check::{check_chain, ChainReport};
 use rtl_gen::accel::params::Mutation;
@@ -67,6 +67,20 @@ fn qkvo_chain_is_exact() {
             assert!(r.passed(), "{}", r.summary());
         }
     }
+}
+
+/// The q, k, v, o chain of 8 tokens on the banked DRAM model (LPDDR5-6400,
+/// one channel): the boundaries' loads timed by the bank state.
+#[test]
+fn qkvo_chain_on_banked_dram_is_exact() {
+    let qkvo = [
+        layer(8, 64, 32),
+        layer(8, 64, 16),
+        layer(8, 64, 16),
+        layer(8, 16, 64),
+    ];
+    let r = run(&banked(small(8, 16, true)), 64, &qkvo, Mutation::None);
+    assert!(r.passed(), "{}", r.summary());
 }
 
 /// A chain whose outputs do not fit the output buffer together is refused

@@ -8,9 +8,13 @@
 //! ([`check`] proves it under Verilator with the engine's own DRAM model
 //! timing the memory).
 //! [`chain`] gives the engine's timing and the results of a list of
-//! layers run as one sequence (the top itself runs one descriptor).
+//! layers run as one sequence; the top runs such a list of independent
+//! layers (`DESC_COUNT` descriptors, [`table`]) and [`chain_check`]
+//! compares it with the engine.
 //!
-//! Descriptor (64 bytes, 16 little-endian 32-bit words): 0 `M` (tokens),
+//! Descriptors: `DESC_COUNT` (1 to [`table::MAX_LAYERS`]) one after the
+//! other from `DESC_BASE`, run as one chain. Descriptor (64 bytes, 16
+//! little-endian 32-bit words): 0 `M` (tokens),
 //! 1 `K`, 2 `N`, 3 flags (0: results as 32-bit accumulators, the only
 //! mode), 4 activation base, 5 weight base, 6 output base, 7 activation
 //! row stride (bytes), 8 output row stride (bytes), 9-15 reserved (0).
@@ -385,6 +389,8 @@ pub struct AccelManifest {
     pub registers: Vec<(u32, String, String)>,
     /// The descriptor's words: (index, meaning).
     pub descriptor: Vec<(u32, String)>,
+    /// The descriptor list: how many, where.
+    pub descriptor_list: String,
 }
 
 impl AccelManifest {
@@ -433,6 +439,12 @@ impl AccelManifest {
             .enumerate()
             .map(|(i, s)| (i as u32, s.to_string()))
             .collect(),
+            descriptor_list: format!(
+                "DESC_COUNT descriptors (1 to {}) of 64 bytes, contiguous from DESC_BASE, run as \
+                 one chain of independent layers: weights prefetched across layer boundaries, \
+                 every input loaded before and every output written back after the chain",
+                table::MAX_LAYERS
+            ),
         }
     }
 }
