@@ -1,7 +1,9 @@
 //! Descriptor chains on the accelerator top under Verilator: the layers run
 //! as ONE run (DESC_COUNT > 1), every layer's start and completion and the
-//! total equal to the engine's `engine_chain`, results bit-exact; a
-//! sequencer without the prefetch across layer boundaries is caught.
+//! total equal to the engine's `engine_chain`, results bit-exact (a
+//! dependent layer's input requantized on chip); sequencers without the
+//! prefetch across layer boundaries or without the dependency hold are
+//! caught.
 
 mod accel_common;
 
@@ -81,6 +83,48 @@ fn qkvo_chain_on_banked_dram_is_exact() {
     ];
     let r = run(&banked(small(8, 16, true)), 64, &qkvo, Mutation::None);
     assert!(r.passed(), "{}", r.summary());
+}
+
+/// q, k, v then o reading v's output requantized to INT8 (shift 6) on a
+/// 16 x 16 design (lanes = width: an output word is one input chunk),
+/// double- and single-buffered: o's input is written into the activation
+/// buffer as v's outputs leave the tile, o starts no earlier than v's done,
+/// every layer exact and bit-exact.
+#[test]
+fn dependent_qkvo_chain_is_exact() {
+    let mut qkvo = vec![
+        layer(8, 64, 32),
+        layer(8, 64, 16),
+        layer(8, 64, 16),
+        layer(8, 16, 64),
+    ];
+    qkvo[3].after = Some(2);
+    qkvo[3].shift = 6;
+    for (arch, axi) in [(small(16, 16, true), 64), (small(16, 16, false), 128)] {
+        let r = run(&arch, axi, &qkvo, Mutation::None);
+        assert!(r.passed(), "{}", r.summary());
+        assert!(r.layers[3].engine.0 >= r.layers[2].engine.1);
+    }
+}
+
+/// Without the dependency hold o starts before v is complete: caught. A
+/// compute-bound k, v (16 x 64 x 16: 64 busy cycles a tile) and o (16 x 16
+/// x 32) reading v: o's weights are on chip before v ends, so the engine
+/// holds o until v's done, and a sequencer without the hold starts it at
+/// v's compute end.
+#[test]
+fn missing_dependency_hold_is_caught() {
+    let mut kvo = vec![layer(16, 64, 16), layer(16, 64, 16), layer(16, 16, 32)];
+    kvo[2].after = Some(1);
+    kvo[2].shift = 6;
+    let arch = small(16, 16, true);
+    let r = run(&arch, 64, &kvo, Mutation::None);
+    assert!(r.passed(), "{}", r.summary());
+    // the hold binds: o starts at v's done
+    assert_eq!(r.layers[2].engine.0, r.layers[1].engine.1);
+    let r = run(&arch, 64, &kvo, Mutation::NoDependencyHold);
+    assert!(!r.passed(), "{}", r.summary());
+    assert_ne!(r.layers[2].rtl, Some(r.layers[2].engine));
 }
 
 /// A chain whose outputs do not fit the output buffer together is refused

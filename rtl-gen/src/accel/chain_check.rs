@@ -147,11 +147,28 @@ pub fn check_chain(
             layers.len()
         )));
     }
-    if let Some(i) = layers.iter().position(|l| l.after.is_some()) {
-        return Err(RtlError::Unsupported(format!(
-            "chain layer {i} reads an earlier layer's output: the top runs chains of \
-             independent layers only (the dependency hold is not built yet)"
-        )));
+    for (i, l) in layers.iter().enumerate() {
+        let Some(j) = l.after else { continue };
+        if p.lanes() != p.width() {
+            return Err(RtlError::Unsupported(format!(
+                "chain layer {i} reads layer {j}'s output: the top forwards a producer's \
+                 outputs into the activation buffer only when lanes = width (this design has \
+                 {} lanes of width {})",
+                p.lanes(),
+                p.width()
+            )));
+        }
+        if layers[..i].iter().any(|x| x.after == Some(j)) {
+            return Err(RtlError::Unsupported(format!(
+                "chain layer {i}: layer {j} already has a consumer (the top forwards to one)"
+            )));
+        }
+        if l.n % p.lanes() != 0 || layers.get(j).is_some_and(|x| x.n % p.lanes() != 0) {
+            return Err(RtlError::Unsupported(format!(
+                "chain layer {i}: a forwarded input must be whole groups of {} lanes",
+                p.lanes()
+            )));
+        }
     }
     // every layer's input is loaded before the chain and every output
     // written back after it: they share the buffers
@@ -177,7 +194,7 @@ pub fn check_chain(
     };
     let (mut wat, mut aat, mut oat) = (0u64, ACT_ADDR, OUT_ADDR);
     let mut descs = Vec::new();
-    for l in &model {
+    for (l, cl) in model.iter().zip(layers) {
         let load = l.loads[0];
         // the layer's weight image is the segment at 0 of its own image
         let wimg = l
@@ -187,14 +204,21 @@ pub fn check_chain(
             .map(|s| s.1.clone())
             .unwrap_or_default();
         let acts: Vec<u8> = l.acts.iter().map(|&a| a as u8).collect();
-        let words = [l.m, l.k, l.n, 0, aat, wat, oat, l.k, l.n * 4];
+        // flags: bit 0 the input is layer `after`'s output, bits 12:8 the
+        // shift, bits 18:16 the producer
+        let flags = cl
+            .after
+            .map_or(0, |j| 1 | u64::from(cl.shift) << 8 | (j as u64) << 16);
+        let words = [l.m, l.k, l.n, flags, aat, wat, oat, l.k, l.n * 4];
         let mut d = vec![0u8; DESC_BYTES as usize];
         for (i, v) in words.iter().enumerate() {
             d[i * 4..i * 4 + 4].copy_from_slice(&(*v as u32).to_le_bytes());
         }
         descs.extend(d);
         img.segments.push((wat, wimg));
-        img.segments.push((aat, acts));
+        if cl.after.is_none() {
+            img.segments.push((aat, acts));
+        }
         img.loads.push(load);
         img.wbases.push(wat);
         img.outs.push((oat, l.out_bytes()));

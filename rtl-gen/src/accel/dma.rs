@@ -321,7 +321,10 @@ pub fn read_data(p: &AccelParams, o: &mut Body) {
     o.wire(
         "a_last",
         1,
-        and(n("a_row_end"), eq(add(n("a_rr"), kx(1)), n("va_m"))),
+        or(
+            and(n("a_row_end"), eq(add(n("a_rr"), kx(1)), n("va_m"))),
+            n("a_skip"),
+        ),
     );
     // weight slots
     let mut resets = vec![
@@ -349,7 +352,11 @@ pub fn read_data(p: &AccelParams, o: &mut Body) {
         when_else(
             n("parse_ok"),
             vec![set("a_wa", kx(0))],
-            vec![when(n("ag_full"), vec![set("a_wa", add(n("a_wa"), kx(1)))])],
+            vec![when_else(
+                n("a_skip"),
+                vec![set("a_wa", n("a_next"))],
+                vec![when(n("ag_full"), vec![set("a_wa", add(n("a_wa"), kx(1)))])],
+            )],
         ),
     ];
     for s in 0..p.slots {

@@ -87,7 +87,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         1,
         and(
             and(eq(n("ph"), k(3, 2)), not(n("run_n"))),
-            ne(n("a_iss"), n("va_m")),
+            and(ne(n("a_iss"), n("va_m")), not(n("a_skip"))),
         ),
     );
     for (r, wd) in [
@@ -123,7 +123,23 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         o.reg(r, wd);
     }
     o.note("the cursors' layers: the fields of the layer each one is in");
-    table::view(o, "ve", n("e_l"), &["c", "n", "ab"]);
+    table::view(o, "ve", n("e_l"), &["c", "n", "ab", "flags"]);
+    // the dependency hold: a layer reading layer `flags[18:16]`'s output
+    // starts no tile before that layer is complete (its last output leaves
+    // the tile in this cycle, or has left)
+    o.wire("ve_prod", table::LB, sl("ve_flags", 18, 16));
+    let hold = if p.mutation == Mutation::NoDependencyHold {
+        b(true)
+    } else {
+        or(
+            not(sl("ve_flags", 0, 0)),
+            or(
+                lt(n("ve_prod"), n("o_l")),
+                and(n("o_last"), eq(n("o_l"), n("ve_prod"))),
+            ),
+        )
+    };
+    o.wire("dep_ok", 1, hold);
     table::view(o, "vd", n("fd_l"), &["m", "c"]);
     table::view(o, "vf", n("f_l"), &["c", "n"]);
     table::view(o, "vi", n("i_l"), &["c", "n", "k"]);
@@ -169,7 +185,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         1,
         and(
             and(n("run_n"), n("idle_n")),
-            and(table::in_chain(n("e_l")), arrived),
+            and(table::in_chain(n("e_l")), and(arrived, n("dep_ok"))),
         ),
     );
     o.wire(

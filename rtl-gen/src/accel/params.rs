@@ -32,6 +32,9 @@ pub enum Mutation {
     /// Fetches no weight tile of a chain's layer before the layers before
     /// it are complete (the prefetch across a layer boundary broken).
     NoChainPrefetch,
+    /// Starts a dependent layer without waiting for its producer (the
+    /// dependency hold broken).
+    NoDependencyHold,
 }
 
 /// The accelerator top of one design.

@@ -40,7 +40,10 @@ pub fn phases(p: &AccelParams, o: &mut Body) {
     table::table(p, o);
     o.note("the input loader's layer (al): its fields, and the next layer's base");
     o.reg("al", table::LB);
-    table::view(o, "va", n("al"), &["m", "k", "astride"]);
+    table::view(o, "va", n("al"), &["m", "k", "c", "astride", "flags"]);
+    // a dependent layer's input is written by its producer: nothing to load,
+    // its rows keep their words in the activation buffer
+    o.wire("a_skip", 1, and(eq(n("ph"), k(3, 2)), sl("va_flags", 0, 0)));
     table::view(o, "van", table::next("al"), &["abase"]);
     o.wire("row_beats", X, zx(sl("va_k", 31, lb), 32 - lb));
     o.note("phases: 0 idle, 1 descriptors, 5 check, 2 input rows, 3 the layers, 4 write-back");
@@ -63,9 +66,36 @@ pub fn phases(p: &AccelParams, o: &mut Body) {
     let mut bad = b(false);
     for i in 0..table::MAX_LAYERS {
         let f = |x: &str| n(&format!("t{i}_{x}"));
+        // flags: only the dependency bit, the shift and the producer, the
+        // producer an earlier layer and forwarding built
+        let fl = format!("t{i}_flags");
+        let dep_bad = if i == 0 {
+            sl(&fl, 0, 0)
+        } else {
+            and(
+                sl(&fl, 0, 0),
+                or(
+                    not(n("fw_able")),
+                    super::build::le(k(table::LB, u128::from(i)), sl(&fl, 18, 16)),
+                ),
+            )
+        };
         let this = or(
             or(eq(f("m"), kx(0)), eq(f("k"), kx(0))),
-            or(eq(f("n"), kx(0)), ne(f("flags"), kx(0))),
+            or(
+                eq(f("n"), kx(0)),
+                or(
+                    ne(
+                        crate::ir::bin(
+                            crate::ir::BinOp::And,
+                            f("flags"),
+                            kx(!super::forward::FLAGS_MASK & 0xffff_ffff),
+                        ),
+                        kx(0),
+                    ),
+                    dep_bad,
+                ),
+            ),
         );
         bad = or(bad, and(lt(kx(u64::from(i)), n("desc_count")), this));
     }
@@ -190,6 +220,16 @@ pub fn phases(p: &AccelParams, o: &mut Body) {
     );
     // the input loader's layer and where each layer's input starts in the
     // activation buffer (the words of the layers before it)
+    // where the next layer's input starts: after this layer's rows
+    o.wire(
+        "a_next",
+        X,
+        mux(
+            n("a_skip"),
+            add(n("a_wa"), super::build::mul(n("va_m"), n("va_c"))),
+            add(n("a_wa"), kx(1)),
+        ),
+    );
     let mut ab = vec![when(
         n("parse_ok"),
         vec![set("al", k(table::LB, 0)), set("t0_ab", kx(0))],
@@ -198,7 +238,7 @@ pub fn phases(p: &AccelParams, o: &mut Body) {
     for i in 1..table::MAX_LAYERS {
         next_ab.push(when(
             eq(table::next("al"), k(table::LB, u128::from(i))),
-            vec![set(&format!("t{i}_ab"), add(n("a_wa"), kx(1)))],
+            vec![set(&format!("t{i}_ab"), n("a_next"))],
         ));
     }
     next_ab.push(set("al", table::next("al")));
