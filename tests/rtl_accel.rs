@@ -235,3 +235,45 @@ fn synth_counts_the_blocks_as_the_tiles_synthesis_does() {
     let control = cells_after(&s, "sequencer (cli_accel_accel)");
     assert!(control > 1000, "{s}");
 }
+
+/// `--trace FILE --ops 4 --chain`: a q, k, v, o trace run as one descriptor
+/// chain, every layer exact (exit 0); a sequencer without the prefetch
+/// across layer boundaries exits 1.
+#[test]
+fn trace_runs_as_one_chain() {
+    dram_lib();
+    let d = dir("chain");
+    let arch = design(&d);
+    let a = arch.to_str().unwrap();
+    let t = workloads::gemm::parse_topology(
+        "qkvo",
+        "Layer, M, N, K\nq, 8, 32, 64\nk, 8, 16, 64\nv, 8, 16, 64\no, 8, 64, 16\n",
+        workloads::Precision::Int(8),
+        workloads::Precision::Ternary,
+    )
+    .expect("trace");
+    let tp = d.join("qkvo.trace");
+    std::fs::write(&tp, workloads::trace::write(&t)).expect("write trace");
+    let args = [
+        "rtl",
+        "check",
+        "--top",
+        "accel",
+        "--arch",
+        a,
+        "--trace",
+        tp.to_str().unwrap(),
+        "--ops",
+        "4",
+        "--chain",
+    ];
+    let o = onebit(&args);
+    let s = stdout(&o);
+    assert!(o.status.success(), "{s}{}", stderr(&o));
+    assert!(s.contains("a chain of 4 layers as one run"), "{s}");
+    assert_eq!(s.matches("(+0 / +0)").count(), 4, "{s}");
+    let mut bad = args.to_vec();
+    bad.push("--inject-fault");
+    let o = onebit(&bad);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+}

@@ -2,7 +2,7 @@
 //! chain run as one operator sequence (weights prefetched across the
 //! boundaries, a dependent layer held until its producer is complete), the
 //! requantization rule of a dependent layer's input and the chain's
-//! bit-exact results. Engine only: the top runs one descriptor (docs/rtl.md).
+//! bit-exact results. Engine only (the RTL's chains: accel_chain_cosim.rs).
 
 mod accel_common;
 

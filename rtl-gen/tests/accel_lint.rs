@@ -8,8 +8,12 @@ use rtl_gen::accel::{emit_accel, AccelParams};
 
 #[test]
 fn accel_top_lints_clean() {
-    for (axi, lanes, width, double) in [(64, 8, 16, true), (128, 8, 16, false), (512, 16, 64, true)]
-    {
+    for (axi, lanes, width, double) in [
+        (64, 8, 16, true),
+        (128, 8, 16, false),
+        (512, 16, 64, true),
+        (64, 16, 16, true),
+    ] {
         let arch = small(lanes, width, double);
         let p = AccelParams::new(&arch, axi).expect("builds");
         let (files, _) = emit_accel(&p, false);

@@ -96,6 +96,11 @@ struct CheckArgs {
     /// `--top accel`: random AXI delays and back-pressure (results only; the cycle difference is reported).
     #[arg(long)]
     random: bool,
+    /// `--top accel --trace`: run the linear operators as ONE descriptor
+    /// chain (each with an input of its own) and compare every layer's
+    /// start and completion with the engine's run of the chain.
+    #[arg(long)]
+    chain: bool,
 }
 
 /// `onebit rtl synth --arch A [--json FILE]`
@@ -240,11 +245,13 @@ impl CheckArgs {
                 self.work,
                 crate::jobs_arg::resolve(self.jobs)?,
                 self.inject_fault,
+                self.chain,
             );
         }
-        if self.gemm.is_some() || self.trace.is_some() || self.random {
+        if self.gemm.is_some() || self.trace.is_some() || self.random || self.chain {
             return Err(CliError::Usage(
-                "--gemm, --trace and --random check the accelerator top: add --top accel".into(),
+                "--gemm, --trace, --chain and --random check the accelerator top: add --top accel"
+                    .into(),
             ));
         }
         let sim: Simulator = self

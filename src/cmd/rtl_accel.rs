@@ -5,6 +5,8 @@
 use crate::error::{CliError, CliResult};
 use crate::output::{check_dir, write_dir};
 use crate::stdio::{out, outln};
+use rtl_gen::accel::chain::ChainLayer;
+use rtl_gen::accel::chain_check::check_chain;
 use rtl_gen::accel::check::{check_gemm, AccelOptions, AccelReport};
 use rtl_gen::accel::{emit_accel, AccelParams};
 use rtl_gen::RtlError;
@@ -129,11 +131,17 @@ pub fn check(
     work: Option<PathBuf>,
     jobs: usize,
     inject_fault: bool,
+    chain: bool,
 ) -> CliResult {
     let mut p = params(arch, axi_bits)?;
     if inject_fault {
-        // a sequencer that prefetches one tile on a double buffer (a test of the check)
-        p.mutation = rtl_gen::accel::params::Mutation::OneSlot;
+        // a sequencer that prefetches one tile on a double buffer, or (a
+        // chain) none across a layer boundary: a test of the check
+        p.mutation = if chain {
+            rtl_gen::accel::params::Mutation::NoChainPrefetch
+        } else {
+            rtl_gen::accel::params::Mutation::OneSlot
+        };
     }
     // one build serves every layer (the Verilog depends on the design only)
     let cache = std::env::temp_dir().join(format!("onebit-accel-cache-{}", std::process::id()));
@@ -145,6 +153,31 @@ pub fn check(
         cache: Some(cache.clone()),
         ..AccelOptions::default()
     };
+    if chain {
+        let list: Vec<ChainLayer> = layers
+            .iter()
+            .map(|(_, (m, k, n))| ChainLayer {
+                m: *m,
+                k: *k,
+                n: *n,
+                after: None,
+                shift: 0,
+            })
+            .collect();
+        let names: Vec<&str> = layers.iter().map(|(n, _)| n.as_str()).collect();
+        let r = check_chain(&p, &list, &opts);
+        let _ = std::fs::remove_dir_all(&cache);
+        let r = r.map_err(err)?;
+        out(format!("{}: {}", names.join(", "), r.summary()))?;
+        return if r.passed() {
+            Ok(())
+        } else {
+            Err(CliError::CheckFailed(format!(
+                "the accelerator RTL disagrees with the simulator on the chain {}",
+                names.join(", ")
+            )))
+        };
+    }
     let mut failed = Vec::new();
     let mut reports: Vec<AccelReport> = Vec::new();
     for (name, (m, k, n)) in layers {

@@ -20,7 +20,8 @@
 //!
 //! Requantization rule (a dependent layer's input): the producer's 32-bit
 //! accumulator `a`, shifted right arithmetically by `s` (a per-layer
-//! field; the top's descriptor has none yet: it runs one layer) with round half up, saturated to INT8:
+//! field, the descriptor's `flags[12:8]`, `accel/forward.rs`) with round
+//! half up, saturated to INT8:
 //! `q = clamp((a + 2^(s-1)) >> s, -128, 127)` for `s >= 1`, and
 //! `q = clamp(a, -128, 127)` for `s = 0` ([`requant`]). A power-of-two
 //! scale, so the RTL needs one adder and a comparator a lane; it is not

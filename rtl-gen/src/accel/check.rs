@@ -289,15 +289,62 @@ fn parse_result(text: &str) -> std::collections::HashMap<String, String> {
         .collect()
 }
 
-/// Checks the layer `m x k x n` on `p`.
-pub fn check_gemm(
+/// What the testbench runs: the memory image, the engine's load bytes and
+/// weight region of every operator, the descriptors and the outputs to
+/// read back `(address, bytes)`.
+pub struct RunImage {
+    /// Memory segments `(address, bytes)`.
+    pub segments: Vec<(u64, Vec<u8>)>,
+    /// Each operator's DRAM load bytes (the DRAM model's placement).
+    pub loads: Vec<u64>,
+    /// Each operator's first weight address.
+    pub wbases: Vec<u64>,
+    /// The descriptors: their count (at [`DESC_ADDR`]).
+    pub desc_count: u64,
+    /// Outputs to read back.
+    pub outs: Vec<(u64, u64)>,
+}
+
+/// What the testbench reported.
+pub struct RunResult {
+    /// `key value` lines.
+    pub fields: std::collections::HashMap<String, String>,
+    /// Every output read back, as 32-bit little-endian words.
+    pub outs: Vec<Vec<i32>>,
+    /// Build and simulation seconds.
+    pub build_s: f64,
+    /// Simulation seconds.
+    pub run_s: f64,
+}
+
+impl RunResult {
+    /// A number of the report (-1 when missing).
+    pub fn num(&self, k: &str) -> i64 {
+        self.fields
+            .get(k)
+            .and_then(|v| v.trim().parse::<i64>().ok())
+            .unwrap_or(-1)
+    }
+
+    /// A comma-separated list of the report.
+    pub fn list(&self, k: &str) -> Vec<u64> {
+        self.fields
+            .get(k)
+            .map(|v| {
+                v.split(',')
+                    .filter_map(|x| x.trim().parse::<u64>().ok())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// Builds the testbench of `p` (or reuses it) and runs `img` on it.
+pub fn simulate(
     p: &AccelParams,
-    m: u64,
-    k: u64,
-    n: u64,
+    img: &RunImage,
     opts: &AccelOptions,
-) -> Result<AccelReport, RtlError> {
-    let layer = Layer::new(p, m, k, n, opts.seed)?;
+) -> Result<RunResult, RtlError> {
     let tmp;
     let work = match &opts.work {
         Some(w) => w.clone(),
@@ -314,23 +361,25 @@ pub fn check_gemm(
     let toml = sim::arch::to_toml(&p.arch);
     std::fs::write(&arch_path, toml).map_err(|e| RtlError::io(&arch_path, e))?;
     let image = work.join("image.txt");
-    let mut img = String::new();
-    for (addr, bytes) in &layer.segments {
+    let mut text = String::new();
+    for (addr, bytes) in &img.segments {
         for (i, c) in bytes.chunks(64).enumerate() {
-            let _ = write!(img, "{:x} ", addr + 64 * i as u64);
+            let _ = write!(text, "{:x} ", addr + 64 * i as u64);
             for b in c {
-                let _ = write!(img, "{b:02x}");
+                let _ = write!(text, "{b:02x}");
             }
-            img.push('\n');
+            text.push('\n');
         }
     }
-    std::fs::write(&image, img).map_err(|e| RtlError::io(&image, e))?;
+    std::fs::write(&image, text).map_err(|e| RtlError::io(&image, e))?;
     let config = work.join("config.txt");
-    let loads: Vec<String> = layer.loads.iter().map(u64::to_string).collect();
+    let join = |v: &[u64]| v.iter().map(u64::to_string).collect::<Vec<_>>().join(",");
+    let outs: Vec<String> = img.outs.iter().map(|(a, b)| format!("{a}:{b}")).collect();
     let cfg = format!(
-        "arch {}\nloads {}\nimage {}\nrandom {}\nseed {}\nctl_latency {}\nmax_cycles {}\ndrop_beat {}\ndesc_addr {}\nout_addr {}\nout_bytes {}\n",
+        "arch {}\nloads {}\nwbases {}\nimage {}\nrandom {}\nseed {}\nctl_latency {}\nmax_cycles {}\ndrop_beat {}\ndesc_addr {}\ndesc_count {}\nouts {}\n",
         arch_path.display(),
-        loads.join(","),
+        join(&img.loads),
+        join(&img.wbases),
         image.display(),
         u8::from(opts.random),
         opts.seed,
@@ -338,8 +387,8 @@ pub fn check_gemm(
         opts.max_cycles,
         opts.drop_beat,
         DESC_ADDR,
-        OUT_ADDR,
-        layer.out_bytes()
+        img.desc_count,
+        outs.join(",")
     );
     std::fs::write(&config, cfg).map_err(|e| RtlError::io(&config, e))?;
     let result = work.join("result.txt");
@@ -359,38 +408,69 @@ pub fn check_gemm(
         });
     }
     let text = std::fs::read_to_string(&result).map_err(|e| RtlError::io(&result, e))?;
-    let r = parse_result(&text);
-    let num = |k: &str| {
-        r.get(k)
-            .and_then(|v| v.trim().parse::<i64>().ok())
-            .unwrap_or(-1)
+    let fields = parse_result(&text);
+    let outs = (0..img.outs.len())
+        .map(|i| {
+            let hex = fields.get(&format!("out{i}")).cloned().unwrap_or_default();
+            let bytes: Vec<u8> = (0..hex.len() / 2)
+                .filter_map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok())
+                .collect();
+            bytes
+                .chunks(4)
+                .filter(|c| c.len() == 4)
+                .map(|c| i32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                .collect()
+        })
+        .collect();
+    if opts.work.is_none() {
+        let _ = std::fs::remove_dir_all(&work);
+    }
+    Ok(RunResult {
+        fields,
+        outs,
+        build_s,
+        run_s,
+    })
+}
+
+/// Checks the layer `m x k x n` on `p`.
+pub fn check_gemm(
+    p: &AccelParams,
+    m: u64,
+    k: u64,
+    n: u64,
+    opts: &AccelOptions,
+) -> Result<AccelReport, RtlError> {
+    let layer = Layer::new(p, m, k, n, opts.seed)?;
+    let img = RunImage {
+        segments: layer.segments.clone(),
+        loads: layer.loads.clone(),
+        wbases: vec![0],
+        desc_count: 1,
+        outs: vec![(OUT_ADDR, layer.out_bytes())],
     };
+    let r = simulate(p, &img, opts)?;
+    let num = |k: &str| r.num(k);
     let finished = num("finished") == 1;
-    let (t0, start, done) = (num("t0"), num("start"), num("done"));
+    let t0 = num("t0");
+    let (starts, dones) = (r.list("starts"), r.list("dones"));
     // the total is the accelerator's own LAYER_CYC counter, read over AXI4-Lite
     let total = num("layer_cycles");
-    let rtl = (t0 >= 0 && start >= 0 && done >= 0 && total >= 0).then_some(LayerTiming {
-        start: start as u64,
-        done: done as u64,
-        total: total as u64,
-    });
-    let out_hex = r.get("out").cloned().unwrap_or_default();
-    let bytes: Vec<u8> = (0..out_hex.len() / 2)
-        .filter_map(|i| u8::from_str_radix(&out_hex[2 * i..2 * i + 2], 16).ok())
-        .collect();
-    let got: Vec<i32> = bytes
-        .chunks(4)
-        .map(|c| i32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-        .collect();
+    let rtl = match (starts.first(), dones.first()) {
+        (Some(&start), Some(&done)) if t0 >= 0 && total >= 0 => Some(LayerTiming {
+            start,
+            done,
+            total: total as u64,
+        }),
+        _ => None,
+    };
+    let got = &r.outs[0];
     let wrong = layer
         .expected
         .iter()
         .enumerate()
         .filter(|&(i, e)| got.get(i) != Some(e))
         .count();
-    if opts.work.is_none() {
-        let _ = std::fs::remove_dir_all(&work);
-    }
     Ok(AccelReport {
         top: p.top(),
         shape: (m, k, n),
@@ -407,7 +487,7 @@ pub fn check_gemm(
         problems: num("problems").max(0) as u64,
         random: opts.random,
         bus: (p.beat_bytes(), p.dram_bytes_per_cycle()),
-        build_s,
-        run_s,
+        build_s: r.build_s,
+        run_s: r.run_s,
     })
 }

@@ -15,6 +15,7 @@ use super::build::{
     zx, Body, X,
 };
 use super::params::{AccelParams, DESC_BYTES};
+use super::table;
 use crate::ir::{part, Expr, Stmt};
 
 fn log2(v: u64) -> u32 {
@@ -104,7 +105,11 @@ pub fn read_requests(p: &AccelParams, o: &mut Body) {
         mux(
             n("sel_run"),
             n("i_beats"),
-            mux(n("sel_act"), n("row_beats"), kx(DESC_BYTES / bb)),
+            mux(
+                n("sel_act"),
+                n("row_beats"),
+                mul(n("desc_count"), kx(DESC_BYTES / bb)),
+            ),
         ),
     );
     o.wire(
@@ -291,7 +296,8 @@ pub fn read_data(p: &AccelParams, o: &mut Body) {
     } else {
         cat(vec![n("m_axi_rdata"), sl("desc", 511, db)])
     };
-    o.clocked_data(vec![when(n("d_hit"), vec![set("desc", dshift)])]);
+    o.wire("d_new", 512, dshift);
+    o.clocked_data(vec![when(n("d_hit"), vec![set("desc", n("d_new"))])]);
     // activations
     o.wire("a_hit", 1, and(n("rhit0"), eq(n("ph"), k(3, 2))));
     // a row of `K` bytes: its last word is short when `K % width != 0`
@@ -310,17 +316,21 @@ pub fn read_data(p: &AccelParams, o: &mut Body) {
         })
     };
     o.reg("a_wa", X);
-    o.reg("a_rcv", X);
+    // rows of the loader's layer received; `a_last`: its input is complete
+    o.reg("a_rr", X);
     o.wire(
         "a_last",
         1,
-        and(n("a_hit"), eq(add(n("a_rcv"), kx(1)), n("act_beats"))),
+        or(
+            and(n("a_row_end"), eq(add(n("a_rr"), kx(1)), n("va_m"))),
+            n("a_skip"),
+        ),
     );
     // weight slots
     let mut resets = vec![
         set("d_bt", kx(0)),
         set("a_wa", kx(0)),
-        set("a_rcv", kx(0)),
+        set("a_rr", kx(0)),
         set("a_rb", kx(0)),
     ];
     let mut body = vec![
@@ -329,11 +339,8 @@ pub fn read_data(p: &AccelParams, o: &mut Body) {
             vec![set("d_bt", mux(n("d_last"), kx(0), add(n("d_bt"), kx(1))))],
         ),
         when(
-            n("a_hit"),
-            vec![set(
-                "a_rcv",
-                mux(n("a_last"), kx(0), add(n("a_rcv"), kx(1))),
-            )],
+            n("a_row_end"),
+            vec![set("a_rr", mux(n("a_last"), kx(0), add(n("a_rr"), kx(1))))],
         ),
         when(
             n("a_hit"),
@@ -342,9 +349,14 @@ pub fn read_data(p: &AccelParams, o: &mut Body) {
                 mux(n("a_row_end"), kx(0), add(n("a_rb"), kx(1))),
             )],
         ),
-        when(
-            n("ag_full"),
-            vec![set("a_wa", mux(n("a_last"), kx(0), add(n("a_wa"), kx(1))))],
+        when_else(
+            n("parse_ok"),
+            vec![set("a_wa", kx(0))],
+            vec![when_else(
+                n("a_skip"),
+                vec![set("a_wa", n("a_next"))],
+                vec![when(n("ag_full"), vec![set("a_wa", add(n("a_wa"), kx(1)))])],
+            )],
         ),
     ];
     for s in 0..p.slots {
@@ -454,24 +466,38 @@ pub fn write_back(p: &AccelParams, o: &mut Body) {
         ("wb_bt", X),
         ("aw_cnt", X),
         ("b_cnt", X),
+        ("wb_l", table::LB),
+        ("wb_ob", X),
     ] {
         o.reg(r, w);
     }
     o.wire("in_wb", 1, eq(n("ph"), k(3, 4)));
+    // the layer written back (wb_l), and the next one; an output row is
+    // `N x 4` bytes of whole beats
+    table::view(o, "vw", n("wb_l"), &["m", "n", "ostride"]);
+    table::view(o, "vwn", table::next("wb_l"), &["n", "obase"]);
+    let lb = log2(bb);
+    for (w, src) in [
+        ("vw_orow", "vw_n"),
+        ("vwn_orow", "vwn_n"),
+        ("wb0_orow", "t0_n"),
+    ] {
+        o.wire(w, X, zx(sl(src, 31, lb - 2), 34 - lb));
+    }
     burst(p, o, "wbb", "wb_addr", "wb_left");
     o.wire(
         "aw_go",
         1,
         and(
             and(n("in_wb"), not(n("wsub"))),
-            and(not(n("aw_valid")), ne(n("wb_row"), n("d_m"))),
+            and(not(n("aw_valid")), ne(n("wb_row"), n("vw_m"))),
         ),
     );
     o.wire("wb_row_end", 1, eq(n("wbb_bm"), n("wb_left")));
     o.wire("w_valid", 1, and(and(n("wsub"), n("wq_v")), n("in_wb")));
     o.wire("w_fire", 1, and(n("w_valid"), n("m_axi_wready")));
     // beats of the word: every lane's, or the partial last group's
-    o.wire("wb_left_n", X, sub(n("d_n"), n("wb_gn")));
+    o.wire("wb_left_n", X, sub(n("vw_n"), n("wb_gn")));
     o.wire(
         "wb_lanes",
         X,
@@ -481,9 +507,9 @@ pub fn write_back(p: &AccelParams, o: &mut Body) {
             kx(p.lanes()),
         ),
     );
-    let lb = p.axi_bits.trailing_zeros();
     o.wire("wb_lbits", X, mul(n("wb_lanes"), kx(32)));
-    o.wire("wb_wpb", X, zx(sl("wb_lbits", X - 1, lb), X - lb));
+    let bl = p.axi_bits.trailing_zeros();
+    o.wire("wb_wpb", X, zx(sl("wb_lbits", X - 1, bl), X - bl));
     o.wire(
         "w_word_end",
         1,
@@ -493,16 +519,26 @@ pub fn write_back(p: &AccelParams, o: &mut Body) {
     o.wire(
         "wb_grow_end",
         1,
-        le(n("d_n"), add(n("wb_gn"), kx(p.lanes()))),
+        le(n("vw_n"), add(n("wb_gn"), kx(p.lanes()))),
     );
     o.wire(
         "ob_re_wb",
         1,
         and(
             and(n("in_wb"), not(n("wq_v"))),
-            and(not(n("wq_pend")), ne(n("wb_mr"), n("d_m"))),
+            and(not(n("wq_pend")), ne(n("wb_mr"), n("vw_m"))),
         ),
     );
+    // the layer's rows are written: the next layer's, or the end
+    o.wire(
+        "wb_rows_sent",
+        1,
+        and(
+            and(n("in_wb"), eq(n("wb_row"), n("vw_m"))),
+            and(not(n("wsub")), not(n("aw_valid"))),
+        ),
+    );
+    o.wire("wb_final", 1, not(table::in_chain(table::next("wb_l"))));
     o.clocked(
         vec![
             set("aw_valid", b(false)),
@@ -514,10 +550,12 @@ pub fn write_back(p: &AccelParams, o: &mut Body) {
             n("start_run_wb"),
             vec![
                 set("wb_row", kx(0)),
-                set("wb_rb", n("d_obase")),
-                set("wb_addr", n("d_obase")),
-                set("wb_left", n("out_row_beats")),
+                set("wb_rb", n("t0_obase")),
+                set("wb_addr", n("t0_obase")),
+                set("wb_left", n("wb0_orow")),
                 set("wb_ra", kx(0)),
+                set("wb_l", k(table::LB, 0)),
+                set("wb_ob", kx(0)),
                 set("wb_mr", kx(0)),
                 set("wb_gn", kx(0)),
                 set("wb_bt", kx(0)),
@@ -542,9 +580,9 @@ pub fn write_back(p: &AccelParams, o: &mut Body) {
                             n("wb_row_end"),
                             vec![
                                 set("wb_row", add(n("wb_row"), kx(1))),
-                                set("wb_rb", add(n("wb_rb"), n("d_ostride"))),
-                                set("wb_addr", add(n("wb_rb"), n("d_ostride"))),
-                                set("wb_left", n("out_row_beats")),
+                                set("wb_rb", add(n("wb_rb"), n("vw_ostride"))),
+                                set("wb_addr", add(n("wb_rb"), n("vw_ostride"))),
+                                set("wb_left", n("vw_orow")),
                             ],
                             vec![
                                 set("wb_addr", add(n("wb_addr"), mul(n("wbb_bm"), kx(bb)))),
@@ -579,11 +617,16 @@ pub fn write_back(p: &AccelParams, o: &mut Body) {
                             vec![
                                 set("wb_gn", kx(0)),
                                 set("wb_mr", add(n("wb_mr"), kx(1))),
-                                set("wb_ra", add(n("wb_mr"), kx(1))),
+                                set("wb_ra", add(n("wb_ob"), add(n("wb_mr"), kx(1)))),
+                                // the layer's last word: the next layer's words follow
+                                when(
+                                    eq(add(n("wb_mr"), kx(1)), n("vw_m")),
+                                    vec![set("wb_ob", add(n("wb_ra"), kx(1)))],
+                                ),
                             ],
                             vec![
                                 set("wb_gn", add(n("wb_gn"), kx(p.lanes()))),
-                                set("wb_ra", add(n("wb_ra"), n("d_m"))),
+                                set("wb_ra", add(n("wb_ra"), n("vw_m"))),
                             ],
                         ),
                     ],
@@ -592,6 +635,20 @@ pub fn write_back(p: &AccelParams, o: &mut Body) {
                     n("m_axi_bvalid"),
                     vec![set("b_cnt", add(n("b_cnt"), kx(1)))],
                 ),
+                when(
+                    and(n("wb_rows_sent"), not(n("wb_final"))),
+                    vec![
+                        set("wb_l", table::next("wb_l")),
+                        set("wb_row", kx(0)),
+                        set("wb_rb", n("vwn_obase")),
+                        set("wb_addr", n("vwn_obase")),
+                        set("wb_left", n("vwn_orow")),
+                        set("wb_mr", kx(0)),
+                        set("wb_gn", kx(0)),
+                        set("wb_ra", n("wb_ob")),
+                        set("wb_bt", kx(0)),
+                    ],
+                ),
             ],
         )],
     );
@@ -599,11 +656,8 @@ pub fn write_back(p: &AccelParams, o: &mut Body) {
         "wb_done",
         1,
         and(
-            and(n("in_wb"), eq(n("wb_row"), n("d_m"))),
-            and(
-                not(n("wsub")),
-                and(not(n("aw_valid")), eq(n("b_cnt"), n("aw_cnt"))),
-            ),
+            and(n("wb_rows_sent"), n("wb_final")),
+            eq(n("b_cnt"), n("aw_cnt")),
         ),
     );
     o.wire(

@@ -118,6 +118,30 @@ int main(int argc, char** argv) {
                 *byte_at(a + i / 2) = (uint8_t)std::stoul(hex.substr(i, 2), nullptr, 16);
         }
     }
+    // each operator's weight region (the engine's placement): a timed
+    // transfer belongs to the operator whose region holds its address
+    std::vector<uint64_t> wbases;
+    {
+        std::stringstream ss(cfg.at("wbases"));
+        std::string x;
+        while (std::getline(ss, x, ',')) wbases.push_back(std::stoull(x));
+    }
+    auto op_of = [&](uint64_t a) {
+        size_t op = 0;
+        for (size_t i = 0; i < wbases.size(); i++)
+            if (wbases[i] <= a) op = i;
+        return op;
+    };
+    // the outputs to read back: address:bytes,...
+    std::vector<std::pair<uint64_t, uint64_t>> outs;
+    {
+        std::stringstream ss(cfg.at("outs"));
+        std::string x;
+        while (std::getline(ss, x, ',')) {
+            size_t c = x.find(':');
+            outs.push_back({std::stoull(x.substr(0, c)), std::stoull(x.substr(c + 1))});
+        }
+    }
     const bool random_mode = num("random") != 0;
     rng_state = num("seed") + 1;
     const uint64_t ctl_lat = num("ctl_latency");
@@ -135,7 +159,9 @@ int main(int argc, char** argv) {
     std::deque<Resp> bq;
     std::deque<Aw> awq;
     uint64_t cycle = 0;
-    int64_t t0 = -1, l_start = -1, l_done = -1;
+    int64_t t0 = -1;
+    // every layer's start and completion, in order (cycles from t0)
+    std::vector<int64_t> starts, dones;
     uint64_t timed_beats = 0;
     // the open timed read transfer
     bool g_open = false;
@@ -153,7 +179,7 @@ int main(int argc, char** argv) {
         uint32_t addr, data;
     };
     std::vector<LiteOp> script = {{true, 0x08, (uint32_t)num("desc_addr")},
-                                  {true, 0x0C, 1},
+                                  {true, 0x0C, (uint32_t)num("desc_count")},
                                   {true, 0x00, 3}};
     std::vector<LiteOp> after = {{false, 0x04, 0}, {false, 0x18, 0}, {false, 0x10, 0},
                                  {false, 0x20, 0}, {true, 0x04, 2},  {false, 0x04, 0}};
@@ -213,8 +239,8 @@ int main(int argc, char** argv) {
         top->eval();
         // ---- handshakes of this cycle
         if (top->dbg_window && t0 < 0) t0 = (int64_t)cycle;
-        if (top->dbg_layer_start && l_start < 0) l_start = (int64_t)cycle - t0;
-        if (top->dbg_layer_done && l_done < 0) l_done = (int64_t)cycle - t0;
+        if (top->dbg_layer_start && t0 >= 0) starts.push_back((int64_t)cycle - t0);
+        if (top->dbg_layer_done && t0 >= 0) dones.push_back((int64_t)cycle - t0);
         if (top->m_axi_arvalid && top->m_axi_arready) {
             uint64_t a = top->m_axi_araddr;
             int beats = top->m_axi_arlen + 1;
@@ -237,7 +263,8 @@ int main(int argc, char** argv) {
                 g_bursts.push_back({a, beats});
                 if (top->m_axi_aruser) {
                     uint64_t maddr = 0;
-                    uint64_t arrive = onebit_dram_load(dram, g_first, 0, g_bytes, &maddr);
+                    uint64_t arrive =
+                        onebit_dram_load(dram, g_first, op_of(g_addr), g_bytes, &maddr);
                     transfers++;
                     if (maddr != g_addr) model_addr_mismatch++;
                     uint64_t n = g_bytes / BB;
@@ -306,21 +333,27 @@ int main(int argc, char** argv) {
     r << "finished " << (finished ? 1 : 0) << "\n";
     r << "cycles " << cycle << "\n";
     r << "t0 " << t0 << "\n";
-    r << "start " << l_start << "\n";
-    r << "done " << l_done << "\n";
+    auto list = [&](const char* k, const std::vector<int64_t>& v) {
+        r << k << " ";
+        for (size_t i = 0; i < v.size(); i++) r << (i ? "," : "") << v[i];
+        r << "\n";
+    };
+    list("starts", starts);
+    list("dones", dones);
     r << "transfers " << transfers << "\n";
     r << "addr_mismatch " << model_addr_mismatch << "\n";
     const char* names[] = {"status", "error", "cycles_reg", "layer_cycles", "status_after"};
     for (size_t i = 0; i < reads.size() && i < 5; i++) r << names[i] << " " << reads[i] << "\n";
     r << "problems " << problems.size() << "\n";
-    uint64_t oa = num("out_addr"), ob = num("out_bytes");
-    r << "out ";
-    for (uint64_t i = 0; i < ob; i++) {
-        char h[3];
-        snprintf(h, sizeof h, "%02x", *byte_at(oa + i));
-        r << h;
+    for (size_t o = 0; o < outs.size(); o++) {
+        r << "out" << o << " ";
+        for (uint64_t i = 0; i < outs[o].second; i++) {
+            char h[3];
+            snprintf(h, sizeof h, "%02x", *byte_at(outs[o].first + i));
+            r << h;
+        }
+        r << "\n";
     }
-    r << "\n";
     onebit_dram_close(dram);
     delete top;
     delete ctx;

@@ -16,16 +16,19 @@ use super::build::{
     zx, Body, X,
 };
 use super::params::{AccelParams, Mutation};
+use super::table;
 use crate::ir::{Expr, Stmt};
 
 /// `<pre>_wrap`: the cursor `(<pre>_kb, <pre>_n)` leaves its group after
-/// this tile; `<pre>_ch`: the tile's chunks; `<pre>_kb1`/`<pre>_n1`: the next tile.
-fn cursor(p: &AccelParams, o: &mut Body, pre: &str, kb: Expr, nn: Expr) {
+/// this tile; `<pre>_lend`: it leaves its layer (of `c` chunks a row and
+/// `nl` outputs); `<pre>_ch`: the tile's chunks; `<pre>_kb1`/`<pre>_n1`:
+/// the next tile in the same layer.
+fn cursor(p: &AccelParams, o: &mut Body, pre: &str, kb: Expr, nn: Expr, c: &str, nl: &str) {
     let kt = p.slot_words;
     let w = |s: &str| format!("{pre}_{s}");
     o.wire(&w("kbx"), X, kb);
     o.wire(&w("nx"), X, nn);
-    o.wire(&w("left"), X, sub(n("d_c"), n(&w("kbx"))));
+    o.wire(&w("left"), X, sub(n(c), n(&w("kbx"))));
     o.wire(
         &w("ch"),
         X,
@@ -41,6 +44,32 @@ fn cursor(p: &AccelParams, o: &mut Body, pre: &str, kb: Expr, nn: Expr) {
         &w("n1"),
         X,
         mux(n(&w("wrap")), add(n(&w("nx")), kx(p.lanes())), n(&w("nx"))),
+    );
+    o.wire(
+        &w("lend"),
+        1,
+        and(n(&w("wrap")), le(n(nl), add(n(&w("nx")), kx(p.lanes())))),
+    );
+}
+
+/// `<pre>_l`, `<pre>_n`, `<pre>_kb`: the tile after the cursor `cur` of
+/// layer `l` (the next layer's first tile when `cur` leaves its layer).
+fn step(o: &mut Body, pre: &str, l: &str, cur: &str) {
+    let lend = n(&format!("{cur}_lend"));
+    o.wire(
+        &format!("{pre}_l"),
+        table::LB,
+        mux(lend.clone(), table::next(l), n(l)),
+    );
+    o.wire(
+        &format!("{pre}_n"),
+        X,
+        mux(lend.clone(), kx(0), n(&format!("{cur}_n1"))),
+    );
+    o.wire(
+        &format!("{pre}_kb"),
+        X,
+        mux(lend, kx(0), n(&format!("{cur}_kb1"))),
     );
 }
 
@@ -58,7 +87,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         1,
         and(
             and(eq(n("ph"), k(3, 2)), not(n("run_n"))),
-            ne(n("a_iss"), n("d_m")),
+            and(ne(n("a_iss"), n("va_m")), not(n("a_skip"))),
         ),
     );
     for (r, wd) in [
@@ -86,9 +115,35 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         ("arr0", 1),
         ("arr1", 1),
         ("sb0", X),
+        ("e_l", table::LB),
+        ("f_l", table::LB),
+        ("i_l", table::LB),
+        ("fd_l", table::LB),
     ] {
         o.reg(r, wd);
     }
+    o.note("the cursors' layers: the fields of the layer each one is in");
+    table::view(o, "ve", n("e_l"), &["c", "n", "ab", "flags"]);
+    // the dependency hold: a layer reading layer `flags[18:16]`'s output
+    // starts no tile before that layer is complete (its last output leaves
+    // the tile in this cycle, or has left)
+    o.wire("ve_prod", table::LB, sl("ve_flags", 18, 16));
+    let hold = if p.mutation == Mutation::NoDependencyHold {
+        b(true)
+    } else {
+        or(
+            not(sl("ve_flags", 0, 0)),
+            or(
+                lt(n("ve_prod"), n("o_l")),
+                and(n("o_last"), eq(n("o_l"), n("ve_prod"))),
+            ),
+        )
+    };
+    o.wire("dep_ok", 1, hold);
+    table::view(o, "vd", n("fd_l"), &["m", "c"]);
+    table::view(o, "vf", n("f_l"), &["c", "n"]);
+    table::view(o, "vi", n("i_l"), &["c", "n", "k"]);
+    table::view(o, "vin", table::next("i_l"), &["wbase"]);
     if two {
         o.reg("sb1", X);
     }
@@ -106,7 +161,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         1,
         and(
             and(n("comp"), n("fd_last")),
-            eq(add(n("fd_row"), kx(1)), n("d_m")),
+            eq(add(n("fd_row"), kx(1)), n("vd_m")),
         ),
     );
     o.wire("idle_n", 1, or(not(n("comp")), n("tile_end")));
@@ -130,7 +185,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         1,
         and(
             and(n("run_n"), n("idle_n")),
-            and(lt(n("e_n"), n("d_n")), arrived),
+            and(table::in_chain(n("e_l")), and(arrived, n("dep_ok"))),
         ),
     );
     o.wire(
@@ -138,7 +193,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         1,
         or(n("start_n"), and(n("comp"), not(n("tile_end")))),
     );
-    cursor(p, o, "ec", n("e_kb"), n("e_n"));
+    cursor(p, o, "ec", n("e_kb"), n("e_n"), "ve_c", "ve_n");
     // the feeder: the chunk offered in the next cycle
     o.wire("restart", 1, or(n("start_n"), n("fd_last")));
     o.wire("fd_ch_n", X, mux(n("start_n"), n("ec_ch"), n("fd_ch")));
@@ -166,8 +221,8 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         X,
         mux(
             n("start_n"),
-            n("e_kb"),
-            mux(n("fd_last"), add(n("fd_rb"), n("d_c")), n("fd_rb")),
+            add(n("ve_ab"), n("e_kb")),
+            mux(n("fd_last"), add(n("fd_rb"), n("vd_c")), n("fd_rb")),
         ),
     );
     o.wire(
@@ -176,6 +231,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         mux(n("restart"), n("fd_rb_n"), add(n("fd_aa"), kx(1))),
     );
     o.wire("fd_kb_n", X, mux(n("start_n"), n("e_kb"), n("fd_kb")));
+    o.wire("fd_l_n", table::LB, mux(n("start_n"), n("e_l"), n("fd_l")));
     if two {
         o.wire("fd_slot_n", 1, mux(n("start_n"), n("e_slot"), n("fd_slot")));
         o.wire(
@@ -193,12 +249,26 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         X,
         add(sub(n("f_cnt"), n("e_cnt_n")), zx(n("comp_n"), 1)),
     );
-    cursor(p, o, "fc", n("f_kb"), n("f_n"));
-    cursor(p, o, "fc2", n("fc_kb1"), n("fc_n1"));
+    // the fetch cursor walks every layer's tiles in order: the tile after
+    // `f` (`fx`) and the one after that (`fy`) may be the next layer's
+    cursor(p, o, "fc", n("f_kb"), n("f_n"), "vf_c", "vf_n");
+    step(o, "fx", "f_l", "fc");
+    table::view(o, "vx", n("fx_l"), &["c", "n"]);
+    cursor(p, o, "fc2", n("fx_kb"), n("fx_n"), "vx_c", "vx_n");
+    step(o, "fy", "fx_l", "fc2");
     // groups step by `lanes`: the last one may be partial (N % lanes)
-    o.wire("f_more", 1, lt(n("f_n"), n("d_n")));
+    let (more, more2) = if p.mutation == Mutation::NoChainPrefetch {
+        // broken: a layer's weights only once the layers before it are complete
+        (
+            and(table::in_chain(n("f_l")), le(n("f_l"), n("o_l"))),
+            and(table::in_chain(n("fx_l")), le(n("fx_l"), n("o_l"))),
+        )
+    } else {
+        (table::in_chain(n("f_l")), table::in_chain(n("fx_l")))
+    };
+    o.wire("f_more", 1, more);
     if two && p.mutation != Mutation::OneSlot {
-        o.wire("f_more2", 1, and(n("f_more"), lt(n("fc_n1"), n("d_n"))));
+        o.wire("f_more2", 1, and(n("f_more"), more2));
         o.wire(
             "fetch2",
             1,
@@ -226,10 +296,11 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     o.wire("f_cnt_n", X, add(n("f_cnt"), n("f_take")));
     o.wire("sel_run", 1, and(n("run_n"), ne(n("f_iss"), n("f_cnt_n"))));
     // the read requests' cursor: the tile whose transfer enters the DMA next
-    cursor(p, o, "ic", n("i_kb"), n("i_n"));
+    cursor(p, o, "ic", n("i_kb"), n("i_n"), "vi_c", "vi_n");
+    step(o, "ix", "i_l", "ic");
     // beats a chunk of the tile's group: every lane's, or the partial last
     // group's `N % lanes` lanes (the engine loads only their weights)
-    o.wire("i_left", X, sub(n("d_n"), n("i_n")));
+    o.wire("i_left", X, sub(n("vi_n"), n("i_n")));
     o.wire(
         "i_lanes",
         X,
@@ -241,7 +312,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     // the tile's K elements: its chunks', or fewer in the last K tile when
     // K % width != 0 (the engine loads `lanes x elements` codes)
     o.wire("i_kel", X, mul(n("ic_ch"), kx(p.width())));
-    o.wire("i_krem", X, sub(n("d_k"), mul(n("i_kb"), kx(p.width()))));
+    o.wire("i_krem", X, sub(n("vi_k"), mul(n("i_kb"), kx(p.width()))));
     o.wire("i_short", 1, lt(n("i_krem"), n("i_kel")));
     // (a short chunk comes with whole groups only, `params.rs`, so the
     // tile's beats are the short K tile's `lanes x elements` codes, or its
@@ -286,18 +357,31 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         set("fd_rb", n("fd_rb_n")),
         set("fd_aa", n("fd_aa_n")),
         set("fd_kb", n("fd_kb_n")),
+        set("fd_l", n("fd_l_n")),
         set("e_cnt", n("e_cnt_n")),
         when(
             n("start_n"),
-            vec![set("e_kb", n("ec_kb1")), set("e_n", n("ec_n1"))],
+            vec![
+                set("e_kb", mux(n("ec_lend"), kx(0), n("ec_kb1"))),
+                set("e_n", mux(n("ec_lend"), kx(0), n("ec_n1"))),
+                set("e_l", mux(n("ec_lend"), table::next("e_l"), n("e_l"))),
+            ],
         ),
         set("f_cnt", n("f_cnt_n")),
         when_else(
             n("fetch2"),
-            vec![set("f_kb", n("fc2_kb1")), set("f_n", n("fc2_n1"))],
+            vec![
+                set("f_kb", n("fy_kb")),
+                set("f_n", n("fy_n")),
+                set("f_l", n("fy_l")),
+            ],
             vec![when(
                 n("fetch1"),
-                vec![set("f_kb", n("fc_kb1")), set("f_n", n("fc_n1"))],
+                vec![
+                    set("f_kb", n("fx_kb")),
+                    set("f_n", n("fx_n")),
+                    set("f_l", n("fx_l")),
+                ],
             )],
         ),
         arr_upd(0),
@@ -326,8 +410,11 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     ] {
         init.push(set(r, b(false)));
     }
-    init.push(set("a_addr", n("d_abase")));
-    init.push(set("f_addr", n("d_wbase")));
+    for r in ["e_l", "f_l", "i_l", "fd_l"] {
+        init.push(set(r, crate::ir::konst(table::LB, 0)));
+    }
+    init.push(set("a_addr", n("t0_abase")));
+    init.push(set("f_addr", n("t0_wbase")));
     // a slot's beats, and (when a word is several beats) its beats a word
     let slot_set = |s: u32| {
         let mut v = vec![set(&format!("sb{s}"), n("i_beats"))];
@@ -346,16 +433,22 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     };
     let mut took = vec![
         set("f_iss", add(n("f_iss"), kx(1))),
+        // the next layer's weights start at its own base
         set(
             "f_addr",
-            add(
-                n("f_addr"),
-                crate::ir::bin(crate::ir::BinOp::Mul, n("i_beats"), kx(p.beat_bytes())),
+            mux(
+                n("ic_lend"),
+                n("vin_wbase"),
+                add(
+                    n("f_addr"),
+                    crate::ir::bin(crate::ir::BinOp::Mul, n("i_beats"), kx(p.beat_bytes())),
+                ),
             ),
         ),
         set("f_slot", if two { not(n("f_slot")) } else { b(false) }),
-        set("i_kb", n("ic_kb1")),
-        set("i_n", n("ic_n1")),
+        set("i_kb", n("ix_kb")),
+        set("i_n", n("ix_n")),
+        set("i_l", n("ix_l")),
     ];
     took.extend(slot_beats);
     o.clocked(
@@ -370,8 +463,13 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
                 and(n("take_src"), n("sel_act")),
                 vec![
                     set("a_iss", add(n("a_iss"), kx(1))),
-                    set("a_addr", add(n("a_addr"), n("d_astride"))),
+                    set("a_addr", add(n("a_addr"), n("va_astride"))),
                 ],
+            ),
+            // the next layer's input rows
+            when(
+                and(n("a_last"), not(n("a_all"))),
+                vec![set("a_iss", kx(0)), set("a_addr", n("van_abase"))],
             ),
             when(and(n("take_src"), n("sel_run")), took),
         ],
@@ -383,23 +481,31 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
 
 /// The output collector and the partial sums' reads.
 fn outputs(p: &AccelParams, o: &mut Body) {
-    let l = p.lanes();
     o.note("outputs: into the output buffer as the tile produces them; later K tiles add");
-    for r in ["o_m", "o_n", "o_kb", "o_base", "r_m", "r_kb", "r_base"] {
+    for r in [
+        "o_m", "o_n", "o_kb", "o_base", "r_m", "r_n", "r_kb", "r_base",
+    ] {
         o.reg(r, X);
     }
+    o.reg("o_l", table::LB);
+    o.reg("r_l", table::LB);
+    table::view(o, "vo", n("o_l"), &["m", "n", "c"]);
+    table::view(o, "vr", n("r_l"), &["m", "n", "c"]);
     o.reg("l_done", 1);
     o.reg("dbg_start_r", 1);
     o.reg("dbg_done_r", 1);
-    cursor(p, o, "oc", n("o_kb"), n("o_n"));
-    o.wire("o_row_end", 1, eq(add(n("o_m"), kx(1)), n("d_m")));
+    cursor(p, o, "oc", n("o_kb"), n("o_n"), "vo_c", "vo_n");
+    o.wire("o_row_end", 1, eq(add(n("o_m"), kx(1)), n("vo_m")));
+    // the last output of the layer o_l (of the chain: `o_final`)
     o.wire(
         "o_last",
         1,
-        and(
-            and(n("t_out_valid"), n("o_row_end")),
-            and(n("oc_wrap"), le(n("d_n"), add(n("o_n"), kx(l)))),
-        ),
+        and(and(n("t_out_valid"), n("o_row_end")), n("oc_lend")),
+    );
+    o.wire(
+        "o_final",
+        1,
+        and(n("o_last"), not(table::in_chain(table::next("o_l")))),
     );
     o.wire("o_wa", X, add(n("o_base"), n("o_m")));
     o.wire("o_first", 1, eq(n("o_kb"), kx(0)));
@@ -437,8 +543,8 @@ fn outputs(p: &AccelParams, o: &mut Body) {
     o.wire("rd_step", 1, rv);
     o.wire("ob_re_acc", 1, ra);
     o.wire("r_addr", X, add(n("r_base"), n("r_m")));
-    cursor(p, o, "rc", n("r_kb"), kx(0));
-    o.wire("r_row_end", 1, eq(add(n("r_m"), kx(1)), n("d_m")));
+    cursor(p, o, "rc", n("r_kb"), n("r_n"), "vr_c", "vr_n");
+    o.wire("r_row_end", 1, eq(add(n("r_m"), kx(1)), n("vr_m")));
     o.clocked(
         vec![
             set("l_done", b(false)),
@@ -446,28 +552,39 @@ fn outputs(p: &AccelParams, o: &mut Body) {
             set("dbg_done_r", b(false)),
         ],
         vec![
-            set("dbg_start_r", and(n("start_n"), eq(n("e_cnt"), kx(0)))),
+            // a layer's first tile starts
+            set(
+                "dbg_start_r",
+                and(n("start_n"), and(eq(n("e_n"), kx(0)), eq(n("e_kb"), kx(0)))),
+            ),
             set("dbg_done_r", n("o_last")),
             when_else(
                 n("parse_ok"),
-                ["o_m", "o_n", "o_kb", "o_base", "r_m", "r_kb", "r_base"]
-                    .iter()
-                    .map(|r| set(r, kx(0)))
-                    .chain([set("l_done", b(false))])
-                    .collect(),
+                [
+                    "o_m", "o_n", "o_kb", "o_base", "r_m", "r_n", "r_kb", "r_base",
+                ]
+                .iter()
+                .map(|r| set(r, kx(0)))
+                .chain([
+                    set("l_done", b(false)),
+                    set("o_l", crate::ir::konst(table::LB, 0)),
+                    set("r_l", crate::ir::konst(table::LB, 0)),
+                ])
+                .collect(),
                 vec![
-                    when(n("o_last"), vec![set("l_done", b(true))]),
+                    when(n("o_final"), vec![set("l_done", b(true))]),
                     when(
                         n("t_out_valid"),
                         vec![when_else(
                             n("o_row_end"),
                             vec![
                                 set("o_m", kx(0)),
-                                set("o_kb", n("oc_kb1")),
-                                set("o_n", n("oc_n1")),
+                                set("o_kb", mux(n("oc_lend"), kx(0), n("oc_kb1"))),
+                                set("o_n", mux(n("oc_lend"), kx(0), n("oc_n1"))),
+                                set("o_l", mux(n("oc_lend"), table::next("o_l"), n("o_l"))),
                                 when(
                                     n("oc_wrap"),
-                                    vec![set("o_base", add(n("o_base"), n("d_m")))],
+                                    vec![set("o_base", add(n("o_base"), n("vo_m")))],
                                 ),
                             ],
                             vec![set("o_m", add(n("o_m"), kx(1)))],
@@ -479,10 +596,12 @@ fn outputs(p: &AccelParams, o: &mut Body) {
                             n("r_row_end"),
                             vec![
                                 set("r_m", kx(0)),
-                                set("r_kb", n("rc_kb1")),
+                                set("r_kb", mux(n("rc_lend"), kx(0), n("rc_kb1"))),
+                                set("r_n", mux(n("rc_lend"), kx(0), n("rc_n1"))),
+                                set("r_l", mux(n("rc_lend"), table::next("r_l"), n("r_l"))),
                                 when(
                                     n("rc_wrap"),
-                                    vec![set("r_base", add(n("r_base"), n("d_m")))],
+                                    vec![set("r_base", add(n("r_base"), n("vr_m")))],
                                 ),
                             ],
                             vec![set("r_m", add(n("r_m"), kx(1)))],

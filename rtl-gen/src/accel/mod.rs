@@ -8,11 +8,16 @@
 //! ([`check`] proves it under Verilator with the engine's own DRAM model
 //! timing the memory).
 //! [`chain`] gives the engine's timing and the results of a list of
-//! layers run as one sequence (the top itself runs one descriptor).
+//! layers run as one sequence; the top runs such a list of independent
+//! layers (`DESC_COUNT` descriptors, [`table`]) and [`chain_check`]
+//! compares it with the engine.
 //!
-//! Descriptor (64 bytes, 16 little-endian 32-bit words): 0 `M` (tokens),
-//! 1 `K`, 2 `N`, 3 flags (0: results as 32-bit accumulators, the only
-//! mode), 4 activation base, 5 weight base, 6 output base, 7 activation
+//! Descriptors: `DESC_COUNT` (1 to [`table::MAX_LAYERS`]) one after the
+//! other from `DESC_BASE`, run as one chain. Descriptor (64 bytes, 16
+//! little-endian 32-bit words): 0 `M` (tokens),
+//! 1 `K`, 2 `N`, 3 flags (bit 0: the input is layer `flags[18:16]`'s
+//! output requantized with the shift `flags[12:8]`, [`forward`]; results
+//! are 32-bit accumulators), 4 activation base, 5 weight base, 6 output base, 7 activation
 //! row stride (bytes), 8 output row stride (bytes), 9-15 reserved (0).
 //! Activations: `M` rows of `K` INT8 values. Weights: the tiles in the
 //! engine's order (feature group `g` of `lanes` outputs), each
@@ -25,8 +30,10 @@
 
 pub mod build;
 pub mod chain;
+pub mod chain_check;
 pub mod check;
 pub mod dma;
+pub mod forward;
 pub mod harness;
 pub mod image;
 pub mod layer;
@@ -35,6 +42,7 @@ pub mod regs;
 pub mod sequencer;
 pub mod sram;
 pub mod synth;
+pub mod table;
 
 use crate::emit::emit_design;
 use crate::ir::{name, Dir, Expr, Item, Module, Port};
@@ -173,6 +181,7 @@ pub fn accel_module(p: &AccelParams) -> Module {
     regs::control_slave(p, &mut o);
     sequencer::phases(p, &mut o);
     layer::layer(p, &mut o);
+    forward::forward(p, &mut o);
     dma::read_requests(p, &mut o);
     dma::read_data(p, &mut o);
     dma::write_back(p, &mut o);
@@ -224,9 +233,9 @@ pub fn accel_module(p: &AccelParams) -> Module {
             ("re", name("comp_n")),
             ("raddr", sl("fd_aa_n", aab)),
             ("q", name("a_q")),
-            ("we", name("ag_full")),
-            ("waddr", sl("a_wa", aab)),
-            ("wdata", name("ag_word")),
+            ("we", name("a_we")),
+            ("waddr", sl("a_waddr", aab)),
+            ("wdata", name("a_wdata")),
         ],
     ));
     o.wire("ob_re", 1, build::or(name("ob_re_wb"), name("ob_re_acc")));
@@ -307,6 +316,13 @@ pub fn accel_module(p: &AccelParams) -> Module {
         name("i_tbits"),
         name("d_kp"),
         name("wb_lbits"),
+        name("va_k"),
+        name("vwn_n"),
+        name("vw_n"),
+        name("t0_n"),
+        name("va_flags"),
+        name("ve_flags"),
+        name("a_waddr"),
     ]);
     let waived = vec![crate::ir::wire(
         "unused_ok",
@@ -379,6 +395,8 @@ pub struct AccelManifest {
     pub registers: Vec<(u32, String, String)>,
     /// The descriptor's words: (index, meaning).
     pub descriptor: Vec<(u32, String)>,
+    /// The descriptor list: how many, where.
+    pub descriptor_list: String,
 }
 
 impl AccelManifest {
@@ -416,7 +434,9 @@ impl AccelManifest {
                 "M: tokens (rows of the input)",
                 "K: reduction length (a short last chunk when not a multiple of the width)",
                 "N: output features (the last group of lanes may be partial)",
-                "flags: 0 (32-bit accumulators out)",
+                "flags: bit 0 the input is an earlier layer's output requantized on chip \
+                 (clamp((a + 2^(s-1)) >> s, -128, 127)), bits 12:8 the shift s, bits 18:16 that \
+                 layer's index (lanes = width only); 0: an input of its own; outputs are 32-bit accumulators",
                 "activation base (bytes)",
                 "weight base (bytes; tiles in the engine's order)",
                 "output base (bytes)",
@@ -427,6 +447,13 @@ impl AccelManifest {
             .enumerate()
             .map(|(i, s)| (i as u32, s.to_string()))
             .collect(),
+            descriptor_list: format!(
+                "DESC_COUNT descriptors (1 to {}) of 64 bytes, contiguous from DESC_BASE, run as \
+                 one chain: weights prefetched across layer boundaries, a dependent layer held \
+                 until its producer is complete, every input loaded before and every output \
+                 written back after the chain",
+                table::MAX_LAYERS
+            ),
         }
     }
 }

@@ -29,6 +29,12 @@ pub enum Mutation {
     EarlyStart,
     /// Fetches as if the weight buffer held one tile (engine rule 3 broken).
     OneSlot,
+    /// Fetches no weight tile of a chain's layer before the layers before
+    /// it are complete (the prefetch across a layer boundary broken).
+    NoChainPrefetch,
+    /// Starts a dependent layer without waiting for its producer (the
+    /// dependency hold broken).
+    NoDependencyHold,
 }
 
 /// The accelerator top of one design.

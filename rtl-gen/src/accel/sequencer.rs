@@ -24,58 +24,88 @@
 //! tiles after the first added to it.
 
 use super::build::{
-    add, and, b, cat, eq, k, kx, mul, mux, n, ne, not, or, set, sl, when, when_else, zx, Body, X,
+    add, and, b, cat, eq, k, kx, le, lt, mux, n, ne, not, or, set, sl, when, when_else, zx, Body, X,
 };
 use super::params::AccelParams;
+use super::table;
 
 fn log2(v: u64) -> u32 {
     63 - v.leading_zeros()
 }
 
-/// Descriptor fields, phase register and transitions, status and counters.
+/// The descriptor table's loading and checks, the phase register and its
+/// transitions, status and counters.
 pub fn phases(p: &AccelParams, o: &mut Body) {
     let lb = log2(p.beat_bytes());
-    o.note("descriptor fields (16 words, little-endian): M, K, N, flags, bases, strides");
-    for (name, word) in [
-        ("d_m", 0u32),
-        ("d_k", 1),
-        ("d_n", 2),
-        ("d_flags", 3),
-        ("d_abase", 4),
-        ("d_wbase", 5),
-        ("d_obase", 6),
-        ("d_astride", 7),
-        ("d_ostride", 8),
-    ] {
-        o.wire(name, X, sl("desc", word * 32 + 31, word * 32));
-    }
-    let wl = log2(p.width());
-    // chunks a row: K / width, rounded up (a short last chunk when K % width != 0)
-    o.wire("d_kp", X, add(n("d_k"), kx(p.width() - 1)));
-    o.wire("d_c", X, zx(sl("d_kp", 31, wl), 32 - wl));
-    o.wire("row_beats_w", X, zx(sl("d_k", 31, lb), 32 - lb));
-    o.wire("orow_beats_w", X, zx(sl("d_n", 31, lb - 2), 34 - lb));
-    o.reg("row_beats", X);
-    o.reg("act_beats", X);
-    o.reg("out_row_beats", X);
-    o.note("phases: 0 idle, 1 descriptor, 5 check, 2 input rows, 3 layer, 4 write-back");
+    table::table(p, o);
+    o.note("the input loader's layer (al): its fields, and the next layer's base");
+    o.reg("al", table::LB);
+    table::view(o, "va", n("al"), &["m", "k", "c", "astride", "flags"]);
+    // a dependent layer's input is written by its producer: nothing to load,
+    // its rows keep their words in the activation buffer
+    o.wire("a_skip", 1, and(eq(n("ph"), k(3, 2)), sl("va_flags", 0, 0)));
+    table::view(o, "van", table::next("al"), &["abase"]);
+    o.wire("row_beats", X, zx(sl("va_k", 31, lb), 32 - lb));
+    o.note("phases: 0 idle, 1 descriptors, 5 check, 2 input rows, 3 the layers, 4 write-back");
     o.reg("ph", 3);
-    o.wire(
-        "start_ok",
-        1,
-        and(n("start_pulse"), eq(n("desc_count"), kx(1))),
+    let count_ok = and(
+        ne(n("desc_count"), kx(0)),
+        le(n("desc_count"), kx(u64::from(table::MAX_LAYERS))),
     );
+    o.wire("start_ok", 1, and(n("start_pulse"), count_ok.clone()));
+    o.wire("start_bad", 1, and(n("start_pulse"), not(count_ok)));
     o.wire(
-        "start_bad",
+        "d_all",
         1,
-        and(n("start_pulse"), ne(n("desc_count"), kx(1))),
+        and(
+            n("d_last"),
+            eq(add(zx(n("d_idx"), table::LB), kx(1)), n("desc_count")),
+        ),
     );
+    // every descriptor of the chain: M, K, N at least 1, flags 0
+    let mut bad = b(false);
+    for i in 0..table::MAX_LAYERS {
+        let f = |x: &str| n(&format!("t{i}_{x}"));
+        // flags: only the dependency bit, the shift and the producer, the
+        // producer an earlier layer and forwarding built
+        let fl = format!("t{i}_flags");
+        let dep_bad = if i == 0 {
+            sl(&fl, 0, 0)
+        } else {
+            and(
+                sl(&fl, 0, 0),
+                or(
+                    not(n("fw_able")),
+                    super::build::le(k(table::LB, u128::from(i)), sl(&fl, 18, 16)),
+                ),
+            )
+        };
+        let this = or(
+            or(eq(f("m"), kx(0)), eq(f("k"), kx(0))),
+            or(
+                eq(f("n"), kx(0)),
+                or(
+                    ne(
+                        crate::ir::bin(
+                            crate::ir::BinOp::And,
+                            f("flags"),
+                            kx(!super::forward::FLAGS_MASK & 0xffff_ffff),
+                        ),
+                        kx(0),
+                    ),
+                    dep_bad,
+                ),
+            ),
+        );
+        bad = or(bad, and(lt(kx(u64::from(i)), n("desc_count")), this));
+    }
+    o.wire("desc_bad", 1, bad);
     o.wire(
-        "desc_bad",
+        "a_all",
         1,
-        or(
-            or(eq(n("d_m"), kx(0)), eq(n("d_k"), kx(0))),
-            or(eq(n("d_n"), kx(0)), ne(n("d_flags"), kx(0))),
+        and(
+            n("a_last"),
+            eq(add(zx(n("al"), table::LB), kx(1)), n("desc_count")),
         ),
     );
     let is = |v: u128| eq(n("ph"), k(3, v));
@@ -84,13 +114,13 @@ pub fn phases(p: &AccelParams, o: &mut Body) {
         mux(n("start_ok"), k(3, 1), k(3, 0)),
         mux(
             is(1),
-            mux(n("d_last"), k(3, 5), k(3, 1)),
+            mux(n("d_all"), k(3, 5), k(3, 1)),
             mux(
                 is(5),
                 mux(n("desc_bad"), k(3, 0), k(3, 2)),
                 mux(
                     is(2),
-                    mux(n("a_last"), k(3, 3), k(3, 2)),
+                    mux(n("a_all"), k(3, 3), k(3, 2)),
                     mux(
                         is(3),
                         mux(n("l_done"), k(3, 4), k(3, 3)),
@@ -188,12 +218,32 @@ pub fn phases(p: &AccelParams, o: &mut Body) {
             ),
         ],
     );
-    o.clocked_data(vec![when(
+    // the input loader's layer and where each layer's input starts in the
+    // activation buffer (the words of the layers before it)
+    // where the next layer's input starts: after this layer's rows
+    o.wire(
+        "a_next",
+        X,
+        mux(
+            n("a_skip"),
+            add(n("a_wa"), super::build::mul(n("va_m"), n("va_c"))),
+            add(n("a_wa"), kx(1)),
+        ),
+    );
+    let mut ab = vec![when(
         n("parse_ok"),
-        vec![
-            set("row_beats", n("row_beats_w")),
-            set("act_beats", mul(n("d_m"), n("row_beats_w"))),
-            set("out_row_beats", n("orow_beats_w")),
-        ],
-    )]);
+        vec![set("al", k(table::LB, 0)), set("t0_ab", kx(0))],
+    )];
+    let mut next_ab = Vec::new();
+    for i in 1..table::MAX_LAYERS {
+        next_ab.push(when(
+            eq(table::next("al"), k(table::LB, u128::from(i))),
+            vec![set(&format!("t{i}_ab"), n("a_next"))],
+        ));
+    }
+    next_ab.push(set("al", table::next("al")));
+    ab.push(when(and(n("a_last"), not(n("a_all"))), next_ab));
+    ab.push(when(n("start_pulse"), vec![set("d_idx", k(table::LB, 0))]));
+    ab.push(when(n("d_last"), vec![set("d_idx", table::next("d_idx"))]));
+    o.clocked_data(ab);
 }

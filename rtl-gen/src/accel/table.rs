@@ -1,0 +1,94 @@
+//! The descriptor table: the chain's descriptors (up to [`MAX_LAYERS`],
+//! `DESC_COUNT` of them, contiguous from `DESC_BASE`) held in registers
+//! once fetched, and the views through which each of the sequencer's
+//! cursors reads the fields of the layer it is in (`<view>_<field>`, a
+//! multiplexer over the table by the cursor's layer index), so that the
+//! fetch cursor can walk into the next layer while the array computes the
+//! current one.
+//!
+//! Fields of entry `i` (`t<i>_<field>`): the descriptor's words (`m`, `k`,
+//! `n`, `flags`, `abase`, `wbase`, `obase`, `astride`, `ostride`), the
+//! chunks a row `c = ceil(K / width)`, and `ab`, where the layer's input
+//! starts in the activation buffer (set while the inputs are loaded).
+
+use super::build::{add, eq, kx, mux, n, sl, when, zx, Body, X};
+use super::params::AccelParams;
+use crate::ir::{Expr, Stmt};
+
+/// Descriptors a chain holds at most. An assumption of this version (a
+/// q, k, v, o block is four layers); the table is registers, 10 words an
+/// entry.
+pub const MAX_LAYERS: u32 = 4;
+
+/// Bits of a layer index (it counts to [`MAX_LAYERS`]).
+pub const LB: u32 = 3;
+
+/// The descriptor's words by field, in memory order.
+pub const WORDS: [&str; 9] = [
+    "m", "k", "n", "flags", "abase", "wbase", "obase", "astride", "ostride",
+];
+
+/// The table's registers and their load from the descriptor on the bus:
+/// `d_new` is the descriptor completed by the beat on the bus (`d_last`),
+/// entry `d_idx` takes it. `ab` entries are written by the input loader.
+pub fn table(p: &AccelParams, o: &mut Body) {
+    o.note("the descriptor table: entry d_idx takes the descriptor whose last beat is on the bus");
+    let wl = p.width().trailing_zeros();
+    o.reg("d_idx", LB);
+    // chunks a row: K / width rounded up (a short last chunk when K % width != 0)
+    o.wire("d_kp", X, add(sl("d_new", 63, 32), kx(p.width() - 1)));
+    let mut load = Vec::new();
+    for i in 0..MAX_LAYERS {
+        let mut fill: Vec<Stmt> = Vec::new();
+        for (w, f) in WORDS.iter().enumerate() {
+            let r = format!("t{i}_{f}");
+            o.reg(&r, X);
+            fill.push(super::build::set(
+                &r,
+                sl("d_new", w as u32 * 32 + 31, w as u32 * 32),
+            ));
+        }
+        let c = format!("t{i}_c");
+        o.reg(&c, X);
+        o.reg(&format!("t{i}_ab"), X);
+        fill.push(super::build::set(&c, zx(sl("d_kp", 31, wl), X - wl)));
+        load.push(when(
+            super::build::and(
+                n("d_last"),
+                eq(n("d_idx"), super::build::k(LB, u128::from(i))),
+            ),
+            fill,
+        ));
+    }
+    o.clocked_data(load);
+}
+
+/// `<pre>_<field>` for each of `fields`: entry `idx` of the table (the
+/// last entry for an index past it).
+pub fn view(o: &mut Body, pre: &str, idx: Expr, fields: &[&str]) {
+    let l = format!("{pre}_l");
+    if !matches!(&idx, Expr::Name(s) if *s == l) {
+        o.wire(&l, LB, idx);
+    }
+    for f in fields {
+        let mut e = n(&format!("t{}_{f}", MAX_LAYERS - 1));
+        for i in (0..MAX_LAYERS - 1).rev() {
+            e = mux(
+                eq(n(&l), super::build::k(LB, u128::from(i))),
+                n(&format!("t{i}_{f}")),
+                e,
+            );
+        }
+        o.wire(&format!("{pre}_{f}"), X, e);
+    }
+}
+
+/// `idx < DESC_COUNT` (a layer index against the 32-bit count).
+pub fn in_chain(idx: Expr) -> Expr {
+    super::build::lt(zx(idx, LB), n("desc_count"))
+}
+
+/// `idx + 1` as a layer index.
+pub fn next(idx: &str) -> Expr {
+    add(n(idx), super::build::k(LB, 1))
+}
