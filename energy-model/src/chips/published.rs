@@ -228,7 +228,7 @@ pub const SLIM_LLAMA: ChipSpec = ChipSpec {
             value: 82.07,
             source: "[S2]: 82.07 mW at 200 MHz; assumption: measured with the datapath working (the power scales with the clock, 4.69 mW at 25 MHz), compared with a 1024-token prefill, the step with the most work per weight byte",
             compared: true,
-            why: "even a 1024-token prefill is DRAM-bound at 1.6 GB/s (the activations spill from the 160 KiB buffer), so the array works a few percent of the step; the power the paper measured at 200 MHz is not tied to a stated workload, and onebit's 28 nm energies sit on the node curve at nominal voltage",
+            why: "onebit is above: its mapper tiles the prefill's projections by N (docs/simulator.md), so the activations that spill from the 160 KiB buffer are loaded once per tile of many feature groups rather than once per group; the step is far less DRAM-bound than the decode and the array works much more of it, and onebit prices that work with 28 nm energies on the node curve at nominal voltage plus the die-level activation broadcast wires of the floorplan estimate. The paper's 82.07 mW at 200 MHz is not tied to a stated workload or voltage, and its own figures do not come from one operating point (4.92 TOPS at 1.31 TOPS/W would be 3.76 W)",
         },
         Figure {
             metric: Metric::EnergyPerTokenMj,
