@@ -14,22 +14,7 @@ fn design() -> Accelerator {
 }
 
 fn linear(name: &str, m: u64, k: u64, n: u64, w: Precision) -> Op {
-    Op {
-        name: name.into(),
-        kind: OpKind::Linear,
-        layer: None,
-        inputs: vec![],
-        g: 1,
-        m,
-        k,
-        n,
-        a: Precision::INT8,
-        w: Some(w),
-        out: Precision::INT32,
-        wbytes: w.bytes_for(k * n),
-        zeros: Some(0.0),
-        mask: workloads::Mask::Full,
-    }
+    Op::linear(name, m, k, n, w)
 }
 
 fn trace_of(ops: Vec<Op>) -> Trace {

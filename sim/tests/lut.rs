@@ -131,22 +131,7 @@ fn hand_computed_signfold_and_bitserial() {
 
 /// One INT8 x ternary linear operator of `m` tokens.
 fn lut_linear(m: u64, k: u64, n: u64) -> workloads::Op {
-    workloads::Op {
-        name: "proj".into(),
-        kind: workloads::OpKind::Linear,
-        layer: None,
-        inputs: vec![],
-        g: 1,
-        m,
-        k,
-        n,
-        a: Precision::INT8,
-        w: Some(Precision::Ternary),
-        out: Precision::INT32,
-        wbytes: Precision::Ternary.bytes_for(k * n),
-        zeros: Some(0.0),
-        mask: workloads::Mask::Full,
-    }
+    workloads::Op::linear("proj", m, k, n, Precision::Ternary)
 }
 
 /// Cycles the lane array is occupied by `op` on `arch`.

@@ -9,22 +9,7 @@ use sim::{simulate, Accelerator, SimOptions};
 use workloads::{Op, OpKind, Precision, Trace, TraceMeta};
 
 fn linear(m: u64, k: u64, n: u64) -> Op {
-    Op {
-        name: "p".into(),
-        kind: OpKind::Linear,
-        layer: None,
-        inputs: vec![],
-        g: 1,
-        m,
-        k,
-        n,
-        a: Precision::INT8,
-        w: Some(Precision::Ternary),
-        out: Precision::INT32,
-        wbytes: Precision::Ternary.bytes_for(k * n),
-        zeros: Some(0.0),
-        mask: workloads::Mask::Full,
-    }
+    Op::linear("p", m, k, n, Precision::Ternary)
 }
 
 /// 2 lanes x 4 wide ternary adder trees.

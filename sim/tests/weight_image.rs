@@ -8,22 +8,7 @@ use workloads::{Op, OpKind, Precision, Trace, TraceMeta};
 
 /// One INT8 x ternary projection of `m` tokens.
 fn linear(m: u64, k: u64, n: u64) -> Op {
-    Op {
-        name: "proj".into(),
-        kind: OpKind::Linear,
-        layer: None,
-        inputs: vec![],
-        g: 1,
-        m,
-        k,
-        n,
-        a: Precision::INT8,
-        w: Some(Precision::Ternary),
-        out: Precision::INT32,
-        wbytes: Precision::Ternary.bytes_for(k * n),
-        zeros: Some(0.0),
-        mask: workloads::Mask::Full,
-    }
+    Op::linear("proj", m, k, n, Precision::Ternary)
 }
 
 fn trace(ops: Vec<Op>) -> Trace {

@@ -17,24 +17,12 @@ use sim::arch::preset;
 use sim::mapping::{Cost, MapPrices, Mapper, Objective};
 use sim::simulate::run_cost;
 use sim::{simulate, SimOptions};
-use workloads::{Op, OpKind, Precision, Trace, TraceMeta};
+use workloads::{Op, Precision, Trace, TraceMeta};
 
 fn linear(name: &str, inputs: Vec<String>, m: u64, k: u64, n: u64) -> Op {
     Op {
-        name: name.into(),
-        kind: OpKind::Linear,
-        layer: None,
         inputs,
-        g: 1,
-        m,
-        k,
-        n,
-        a: Precision::INT8,
-        w: Some(Precision::Ternary),
-        out: Precision::INT32,
-        wbytes: Precision::Ternary.bytes_for(k * n),
-        zeros: Some(0.0),
-        mask: workloads::Mask::Full,
+        ..Op::linear(name, m, k, n, Precision::Ternary)
     }
 }
 

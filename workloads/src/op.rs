@@ -149,6 +149,29 @@ pub struct Op {
 }
 
 impl Op {
+    /// A linear operator of `m` tokens, `k` inputs and `n` outputs: INT8
+    /// activations, weights of `w` with no zeros, INT32 accumulators, no
+    /// producers (`inputs` empty) and no layer. The shape tests and small
+    /// hand-computed cases start from it.
+    pub fn linear(name: &str, m: u64, k: u64, n: u64, w: Precision) -> Op {
+        Op {
+            name: name.into(),
+            kind: OpKind::Linear,
+            layer: None,
+            inputs: vec![],
+            g: 1,
+            m,
+            k,
+            n,
+            a: Precision::INT8,
+            w: Some(w),
+            out: Precision::INT32,
+            wbytes: w.bytes_for(k * n),
+            zeros: Some(0.0),
+            mask: Mask::Full,
+        }
+    }
+
     /// Useful multiply-accumulates: `g*m*k*n` for a matrix product under
     /// the full mask; for `qk` and `pv` under the causal mask only the
     /// unmasked query-key pairs (times the head dim); for `attention` both
