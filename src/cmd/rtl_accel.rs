@@ -13,8 +13,17 @@ use rtl_gen::RtlError;
 use sim::Accelerator;
 use std::path::{Path, PathBuf};
 
-/// A named layer shape `(M, K, N)`.
-pub type NamedLayer = (String, (u64, u64, u64));
+/// A named layer: its shape `(M, K, N)` and the operators whose outputs it
+/// reads (the trace's producer edges, `workloads::Op::inputs`).
+#[derive(Debug, Clone)]
+pub struct NamedLayer {
+    /// The operator's name.
+    pub name: String,
+    /// `(M, K, N)`.
+    pub shape: (u64, u64, u64),
+    /// The operators it reads.
+    pub inputs: Vec<String>,
+}
 
 /// Which top `--top` names.
 pub fn is_accel(top: &str) -> CliResult<bool> {
@@ -85,7 +94,11 @@ pub fn parse_gemm(s: &str) -> CliResult<(u64, u64, u64)> {
 /// among the first `ops` operators of a trace (each as its own run).
 pub fn layers(gemm: Option<&str>, trace: Option<&Path>, ops: usize) -> CliResult<Vec<NamedLayer>> {
     match (gemm, trace) {
-        (Some(g), None) => Ok(vec![("gemm".into(), parse_gemm(g)?)]),
+        (Some(g), None) => Ok(vec![NamedLayer {
+            name: "gemm".into(),
+            shape: parse_gemm(g)?,
+            inputs: Vec::new(),
+        }]),
         (None, Some(path)) => {
             let text = std::fs::read_to_string(path).map_err(|e| CliError::Io {
                 path: path.to_path_buf(),
@@ -104,7 +117,11 @@ pub fn layers(gemm: Option<&str>, trace: Option<&Path>, ops: usize) -> CliResult
                 .iter()
                 .take(ops)
                 .filter(|o| o.kind == workloads::OpKind::Linear)
-                .map(|o| (o.name.clone(), (o.g * o.m, o.k, o.n)))
+                .map(|o| NamedLayer {
+                    name: o.name.clone(),
+                    shape: (o.g * o.m, o.k, o.n),
+                    inputs: o.inputs.clone(),
+                })
                 .collect();
             if v.is_empty() {
                 return Err(CliError::Usage(format!(
@@ -120,6 +137,85 @@ pub fn layers(gemm: Option<&str>, trace: Option<&Path>, ops: usize) -> CliResult
     }
 }
 
+/// The default requantization shift of a dependent layer's input:
+/// `ceil(log2 K)` of the producer's reduction length `K`. With INT8 inputs
+/// and ternary weights a producer's accumulator lies in `[-128 K, 128 K]`,
+/// so this is the smallest shift that takes every possible accumulator
+/// into `[-128, 128]` (only `+128` saturates); capped at 31.
+pub fn default_shift(producer_k: u64) -> u32 {
+    let s = if producer_k <= 1 {
+        0
+    } else {
+        64 - (producer_k - 1).leading_zeros()
+    };
+    s.min(31)
+}
+
+/// The chain `--chain` runs: layer `i` reads layer `j`'s output when one
+/// of its inputs names layer `j < i` of the list (requantized by `shift`,
+/// else [`default_shift`] of layer `j`'s K); inputs that name no layer of
+/// the list (a norm, attention, an operator past `--ops`) are read from
+/// memory as an input of the layer's own, with a note. A layer that reads
+/// two layers of the list, or a later one, is refused.
+pub fn chain_of(
+    layers: &[NamedLayer],
+    shift: Option<u32>,
+) -> CliResult<(Vec<ChainLayer>, Vec<String>)> {
+    if let Some(s) = shift.filter(|&s| s > 31) {
+        return Err(CliError::Usage(format!(
+            "--requant-shift {s}: expected 0..=31"
+        )));
+    }
+    let mut chain = Vec::with_capacity(layers.len());
+    let mut notes = Vec::new();
+    for (i, l) in layers.iter().enumerate() {
+        let (m, k, n) = l.shape;
+        let mut producers = Vec::new();
+        for input in &l.inputs {
+            match layers.iter().position(|x| &x.name == input) {
+                Some(j) if j < i => producers.push(j),
+                Some(_) => {
+                    return Err(CliError::Usage(format!(
+                        "--chain: {} reads {input}, a later layer of the chain (the \
+                         descriptors run in trace order)",
+                        l.name
+                    )))
+                }
+                None => notes.push(format!(
+                    "note: {} reads {input}, not a linear layer of the chain: its input is \
+                     its own, from memory",
+                    l.name
+                )),
+            }
+        }
+        let after = match producers.as_slice() {
+            [] => None,
+            [j] => Some(*j),
+            [a, b, ..] => {
+                return Err(CliError::Usage(format!(
+                    "--chain: {} reads {} and {}: a dependent descriptor reads one producer",
+                    l.name, layers[*a].name, layers[*b].name
+                )))
+            }
+        };
+        let s = after.map_or(0, |j| shift.unwrap_or(default_shift(layers[j].shape.1)));
+        if let Some(j) = after {
+            notes.push(format!(
+                "{} reads {}'s output, requantized on chip with shift {s}",
+                l.name, layers[j].name
+            ));
+        }
+        chain.push(ChainLayer {
+            m,
+            k,
+            n,
+            after,
+            shift: s,
+        });
+    }
+    Ok((chain, notes))
+}
+
 /// `check --top accel`: every layer; exit 1 when one disagrees.
 #[allow(clippy::too_many_arguments)]
 pub fn check(
@@ -132,7 +228,13 @@ pub fn check(
     jobs: usize,
     inject_fault: bool,
     chain: bool,
+    requant_shift: Option<u32>,
 ) -> CliResult {
+    if requant_shift.is_some() && !chain {
+        return Err(CliError::Usage(
+            "--requant-shift sets the shift of a chain's dependent layers: add --chain".into(),
+        ));
+    }
     let mut p = params(arch, axi_bits)?;
     if inject_fault {
         // a sequencer that prefetches one tile on a double buffer, or (a
@@ -154,17 +256,11 @@ pub fn check(
         ..AccelOptions::default()
     };
     if chain {
-        let list: Vec<ChainLayer> = layers
-            .iter()
-            .map(|(_, (m, k, n))| ChainLayer {
-                m: *m,
-                k: *k,
-                n: *n,
-                after: None,
-                shift: 0,
-            })
-            .collect();
-        let names: Vec<&str> = layers.iter().map(|(n, _)| n.as_str()).collect();
+        let (list, notes) = chain_of(layers, requant_shift)?;
+        let names: Vec<&str> = layers.iter().map(|l| l.name.as_str()).collect();
+        for n in &notes {
+            outln(n)?;
+        }
         let r = check_chain(&p, &list, &opts);
         let _ = std::fs::remove_dir_all(&cache);
         let r = r.map_err(err)?;
@@ -180,8 +276,9 @@ pub fn check(
     }
     let mut failed = Vec::new();
     let mut reports: Vec<AccelReport> = Vec::new();
-    for (name, (m, k, n)) in layers {
-        let r = match check_gemm(&p, *m, *k, *n, &opts) {
+    for l in layers {
+        let (name, (m, k, n)) = (&l.name, l.shape);
+        let r = match check_gemm(&p, m, k, n, &opts) {
             Ok(r) => r,
             Err(e) => {
                 let _ = std::fs::remove_dir_all(&cache);
