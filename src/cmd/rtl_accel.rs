@@ -308,3 +308,63 @@ pub fn synth(arch: &Accelerator, axi_bits: u32, work: Option<&Path>) -> CliResul
     let r = rtl_gen::accel::synth::synthesize_accel(&p, work).map_err(err)?;
     out(r.summary())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn named(name: &str, shape: (u64, u64, u64), inputs: &[&str]) -> NamedLayer {
+        NamedLayer {
+            name: name.into(),
+            shape,
+            inputs: inputs.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    /// ceil(log2 K), by hand: 2^6 = 64 needs 6, 65 needs 7, 2560 (between
+    /// 2^11 and 2^12) needs 12.
+    #[test]
+    fn default_shift_is_ceil_log2_k() {
+        let got: Vec<u32> = [1, 2, 3, 64, 65, 2560, 1 << 40]
+            .iter()
+            .map(|&k| default_shift(k))
+            .collect();
+        assert_eq!(got, vec![0, 1, 2, 6, 7, 12, 31]);
+    }
+
+    /// o reads v (an earlier layer): dependent, shift from v's K or the
+    /// flag; q reads a norm outside the chain: its own input, with a note.
+    #[test]
+    fn edges_to_earlier_layers_become_dependencies() {
+        let l = [
+            named("q", (8, 64, 16), &["norm"]),
+            named("v", (8, 64, 16), &[]),
+            named("o", (8, 16, 64), &["v"]),
+        ];
+        let (c, notes) = chain_of(&l, None).expect("chain");
+        let after: Vec<_> = c.iter().map(|x| (x.after, x.shift)).collect();
+        assert_eq!(after, vec![(None, 0), (None, 0), (Some(1), 6)]);
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        assert!(notes[0].contains("q reads norm"), "{notes:?}");
+        let (c, _) = chain_of(&l, Some(3)).expect("chain");
+        assert_eq!((c[2].after, c[2].shift), (Some(1), 3));
+    }
+
+    /// Two producers in the chain, or a later one: refused.
+    #[test]
+    fn two_or_later_producers_are_refused() {
+        let two = [
+            named("a", (8, 16, 16), &[]),
+            named("b", (8, 16, 16), &[]),
+            named("c", (8, 16, 16), &["a", "b"]),
+        ];
+        let e = chain_of(&two, None).expect_err("refused").to_string();
+        assert!(e.contains("c reads a and b"), "{e}");
+        let later = [
+            named("a", (8, 16, 16), &["b"]),
+            named("b", (8, 16, 16), &[]),
+        ];
+        let e = chain_of(&later, None).expect_err("refused").to_string();
+        assert!(e.contains("a later layer"), "{e}");
+    }
+}
