@@ -277,3 +277,121 @@ fn trace_runs_as_one_chain() {
     let o = onebit(&bad);
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
 }
+
+/// A 16 x 16 ternary design (lanes = width: the top forwards a producer's
+/// outputs into the activation buffer), a double-buffered weight tile of 32
+/// chunks, 4 KiB activation and output buffers, 8 GB/s 40 ns DRAM.
+fn design16(d: &std::path::Path) -> PathBuf {
+    let mut a = preset("edge-ternary").expect("preset");
+    a.name = "cli_accel16".into();
+    a.array.lanes = 16;
+    a.array.width = 16;
+    a.array.token_tile = 1;
+    a.buffers.weights.kib = 4;
+    a.buffers.activations.kib = 4;
+    a.buffers.outputs.kib = 4;
+    a.dram.bandwidth_gbps = 8.0;
+    a.dram.latency_ns = 40.0;
+    let p = d.join("cli_accel16.toml");
+    std::fs::write(&p, to_toml(&a)).expect("write design");
+    p
+}
+
+/// k, v (16 x 64 x 16) and o (16 x 16 x 32) whose input is v's output (the
+/// trace's producer edge o <- v).
+fn kvo_trace(d: &std::path::Path) -> PathBuf {
+    let mut t = workloads::gemm::parse_topology(
+        "kvo",
+        "Layer, M, N, K\nk, 16, 16, 64\nv, 16, 16, 64\no, 16, 32, 16\n",
+        workloads::Precision::Int(8),
+        workloads::Precision::Ternary,
+    )
+    .expect("trace");
+    t.ops[2].inputs = vec!["v".into()];
+    let tp = d.join("kvo.trace");
+    std::fs::write(&tp, workloads::trace::write(&t)).expect("write trace");
+    tp
+}
+
+/// `--chain` honours the trace's producer edge: o runs as a dependent
+/// descriptor reading v's output requantized on chip (the default shift
+/// ceil(log2 64) = 6), held until v is complete — start / done 72 / 140,
+/// 136 / 204, 204 / 268, engine = RTL (the figures of `engine_chain`
+/// pinned in docs/rtl.md; run with o's input of its own, o would start at
+/// v's compute end, 200).
+#[test]
+fn trace_dependency_runs_as_a_dependent_descriptor() {
+    dram_lib();
+    let d = dir("chain-dep");
+    let arch = design16(&d);
+    let tp = kvo_trace(&d);
+    let o = onebit(&[
+        "rtl",
+        "check",
+        "--top",
+        "accel",
+        "--arch",
+        arch.to_str().unwrap(),
+        "--trace",
+        tp.to_str().unwrap(),
+        "--ops",
+        "3",
+        "--chain",
+    ]);
+    let s = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{s}{}", stderr(&o));
+    assert!(
+        s.contains("o reads v's output, requantized on chip with shift 6"),
+        "{s}"
+    );
+    for line in [
+        "layer 0 (M=16 K=64 N=16): engine start / done 72 / 140, rtl 72 / 140 (+0 / +0); 256 of 256 results bit-exact",
+        "layer 1 (M=16 K=64 N=16): engine start / done 136 / 204, rtl 136 / 204 (+0 / +0); 256 of 256 results bit-exact",
+        "layer 2 (M=16 K=16 N=32) reading layer 1 (shift 6): engine start / done 204 / 268, rtl 204 / 268 (+0 / +0); 512 of 512 results bit-exact",
+        "total: engine 268, rtl 268",
+    ] {
+        assert!(s.contains(line), "missing {line:?} in\n{s}");
+    }
+}
+
+/// The same trace on an 8 x 16 design (lanes != width: an output word is
+/// not one input chunk) is refused with the reason (exit 2), before any
+/// build; so is a shift out of range, and `--requant-shift` without
+/// `--chain`.
+#[test]
+fn trace_dependency_without_forwarding_is_refused() {
+    let d = dir("chain-dep-refused");
+    let arch = design(&d);
+    let tp = kvo_trace(&d);
+    let base = [
+        "rtl",
+        "check",
+        "--top",
+        "accel",
+        "--arch",
+        arch.to_str().unwrap(),
+        "--trace",
+        tp.to_str().unwrap(),
+        "--ops",
+        "3",
+    ];
+    let mut args = base.to_vec();
+    args.push("--chain");
+    let o = onebit(&args);
+    let e = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{}{e}", stdout(&o));
+    assert!(e.contains("chain layer 2 reads layer 1's output"), "{e}");
+    assert!(e.contains("only when lanes = width"), "{e}");
+    assert!(e.contains("8 lanes of width 16"), "{e}");
+    args.extend(["--requant-shift", "32"]);
+    let o = onebit(&args);
+    let e = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{e}");
+    assert!(e.contains("--requant-shift 32: expected 0..=31"), "{e}");
+    let mut args = base.to_vec();
+    args.extend(["--requant-shift", "4"]);
+    let o = onebit(&args);
+    let e = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{e}");
+    assert!(e.contains("add --chain"), "{e}");
+}

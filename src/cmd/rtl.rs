@@ -97,10 +97,16 @@ struct CheckArgs {
     #[arg(long)]
     random: bool,
     /// `--top accel --trace`: run the linear operators as ONE descriptor
-    /// chain (each with an input of its own) and compare every layer's
-    /// start and completion with the engine's run of the chain.
+    /// chain and compare every layer's start and completion with the
+    /// engine's run of the chain; a layer that reads an earlier layer of
+    /// the chain (the trace's inputs) takes its output requantized on chip
+    /// (designs with lanes = width only; others are refused).
     #[arg(long)]
     chain: bool,
+    /// `--chain`: the requantization shift of every dependent layer's input
+    /// (0..=31; default: ceil(log2 K) of the producer).
+    #[arg(long, value_name = "S")]
+    requant_shift: Option<u32>,
 }
 
 /// `onebit rtl synth --arch A [--json FILE]`
@@ -246,11 +252,17 @@ impl CheckArgs {
                 crate::jobs_arg::resolve(self.jobs)?,
                 self.inject_fault,
                 self.chain,
+                self.requant_shift,
             );
         }
-        if self.gemm.is_some() || self.trace.is_some() || self.random || self.chain {
+        if self.gemm.is_some()
+            || self.trace.is_some()
+            || self.random
+            || self.chain
+            || self.requant_shift.is_some()
+        {
             return Err(CliError::Usage(
-                "--gemm, --trace, --chain and --random check the accelerator top: add --top accel"
+                "--gemm, --trace, --chain, --requant-shift and --random check the accelerator top: add --top accel"
                     .into(),
             ));
         }

@@ -13,8 +13,17 @@ use rtl_gen::RtlError;
 use sim::Accelerator;
 use std::path::{Path, PathBuf};
 
-/// A named layer shape `(M, K, N)`.
-pub type NamedLayer = (String, (u64, u64, u64));
+/// A named layer: its shape `(M, K, N)` and the operators whose outputs it
+/// reads (the trace's producer edges, `workloads::Op::inputs`).
+#[derive(Debug, Clone)]
+pub struct NamedLayer {
+    /// The operator's name.
+    pub name: String,
+    /// `(M, K, N)`.
+    pub shape: (u64, u64, u64),
+    /// The operators it reads.
+    pub inputs: Vec<String>,
+}
 
 /// Which top `--top` names.
 pub fn is_accel(top: &str) -> CliResult<bool> {
@@ -85,7 +94,11 @@ pub fn parse_gemm(s: &str) -> CliResult<(u64, u64, u64)> {
 /// among the first `ops` operators of a trace (each as its own run).
 pub fn layers(gemm: Option<&str>, trace: Option<&Path>, ops: usize) -> CliResult<Vec<NamedLayer>> {
     match (gemm, trace) {
-        (Some(g), None) => Ok(vec![("gemm".into(), parse_gemm(g)?)]),
+        (Some(g), None) => Ok(vec![NamedLayer {
+            name: "gemm".into(),
+            shape: parse_gemm(g)?,
+            inputs: Vec::new(),
+        }]),
         (None, Some(path)) => {
             let text = std::fs::read_to_string(path).map_err(|e| CliError::Io {
                 path: path.to_path_buf(),
@@ -104,7 +117,11 @@ pub fn layers(gemm: Option<&str>, trace: Option<&Path>, ops: usize) -> CliResult
                 .iter()
                 .take(ops)
                 .filter(|o| o.kind == workloads::OpKind::Linear)
-                .map(|o| (o.name.clone(), (o.g * o.m, o.k, o.n)))
+                .map(|o| NamedLayer {
+                    name: o.name.clone(),
+                    shape: (o.g * o.m, o.k, o.n),
+                    inputs: o.inputs.clone(),
+                })
                 .collect();
             if v.is_empty() {
                 return Err(CliError::Usage(format!(
@@ -120,6 +137,85 @@ pub fn layers(gemm: Option<&str>, trace: Option<&Path>, ops: usize) -> CliResult
     }
 }
 
+/// The default requantization shift of a dependent layer's input:
+/// `ceil(log2 K)` of the producer's reduction length `K`. With INT8 inputs
+/// and ternary weights a producer's accumulator lies in `[-128 K, 128 K]`,
+/// so this is the smallest shift that takes every possible accumulator
+/// into `[-128, 128]` (only `+128` saturates); capped at 31.
+pub fn default_shift(producer_k: u64) -> u32 {
+    let s = if producer_k <= 1 {
+        0
+    } else {
+        64 - (producer_k - 1).leading_zeros()
+    };
+    s.min(31)
+}
+
+/// The chain `--chain` runs: layer `i` reads layer `j`'s output when one
+/// of its inputs names layer `j < i` of the list (requantized by `shift`,
+/// else [`default_shift`] of layer `j`'s K); inputs that name no layer of
+/// the list (a norm, attention, an operator past `--ops`) are read from
+/// memory as an input of the layer's own, with a note. A layer that reads
+/// two layers of the list, or a later one, is refused.
+pub fn chain_of(
+    layers: &[NamedLayer],
+    shift: Option<u32>,
+) -> CliResult<(Vec<ChainLayer>, Vec<String>)> {
+    if let Some(s) = shift.filter(|&s| s > 31) {
+        return Err(CliError::Usage(format!(
+            "--requant-shift {s}: expected 0..=31"
+        )));
+    }
+    let mut chain = Vec::with_capacity(layers.len());
+    let mut notes = Vec::new();
+    for (i, l) in layers.iter().enumerate() {
+        let (m, k, n) = l.shape;
+        let mut producers = Vec::new();
+        for input in &l.inputs {
+            match layers.iter().position(|x| &x.name == input) {
+                Some(j) if j < i => producers.push(j),
+                Some(_) => {
+                    return Err(CliError::Usage(format!(
+                        "--chain: {} reads {input}, a later layer of the chain (the \
+                         descriptors run in trace order)",
+                        l.name
+                    )))
+                }
+                None => notes.push(format!(
+                    "note: {} reads {input}, not a linear layer of the chain: its input is \
+                     its own, from memory",
+                    l.name
+                )),
+            }
+        }
+        let after = match producers.as_slice() {
+            [] => None,
+            [j] => Some(*j),
+            [a, b, ..] => {
+                return Err(CliError::Usage(format!(
+                    "--chain: {} reads {} and {}: a dependent descriptor reads one producer",
+                    l.name, layers[*a].name, layers[*b].name
+                )))
+            }
+        };
+        let s = after.map_or(0, |j| shift.unwrap_or(default_shift(layers[j].shape.1)));
+        if let Some(j) = after {
+            notes.push(format!(
+                "{} reads {}'s output, requantized on chip with shift {s}",
+                l.name, layers[j].name
+            ));
+        }
+        chain.push(ChainLayer {
+            m,
+            k,
+            n,
+            after,
+            shift: s,
+        });
+    }
+    Ok((chain, notes))
+}
+
 /// `check --top accel`: every layer; exit 1 when one disagrees.
 #[allow(clippy::too_many_arguments)]
 pub fn check(
@@ -132,7 +228,13 @@ pub fn check(
     jobs: usize,
     inject_fault: bool,
     chain: bool,
+    requant_shift: Option<u32>,
 ) -> CliResult {
+    if requant_shift.is_some() && !chain {
+        return Err(CliError::Usage(
+            "--requant-shift sets the shift of a chain's dependent layers: add --chain".into(),
+        ));
+    }
     let mut p = params(arch, axi_bits)?;
     if inject_fault {
         // a sequencer that prefetches one tile on a double buffer, or (a
@@ -154,17 +256,11 @@ pub fn check(
         ..AccelOptions::default()
     };
     if chain {
-        let list: Vec<ChainLayer> = layers
-            .iter()
-            .map(|(_, (m, k, n))| ChainLayer {
-                m: *m,
-                k: *k,
-                n: *n,
-                after: None,
-                shift: 0,
-            })
-            .collect();
-        let names: Vec<&str> = layers.iter().map(|(n, _)| n.as_str()).collect();
+        let (list, notes) = chain_of(layers, requant_shift)?;
+        let names: Vec<&str> = layers.iter().map(|l| l.name.as_str()).collect();
+        for n in &notes {
+            outln(n)?;
+        }
         let r = check_chain(&p, &list, &opts);
         let _ = std::fs::remove_dir_all(&cache);
         let r = r.map_err(err)?;
@@ -180,8 +276,9 @@ pub fn check(
     }
     let mut failed = Vec::new();
     let mut reports: Vec<AccelReport> = Vec::new();
-    for (name, (m, k, n)) in layers {
-        let r = match check_gemm(&p, *m, *k, *n, &opts) {
+    for l in layers {
+        let (name, (m, k, n)) = (&l.name, l.shape);
+        let r = match check_gemm(&p, m, k, n, &opts) {
             Ok(r) => r,
             Err(e) => {
                 let _ = std::fs::remove_dir_all(&cache);
@@ -210,4 +307,64 @@ pub fn synth(arch: &Accelerator, axi_bits: u32, work: Option<&Path>) -> CliResul
     let p = params(arch, axi_bits)?;
     let r = rtl_gen::accel::synth::synthesize_accel(&p, work).map_err(err)?;
     out(r.summary())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn named(name: &str, shape: (u64, u64, u64), inputs: &[&str]) -> NamedLayer {
+        NamedLayer {
+            name: name.into(),
+            shape,
+            inputs: inputs.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    /// ceil(log2 K), by hand: 2^6 = 64 needs 6, 65 needs 7, 2560 (between
+    /// 2^11 and 2^12) needs 12.
+    #[test]
+    fn default_shift_is_ceil_log2_k() {
+        let got: Vec<u32> = [1, 2, 3, 64, 65, 2560, 1 << 40]
+            .iter()
+            .map(|&k| default_shift(k))
+            .collect();
+        assert_eq!(got, vec![0, 1, 2, 6, 7, 12, 31]);
+    }
+
+    /// o reads v (an earlier layer): dependent, shift from v's K or the
+    /// flag; q reads a norm outside the chain: its own input, with a note.
+    #[test]
+    fn edges_to_earlier_layers_become_dependencies() {
+        let l = [
+            named("q", (8, 64, 16), &["norm"]),
+            named("v", (8, 64, 16), &[]),
+            named("o", (8, 16, 64), &["v"]),
+        ];
+        let (c, notes) = chain_of(&l, None).expect("chain");
+        let after: Vec<_> = c.iter().map(|x| (x.after, x.shift)).collect();
+        assert_eq!(after, vec![(None, 0), (None, 0), (Some(1), 6)]);
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        assert!(notes[0].contains("q reads norm"), "{notes:?}");
+        let (c, _) = chain_of(&l, Some(3)).expect("chain");
+        assert_eq!((c[2].after, c[2].shift), (Some(1), 3));
+    }
+
+    /// Two producers in the chain, or a later one: refused.
+    #[test]
+    fn two_or_later_producers_are_refused() {
+        let two = [
+            named("a", (8, 16, 16), &[]),
+            named("b", (8, 16, 16), &[]),
+            named("c", (8, 16, 16), &["a", "b"]),
+        ];
+        let e = chain_of(&two, None).expect_err("refused").to_string();
+        assert!(e.contains("c reads a and b"), "{e}");
+        let later = [
+            named("a", (8, 16, 16), &["b"]),
+            named("b", (8, 16, 16), &[]),
+        ];
+        let e = chain_of(&later, None).expect_err("refused").to_string();
+        assert!(e.contains("a later layer"), "{e}");
+    }
 }

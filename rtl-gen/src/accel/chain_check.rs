@@ -24,6 +24,8 @@ const REGION_ALIGN: u64 = 4096;
 pub struct ChainLayerReport {
     /// Shape.
     pub shape: (u64, u64, u64),
+    /// The layer whose output (requantized by the shift) is its input.
+    pub after: Option<(usize, u32)>,
     /// The engine's start and done.
     pub engine: (u64, u64),
     /// The RTL's (`None`: not seen).
@@ -100,9 +102,13 @@ impl ChainReport {
                 ),
                 None => "rtl: not seen".into(),
             };
+            let reads = match l.after {
+                Some((j, sh)) => format!(" reading layer {j} (shift {sh})"),
+                None => String::new(),
+            };
             let _ = writeln!(
                 s,
-                "  layer {i} (M={m} K={k} N={n}): engine start / done {} / {}, {rtl}; {} of {} results bit-exact",
+                "  layer {i} (M={m} K={k} N={n}){reads}: engine start / done {} / {}, {rtl}; {} of {} results bit-exact",
                 l.engine.0,
                 l.engine.1,
                 l.results - l.wrong,
@@ -237,6 +243,7 @@ pub fn check_chain(
             let exp = &model[i].expected;
             ChainLayerReport {
                 shape: (l.m, l.k, l.n),
+                after: l.after.map(|j| (j, l.shift)),
                 engine: (engine[i].start, engine[i].done),
                 rtl: starts.get(i).copied().zip(dones.get(i).copied()),
                 wrong: exp
