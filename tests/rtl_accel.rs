@@ -21,17 +21,24 @@ fn dir(test: &str) -> PathBuf {
 /// An 8 x 16 ternary design with a 32-chunk double-buffered weight tile,
 /// 4 KiB activation and output buffers, 8 GB/s 40 ns DRAM.
 fn design(d: &std::path::Path) -> PathBuf {
+    lanes_x16(d, "cli_accel", 8, 2)
+}
+
+/// A ternary design of `lanes` x 16 with a `weight_kib` double-buffered
+/// weight buffer, 4 KiB activation and output buffers, 8 GB/s 40 ns DRAM,
+/// written to `d/name.toml`.
+fn lanes_x16(d: &std::path::Path, name: &str, lanes: u32, weight_kib: u32) -> PathBuf {
     let mut a = preset("edge-ternary").expect("preset");
-    a.name = "cli_accel".into();
-    a.array.lanes = 8;
+    a.name = name.into();
+    a.array.lanes = lanes;
     a.array.width = 16;
     a.array.token_tile = 1;
-    a.buffers.weights.kib = 2;
+    a.buffers.weights.kib = weight_kib;
     a.buffers.activations.kib = 4;
     a.buffers.outputs.kib = 4;
     a.dram.bandwidth_gbps = 8.0;
     a.dram.latency_ns = 40.0;
-    let p = d.join("cli_accel.toml");
+    let p = d.join(format!("{name}.toml"));
     std::fs::write(&p, to_toml(&a)).expect("write design");
     p
 }
@@ -282,19 +289,7 @@ fn trace_runs_as_one_chain() {
 /// outputs into the activation buffer), a double-buffered weight tile of 32
 /// chunks, 4 KiB activation and output buffers, 8 GB/s 40 ns DRAM.
 fn design16(d: &std::path::Path) -> PathBuf {
-    let mut a = preset("edge-ternary").expect("preset");
-    a.name = "cli_accel16".into();
-    a.array.lanes = 16;
-    a.array.width = 16;
-    a.array.token_tile = 1;
-    a.buffers.weights.kib = 4;
-    a.buffers.activations.kib = 4;
-    a.buffers.outputs.kib = 4;
-    a.dram.bandwidth_gbps = 8.0;
-    a.dram.latency_ns = 40.0;
-    let p = d.join("cli_accel16.toml");
-    std::fs::write(&p, to_toml(&a)).expect("write design");
-    p
+    lanes_x16(d, "cli_accel16", 16, 4)
 }
 
 /// k, v (16 x 64 x 16) and o (16 x 16 x 32) whose input is v's output (the
