@@ -7,14 +7,35 @@ use crate::ir::{self, bin, on_clock, BinOp, Expr, Item, Net, Stmt};
 /// Counter and address bits.
 pub const X: u32 = 32;
 
-/// A module body under construction.
+/// A module body under construction, each item tagged with the block that
+/// added it ([`Body::block`]; [`super::partition`] makes a module of each).
 #[derive(Default)]
 pub struct Body {
     /// The items so far.
     pub items: Vec<Item>,
+    /// `(first item, block)`: the items from there on are that block's.
+    pub blocks: Vec<(usize, String)>,
 }
 
 impl Body {
+    /// The items added from now on are block `name`'s (before any call:
+    /// the top's, [`super::partition::TOP`]).
+    pub fn block(&mut self, name: &str) {
+        self.blocks.push((self.items.len(), name.into()));
+    }
+    /// Every item with its block.
+    pub fn tagged(self) -> Vec<(String, Item)> {
+        let mut tag = super::partition::TOP.to_string();
+        let mut spans = self.blocks.into_iter().peekable();
+        let mut out = Vec::with_capacity(self.items.len());
+        for (i, it) in self.items.into_iter().enumerate() {
+            while let Some((_, b)) = spans.next_if(|(at, _)| *at <= i) {
+                tag = b;
+            }
+            out.push((tag.clone(), it));
+        }
+        out
+    }
     /// A comment line.
     pub fn note(&mut self, s: &str) {
         self.items.push(Item::Blank);

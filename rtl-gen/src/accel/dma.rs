@@ -484,7 +484,9 @@ pub fn write_back(p: &AccelParams, o: &mut Body) {
     ] {
         o.wire(w, X, zx(sl(src, 31, lb - 2), 34 - lb));
     }
+    o.block("axi_master");
     burst(p, o, "wbb", "wb_addr", "wb_left");
+    o.block("dma");
     o.wire(
         "aw_go",
         1,
@@ -665,6 +667,7 @@ pub fn write_back(p: &AccelParams, o: &mut Body) {
         1,
         and(n("m_axi_bvalid"), ne(n("m_axi_bresp"), k(2, 0))),
     );
+    o.block("axi_master");
     for (port, sig) in [
         ("m_axi_awvalid", "aw_valid"),
         ("m_axi_awaddr", "aw_addr"),

@@ -476,6 +476,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     );
     o.assign("t_in_valid", n("comp"));
     o.assign("t_in_last", n("fd_last"));
+    o.block("buffers");
     outputs(p, o);
 }
 

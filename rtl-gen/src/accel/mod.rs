@@ -38,6 +38,7 @@ pub mod harness;
 pub mod image;
 pub mod layer;
 pub mod params;
+pub mod partition;
 pub mod regs;
 pub mod sequencer;
 pub mod sram;
@@ -175,16 +176,41 @@ fn ports(p: &AccelParams) -> Vec<Port> {
     v
 }
 
-/// The top module of `p`.
-pub fn accel_module(p: &AccelParams) -> Module {
+/// The blocks of the top, each a module of the generated Verilog
+/// ([`partition`]): `(block, what it is)`.
+pub const BLOCKS: &[(&str, &str)] = &[
+    ("axil_slave", "AXI4-Lite control slave and its registers"),
+    ("table", "descriptor table"),
+    ("sequencer", "run phases, tile starts, fetch decisions, chunk feeder"),
+    (
+        "buffers",
+        "buffers' control: output collector, partial sums, forwarding, SRAM ports",
+    ),
+    (
+        "axi_master",
+        "AXI4 master: bursts (256 beats, 4 KiB), read requests with IDs, channels",
+    ),
+    ("dma", "DMA: read-data router and gearboxes, write-back"),
+];
+
+/// The top of `p` as one flat body, every item tagged with its block.
+fn body(p: &AccelParams) -> Body {
     let mut o = Body::default();
+    o.block("axil_slave");
     regs::control_slave(p, &mut o);
+    o.block("sequencer");
     sequencer::phases(p, &mut o);
+    o.block("sequencer");
     layer::layer(p, &mut o);
+    o.block("buffers");
     forward::forward(p, &mut o);
+    o.block("axi_master");
     dma::read_requests(p, &mut o);
+    o.block("dma");
     dma::read_data(p, &mut o);
+    o.block("dma");
     dma::write_back(p, &mut o);
+    o.block("buffers");
     o.note("the buffers (one SRAM macro wrapper) and the compute tile");
     let wab = params::addr_bits(u64::from(p.slots) * p.slot_words);
     let aab = params::addr_bits(p.act_words);
@@ -261,6 +287,7 @@ pub fn accel_module(p: &AccelParams) -> Module {
             ("wdata", name("o_word")),
         ],
     ));
+    o.block(partition::TOP);
     o.items.push(inst(
         p.tile.top(),
         "u_tile",
@@ -335,6 +362,10 @@ pub fn accel_module(p: &AccelParams) -> Module {
          inputs the ports document as unused",
         waived,
     );
+    o
+}
+
+fn flat_top(p: &AccelParams, items: Vec<Item>) -> Module {
     Module {
         name: p.top(),
         doc: vec![format!(
@@ -343,8 +374,38 @@ pub fn accel_module(p: &AccelParams) -> Module {
             p.tile.name, p.axi_bits
         )],
         ports: ports(p),
-        items: o.items,
+        items,
     }
+}
+
+/// The buffers' SRAM wrappers: (module, words, bits).
+fn buffers(p: &AccelParams) -> [(String, u64, u32); 3] {
+    [
+        (
+            p.sram("w"),
+            u64::from(p.slots) * p.slot_words,
+            p.wword_bits(),
+        ),
+        (p.sram("a"), p.act_words, p.aword_bits()),
+        (p.sram("o"), p.out_words, p.oword_bits()),
+    ]
+}
+
+/// The top of `p` as one flat module (every block's items in one body;
+/// the same logic as [`accel_modules`]).
+pub fn accel_module(p: &AccelParams) -> Module {
+    flat_top(p, body(p).items)
+}
+
+/// The top of `p` as its blocks' modules and the top that instantiates
+/// them and the compute tile (last).
+pub fn accel_modules(p: &AccelParams) -> Vec<partition::Part> {
+    let mut ifaces = vec![crate::tile::tile_module(&p.tile)];
+    for (m, words, bits) in buffers(p) {
+        ifaces.push(sram::sram_module(&m, words, bits, false));
+    }
+    partition::partition(&flat_top(p, Vec::new()), body(p).tagged(), &ifaces)
+        .unwrap_or_else(|e| panic!("the accelerator's blocks do not partition: {e}"))
 }
 
 /// The accelerator's files: the tile's (lane, tile), the three buffer
@@ -360,20 +421,18 @@ pub fn emit_accel(p: &AccelParams, blackbox: bool) -> (Vec<(String, String)>, Ac
         "Verilog-2005. Lint: verilator --lint-only -Wall (clean; waivers in docs/rtl.md).".into(),
     ];
     let mut files = tile.verilog.clone();
-    for (buf, words, bits) in [
-        ("w", u64::from(p.slots) * p.slot_words, p.wword_bits()),
-        ("a", p.act_words, p.aword_bits()),
-        ("o", p.out_words, p.oword_bits()),
-    ] {
-        let m = sram::sram_module(&p.sram(buf), words, bits, blackbox);
+    for (m, words, bits) in buffers(p) {
+        let m = sram::sram_module(&m, words, bits, blackbox);
         files.push((format!("{}.v", m.name), print_file(&header, &[m])));
     }
-    let top = accel_module(p);
-    files.push((
-        format!("{}.v", top.name),
-        print_file(&header, std::slice::from_ref(&top)),
-    ));
-    (files, AccelManifest::of(p, &top))
+    let parts = accel_modules(p);
+    for part in &parts {
+        files.push((
+            format!("{}.v", part.module.name),
+            print_file(&header, std::slice::from_ref(&part.module)),
+        ));
+    }
+    (files, AccelManifest::of(p, &parts))
 }
 
 /// The accelerator's manifest: ports, register map, descriptor format.
@@ -389,6 +448,9 @@ pub struct AccelManifest {
     pub weight_slots: u32,
     /// Buffers: (name, words, bits).
     pub buffers: Vec<(String, u64, u32)>,
+    /// The top's blocks, one module each (the top instantiates them and
+    /// the tile).
+    pub blocks: Vec<ManifestBlock>,
     /// Every port: (name, direction, bits, meaning).
     pub ports: Vec<(String, String, u32, String)>,
     /// The register map: (offset, name, meaning).
@@ -399,22 +461,58 @@ pub struct AccelManifest {
     pub descriptor_list: String,
 }
 
+/// One block of the top in the manifest.
+#[derive(Debug, Clone, Serialize)]
+pub struct ManifestBlock {
+    /// The block.
+    pub block: String,
+    /// What it holds.
+    pub role: String,
+    /// Its module.
+    pub module: String,
+    /// Its instance in the top.
+    pub instance: String,
+    /// Its inputs: (name, bits).
+    pub inputs: Vec<(String, u32)>,
+    /// Its outputs: (name, bits).
+    pub outputs: Vec<(String, u32)>,
+}
+
 impl AccelManifest {
-    fn of(p: &AccelParams, top: &Module) -> AccelManifest {
+    fn of(p: &AccelParams, parts: &[partition::Part]) -> AccelManifest {
+        let top = &parts.last().expect("the top").module;
+        let blocks = parts
+            .iter()
+            .filter(|b| b.block != partition::TOP)
+            .map(|b| {
+                let side = |input: bool| {
+                    b.module
+                        .ports
+                        .iter()
+                        .filter(|x| (x.dir == Dir::Input) == input)
+                        .map(|x| (x.name.clone(), x.width))
+                        .collect()
+                };
+                ManifestBlock {
+                    block: b.block.clone(),
+                    role: BLOCKS
+                        .iter()
+                        .find(|(n, _)| *n == b.block)
+                        .map_or(String::new(), |(_, r)| r.to_string()),
+                    module: b.module.name.clone(),
+                    instance: format!("u_{}", b.block),
+                    inputs: side(true),
+                    outputs: side(false),
+                }
+            })
+            .collect();
         AccelManifest {
             module: p.top(),
             tile: p.tile.top(),
             axi_data_bits: p.axi_bits,
             weight_slots: p.slots,
-            buffers: vec![
-                (
-                    p.sram("w"),
-                    u64::from(p.slots) * p.slot_words,
-                    p.wword_bits(),
-                ),
-                (p.sram("a"), p.act_words, p.aword_bits()),
-                (p.sram("o"), p.out_words, p.oword_bits()),
-            ],
+            buffers: buffers(p).to_vec(),
+            blocks,
             ports: top
                 .ports
                 .iter()

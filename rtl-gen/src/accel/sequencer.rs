@@ -37,7 +37,9 @@ fn log2(v: u64) -> u32 {
 /// transitions, status and counters.
 pub fn phases(p: &AccelParams, o: &mut Body) {
     let lb = log2(p.beat_bytes());
+    o.block("table");
     table::table(p, o);
+    o.block("sequencer");
     o.note("the input loader's layer (al): its fields, and the next layer's base");
     o.reg("al", table::LB);
     table::view(o, "va", n("al"), &["m", "k", "c", "astride", "flags"]);
