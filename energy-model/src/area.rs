@@ -19,7 +19,8 @@
 //! periphery per bank.
 //!
 //! Yosys cell counts of the generated lane array replace its estimate with
-//! [`with_cell_counts`].
+//! [`with_cell_counts`]; those of the generated accelerator's control
+//! replace the control share with [`crate::control_cells`].
 
 use crate::price::datapath_bits;
 use crate::tech::{Key, Technology};
@@ -45,6 +46,10 @@ pub struct AreaReport {
     pub attention_ge: f64,
     /// Gate equivalents of control and interconnect.
     pub control_ge: f64,
+    /// Where the control's area comes from: `estimate (...)`, the
+    /// `control_overhead` share, or the synthesized accelerator's cells
+    /// ([`crate::control_cells`]).
+    pub control_source: String,
     /// Lane array, mm².
     pub array_mm2: f64,
     /// Vector unit, mm².
@@ -256,7 +261,7 @@ pub fn yosys_cell_ge(t: &Technology, cell: &str) -> Option<(f64, bool)> {
     Some((ge, false))
 }
 
-fn mm2(t: &Technology, ge: f64) -> f64 {
+pub(crate) fn mm2(t: &Technology, ge: f64) -> f64 {
     ge * t.get(Key::Nand2Um2) / t.get(Key::LogicUtilization) / 1e6
 }
 
@@ -312,6 +317,7 @@ fn build(
         vector_ge,
         attention_ge,
         control_ge,
+        control_source: "estimate (control_overhead x the datapaths' GE)".into(),
         array_mm2: mm2(t, array_ge) + local_sram_mm2(arch, t),
         vector_mm2: mm2(t, vector_ge),
         attention_mm2: mm2(t, attention_ge),

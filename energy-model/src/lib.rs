@@ -10,6 +10,7 @@ pub mod area;
 pub mod area_fit;
 pub mod baselines;
 pub mod chips;
+pub mod control_cells;
 pub mod datapaths;
 pub mod energy;
 pub mod lane_extras;

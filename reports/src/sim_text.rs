@@ -217,11 +217,12 @@ pub fn energy_summary(e: &EnergyReport, a: &AreaReport) -> String {
     t.row(vec![
         "area".into(),
         format!(
-            "{:.4} mm² (logic {:.4}, SRAM {:.4}; logic from {})",
+            "{:.4} mm² (logic {:.4}, SRAM {:.4}; logic from {}; control from {})",
             a.total_mm2(),
             a.logic_mm2(),
             a.sram_mm2(),
-            a.array_logic_source
+            a.array_logic_source,
+            a.control_source
         ),
     ]);
     s += &t

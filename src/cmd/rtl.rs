@@ -314,7 +314,15 @@ impl SynthArgs {
     fn exec(self) -> CliResult {
         if super::rtl_accel::is_accel(&self.top)? {
             let arch = load_arch(&self.arch)?;
-            return super::rtl_accel::synth(&arch, self.axi_bits, self.work.as_deref());
+            if let Some(path) = &self.json {
+                check_file(path)?;
+            }
+            return super::rtl_accel::synth(
+                &arch,
+                self.axi_bits,
+                self.work.as_deref(),
+                self.json.as_deref(),
+            );
         }
         let arch = load_arch(&self.arch)?;
         let tech = load_tech_for(self.tech.as_deref(), &arch)?;

@@ -302,10 +302,19 @@ pub fn check(
     }
 }
 
-/// `synth --top accel`: cells by block.
-pub fn synth(arch: &Accelerator, axi_bits: u32, work: Option<&Path>) -> CliResult {
+/// `synth --top accel [--json FILE]`: cells by block; the JSON is what
+/// `onebit sim --control-cells FILE` prices the control with.
+pub fn synth(
+    arch: &Accelerator,
+    axi_bits: u32,
+    work: Option<&Path>,
+    json: Option<&Path>,
+) -> CliResult {
     let p = params(arch, axi_bits)?;
     let r = rtl_gen::accel::synth::synthesize_accel(&p, work).map_err(err)?;
+    if let Some(path) = json {
+        crate::output::write_file(path, r.to_json().as_bytes())?;
+    }
     out(r.summary())
 }
 

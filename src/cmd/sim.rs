@@ -51,6 +51,12 @@ pub struct SimCmd {
     /// the table the design names (`technology`), else 7nm.
     #[arg(long, value_name = "FILE|7nm|16nm|28nm|45nm")]
     tech: Option<String>,
+    /// Price the control's area with the synthesized accelerator's cells:
+    /// the JSON of `onebit rtl synth --top accel --arch A --json FILE` for
+    /// the same design (docs/energy.md, "Control area"); default: the
+    /// technology table's `control_overhead` share.
+    #[arg(long, value_name = "FILE")]
+    control_cells: Option<PathBuf>,
     /// Write the DRAM request stream the simulator sends: one line per
     /// burst, `CYCLE LD|ST 0xADDR` (accelerator cycles; addresses from the
     /// placement in docs/simulator.md), replayable with `onebit dram` and,
@@ -110,6 +116,12 @@ impl SimCmd {
     /// Runs the subcommand.
     pub fn exec(self) -> CliResult {
         if let Some(design) = crate::arch_arg::load_system(&self.arch)? {
+            if self.control_cells.is_some() {
+                return Err(CliError::Usage(
+                    "--control-cells prices one accelerator's control; a system design has several"
+                        .into(),
+                ));
+            }
             return self.exec_system(design);
         }
         for p in [&self.json, &self.csv, &self.dram_trace]
@@ -146,7 +158,10 @@ impl SimCmd {
             &profile,
         )
         .map_err(|e| CliError::Usage(format!("{} on {}: {e}", trace.meta.model, arch.name)))?;
-        let area = energy_model::area::estimate(&arch, &tech);
+        let mut area = energy_model::area::estimate(&arch, &tech);
+        if let Some(path) = &self.control_cells {
+            area = control_cells(&arch, &tech, area, path)?;
+        }
         let e = energy_model::energy::estimate_with_area(&arch, &r, &tech, &area);
         if let Some(p) = &self.json {
             write_file(p, energy_model::energy::sim_json(&r, &e, &area).as_bytes())?;
@@ -217,4 +232,28 @@ impl SimCmd {
         }
         .exec()
     }
+}
+
+/// The area with the control priced from the synthesis report at `path`,
+/// which must be of the same design.
+fn control_cells(
+    arch: &sim::Accelerator,
+    tech: &energy_model::tech::Technology,
+    area: energy_model::AreaReport,
+    path: &std::path::Path,
+) -> CliResult<energy_model::AreaReport> {
+    use energy_model::control_cells::{with_control_cells, ControlCells};
+    let text = std::fs::read_to_string(path).map_err(|e| CliError::Io {
+        path: path.to_path_buf(),
+        source: e,
+    })?;
+    let bad = |why: String| CliError::Usage(format!("--control-cells {}: {why}", path.display()));
+    let c = ControlCells::from_json(&text).map_err(|e| bad(e.to_string()))?;
+    if c.design != arch.name {
+        return Err(bad(format!(
+            "synthesized from design `{}`, not `{}`",
+            c.design, arch.name
+        )));
+    }
+    with_control_cells(arch, area, tech, &c).map_err(|e| bad(e.to_string()))
 }

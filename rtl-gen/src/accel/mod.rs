@@ -179,9 +179,12 @@ fn ports(p: &AccelParams) -> Vec<Port> {
 /// The blocks of the top, each a module of the generated Verilog
 /// ([`partition`]): `(block, what it is)`.
 pub const BLOCKS: &[(&str, &str)] = &[
-    ("axil_slave", "AXI4-Lite control slave and its registers"),
-    ("table", "descriptor table"),
-    ("sequencer", "run phases, tile starts, fetch decisions, chunk feeder"),
+    ("axil_slave", "AXI4-Lite slave: the control registers"),
+    ("table", "descriptor table: the chain's descriptors in registers"),
+    (
+        "sequencer",
+        "sequencer: run phases, tile starts, fetch decisions, chunk feeder",
+    ),
     (
         "buffers",
         "buffers' control: output collector, partial sums, forwarding, SRAM ports",

@@ -1,22 +1,39 @@
 //! `rtl synth --top accel`: Yosys on the accelerator top with the buffers'
 //! SRAM macros as blackboxes (their area is the energy model's SRAM
 //! table's), hierarchically, so the cells divide by block: the compute
-//! tile (its lanes and its control) and the accelerator's control (AXI4
-//! master and AXI4-Lite slave, DMA, sequencer: one module).
+//! tile (its lanes and its control) and each block of the top
+//! ([`super::BLOCKS`], one module each: the buffers' control, the DMA, the
+//! sequencer, the AXI4 master, the AXI4-Lite slave, the descriptor table).
+//! Every block but the lanes is control: the energy model's control area
+//! takes their cells when given the report's JSON
+//! (`energy_model::area::with_control_cells`).
 
 use super::{emit_accel, AccelParams};
 use crate::error::RtlError;
 use crate::synth::{flops, gate_equivalents, yosys_stat};
 use crate::tools::{require, version};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+/// Version of the accelerator's synthesis report (`--json`).
+pub const ACCEL_SYNTH_SCHEMA: &str = "onebit-rtl-synth-accel/1";
+
 /// Cells of one block.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Block {
+    /// The block's key: `lanes`, `tile_control`, one of [`super::BLOCKS`],
+    /// or `top` (the instances' glue).
+    pub block: String,
     /// What it is.
     pub name: String,
+    /// The module (for the lanes: the lane module, its cells times the lanes).
+    pub module: String,
+    /// Control (every block but the lanes).
+    pub control: bool,
+    /// All cells.
+    pub total_cells: u64,
     /// Cells by type (every instance).
     pub cells: BTreeMap<String, u64>,
     /// Gate equivalents.
@@ -26,8 +43,12 @@ pub struct Block {
 }
 
 /// What Yosys made of the accelerator top.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AccelSynth {
+    /// [`ACCEL_SYNTH_SCHEMA`].
+    pub schema: String,
+    /// The design (the tile's name).
+    pub design: String,
     /// The top module.
     pub top: String,
     /// `yosys -V`.
@@ -41,6 +62,24 @@ pub struct AccelSynth {
 }
 
 impl AccelSynth {
+    /// The cells of every control block, by type, summed.
+    pub fn control_cells(&self) -> BTreeMap<String, u64> {
+        let mut m = BTreeMap::new();
+        for b in self.blocks.iter().filter(|b| b.control) {
+            for (c, n) in &b.cells {
+                *m.entry(c.clone()).or_insert(0) += n;
+            }
+        }
+        m
+    }
+
+    /// The report as pretty JSON with a final newline.
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("a report serializes");
+        s.push('\n');
+        s
+    }
+
     /// The human summary.
     pub fn summary(&self) -> String {
         let mut s = format!(
@@ -52,16 +91,24 @@ impl AccelSynth {
             "  {:<44} {:>10} {:>10} {:>12}",
             "block", "cells", "flip-flops", "GE"
         );
+        let (mut cells, mut ff, mut ge) = (0, 0, 0.0);
         for b in &self.blocks {
             let _ = writeln!(
                 s,
                 "  {:<44} {:>10} {:>10} {:>12.0}",
-                b.name,
-                b.cells.values().sum::<u64>(),
-                b.flops,
-                b.ge
+                b.name, b.total_cells, b.flops, b.ge
             );
+            if b.control {
+                cells += b.total_cells;
+                ff += b.flops;
+                ge += b.ge;
+            }
         }
+        let _ = writeln!(
+            s,
+            "  {:<44} {:>10} {:>10} {:>12.0}",
+            "control (every block but the lanes)", cells, ff, ge
+        );
         for (m, w, bits) in &self.srams {
             let _ = writeln!(s, "  {m:<44} blackbox: {w} x {bits} bits");
         }
@@ -81,9 +128,18 @@ fn counts(v: &serde_json::Value) -> BTreeMap<String, u64> {
         .unwrap_or_default()
 }
 
-fn block(name: String, cells: BTreeMap<String, u64>) -> Result<Block, RtlError> {
+fn block(
+    key: &str,
+    name: String,
+    module: String,
+    cells: BTreeMap<String, u64>,
+) -> Result<Block, RtlError> {
     Ok(Block {
+        block: key.into(),
         name,
+        module,
+        control: key != "lanes",
+        total_cells: cells.values().sum(),
         ge: gate_equivalents(&cells)?,
         flops: flops(&cells),
         cells,
@@ -152,21 +208,37 @@ pub fn synthesize_accel(p: &AccelParams, work: Option<&Path>) -> Result<AccelSyn
     for v in lane_cells.values_mut() {
         *v *= lanes;
     }
-    let blocks = vec![
+    let mut blocks = vec![
         block(
+            "lanes",
             format!("lanes ({lanes} x {})", p.tile.lane_module()),
+            p.tile.lane_module(),
             lane_cells,
         )?,
         block(
-            format!("tile control ({})", p.tile.top()),
+            "tile_control",
+            "tile control".into(),
+            p.tile.top(),
             module(&p.tile.top()),
         )?,
-        block(
-            format!("AXI4/AXI4-Lite, DMA, sequencer ({top})"),
-            module(&top),
-        )?,
     ];
+    for b in &manifest.blocks {
+        blocks.push(block(
+            &b.block,
+            b.role.split(':').next().unwrap_or(&b.block).to_string(),
+            b.module.clone(),
+            module(&b.module),
+        )?);
+    }
+    blocks.push(block(
+        super::partition::TOP,
+        "top (instances only)".into(),
+        top.clone(),
+        module(&top),
+    )?);
     Ok(AccelSynth {
+        schema: ACCEL_SYNTH_SCHEMA.into(),
+        design: p.tile.name.clone(),
         top,
         yosys: ver,
         blocks,
