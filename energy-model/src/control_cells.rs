@@ -29,7 +29,7 @@ pub struct ControlCells {
     pub design: String,
     /// Cells by Yosys type, summed over the control blocks.
     pub cells: BTreeMap<String, u64>,
-    /// The control blocks, in the file's order.
+    /// The control blocks with cells, in the file's order.
     pub blocks: Vec<String>,
 }
 
@@ -71,7 +71,11 @@ impl ControlCells {
         }
         let mut cells = BTreeMap::new();
         let mut blocks = Vec::new();
-        for b in f.blocks.into_iter().filter(|b| b.control) {
+        for b in f
+            .blocks
+            .into_iter()
+            .filter(|b| b.control && b.cells.values().any(|&n| n > 0))
+        {
             for (c, n) in b.cells {
                 *cells.entry(c).or_insert(0) += n;
             }
@@ -126,7 +130,8 @@ mod tests {
         "blocks": [
           {"block": "lanes", "control": false, "cells": {"$_XOR_": 1000}},
           {"block": "dma", "control": true, "cells": {"$_AND_": 300, "$_DFF_P_": 10}},
-          {"block": "sequencer", "control": true, "cells": {"$_AND_": 100, "$_SDFFE_PP0P_": 5}}
+          {"block": "sequencer", "control": true, "cells": {"$_AND_": 100, "$_SDFFE_PP0P_": 5}},
+          {"block": "top", "control": true, "cells": {}}
         ]}"#;
 
     /// 400 AND (1.33 GE) + 10 DFF (the table's DffGe) + 5 flip-flops with

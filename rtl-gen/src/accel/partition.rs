@@ -14,6 +14,10 @@
 //! renamed and no expression changes, so the logic and its cycles are the
 //! flat module's.
 //!
+//! A constant wire is copied into every block that reads it rather than
+//! crossing as a port, so that synthesis folds it there as in the flat
+//! module.
+//!
 //! Lint waivers of unused signals (`UNUSEDSIGNAL`, a wire that reduces the
 //! unused names) are redistributed: each module waives the listed names it
 //! declares or takes as inputs, and the inputs of which it reads only some
@@ -270,6 +274,21 @@ pub fn partition(
                 .push(bits);
         }
     }
+    // constant wires are copied into every block that reads them (so that
+    // Yosys folds them there) instead of crossing as ports
+    let consts: BTreeSet<String> = tagged
+        .iter()
+        .filter_map(|(_, it)| match it {
+            Item::Decl {
+                net: Net::Wire,
+                name,
+                depth: None,
+                init: Some(Expr::Const(..)),
+                ..
+            } if !ports.contains_key(name.as_str()) => Some(name.clone()),
+            _ => None,
+        })
+        .collect();
     let owner = |n: &str| -> Option<&str> {
         driver.get(n).map(String::as_str).or_else(|| {
             ports
@@ -301,12 +320,13 @@ pub fn partition(
         let mut ins: Vec<&str> = reads_here
             .keys()
             .map(String::as_str)
-            .filter(|n| matches!(owner(n), Some(o) if o != blk))
+            .filter(|n| !consts.contains(*n) && matches!(owner(n), Some(o) if o != blk))
             .collect();
         let mut outs: Vec<&str> = driver
             .iter()
             .filter(|(n, d)| {
                 *d == blk
+                    && !consts.contains(n.as_str())
                     && (ports.contains_key(n.as_str())
                         || read
                             .iter()
@@ -343,6 +363,13 @@ pub fn partition(
                 continue;
             }
             if let Item::Decl { name, init, .. } = it {
+                if consts.contains(name) {
+                    if reads_here.contains_key(name) {
+                        locals.insert(name.clone());
+                        items.push(it.clone());
+                    }
+                    continue;
+                }
                 let home = driver.get(name).unwrap_or(b);
                 if home != blk {
                     continue;
@@ -433,8 +460,15 @@ pub fn partition(
             continue;
         }
         let home = match it {
-            Item::Decl { name, .. } => driver.get(name).unwrap_or(b),
-            _ => b,
+            Item::Decl { name, .. } if consts.contains(name) => {
+                if read.get(TOP).is_some_and(|m| m.contains_key(name)) {
+                    TOP
+                } else {
+                    continue;
+                }
+            }
+            Item::Decl { name, .. } => driver.get(name).map_or(b.as_str(), String::as_str),
+            _ => b.as_str(),
         };
         if home == TOP {
             if let Item::Decl { name, .. } = it {
@@ -478,4 +512,140 @@ pub fn partition(
         },
     });
     Ok(parts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::accel::build::{and, b, k, n, set, Body};
+
+    fn flat() -> Module {
+        Module {
+            name: "m".into(),
+            doc: vec![],
+            ports: vec![
+                Port::new("clk", Dir::Input, 1, ""),
+                Port::new("i", Dir::Input, 4, ""),
+                Port::new("o", Dir::Output, 1, "out"),
+            ],
+            items: vec![],
+        }
+    }
+
+    fn ports(m: &Module) -> Vec<(String, Dir, u32)> {
+        m.ports
+            .iter()
+            .map(|p| (p.name.clone(), p.dir, p.width))
+            .collect()
+    }
+
+    /// Block `a` registers the input; `b` reads one bit of it and a
+    /// constant, and drives the output port; a wire `b` declares is
+    /// assigned in `a` (so it is `a`'s).
+    fn body() -> Body {
+        let mut o = Body::default();
+        o.block("b");
+        o.wire("one", 1, k(1, 1));
+        o.items.push(crate::ir::wire_decl("late", 1));
+        o.block("a");
+        o.reg("x", 4);
+        o.clocked_data(vec![set("x", n("i"))]);
+        o.assign("late", b(true));
+        o.block("b");
+        o.assign("o", and(and(crate::ir::bit("x", 0), n("one")), n("late")));
+        o.waive(
+            "UNUSEDSIGNAL",
+            "test",
+            vec![crate::ir::wire(
+                "unused_ok",
+                1,
+                crate::ir::reduce_or(Expr::Concat(vec![crate::ir::slice("i", 3, 1)])),
+            )],
+        );
+        o
+    }
+
+    #[test]
+    fn each_block_gets_the_names_it_reads_and_drives() {
+        let parts = partition(&flat(), body().tagged(), &[]).expect("partitions");
+        let names: Vec<&str> = parts.iter().map(|p| p.block.as_str()).collect();
+        assert_eq!(names, ["b", "a", "top"]);
+        let (pb, pa, top) = (&parts[0].module, &parts[1].module, &parts[2].module);
+        assert_eq!(
+            ports(pa),
+            vec![
+                ("clk".into(), Dir::Input, 1),
+                ("i".into(), Dir::Input, 4),
+                ("late".into(), Dir::Output, 1),
+                ("x".into(), Dir::OutputReg, 4),
+            ]
+        );
+        assert_eq!(
+            ports(pb),
+            vec![
+                ("late".into(), Dir::Input, 1),
+                ("x".into(), Dir::Input, 4),
+                ("o".into(), Dir::Output, 1),
+            ]
+        );
+        assert_eq!(pb.name, "m_b");
+        let text = crate::print::print_module(pb);
+        // the constant is b's own; x is read in part: waived there
+        assert!(text.contains("wire one = 1'b1;"), "{text}");
+        assert!(text.contains("wire unused_in_ok = |{x};"), "{text}");
+        let ta = crate::print::print_module(pa);
+        assert!(
+            ta.contains("wire unused_ok0 = |{i[3:1]};") && !ta.contains("reg [3:0] x;"),
+            "{ta}"
+        );
+        let tt = crate::print::print_module(top);
+        assert!(tt.contains("wire [3:0] x;") && tt.contains("wire late;"), "{tt}");
+        assert!(tt.contains("m_a u_a (") && tt.contains(".x    (x)"), "{tt}");
+        assert!(!tt.contains("wire one"), "{tt}");
+    }
+
+    #[test]
+    fn two_drivers_are_refused() {
+        let mut o = body();
+        o.block("c");
+        o.assign("late", b(false));
+        let e = partition(&flat(), o.tagged(), &[]).unwrap_err();
+        assert!(e.contains("`late`"), "{e}");
+    }
+
+    #[test]
+    fn instance_outputs_drive_their_names() {
+        let sub = Module {
+            name: "s".into(),
+            doc: vec![],
+            ports: vec![
+                Port::new("d", Dir::Input, 1, ""),
+                Port::new("q", Dir::Output, 1, ""),
+            ],
+            items: vec![],
+        };
+        let mut o = Body::default();
+        o.block("a");
+        o.items.push(crate::ir::wire_decl("q", 1));
+        o.items.push(Item::Instance {
+            module: "s".into(),
+            name: "u_s".into(),
+            conns: vec![("d".into(), n("clk")), ("q".into(), n("q"))],
+        });
+        o.block("b");
+        o.assign("o", and(n("q"), crate::ir::bit("i", 0)));
+        let parts = partition(&flat(), o.tagged(), &[sub]).expect("partitions");
+        assert_eq!(
+            ports(&parts[0].module),
+            vec![("clk".into(), Dir::Input, 1), ("q".into(), Dir::Output, 1)]
+        );
+        assert_eq!(
+            ports(&parts[1].module),
+            vec![
+                ("i".into(), Dir::Input, 4),
+                ("q".into(), Dir::Input, 1),
+                ("o".into(), Dir::Output, 1),
+            ]
+        );
+    }
 }
