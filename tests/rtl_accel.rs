@@ -204,7 +204,17 @@ fn synth_counts_the_blocks_as_the_tiles_synthesis_does() {
     let d = dir("synth");
     let arch = design(&d);
     let a = arch.to_str().unwrap();
-    let o = onebit(&["rtl", "synth", "--top", "accel", "--arch", a]);
+    let cj = d.join("accel-synth.json");
+    let o = onebit(&[
+        "rtl",
+        "synth",
+        "--top",
+        "accel",
+        "--arch",
+        a,
+        "--json",
+        cj.to_str().unwrap(),
+    ]);
     let s = stdout(&o);
     assert!(o.status.success(), "{s}{}", stderr(&o));
     assert_eq!(s.matches("blackbox: ").count(), 3, "{s}");
@@ -239,8 +249,85 @@ fn synth_counts_the_blocks_as_the_tiles_synthesis_does() {
         module("cli_accel_tile"),
         "{s}"
     );
-    let control = cells_after(&s, "sequencer (cli_accel_accel)");
-    assert!(control > 1000, "{s}");
+    // every block of the top is its own module, and the control is their sum
+    let mut sum = cells_after(&s, "tile control (cli_accel_tile)");
+    for (label, module) in [
+        ("AXI4-Lite slave", "axil_slave"),
+        ("descriptor table", "table"),
+        ("sequencer", "sequencer"),
+        ("buffers' control", "buffers"),
+        ("AXI4 master", "axi_master"),
+        ("DMA", "dma"),
+    ] {
+        let n = cells_after(&s, &format!("{label} (cli_accel_accel_{module})"));
+        assert!(n > 100, "{label}: {s}");
+        sum += n;
+    }
+    assert_eq!(cells_after(&s, "top, instances only"), 0, "{s}");
+    assert_eq!(
+        cells_after(&s, "control (every block but the lanes)"),
+        sum,
+        "{s}"
+    );
+    // the energy model prices the control with these cells when asked
+    let sim = |extra: &[&str]| {
+        let j = d.join(format!("sim{}.json", extra.len()));
+        let mut args = vec![
+            "sim",
+            "--arch",
+            a,
+            "--model",
+            "bitnet-b1.58-700M",
+            "--json",
+            j.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let o = onebit(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&j).unwrap()).unwrap();
+        (stdout(&o), v["area"].clone())
+    };
+    let (text, est) = sim(&[]);
+    assert!(text.contains("control from estimate"), "{text}");
+    let (text, syn) = sim(&["--control-cells", cj.to_str().unwrap()]);
+    assert!(
+        text.contains("control from yosys cell counts of `cli_accel`"),
+        "{text}"
+    );
+    let synth: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&cj).unwrap()).unwrap();
+    let ge: f64 = synth["blocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b["control"].as_bool().unwrap())
+        .map(|b| b["ge"].as_f64().unwrap())
+        .sum();
+    // rtl-gen's GE weights are the energy model's (7 nm: DffGe 5.67)
+    assert!(
+        (syn["control_ge"].as_f64().unwrap() - ge).abs() < 1e-6 * ge,
+        "{syn} vs {ge}"
+    );
+    assert_ne!(est["control_ge"], syn["control_ge"]);
+    assert_eq!(est["array_mm2"], syn["array_mm2"]);
+    // a report of another design is refused (exit 2)
+    let other = std::fs::read_to_string(&cj)
+        .unwrap()
+        .replace("\"design\": \"cli_accel\"", "\"design\": \"other\"");
+    let oj = d.join("other.json");
+    std::fs::write(&oj, other).unwrap();
+    let o = onebit(&[
+        "sim",
+        "--arch",
+        a,
+        "--model",
+        "bitnet-b1.58-700M",
+        "--control-cells",
+        oj.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("not `cli_accel`"), "{}", stderr(&o));
 }
 
 /// `--trace FILE --ops 4 --chain`: a q, k, v, o trace run as one descriptor

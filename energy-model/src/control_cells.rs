@@ -40,7 +40,9 @@ pub enum ControlCellsError {
     #[error("not a `{SCHEMA}` report: {0}")]
     Format(String),
     /// Another schema.
-    #[error("schema `{0}`, expected `{SCHEMA}` (written by `onebit rtl synth --top accel --json`)")]
+    #[error(
+        "schema `{0}`, expected `{SCHEMA}` (written by `onebit rtl synth --top accel --json`)"
+    )]
     Schema(String),
     /// No control block.
     #[error("the report has no control block")]
@@ -153,7 +155,11 @@ mod tests {
         let mm2 = want * t.get(Key::Nand2Um2) / t.get(Key::LogicUtilization) / 1e6;
         assert!((a.control_mm2 - mm2).abs() < 1e-15);
         assert_eq!(a.array_mm2, est.array_mm2, "the rest is unchanged");
-        assert!(a.control_source.contains("dma, sequencer"), "{}", a.control_source);
+        assert!(
+            a.control_source.contains("dma, sequencer"),
+            "{}",
+            a.control_source
+        );
     }
 
     #[test]

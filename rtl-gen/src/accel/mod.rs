@@ -180,7 +180,10 @@ fn ports(p: &AccelParams) -> Vec<Port> {
 /// ([`partition`]): `(block, what it is)`.
 pub const BLOCKS: &[(&str, &str)] = &[
     ("axil_slave", "AXI4-Lite slave: the control registers"),
-    ("table", "descriptor table: the chain's descriptors in registers"),
+    (
+        "table",
+        "descriptor table: the chain's descriptors in registers",
+    ),
     (
         "sequencer",
         "sequencer: run phases, tile starts, fetch decisions, chunk feeder",

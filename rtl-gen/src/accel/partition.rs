@@ -216,9 +216,9 @@ pub fn partition(
     ifaces: &[Module],
 ) -> Result<Vec<Part>, String> {
     let outputs = |m: &str, p: &str| {
-        ifaces.iter().any(|i| {
-            i.name == m && i.ports.iter().any(|x| x.name == p && x.dir != Dir::Input)
-        })
+        ifaces
+            .iter()
+            .any(|i| i.name == m && i.ports.iter().any(|x| x.name == p && x.dir != Dir::Input))
     };
     let ports: BTreeMap<&str, &Port> = flat.ports.iter().map(|p| (p.name.as_str(), p)).collect();
     // blocks in order of first appearance, the top's last
@@ -290,12 +290,10 @@ pub fn partition(
         })
         .collect();
     let owner = |n: &str| -> Option<&str> {
-        driver.get(n).map(String::as_str).or_else(|| {
-            ports
-                .get(n)
-                .filter(|p| p.dir == Dir::Input)
-                .map(|_| "port")
-        })
+        driver
+            .get(n)
+            .map(String::as_str)
+            .or_else(|| ports.get(n).filter(|p| p.dir == Dir::Input).map(|_| "port"))
     };
     let width = |n: &str| -> u32 {
         decls
@@ -480,10 +478,7 @@ pub fn partition(
     items.push(Item::Blank);
     items.push(Item::Comment("the blocks".into()));
     items.extend(instances);
-    let visible = |n: &str| {
-        locals.contains(n)
-            || ports.get(n).is_some_and(|p| p.dir == Dir::Input)
-    };
+    let visible = |n: &str| locals.contains(n) || ports.get(n).is_some_and(|p| p.dir == Dir::Input);
     for (i, (reason, list)) in unused.iter().enumerate() {
         let mine: Vec<Expr> = list
             .iter()
@@ -599,7 +594,10 @@ mod tests {
             "{ta}"
         );
         let tt = crate::print::print_module(top);
-        assert!(tt.contains("wire [3:0] x;") && tt.contains("wire late;"), "{tt}");
+        assert!(
+            tt.contains("wire [3:0] x;") && tt.contains("wire late;"),
+            "{tt}"
+        );
         assert!(tt.contains("m_a u_a (") && tt.contains(".x    (x)"), "{tt}");
         assert!(!tt.contains("wire one"), "{tt}");
     }

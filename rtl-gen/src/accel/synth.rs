@@ -88,15 +88,20 @@ impl AccelSynth {
         );
         let _ = writeln!(
             s,
-            "  {:<44} {:>10} {:>10} {:>12}",
+            "  {:<52} {:>10} {:>10} {:>12}",
             "block", "cells", "flip-flops", "GE"
         );
         let (mut cells, mut ff, mut ge) = (0, 0, 0.0);
         for b in &self.blocks {
+            let label = if b.block == "lanes" {
+                b.name.clone()
+            } else {
+                format!("{} ({})", b.name, b.module)
+            };
             let _ = writeln!(
                 s,
-                "  {:<44} {:>10} {:>10} {:>12.0}",
-                b.name, b.total_cells, b.flops, b.ge
+                "  {label:<52} {:>10} {:>10} {:>12.0}",
+                b.total_cells, b.flops, b.ge
             );
             if b.control {
                 cells += b.total_cells;
@@ -106,11 +111,11 @@ impl AccelSynth {
         }
         let _ = writeln!(
             s,
-            "  {:<44} {:>10} {:>10} {:>12.0}",
+            "  {:<52} {:>10} {:>10} {:>12.0}",
             "control (every block but the lanes)", cells, ff, ge
         );
         for (m, w, bits) in &self.srams {
-            let _ = writeln!(s, "  {m:<44} blackbox: {w} x {bits} bits");
+            let _ = writeln!(s, "  {m:<52} blackbox: {w} x {bits} bits");
         }
         s
     }
@@ -232,7 +237,7 @@ pub fn synthesize_accel(p: &AccelParams, work: Option<&Path>) -> Result<AccelSyn
     }
     blocks.push(block(
         super::partition::TOP,
-        "top (instances only)".into(),
+        "top, instances only".into(),
         top.clone(),
         module(&top),
     )?);
