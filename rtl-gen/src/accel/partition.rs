@@ -39,6 +39,12 @@ pub struct Part {
     pub module: Module,
 }
 
+/// Bits of a read: `Some((lo, hi))`, or `None` for all of them.
+type Bits = Option<(u32, u32)>;
+
+/// For each block, the names it reads and the bits of each read.
+type Reads = BTreeMap<String, BTreeMap<String, Vec<Bits>>>;
+
 /// A declaration in the flat body.
 #[derive(Debug, Clone)]
 struct Decl {
@@ -49,7 +55,7 @@ struct Decl {
 }
 
 /// Names an expression reads, with the bits of each (`None`: all).
-fn reads(e: &Expr, out: &mut Vec<(String, Option<(u32, u32)>)>) {
+fn reads(e: &Expr, out: &mut Vec<(String, Bits)>) {
     match e {
         Expr::Name(n) => out.push((n.clone(), None)),
         Expr::Index(n, i) => {
@@ -85,7 +91,7 @@ fn reads(e: &Expr, out: &mut Vec<(String, Option<(u32, u32)>)>) {
 }
 
 /// The name an assignment's target drives, and the reads of its indices.
-fn target(e: &Expr, r: &mut Vec<(String, Option<(u32, u32)>)>) -> Option<String> {
+fn target(e: &Expr, r: &mut Vec<(String, Bits)>) -> Option<String> {
     match e {
         Expr::Name(n) | Expr::Slice(n, ..) => Some(n.clone()),
         Expr::Index(n, i) | Expr::PartSel(n, i, _) => {
@@ -96,7 +102,7 @@ fn target(e: &Expr, r: &mut Vec<(String, Option<(u32, u32)>)>) -> Option<String>
     }
 }
 
-fn stmt_uses(s: &Stmt, d: &mut Vec<String>, r: &mut Vec<(String, Option<(u32, u32)>)>) {
+fn stmt_uses(s: &Stmt, d: &mut Vec<String>, r: &mut Vec<(String, Bits)>) {
     match s {
         Stmt::NonBlocking(l, e) | Stmt::Blocking(l, e) => {
             d.extend(target(l, r));
@@ -117,7 +123,7 @@ fn item_uses(
     it: &Item,
     outputs: &dyn Fn(&str, &str) -> bool,
     d: &mut Vec<String>,
-    r: &mut Vec<(String, Option<(u32, u32)>)>,
+    r: &mut Vec<(String, Bits)>,
 ) {
     match it {
         Item::Decl {
@@ -231,7 +237,7 @@ pub fn partition(
     // declarations, drivers, reads
     let mut decls: BTreeMap<String, Decl> = BTreeMap::new();
     let mut driver: BTreeMap<String, String> = BTreeMap::new();
-    let mut read: BTreeMap<String, BTreeMap<String, Vec<Option<(u32, u32)>>>> = BTreeMap::new();
+    let mut read: Reads = BTreeMap::new();
     let mut unused: Vec<(String, Vec<Expr>)> = Vec::new();
     for (b, it) in &tagged {
         if let Some(u) = unused_parts(it) {
