@@ -39,7 +39,9 @@ struct EmitArgs {
     #[arg(long, value_name = "PRESET|FILE", default_value = sim::arch::DEFAULT_PRESET)]
     arch: String,
     /// Directory for `<name>_lane.v`, `<name>_tile.v` and `<name>_tile.json`
-    /// (with `--top accel` also the buffers' SRAM wrappers, `<name>_accel.v` and its manifest).
+    /// (with `--top accel` also the buffers' SRAM wrappers, one
+    /// `<name>_accel_<block>.v` per block of the top, `<name>_accel.v` and
+    /// its manifest).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
     /// The top: `tile` (the lane array) or `accel` (the whole accelerator on AXI4).
