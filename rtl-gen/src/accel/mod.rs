@@ -41,6 +41,7 @@ pub mod params;
 pub mod regs;
 pub mod sequencer;
 pub mod sram;
+pub mod stream;
 pub mod synth;
 pub mod table;
 
