@@ -169,4 +169,13 @@ fn the_2b4t_q_prefill_of_64_tokens_streams_tokens_outer() {
         s.dram_bytes(),
         (3 * 2560 * 2560 / 4 + 64 * 2560, 64 * 2560 * 4)
     );
+    // the top refuses it and says which moves it lacks
+    let p = AccelParams::new(&a, 512).expect("builds");
+    let why = p.refuses_layer(64, 2560, 2560).expect("refused");
+    assert!(
+        why.contains("tokens outer: 120 tiles (40 groups x 1 K tiles x 3 token blocks of 25)")
+            && why.contains("the input streamed (163840 B)")
+            && why.contains("the outputs stored per tile (655360 B)"),
+        "{why}"
+    );
 }
