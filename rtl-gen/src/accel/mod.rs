@@ -42,6 +42,8 @@ pub mod regs;
 pub mod sequencer;
 pub mod sram;
 pub mod stream;
+pub mod stream_check;
+pub mod stream_in;
 pub mod synth;
 pub mod table;
 
@@ -322,6 +324,8 @@ pub fn accel_module(p: &AccelParams) -> Module {
         name("vw_n"),
         name("t0_n"),
         name("va_flags"),
+        name("vi_flags"),
+        name("van_flags"),
         name("ve_flags"),
         name("a_waddr"),
     ]);

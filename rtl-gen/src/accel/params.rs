@@ -35,6 +35,9 @@ pub enum Mutation {
     /// Starts a dependent layer without waiting for its producer (the
     /// dependency hold broken).
     NoDependencyHold,
+    /// A tile whose transfer carries a streamed input starts when its
+    /// weights have arrived, without waiting for the rows after them.
+    StreamEarlyStart,
 }
 
 /// The accelerator top of one design.
