@@ -67,10 +67,8 @@ fn a_block_started_before_its_rows_arrive_is_caught() {
     };
     let r = check_gemm(&p, 40, 512, 64, &o).expect("runs");
     println!("{}", r.summary());
-    assert!(!r.passed());
-    assert!(
-        r.rtl.is_some_and(|t| t.start < r.engine.start),
-        "{}",
-        r.summary()
-    );
+    // the tile computes on rows not yet there, and its transfer's last
+    // beat, arriving after the start, counts as a second arrival
+    assert!(!r.passed(), "{}", r.summary());
+    assert!(r.wrong_results > 0, "{}", r.summary());
 }
