@@ -72,3 +72,20 @@ fn a_block_started_before_its_rows_arrive_is_caught() {
     assert!(!r.passed(), "{}", r.summary());
     assert!(r.wrong_results > 0, "{}", r.summary());
 }
+
+/// Random AXI delays and back-pressure: the streamed rows still land where
+/// the array reads them (correctness only).
+#[test]
+fn a_streamed_input_is_correct_under_random_axi_timing() {
+    let p = AccelParams::new(&streaming(true), 64).expect("builds");
+    let o = AccelOptions {
+        random: true,
+        seed: 7,
+        max_cycles: 200_000,
+        ..opts()
+    };
+    let r = check_gemm(&p, 40, 512, 64, &o).expect("runs");
+    println!("{}", r.summary());
+    assert!(r.passed(), "{}", r.summary());
+    assert_eq!(r.wrong_results, 0);
+}

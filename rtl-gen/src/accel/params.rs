@@ -279,13 +279,14 @@ impl AccelParams {
         }
         // the engine's moves when the data does not fit on chip (the input
         // streamed in token blocks, the outputs stored per tile, the partial
-        // sums of a K split spilled): `stream.rs` derives them, the top does
-        // not make them yet
+        // sums of a K split spilled): `stream.rs` derives them; one
+        // descriptor keeps everything on chip (a streamed input runs as one
+        // descriptor a token block, `stream_check.rs`)
         let moves = super::stream::StreamPlan::new(self, m, k, n);
         if !moves.on_chip() {
             return Some(format!(
-                "the engine moves this layer's data through DRAM ({}), which the top does not build \
-                 (it keeps the input, the outputs and the partial sums on chip)",
+                "the engine moves this layer's data through DRAM ({}), which one descriptor of \
+                 the top does not (it keeps the input, the outputs and the partial sums on chip)",
                 moves.describe()
             ));
         }
