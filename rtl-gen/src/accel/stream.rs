@@ -133,7 +133,7 @@ fn pieces(total: u64, piece: u64) -> Vec<(u64, u64)> {
     if total / piece > 0 {
         v.push((piece, total / piece));
     }
-    if total % piece > 0 {
+    if !total.is_multiple_of(piece) {
         v.push((total % piece, 1));
     }
     v
