@@ -327,6 +327,8 @@ pub fn accel_module(p: &AccelParams) -> Module {
         name("t0_n"),
         name("va_flags"),
         name("vi_flags"),
+        name("vi_m"),
+        name("i_rowb"),
         name("van_flags"),
         name("ve_flags"),
         name("a_waddr"),

@@ -70,10 +70,23 @@ pub fn requests(p: &AccelParams, o: &mut Body) {
         ),
     );
     o.wire("i_rowb", X, zx(sl("vi_k", X - 1, lb), X - lb));
+    // a streamed block's rows fit a half of the activation buffer (the
+    // host's rule, `stream_check.rs`): its tokens and a row's beats are
+    // narrow, so is the product (no 32 x 32 multiplier)
+    let aper = u64::from(p.aword_bits() / p.axi_bits);
+    let mb = super::params::addr_bits(p.act_words + 1);
+    let rb = super::params::addr_bits(p.act_words * aper + 1);
     o.wire(
         "i_abeats",
         X,
-        mux(n("i_first"), mul(n("vi_m"), n("i_rowb")), kx(0)),
+        mux(
+            n("i_first"),
+            mul(
+                zx(sl("vi_m", mb - 1, 0), mb),
+                zx(sl("i_rowb", rb - 1, 0), rb),
+            ),
+            kx(0),
+        ),
     );
     o.wire("i_all", X, add(n("i_beats"), n("i_abeats")));
     for s in 0..p.slots {
