@@ -29,9 +29,12 @@
 //! are placed as the engine's DRAM model places them: the layer's loads
 //! one after the other from its region's start ([`StreamPlan::load_addr`]).
 //!
-//! The accelerator top does not make these moves yet (`params.rs` refuses
-//! such layers); this is the schedule it must follow, checked tile for tile
-//! against the engine's plan (`tests/accel_stream.rs`).
+//! The schedule is checked tile for tile against the engine's plan
+//! (`tests/accel_stream.rs`). The top makes the tokens-outer moves with
+//! nothing stored during the layer (one descriptor a token block,
+//! `stream_in.rs`, `stream_check.rs`); one descriptor refuses every layer
+//! with a move through DRAM (`params.rs`), and the weights-outer order,
+//! stored outputs and spilled partial sums are not built.
 
 use super::params::AccelParams;
 
