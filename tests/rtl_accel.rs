@@ -477,3 +477,61 @@ fn trace_dependency_without_forwarding_is_refused() {
     assert_eq!(o.status.code(), Some(2), "{e}");
     assert!(e.contains("add --chain"), "{e}");
 }
+
+/// An input that does not fit the activation buffer, through the command
+/// line: the engine's tokens-outer order, one descriptor a token block,
+/// exact (exit 0); a layer whose outputs the engine stores during the
+/// layer is refused naming the engine's moves (exit 2).
+#[test]
+fn a_streamed_input_checks_exact_and_stored_outputs_exit_2() {
+    dram_lib();
+    let d = dir("stream");
+    let mut a = preset("edge-ternary").expect("preset");
+    a.name = "cli_stream".into();
+    a.array.lanes = 8;
+    a.array.width = 16;
+    a.array.token_tile = 1;
+    a.buffers.weights.kib = 2;
+    a.buffers.activations.kib = 16;
+    a.buffers.outputs.kib = 16;
+    a.dram.bandwidth_gbps = 8.0;
+    a.dram.latency_ns = 40.0;
+    let arch = d.join("cli_stream.toml");
+    std::fs::write(&arch, to_toml(&a)).expect("write design");
+    let a = arch.to_str().unwrap();
+    let o = onebit(&[
+        "rtl",
+        "check",
+        "--top",
+        "accel",
+        "--arch",
+        a,
+        "--gemm",
+        "40,512,64",
+    ]);
+    let s = stdout(&o);
+    assert!(o.status.success(), "{s}{}", stderr(&o));
+    assert!(
+        s.contains("engine : start 1192 done 12284 total 12284"),
+        "{s}"
+    );
+    assert!(s.contains("difference +0 / +0 / +0"), "{s}");
+    assert!(s.contains("2560 of 2560 bit-exact"), "{s}");
+    // 64 x 512 x 4 B of outputs over the 16 KiB activation buffer
+    let o = onebit(&[
+        "rtl",
+        "check",
+        "--top",
+        "accel",
+        "--arch",
+        a,
+        "--gemm",
+        "64,512,128",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("tokens outer") && e.contains("the outputs stored per tile"),
+        "{e}"
+    );
+}

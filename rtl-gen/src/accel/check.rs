@@ -441,6 +441,19 @@ pub fn check_gemm(
     n: u64,
     opts: &AccelOptions,
 ) -> Result<AccelReport, RtlError> {
+    // an input that does not fit: one descriptor a token block (`stream_check.rs`)
+    if p.refuses_layer(m, k, n).is_some() {
+        match super::stream_check::streamed_plan(p, m, k, n) {
+            Ok(Some(s)) => return super::stream_check::check_streamed(p, &s, (m, k, n), opts),
+            Err(why) => {
+                return Err(RtlError::Unsupported(format!(
+                    "layer M={m} K={k} N={n} on `{}`: {why}",
+                    p.tile.name
+                )))
+            }
+            Ok(None) => {}
+        }
+    }
     let layer = Layer::new(p, m, k, n, opts.seed)?;
     let img = RunImage {
         segments: layer.segments.clone(),

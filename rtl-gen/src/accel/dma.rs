@@ -104,7 +104,7 @@ pub fn read_requests(p: &AccelParams, o: &mut Body) {
         X,
         mux(
             n("sel_run"),
-            n("i_beats"),
+            n("i_all"),
             mux(
                 n("sel_act"),
                 n("row_beats"),
@@ -163,7 +163,13 @@ pub fn read_requests(p: &AccelParams, o: &mut Body) {
 /// A beat-to-word assembler: `<pre>_word` is the word the beat completes
 /// (`<pre>_full`), from earlier beats kept in `<pre>_st`; `hit` says a beat
 /// for it is on the bus. Returns the statements that advance it.
-fn gearbox(p: &AccelParams, o: &mut Body, pre: &str, word_bits: u32, hit: Expr) -> Vec<Stmt> {
+pub(super) fn gearbox(
+    p: &AccelParams,
+    o: &mut Body,
+    pre: &str,
+    word_bits: u32,
+    hit: Expr,
+) -> Vec<Stmt> {
     let db = p.axi_bits;
     let per = word_bits / db;
     let full = format!("{pre}_full");
@@ -372,13 +378,16 @@ pub fn read_data(p: &AccelParams, o: &mut Body) {
         let rl = format!("rl{s}");
         let sw = format!("sw{s}");
         let wper = u64::from(p.wword_bits() / p.axi_bits);
+        // the transfer's weight beats (`wh`, the last `rlw`; a streamed
+        // input's rows follow them, `stream_in.rs`)
+        let (wh, rlw) = (format!("wh{s}"), format!("rlw{s}"));
         data.extend(if wper == 1 {
-            gearbox(p, o, &format!("wg{s}"), p.wword_bits(), n(&hit))
+            gearbox(p, o, &format!("wg{s}"), p.wword_bits(), n(&wh))
         } else {
             // a word is `sw` beats (fewer lanes in a partial last group); the
             // tile's last beat ends its last word (short: K % width elements)
-            posbox(p, o, &format!("wg{s}"), p.wword_bits(), n(&hit), |bt| {
-                or(eq(add(bt, kx(1)), n(&sw)), n(&rl))
+            posbox(p, o, &format!("wg{s}"), p.wword_bits(), n(&wh), |bt| {
+                or(eq(add(bt, kx(1)), n(&sw)), n(&rlw))
             })
         });
         let (wd, rc) = (format!("ws{s}_wd"), format!("ws{s}_rc"));
@@ -397,9 +406,10 @@ pub fn read_data(p: &AccelParams, o: &mut Body) {
         ));
         body.push(when(
             n(&format!("wg{s}_full")),
-            vec![set(&wd, mux(n(&rl), kx(0), add(n(&wd), kx(1))))],
+            vec![set(&wd, mux(n(&rlw), kx(0), add(n(&wd), kx(1))))],
         ));
     }
+    data.extend(super::stream_in::read_data(p, o));
     o.clocked_data(data);
     o.clocked(resets, body);
     // the weight buffer's write port
@@ -413,7 +423,7 @@ pub fn read_data(p: &AccelParams, o: &mut Body) {
         } else {
             element_major_to_tile(p, o, &word, &format!("wg{s}_em"));
             mux(
-                and(n(&format!("sp{s}")), n(&format!("rl{s}"))),
+                and(n(&format!("sp{s}")), n(&format!("rlw{s}"))),
                 n(&format!("wg{s}_em")),
                 n(&word),
             )

@@ -29,9 +29,9 @@ pub fn forward(p: &AccelParams, o: &mut Body) {
     if p.lanes() != p.width() {
         // no forwarding: the check refuses a dependent layer (`fw_able`)
         o.wire("fw_able", 1, crate::ir::konst(1, 0));
-        o.wire("a_we", 1, n("ag_full"));
-        o.wire("a_waddr", X, n("a_wa"));
-        o.wire("a_wdata", p.aword_bits(), n("ag_word"));
+        o.wire("a_we", 1, n("ld_full"));
+        o.wire("a_waddr", X, n("ld_wa"));
+        o.wire("a_wdata", p.aword_bits(), n("ld_word"));
         return;
     }
     o.wire("fw_able", 1, crate::ir::konst(1, 1));
@@ -117,11 +117,11 @@ pub fn forward(p: &AccelParams, o: &mut Body) {
         bytes.push(n(&b));
     }
     o.wire("fw_word", p.aword_bits(), cat(bytes));
-    o.wire("a_we", 1, or(n("ag_full"), n("fw_we")));
-    o.wire("a_waddr", X, mux(n("fw_we"), n("fw_addr"), n("a_wa")));
+    o.wire("a_we", 1, or(n("ld_full"), n("fw_we")));
+    o.wire("a_waddr", X, mux(n("fw_we"), n("fw_addr"), n("ld_wa")));
     o.wire(
         "a_wdata",
         p.aword_bits(),
-        mux(n("fw_we"), n("fw_word"), n("ag_word")),
+        mux(n("fw_we"), n("fw_word"), n("ld_word")),
     );
 }

@@ -142,7 +142,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     o.wire("dep_ok", 1, hold);
     table::view(o, "vd", n("fd_l"), &["m", "c"]);
     table::view(o, "vf", n("f_l"), &["c", "n"]);
-    table::view(o, "vi", n("i_l"), &["c", "n", "k"]);
+    table::view(o, "vi", n("i_l"), &["c", "n", "k", "m", "flags", "ab"]);
     table::view(o, "vin", table::next("i_l"), &["wbase"]);
     if two {
         o.reg("sb1", X);
@@ -168,9 +168,17 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     o.note(
         "engine rule 2: the next tile starts when the array is free and its weights have arrived",
     );
-    o.wire("arr_now0", 1, or(n("arr0"), n("rl0")));
+    // (broken: a streamed input's tile arrives with its weights' last beat)
+    let rl = |s: u32| {
+        n(&if p.mutation == Mutation::StreamEarlyStart {
+            format!("rlw{s}")
+        } else {
+            format!("rl{s}")
+        })
+    };
+    o.wire("arr_now0", 1, or(n("arr0"), rl(0)));
     if two {
-        o.wire("arr_now1", 1, or(n("arr1"), n("rl1")));
+        o.wire("arr_now1", 1, or(n("arr1"), rl(1)));
         o.wire("arr_e", 1, mux(n("e_slot"), n("arr_now1"), n("arr_now0")));
     } else {
         o.wire("arr_e", 1, n("arr_now0"));
@@ -337,6 +345,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
             n("i_cbeats"),
         ),
     );
+    super::stream_in::requests(p, o);
     let arr_upd = |s: u32| -> Stmt {
         let mine = if two {
             eq(n("e_slot"), b(s == 1))
@@ -417,7 +426,8 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     init.push(set("f_addr", n("t0_wbase")));
     // a slot's beats, and (when a word is several beats) its beats a word
     let slot_set = |s: u32| {
-        let mut v = vec![set(&format!("sb{s}"), n("i_beats"))];
+        let mut v = vec![set(&format!("sb{s}"), n("i_all"))];
+        v.extend(super::stream_in::slot_set(s));
         if bpw > 1 {
             v.push(set(&format!("sw{s}"), n("i_bpw")));
             if p.short_chunk {
@@ -441,7 +451,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
                 n("vin_wbase"),
                 add(
                     n("f_addr"),
-                    crate::ir::bin(crate::ir::BinOp::Mul, n("i_beats"), kx(p.beat_bytes())),
+                    crate::ir::bin(crate::ir::BinOp::Mul, n("i_all"), kx(p.beat_bytes())),
                 ),
             ),
         ),

@@ -16,7 +16,9 @@
 //! other from `DESC_BASE`, run as one chain. Descriptor (64 bytes, 16
 //! little-endian 32-bit words): 0 `M` (tokens),
 //! 1 `K`, 2 `N`, 3 flags (bit 0: the input is layer `flags[18:16]`'s
-//! output requantized with the shift `flags[12:8]`, [`forward`]; results
+//! output requantized with the shift `flags[12:8]`, [`forward`]; bit 1:
+//! the input rows follow the layer's first weight tile in the weight
+//! stream, [`stream_in`]; results
 //! are 32-bit accumulators), 4 activation base, 5 weight base, 6 output base, 7 activation
 //! row stride (bytes), 8 output row stride (bytes), 9-15 reserved (0).
 //! Activations: `M` rows of `K` INT8 values. Weights: the tiles in the
@@ -42,6 +44,9 @@ pub mod partition;
 pub mod regs;
 pub mod sequencer;
 pub mod sram;
+pub mod stream;
+pub mod stream_check;
+pub mod stream_in;
 pub mod synth;
 pub mod table;
 
@@ -354,6 +359,10 @@ fn body(p: &AccelParams) -> Body {
         name("vw_n"),
         name("t0_n"),
         name("va_flags"),
+        name("vi_flags"),
+        name("vi_m"),
+        name("i_rowb"),
+        name("van_flags"),
         name("ve_flags"),
         name("a_waddr"),
     ]);
@@ -540,7 +549,10 @@ impl AccelManifest {
                 "N: output features (the last group of lanes may be partial)",
                 "flags: bit 0 the input is an earlier layer's output requantized on chip \
                  (clamp((a + 2^(s-1)) >> s, -128, 127)), bits 12:8 the shift s, bits 18:16 that \
-                 layer's index (lanes = width only); 0: an input of its own; outputs are 32-bit accumulators",
+                 layer's index (lanes = width only); bit 1 the input is streamed: its rows follow \
+                 the layer's first weight tile in the weight stream, into the activation buffer's \
+                 first half (even descriptor index) or second (odd), with a double-buffered \
+                 activation buffer only; 0: an input of its own; outputs are 32-bit accumulators",
                 "activation base (bytes)",
                 "weight base (bytes; tiles in the engine's order)",
                 "output base (bytes)",

@@ -35,6 +35,9 @@ pub enum Mutation {
     /// Starts a dependent layer without waiting for its producer (the
     /// dependency hold broken).
     NoDependencyHold,
+    /// A tile whose transfer carries a streamed input starts when its
+    /// weights have arrived, without waiting for the rows after them.
+    StreamEarlyStart,
 }
 
 /// The accelerator top of one design.
@@ -222,8 +225,10 @@ impl AccelParams {
 
     /// Why a layer of `m x k x n` cannot run on this top (`None`: it can):
     /// the shapes it takes are K and N of any length (a short last chunk or
-    /// a partial last group of whole bus beats, not both), the input and output on chip, the
-    /// partial sums of a K split in half the output buffer.
+    /// a partial last group of whole bus beats, not both), the input, the
+    /// outputs and the partial sums of a K split on chip (no move of
+    /// [`super::stream::StreamPlan`] through DRAM), the outputs in the
+    /// output buffer.
     pub fn refuses_layer(&self, m: u64, k: u64, n: u64) -> Option<String> {
         let (l, w) = (self.lanes(), self.width());
         if m == 0 || k == 0 || n == 0 {
@@ -272,28 +277,29 @@ impl AccelParams {
                 self.beat_bytes()
             ));
         }
-        let acc_bytes = u64::from(self.tile.acc_bits.div_ceil(8));
-        let c = k.div_ceil(w);
-        if c > self.slot_words && m * l * acc_bytes > self.arch.buffers.outputs.tile_bytes() {
+        // the engine's moves when the data does not fit on chip (the input
+        // streamed in token blocks, the outputs stored per tile, the partial
+        // sums of a K split spilled): `stream.rs` derives them; one
+        // descriptor keeps everything on chip (a streamed input runs as one
+        // descriptor a token block, `stream_check.rs`)
+        let moves = super::stream::StreamPlan::new(self, m, k, n);
+        if !moves.on_chip() {
             return Some(format!(
-                "K = {k} is split into K tiles of {} chunks, and the partial sums ({m} x {l} x {acc_bytes} bytes) \
-                 exceed half the output buffer: the engine spills them to DRAM, which the top does not build",
-                self.slot_words
+                "the engine moves this layer's data through DRAM ({}), which one descriptor of \
+                 the top does not (it keeps the input, the outputs and the partial sums on chip)",
+                moves.describe()
             ));
         }
+        let c = k.div_ceil(w);
         if m * c > self.act_words {
             return Some(format!(
-                "the input ({m} x {k} bytes) does not fit the activation buffer"
+                "the input ({m} rows of {c} words) does not fit the activation buffer's {} words",
+                self.act_words
             ));
         }
         if m * n.div_ceil(l) > self.out_words {
             return Some(format!(
                 "the output ({m} x {n} accumulators) does not fit the output buffer"
-            ));
-        }
-        if m * n * 4 > self.arch.buffers.activations.bytes() {
-            return Some(format!(
-                "the output ({m} x {n} x 4 bytes) would spill from the activation buffer in the engine"
             ));
         }
         if m * k > u64::from(u32::MAX) || k * l > u64::from(u32::MAX) {

@@ -45,8 +45,16 @@ pub fn phases(p: &AccelParams, o: &mut Body) {
     table::view(o, "va", n("al"), &["m", "k", "c", "astride", "flags"]);
     // a dependent layer's input is written by its producer: nothing to load,
     // its rows keep their words in the activation buffer
-    o.wire("a_skip", 1, and(eq(n("ph"), k(3, 2)), sl("va_flags", 0, 0)));
-    table::view(o, "van", table::next("al"), &["abase"]);
+    // (and a streamed input comes with its first weight transfer, `stream_in.rs`)
+    o.wire(
+        "a_skip",
+        1,
+        and(
+            eq(n("ph"), k(3, 2)),
+            or(sl("va_flags", 0, 0), super::stream_in::skips(p)),
+        ),
+    );
+    table::view(o, "van", table::next("al"), &["abase", "flags"]);
     o.wire("row_beats", X, zx(sl("va_k", 31, lb), 32 - lb));
     o.note("phases: 0 idle, 1 descriptors, 5 check, 2 input rows, 3 the layers, 4 write-back");
     o.reg("ph", 3);
@@ -91,7 +99,10 @@ pub fn phases(p: &AccelParams, o: &mut Body) {
                         crate::ir::bin(
                             crate::ir::BinOp::And,
                             f("flags"),
-                            kx(!super::forward::FLAGS_MASK & 0xffff_ffff),
+                            kx(
+                                !(super::forward::FLAGS_MASK | super::stream_in::flags_mask(p))
+                                    & 0xffff_ffff,
+                            ),
                         ),
                         kx(0),
                     ),
@@ -240,7 +251,7 @@ pub fn phases(p: &AccelParams, o: &mut Body) {
     for i in 1..table::MAX_LAYERS {
         next_ab.push(when(
             eq(table::next("al"), k(table::LB, u128::from(i))),
-            vec![set(&format!("t{i}_ab"), n("a_next"))],
+            vec![set(&format!("t{i}_ab"), super::stream_in::next_ab(p, i))],
         ));
     }
     next_ab.push(set("al", table::next("al")));

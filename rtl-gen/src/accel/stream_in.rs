@@ -1,0 +1,168 @@
+//! The streamed input in RTL: a layer whose descriptor sets
+//! [`STREAM_FLAG`] takes its input rows with its first weight transfer, as
+//! the engine's tokens-outer order loads a token block's activations with
+//! the block's first tile (`stream.rs`): the transfer is the tile's weight
+//! beats followed by the block's rows (`M x K` bytes, contiguous at the
+//! engine's placement, right after the tile's weights), and the tile has
+//! arrived with the last row beat, so the timing is the engine's load of
+//! weights and activations together.
+//!
+//! Such a layer loads nothing before the run (the input loader skips it)
+//! and its rows go to one half of the activation buffer: words `0..` for
+//! an even layer index, `act_words / 2..` for an odd one, so that a block
+//! fills one half while the array reads the block before it from the
+//! other (the engine bounds a block by a half of the buffer). Rows are
+//! whole words (`K % width == 0`, checked by the host, `stream_check.rs`).
+//!
+//! Per weight slot `s`: `sbw<s>` the transfer's weight beats (the rest are
+//! rows), `sab<s>` the half its rows go to; the rows are assembled into
+//! activation words per slot (`sg<s>`) and written at `sab<s> + swc<s>`.
+
+use super::build::{add, and, eq, kx, le, lt, mul, mux, n, not, or, set, sl, when, zx, Body, X};
+use super::params::AccelParams;
+use crate::ir::{Expr, Stmt};
+
+/// The descriptor's flags bit of a streamed input (bit 1).
+pub const STREAM_FLAG: u64 = 0x2;
+
+/// The streamed input is built on `p`: the activation buffer has two
+/// halves (a block fills one while the array reads the other).
+pub fn built(p: &AccelParams) -> bool {
+    p.arch.buffers.activations.double_buffered && p.act_words >= 2
+}
+
+/// Flags bits the top takes for the streamed input (none when not built).
+pub fn flags_mask(p: &AccelParams) -> u64 {
+    if built(p) {
+        STREAM_FLAG
+    } else {
+        0
+    }
+}
+
+/// `flags` marks a streamed input (false when not built).
+pub fn is_streamed(p: &AccelParams, flags: &str) -> Expr {
+    if built(p) {
+        sl(flags, 1, 1)
+    } else {
+        crate::ir::konst(1, 0)
+    }
+}
+
+/// Where layer `i`'s streamed rows start in the activation buffer.
+pub fn half_of(p: &AccelParams, i: u32) -> Expr {
+    kx(if i % 2 == 1 { p.act_words / 2 } else { 0 })
+}
+
+/// The read requests' side: `i_all`, the beats of the transfer the read
+/// cursor issues next (the tile's weights, and the block's rows when it is
+/// a streamed layer's first tile); needs the view `vi` with `flags`, `m`
+/// and `k`, and `i_beats` (the weight beats).
+pub fn requests(p: &AccelParams, o: &mut Body) {
+    // bytes to beats
+    let lb = p.beat_bytes().trailing_zeros();
+    o.wire(
+        "i_first",
+        1,
+        and(
+            is_streamed(p, "vi_flags"),
+            and(eq(n("i_n"), kx(0)), eq(n("i_kb"), kx(0))),
+        ),
+    );
+    o.wire("i_rowb", X, zx(sl("vi_k", X - 1, lb), X - lb));
+    // a streamed block's rows fit a half of the activation buffer (the
+    // host's rule, `stream_check.rs`): its tokens and a row's beats are
+    // narrow, so is the product (no 32 x 32 multiplier)
+    let aper = u64::from(p.aword_bits() / p.axi_bits);
+    let mb = super::params::addr_bits(p.act_words + 1);
+    let rb = super::params::addr_bits(p.act_words * aper + 1);
+    o.wire(
+        "i_abeats",
+        X,
+        mux(
+            n("i_first"),
+            mul(
+                zx(sl("vi_m", mb - 1, 0), mb),
+                zx(sl("i_rowb", rb - 1, 0), rb),
+            ),
+            kx(0),
+        ),
+    );
+    o.wire("i_all", X, add(n("i_beats"), n("i_abeats")));
+    for s in 0..p.slots {
+        o.reg(&format!("sbw{s}"), X);
+        o.reg(&format!("sab{s}"), X);
+    }
+}
+
+/// What a transfer entering slot `s` records.
+pub fn slot_set(s: u32) -> Vec<Stmt> {
+    vec![
+        set(&format!("sbw{s}"), n("i_beats")),
+        set(&format!("sab{s}"), n("vi_ab")),
+    ]
+}
+
+/// The read data's side: per slot the weight part's hit and last beat
+/// (`wh<s>`, `rlw<s>`, from the beat count `ws<s>_rc`), the rows' words,
+/// and the activation buffer's load port (`ld_full`, `ld_wa`, `ld_word`:
+/// the input loader's, or a streamed row's word).
+pub fn read_data(p: &AccelParams, o: &mut Body) -> Vec<Stmt> {
+    let mut data = Vec::new();
+    let (mut full, mut wa, mut word) = (n("ag_full"), n("a_wa"), n("ag_word"));
+    let mut resets = Vec::new();
+    let mut body = Vec::new();
+    for s in 0..p.slots {
+        let hit = n(&format!("ws{s}_hit"));
+        let rc = n(&format!("ws{s}_rc"));
+        let sbw = n(&format!("sbw{s}"));
+        o.wire(
+            &format!("wh{s}"),
+            1,
+            and(hit.clone(), lt(rc.clone(), sbw.clone())),
+        );
+        o.wire(
+            &format!("rlw{s}"),
+            1,
+            and(hit.clone(), eq(add(rc.clone(), kx(1)), sbw.clone())),
+        );
+        if !built(p) {
+            continue;
+        }
+        let sh = format!("sh{s}");
+        o.wire(&sh, 1, and(hit, le(sbw, rc)));
+        let pre = format!("sg{s}");
+        data.extend(super::dma::gearbox(p, o, &pre, p.aword_bits(), n(&sh)));
+        let swc = format!("swc{s}");
+        o.reg(&swc, X);
+        resets.push(set(&swc, kx(0)));
+        body.push(when(n(&format!("rl{s}")), vec![set(&swc, kx(0))]));
+        body.push(when(
+            and(n(&format!("{pre}_full")), not(n(&format!("rl{s}")))),
+            vec![set(&swc, add(n(&swc), kx(1)))],
+        ));
+        let at = add(n(&format!("sab{s}")), n(&swc));
+        wa = mux(n(&format!("{pre}_full")), at, wa);
+        word = mux(n(&format!("{pre}_full")), n(&format!("{pre}_word")), word);
+        full = or(full, n(&format!("{pre}_full")));
+    }
+    o.wire("ld_full", 1, full);
+    o.wire("ld_wa", X, wa);
+    o.wire("ld_word", p.aword_bits(), word);
+    if !resets.is_empty() {
+        o.clocked(resets, body);
+    }
+    data
+}
+
+/// Layer `i`'s input start in the activation buffer when the loader
+/// reaches it: its half when streamed (flags of the view `van`), else
+/// `a_next` (after the layers before it).
+pub fn next_ab(p: &AccelParams, i: u32) -> Expr {
+    mux(is_streamed(p, "van_flags"), half_of(p, i), n("a_next"))
+}
+
+/// The input loader skips a streamed layer (`va` has `flags`).
+pub fn skips(p: &AccelParams) -> Expr {
+    is_streamed(p, "va_flags")
+}
