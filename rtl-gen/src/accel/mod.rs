@@ -43,6 +43,7 @@ pub mod sequencer;
 pub mod sram;
 pub mod synth;
 pub mod table;
+pub mod tokens;
 
 use crate::emit::emit_design;
 use crate::ir::{name, Dir, Expr, Item, Module, Port};
@@ -206,6 +207,9 @@ pub fn accel_module(p: &AccelParams) -> Module {
     }
     o.items
         .push(crate::ir::wire_decl("t_out_acc", p.tile.out_acc_bits()));
+    if p.tile.token_tile() > 1 {
+        o.items.push(crate::ir::wire_decl("t_in_wload", 1));
+    }
     let sl = |s: &str, bits: u32| build::sl(s, bits - 1, 0);
     let inst = |module: String, nm: &str, conns: Vec<(&str, Expr)>| Item::Instance {
         module,
@@ -272,10 +276,15 @@ pub fn accel_module(p: &AccelParams) -> Module {
             ("in_act", name("a_q")),
             ("in_wgt", name("w_q")),
             ("in_last", name("t_in_last")),
+        ]
+        .into_iter()
+        .chain((p.tile.token_tile() > 1).then(|| ("in_wload", name("t_in_wload"))))
+        .chain([
             ("out_valid", name("t_out_valid")),
             ("out_ready", crate::ir::konst(1, 1)),
             ("out_acc", name("t_out_acc")),
-        ],
+        ])
+        .collect(),
     ));
     // Counters are 32 bits wide; the buffers take their low address bits,
     // and a few inputs are not needed (documented on the ports).

@@ -35,6 +35,9 @@ pub enum Mutation {
     /// Starts a dependent layer without waiting for its producer (the
     /// dependency hold broken).
     NoDependencyHold,
+    /// With weight registers (`token_tile > 1`), loads the weights with
+    /// every chunk of the chunk-outer order (the token slots broken).
+    WloadEveryChunk,
 }
 
 /// The accelerator top of one design.
@@ -102,11 +105,11 @@ impl AccelParams {
                     .into(),
             ));
         }
-        if a.token_tile != 1 || a.zeros == ZeroHandling::Skip {
+        if a.zeros == ZeroHandling::Skip {
             return Err(unsupported(
                 arch,
-                "`array.token_tile` must be 1 and `array.zeros` not \"skip\" (weight \
-                 registers and compaction are not in the accelerator top yet)"
+                "`array.zeros` must not be \"skip\" (compaction is not in the accelerator \
+                 top yet)"
                     .into(),
             ));
         }
