@@ -71,6 +71,23 @@ fn weight_load_on_every_chunk_is_caught() {
     assert!(r.wrong_results > 0);
 }
 
+/// A feeder in the order of `token_tile = 1` (token-outer, every chunk
+/// with its weights): results and cycles are right, as the tile allows it,
+/// but the weights are read once a token instead of once a sub-tile, so
+/// the weight-buffer reads differ from the mapping's and the check fails.
+#[test]
+fn no_weight_reuse_is_caught() {
+    let mut p = AccelParams::new(&tiled(8, 16, true, 2), 64).expect("builds");
+    p.mutation = Mutation::TokenOuter;
+    let r = check_gemm(&p, 5, 64, 16, &opts()).expect("runs");
+    println!("{}", r.summary());
+    assert!(!r.passed());
+    assert_eq!(r.wrong_results, 0);
+    assert_eq!(r.rtl, Some(r.engine));
+    // the mapping: 2 groups x 4 chunks x 3 sub-tiles; the broken feeder: x 5 tokens
+    assert_eq!(r.wreads, (Some(24), 40));
+}
+
 fn layer(m: u64, k: u64, n: u64, after: Option<usize>, shift: u32) -> ChainLayer {
     ChainLayer {
         m,

@@ -156,7 +156,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         }
     }
     // weight registers (T > 1): the feeder of `tokens.rs`
-    let tokens = p.tile.token_tile() > 1;
+    let tokens = p.tile.token_tile() > 1 && p.mutation != Mutation::TokenOuter;
     if !tokens {
         o.note("engine rule 1: the tile whose last chunk is offered now frees the array at t + 1");
         o.wire(
@@ -489,6 +489,14 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     );
     o.assign("t_in_valid", n("comp"));
     o.assign("t_in_last", n("fd_last"));
+    if !tokens {
+        // every chunk carries its weights: the weight buffer is read with it
+        o.wire("w_re", 1, n("comp_n"));
+        if p.tile.token_tile() > 1 {
+            o.assign("t_in_wload", b(true));
+        }
+    }
+    o.assign("dbg_wread", n("w_re"));
     outputs(p, o);
 }
 

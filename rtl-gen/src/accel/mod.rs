@@ -169,6 +169,14 @@ fn ports(p: &AccelParams) -> Vec<Port> {
             1,
             "observation: the layer's result is complete this cycle",
         ),
+        (
+            "dbg_wread",
+            Dir::Output,
+            1,
+            "observation: the weight buffer is read this cycle (a chunk of weights for the \
+             tile's next chunk: every chunk with token_tile = 1, a sub-tile's first token's \
+             with weight registers)",
+        ),
     ];
     for (nm, d, w, c) in lite.iter().cloned().chain(m) {
         v.push(Port::new(nm, d, w, c));
@@ -221,7 +229,7 @@ pub fn accel_module(p: &AccelParams) -> Module {
         "u_wbuf",
         vec![
             ("clk", name("clk")),
-            ("re", name("comp_n")),
+            ("re", name("w_re")),
             ("raddr", sl("w_raddr_n", wab)),
             ("q", name("w_q")),
             ("we", name("wb_we")),

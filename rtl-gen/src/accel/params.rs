@@ -38,6 +38,10 @@ pub enum Mutation {
     /// With weight registers (`token_tile > 1`), loads the weights with
     /// every chunk of the chunk-outer order (the token slots broken).
     WloadEveryChunk,
+    /// With weight registers, feeds as for `token_tile = 1` (token-outer,
+    /// weights with every chunk): results and cycles right, but no weight
+    /// reuse (the mapping's weight-buffer reads broken).
+    TokenOuter,
 }
 
 /// The accelerator top of one design.

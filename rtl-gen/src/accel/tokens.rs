@@ -168,6 +168,9 @@ pub fn feeder(p: &AccelParams, o: &mut Body) -> (Vec<Stmt>, Vec<Stmt>) {
     };
     o.wire("fd_wl_n", 1, wl);
     o.assign("t_in_wload", n("fd_wl"));
+    // the weight buffer is read for a chunk that loads weights only (the
+    // mapping's weight-buffer reads: once a chunk and sub-tile)
+    o.wire("w_re", 1, and(n("comp_n"), n("fd_wl_n")));
     let run = vec![
         set("fd_t", n("fd_t_n")),
         set("fd_nb", n("fd_nb_n")),
@@ -183,3 +186,21 @@ pub fn feeder(p: &AccelParams, o: &mut Body) -> (Vec<Stmt>, Vec<Stmt>) {
     (run, init)
 }
 
+
+/// The weight-buffer reads the simulator's mapping counts for a layer of
+/// `n` outputs (`plan`'s weight-buffer read bytes: a chunk of every lane
+/// of a group, once a chunk and token tile) as the top's word reads (one
+/// word is one chunk of a group; a partial last group's chunk is its
+/// lanes' share of the bytes): `None` when the bytes are not whole words.
+pub fn engine_weight_reads(p: &AccelParams, plan: &sim::mapping::OpPlan, n: u64) -> Option<u64> {
+    let bytes = plan
+        .activity
+        .sram
+        .get(&sim::activity::Buffer::Weights)
+        .map_or(0, |t| t.read_bytes);
+    // bytes of one chunk of every group: n lanes x width 2-bit codes
+    let per = n * p.width() * 2 / 8;
+    let groups = n.div_ceil(p.lanes());
+    let words = u128::from(bytes) * u128::from(groups);
+    (per > 0 && words.is_multiple_of(u128::from(per))).then(|| (words / u128::from(per)) as u64)
+}
