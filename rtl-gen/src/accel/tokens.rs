@@ -50,19 +50,11 @@ pub fn feeder(p: &AccelParams, o: &mut Body) -> (Vec<Stmt>, Vec<Stmt>) {
     // the offered chunk is its sub-tile's last token's (`fd_tl`), and the
     // sub-tile is the tile's last (`fd_bl`)
     o.wire("fd_tl", 1, eq(add(n("fd_t"), kx(1)), n("fd_nb")));
-    o.wire(
-        "fd_bl",
-        1,
-        eq(add(n("fd_row"), n("fd_nb")), n("vd_m")),
-    );
+    o.wire("fd_bl", 1, eq(add(n("fd_row"), n("fd_nb")), n("vd_m")));
     // the sub-tile's last chunk of its last token: the next sub-tile begins
     o.wire("fd_se", 1, and(n("fd_tl"), n("fd_last")));
     o.note("engine rule 1: the tile whose last chunk is offered now frees the array at t + 1");
-    o.wire(
-        "tile_end",
-        1,
-        and(and(n("comp"), n("fd_se")), n("fd_bl")),
-    );
+    o.wire("tile_end", 1, and(and(n("comp"), n("fd_se")), n("fd_bl")));
     // the next chunk: the next token of this chunk, the next chunk's
     // first token, or the next sub-tile's first chunk
     o.wire(
@@ -94,11 +86,7 @@ pub fn feeder(p: &AccelParams, o: &mut Body) -> (Vec<Stmt>, Vec<Stmt>) {
     o.wire(
         "fd_t_n",
         X,
-        mux(
-            or(n("start_n"), n("fd_tl")),
-            kx(0),
-            add(n("fd_t"), kx(1)),
-        ),
+        mux(or(n("start_n"), n("fd_tl")), kx(0), add(n("fd_t"), kx(1))),
     );
     o.wire(
         "fd_row_n",
@@ -140,11 +128,7 @@ pub fn feeder(p: &AccelParams, o: &mut Body) -> (Vec<Stmt>, Vec<Stmt>) {
     o.wire(
         "fd_bb_n",
         X,
-        mux(
-            or(n("start_n"), n("fd_se")),
-            n("fd_rb_n"),
-            n("fd_bb"),
-        ),
+        mux(or(n("start_n"), n("fd_se")), n("fd_rb_n"), n("fd_bb")),
     );
     // the activation word: the next token's (one row on), the sub-tile's
     // first token's next chunk, or the next sub-tile's first
@@ -185,7 +169,6 @@ pub fn feeder(p: &AccelParams, o: &mut Body) -> (Vec<Stmt>, Vec<Stmt>) {
     ];
     (run, init)
 }
-
 
 /// The weight-buffer reads the simulator's mapping counts for a layer of
 /// `n` outputs (`plan`'s weight-buffer read bytes: a chunk of every lane
