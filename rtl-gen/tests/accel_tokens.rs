@@ -156,6 +156,39 @@ fn token_tile_chains_are_exact() {
             let r = check_chain(&p, &qkvo, &opts()).expect("runs");
             println!("{}", r.summary());
             assert!(r.passed(), "{}", r.summary());
+            if (m, axi) == (6, 64) {
+                // q: 2 tiles of 6 tokens x 4 chunks; o held until v is complete
+                let got: Vec<(u64, u64)> =
+                    r.layers.iter().map(|l| l.rtl.unwrap_or((0, 0))).collect();
+                assert_eq!(got, [(72, 132), (168, 196), (200, 228), (240, 282)]);
+            }
         }
     }
+}
+
+/// The engine's chain on the edge-ternary preset as it is (`token_tile =
+/// 16`): the bitnet-b1.58-2B-4T decode q, k, v take the cycles they take
+/// with `token_tile = 1` (`accel_chain.rs`): a decode token is a sub-tile
+/// of one, and the weight registers add no cycles.
+#[test]
+fn preset_decode_chain_matches_token_tile_1() {
+    let a = sim::arch::preset("edge-ternary").expect("preset");
+    assert_eq!(a.array.token_tile, 16);
+    let p = AccelParams::new(&a, 512).expect("builds");
+    let c = [
+        layer(1, 2560, 2560, None, 0),
+        layer(1, 2560, 640, None, 0),
+        layer(1, 2560, 640, None, 0),
+    ];
+    let (t, total) = rtl_gen::accel::chain::engine_chain(&p, &c).expect("chain");
+    let got: Vec<(u64, u64, u64)> = t.iter().map(|l| (l.start, l.compute_end, l.done)).collect();
+    assert_eq!(
+        got,
+        [
+            (900, 32140, 32145),
+            (32900, 40140, 40145),
+            (40900, 48140, 48145)
+        ]
+    );
+    assert_eq!(total, 48145);
 }
