@@ -192,3 +192,18 @@ fn preset_decode_chain_matches_token_tile_1() {
     );
     assert_eq!(total, 48145);
 }
+
+/// A weight port narrower than a chunk with weight registers (the
+/// mapping's staging register, not built) is refused with the reason.
+#[test]
+fn narrow_weight_port_is_refused() {
+    let mut a = tiled(8, 16, true, 2);
+    // a chunk of every lane: 8 x 16 x 2 bits = 32 B; a port of 16 B
+    a.buffers.weights.banks = 1;
+    a.buffers.weights.bank_bytes = 16;
+    let e = AccelParams::new(&a, 64).expect_err("refused").to_string();
+    assert!(
+        e.contains("port (16 B a cycle) is narrower than a chunk of every lane (32 B)"),
+        "{e}"
+    );
+}

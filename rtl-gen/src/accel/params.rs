@@ -134,6 +134,23 @@ impl AccelParams {
                 format!("width {width}: the sequencer counts chunks as K / width with a shift (a power of two)"),
             ));
         }
+        // with weight registers the mapping lets a port narrower than a
+        // chunk deliver it over a sub-tile's token cycles, through a staging
+        // register in front of `in_wgt` (energy_model::lane_extras), which
+        // the top does not build: its weight word is one chunk, read in a cycle
+        let chunk = lanes * width * 2 / 8;
+        let port = arch.buffers.weights.bytes_per_cycle();
+        if a.token_tile > 1 && port < chunk {
+            return Err(unsupported(
+                arch,
+                format!(
+                    "the weight buffer's port ({port} B a cycle) is narrower than a chunk of \
+                     every lane ({chunk} B): the staging register the mapping assumes with \
+                     `array.token_tile` {} is not built (the top reads a chunk a cycle)",
+                    a.token_tile
+                ),
+            ));
+        }
         let db = u64::from(axi_bits);
         for (what, bits) in [
             ("a weight word (lanes x width x 2)", lanes * width * 2),
