@@ -39,6 +39,8 @@ fn token_tiles_are_exact() {
         (tiled(8, 16, true, 2), 64, (3, 1280, 16)),
         // a partial last group of 4 lanes, 7 tokens in 4 + 3
         (tiled(8, 16, true, 4), 64, (7, 256, 36)),
+        // 16 x 16 with T = 2: 3 tokens in 2 + 1
+        (tiled(16, 16, true, 2), 64, (3, 64, 32)),
         // 16 x 16: compute-bound, 6 tokens in 4 + 2
         (tiled(16, 16, true, 4), 64, (6, 128, 32)),
         (tiled(16, 16, true, 4), 64, (1, 512, 32)),
@@ -140,10 +142,22 @@ fn layer(m: u64, k: u64, n: u64, after: Option<usize>, shift: u32) -> ChainLayer
 }
 
 /// Chains with T = 4 on 16 x 16: q, k, v then o reading v (a dependent
-/// layer, its input forwarded on chip), 6 tokens and decode: every layer's
-/// start and completion equal to `engine_chain`'s, results bit-exact.
+/// layer, its input forwarded on chip), 6 tokens and decode; and on 8 x 16
+/// with T = 2 the q, k, v, o of 5 tokens with inputs of their own: every
+/// layer's start and completion equal to `engine_chain`'s, results
+/// bit-exact.
 #[test]
 fn token_tile_chains_are_exact() {
+    let own = [
+        layer(5, 64, 32, None, 0),
+        layer(5, 64, 16, None, 0),
+        layer(5, 64, 16, None, 0),
+        layer(5, 16, 64, None, 0),
+    ];
+    let p = AccelParams::new(&tiled(8, 16, true, 2), 64).expect("builds");
+    let r = check_chain(&p, &own, &opts()).expect("runs");
+    println!("{}", r.summary());
+    assert!(r.passed(), "{}", r.summary());
     for m in [6, 1] {
         let qkvo = [
             layer(m, 64, 32, None, 0),
