@@ -7,7 +7,7 @@
 
 mod accel_common;
 
-use accel_common::{opts, small};
+use accel_common::{banked, opts, small};
 use rtl_gen::accel::chain::ChainLayer;
 use rtl_gen::accel::chain_check::check_chain;
 use rtl_gen::accel::check::{check_gemm, AccelOptions};
@@ -25,8 +25,9 @@ fn tiled(lanes: u32, width: u32, double: bool, t: u32) -> Accelerator {
 
 /// Single layers on 8 x 16 and 16 x 16 with T = 2 and 4: M not a multiple
 /// of T (a short last sub-tile), decode (M = 1, one token a weight load),
-/// a K split (partial sums added across K tiles), a partial last group,
-/// double and single buffering: every case exact.
+/// a K split (partial sums added across K tiles), a partial last group, a
+/// short last chunk, double and single buffering, the transaction and the
+/// banked DRAM model: every case exact.
 #[test]
 fn token_tiles_are_exact() {
     let o = opts();
@@ -37,6 +38,10 @@ fn token_tiles_are_exact() {
         (tiled(8, 16, true, 2), 64, (1, 256, 32)),
         // 3 K tiles a group (32 + 32 + 16 chunks), 3 tokens in 2 + 1
         (tiled(8, 16, true, 2), 64, (3, 1280, 16)),
+        // a short last chunk (K % width = 8) in sub-tiles of 2 + 1
+        (tiled(8, 16, true, 2), 64, (3, 264, 32)),
+        // the banked DRAM model (LPDDR5-6400, one channel), 5 tokens in 2 + 2 + 1
+        (banked(tiled(8, 16, true, 2)), 64, (5, 128, 48)),
         // a partial last group of 4 lanes, 7 tokens in 4 + 3
         (tiled(8, 16, true, 4), 64, (7, 256, 36)),
         // 16 x 16 with T = 2: 3 tokens in 2 + 1
