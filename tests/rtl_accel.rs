@@ -535,3 +535,32 @@ fn a_streamed_input_checks_exact_and_stored_outputs_exit_2() {
         "{e}"
     );
 }
+
+/// With weight registers (`array.token_tile = 4`): a layer of 6 tokens
+/// (sub-tiles of 4 and 2) checked exact from the command line, its weight
+/// buffer read once a chunk and sub-tile as the mapping counts it
+/// (3 groups x 8 chunks x 2 sub-tiles).
+#[test]
+fn check_with_weight_registers_is_exact() {
+    dram_lib();
+    let d = dir("check-tokens");
+    let path = lanes_x16(&d, "cli_accel_t4", 8, 2);
+    let mut a = sim::arch::from_toml(&std::fs::read_to_string(&path).unwrap()).expect("design");
+    a.array.token_tile = 4;
+    std::fs::write(&path, to_toml(&a)).expect("write design");
+    let o = onebit(&[
+        "rtl",
+        "check",
+        "--top",
+        "accel",
+        "--arch",
+        path.to_str().unwrap(),
+        "--gemm",
+        "6,128,24",
+    ]);
+    let s = stdout(&o);
+    assert!(o.status.success(), "{s}{}", stderr(&o));
+    assert!(s.contains("difference +0 / +0 / +0"), "{s}");
+    assert!(s.contains("144 of 144 bit-exact"), "{s}");
+    assert!(s.contains("weight-buffer reads: engine 48, rtl 48"), "{s}");
+}

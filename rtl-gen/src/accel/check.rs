@@ -94,6 +94,10 @@ pub struct AccelReport {
     pub addr_mismatch: u64,
     /// Protocol problems the slave saw.
     pub problems: u64,
+    /// Weight-buffer word reads: the mapping's count (`None`: not whole
+    /// words) and the RTL's (`-1`: not reported). With weight registers
+    /// (`token_tile > 1`) a chunk is read once a sub-tile of tokens.
+    pub wreads: (Option<u64>, i64),
     /// Randomized mode.
     pub random: bool,
     /// AXI bytes a cycle and the DRAM's peak bytes a cycle (the engine does
@@ -115,6 +119,7 @@ impl AccelReport {
             && self.error_reg == 0
             && self.addr_mismatch == 0
             && self.problems == 0
+            && self.wreads.0.map(|e| e as i64) == Some(self.wreads.1)
             && timing_ok
     }
 
@@ -164,6 +169,14 @@ impl AccelReport {
             self.transfers,
             self.addr_mismatch,
             self.problems
+        );
+        let _ = writeln!(
+            s,
+            "  weight-buffer reads: engine {}, rtl {}",
+            self.wreads
+                .0
+                .map_or("not whole words".to_string(), |e| e.to_string()),
+            self.wreads.1
         );
         let _ = writeln!(
             s,
@@ -498,6 +511,10 @@ pub fn check_gemm(
         transfers: num("transfers").max(0) as u64,
         addr_mismatch: num("addr_mismatch").max(0) as u64,
         problems: num("problems").max(0) as u64,
+        wreads: (
+            super::tokens::engine_weight_reads(p, &layer.plan, n),
+            num("wreads"),
+        ),
         random: opts.random,
         bus: (p.beat_bytes(), p.dram_bytes_per_cycle()),
         build_s: r.build_s,

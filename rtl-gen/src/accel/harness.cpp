@@ -162,6 +162,7 @@ int main(int argc, char** argv) {
     int64_t t0 = -1;
     // every layer's start and completion, in order (cycles from t0)
     std::vector<int64_t> starts, dones;
+    uint64_t wreads = 0;  // weight-buffer reads
     uint64_t timed_beats = 0;
     // the open timed read transfer
     bool g_open = false;
@@ -241,6 +242,7 @@ int main(int argc, char** argv) {
         if (top->dbg_window && t0 < 0) t0 = (int64_t)cycle;
         if (top->dbg_layer_start && t0 >= 0) starts.push_back((int64_t)cycle - t0);
         if (top->dbg_layer_done && t0 >= 0) dones.push_back((int64_t)cycle - t0);
+        if (top->dbg_wread) wreads++;
         if (top->m_axi_arvalid && top->m_axi_arready) {
             uint64_t a = top->m_axi_araddr;
             int beats = top->m_axi_arlen + 1;
@@ -341,6 +343,7 @@ int main(int argc, char** argv) {
     list("starts", starts);
     list("dones", dones);
     r << "transfers " << transfers << "\n";
+    r << "wreads " << wreads << "\n";
     r << "addr_mismatch " << model_addr_mismatch << "\n";
     const char* names[] = {"status", "error", "cycles_reg", "layer_cycles", "status_after"};
     for (size_t i = 0; i < reads.size() && i < 5; i++) r << names[i] << " " << reads[i] << "\n";

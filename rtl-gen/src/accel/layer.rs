@@ -155,15 +155,19 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
             }
         }
     }
-    o.note("engine rule 1: the tile whose last chunk is offered now frees the array at t + 1");
-    o.wire(
-        "tile_end",
-        1,
-        and(
-            and(n("comp"), n("fd_last")),
-            eq(add(n("fd_row"), kx(1)), n("vd_m")),
-        ),
-    );
+    // weight registers (T > 1): the feeder of `tokens.rs`
+    let tokens = p.tile.token_tile() > 1 && p.mutation != Mutation::TokenOuter;
+    if !tokens {
+        o.note("engine rule 1: the tile whose last chunk is offered now frees the array at t + 1");
+        o.wire(
+            "tile_end",
+            1,
+            and(
+                and(n("comp"), n("fd_last")),
+                eq(add(n("fd_row"), kx(1)), n("vd_m")),
+            ),
+        );
+    }
     o.wire("idle_n", 1, or(not(n("comp")), n("tile_end")));
     o.note(
         "engine rule 2: the next tile starts when the array is free and its weights have arrived",
@@ -203,41 +207,48 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     );
     cursor(p, o, "ec", n("e_kb"), n("e_n"), "ve_c", "ve_n");
     // the feeder: the chunk offered in the next cycle
-    o.wire("restart", 1, or(n("start_n"), n("fd_last")));
-    o.wire("fd_ch_n", X, mux(n("start_n"), n("ec_ch"), n("fd_ch")));
-    o.wire(
-        "fd_last_n",
-        1,
-        mux(
-            n("restart"),
-            eq(n("fd_ch_n"), kx(1)),
-            eq(add(n("fd_c"), kx(2)), n("fd_ch")),
-        ),
-    );
-    o.wire("fd_c_n", X, mux(n("restart"), kx(0), add(n("fd_c"), kx(1))));
-    o.wire(
-        "fd_row_n",
-        X,
-        mux(
-            n("start_n"),
-            kx(0),
-            mux(n("fd_last"), add(n("fd_row"), kx(1)), n("fd_row")),
-        ),
-    );
-    o.wire(
-        "fd_rb_n",
-        X,
-        mux(
-            n("start_n"),
-            add(n("ve_ab"), n("e_kb")),
-            mux(n("fd_last"), add(n("fd_rb"), n("vd_c")), n("fd_rb")),
-        ),
-    );
-    o.wire(
-        "fd_aa_n",
-        X,
-        mux(n("restart"), n("fd_rb_n"), add(n("fd_aa"), kx(1))),
-    );
+    let fd_ch_n = mux(n("start_n"), n("ec_ch"), n("fd_ch"));
+    let (tok_run, tok_init) = if tokens {
+        o.wire("fd_ch_n", X, fd_ch_n);
+        super::tokens::feeder(p, o)
+    } else {
+        o.wire("restart", 1, or(n("start_n"), n("fd_last")));
+        o.wire("fd_ch_n", X, fd_ch_n);
+        o.wire(
+            "fd_last_n",
+            1,
+            mux(
+                n("restart"),
+                eq(n("fd_ch_n"), kx(1)),
+                eq(add(n("fd_c"), kx(2)), n("fd_ch")),
+            ),
+        );
+        o.wire("fd_c_n", X, mux(n("restart"), kx(0), add(n("fd_c"), kx(1))));
+        o.wire(
+            "fd_row_n",
+            X,
+            mux(
+                n("start_n"),
+                kx(0),
+                mux(n("fd_last"), add(n("fd_row"), kx(1)), n("fd_row")),
+            ),
+        );
+        o.wire(
+            "fd_rb_n",
+            X,
+            mux(
+                n("start_n"),
+                add(n("ve_ab"), n("e_kb")),
+                mux(n("fd_last"), add(n("fd_rb"), n("vd_c")), n("fd_rb")),
+            ),
+        );
+        o.wire(
+            "fd_aa_n",
+            X,
+            mux(n("restart"), n("fd_rb_n"), add(n("fd_aa"), kx(1))),
+        );
+        (Vec::new(), Vec::new())
+    };
     o.wire("fd_kb_n", X, mux(n("start_n"), n("e_kb"), n("fd_kb")));
     o.wire("fd_l_n", table::LB, mux(n("start_n"), n("e_l"), n("fd_l")));
     if two {
@@ -395,6 +406,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         ),
         arr_upd(0),
     ];
+    run.extend(tok_run);
     if two {
         run.push(set("fd_slot", n("fd_slot_n")));
         run.push(set(
@@ -422,6 +434,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     for r in ["e_l", "f_l", "i_l", "fd_l"] {
         init.push(set(r, crate::ir::konst(table::LB, 0)));
     }
+    init.extend(tok_init);
     init.push(set("a_addr", n("t0_abase")));
     init.push(set("f_addr", n("t0_wbase")));
     // a slot's beats, and (when a word is several beats) its beats a word
@@ -486,6 +499,14 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     );
     o.assign("t_in_valid", n("comp"));
     o.assign("t_in_last", n("fd_last"));
+    if !tokens {
+        // every chunk carries its weights: the weight buffer is read with it
+        o.wire("w_re", 1, n("comp_n"));
+        if p.tile.token_tile() > 1 {
+            o.assign("t_in_wload", b(true));
+        }
+    }
+    o.assign("dbg_wread", n("w_re"));
     o.block("buffers");
     outputs(p, o);
 }

@@ -49,6 +49,7 @@ pub mod stream_check;
 pub mod stream_in;
 pub mod synth;
 pub mod table;
+pub mod tokens;
 
 use crate::emit::emit_design;
 use crate::ir::{name, Dir, Expr, Item, Module, Port};
@@ -174,6 +175,14 @@ fn ports(p: &AccelParams) -> Vec<Port> {
             1,
             "observation: the layer's result is complete this cycle",
         ),
+        (
+            "dbg_wread",
+            Dir::Output,
+            1,
+            "observation: the weight buffer is read this cycle (a chunk of weights for the \
+             tile's next chunk: every chunk with token_tile = 1, a sub-tile's first token's \
+             with weight registers)",
+        ),
     ];
     for (nm, d, w, c) in lite.iter().cloned().chain(m) {
         v.push(Port::new(nm, d, w, c));
@@ -243,6 +252,9 @@ fn body(p: &AccelParams) -> Body {
     }
     o.items
         .push(crate::ir::wire_decl("t_out_acc", p.tile.out_acc_bits()));
+    if p.tile.token_tile() > 1 {
+        o.items.push(crate::ir::wire_decl("t_in_wload", 1));
+    }
     let sl = |s: &str, bits: u32| build::sl(s, bits - 1, 0);
     let inst = |module: String, nm: &str, conns: Vec<(&str, Expr)>| Item::Instance {
         module,
@@ -254,7 +266,7 @@ fn body(p: &AccelParams) -> Body {
         "u_wbuf",
         vec![
             ("clk", name("clk")),
-            ("re", name("comp_n")),
+            ("re", name("w_re")),
             ("raddr", sl("w_raddr_n", wab)),
             ("q", name("w_q")),
             ("we", name("wb_we")),
@@ -310,10 +322,15 @@ fn body(p: &AccelParams) -> Body {
             ("in_act", name("a_q")),
             ("in_wgt", name("w_q")),
             ("in_last", name("t_in_last")),
+        ]
+        .into_iter()
+        .chain((p.tile.token_tile() > 1).then(|| ("in_wload", name("t_in_wload"))))
+        .chain([
             ("out_valid", name("t_out_valid")),
             ("out_ready", crate::ir::konst(1, 1)),
             ("out_acc", name("t_out_acc")),
-        ],
+        ])
+        .collect(),
     ));
     // Counters are 32 bits wide; the buffers take their low address bits,
     // and a few inputs are not needed (documented on the ports).

@@ -38,6 +38,13 @@ pub enum Mutation {
     /// A tile whose transfer carries a streamed input starts when its
     /// weights have arrived, without waiting for the rows after them.
     StreamEarlyStart,
+    /// With weight registers (`token_tile > 1`), loads the weights with
+    /// every chunk of the chunk-outer order (the token slots broken).
+    WloadEveryChunk,
+    /// With weight registers, feeds as for `token_tile = 1` (token-outer,
+    /// weights with every chunk): results and cycles right, but no weight
+    /// reuse (the mapping's weight-buffer reads broken).
+    TokenOuter,
 }
 
 /// The accelerator top of one design.
@@ -105,11 +112,11 @@ impl AccelParams {
                     .into(),
             ));
         }
-        if a.token_tile != 1 || a.zeros == ZeroHandling::Skip {
+        if a.zeros == ZeroHandling::Skip {
             return Err(unsupported(
                 arch,
-                "`array.token_tile` must be 1 and `array.zeros` not \"skip\" (weight \
-                 registers and compaction are not in the accelerator top yet)"
+                "`array.zeros` must not be \"skip\" (compaction is not in the accelerator \
+                 top yet)"
                     .into(),
             ));
         }
@@ -128,6 +135,23 @@ impl AccelParams {
             return Err(unsupported(
                 arch,
                 format!("width {width}: the sequencer counts chunks as K / width with a shift (a power of two)"),
+            ));
+        }
+        // with weight registers the mapping lets a port narrower than a
+        // chunk deliver it over a sub-tile's token cycles, through a staging
+        // register in front of `in_wgt` (energy_model::lane_extras), which
+        // the top does not build: its weight word is one chunk, read in a cycle
+        let chunk = lanes * width * 2 / 8;
+        let port = arch.buffers.weights.bytes_per_cycle();
+        if a.token_tile > 1 && port < chunk {
+            return Err(unsupported(
+                arch,
+                format!(
+                    "the weight buffer's port ({port} B a cycle) is narrower than a chunk of \
+                     every lane ({chunk} B): the staging register the mapping assumes with \
+                     `array.token_tile` {} is not built (the top reads a chunk a cycle)",
+                    a.token_tile
+                ),
             ));
         }
         let db = u64::from(axi_bits);
