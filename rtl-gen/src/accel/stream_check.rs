@@ -194,6 +194,10 @@ pub fn check_streamed(
         transfers: num("transfers").max(0) as u64,
         addr_mismatch: num("addr_mismatch").max(0) as u64,
         problems: num("problems").max(0) as u64,
+        wreads: (
+            super::tokens::engine_weight_reads(p, &plans[0], n),
+            num("wreads"),
+        ),
         random: opts.random,
         bus: (p.beat_bytes(), p.dram_bytes_per_cycle()),
         build_s: r.build_s,
