@@ -100,6 +100,8 @@ struct Req {
     addr: u64,
     write: bool,
     path: Path,
+    /// Flat index of `path`'s bank in the channel (derived from `path`).
+    bank: usize,
     row: u32,
     arrive: u64,
     /// Next command to issue.
@@ -204,6 +206,17 @@ pub struct Controller {
     cas_for: Option<(Buf, usize)>,
     /// Command bus free from this cycle (single bus; HBM3 row bus).
     bus_free: u64,
+    /// No command can issue before this cycle unless the state changes
+    /// (a request arrives, a command issues, a refresh falls due): the
+    /// earliest cycle any candidate of the last full scheduling pass may
+    /// issue. 0 when unknown. Derived, never part of the canonical state.
+    quiet_until: u64,
+    /// During a scheduling pass: the least earliest-issue cycle over the
+    /// eligible candidates that were not ready.
+    scan_min: u64,
+    /// The read and write queue lengths at the end of the last idle pass:
+    /// requests behind them arrived since and were not scanned.
+    scanned: [usize; 2],
     stats: Stats,
 }
 
@@ -244,6 +257,9 @@ impl Controller {
             wck_expiry: 0,
             cas_for: None,
             bus_free: 0,
+            quiet_until: 0,
+            scan_min: u64::MAX,
+            scanned: [0; 2],
             stats: Stats::default(),
             cfg,
         }
@@ -297,6 +313,8 @@ impl Controller {
         row: u32,
         done: &mut Vec<(u64, u64)>,
     ) -> bool {
+        // a request appended to a queue leaves `quiet_until` valid for the
+        // requests already scanned; `quiet` scans the new ones
         if self.write_addrs.contains(&addr) {
             if write {
                 self.stats.writes += 1;
@@ -315,6 +333,7 @@ impl Controller {
             addr,
             write,
             path,
+            bank: self.shape.bank_index(&path),
             row,
             arrive: self.clk,
             cmd: last,
@@ -340,15 +359,15 @@ impl Controller {
             } else {
                 Cmd::RefAb
             }),
-            Cmd::RefPb => Some(match self.banks.open_row(&self.shape, &r.path) {
+            Cmd::RefPb => Some(match self.banks.open_row_at(r.bank) {
                 Some(_) => Cmd::Pre,
                 None => Cmd::RefPb,
             }),
             last => {
-                if self.act2_pending[self.shape.bank_index(&r.path)] {
+                if self.act2_pending[r.bank] {
                     return None;
                 }
-                Some(match self.banks.open_row(&self.shape, &r.path) {
+                Some(match self.banks.open_row_at(r.bank) {
                     Some(row) if row == r.row => last,
                     Some(_) => Cmd::Pre,
                     None => Cmd::Act,
@@ -357,15 +376,16 @@ impl Controller {
         }
     }
 
-    /// Whether `cmd` to `p` would close a row an active request needs.
-    fn closes_active(&self, cmd: Cmd, p: &Path) -> bool {
+    /// Whether `cmd` to `p` (flat bank index `bank`) would close a row an
+    /// active request needs.
+    fn closes_active(&self, cmd: Cmd, p: &Path, bank: usize) -> bool {
         if !cmd.is_closing() || self.active.is_empty() {
             return false;
         }
         if cmd.rank_scope() {
             self.active.iter().any(|a| a.path.rank == p.rank)
         } else {
-            self.active_per_bank[self.shape.bank_index(p)] > 0
+            self.active_per_bank[bank] > 0
         }
     }
 
@@ -403,6 +423,12 @@ impl Controller {
 
     /// FR-FCFS over `b`: the oldest request whose next command passes
     /// `filter` and is ready; `None` when the oldest eligible ones are not.
+    /// Lowers `scan_min` to the earliest-issue cycle `e` of a candidate
+    /// that was not ready.
+    fn note_not_ready(&mut self, e: u64) {
+        self.scan_min = self.scan_min.min(e);
+    }
+
     fn pick(&mut self, b: Buf, filter: impl Fn(&Self, Cmd, &Path) -> bool) -> Option<usize> {
         let clk = self.clk;
         let mut best: Option<(usize, bool, u64)> = None;
@@ -414,12 +440,17 @@ impl Controller {
                 continue;
             };
             let path = r.path;
+            let bank = r.bank;
             let arrive = r.arrive;
             self.buffer(b)[i].cmd = cmd;
-            if !filter(self, cmd, &path) || self.closes_active(cmd, &path) {
+            if !filter(self, cmd, &path) || self.closes_active(cmd, &path, bank) {
                 continue;
             }
-            let ok = self.timing.ready(cmd, &path, clk);
+            let e = self.timing.earliest_at(cmd, &path, bank);
+            let ok = e <= clk;
+            if !ok {
+                self.note_not_ready(e);
+            }
             // the read and write queues are in arrival order: the first
             // ready request is the oldest ready one
             if ok && sorted {
@@ -450,23 +481,90 @@ impl Controller {
         let r = self.prio.first()?;
         let cmd = self.prereq(r)?;
         let path = r.path;
+        let bank = r.bank;
         self.prio[0].cmd = cmd;
-        let ok = self.timing.ready(cmd, &path, self.clk)
-            && !self.closes_active(cmd, &path)
-            && filter(self, cmd, &path);
-        ok.then_some(0)
+        if self.closes_active(cmd, &path, bank) || !filter(self, cmd, &path) {
+            return None;
+        }
+        let e = self.timing.earliest_at(cmd, &path, bank);
+        if e > self.clk {
+            self.note_not_ready(e);
+            return None;
+        }
+        Some(0)
     }
 
-    fn set_write_mode(&mut self) {
+    /// The write mode [`Controller::set_write_mode`] would set.
+    fn next_write_mode(&self) -> bool {
         let n = self.writes.len() as f64;
         let cap = self.cfg.write_queue as f64;
         if !self.write_mode {
-            if n > self.cfg.write_high * cap || self.reads.is_empty() {
-                self.write_mode = true;
-            }
-        } else if n < self.cfg.write_low * cap && !self.reads.is_empty() {
-            self.write_mode = false;
+            n > self.cfg.write_high * cap || self.reads.is_empty()
+        } else {
+            !(n < self.cfg.write_low * cap && !self.reads.is_empty())
         }
+    }
+
+    fn set_write_mode(&mut self) {
+        self.write_mode = self.next_write_mode();
+    }
+
+    /// Whether this cycle can be left unscheduled: an earlier full pass
+    /// found nothing ready and said no command can issue before
+    /// `quiet_until`, nothing but arrivals has changed since, the write mode
+    /// the pass would set (read and written only while no refresh waits) is
+    /// the one it ran with, and no request that arrived since in the queue
+    /// it would scan is ready (those get their next command, as the pass
+    /// would give them, and lower `quiet_until` to their earliest cycle).
+    fn quiet(&mut self) -> bool {
+        if self.clk >= self.quiet_until {
+            return false;
+        }
+        if !self.prio.is_empty() {
+            // the read and write queues are not scanned while a refresh waits
+            return true;
+        }
+        if self.next_write_mode() != self.write_mode {
+            return false;
+        }
+        let (b, q) = if self.write_mode {
+            (Buf::Write, 1)
+        } else {
+            (Buf::Read, 0)
+        };
+        let n = self.buffer_ref(b).len();
+        for i in self.scanned[q]..n {
+            let r = &self.buffer_ref(b)[i];
+            let Some(cmd) = self.prereq(r) else {
+                continue;
+            };
+            let (path, bank) = (r.path, r.bank);
+            self.buffer(b)[i].cmd = cmd;
+            if !self.allowed_during_act2(cmd, &path) || self.closes_active(cmd, &path, bank) {
+                continue;
+            }
+            let e = self.timing.earliest_at(cmd, &path, bank);
+            if e <= self.clk {
+                return false;
+            }
+            self.quiet_until = self.quiet_until.min(e);
+        }
+        self.scanned[q] = n;
+        true
+    }
+
+    /// Starts a full scheduling pass.
+    fn begin_pass(&mut self) {
+        self.quiet_until = 0;
+        self.scan_min = u64::MAX;
+    }
+
+    /// Ends a full scheduling pass in which no command could issue (the
+    /// state is unchanged): no cycle before the least earliest-issue cycle
+    /// met can issue one either, until the state changes.
+    fn end_idle_pass(&mut self) {
+        self.quiet_until = self.scan_min;
+        self.scanned = [self.reads.len(), self.writes.len()];
     }
 
     fn pick_rw(&mut self, filter: impl Fn(&Self, Cmd, &Path) -> bool) -> Option<(Buf, usize)> {
@@ -498,6 +596,9 @@ impl Controller {
             done.push((id, at));
         }
         self.refresher.tick(clk, &mut self.due);
+        if !self.due.is_empty() {
+            self.quiet_until = 0;
+        }
         for d in self.due.drain(..) {
             let last = if d.all_bank { Cmd::RefAb } else { Cmd::RefPb };
             self.prio.push(Req {
@@ -505,6 +606,7 @@ impl Controller {
                 addr: u64::MAX,
                 write: false,
                 path: d.path,
+                bank: self.shape.bank_index(&d.path),
                 row: 0,
                 arrive: clk,
                 cmd: last,
@@ -522,9 +624,10 @@ impl Controller {
 
     /// One command bus: active set, then refresh, then reads or writes.
     fn schedule_single(&mut self, done: &mut Vec<(u64, u64)>) {
-        if self.clk < self.bus_free {
+        if self.clk < self.bus_free || self.quiet() {
             return;
         }
+        self.begin_pass();
         let any = |_: &Self, _: Cmd, _: &Path| true;
         let cand = self
             .pick(Buf::Active, any)
@@ -537,8 +640,9 @@ impl Controller {
                     None
                 }
             });
-        if let Some((b, i)) = cand {
-            self.issue(b, i, done);
+        match cand {
+            Some((b, i)) => self.issue(b, i, done),
+            None => self.end_idle_pass(),
         }
     }
 
@@ -586,6 +690,10 @@ impl Controller {
             }
             return;
         }
+        if self.quiet() {
+            return;
+        }
+        self.begin_pass();
         // an ACT-2 at its deadline goes first
         if let Some(k) = self.act2_at(|d| d <= clk) {
             self.issue_act2(k);
@@ -604,8 +712,9 @@ impl Controller {
                 }
             });
         let Some((b, i)) = cand else {
-            if let Some(k) = self.act2_at(|_| true) {
-                self.issue_act2(k);
+            match self.act2_at(|_| true) {
+                Some(k) => self.issue_act2(k),
+                None => self.end_idle_pass(),
             }
             return;
         };
@@ -627,6 +736,7 @@ impl Controller {
             if self.timing.ready(cas, &path, clk) {
                 self.timing.issue(cas, &path, clk);
                 self.cas_for = Some((b, i));
+                self.quiet_until = 0;
             }
             return;
         }
@@ -652,8 +762,9 @@ impl Controller {
     }
 
     fn issue_act2(&mut self, k: usize) {
+        self.quiet_until = 0;
         let (r, _) = self.activating.remove(k);
-        let bank = self.shape.bank_index(&r.path);
+        let bank = r.bank;
         self.timing.issue(Cmd::Act2, &r.path, self.clk);
         self.act2_pending[bank] = false;
         self.n_act2_pending -= 1;
@@ -677,6 +788,7 @@ impl Controller {
 
     /// Issues the next command of request `i` of `b`.
     fn issue(&mut self, b: Buf, i: usize, done: &mut Vec<(u64, u64)>) {
+        self.quiet_until = 0;
         let clk = self.clk;
         let mut cmd = self.buffer_ref(b)[i].cmd;
         let path = self.buffer_ref(b)[i].path;
@@ -748,7 +860,7 @@ impl Controller {
             if b == Buf::Write {
                 self.write_addrs.remove(&r.addr);
             }
-            let bank = self.shape.bank_index(&r.path);
+            let bank = r.bank;
             if self.standard == Standard::Lpddr5 {
                 self.act2_pending[bank] = true;
                 self.n_act2_pending += 1;
@@ -762,7 +874,7 @@ impl Controller {
 
     fn retire(&mut self, b: Buf, r: Req, done: &mut Vec<(u64, u64)>) {
         if b == Buf::Active {
-            self.active_per_bank[self.shape.bank_index(&r.path)] -= 1;
+            self.active_per_bank[r.bank] -= 1;
         }
         if b == Buf::Write {
             self.write_addrs.remove(&r.addr);
@@ -803,5 +915,6 @@ impl Controller {
         let n = to - 1 - self.clk;
         self.banks.account_n(&mut self.stats.counts, n);
         self.clk = to - 1;
+        self.quiet_until = 0;
     }
 }
