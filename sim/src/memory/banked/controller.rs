@@ -21,77 +21,18 @@
 //! data clock before an access when WCK has stopped.
 
 pub mod canon;
+mod config;
+mod pick;
+mod stats;
+
+pub use config::{ControllerConfig, PagePolicy};
+pub use stats::Stats;
 
 use super::bank::Banks;
-use super::power::Counts;
-use super::refresh::{Due, RefreshPolicy, Refresher};
+use super::refresh::{Due, Refresher};
 use super::spec::{DramSpec, Standard};
 use super::timing::{constraints, Cmd, Path, Shape, TimingState};
-use serde::{Deserialize, Serialize};
 use std::collections::{HashSet, VecDeque};
-
-/// Row-buffer policy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-#[serde(rename_all = "kebab-case")]
-pub enum PagePolicy {
-    /// Rows stay open until a conflicting request or a refresh closes them.
-    #[default]
-    Open,
-    /// An access with no other queued request to its row auto-precharges.
-    Closed,
-}
-
-impl PagePolicy {
-    /// Parses a policy name.
-    pub fn parse(s: &str) -> Option<PagePolicy> {
-        match s {
-            "open" => Some(PagePolicy::Open),
-            "closed" => Some(PagePolicy::Closed),
-            _ => None,
-        }
-    }
-
-    /// The policy's name.
-    pub fn name(self) -> &'static str {
-        match self {
-            PagePolicy::Open => "open",
-            PagePolicy::Closed => "closed",
-        }
-    }
-}
-
-/// Controller parameters.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ControllerConfig {
-    /// Read queue entries.
-    pub read_queue: usize,
-    /// Write queue entries.
-    pub write_queue: usize,
-    /// Writes drain above this share of the write queue...
-    pub write_high: f64,
-    /// ...until they fall below this share (while reads wait).
-    pub write_low: f64,
-    /// Row-buffer policy.
-    pub page: PagePolicy,
-    /// Refresh policy.
-    pub refresh: RefreshPolicy,
-}
-
-impl Default for ControllerConfig {
-    /// 32-entry queues and 0.8 / 0.2 watermarks (the defaults of Ramulator 2's
-    /// controllers, an assumption for a generic accelerator controller),
-    /// open page, all-bank refresh.
-    fn default() -> Self {
-        ControllerConfig {
-            read_queue: 32,
-            write_queue: 32,
-            write_high: 0.8,
-            write_low: 0.2,
-            page: PagePolicy::Open,
-            refresh: RefreshPolicy::AllBank,
-        }
-    }
-}
 
 /// A request in a queue.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,55 +60,6 @@ enum Buf {
     Write,
     Prio,
     Active,
-}
-
-/// Row-buffer and traffic statistics.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Stats {
-    /// Commands and standby cycles (the power model's inputs).
-    pub counts: Counts,
-    /// Requests whose row was open.
-    pub row_hits: u64,
-    /// Requests to a closed bank.
-    pub row_misses: u64,
-    /// Requests to a bank open to another row.
-    pub row_conflicts: u64,
-    /// Reads served.
-    pub reads: u64,
-    /// Writes served.
-    pub writes: u64,
-    /// Rank-cycles blocked by refresh (tRFC per REFab, tRFCpb / banks per REFpb).
-    pub refresh_cycles: u64,
-    /// Sum of read latencies (arrival to data), cycles.
-    pub read_latency_sum: u64,
-}
-
-impl Stats {
-    /// `self - b`.
-    pub fn minus(&self, b: &Stats) -> Stats {
-        Stats {
-            counts: self.counts.minus(&b.counts),
-            row_hits: self.row_hits - b.row_hits,
-            row_misses: self.row_misses - b.row_misses,
-            row_conflicts: self.row_conflicts - b.row_conflicts,
-            reads: self.reads - b.reads,
-            writes: self.writes - b.writes,
-            refresh_cycles: self.refresh_cycles - b.refresh_cycles,
-            read_latency_sum: self.read_latency_sum - b.read_latency_sum,
-        }
-    }
-
-    /// Adds `k` times `d`.
-    pub fn add_k(&mut self, d: &Stats, k: u64) {
-        self.counts.add_k(&d.counts, k);
-        self.row_hits += k * d.row_hits;
-        self.row_misses += k * d.row_misses;
-        self.row_conflicts += k * d.row_conflicts;
-        self.reads += k * d.reads;
-        self.writes += k * d.writes;
-        self.refresh_cycles += k * d.refresh_cycles;
-        self.read_latency_sum += k * d.read_latency_sum;
-    }
 }
 
 /// The controller of one channel.
@@ -350,59 +242,6 @@ impl Controller {
         true
     }
 
-    /// The command `r` needs next, or `None` while its bank is between ACT-1
-    /// and ACT-2 for another request.
-    fn prereq(&self, r: &Req) -> Option<Cmd> {
-        match r.last {
-            Cmd::RefAb => Some(if self.banks.rank_open(r.path.rank) {
-                Cmd::PreA
-            } else {
-                Cmd::RefAb
-            }),
-            Cmd::RefPb => Some(match self.banks.open_row_at(r.bank) {
-                Some(_) => Cmd::Pre,
-                None => Cmd::RefPb,
-            }),
-            last => {
-                if self.act2_pending[r.bank] {
-                    return None;
-                }
-                Some(match self.banks.open_row_at(r.bank) {
-                    Some(row) if row == r.row => last,
-                    Some(_) => Cmd::Pre,
-                    None => Cmd::Act,
-                })
-            }
-        }
-    }
-
-    /// Whether `cmd` to `p` (flat bank index `bank`) would close a row an
-    /// active request needs.
-    fn closes_active(&self, cmd: Cmd, p: &Path, bank: usize) -> bool {
-        if !cmd.is_closing() || self.active.is_empty() {
-            return false;
-        }
-        if cmd.rank_scope() {
-            self.active.iter().any(|a| a.path.rank == p.rank)
-        } else {
-            self.active_per_bank[bank] > 0
-        }
-    }
-
-    /// LPDDR5: whether `cmd` may issue while some ACT-2 is pending.
-    fn allowed_during_act2(&self, cmd: Cmd, p: &Path) -> bool {
-        if self.n_act2_pending == 0 {
-            return true;
-        }
-        match cmd {
-            Cmd::Act => false,
-            Cmd::CasRd | Cmd::CasWr | Cmd::Rd | Cmd::Wr | Cmd::Rda | Cmd::Wra => true,
-            Cmd::PreA | Cmd::RefAb => !self.activating.iter().any(|(a, _)| a.path.rank == p.rank),
-            Cmd::Pre | Cmd::RefPb => !self.act2_pending[self.shape.bank_index(p)],
-            Cmd::Act2 => false,
-        }
-    }
-
     fn buffer(&mut self, b: Buf) -> &mut Vec<Req> {
         match b {
             Buf::Read => &mut self.reads,
@@ -419,162 +258,6 @@ impl Controller {
             Buf::Prio => &self.prio,
             Buf::Active => &self.active,
         }
-    }
-
-    /// FR-FCFS over `b`: the oldest request whose next command passes
-    /// `filter` and is ready; `None` when the oldest eligible ones are not.
-    /// Lowers `scan_min` to the earliest-issue cycle `e` of a candidate
-    /// that was not ready.
-    fn note_not_ready(&mut self, e: u64) {
-        self.scan_min = self.scan_min.min(e);
-    }
-
-    fn pick(&mut self, b: Buf, filter: impl Fn(&Self, Cmd, &Path) -> bool) -> Option<usize> {
-        let clk = self.clk;
-        let mut best: Option<(usize, bool, u64)> = None;
-        let sorted = matches!(b, Buf::Read | Buf::Write);
-        let n = self.buffer_ref(b).len();
-        for i in 0..n {
-            let r = &self.buffer_ref(b)[i];
-            let Some(cmd) = self.prereq(r) else {
-                continue;
-            };
-            let path = r.path;
-            let bank = r.bank;
-            let arrive = r.arrive;
-            self.buffer(b)[i].cmd = cmd;
-            if !filter(self, cmd, &path) || self.closes_active(cmd, &path, bank) {
-                continue;
-            }
-            let e = self.timing.earliest_at(cmd, &path, bank);
-            let ok = e <= clk;
-            if !ok {
-                self.note_not_ready(e);
-            }
-            // the read and write queues are in arrival order: the first
-            // ready request is the oldest ready one
-            if ok && sorted {
-                return Some(i);
-            }
-            best = match best {
-                None => Some((i, ok, arrive)),
-                Some((j, bok, barr)) => {
-                    if ok != bok {
-                        if ok {
-                            Some((i, ok, arrive))
-                        } else {
-                            Some((j, bok, barr))
-                        }
-                    } else if arrive < barr {
-                        Some((i, ok, arrive))
-                    } else {
-                        Some((j, bok, barr))
-                    }
-                }
-            };
-        }
-        best.filter(|b| b.1).map(|b| b.0)
-    }
-
-    /// The oldest refresh, when its next command is ready.
-    fn pick_prio(&mut self, filter: impl Fn(&Self, Cmd, &Path) -> bool) -> Option<usize> {
-        let r = self.prio.first()?;
-        let cmd = self.prereq(r)?;
-        let path = r.path;
-        let bank = r.bank;
-        self.prio[0].cmd = cmd;
-        if self.closes_active(cmd, &path, bank) || !filter(self, cmd, &path) {
-            return None;
-        }
-        let e = self.timing.earliest_at(cmd, &path, bank);
-        if e > self.clk {
-            self.note_not_ready(e);
-            return None;
-        }
-        Some(0)
-    }
-
-    /// The write mode [`Controller::set_write_mode`] would set.
-    fn next_write_mode(&self) -> bool {
-        let n = self.writes.len() as f64;
-        let cap = self.cfg.write_queue as f64;
-        if !self.write_mode {
-            n > self.cfg.write_high * cap || self.reads.is_empty()
-        } else {
-            !(n < self.cfg.write_low * cap && !self.reads.is_empty())
-        }
-    }
-
-    fn set_write_mode(&mut self) {
-        self.write_mode = self.next_write_mode();
-    }
-
-    /// Whether this cycle can be left unscheduled: an earlier full pass
-    /// found nothing ready and said no command can issue before
-    /// `quiet_until`, nothing but arrivals has changed since, the write mode
-    /// the pass would set (read and written only while no refresh waits) is
-    /// the one it ran with, and no request that arrived since in the queue
-    /// it would scan is ready (those get their next command, as the pass
-    /// would give them, and lower `quiet_until` to their earliest cycle).
-    fn quiet(&mut self) -> bool {
-        if self.clk >= self.quiet_until {
-            return false;
-        }
-        if !self.prio.is_empty() {
-            // the read and write queues are not scanned while a refresh waits
-            return true;
-        }
-        if self.next_write_mode() != self.write_mode {
-            return false;
-        }
-        let (b, q) = if self.write_mode {
-            (Buf::Write, 1)
-        } else {
-            (Buf::Read, 0)
-        };
-        let n = self.buffer_ref(b).len();
-        for i in self.scanned[q]..n {
-            let r = &self.buffer_ref(b)[i];
-            let Some(cmd) = self.prereq(r) else {
-                continue;
-            };
-            let (path, bank) = (r.path, r.bank);
-            self.buffer(b)[i].cmd = cmd;
-            if !self.allowed_during_act2(cmd, &path) || self.closes_active(cmd, &path, bank) {
-                continue;
-            }
-            let e = self.timing.earliest_at(cmd, &path, bank);
-            if e <= self.clk {
-                return false;
-            }
-            self.quiet_until = self.quiet_until.min(e);
-        }
-        self.scanned[q] = n;
-        true
-    }
-
-    /// Starts a full scheduling pass.
-    fn begin_pass(&mut self) {
-        self.quiet_until = 0;
-        self.scan_min = u64::MAX;
-    }
-
-    /// Ends a full scheduling pass in which no command could issue (the
-    /// state is unchanged): no cycle before the least earliest-issue cycle
-    /// met can issue one either, until the state changes.
-    fn end_idle_pass(&mut self) {
-        self.quiet_until = self.scan_min;
-        self.scanned = [self.reads.len(), self.writes.len()];
-    }
-
-    fn pick_rw(&mut self, filter: impl Fn(&Self, Cmd, &Path) -> bool) -> Option<(Buf, usize)> {
-        self.set_write_mode();
-        let b = if self.write_mode {
-            Buf::Write
-        } else {
-            Buf::Read
-        };
-        self.pick(b, filter).map(|i| (b, i))
     }
 
     /// Advances one cycle; completed requests are appended to `done` as

@@ -348,10 +348,15 @@ impl Controller {
         // activation, banks between ACT-1 and ACT-2, addresses of queued
         // writes
         let shape = self.shape;
-        for r in [&mut self.reads, &mut self.writes, &mut self.prio, &mut self.active]
-            .into_iter()
-            .flat_map(|v| v.iter_mut())
-            .chain(self.activating.iter_mut().map(|(r, _)| r))
+        for r in [
+            &mut self.reads,
+            &mut self.writes,
+            &mut self.prio,
+            &mut self.active,
+        ]
+        .into_iter()
+        .flat_map(|v| v.iter_mut())
+        .chain(self.activating.iter_mut().map(|(r, _)| r))
         {
             r.bank = shape.bank_index(&r.path);
         }
