@@ -149,7 +149,7 @@ impl Controller {
         if !self.write_mode {
             n > self.cfg.write_high * cap || self.reads.is_empty()
         } else {
-            !(n < self.cfg.write_low * cap && !self.reads.is_empty())
+            n >= self.cfg.write_low * cap || self.reads.is_empty()
         }
     }
 
