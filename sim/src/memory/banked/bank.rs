@@ -29,6 +29,11 @@ impl Banks {
         self.open[s.bank_index(p)]
     }
 
+    /// The row open in the bank with flat index `bank`.
+    pub fn open_row_at(&self, bank: usize) -> Option<u32> {
+        self.open[bank]
+    }
+
     /// Whether any bank of `rank` is open.
     pub fn rank_open(&self, rank: u32) -> bool {
         self.open_per_rank[rank as usize] > 0

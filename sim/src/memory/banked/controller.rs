@@ -21,77 +21,18 @@
 //! data clock before an access when WCK has stopped.
 
 pub mod canon;
+mod config;
+mod pick;
+mod stats;
+
+pub use config::{ControllerConfig, PagePolicy};
+pub use stats::Stats;
 
 use super::bank::Banks;
-use super::power::Counts;
-use super::refresh::{Due, RefreshPolicy, Refresher};
+use super::refresh::{Due, Refresher};
 use super::spec::{DramSpec, Standard};
 use super::timing::{constraints, Cmd, Path, Shape, TimingState};
-use serde::{Deserialize, Serialize};
 use std::collections::{HashSet, VecDeque};
-
-/// Row-buffer policy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-#[serde(rename_all = "kebab-case")]
-pub enum PagePolicy {
-    /// Rows stay open until a conflicting request or a refresh closes them.
-    #[default]
-    Open,
-    /// An access with no other queued request to its row auto-precharges.
-    Closed,
-}
-
-impl PagePolicy {
-    /// Parses a policy name.
-    pub fn parse(s: &str) -> Option<PagePolicy> {
-        match s {
-            "open" => Some(PagePolicy::Open),
-            "closed" => Some(PagePolicy::Closed),
-            _ => None,
-        }
-    }
-
-    /// The policy's name.
-    pub fn name(self) -> &'static str {
-        match self {
-            PagePolicy::Open => "open",
-            PagePolicy::Closed => "closed",
-        }
-    }
-}
-
-/// Controller parameters.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ControllerConfig {
-    /// Read queue entries.
-    pub read_queue: usize,
-    /// Write queue entries.
-    pub write_queue: usize,
-    /// Writes drain above this share of the write queue...
-    pub write_high: f64,
-    /// ...until they fall below this share (while reads wait).
-    pub write_low: f64,
-    /// Row-buffer policy.
-    pub page: PagePolicy,
-    /// Refresh policy.
-    pub refresh: RefreshPolicy,
-}
-
-impl Default for ControllerConfig {
-    /// 32-entry queues and 0.8 / 0.2 watermarks (the defaults of Ramulator 2's
-    /// controllers, an assumption for a generic accelerator controller),
-    /// open page, all-bank refresh.
-    fn default() -> Self {
-        ControllerConfig {
-            read_queue: 32,
-            write_queue: 32,
-            write_high: 0.8,
-            write_low: 0.2,
-            page: PagePolicy::Open,
-            refresh: RefreshPolicy::AllBank,
-        }
-    }
-}
 
 /// A request in a queue.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,6 +41,8 @@ struct Req {
     addr: u64,
     write: bool,
     path: Path,
+    /// Flat index of `path`'s bank in the channel (derived from `path`).
+    bank: usize,
     row: u32,
     arrive: u64,
     /// Next command to issue.
@@ -117,55 +60,6 @@ enum Buf {
     Write,
     Prio,
     Active,
-}
-
-/// Row-buffer and traffic statistics.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Stats {
-    /// Commands and standby cycles (the power model's inputs).
-    pub counts: Counts,
-    /// Requests whose row was open.
-    pub row_hits: u64,
-    /// Requests to a closed bank.
-    pub row_misses: u64,
-    /// Requests to a bank open to another row.
-    pub row_conflicts: u64,
-    /// Reads served.
-    pub reads: u64,
-    /// Writes served.
-    pub writes: u64,
-    /// Rank-cycles blocked by refresh (tRFC per REFab, tRFCpb / banks per REFpb).
-    pub refresh_cycles: u64,
-    /// Sum of read latencies (arrival to data), cycles.
-    pub read_latency_sum: u64,
-}
-
-impl Stats {
-    /// `self - b`.
-    pub fn minus(&self, b: &Stats) -> Stats {
-        Stats {
-            counts: self.counts.minus(&b.counts),
-            row_hits: self.row_hits - b.row_hits,
-            row_misses: self.row_misses - b.row_misses,
-            row_conflicts: self.row_conflicts - b.row_conflicts,
-            reads: self.reads - b.reads,
-            writes: self.writes - b.writes,
-            refresh_cycles: self.refresh_cycles - b.refresh_cycles,
-            read_latency_sum: self.read_latency_sum - b.read_latency_sum,
-        }
-    }
-
-    /// Adds `k` times `d`.
-    pub fn add_k(&mut self, d: &Stats, k: u64) {
-        self.counts.add_k(&d.counts, k);
-        self.row_hits += k * d.row_hits;
-        self.row_misses += k * d.row_misses;
-        self.row_conflicts += k * d.row_conflicts;
-        self.reads += k * d.reads;
-        self.writes += k * d.writes;
-        self.refresh_cycles += k * d.refresh_cycles;
-        self.read_latency_sum += k * d.read_latency_sum;
-    }
 }
 
 /// The controller of one channel.
@@ -204,6 +98,17 @@ pub struct Controller {
     cas_for: Option<(Buf, usize)>,
     /// Command bus free from this cycle (single bus; HBM3 row bus).
     bus_free: u64,
+    /// No command can issue before this cycle unless the state changes
+    /// (a request arrives, a command issues, a refresh falls due): the
+    /// earliest cycle any candidate of the last full scheduling pass may
+    /// issue. 0 when unknown. Derived, never part of the canonical state.
+    quiet_until: u64,
+    /// During a scheduling pass: the least earliest-issue cycle over the
+    /// eligible candidates that were not ready.
+    scan_min: u64,
+    /// The read and write queue lengths at the end of the last idle pass:
+    /// requests behind them arrived since and were not scanned.
+    scanned: [usize; 2],
     stats: Stats,
 }
 
@@ -244,6 +149,9 @@ impl Controller {
             wck_expiry: 0,
             cas_for: None,
             bus_free: 0,
+            quiet_until: 0,
+            scan_min: u64::MAX,
+            scanned: [0; 2],
             stats: Stats::default(),
             cfg,
         }
@@ -297,6 +205,8 @@ impl Controller {
         row: u32,
         done: &mut Vec<(u64, u64)>,
     ) -> bool {
+        // a request appended to a queue leaves `quiet_until` valid for the
+        // requests already scanned; `quiet` scans the new ones
         if self.write_addrs.contains(&addr) {
             if write {
                 self.stats.writes += 1;
@@ -315,6 +225,7 @@ impl Controller {
             addr,
             write,
             path,
+            bank: self.shape.bank_index(&path),
             row,
             arrive: self.clk,
             cmd: last,
@@ -329,58 +240,6 @@ impl Controller {
             self.reads.push(r);
         }
         true
-    }
-
-    /// The command `r` needs next, or `None` while its bank is between ACT-1
-    /// and ACT-2 for another request.
-    fn prereq(&self, r: &Req) -> Option<Cmd> {
-        match r.last {
-            Cmd::RefAb => Some(if self.banks.rank_open(r.path.rank) {
-                Cmd::PreA
-            } else {
-                Cmd::RefAb
-            }),
-            Cmd::RefPb => Some(match self.banks.open_row(&self.shape, &r.path) {
-                Some(_) => Cmd::Pre,
-                None => Cmd::RefPb,
-            }),
-            last => {
-                if self.act2_pending[self.shape.bank_index(&r.path)] {
-                    return None;
-                }
-                Some(match self.banks.open_row(&self.shape, &r.path) {
-                    Some(row) if row == r.row => last,
-                    Some(_) => Cmd::Pre,
-                    None => Cmd::Act,
-                })
-            }
-        }
-    }
-
-    /// Whether `cmd` to `p` would close a row an active request needs.
-    fn closes_active(&self, cmd: Cmd, p: &Path) -> bool {
-        if !cmd.is_closing() || self.active.is_empty() {
-            return false;
-        }
-        if cmd.rank_scope() {
-            self.active.iter().any(|a| a.path.rank == p.rank)
-        } else {
-            self.active_per_bank[self.shape.bank_index(p)] > 0
-        }
-    }
-
-    /// LPDDR5: whether `cmd` may issue while some ACT-2 is pending.
-    fn allowed_during_act2(&self, cmd: Cmd, p: &Path) -> bool {
-        if self.n_act2_pending == 0 {
-            return true;
-        }
-        match cmd {
-            Cmd::Act => false,
-            Cmd::CasRd | Cmd::CasWr | Cmd::Rd | Cmd::Wr | Cmd::Rda | Cmd::Wra => true,
-            Cmd::PreA | Cmd::RefAb => !self.activating.iter().any(|(a, _)| a.path.rank == p.rank),
-            Cmd::Pre | Cmd::RefPb => !self.act2_pending[self.shape.bank_index(p)],
-            Cmd::Act2 => false,
-        }
     }
 
     fn buffer(&mut self, b: Buf) -> &mut Vec<Req> {
@@ -399,84 +258,6 @@ impl Controller {
             Buf::Prio => &self.prio,
             Buf::Active => &self.active,
         }
-    }
-
-    /// FR-FCFS over `b`: the oldest request whose next command passes
-    /// `filter` and is ready; `None` when the oldest eligible ones are not.
-    fn pick(&mut self, b: Buf, filter: impl Fn(&Self, Cmd, &Path) -> bool) -> Option<usize> {
-        let clk = self.clk;
-        let mut best: Option<(usize, bool, u64)> = None;
-        let sorted = matches!(b, Buf::Read | Buf::Write);
-        let n = self.buffer_ref(b).len();
-        for i in 0..n {
-            let r = &self.buffer_ref(b)[i];
-            let Some(cmd) = self.prereq(r) else {
-                continue;
-            };
-            let path = r.path;
-            let arrive = r.arrive;
-            self.buffer(b)[i].cmd = cmd;
-            if !filter(self, cmd, &path) || self.closes_active(cmd, &path) {
-                continue;
-            }
-            let ok = self.timing.ready(cmd, &path, clk);
-            // the read and write queues are in arrival order: the first
-            // ready request is the oldest ready one
-            if ok && sorted {
-                return Some(i);
-            }
-            best = match best {
-                None => Some((i, ok, arrive)),
-                Some((j, bok, barr)) => {
-                    if ok != bok {
-                        if ok {
-                            Some((i, ok, arrive))
-                        } else {
-                            Some((j, bok, barr))
-                        }
-                    } else if arrive < barr {
-                        Some((i, ok, arrive))
-                    } else {
-                        Some((j, bok, barr))
-                    }
-                }
-            };
-        }
-        best.filter(|b| b.1).map(|b| b.0)
-    }
-
-    /// The oldest refresh, when its next command is ready.
-    fn pick_prio(&mut self, filter: impl Fn(&Self, Cmd, &Path) -> bool) -> Option<usize> {
-        let r = self.prio.first()?;
-        let cmd = self.prereq(r)?;
-        let path = r.path;
-        self.prio[0].cmd = cmd;
-        let ok = self.timing.ready(cmd, &path, self.clk)
-            && !self.closes_active(cmd, &path)
-            && filter(self, cmd, &path);
-        ok.then_some(0)
-    }
-
-    fn set_write_mode(&mut self) {
-        let n = self.writes.len() as f64;
-        let cap = self.cfg.write_queue as f64;
-        if !self.write_mode {
-            if n > self.cfg.write_high * cap || self.reads.is_empty() {
-                self.write_mode = true;
-            }
-        } else if n < self.cfg.write_low * cap && !self.reads.is_empty() {
-            self.write_mode = false;
-        }
-    }
-
-    fn pick_rw(&mut self, filter: impl Fn(&Self, Cmd, &Path) -> bool) -> Option<(Buf, usize)> {
-        self.set_write_mode();
-        let b = if self.write_mode {
-            Buf::Write
-        } else {
-            Buf::Read
-        };
-        self.pick(b, filter).map(|i| (b, i))
     }
 
     /// Advances one cycle; completed requests are appended to `done` as
@@ -498,6 +279,9 @@ impl Controller {
             done.push((id, at));
         }
         self.refresher.tick(clk, &mut self.due);
+        if !self.due.is_empty() {
+            self.quiet_until = 0;
+        }
         for d in self.due.drain(..) {
             let last = if d.all_bank { Cmd::RefAb } else { Cmd::RefPb };
             self.prio.push(Req {
@@ -505,6 +289,7 @@ impl Controller {
                 addr: u64::MAX,
                 write: false,
                 path: d.path,
+                bank: self.shape.bank_index(&d.path),
                 row: 0,
                 arrive: clk,
                 cmd: last,
@@ -522,9 +307,10 @@ impl Controller {
 
     /// One command bus: active set, then refresh, then reads or writes.
     fn schedule_single(&mut self, done: &mut Vec<(u64, u64)>) {
-        if self.clk < self.bus_free {
+        if self.clk < self.bus_free || self.quiet() {
             return;
         }
+        self.begin_pass();
         let any = |_: &Self, _: Cmd, _: &Path| true;
         let cand = self
             .pick(Buf::Active, any)
@@ -537,8 +323,9 @@ impl Controller {
                     None
                 }
             });
-        if let Some((b, i)) = cand {
-            self.issue(b, i, done);
+        match cand {
+            Some((b, i)) => self.issue(b, i, done),
+            None => self.end_idle_pass(),
         }
     }
 
@@ -586,6 +373,10 @@ impl Controller {
             }
             return;
         }
+        if self.quiet() {
+            return;
+        }
+        self.begin_pass();
         // an ACT-2 at its deadline goes first
         if let Some(k) = self.act2_at(|d| d <= clk) {
             self.issue_act2(k);
@@ -604,8 +395,9 @@ impl Controller {
                 }
             });
         let Some((b, i)) = cand else {
-            if let Some(k) = self.act2_at(|_| true) {
-                self.issue_act2(k);
+            match self.act2_at(|_| true) {
+                Some(k) => self.issue_act2(k),
+                None => self.end_idle_pass(),
             }
             return;
         };
@@ -627,6 +419,7 @@ impl Controller {
             if self.timing.ready(cas, &path, clk) {
                 self.timing.issue(cas, &path, clk);
                 self.cas_for = Some((b, i));
+                self.quiet_until = 0;
             }
             return;
         }
@@ -652,8 +445,9 @@ impl Controller {
     }
 
     fn issue_act2(&mut self, k: usize) {
+        self.quiet_until = 0;
         let (r, _) = self.activating.remove(k);
-        let bank = self.shape.bank_index(&r.path);
+        let bank = r.bank;
         self.timing.issue(Cmd::Act2, &r.path, self.clk);
         self.act2_pending[bank] = false;
         self.n_act2_pending -= 1;
@@ -677,6 +471,7 @@ impl Controller {
 
     /// Issues the next command of request `i` of `b`.
     fn issue(&mut self, b: Buf, i: usize, done: &mut Vec<(u64, u64)>) {
+        self.quiet_until = 0;
         let clk = self.clk;
         let mut cmd = self.buffer_ref(b)[i].cmd;
         let path = self.buffer_ref(b)[i].path;
@@ -748,7 +543,7 @@ impl Controller {
             if b == Buf::Write {
                 self.write_addrs.remove(&r.addr);
             }
-            let bank = self.shape.bank_index(&r.path);
+            let bank = r.bank;
             if self.standard == Standard::Lpddr5 {
                 self.act2_pending[bank] = true;
                 self.n_act2_pending += 1;
@@ -762,7 +557,7 @@ impl Controller {
 
     fn retire(&mut self, b: Buf, r: Req, done: &mut Vec<(u64, u64)>) {
         if b == Buf::Active {
-            self.active_per_bank[self.shape.bank_index(&r.path)] -= 1;
+            self.active_per_bank[r.bank] -= 1;
         }
         if b == Buf::Write {
             self.write_addrs.remove(&r.addr);
@@ -803,5 +598,6 @@ impl Controller {
         let n = to - 1 - self.clk;
         self.banks.account_n(&mut self.stats.counts, n);
         self.clk = to - 1;
+        self.quiet_until = 0;
     }
 }

@@ -357,6 +357,10 @@ pub struct TimingState {
     history: Vec<Vec<VecDeque<u64>>>,
     /// Constraint indices started by each command.
     by_prev: [Vec<usize>; NCMD],
+    /// Per flat bank index: the bank's node index at each level (derived
+    /// from `shape`, so that a bank-scope command's earliest cycle needs no
+    /// index arithmetic).
+    bank_nodes: Vec<[u32; LEVELS]>,
 }
 
 impl TimingState {
@@ -387,6 +391,40 @@ impl TimingState {
             next_ok,
             history,
             by_prev,
+            bank_nodes: (0..shape.nodes(BANK))
+                .map(|b| {
+                    let mut nodes = [0u32; LEVELS];
+                    let mut n = b;
+                    for l in (0..LEVELS).rev() {
+                        nodes[l] = n as u32;
+                        n /= shape.fanout[l] as usize;
+                    }
+                    nodes
+                })
+                .collect(),
+        }
+    }
+
+    /// The earliest cycle at which bank-scope `cmd` to the bank with flat
+    /// index `bank` satisfies every constraint (the same as
+    /// [`TimingState::earliest`] for a command that is not rank-scope).
+    pub fn earliest_bank(&self, cmd: Cmd, bank: usize) -> u64 {
+        debug_assert!(!cmd.rank_scope());
+        let nodes = &self.bank_nodes[bank];
+        let c = cmd.idx();
+        let mut t = 0;
+        for (level, &n) in self.next_ok.iter().zip(nodes) {
+            t = t.max(level[n as usize][c]);
+        }
+        t
+    }
+
+    /// [`TimingState::earliest`] with `p`'s flat bank index known.
+    pub fn earliest_at(&self, cmd: Cmd, p: &Path, bank: usize) -> u64 {
+        if cmd.rank_scope() {
+            self.earliest(cmd, p)
+        } else {
+            self.earliest_bank(cmd, bank)
         }
     }
 

@@ -190,6 +190,8 @@ impl Anchor {
                 bg: (p >> 16 & 0xffff) as u32,
                 bank: (p & 0xffff) as u32,
             },
+            // set by the caller, which knows the shape
+            bank: 0,
             row: if w[0] == 0 {
                 0
             } else {
@@ -338,11 +340,26 @@ impl Controller {
         self.write_mode = w[k] != 0;
         self.wck_expiry = clk + w[k + 1];
         self.bus_free = clk + w[k + 2];
+        self.quiet_until = 0;
         self.cas_for =
             (w[k + 3] != NONE).then(|| (buf_of(w[k + 3] >> 32), (w[k + 3] & 0xffff_ffff) as usize));
         k += 4;
-        // derived: requests per bank past their activation, banks between
-        // ACT-1 and ACT-2, addresses of queued writes
+        // derived: flat bank indices, requests per bank past their
+        // activation, banks between ACT-1 and ACT-2, addresses of queued
+        // writes
+        let shape = self.shape;
+        for r in [
+            &mut self.reads,
+            &mut self.writes,
+            &mut self.prio,
+            &mut self.active,
+        ]
+        .into_iter()
+        .flat_map(|v| v.iter_mut())
+        .chain(self.activating.iter_mut().map(|(r, _)| r))
+        {
+            r.bank = shape.bank_index(&r.path);
+        }
         self.active_per_bank.iter_mut().for_each(|n| *n = 0);
         for r in &self.active {
             self.active_per_bank[self.shape.bank_index(&r.path)] += 1;
