@@ -35,6 +35,7 @@ pub mod check;
 pub mod dma;
 pub mod forward;
 pub mod harness;
+pub mod icarus_tb;
 pub mod image;
 pub mod layer;
 pub mod params;
