@@ -564,3 +564,33 @@ fn check_with_weight_registers_is_exact() {
     assert!(s.contains("144 of 144 bit-exact"), "{s}");
     assert!(s.contains("weight-buffer reads: engine 48, rtl 48"), "{s}");
 }
+
+/// `--sim icarus`: the Icarus testbench, exact on the layer; without
+/// Icarus on `PATH`, exit 2 naming the tool and the install hint (never a
+/// silent skip).
+#[test]
+fn check_under_icarus_is_exact_and_a_missing_icarus_exits_2() {
+    dram_lib();
+    let d = dir("icarus");
+    let arch = design(&d);
+    let a = arch.to_str().unwrap();
+    let args = [
+        "rtl", "check", "--top", "accel", "--sim", "icarus", "--arch", a, "--gemm", "1,256,32",
+    ];
+    let o = onebit(&args);
+    let s = stdout(&o);
+    assert!(o.status.success(), "{s}{}", stderr(&o));
+    assert!(s.contains("engine : start 104 done 316 total 316"), "{s}");
+    assert!(s.contains("rtl    : start 104 done 316 total 316"), "{s}");
+    assert!(s.contains("32 of 32 bit-exact"), "{s}");
+    let empty = d.join("no-tools");
+    std::fs::create_dir_all(&empty).unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_onebit"))
+        .args(args)
+        .env("PATH", &empty)
+        .output()
+        .expect("run onebit");
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    let e = stderr(&o);
+    assert!(e.contains("`iverilog` is not installed"), "{e}");
+}

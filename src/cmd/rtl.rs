@@ -240,6 +240,10 @@ fn finish(report: &CheckReport) -> CliResult {
 
 impl CheckArgs {
     fn exec(self) -> CliResult {
+        let sim: Simulator = self
+            .sim
+            .parse()
+            .map_err(|e: String| CliError::Usage(format!("--sim {}: {e}", self.sim)))?;
         if super::rtl_accel::is_accel(&self.top)? {
             let layers =
                 super::rtl_accel::layers(self.gemm.as_deref(), self.trace.as_deref(), self.ops)?;
@@ -255,6 +259,7 @@ impl CheckArgs {
                 self.inject_fault,
                 self.chain,
                 self.requant_shift,
+                sim,
             );
         }
         if self.gemm.is_some()
@@ -268,10 +273,6 @@ impl CheckArgs {
                     .into(),
             ));
         }
-        let sim: Simulator = self
-            .sim
-            .parse()
-            .map_err(|e: String| CliError::Usage(format!("--sim {}: {e}", self.sim)))?;
         if self.vectors == 0 {
             return Err(CliError::Usage("--vectors must be at least 1".into()));
         }

@@ -229,6 +229,7 @@ pub fn check(
     inject_fault: bool,
     chain: bool,
     requant_shift: Option<u32>,
+    sim: rtl_gen::check::Simulator,
 ) -> CliResult {
     if requant_shift.is_some() && !chain {
         return Err(CliError::Usage(
@@ -253,6 +254,7 @@ pub fn check(
         work,
         jobs,
         cache: Some(cache.clone()),
+        sim,
         ..AccelOptions::default()
     };
     if chain {

@@ -1,4 +1,5 @@
-//! `rtl check --top accel`: the accelerator top under Verilator, its memory
+//! `rtl check --top accel`: the accelerator top under Verilator (or Icarus,
+//! [`super::icarus_tb`]), its memory
 //! slave timed by the simulator's own DRAM model (the C ABI of
 //! `onebit-dram-cabi`, linked into the testbench), its results compared bit
 //! for bit with the reference, and the layer's start, completion and total
@@ -15,6 +16,7 @@ use super::emit_accel;
 use super::harness::HARNESS_CPP;
 use super::image::{Layer, LayerTiming, DESC_ADDR, OUT_ADDR};
 use super::params::AccelParams;
+use crate::check::Simulator;
 use crate::error::RtlError;
 use crate::tools::{fnv64, require, run, tail, version};
 use std::fmt::Write as _;
@@ -46,6 +48,9 @@ pub struct AccelOptions {
     pub max_cycles: u64,
     /// The DRAM model's static library (found beside the executable when `None`).
     pub dram_lib: Option<PathBuf>,
+    /// The simulator: Verilator (`harness.cpp`) or Icarus (`icarus_tb`),
+    /// the same slave and host on both.
+    pub sim: Simulator,
 }
 
 impl Default for AccelOptions {
@@ -60,6 +65,7 @@ impl Default for AccelOptions {
             jobs: 2,
             max_cycles: 50_000_000,
             dram_lib: None,
+            sim: Simulator::Verilator,
         }
     }
 }
@@ -103,7 +109,7 @@ pub struct AccelReport {
     /// AXI bytes a cycle and the DRAM's peak bytes a cycle (the engine does
     /// not model the bus: when it is the narrower, the RTL may be slower).
     pub bus: (u64, f64),
-    /// Verilator build seconds (0: cached).
+    /// Build seconds (0: cached).
     pub build_s: f64,
     /// Simulation seconds.
     pub run_s: f64,
@@ -369,7 +375,18 @@ pub fn simulate(
         }
     };
     std::fs::create_dir_all(&work).map_err(|e| RtlError::io(&work, e))?;
-    let (binary, build_s) = build(p, &work, opts)?;
+    // the Verilator executable, or the Icarus image and its VPI module
+    let (binary, icarus, build_s) = match opts.sim {
+        Simulator::Verilator => {
+            let (b, s) = build(p, &work, opts)?;
+            (b, None, s)
+        }
+        Simulator::Icarus => {
+            let b = super::icarus_tb::build(p, &work, opts)?;
+            let s = b.seconds;
+            (PathBuf::new(), Some(b), s)
+        }
+    };
     let arch_path = work.join("arch.toml");
     let toml = sim::arch::to_toml(&p.arch);
     std::fs::write(&arch_path, toml).map_err(|e| RtlError::io(&arch_path, e))?;
@@ -406,8 +423,16 @@ pub fn simulate(
     std::fs::write(&config, cfg).map_err(|e| RtlError::io(&config, e))?;
     let result = work.join("result.txt");
     let t = Instant::now();
+    let mut cmd = match &icarus {
+        Some(b) => super::icarus_tb::command(b, &config, &result),
+        None => {
+            let mut c = Command::new(&binary);
+            c.arg(&config).arg(&result);
+            c
+        }
+    };
     let ran = run(
-        Command::new(&binary).arg(&config).arg(&result),
+        &mut cmd,
         "the accelerator's testbench",
         "simulate the accelerator",
         Duration::from_secs(3600),

@@ -194,19 +194,25 @@ pub(super) fn gearbox(
     } else {
         cat(vec![n("m_axi_rdata"), sl(&st, word_bits - db - 1, db)])
     };
-    vec![when(
-        hit,
-        vec![
-            set(&st, shifted),
-            set(
-                &bt,
-                mux(
-                    eq(n(&bt), kx(u64::from(per - 1))),
-                    kx(0),
-                    add(n(&bt), kx(1)),
+    // the beat count is reset (4-state simulation: no word assembles from
+    // an unknown count)
+    vec![when_else(
+        not(n("rst_n")),
+        vec![set(&bt, kx(0))],
+        vec![when(
+            hit,
+            vec![
+                set(&st, shifted),
+                set(
+                    &bt,
+                    mux(
+                        eq(n(&bt), kx(u64::from(per - 1))),
+                        kx(0),
+                        add(n(&bt), kx(1)),
+                    ),
                 ),
-            ),
-        ],
+            ],
+        )],
     )]
 }
 
@@ -241,12 +247,18 @@ fn posbox(
         })
         .collect();
     o.wire(&word, word_bits, cat(parts));
-    vec![when(
-        hit,
-        vec![
-            set(&st, mux(n(&full), k(word_bits, 0), n(&word))),
-            set(&bt, mux(n(&full), kx(0), add(n(&bt), kx(1)))),
-        ],
+    // the beat count and the kept beats are reset: a short first word's
+    // missing beats are zeros from reset too, not only after a full word
+    vec![when_else(
+        not(n("rst_n")),
+        vec![set(&st, k(word_bits, 0)), set(&bt, kx(0))],
+        vec![when(
+            hit,
+            vec![
+                set(&st, mux(n(&full), k(word_bits, 0), n(&word))),
+                set(&bt, mux(n(&full), kx(0), add(n(&bt), kx(1)))),
+            ],
+        )],
     )]
 }
 

@@ -37,6 +37,7 @@ pub mod check;
 pub mod dma;
 pub mod forward;
 pub mod harness;
+pub mod icarus_tb;
 pub mod image;
 pub mod layer;
 pub mod params;
