@@ -16,8 +16,10 @@
 //! other from `DESC_BASE`, run as one chain. Descriptor (64 bytes, 16
 //! little-endian 32-bit words): 0 `M` (tokens),
 //! 1 `K`, 2 `N`, 3 flags (bit 0: the input is layer `flags[18:16]`'s
-//! output requantized with the shift `flags[12:8]`, [`forward`]; results
-//! are 32-bit accumulators), 4 activation base, 5 weight base, 6 output base, 7 activation
+//! output requantized with the shift `flags[12:8]`, [`forward`]; bit 1:
+//! outputs written as INT8, requantized by the same rule with the shift
+//! `flags[28:24]`, one byte an output, [`dma`]; else 32-bit
+//! accumulators), 4 activation base, 5 weight base, 6 output base, 7 activation
 //! row stride (bytes), 8 output row stride (bytes), 9-15 reserved (0).
 //! Activations: `M` rows of `K` INT8 values. Weights: the tiles in the
 //! engine's order (feature group `g` of `lanes` outputs), each
@@ -26,7 +28,7 @@
 //! bytes the engine loads: a last group of `N % lanes` lanes has that many
 //! lanes a chunk, and a short last chunk of `K % width` elements holds only
 //! those, element-major (a prefix of whole beats; the DMA rewires it). Outputs: `M` rows of `N`
-//! 32-bit two's-complement accumulators.
+//! 32-bit two's-complement accumulators, or `N` INT8 values with flags bit 1.
 
 pub mod build;
 pub mod chain;
@@ -436,7 +438,9 @@ impl AccelManifest {
                 "N: output features (the last group of lanes may be partial)",
                 "flags: bit 0 the input is an earlier layer's output requantized on chip \
                  (clamp((a + 2^(s-1)) >> s, -128, 127)), bits 12:8 the shift s, bits 18:16 that \
-                 layer's index (lanes = width only); 0: an input of its own; outputs are 32-bit accumulators",
+                 layer's index (lanes = width only); 0: an input of its own; bit 1 outputs written as INT8 by \
+                 the same rule with the shift in bits 28:24, one byte an output (lanes x 8 a multiple of the \
+                 AXI width); else 32-bit accumulators",
                 "activation base (bytes)",
                 "weight base (bytes; tiles in the engine's order)",
                 "output base (bytes)",
