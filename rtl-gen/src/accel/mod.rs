@@ -324,6 +324,8 @@ pub fn accel_module(p: &AccelParams) -> Module {
         name("t0_n"),
         name("va_flags"),
         name("ve_flags"),
+        name("vw_flags"),
+        name("vwn_flags"),
         name("a_waddr"),
     ]);
     let waived = vec![crate::ir::wire(
