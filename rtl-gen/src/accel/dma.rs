@@ -442,7 +442,7 @@ pub fn read_data(p: &AccelParams, o: &mut Body) {
 /// The top builds INT8 outputs (descriptor flags bit 1) when an output
 /// word's `lanes` bytes are whole AXI beats.
 pub fn int8_out_able(p: &AccelParams) -> bool {
-    (p.arch.array.lanes * 8) % p.axi_bits == 0
+    (p.arch.array.lanes * 8).is_multiple_of(p.axi_bits)
 }
 
 /// The write-back: rows of the output (`out_row_beats` beats each, at
