@@ -29,7 +29,11 @@ pub const LB: u32 = 4;
 /// is an earlier layer, so at most `MAX_LAYERS - 2`) widened to a layer
 /// index.
 pub fn producer(flags: &str) -> Expr {
-    super::build::cat(vec![super::build::k(LB - 3, 0), sl(flags, 18, 16)])
+    if LB > 3 {
+        super::build::cat(vec![super::build::k(LB - 3, 0), sl(flags, 18, 16)])
+    } else {
+        sl(flags, 18, 16)
+    }
 }
 
 /// The descriptor's words by field, in memory order.
