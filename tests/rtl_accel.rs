@@ -594,3 +594,51 @@ fn check_under_icarus_is_exact_and_a_missing_icarus_exits_2() {
     let e = stderr(&o);
     assert!(e.contains("`iverilog` is not installed"), "{e}");
 }
+
+/// `--chain --int8-out 4`: the k, v, o trace on the 16 x 16 design with
+/// every output written to memory as INT8 (shift 4): every byte equal to
+/// the model's requantized accumulators, the timing that of the
+/// accumulator chain (72 / 140, 136 / 204, 204 / 268). `--int8-out`
+/// without `--chain`, or with a shift out of range, exits 2.
+#[test]
+fn chain_writes_int8_outputs() {
+    dram_lib();
+    let d = dir("chain-int8");
+    let arch = design16(&d);
+    let tp = kvo_trace(&d);
+    let base = [
+        "rtl",
+        "check",
+        "--top",
+        "accel",
+        "--arch",
+        arch.to_str().unwrap(),
+        "--trace",
+        tp.to_str().unwrap(),
+        "--ops",
+        "3",
+    ];
+    let mut args = base.to_vec();
+    args.extend(["--int8-out", "4"]);
+    let o = onebit(&args);
+    let e = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{e}");
+    assert!(e.contains("add --chain"), "{e}");
+    args.push("--chain");
+    let o = onebit(&args);
+    let s = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{s}{}", stderr(&o));
+    for line in [
+        "layer 0 (M=16 K=64 N=16), INT8 outputs (shift 4): engine start / done 72 / 140, rtl 72 / 140 (+0 / +0); 256 of 256 results bit-exact",
+        "layer 2 (M=16 K=16 N=32) reading layer 1 (shift 6), INT8 outputs (shift 4): engine start / done 204 / 268, rtl 204 / 268 (+0 / +0); 512 of 512 results bit-exact",
+        "total: engine 268, rtl 268",
+    ] {
+        assert!(s.contains(line), "missing {line:?} in\n{s}");
+    }
+    let mut args = base.to_vec();
+    args.extend(["--chain", "--int8-out", "32"]);
+    let o = onebit(&args);
+    let e = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{e}");
+    assert!(e.contains("--int8-out 32: expected 0..=31"), "{e}");
+}

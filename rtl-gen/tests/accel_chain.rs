@@ -17,6 +17,7 @@ fn layer(m: u64, k: u64, n: u64, after: Option<usize>) -> ChainLayer {
         n,
         after,
         shift: 6,
+        out_shift: None,
     }
 }
 

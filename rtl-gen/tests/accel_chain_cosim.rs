@@ -21,6 +21,7 @@ fn layer(m: u64, k: u64, n: u64) -> ChainLayer {
         n,
         after: None,
         shift: 0,
+        out_shift: None,
     }
 }
 
@@ -151,4 +152,99 @@ fn missing_cross_boundary_prefetch_is_caught() {
     assert!(!r.passed(), "{}", r.summary());
     assert!(r.layers.iter().all(|l| l.wrong == 0), "results stay right");
     assert_ne!(r.layers[1].rtl, Some(r.layers[1].engine));
+}
+
+/// A whole BitNet block's linear layers as one chain of 7 descriptors on a
+/// 16 x 16 design: q, k, v, o reading v (shift 5), gate, up, down reading
+/// up (shift 6), 2 tokens, double- and single-buffered; every layer's
+/// start and done equal to the engine's, results bit-exact. A chain of 9
+/// is refused with the table's size.
+#[test]
+fn bitnet_block_of_seven_layers_is_one_chain() {
+    let mut block = vec![
+        layer(2, 64, 32), // q
+        layer(2, 64, 16), // k
+        layer(2, 64, 16), // v
+        layer(2, 16, 64), // o, reading v
+        layer(2, 64, 32), // gate
+        layer(2, 64, 32), // up
+        layer(2, 32, 64), // down, reading up
+    ];
+    block[3].after = Some(2);
+    block[3].shift = 5;
+    block[6].after = Some(5);
+    block[6].shift = 6;
+    let double = [
+        (72, 116),
+        (152, 164),
+        (184, 196),
+        (208, 296),
+        (332, 376),
+        (412, 456),
+        (476, 576),
+    ];
+    let single = [
+        (72, 164),
+        (232, 244),
+        (312, 324),
+        (368, 524),
+        (592, 684),
+        (752, 844),
+        (896, 1084),
+    ];
+    for (arch, axi, want) in [
+        (small(16, 16, true), 64, double),
+        (small(16, 16, false), 128, single),
+    ] {
+        let r = run(&arch, axi, &block, Mutation::None);
+        assert!(r.passed(), "{}", r.summary());
+        assert_eq!(timing(&r), want.to_vec());
+        assert!(r.layers[6].engine.0 >= r.layers[5].engine.1);
+        assert!(r.layers[3].engine.0 >= r.layers[2].engine.1);
+    }
+    let p = AccelParams::new(&small(16, 16, true), 64).expect("builds");
+    let nine = vec![layer(1, 16, 16); 9];
+    let e = check_chain(&p, &nine, &opts()).expect_err("refused");
+    assert!(e.to_string().contains("holds at most 8"), "{e}");
+}
+
+/// INT8 outputs in memory (descriptor flags bit 1, shift in bits 28:24):
+/// q, k, v, o on the 8 x 16 design with q and o written as INT8 (shift 4
+/// and 3), k and v as accumulators; and on the 16 x 16 design v written as
+/// INT8 (shift 5) while o reads v's accumulators requantized with its own
+/// shift 6. Each INT8 layer's bytes equal `requant` of the model's
+/// accumulators; the layers' starts and dones equal the engine's (the
+/// outputs stay on chip until the chain ends, so the engine's timing is
+/// that of the accumulator chain). A design whose output word is less than
+/// an AXI beat is refused.
+#[test]
+fn int8_outputs_are_exact() {
+    let mut qkvo = vec![
+        layer(8, 64, 32),
+        layer(8, 64, 16),
+        layer(8, 64, 16),
+        layer(8, 16, 64),
+    ];
+    qkvo[0].out_shift = Some(4);
+    qkvo[3].out_shift = Some(3);
+    let r = run(&small(8, 16, true), 64, &qkvo, Mutation::None);
+    assert!(r.passed(), "{}", r.summary());
+    let acc: Vec<ChainLayer> = qkvo
+        .iter()
+        .map(|l| ChainLayer {
+            out_shift: None,
+            ..*l
+        })
+        .collect();
+    let base = run(&small(8, 16, true), 64, &acc, Mutation::None);
+    assert_eq!(timing(&r), timing(&base));
+    let mut dep = acc.clone();
+    dep[2].out_shift = Some(5);
+    dep[3].after = Some(2);
+    dep[3].shift = 6;
+    let r = run(&small(16, 16, true), 64, &dep, Mutation::None);
+    assert!(r.passed(), "{}", r.summary());
+    let p = AccelParams::new(&small(8, 16, true), 128).expect("builds");
+    let e = check_chain(&p, &qkvo, &opts()).expect_err("refused");
+    assert!(e.to_string().contains("whole 128-bit AXI beats"), "{e}");
 }

@@ -109,6 +109,11 @@ struct CheckArgs {
     /// (0..=31; default: ceil(log2 K) of the producer).
     #[arg(long, value_name = "S")]
     requant_shift: Option<u32>,
+    /// `--chain`: write every layer's outputs to memory as INT8, each
+    /// accumulator requantized by clamp((a + 2^(S-1)) >> S, -128, 127)
+    /// (0..=31), one byte an output instead of 4.
+    #[arg(long, value_name = "S")]
+    int8_out: Option<u32>,
 }
 
 /// `onebit rtl synth --arch A [--json FILE]`
@@ -260,6 +265,7 @@ impl CheckArgs {
                 self.chain,
                 self.requant_shift,
                 sim,
+                self.int8_out,
             );
         }
         if self.gemm.is_some()
@@ -267,9 +273,10 @@ impl CheckArgs {
             || self.random
             || self.chain
             || self.requant_shift.is_some()
+            || self.int8_out.is_some()
         {
             return Err(CliError::Usage(
-                "--gemm, --trace, --chain, --requant-shift and --random check the accelerator top: add --top accel"
+                "--gemm, --trace, --chain, --requant-shift, --int8-out and --random check the accelerator top: add --top accel"
                     .into(),
             ));
         }

@@ -211,6 +211,7 @@ pub fn chain_of(
             n,
             after,
             shift: s,
+            out_shift: None,
         });
     }
     Ok((chain, notes))
@@ -230,11 +231,20 @@ pub fn check(
     chain: bool,
     requant_shift: Option<u32>,
     sim: rtl_gen::check::Simulator,
+    int8_out: Option<u32>,
 ) -> CliResult {
     if requant_shift.is_some() && !chain {
         return Err(CliError::Usage(
             "--requant-shift sets the shift of a chain's dependent layers: add --chain".into(),
         ));
+    }
+    if int8_out.is_some() && !chain {
+        return Err(CliError::Usage(
+            "--int8-out writes a chain's outputs as INT8: add --chain".into(),
+        ));
+    }
+    if let Some(s) = int8_out.filter(|&s| s > 31) {
+        return Err(CliError::Usage(format!("--int8-out {s}: expected 0..=31")));
     }
     let mut p = params(arch, axi_bits)?;
     if inject_fault {
@@ -258,7 +268,10 @@ pub fn check(
         ..AccelOptions::default()
     };
     if chain {
-        let (list, notes) = chain_of(layers, requant_shift)?;
+        let (mut list, notes) = chain_of(layers, requant_shift)?;
+        for l in &mut list {
+            l.out_shift = int8_out;
+        }
         let names: Vec<&str> = layers.iter().map(|l| l.name.as_str()).collect();
         for n in &notes {
             outln(n)?;

@@ -48,6 +48,10 @@ pub struct ChainLayer {
     pub after: Option<usize>,
     /// The requantization shift of the producer's output (0..=31).
     pub shift: u32,
+    /// `Some(s)`: the layer's outputs are written to memory as INT8,
+    /// [`requant`]`(a, s)`, one byte an output (descriptor flags bit 2,
+    /// the shift in bits 28:24); `None`: 32-bit accumulators.
+    pub out_shift: Option<u32>,
 }
 
 /// The engine's timing of one layer in a chain.
@@ -96,6 +100,11 @@ pub fn validate(p: &AccelParams, layers: &[ChainLayer]) -> Result<(), RtlError> 
                 l.shift
             )));
         }
+        if let Some(s) = l.out_shift.filter(|&s| s > 31) {
+            return Err(RtlError::Unsupported(format!(
+                "chain layer {i}: INT8-output shift {s} out of range 0..=31"
+            )));
+        }
         if let Some(j) = l.after {
             let Some(src) = layers.get(j).filter(|_| j < i) else {
                 return Err(RtlError::Unsupported(format!(
@@ -138,6 +147,11 @@ pub fn engine_chain(
         if let Some(j) = l.after {
             let name = trace.ops[j].name.clone();
             trace.ops[i].inputs = vec![name];
+        }
+        // an INT8-output layer's output is one byte an element (what the
+        // engine charges if it leaves the chip; on chip it changes nothing)
+        if l.out_shift.is_some() {
+            trace.ops[i].out = Precision::Int(8);
         }
     }
     let plans = map_trace(&p.arch, &trace)

@@ -9,7 +9,7 @@
 //! each aligned to 4 KiB), its descriptor at `DESC_ADDR + 64 i`, its input
 //! and output in 4 KiB-aligned regions from `ACT_ADDR` and `OUT_ADDR`.
 
-use super::chain::{chain_results, engine_chain, ChainLayer};
+use super::chain::{chain_results, engine_chain, requant, ChainLayer};
 use super::check::{simulate, AccelOptions, RunImage};
 use super::image::{ACT_ADDR, DESC_ADDR, OUT_ADDR};
 use super::params::{AccelParams, DESC_BYTES};
@@ -26,6 +26,8 @@ pub struct ChainLayerReport {
     pub shape: (u64, u64, u64),
     /// The layer whose output (requantized by the shift) is its input.
     pub after: Option<(usize, u32)>,
+    /// INT8 outputs in memory with this shift (`None`: accumulators).
+    pub out_shift: Option<u32>,
     /// The engine's start and done.
     pub engine: (u64, u64),
     /// The RTL's (`None`: not seen).
@@ -106,6 +108,10 @@ impl ChainReport {
                 Some((j, sh)) => format!(" reading layer {j} (shift {sh})"),
                 None => String::new(),
             };
+            let reads = match l.out_shift {
+                Some(s) => format!("{reads}, INT8 outputs (shift {s})"),
+                None => reads,
+            };
             let _ = writeln!(
                 s,
                 "  layer {i} (M={m} K={k} N={n}){reads}: engine start / done {} / {}, {rtl}; {} of {} results bit-exact",
@@ -154,6 +160,23 @@ pub fn check_chain(
         )));
     }
     for (i, l) in layers.iter().enumerate() {
+        if l.out_shift.is_some() {
+            if !super::dma::int8_out_able(p) {
+                return Err(RtlError::Unsupported(format!(
+                    "chain layer {i}: INT8 outputs need an output word's {} bytes to be whole \
+                     {}-bit AXI beats",
+                    p.lanes(),
+                    p.axi_bits
+                )));
+            }
+            if l.n % p.lanes() != 0 {
+                return Err(RtlError::Unsupported(format!(
+                    "chain layer {i}: INT8 outputs need N ({}) in whole groups of {} lanes",
+                    l.n,
+                    p.lanes()
+                )));
+            }
+        }
         let Some(j) = l.after else { continue };
         if p.lanes() != p.width() {
             return Err(RtlError::Unsupported(format!(
@@ -211,11 +234,14 @@ pub fn check_chain(
             .unwrap_or_default();
         let acts: Vec<u8> = l.acts.iter().map(|&a| a as u8).collect();
         // flags: bit 0 the input is layer `after`'s output, bits 12:8 the
-        // shift, bits 18:16 the producer
+        // shift, bits 18:16 the producer; bit 2 INT8 outputs, bits 28:24
+        // their shift
         let flags = cl
             .after
-            .map_or(0, |j| 1 | u64::from(cl.shift) << 8 | (j as u64) << 16);
-        let words = [l.m, l.k, l.n, flags, aat, wat, oat, l.k, l.n * 4];
+            .map_or(0, |j| 1 | u64::from(cl.shift) << 8 | (j as u64) << 16)
+            | cl.out_shift.map_or(0, |s| 4 | u64::from(s) << 24);
+        let obytes = if cl.out_shift.is_some() { 1 } else { 4 };
+        let words = [l.m, l.k, l.n, flags, aat, wat, oat, l.k, l.n * obytes];
         let mut d = vec![0u8; DESC_BYTES as usize];
         for (i, v) in words.iter().enumerate() {
             d[i * 4..i * 4 + 4].copy_from_slice(&(*v as u32).to_le_bytes());
@@ -227,10 +253,10 @@ pub fn check_chain(
         }
         img.loads.push(load);
         img.wbases.push(wat);
-        img.outs.push((oat, l.out_bytes()));
+        img.outs.push((oat, l.m * l.n * obytes));
         wat = align(wat + load);
         aat = align(aat + l.m * l.k);
-        oat = align(oat + l.out_bytes());
+        oat = align(oat + l.m * l.n * obytes);
     }
     img.segments.push((DESC_ADDR, descs));
     let r = simulate(p, &img, opts)?;
@@ -239,11 +265,26 @@ pub fn check_chain(
         .iter()
         .enumerate()
         .map(|(i, l)| {
-            let got = &r.outs[i];
-            let exp = &model[i].expected;
+            // an INT8-output layer: its bytes against the requantized model
+            let (got, exp): (Vec<i32>, Vec<i32>) = match l.out_shift {
+                Some(s) => (
+                    r.outs[i]
+                        .iter()
+                        .flat_map(|w| w.to_le_bytes())
+                        .map(|b| i32::from(b as i8))
+                        .collect(),
+                    model[i]
+                        .expected
+                        .iter()
+                        .map(|&a| i32::from(requant(a, s)))
+                        .collect(),
+                ),
+                None => (r.outs[i].clone(), model[i].expected.clone()),
+            };
             ChainLayerReport {
                 shape: (l.m, l.k, l.n),
                 after: l.after.map(|j| (j, l.shift)),
+                out_shift: l.out_shift,
                 engine: (engine[i].start, engine[i].done),
                 rtl: starts.get(i).copied().zip(dones.get(i).copied()),
                 wrong: exp

@@ -461,6 +461,12 @@ pub fn read_data(p: &AccelParams, o: &mut Body) {
     );
 }
 
+/// The top builds INT8 outputs (descriptor flags bit 2) when an output
+/// word's `lanes` bytes are whole AXI beats.
+pub fn int8_out_able(p: &AccelParams) -> bool {
+    (p.arch.array.lanes * 8).is_multiple_of(p.axi_bits)
+}
+
 /// The write-back: rows of the output (`out_row_beats` beats each, at
 /// `out_base + m * out_stride`) as bursts; words read from the output
 /// buffer in row order (word `g * M + m` holds row `m`, lanes of group `g`).
@@ -496,16 +502,34 @@ pub fn write_back(p: &AccelParams, o: &mut Body) {
     o.wire("in_wb", 1, eq(n("ph"), k(3, 4)));
     // the layer written back (wb_l), and the next one; an output row is
     // `N x 4` bytes of whole beats
-    table::view(o, "vw", n("wb_l"), &["m", "n", "ostride"]);
-    table::view(o, "vwn", table::next("wb_l"), &["n", "obase"]);
+    table::view(o, "vw", n("wb_l"), &["m", "n", "ostride", "flags"]);
+    table::view(o, "vwn", table::next("wb_l"), &["n", "obase", "flags"]);
     let lb = log2(bb);
-    for (w, src) in [
-        ("vw_orow", "vw_n"),
-        ("vwn_orow", "vwn_n"),
-        ("wb0_orow", "t0_n"),
+    // an INT8-output layer (flags bit 2, where the top builds it): a row
+    // is `N` bytes, the accumulators requantized as they leave the buffer
+    let i8_able = int8_out_able(p);
+    for (w, src, fl) in [
+        ("vw_orow", "vw_n", "vw_flags"),
+        ("vwn_orow", "vwn_n", "vwn_flags"),
+        ("wb0_orow", "t0_n", "t0_flags"),
     ] {
-        o.wire(w, X, zx(sl(src, 31, lb - 2), 34 - lb));
+        let acc = zx(sl(src, 31, lb - 2), 34 - lb);
+        let e = if i8_able {
+            mux(sl(fl, 2, 2), zx(sl(src, 31, lb), 32 - lb), acc)
+        } else {
+            acc
+        };
+        o.wire(w, X, e);
     }
+    o.wire(
+        "wb_i8",
+        1,
+        if i8_able {
+            sl("vw_flags", 2, 2)
+        } else {
+            b(false)
+        },
+    );
     o.block("axi_master");
     burst(p, o, "wbb", "wb_addr", "wb_left");
     o.block("dma");
@@ -531,7 +555,11 @@ pub fn write_back(p: &AccelParams, o: &mut Body) {
             kx(p.lanes()),
         ),
     );
-    o.wire("wb_lbits", X, mul(n("wb_lanes"), kx(32)));
+    o.wire(
+        "wb_lbits",
+        X,
+        mul(n("wb_lanes"), mux(n("wb_i8"), kx(8), kx(32))),
+    );
     let bl = p.axi_bits.trailing_zeros();
     o.wire("wb_wpb", X, zx(sl("wb_lbits", X - 1, bl), X - bl));
     o.wire(
@@ -706,6 +734,25 @@ pub fn write_back(p: &AccelParams, o: &mut Body) {
     o.assign("m_axi_wstrb", k((bb) as u32, (1u128 << bb) - 1));
     o.assign("m_axi_bready", b(true));
     o.wire("wb_off", X, mul(n("wb_bt"), kx(u64::from(p.axi_bits))));
-    o.assign("m_axi_wdata", part("ob_q", n("wb_off"), p.axi_bits));
+    if i8_able {
+        let q = super::forward::requant_word(
+            o,
+            "wq",
+            "ob_q",
+            p.arch.array.lanes,
+            sl("vw_flags", 28, 24),
+        );
+        o.wire("wb_q8", p.arch.array.lanes * 8, q);
+        o.assign(
+            "m_axi_wdata",
+            mux(
+                n("wb_i8"),
+                part("wb_q8", n("wb_off"), p.axi_bits),
+                part("ob_q", n("wb_off"), p.axi_bits),
+            ),
+        );
+    } else {
+        o.assign("m_axi_wdata", part("ob_q", n("wb_off"), p.axi_bits));
+    }
     let _ = le;
 }

@@ -6,7 +6,9 @@
 //! engine's dependency stall).
 //!
 //! Flags word of a descriptor: bit 0 the input is layer `flags[18:16]`'s
-//! output (an earlier layer), bits 12:8 the shift `s`. The forwarding
+//! output (an earlier layer), bits 12:8 the shift `s`; bit 1 and bits
+//! 28:24 ask for INT8 outputs in memory (the write-back, `dma.rs`, with
+//! [`requant_word`]). The forwarding
 //! needs `lanes == width` (one output word, `lanes` accumulators, is one
 //! input chunk of the consumer), so that every write is a whole word.
 
@@ -15,8 +17,10 @@ use super::params::AccelParams;
 use super::table::{self, MAX_LAYERS};
 use crate::ir::Expr;
 
-/// Flags bits the top takes: the dependency bit, the shift, the producer.
-pub const FLAGS_MASK: u64 = 0x0007_1F01;
+/// Flags bits the top takes: the dependency bit, the input shift, the
+/// producer, the INT8-output bit (2) and its shift (bits 28:24); the streamed-input
+/// bit (1) is `stream_in`'s.
+pub const FLAGS_MASK: u64 = 0x1F07_1F05;
 
 /// The consumer of the layer `o_l` writes, its requantized output word, the
 /// activation buffer's write port (`a_we`, `a_waddr`, `a_wdata`) and the
@@ -44,7 +48,7 @@ pub fn forward(p: &AccelParams, o: &mut Body) {
         let f = format!("t{j}_flags");
         let this = and(
             and(table::in_chain(k(table::LB, u128::from(j))), sl(&f, 0, 0)),
-            eq(sl(&f, 18, 16), n("o_l")),
+            eq(table::producer(&f), n("o_l")),
         );
         ab = mux(this.clone(), n(&format!("t{j}_ab")), ab);
         c = mux(this.clone(), n(&format!("t{j}_c")), c);
@@ -70,22 +74,36 @@ pub fn forward(p: &AccelParams, o: &mut Body) {
             super::build::zx(sl("o_n", X - 1, lb), X - lb),
         ),
     );
+    let word = requant_word(o, "fw", "o_word", lanes, n("fw_sh"));
+    o.wire("fw_word", p.aword_bits(), word);
+    o.wire("a_we", 1, or(n("ld_full"), n("fw_we")));
+    o.wire("a_waddr", X, mux(n("fw_we"), n("fw_addr"), n("ld_wa")));
+    o.wire(
+        "a_wdata",
+        p.aword_bits(),
+        mux(n("fw_we"), n("fw_word"), n("ld_word")),
+    );
+}
+
+/// The `lanes` 32-bit accumulators of `word` requantized to INT8 by the
+/// chain's rule with the 5-bit shift `shift` (wires `<pre>_rc`,
+/// `<pre>_x<lane>`, `<pre>_q<lane>`): the bytes, lane 0 lowest.
+pub fn requant_word(o: &mut Body, pre: &str, word: &str, lanes: u32, shift: Expr) -> Expr {
+    let sh = format!("{pre}_s");
+    o.wire(&sh, 5, shift);
     // the rounding constant 2^(s-1) (0 for s = 0)
     let mut rc = k(33, 0);
     for s in (1..32u32).rev() {
-        rc = mux(
-            eq(n("fw_sh"), k(5, u128::from(s))),
-            k(33, 1u128 << (s - 1)),
-            rc,
-        );
+        rc = mux(eq(n(&sh), k(5, u128::from(s))), k(33, 1u128 << (s - 1)), rc);
     }
-    o.wire("fw_rc", 33, rc);
+    let rcn = format!("{pre}_rc");
+    o.wire(&rcn, 33, rc);
     let mut bytes = Vec::new();
     for lane in (0..lanes).rev() {
-        let x = format!("fw_x{lane}");
-        let a = sl("o_word", lane * 32 + 31, lane * 32);
-        let msb = crate::ir::vbit("o_word", lanes * 32, lane * 32 + 31);
-        o.wire(&x, 33, add(cat(vec![msb, a]), n("fw_rc")));
+        let x = format!("{pre}_x{lane}");
+        let a = sl(word, lane * 32 + 31, lane * 32);
+        let msb = crate::ir::vbit(word, lanes * 32, lane * 32 + 31);
+        o.wire(&x, 33, add(cat(vec![msb, a]), n(&rcn)));
         // x >>> s, saturated to INT8: in range when bits 32..s+7 all equal
         let sign = crate::ir::vbit(&x, 33, 32);
         let mut q: Expr = k(8, 0);
@@ -109,19 +127,12 @@ pub fn forward(p: &AccelParams, o: &mut Body) {
             q = if s == 31 {
                 sat
             } else {
-                mux(eq(n("fw_sh"), k(5, u128::from(s))), sat, q)
+                mux(eq(n(&sh), k(5, u128::from(s))), sat, q)
             };
         }
-        let b = format!("fw_q{lane}");
+        let b = format!("{pre}_q{lane}");
         o.wire(&b, 8, q);
         bytes.push(n(&b));
     }
-    o.wire("fw_word", p.aword_bits(), cat(bytes));
-    o.wire("a_we", 1, or(n("ld_full"), n("fw_we")));
-    o.wire("a_waddr", X, mux(n("fw_we"), n("fw_addr"), n("ld_wa")));
-    o.wire(
-        "a_wdata",
-        p.aword_bits(),
-        mux(n("fw_we"), n("fw_word"), n("ld_word")),
-    );
+    cat(bytes)
 }

@@ -127,7 +127,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     // the dependency hold: a layer reading layer `flags[18:16]`'s output
     // starts no tile before that layer is complete (its last output leaves
     // the tile in this cycle, or has left)
-    o.wire("ve_prod", table::LB, sl("ve_flags", 18, 16));
+    o.wire("ve_prod", table::LB, table::producer("ve_flags"));
     let hold = if p.mutation == Mutation::NoDependencyHold {
         b(true)
     } else {

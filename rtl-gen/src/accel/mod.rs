@@ -18,8 +18,10 @@
 //! 1 `K`, 2 `N`, 3 flags (bit 0: the input is layer `flags[18:16]`'s
 //! output requantized with the shift `flags[12:8]`, [`forward`]; bit 1:
 //! the input rows follow the layer's first weight tile in the weight
-//! stream, [`stream_in`]; results
-//! are 32-bit accumulators), 4 activation base, 5 weight base, 6 output base, 7 activation
+//! stream, [`stream_in`]; bit 2: the
+//! outputs written as INT8, requantized by the same rule with the shift
+//! `flags[28:24]`, one byte an output, [`dma`]; else 32-bit
+//! accumulators), 4 activation base, 5 weight base, 6 output base, 7 activation
 //! row stride (bytes), 8 output row stride (bytes), 9-15 reserved (0).
 //! Activations: `M` rows of `K` INT8 values. Weights: the tiles in the
 //! engine's order (feature group `g` of `lanes` outputs), each
@@ -28,7 +30,7 @@
 //! bytes the engine loads: a last group of `N % lanes` lanes has that many
 //! lanes a chunk, and a short last chunk of `K % width` elements holds only
 //! those, element-major (a prefix of whole beats; the DMA rewires it). Outputs: `M` rows of `N`
-//! 32-bit two's-complement accumulators.
+//! 32-bit two's-complement accumulators, or `N` INT8 values with flags bit 2.
 
 pub mod build;
 pub mod chain;
@@ -382,6 +384,8 @@ fn body(p: &AccelParams) -> Body {
         name("i_rowb"),
         name("van_flags"),
         name("ve_flags"),
+        name("vw_flags"),
+        name("vwn_flags"),
         name("a_waddr"),
     ]);
     let waived = vec![crate::ir::wire(
@@ -570,7 +574,9 @@ impl AccelManifest {
                  layer's index (lanes = width only); bit 1 the input is streamed: its rows follow \
                  the layer's first weight tile in the weight stream, into the activation buffer's \
                  first half (even descriptor index) or second (odd), with a double-buffered \
-                 activation buffer only; 0: an input of its own; outputs are 32-bit accumulators",
+                 activation buffer only; 0: an input of its own; bit 2 outputs written as INT8 by \
+                 the same rule with the shift in bits 28:24, one byte an output (lanes x 8 a multiple of the \
+                 AXI width); else 32-bit accumulators",
                 "activation base (bytes)",
                 "weight base (bytes; tiles in the engine's order)",
                 "output base (bytes)",

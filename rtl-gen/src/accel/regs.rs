@@ -7,7 +7,7 @@
 //! | 0x00   | CTRL       | W/R    | bit 0 start (write 1, ignored while busy); bit 1 interrupt enable |
 //! | 0x04   | STATUS     | R, W1C | bit 0 busy, bit 1 done (write 1 clears it and the interrupt), bit 2 error |
 //! | 0x08   | DESC_BASE  | W/R    | address of the first descriptor |
-//! | 0x0C   | DESC_COUNT | W/R    | descriptors to run as one chain (1 to 4, contiguous from DESC_BASE) |
+//! | 0x0C   | DESC_COUNT | W/R    | descriptors to run as one chain (1 to 8, contiguous from DESC_BASE) |
 //! | 0x10   | CYCLES_LO  | R      | cycles since start, low word |
 //! | 0x14   | CYCLES_HI  | R      | high word |
 //! | 0x18   | ERROR      | R      | bit 0 read response error, bit 1 write response error, bit 2 bad descriptor or count, bit 3 the tile refused a chunk |
@@ -23,7 +23,7 @@ pub const REGISTERS: &[(u32, &str, &str)] = &[
     (0x00, "CTRL", "bit 0 start (write 1; ignored while busy), bit 1 interrupt enable"),
     (0x04, "STATUS", "bit 0 busy, bit 1 done (write 1 to clear, with the interrupt), bit 2 error"),
     (0x08, "DESC_BASE", "byte address of the first descriptor"),
-    (0x0C, "DESC_COUNT", "descriptors to run as one chain: 1 to 4, 64 bytes each, contiguous from DESC_BASE"),
+    (0x0C, "DESC_COUNT", "descriptors to run as one chain: 1 to 8, 64 bytes each, contiguous from DESC_BASE"),
     (0x10, "CYCLES_LO", "cycles since start, low word"),
     (0x14, "CYCLES_HI", "cycles since start, high word"),
     (0x18, "ERROR", "bit 0 read error response, bit 1 write error response, bit 2 bad descriptor or count, bit 3 the tile refused a chunk"),

@@ -87,9 +87,15 @@ pub fn phases(p: &AccelParams, o: &mut Body) {
                 sl(&fl, 0, 0),
                 or(
                     not(n("fw_able")),
-                    super::build::le(k(table::LB, u128::from(i)), sl(&fl, 18, 16)),
+                    super::build::le(k(table::LB, u128::from(i)), table::producer(&fl)),
                 ),
             )
+        };
+        // INT8 outputs where the write-back cannot pack them
+        let dep_bad = if super::dma::int8_out_able(p) {
+            dep_bad
+        } else {
+            or(dep_bad, sl(&fl, 1, 1))
         };
         let this = or(
             or(eq(f("m"), kx(0)), eq(f("k"), kx(0))),

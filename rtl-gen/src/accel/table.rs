@@ -15,13 +15,26 @@ use super::build::{add, eq, kx, mux, n, sl, when, zx, Body, X};
 use super::params::AccelParams;
 use crate::ir::{Expr, Stmt};
 
-/// Descriptors a chain holds at most. An assumption of this version (a
-/// q, k, v, o block is four layers); the table is registers, 10 words an
-/// entry.
-pub const MAX_LAYERS: u32 = 4;
+/// Descriptors a chain holds at most. An assumption of this version: a
+/// whole BitNet block's linear layers (q, k, v, o, gate, up, down: 7) fit
+/// one chain. The table is registers, 11 words an entry; what an entry
+/// costs is measured in docs/rtl.md ("Descriptor chains").
+pub const MAX_LAYERS: u32 = 8;
 
-/// Bits of a layer index (it counts to [`MAX_LAYERS`]).
-pub const LB: u32 = 3;
+/// Bits of a layer index (it counts to [`MAX_LAYERS`] inclusive: a cursor
+/// past the last layer must not wrap to layer 0).
+pub const LB: u32 = 4;
+
+/// The producer field of a flags word (`flags[18:16]`, 3 bits: a producer
+/// is an earlier layer, so at most `MAX_LAYERS - 2`) widened to a layer
+/// index.
+pub fn producer(flags: &str) -> Expr {
+    if LB > 3 {
+        super::build::cat(vec![super::build::k(LB - 3, 0), sl(flags, 18, 16)])
+    } else {
+        sl(flags, 18, 16)
+    }
+}
 
 /// The descriptor's words by field, in memory order.
 pub const WORDS: [&str; 9] = [
