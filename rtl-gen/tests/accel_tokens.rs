@@ -143,6 +143,7 @@ fn layer(m: u64, k: u64, n: u64, after: Option<usize>, shift: u32) -> ChainLayer
         n,
         after,
         shift,
+        out_shift: None,
     }
 }
 
