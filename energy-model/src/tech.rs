@@ -243,7 +243,7 @@ fn key_span(t: &dyn TableLike, k: &str) -> Option<Range<usize>> {
 fn parse(text: &str, origin: &str) -> Result<Parsed, TechError> {
     let cx = Ctx { text };
     let doc = ImDocument::parse(text).map_err(|e| {
-        let what = e.message().trim().replace('\n', "; ");
+        let what = sim::arch::toml_message(e.message(), e.span().map(|s| s.start), text);
         cx.err(e.span(), "", format!("TOML syntax error: {what}"))
     })?;
     let root = doc.as_table();

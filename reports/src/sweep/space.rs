@@ -334,7 +334,7 @@ impl Space {
             SpaceError {
                 line,
                 col,
-                message: e.message().trim().to_string(),
+                message: sim::arch::toml_message(e.message(), e.span().map(|s| s.start), text),
             }
         })?;
         let root = doc.as_table();

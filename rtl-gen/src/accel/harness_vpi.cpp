@@ -143,6 +143,7 @@ std::deque<Aw> awq;
 uint64_t cycle = 0;
 int64_t t0 = -1;
 std::vector<int64_t> starts, dones;
+uint64_t wreads = 0;  // weight-buffer reads
 uint64_t timed_beats = 0;
 bool g_open = false;
 uint64_t g_first = 0, g_addr = 0, g_bytes = 0;
@@ -308,6 +309,7 @@ void write_result() {
     list("starts", starts);
     list("dones", dones);
     r << "transfers " << transfers << "\n";
+    r << "wreads " << wreads << "\n";
     r << "addr_mismatch " << model_addr_mismatch << "\n";
     const char* names[] = {"status", "error", "cycles_reg", "layer_cycles", "status_after"};
     for (size_t i = 0; i < reads.size() && i < 5; i++) r << names[i] << " " << reads[i] << "\n";
@@ -327,6 +329,7 @@ PLI_INT32 sample(PLI_BYTE8*) {
     std::vector<LiteOp>& ops = waiting_irq ? after : script;
     if (get("dbg_window") && t0 < 0) t0 = (int64_t)cycle;
     if (get("dbg_layer_start") && t0 >= 0) starts.push_back((int64_t)cycle - t0);
+    if (get("dbg_wread")) wreads++;
     if (get("dbg_layer_done") && t0 >= 0) dones.push_back((int64_t)cycle - t0);
     if (get("m_axi_arvalid") && in_arready) {
         uint64_t a = get("m_axi_araddr");

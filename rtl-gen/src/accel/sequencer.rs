@@ -95,7 +95,7 @@ pub fn phases(p: &AccelParams, o: &mut Body) {
         let dep_bad = if super::dma::int8_out_able(p) {
             dep_bad
         } else {
-            or(dep_bad, sl(&fl, 1, 1))
+            or(dep_bad, sl(&fl, 2, 2))
         };
         let this = or(
             or(eq(f("m"), kx(0)), eq(f("k"), kx(0))),

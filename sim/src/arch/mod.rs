@@ -15,7 +15,9 @@ pub use crate::datapath::Reduction;
 pub use derive::{acc_bits_for, activation_planes, ArrayTiming};
 pub use onchip::{MAX_PREFETCH_SLOTS, MAX_TOKEN_TILE};
 pub use presets::{preset, preset_names, preset_text, DEFAULT_PRESET, PRESETS};
-pub use toml_io::{from_toml, to_toml, ArchError, InvalidValue, MAX_LANES, VERILOG_KEYWORDS};
+pub use toml_io::{
+    from_toml, to_toml, toml_message, ArchError, InvalidValue, MAX_LANES, VERILOG_KEYWORDS,
+};
 
 use serde::{Deserialize, Serialize};
 use workloads::{KvFormat, Precision};

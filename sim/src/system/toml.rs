@@ -103,7 +103,7 @@ pub fn system_from_toml(text: &str) -> Result<SystemDesign, ArchError> {
             key: "system".into(),
             message: format!(
                 "in the `[system]` table: {}",
-                e.message().trim().replace('\n', "; ")
+                crate::arch::toml_message(e.message(), e.span().map(|s| s.start), text)
             ),
         }
     })?;

@@ -47,11 +47,13 @@ pub struct InvalidValue {
 }
 
 mod limits;
+mod message;
 mod read;
 mod validate;
 mod write;
 
 pub use limits::*;
+pub use message::*;
 pub use read::*;
 pub use validate::*;
 pub use write::*;

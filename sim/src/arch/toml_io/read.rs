@@ -68,7 +68,7 @@ fn syntax_error(text: &str, e: &toml_edit::TomlError) -> ArchError {
         }
     }
     let path = join(&table, &key);
-    let what = e.message().trim().replace('\n', "; ");
+    let what = super::toml_message(e.message(), e.span().map(|s| s.start), text);
     if what.contains("number too large to fit in target type") && !path.is_empty() {
         let raw = text
             .split('\n')
@@ -116,7 +116,7 @@ fn join(table: &str, key: &str) -> String {
 /// name): position from the span toml reports, key path from the document.
 fn serde_error(text: &str, doc: &ImDocument<&str>, e: &toml::de::Error) -> ArchError {
     let span = e.span();
-    let msg = e.message().trim().replace('\n', "; ");
+    let msg = super::toml_message(e.message(), span.as_ref().map(|s| s.start), text);
     let mut path = Vec::new();
     let mut offset = span.as_ref().map_or(0, |s| s.start);
     if let Some(s) = &span {
