@@ -325,7 +325,11 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         X,
         mux(lt(n("i_left"), kx(p.lanes())), n("i_left"), kx(p.lanes())),
     );
-    o.wire("i_lbits", X, mul(n("i_lanes"), kx(p.width() * 2)));
+    o.wire(
+        "i_lbits",
+        X,
+        mul(n("i_lanes"), kx(p.width() * p.wgt_bits())),
+    );
     let lb = p.axi_bits.trailing_zeros();
     o.wire("i_bpw", X, zx(sl("i_lbits", X - 1, lb), X - lb));
     // the tile's K elements: its chunks', or fewer in the last K tile when
@@ -336,7 +340,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     // (a short chunk comes with whole groups only, `params.rs`, so the
     // tile's beats are the short K tile's `lanes x elements` codes, or its
     // chunks times a chunk's beats: narrow products, no 32 x 32 multiplier)
-    o.wire("i_tbits", X, mul(n("i_krem"), kx(p.lanes() * 2)));
+    o.wire("i_tbits", X, mul(n("i_krem"), kx(p.lanes() * p.wgt_bits())));
     let cb = crate::accel::params::addr_bits(p.slot_words + 1);
     let bb = crate::accel::params::addr_bits(bpw + 1);
     o.wire(
