@@ -157,15 +157,28 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     }
     // weight registers (T > 1): the feeder of `tokens.rs`
     let tokens = p.tile.token_tile() > 1 && p.mutation != Mutation::TokenOuter;
+    // initiation interval II > 1 (the bit-serial popcount): the tile holds
+    // a chunk II cycles, the engine's time a chunk; the chunk offered is
+    // held (`ii_c` counts its cycles) and the feeder steps in its last one
+    let ii = p.tile.ii();
+    if ii > 1 {
+        o.reg("ii_c", X);
+        o.wire(
+            "ii_step",
+            1,
+            or(not(n("comp")), eq(n("ii_c"), kx(u64::from(ii - 1)))),
+        );
+    }
     if !tokens {
         o.note("engine rule 1: the tile whose last chunk is offered now frees the array at t + 1");
+        let end = and(
+            and(n("comp"), n("fd_last")),
+            eq(add(n("fd_row"), kx(1)), n("vd_m")),
+        );
         o.wire(
             "tile_end",
             1,
-            and(
-                and(n("comp"), n("fd_last")),
-                eq(add(n("fd_row"), kx(1)), n("vd_m")),
-            ),
+            if ii > 1 { and(end, n("ii_step")) } else { end },
         );
     }
     o.wire("idle_n", 1, or(not(n("comp")), n("tile_end")));
@@ -372,8 +385,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
             and(n(&format!("arr_now{s}")), not(and(n("start_n"), mine))),
         )
     };
-    let mut run = vec![
-        set("comp", n("comp_n")),
+    let feed = vec![
         set("fd_last", n("fd_last_n")),
         set("fd_c", n("fd_c_n")),
         set("fd_ch", n("fd_ch_n")),
@@ -382,6 +394,23 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         set("fd_aa", n("fd_aa_n")),
         set("fd_kb", n("fd_kb_n")),
         set("fd_l", n("fd_l_n")),
+    ];
+    let mut run = vec![set("comp", n("comp_n"))];
+    if ii > 1 {
+        // the feeder holds the chunk offered until its last cycle
+        run.push(when(n("ii_step"), feed));
+        run.push(set(
+            "ii_c",
+            mux(
+                and(n("comp"), not(n("ii_step"))),
+                add(n("ii_c"), kx(1)),
+                kx(0),
+            ),
+        ));
+    } else {
+        run.extend(feed);
+    }
+    run.extend([
         set("e_cnt", n("e_cnt_n")),
         when(
             n("start_n"),
@@ -409,10 +438,14 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
             )],
         ),
         arr_upd(0),
-    ];
+    ]);
     run.extend(tok_run);
     if two {
-        run.push(set("fd_slot", n("fd_slot_n")));
+        run.push(if ii > 1 {
+            when(n("ii_step"), vec![set("fd_slot", n("fd_slot_n"))])
+        } else {
+            set("fd_slot", n("fd_slot_n"))
+        });
         run.push(set(
             "e_slot",
             mux(n("start_n"), not(n("e_slot")), n("e_slot")),
@@ -437,6 +470,9 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     }
     for r in ["e_l", "f_l", "i_l", "fd_l"] {
         init.push(set(r, crate::ir::konst(table::LB, 0)));
+    }
+    if ii > 1 {
+        init.push(set("ii_c", kx(0)));
     }
     init.extend(tok_init);
     init.push(set("a_addr", n("t0_abase")));
@@ -501,11 +537,22 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
             when(and(n("take_src"), n("sel_run")), took),
         ],
     );
-    o.assign("t_in_valid", n("comp"));
+    if ii > 1 {
+        // a chunk is offered in the first of its II cycles (the tile takes
+        // one every II cycles) and the buffers are read once for it
+        o.assign("t_in_valid", and(n("comp"), eq(n("ii_c"), kx(0))));
+        o.wire("a_re", 1, and(n("comp_n"), n("ii_step")));
+    } else {
+        o.assign("t_in_valid", n("comp"));
+    }
     o.assign("t_in_last", n("fd_last"));
     if !tokens {
         // every chunk carries its weights: the weight buffer is read with it
-        o.wire("w_re", 1, n("comp_n"));
+        if ii > 1 {
+            o.wire("w_re", 1, n("a_re"));
+        } else {
+            o.wire("w_re", 1, n("comp_n"));
+        }
         if p.tile.token_tile() > 1 {
             o.assign("t_in_wload", b(true));
         }

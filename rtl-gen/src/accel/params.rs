@@ -94,10 +94,11 @@ pub fn addr_bits(n: u64) -> u32 {
 }
 
 /// Why the top does not build the lane array of `a` (`None`: it does):
-/// the adder tree with 2-bit ternary, binary (+-1) or binary01 weights, or
-/// the `mac` with integer weights, each at initiation interval 1, with
-/// integer or binary activations of 1, 2, 4 or 8 bits (the loader counts a
-/// row's beats with a shift).
+/// the adder tree with 2-bit ternary, binary (+-1) or binary01 weights, the
+/// `mac` with integer weights, or the bit-serial popcount (those weights,
+/// initiation interval `ceil(planes / planes_per_cycle)`), with integer or
+/// binary activations of 1, 2, 4 or 8 bits (the loader counts a row's beats
+/// with a shift).
 pub fn refuses_datapath(a: &sim::arch::ArrayConfig) -> Option<String> {
     let act_ok = matches!(
         a.activations,
@@ -123,10 +124,11 @@ pub fn refuses_datapath(a: &sim::arch::ArrayConfig) -> Option<String> {
                 .into(),
         ),
         (Reduction::Mac, Precision::Int(_)) => None,
+        (Reduction::Popcount, Precision::Ternary | Precision::Binary | Precision::Binary01) => None,
         (r, w) => Some(format!(
-            "built for the adder-tree lane array (ternary, binary or binary01 weights) and the \
-             mac (integer weights); `array.reduction` = \"{}\" with \"{w}\" weights is \
-             built as the tile only (`--top tile`)",
+            "built for the adder-tree and popcount lane arrays (ternary, binary or binary01 \
+             weights) and the mac (integer weights); `array.reduction` = \"{}\" with \"{w}\" \
+             weights is built as the tile only (`--top tile`)",
             r.name()
         )),
     }
@@ -154,13 +156,25 @@ impl AccelParams {
                     .into(),
             ));
         }
-        if tile.ii() != 1 || tile.acc_bits > 32 {
+        if tile.acc_bits > 32 {
             return Err(unsupported(
                 arch,
                 format!(
-                    "needs initiation interval 1 and accumulators of at most 32 bits (has {} and {})",
-                    tile.ii(),
+                    "needs accumulators of at most 32 bits (has {})",
                     tile.acc_bits
+                ),
+            ));
+        }
+        // the feeder holds a chunk II cycles token by token; the weight
+        // registers' feeder (`tokens.rs`) offers one a cycle
+        if tile.ii() > 1 && a.token_tile > 1 {
+            return Err(unsupported(
+                arch,
+                format!(
+                    "initiation interval {} with `array.token_tile` {}: the feeder of the weight \
+                     registers offers a chunk every cycle (II > 1 is built with token_tile = 1)",
+                    tile.ii(),
+                    a.token_tile
                 ),
             ));
         }
