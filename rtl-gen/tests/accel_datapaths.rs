@@ -242,3 +242,88 @@ fn refusals_name_the_reason() {
     // the ternary INT8 design is still built, and a K the rows' beats allow
     assert!(AccelParams::new(&small(8, 16, true), 64).is_ok());
 }
+
+/// The top of every datapath above lints clean (`verilator --lint-only
+/// -Wall`, the top's documented waivers only).
+#[test]
+fn every_datapath_lints_clean() {
+    let designs = [
+        (
+            "bin",
+            (8, 16),
+            Reduction::AdderTree,
+            Precision::Int(8),
+            Precision::Binary,
+            1,
+        ),
+        (
+            "b01",
+            (8, 16),
+            Reduction::AdderTree,
+            Precision::Int(8),
+            Precision::Binary01,
+            1,
+        ),
+        (
+            "a4w",
+            (8, 32),
+            Reduction::AdderTree,
+            Precision::Int(4),
+            Precision::Ternary,
+            1,
+        ),
+        (
+            "a2",
+            (8, 32),
+            Reduction::AdderTree,
+            Precision::Int(2),
+            Precision::Ternary,
+            1,
+        ),
+        (
+            "w8",
+            (8, 16),
+            Reduction::Mac,
+            Precision::Int(8),
+            Precision::Int(8),
+            1,
+        ),
+        (
+            "w4",
+            (8, 16),
+            Reduction::Mac,
+            Precision::Int(8),
+            Precision::Int(4),
+            1,
+        ),
+        (
+            "pc",
+            (8, 16),
+            Reduction::Popcount,
+            Precision::Int(8),
+            Precision::Ternary,
+            2,
+        ),
+        (
+            "xn",
+            (8, 64),
+            Reduction::Popcount,
+            Precision::Binary,
+            Precision::Binary,
+            1,
+        ),
+    ];
+    for (tag, shape, r, a, w, planes) in designs {
+        let p = AccelParams::new(&design(tag, shape, r, a, w, planes), 64).expect("builds");
+        let (files, _) = rtl_gen::accel::emit_accel(&p, false);
+        let dir = tempfile::tempdir().expect("tmp");
+        let mut paths = Vec::new();
+        for (name, text) in &files {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).expect("write");
+            paths.push(path);
+        }
+        let l = rtl_gen::verilator::lint(&paths, &p.top()).expect("verilator runs");
+        assert!(l.clean, "{tag}: {}", l.output);
+    }
+}
