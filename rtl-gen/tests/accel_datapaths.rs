@@ -327,3 +327,29 @@ fn every_datapath_lints_clean() {
         assert!(l.clean, "{tag}: {}", l.output);
     }
 }
+
+/// A feeder that offers the popcount's chunks one a cycle instead of
+/// holding each II cycles is caught: the tile takes one in four, most
+/// reductions lose their last chunk, and the layer never completes.
+#[test]
+fn popcount_feeder_without_hold_is_caught() {
+    let pc = design(
+        "pc",
+        (8, 16),
+        Reduction::Popcount,
+        Precision::Int(8),
+        Precision::Ternary,
+        2,
+    );
+    let mut p = AccelParams::new(&pc, 64).expect("builds");
+    p.mutation = rtl_gen::accel::params::Mutation::NoHold;
+    let o = rtl_gen::accel::check::AccelOptions {
+        max_cycles: 20_000,
+        ..opts()
+    };
+    let r = check_gemm(&p, 2, 256, 16, &o).expect("runs");
+    println!("{}", r.summary());
+    assert!(!r.passed());
+    assert!(!r.finished);
+    assert_eq!(r.wrong_results, 32);
+}

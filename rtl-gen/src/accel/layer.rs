@@ -160,7 +160,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     // initiation interval II > 1 (the bit-serial popcount): the tile holds
     // a chunk II cycles, the engine's time a chunk; the chunk offered is
     // held (`ii_c` counts its cycles) and the feeder steps in its last one
-    let ii = p.tile.ii();
+    let ii = if p.holds() { p.tile.ii() } else { 1 };
     if ii > 1 {
         o.reg("ii_c", X);
         o.wire(

@@ -284,7 +284,7 @@ fn body(p: &AccelParams) -> Body {
         "u_abuf",
         vec![
             ("clk", name("clk")),
-            ("re", name(if p.tile.ii() > 1 { "a_re" } else { "comp_n" })),
+            ("re", name(if p.holds() { "a_re" } else { "comp_n" })),
             ("raddr", sl("fd_aa_n", aab)),
             ("q", name("a_q")),
             ("we", name("a_we")),

@@ -48,6 +48,9 @@ pub enum Mutation {
     /// weights with every chunk): results and cycles right, but no weight
     /// reuse (the mapping's weight-buffer reads broken).
     TokenOuter,
+    /// With initiation interval II > 1, offers a chunk every cycle instead
+    /// of holding each one II cycles (the tile refuses the chunks between).
+    NoHold,
 }
 
 /// The accelerator top of one design.
@@ -304,6 +307,13 @@ impl AccelParams {
         use sim::bitexact::encoding::{decode_act, decode_weight};
         let a = &self.arch.array;
         decode_act(a.activations, 0).unwrap_or(0) * decode_weight(a.weights, 0).unwrap_or(0)
+    }
+
+    /// The feeder holds each chunk it offers for the tile's initiation
+    /// interval (II > 1, the bit-serial popcount; not with
+    /// [`Mutation::NoHold`]).
+    pub fn holds(&self) -> bool {
+        self.tile.ii() > 1 && self.mutation != Mutation::NoHold
     }
 
     /// Bits of a weight word.

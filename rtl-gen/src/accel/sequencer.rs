@@ -230,11 +230,7 @@ pub fn phases(p: &AccelParams, o: &mut Body) {
             when(
                 // (with II > 1 a chunk is offered in its first cycle only)
                 and(
-                    n(if p.tile.ii() > 1 {
-                        "t_in_valid"
-                    } else {
-                        "comp"
-                    }),
+                    n(if p.holds() { "t_in_valid" } else { "comp" }),
                     not(n("t_in_ready")),
                 ),
                 vec![set("err", cat(vec![b(true), sl("err", 2, 0)]))],
