@@ -162,11 +162,14 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     // held (`ii_c` counts its cycles) and the feeder steps in its last one
     let ii = if p.holds() { p.tile.ii() } else { 1 };
     if ii > 1 {
-        o.reg("ii_c", X);
+        o.reg("ii_c", ii_bits(ii));
         o.wire(
             "ii_step",
             1,
-            or(not(n("comp")), eq(n("ii_c"), kx(u64::from(ii - 1)))),
+            or(
+                not(n("comp")),
+                eq(n("ii_c"), k(ii_bits(ii), u128::from(ii - 1))),
+            ),
         );
     }
     if !tokens {
@@ -403,8 +406,8 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
             "ii_c",
             mux(
                 and(n("comp"), not(n("ii_step"))),
-                add(n("ii_c"), kx(1)),
-                kx(0),
+                add(n("ii_c"), k(ii_bits(ii), 1)),
+                k(ii_bits(ii), 0),
             ),
         ));
     } else {
@@ -472,7 +475,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         init.push(set(r, crate::ir::konst(table::LB, 0)));
     }
     if ii > 1 {
-        init.push(set("ii_c", kx(0)));
+        init.push(set("ii_c", k(ii_bits(ii), 0)));
     }
     init.extend(tok_init);
     init.push(set("a_addr", n("t0_abase")));
@@ -540,7 +543,10 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     if ii > 1 {
         // a chunk is offered in the first of its II cycles (the tile takes
         // one every II cycles) and the buffers are read once for it
-        o.assign("t_in_valid", and(n("comp"), eq(n("ii_c"), kx(0))));
+        o.assign(
+            "t_in_valid",
+            and(n("comp"), eq(n("ii_c"), k(ii_bits(ii), 0))),
+        );
         o.wire("a_re", 1, and(n("comp_n"), n("ii_step")));
     } else {
         o.assign("t_in_valid", n("comp"));
@@ -725,4 +731,9 @@ fn outputs(p: &AccelParams, o: &mut Body) {
         p.oword_bits(),
         mux(n("o_first"), n("o_ext"), n("o_sum")),
     );
+}
+
+/// Bits of the feeder's hold counter `ii_c` (0 to II - 1).
+fn ii_bits(ii: u32) -> u32 {
+    super::params::addr_bits(u64::from(ii))
 }
