@@ -353,3 +353,128 @@ fn popcount_feeder_without_hold_is_caught() {
     assert!(!r.finished);
     assert_eq!(r.wrong_results, 32);
 }
+
+/// q, k, v, o as one chain of independent layers (4 tokens: 4 x 64 x 32,
+/// 4 x 64 x 16 twice, 4 x 16 x 64) on INT4 activations, the INT4-weight
+/// mac and the popcount: every layer's start and completion equal to
+/// `engine_chain`'s (pinned), every result bit-exact (the rows packed at
+/// the activation bits, each layer's at its own offset).
+#[test]
+fn chains_are_exact() {
+    use rtl_gen::accel::chain::ChainLayer;
+    use rtl_gen::accel::chain_check::check_chain;
+    let layer = |m, k, n| ChainLayer {
+        m,
+        k,
+        n,
+        after: None,
+        shift: 0,
+        out_shift: None,
+    };
+    let qkvo = [
+        layer(4, 64, 32),
+        layer(4, 64, 16),
+        layer(4, 64, 16),
+        layer(4, 16, 64),
+    ];
+    let designs = [
+        design(
+            "a4",
+            (8, 16),
+            Reduction::AdderTree,
+            Precision::Int(4),
+            Precision::Ternary,
+            1,
+        ),
+        design(
+            "w4",
+            (8, 16),
+            Reduction::Mac,
+            Precision::Int(8),
+            Precision::Int(4),
+            1,
+        ),
+        design(
+            "pc",
+            (8, 16),
+            Reduction::Popcount,
+            Precision::Int(8),
+            Precision::Ternary,
+            2,
+        ),
+    ];
+    let mut got = Vec::new();
+    for a in &designs {
+        let p = AccelParams::new(a, 64).expect("builds");
+        let r = check_chain(&p, &qkvo, &opts()).expect("runs");
+        println!("{}", r.summary());
+        assert!(r.passed(), "{}", r.summary());
+        got.push(
+            r.layers
+                .iter()
+                .map(|l| l.rtl.expect("the layer ran"))
+                .collect::<Vec<_>>(),
+        );
+    }
+    // (start, done) of q, k, v, o (= the engine's, checked above)
+    let pinned: Vec<Vec<(u64, u64)>> = vec![
+        vec![(56, 164), (200, 236), (272, 308), (332, 500)],
+        vec![(72, 213), (248, 301), (336, 389), (400, 597)],
+        vec![(56, 316), (312, 444), (440, 572), (568, 812)],
+    ];
+    assert_eq!(got, pinned);
+}
+
+/// Random AXI delays and back-pressure on the popcount (II = 4), the
+/// INT4-weight mac and a short chunk of INT4 activations: still bit-exact.
+#[test]
+fn randomized_timing_is_correct() {
+    let cases = [
+        (
+            design(
+                "pc",
+                (8, 16),
+                Reduction::Popcount,
+                Precision::Int(8),
+                Precision::Ternary,
+                2,
+            ),
+            (2, 256, 16),
+        ),
+        (
+            design(
+                "w4",
+                (8, 16),
+                Reduction::Mac,
+                Precision::Int(8),
+                Precision::Int(4),
+                1,
+            ),
+            (3, 256, 24),
+        ),
+        (
+            design(
+                "a4w",
+                (8, 32),
+                Reduction::AdderTree,
+                Precision::Int(4),
+                Precision::Ternary,
+                1,
+            ),
+            (2, 272, 16),
+        ),
+    ];
+    let o = rtl_gen::accel::check::AccelOptions {
+        random: true,
+        seed: 7,
+        ..opts()
+    };
+    for (a, (m, k, n)) in &cases {
+        let p = AccelParams::new(a, 64).expect("builds");
+        let r = check_gemm(&p, *m, *k, *n, &o).expect("runs");
+        println!("{}", r.summary());
+        assert!(r.passed(), "{}", r.summary());
+        assert_eq!(r.results, (m * n) as usize);
+        assert_eq!(r.wrong_results, 0);
+    }
+}
