@@ -139,8 +139,8 @@ pub fn engine_chain(
     let mut trace = workloads::gemm::parse_topology(
         "accel-chain",
         &format!("Layer, M, N, K\n{rows}"),
-        Precision::Int(8),
-        Precision::Ternary,
+        p.arch.array.activations,
+        p.arch.array.weights,
     )
     .map_err(|e| RtlError::Unsupported(format!("the chain's layers: {e}")))?;
     for (i, l) in layers.iter().enumerate() {

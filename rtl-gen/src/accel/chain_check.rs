@@ -178,13 +178,14 @@ pub fn check_chain(
             }
         }
         let Some(j) = l.after else { continue };
-        if p.lanes() != p.width() {
+        if !p.forwards() {
             return Err(RtlError::Unsupported(format!(
                 "chain layer {i} reads layer {j}'s output: the top forwards a producer's \
-                 outputs into the activation buffer only when lanes = width (this design has \
-                 {} lanes of width {})",
+                 outputs into the activation buffer only when lanes = width and the input is \
+                 INT8 (this design has {} lanes of width {}, {} activations)",
                 p.lanes(),
-                p.width()
+                p.width(),
+                p.arch.array.activations
             )));
         }
         if layers[..i].iter().any(|x| x.after == Some(j)) {
@@ -232,7 +233,7 @@ pub fn check_chain(
             .find(|s| s.0 == 0)
             .map(|s| s.1.clone())
             .unwrap_or_default();
-        let acts: Vec<u8> = l.acts.iter().map(|&a| a as u8).collect();
+        let acts = super::image::act_image(p, &l.acts, l.k);
         // flags: bit 0 the input is layer `after`'s output, bits 12:8 the
         // shift, bits 18:16 the producer; bit 2 INT8 outputs, bits 28:24
         // their shift
@@ -241,7 +242,17 @@ pub fn check_chain(
             .map_or(0, |j| 1 | u64::from(cl.shift) << 8 | (j as u64) << 16)
             | cl.out_shift.map_or(0, |s| 4 | u64::from(s) << 24);
         let obytes = if cl.out_shift.is_some() { 1 } else { 4 };
-        let words = [l.m, l.k, l.n, flags, aat, wat, oat, l.k, l.n * obytes];
+        let words = [
+            l.m,
+            l.k,
+            l.n,
+            flags,
+            aat,
+            wat,
+            oat,
+            p.row_bytes(l.k),
+            l.n * obytes,
+        ];
         let mut d = vec![0u8; DESC_BYTES as usize];
         for (i, v) in words.iter().enumerate() {
             d[i * 4..i * 4 + 4].copy_from_slice(&(*v as u32).to_le_bytes());
@@ -255,7 +266,7 @@ pub fn check_chain(
         img.wbases.push(wat);
         img.outs.push((oat, l.m * l.n * obytes));
         wat = align(wat + load);
-        aat = align(aat + l.m * l.k);
+        aat = align(aat + l.m * p.row_bytes(l.k));
         oat = align(oat + l.m * l.n * obytes);
     }
     img.segments.push((DESC_ADDR, descs));

@@ -264,24 +264,26 @@ fn posbox(
 
 /// The tile's weight word of a short last chunk (`K % width` elements),
 /// stored element-major so that its codes are a prefix of whole beats:
-/// code `(e, lane)` at `e * lanes + lane` to the tile's `lane * width + e`.
-/// One wire a lane (`<out>_l<lane>`), so that no line grows with the array.
+/// code `(e, lane)` at `e * lanes + lane` to the tile's `lane * width + e`
+/// (`W`-bit codes). One wire a lane (`<out>_l<lane>`), so that no line
+/// grows with the array.
 fn element_major_to_tile(p: &AccelParams, o: &mut Body, word: &str, out: &str) {
     let (l, w) = (p.lanes() as u32, p.width() as u32);
+    let cb = p.tile.wgt_bits;
     let mut lanes = Vec::with_capacity(l as usize);
     for lane in (0..l).rev() {
         let parts: Vec<Expr> = (0..w)
             .rev()
             .map(|e| {
-                let src = (e * l + lane) * 2;
-                sl(word, src + 1, src)
+                let src = (e * l + lane) * cb;
+                sl(word, src + cb - 1, src)
             })
             .collect();
         let nm = format!("{out}_l{lane}");
-        o.wire(&nm, w * 2, cat(parts));
+        o.wire(&nm, w * cb, cat(parts));
         lanes.push(n(&nm));
     }
-    o.wire(out, l * w * 2, cat(lanes));
+    o.wire(out, l * w * cb, cat(lanes));
 }
 
 /// The read-data router: the descriptor register, the activation rows and

@@ -10,7 +10,8 @@
 //! 28:24 ask for INT8 outputs in memory (the write-back, `dma.rs`, with
 //! [`requant_word`]). The forwarding
 //! needs `lanes == width` (one output word, `lanes` accumulators, is one
-//! input chunk of the consumer), so that every write is a whole word.
+//! input chunk of the consumer), so that every write is a whole word, and
+//! INT8 activations (the requantized word is the consumer's input chunk).
 
 use super::build::{add, and, cat, eq, k, kx, mul, mux, n, or, sl, Body, X};
 use super::params::AccelParams;
@@ -30,7 +31,7 @@ pub fn forward(p: &AccelParams, o: &mut Body) {
         "dependent layers: the producer's final outputs, requantized, into the consumer's input",
     );
     let lanes = p.arch.array.lanes;
-    if p.lanes() != p.width() {
+    if !p.forwards() {
         // no forwarding: the check refuses a dependent layer (`fw_able`)
         o.wire("fw_able", 1, crate::ir::konst(1, 0));
         o.wire("a_we", 1, n("ld_full"));

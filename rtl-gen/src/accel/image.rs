@@ -11,9 +11,53 @@
 
 use super::params::{AccelParams, DESC_BYTES};
 use crate::error::RtlError;
+use sim::bitexact::encoding::{decode_act, decode_weight, encode_act, encode_weight, sign_extend};
+use sim::bitexact::Datapath;
 use sim::engine::{self, Timeline};
 use sim::mapping::{map_trace, OpPlan};
 use workloads::{OpGraph, Precision, Trace};
+
+/// The memory image of input rows: each row's `k` activations packed at the
+/// design's `A` bits (element 0 at the least significant bits of the first
+/// byte), [`AccelParams::row_bytes`] bytes a row, rows one after the other
+/// (INT8: one byte an activation).
+pub fn act_image(p: &AccelParams, acts: &[i8], k: u64) -> Vec<u8> {
+    let (ab, rb) = (p.act_bits(), p.row_bytes(k));
+    let a = p.arch.array.activations;
+    let rows = acts.len() as u64 / k.max(1);
+    let mut img = vec![0u8; (rows * rb) as usize];
+    for r in 0..rows {
+        for i in 0..k {
+            let v = acts[(r * k + i) as usize];
+            let code = encode_act(a, i64::from(v)).unwrap_or(0);
+            for b in 0..ab {
+                if code >> b & 1 != 0 {
+                    let bit = r * rb * 8 + i * ab + b;
+                    img[(bit / 8) as usize] |= 1 << (bit % 8);
+                }
+            }
+        }
+    }
+    img
+}
+
+/// A random value of format `p` from `r` (`binary`: +-1; `intB`: the low B
+/// bits, two's complement; ternary: -1, 0, 1).
+fn random_value(p: Precision, r: u64) -> i8 {
+    match p {
+        Precision::Ternary | Precision::TernaryPacked => (r % 3) as i8 - 1,
+        Precision::Binary => {
+            if r & 1 != 0 {
+                1
+            } else {
+                -1
+            }
+        }
+        Precision::Binary01 => (r & 1) as i8,
+        Precision::Int(b) => sign_extend(r, u32::from(b.min(8))) as i8,
+        _ => 0,
+    }
+}
 
 /// Where the descriptor goes.
 pub const DESC_ADDR: u64 = 0x4000_0000;
@@ -42,9 +86,10 @@ pub struct Layer {
     pub k: u64,
     /// Output features.
     pub n: u64,
-    /// `m x k` INT8 activations, row-major.
+    /// `m x k` activations of the design's format, row-major.
     pub acts: Vec<i8>,
-    /// `n x k` ternary weights (-1, 0, 1), row `n` is output feature `n`.
+    /// `n x k` weights of the design's encoding (ternary: -1, 0, 1), row
+    /// `n` is output feature `n`.
     pub weights: Vec<i8>,
     /// `m x n` results as the tile's accumulators give them (wrapped to
     /// `acc_bits`, sign-extended to 32 bits).
@@ -87,8 +132,8 @@ pub fn engine_run(
     let trace: Trace = workloads::gemm::parse_topology(
         "accel-check",
         &format!("Layer, M, N, K\ngemm, {m}, {n}, {k}\n"),
-        Precision::Int(8),
-        Precision::Ternary,
+        p.arch.array.activations,
+        p.arch.array.weights,
     )
     .map_err(|e| RtlError::Unsupported(format!("layer {m}x{k}x{n}: {e}")))?;
     let plans = map_trace(&p.arch, &trace)
@@ -99,33 +144,62 @@ pub fn engine_run(
     Ok((plans, tl))
 }
 
-/// The tile's results of `acts` (`m x k`) times `weights` (`n x k`): each K
-/// tile's reduction wraps in the tile's `acc_bits` accumulators, the output
+/// The tile's results of `acts` (`m x k`) times `weights` (`n x k`), from
+/// the bit-exact model's datapath ([`Datapath`], chunk by chunk, a short
+/// last chunk padded as the DMA pads it, with zero codes): each K tile's
+/// reduction wraps in the tile's `acc_bits` accumulators, the output
 /// buffer adds them in 32 bits.
 pub fn reference(p: &AccelParams, m: u64, k: u64, n: u64, acts: &[i8], weights: &[i8]) -> Vec<i32> {
     let w = p.width();
     let (c_total, kt) = (k.div_ceil(w), p.slot_words);
-    let klen = |c0: u64, ch: u64| (ch * w).min(k - c0 * w);
     let ktiles: Vec<(u64, u64)> = (0..c_total.div_ceil(kt))
         .map(|i| (i * kt, kt.min(c_total - i * kt)))
         .collect();
     let acc = p.tile.acc_bits;
+    let a = &p.arch.array;
+    let mut dp = Datapath::new(a).expect("the tile's datapath is the bit-exact model's");
+    let (l, wu) = (p.lanes() as usize, w as usize);
+    let pad_a = decode_act(a.activations, 0).unwrap_or(0);
+    let pad_w = decode_weight(a.weights, 0).unwrap_or(0);
+    let cycles = dp.cycles_per_chunk as usize;
+    let mut part = vec![0i64; cycles * l];
+    let (mut xa, mut xw) = (vec![0i64; wu], vec![0i64; l * wu]);
     // each K tile's reduction wraps in the tile's accumulators; the
     // output buffer adds them in 32 bits
-    let mut expected = Vec::with_capacity((m * n) as usize);
-    for r in 0..m {
-        for c in 0..n {
-            let mut total: i32 = 0;
+    let mut expected = vec![0i32; (m * n) as usize];
+    for g in 0..n.div_ceil(p.lanes()) {
+        let gl = p.lanes().min(n - g * p.lanes());
+        for r in 0..m {
             for &(c0, ch) in &ktiles {
-                let s: i64 = (c0 * w..c0 * w + klen(c0, ch))
-                    .map(|i| {
-                        i64::from(acts[(r * k + i) as usize])
-                            * i64::from(weights[(c * k + i) as usize])
-                    })
-                    .sum();
-                total = total.wrapping_add(wrap(s, acc));
+                let mut sums = vec![0i64; l];
+                for c in c0..c0 + ch {
+                    for e in 0..w {
+                        let i = c * w + e;
+                        xa[e as usize] = if i < k {
+                            i64::from(acts[(r * k + i) as usize])
+                        } else {
+                            pad_a
+                        };
+                        for lane in 0..p.lanes() {
+                            xw[(lane * w + e) as usize] = if i < k && lane < gl {
+                                i64::from(weights[((g * p.lanes() + lane) * k + i) as usize])
+                            } else {
+                                pad_w
+                            };
+                        }
+                    }
+                    dp.partials_into(&xa, &xw, &mut part);
+                    for cy in 0..cycles {
+                        for lane in 0..l {
+                            sums[lane] += part[cy * l + lane];
+                        }
+                    }
+                }
+                for lane in 0..gl {
+                    let at = (r * n + g * p.lanes() + lane) as usize;
+                    expected[at] = expected[at].wrapping_add(wrap(sums[lane as usize], acc));
+                }
             }
-            expected.push(total);
         }
     }
     expected
@@ -142,6 +216,10 @@ impl Layer {
         }
         let (plans, tl) = engine_run(p, m, k, n)?;
         let plan = plans[0].clone();
+        // W-bit weight codes packed in memory (the engine's bytes: four
+        // ternary weights a byte, eight binary, two INT4), a chunk every II
+        // cycles
+        let (wb, ii) = (p.wgt_bits(), u64::from(p.tile.ii()));
         let (l, w) = (p.lanes(), p.width());
         let (c_total, kt) = (k.div_ceil(w), p.slot_words);
         // K elements of the K tile starting at chunk c0 with ch chunks
@@ -157,7 +235,10 @@ impl Layer {
         let mut want = Vec::new();
         for g in 0..n.div_ceil(l) {
             for &(c0, ch) in &ktiles {
-                want.push((klen(c0, ch) * group_lanes(g) / 4, m * ch));
+                want.push((
+                    (klen(c0, ch) * group_lanes(g) * wb).div_ceil(8),
+                    m * ch * ii,
+                ));
             }
         }
         // the engine's tiles in execution order
@@ -186,33 +267,34 @@ impl Layer {
             )));
         }
         let mut rng = Rng(seed ^ 0x6f6e_6562_6974);
-        let acts: Vec<i8> = (0..m * k).map(|_| rng.next() as i8).collect();
-        let weights: Vec<i8> = (0..n * k).map(|_| (rng.next() % 3) as i8 - 1).collect();
+        let (ap, wp) = (p.arch.array.activations, p.arch.array.weights);
+        let acts: Vec<i8> = (0..m * k).map(|_| random_value(ap, rng.next())).collect();
+        let weights: Vec<i8> = (0..n * k).map(|_| random_value(wp, rng.next())).collect();
         let expected = reference(p, m, k, n, &acts, &weights);
         // weight tiles in the engine's order: group g, K tile, chunk, lane, element
         let mut wimg = Vec::new();
         for g in 0..n.div_ceil(l) {
             let gl = group_lanes(g);
             for &(c0, ch) in &ktiles {
-                let mut tile = vec![0u8; (klen(c0, ch) * gl / 4) as usize];
+                let mut tile = vec![0u8; (klen(c0, ch) * gl * wb).div_ceil(8) as usize];
                 for c in 0..ch {
                     // a short last chunk (K % width elements) is element-major
                     let elems = w.min(k - (c0 + c) * w);
                     for lane in 0..gl {
                         for e in 0..elems {
                             let v = weights[((g * l + lane) * k + (c0 + c) * w + e) as usize];
-                            let code: u8 = match v {
-                                1 => 0b01,
-                                -1 => 0b11,
-                                _ => 0b00,
-                            };
+                            let code = encode_weight(wp, i64::from(v)).unwrap_or(0);
                             let at = if elems < w {
                                 e * gl + lane
                             } else {
                                 lane * w + e
                             };
-                            let bit = (c * gl * w + at) * 2;
-                            tile[(bit / 8) as usize] |= code << (bit % 8);
+                            for b in 0..wb {
+                                if code >> b & 1 != 0 {
+                                    let bit = (c * gl * w + at) * wb + b;
+                                    tile[(bit / 8) as usize] |= 1 << (bit % 8);
+                                }
+                            }
                         }
                     }
                 }
@@ -220,11 +302,11 @@ impl Layer {
             }
         }
         let mut desc = vec![0u8; DESC_BYTES as usize];
-        let words = [m, k, n, 0, ACT_ADDR, 0, OUT_ADDR, k, n * 4];
+        let words = [m, k, n, 0, ACT_ADDR, 0, OUT_ADDR, p.row_bytes(k), n * 4];
         for (i, v) in words.iter().enumerate() {
             desc[i * 4..i * 4 + 4].copy_from_slice(&(*v as u32).to_le_bytes());
         }
-        let aimg: Vec<u8> = acts.iter().map(|&a| a as u8).collect();
+        let aimg = act_image(p, &acts, k);
         Ok(Layer {
             m,
             k,
@@ -247,7 +329,7 @@ impl Layer {
     /// output requantized), recomputing the reference and the image.
     pub fn set_acts(&mut self, p: &AccelParams, acts: Vec<i8>) {
         self.expected = reference(p, self.m, self.k, self.n, &acts, &self.weights);
-        let aimg: Vec<u8> = acts.iter().map(|&a| a as u8).collect();
+        let aimg = act_image(p, &acts, self.k);
         for seg in &mut self.segments {
             if seg.0 == ACT_ADDR {
                 seg.1 = aimg.clone();

@@ -157,15 +157,31 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     }
     // weight registers (T > 1): the feeder of `tokens.rs`
     let tokens = p.tile.token_tile() > 1 && p.mutation != Mutation::TokenOuter;
+    // initiation interval II > 1 (the bit-serial popcount): the tile holds
+    // a chunk II cycles, the engine's time a chunk; the chunk offered is
+    // held (`ii_c` counts its cycles) and the feeder steps in its last one
+    let ii = if p.holds() { p.tile.ii() } else { 1 };
+    if ii > 1 {
+        o.reg("ii_c", ii_bits(ii));
+        o.wire(
+            "ii_step",
+            1,
+            or(
+                not(n("comp")),
+                eq(n("ii_c"), k(ii_bits(ii), u128::from(ii - 1))),
+            ),
+        );
+    }
     if !tokens {
         o.note("engine rule 1: the tile whose last chunk is offered now frees the array at t + 1");
+        let end = and(
+            and(n("comp"), n("fd_last")),
+            eq(add(n("fd_row"), kx(1)), n("vd_m")),
+        );
         o.wire(
             "tile_end",
             1,
-            and(
-                and(n("comp"), n("fd_last")),
-                eq(add(n("fd_row"), kx(1)), n("vd_m")),
-            ),
+            if ii > 1 { and(end, n("ii_step")) } else { end },
         );
     }
     o.wire("idle_n", 1, or(not(n("comp")), n("tile_end")));
@@ -325,7 +341,11 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         X,
         mux(lt(n("i_left"), kx(p.lanes())), n("i_left"), kx(p.lanes())),
     );
-    o.wire("i_lbits", X, mul(n("i_lanes"), kx(p.width() * 2)));
+    o.wire(
+        "i_lbits",
+        X,
+        mul(n("i_lanes"), kx(p.width() * p.wgt_bits())),
+    );
     let lb = p.axi_bits.trailing_zeros();
     o.wire("i_bpw", X, zx(sl("i_lbits", X - 1, lb), X - lb));
     // the tile's K elements: its chunks', or fewer in the last K tile when
@@ -336,7 +356,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     // (a short chunk comes with whole groups only, `params.rs`, so the
     // tile's beats are the short K tile's `lanes x elements` codes, or its
     // chunks times a chunk's beats: narrow products, no 32 x 32 multiplier)
-    o.wire("i_tbits", X, mul(n("i_krem"), kx(p.lanes() * 2)));
+    o.wire("i_tbits", X, mul(n("i_krem"), kx(p.lanes() * p.wgt_bits())));
     let cb = crate::accel::params::addr_bits(p.slot_words + 1);
     let bb = crate::accel::params::addr_bits(bpw + 1);
     o.wire(
@@ -368,8 +388,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
             and(n(&format!("arr_now{s}")), not(and(n("start_n"), mine))),
         )
     };
-    let mut run = vec![
-        set("comp", n("comp_n")),
+    let feed = vec![
         set("fd_last", n("fd_last_n")),
         set("fd_c", n("fd_c_n")),
         set("fd_ch", n("fd_ch_n")),
@@ -378,6 +397,23 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         set("fd_aa", n("fd_aa_n")),
         set("fd_kb", n("fd_kb_n")),
         set("fd_l", n("fd_l_n")),
+    ];
+    let mut run = vec![set("comp", n("comp_n"))];
+    if ii > 1 {
+        // the feeder holds the chunk offered until its last cycle
+        run.push(when(n("ii_step"), feed));
+        run.push(set(
+            "ii_c",
+            mux(
+                and(n("comp"), not(n("ii_step"))),
+                add(n("ii_c"), k(ii_bits(ii), 1)),
+                k(ii_bits(ii), 0),
+            ),
+        ));
+    } else {
+        run.extend(feed);
+    }
+    run.extend([
         set("e_cnt", n("e_cnt_n")),
         when(
             n("start_n"),
@@ -405,10 +441,14 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
             )],
         ),
         arr_upd(0),
-    ];
+    ]);
     run.extend(tok_run);
     if two {
-        run.push(set("fd_slot", n("fd_slot_n")));
+        run.push(if ii > 1 {
+            when(n("ii_step"), vec![set("fd_slot", n("fd_slot_n"))])
+        } else {
+            set("fd_slot", n("fd_slot_n"))
+        });
         run.push(set(
             "e_slot",
             mux(n("start_n"), not(n("e_slot")), n("e_slot")),
@@ -433,6 +473,9 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     }
     for r in ["e_l", "f_l", "i_l", "fd_l"] {
         init.push(set(r, crate::ir::konst(table::LB, 0)));
+    }
+    if ii > 1 {
+        init.push(set("ii_c", k(ii_bits(ii), 0)));
     }
     init.extend(tok_init);
     init.push(set("a_addr", n("t0_abase")));
@@ -497,11 +540,25 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
             when(and(n("take_src"), n("sel_run")), took),
         ],
     );
-    o.assign("t_in_valid", n("comp"));
+    if ii > 1 {
+        // a chunk is offered in the first of its II cycles (the tile takes
+        // one every II cycles) and the buffers are read once for it
+        o.assign(
+            "t_in_valid",
+            and(n("comp"), eq(n("ii_c"), k(ii_bits(ii), 0))),
+        );
+        o.wire("a_re", 1, and(n("comp_n"), n("ii_step")));
+    } else {
+        o.assign("t_in_valid", n("comp"));
+    }
     o.assign("t_in_last", n("fd_last"));
     if !tokens {
         // every chunk carries its weights: the weight buffer is read with it
-        o.wire("w_re", 1, n("comp_n"));
+        if ii > 1 {
+            o.wire("w_re", 1, n("a_re"));
+        } else {
+            o.wire("w_re", 1, n("comp_n"));
+        }
         if p.tile.token_tile() > 1 {
             o.assign("t_in_wload", b(true));
         }
@@ -674,4 +731,9 @@ fn outputs(p: &AccelParams, o: &mut Body) {
         p.oword_bits(),
         mux(n("o_first"), n("o_ext"), n("o_sum")),
     );
+}
+
+/// Bits of the feeder's hold counter `ii_c` (0 to II - 1).
+fn ii_bits(ii: u32) -> u32 {
+    super::params::addr_bits(u64::from(ii))
 }

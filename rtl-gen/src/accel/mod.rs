@@ -23,9 +23,11 @@
 //! `flags[28:24]`, one byte an output, [`dma`]; else 32-bit
 //! accumulators), 4 activation base, 5 weight base, 6 output base, 7 activation
 //! row stride (bytes), 8 output row stride (bytes), 9-15 reserved (0).
-//! Activations: `M` rows of `K` INT8 values. Weights: the tiles in the
-//! engine's order (feature group `g` of `lanes` outputs), each
-//! `ceil(K / width)` chunks of `lanes x width` 2-bit ternary codes (the
+//! Activations: `M` rows of `K` values packed at the design's activation
+//! bits (INT8: `K` bytes; INT4: `K / 2`; element 0 in the low bits).
+//! Weights: the tiles in the engine's order (feature group `g` of `lanes`
+//! outputs), each `ceil(K / width)` chunks of `lanes x width` weight codes
+//! at the tile's bits (2-bit ternary, 1-bit binary, `B`-bit INT`B`; the
 //! tile's `in_wgt`, lane 0 element 0 first), tile after tile, exactly the
 //! bytes the engine loads: a last group of `N % lanes` lanes has that many
 //! lanes a chunk, and a short last chunk of `K % width` elements holds only
@@ -282,7 +284,7 @@ fn body(p: &AccelParams) -> Body {
         "u_abuf",
         vec![
             ("clk", name("clk")),
-            ("re", name("comp_n")),
+            ("re", name(if p.holds() { "a_re" } else { "comp_n" })),
             ("raddr", sl("fd_aa_n", aab)),
             ("q", name("a_q")),
             ("we", name("a_we")),

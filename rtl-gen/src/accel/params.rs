@@ -4,10 +4,13 @@
 //! Every size comes from the accelerator description: the weight buffer
 //! holds `prefetch_slots` tiles of `tile_bytes` each (a half of a
 //! double-buffered buffer), the activation and output buffers hold their
-//! `kib`. One weight word is one chunk of every lane (`lanes x width x 2`
-//! bits, the tile's `in_wgt`), one activation word is one chunk
-//! (`width x 8` bits, the tile's `in_act`), one output word is one tile
-//! output (`lanes` accumulators sign-extended to 32 bits).
+//! `kib`. One weight word is one chunk of every lane (`lanes x width x W`
+//! bits for `W`-bit weight codes, the tile's `in_wgt`), one activation word
+//! is one chunk (`width x A` bits for `A`-bit activations, the tile's
+//! `in_act`), one output word is one tile output (`lanes` accumulators
+//! sign-extended to 32 bits). In memory the weights and the activations
+//! are packed at the same `W` and `A` bits an element, the bytes the
+//! engine counts (`Precision::bytes_for`).
 
 use crate::design::Design;
 use crate::error::RtlError;
@@ -45,6 +48,9 @@ pub enum Mutation {
     /// weights with every chunk): results and cycles right, but no weight
     /// reuse (the mapping's weight-buffer reads broken).
     TokenOuter,
+    /// With initiation interval II > 1, offers a chunk every cycle instead
+    /// of holding each one II cycles (the tile refuses the chunks between).
+    NoHold,
 }
 
 /// The accelerator top of one design.
@@ -90,6 +96,47 @@ pub fn addr_bits(n: u64) -> u32 {
     (64 - n.saturating_sub(1).leading_zeros()).max(1)
 }
 
+/// Why the top does not build the lane array of `a` (`None`: it does):
+/// the adder tree with 2-bit ternary, binary (+-1) or binary01 weights, the
+/// `mac` with integer weights, or the bit-serial popcount (those weights,
+/// initiation interval `ceil(planes / planes_per_cycle)`), with integer or
+/// binary activations of 1, 2, 4 or 8 bits (the loader counts a row's beats
+/// with a shift).
+pub fn refuses_datapath(a: &sim::arch::ArrayConfig) -> Option<String> {
+    let act_ok = matches!(
+        a.activations,
+        Precision::Int(1 | 2 | 4 | 8) | Precision::Binary | Precision::Binary01
+    );
+    if !act_ok {
+        return Some(format!(
+            "`array.activations` = \"{}\": the top takes activations of 1, 2, 4 or 8 bits (its \
+             loader counts an input row's beats with a shift; other datapaths: the tile only, \
+             `--top tile`)",
+            a.activations
+        ));
+    }
+    match (a.reduction, a.weights) {
+        (Reduction::AdderTree, Precision::Ternary | Precision::Binary | Precision::Binary01) => {
+            None
+        }
+        (Reduction::AdderTree, Precision::TernaryPacked) => Some(
+            "`array.weights` = \"ternary-packed\": the engine counts these weights at five a \
+             byte (1.6 bits) in DRAM and in the weight buffer, while the top's weight word is \
+             one chunk of 2-bit codes and it builds no base-3 unpacker, so its tiles would not \
+             be the bytes the engine moves (use \"ternary\"; the tile takes both, `--top tile`)"
+                .into(),
+        ),
+        (Reduction::Mac, Precision::Int(_)) => None,
+        (Reduction::Popcount, Precision::Ternary | Precision::Binary | Precision::Binary01) => None,
+        (r, w) => Some(format!(
+            "built for the adder-tree and popcount lane arrays (ternary, binary or binary01 \
+             weights) and the mac (integer weights); `array.reduction` = \"{}\" with \"{w}\" \
+             weights is built as the tile only (`--top tile`)",
+            r.name()
+        )),
+    }
+}
+
 impl AccelParams {
     /// The top of `arch` with an AXI data bus of `axi_bits`, or why it is not built.
     pub fn new(arch: &Accelerator, axi_bits: u32) -> Result<AccelParams, RtlError> {
@@ -101,16 +148,8 @@ impl AccelParams {
                 format!("AXI data width {axi_bits} bits: expected 64, 128, 256 or 512"),
             ));
         }
-        if a.reduction != Reduction::AdderTree
-            || a.weights != Precision::Ternary
-            || a.activations != Precision::Int(8)
-        {
-            return Err(unsupported(
-                arch,
-                "built for the adder-tree lane array with 2-bit ternary weights and INT8 \
-                 activations (other datapaths: the tile only, `--top tile`)"
-                    .into(),
-            ));
+        if let Some(why) = refuses_datapath(a) {
+            return Err(unsupported(arch, why));
         }
         if a.zeros == ZeroHandling::Skip {
             return Err(unsupported(
@@ -120,13 +159,25 @@ impl AccelParams {
                     .into(),
             ));
         }
-        if tile.ii() != 1 || tile.acc_bits > 32 {
+        if tile.acc_bits > 32 {
             return Err(unsupported(
                 arch,
                 format!(
-                    "needs initiation interval 1 and accumulators of at most 32 bits (has {} and {})",
-                    tile.ii(),
+                    "needs accumulators of at most 32 bits (has {})",
                     tile.acc_bits
+                ),
+            ));
+        }
+        // the feeder holds a chunk II cycles token by token; the weight
+        // registers' feeder (`tokens.rs`) offers one a cycle
+        if tile.ii() > 1 && a.token_tile > 1 {
+            return Err(unsupported(
+                arch,
+                format!(
+                    "initiation interval {} with `array.token_tile` {}: the feeder of the weight \
+                     registers offers a chunk every cycle (II > 1 is built with token_tile = 1)",
+                    tile.ii(),
+                    a.token_tile
                 ),
             ));
         }
@@ -141,7 +192,8 @@ impl AccelParams {
         // chunk deliver it over a sub-tile's token cycles, through a staging
         // register in front of `in_wgt` (energy_model::lane_extras), which
         // the top does not build: its weight word is one chunk, read in a cycle
-        let chunk = lanes * width * 2 / 8;
+        let (wb, ab) = (u64::from(tile.wgt_bits), u64::from(tile.act_bits));
+        let chunk = lanes * width * wb / 8;
         let port = arch.buffers.weights.bytes_per_cycle();
         if a.token_tile > 1 && port < chunk {
             return Err(unsupported(
@@ -156,8 +208,11 @@ impl AccelParams {
         }
         let db = u64::from(axi_bits);
         for (what, bits) in [
-            ("a weight word (lanes x width x 2)", lanes * width * 2),
-            ("an activation word (width x 8)", width * 8),
+            (
+                "a weight word (lanes x width x weight bits)",
+                lanes * width * wb,
+            ),
+            ("an activation word (width x activation bits)", width * ab),
             ("an output word (lanes x 32)", lanes * 32),
         ] {
             if !bits.is_multiple_of(db) {
@@ -174,8 +229,8 @@ impl AccelParams {
                 format!("{slots} prefetch slots: the weight buffer is built with 1 or 2"),
             ));
         }
-        let slot_words = arch.buffers.weights.tile_bytes() * 8 / (lanes * width * 2);
-        let act_words = arch.buffers.activations.bytes() / width;
+        let slot_words = arch.buffers.weights.tile_bytes() * 8 / (lanes * width * wb);
+        let act_words = arch.buffers.activations.bytes() * 8 / (width * ab);
         let out_words = arch.buffers.outputs.bytes() * 8 / (lanes * 32);
         if slot_words == 0 || act_words == 0 || out_words == 0 {
             return Err(unsupported(
@@ -220,6 +275,45 @@ impl AccelParams {
             sim::arch::DramModelKind::Transaction => d.bandwidth_gbps,
         };
         gbps / self.arch.clock_ghz
+    }
+
+    /// Bits of one weight code (the tile's `in_wgt` element, and in memory).
+    pub fn wgt_bits(&self) -> u64 {
+        u64::from(self.tile.wgt_bits)
+    }
+
+    /// Bits of one activation (the tile's `in_act` element, and in memory).
+    pub fn act_bits(&self) -> u64 {
+        u64::from(self.tile.act_bits)
+    }
+
+    /// Bytes of an input row of `k` elements (the engine's
+    /// `Precision::bytes_for`; whole bytes, as `refuses_layer` requires).
+    pub fn row_bytes(&self, k: u64) -> u64 {
+        (k * self.act_bits()).div_ceil(8)
+    }
+
+    /// The top forwards a producer's outputs into a consumer's input
+    /// (requantized to INT8): one output word (`lanes` accumulators) is one
+    /// input chunk, so `lanes = width`, and the input is INT8.
+    pub fn forwards(&self) -> bool {
+        self.lanes() == self.width() && self.act_bits() == 8
+    }
+
+    /// The product of the zero activation code and the zero weight code
+    /// (what a padded element of a short chunk adds): 0 but for binary
+    /// (+-1) activations with binary weights.
+    pub fn pad_product(&self) -> i64 {
+        use sim::bitexact::encoding::{decode_act, decode_weight};
+        let a = &self.arch.array;
+        decode_act(a.activations, 0).unwrap_or(0) * decode_weight(a.weights, 0).unwrap_or(0)
+    }
+
+    /// The feeder holds each chunk it offers for the tile's initiation
+    /// interval (II > 1, the bit-serial popcount; not with
+    /// [`Mutation::NoHold`]).
+    pub fn holds(&self) -> bool {
+        self.tile.ii() > 1 && self.mutation != Mutation::NoHold
     }
 
     /// Bits of a weight word.
@@ -269,11 +363,22 @@ impl AccelParams {
                 l * w
             ));
         }
-        if kr != 0 && !(l * kr * 2).is_multiple_of(db) {
+        let (wb, ab) = (self.wgt_bits(), self.act_bits());
+        if kr != 0 && !(l * kr * wb).is_multiple_of(db) {
             return Some(format!(
                 "K = {k} leaves a last chunk of {kr} of the width {w}, whose {} bits of weights \
                  must be whole {db}-bit beats",
-                l * kr * 2
+                l * kr * wb
+            ));
+        }
+        // the missing elements of a short chunk are zero codes, whose
+        // product must be 0 (binary +-1 activations and weights: -1 x -1)
+        if kr != 0 && self.pad_product() != 0 {
+            return Some(format!(
+                "K = {k} is not a multiple of the width {w}: the short last chunk is padded with \
+                 zero codes, which are -1 for both {} activations and {} weights (a product of \
+                 1 a missing element)",
+                self.arch.array.activations, self.arch.array.weights
             ));
         }
         // a partial last group of `N % lanes` lanes: its chunks (the
@@ -287,19 +392,26 @@ impl AccelParams {
                  wired for a whole group)"
             ));
         }
-        if rest != 0 && (!(rest * w * 2).is_multiple_of(db) || !(rest * 32).is_multiple_of(db)) {
+        if rest != 0 && (!(rest * w * wb).is_multiple_of(db) || !(rest * 32).is_multiple_of(db)) {
             return Some(format!(
                 "N = {n} leaves a last group of {rest} of the {l} lanes, whose chunk ({} bits) and \
                  outputs ({} bits) must be whole {db}-bit beats",
-                rest * w * 2,
+                rest * w * wb,
                 rest * 32
             ));
         }
-        if !k.is_multiple_of(self.beat_bytes()) {
-            return Some(format!(
-                "K = {k} bytes a row must be whole {}-byte beats",
-                self.beat_bytes()
-            ));
+        if !(k * ab).is_multiple_of(db) {
+            return Some(if ab == 8 {
+                format!(
+                    "K = {k} bytes a row must be whole {}-byte beats",
+                    self.beat_bytes()
+                )
+            } else {
+                format!(
+                    "K = {k} activations of {ab} bits a row ({} bits) must be whole {db}-bit beats",
+                    k * ab
+                )
+            });
         }
         // the engine's moves when the data does not fit on chip (the input
         // streamed in token blocks, the outputs stored per tile, the partial

@@ -34,10 +34,17 @@ fn log2(v: u64) -> u32 {
     63 - v.leading_zeros()
 }
 
+/// The AXI beats of an input row of `k` elements (a 32-bit name): `K`
+/// bytes of INT8 a row, `K x A / 8` of `A`-bit activations (a power of
+/// two, `params::refuses_datapath`), whole beats (`refuses_layer`).
+pub fn row_beats(p: &AccelParams, k: &str) -> crate::ir::Expr {
+    let lb = log2(p.beat_bytes()) + 3 - log2(p.act_bits());
+    zx(sl(k, 31, lb), 32 - lb)
+}
+
 /// The descriptor table's loading and checks, the phase register and its
 /// transitions, status and counters.
 pub fn phases(p: &AccelParams, o: &mut Body) {
-    let lb = log2(p.beat_bytes());
     o.block("table");
     table::table(p, o);
     o.block("sequencer");
@@ -56,7 +63,7 @@ pub fn phases(p: &AccelParams, o: &mut Body) {
         ),
     );
     table::view(o, "van", table::next("al"), &["abase", "flags"]);
-    o.wire("row_beats", X, zx(sl("va_k", 31, lb), 32 - lb));
+    o.wire("row_beats", X, row_beats(p, "va_k"));
     o.note("phases: 0 idle, 1 descriptors, 5 check, 2 input rows, 3 the layers, 4 write-back");
     o.reg("ph", 3);
     let count_ok = and(
@@ -221,7 +228,11 @@ pub fn phases(p: &AccelParams, o: &mut Body) {
                 )],
             ),
             when(
-                and(n("comp"), not(n("t_in_ready"))),
+                // (with II > 1 a chunk is offered in its first cycle only)
+                and(
+                    n(if p.holds() { "t_in_valid" } else { "comp" }),
+                    not(n("t_in_ready")),
+                ),
                 vec![set("err", cat(vec![b(true), sl("err", 2, 0)]))],
             ),
             when(

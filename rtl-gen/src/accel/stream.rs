@@ -161,19 +161,22 @@ impl StreamPlan {
         let (l, w) = (p.lanes(), p.width());
         let bufs = &p.arch.buffers;
         let c_total = k.div_ceil(w);
-        // 2-bit ternary weights: four a byte
-        let wb = |lanes: u64, klen: u64| (lanes * klen).div_ceil(4);
+        // W-bit weight codes packed (2-bit ternary: four a byte)
+        let bits = p.wgt_bits();
+        let wb = |lanes: u64, klen: u64| (lanes * klen * bits).div_ceil(8);
         let k_tiles: Vec<(u64, u64)> = starts(&pieces(c_total, p.slot_words.max(1)));
         let klen = |kb: u64, ch: u64| (ch * w).min(k - kb * w);
         let groups: Vec<(u64, u64)> = starts(&pieces(n, l));
         // the input: on chip, or in token blocks of a buffer tile's rows
-        let in_bytes = m * k;
+        // an input row: `k` activations packed (INT8: `k` bytes)
+        let row = p.row_bytes(k);
+        let in_bytes = m * row;
         let act_cap = bufs.activations.bytes();
         let on_chip = in_bytes <= act_cap;
         let block = if on_chip {
             m
         } else {
-            (bufs.activations.tile_bytes() / k).clamp(1, m)
+            (bufs.activations.tile_bytes() / row).clamp(1, m)
         };
         let blocks: Vec<(u64, u64)> = starts(&pieces(m, block));
         let out_spill = m * n * 4 > act_cap;
@@ -227,7 +230,7 @@ impl StreamPlan {
                 for (gi, &g) in groups.iter().enumerate() {
                     for ki in 0..k_tiles.len() {
                         let first = gi == 0 && ki == 0;
-                        tiles.push(tile(bi, g, ki, true, if first { tokens * k } else { 0 }));
+                        tiles.push(tile(bi, g, ki, true, if first { tokens * row } else { 0 }));
                     }
                 }
             }
@@ -235,7 +238,11 @@ impl StreamPlan {
             for &g in &groups {
                 for (ki, &(kb, ch)) in k_tiles.iter().enumerate() {
                     for (bi, &(_, tokens)) in blocks.iter().enumerate() {
-                        let acts = if on_chip { 0 } else { tokens * klen(kb, ch) };
+                        let acts = if on_chip {
+                            0
+                        } else {
+                            tokens * p.row_bytes(klen(kb, ch))
+                        };
                         tiles.push(tile(bi, g, ki, bi == 0, acts));
                     }
                 }

@@ -52,6 +52,12 @@ pub fn streamed_plan(
     if !stream_in::built(p) {
         return why("a streamed input needs a double-buffered activation buffer".into());
     }
+    if p.act_bits() != 8 {
+        return why(format!(
+            "a streamed input is laid out as INT8 rows (this design's activations are {})",
+            p.arch.array.activations
+        ));
+    }
     if !k.is_multiple_of(p.width()) || !k.is_multiple_of(p.beat_bytes()) {
         return why(format!(
             "a streamed row must be whole words of the width {} and whole bus beats",

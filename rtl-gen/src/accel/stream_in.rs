@@ -59,8 +59,6 @@ pub fn half_of(p: &AccelParams, i: u32) -> Expr {
 /// a streamed layer's first tile); needs the view `vi` with `flags`, `m`
 /// and `k`, and `i_beats` (the weight beats).
 pub fn requests(p: &AccelParams, o: &mut Body) {
-    // bytes to beats
-    let lb = p.beat_bytes().trailing_zeros();
     o.wire(
         "i_first",
         1,
@@ -69,7 +67,7 @@ pub fn requests(p: &AccelParams, o: &mut Body) {
             and(eq(n("i_n"), kx(0)), eq(n("i_kb"), kx(0))),
         ),
     );
-    o.wire("i_rowb", X, zx(sl("vi_k", X - 1, lb), X - lb));
+    o.wire("i_rowb", X, super::sequencer::row_beats(p, "vi_k"));
     // a streamed block's rows fit a half of the activation buffer (the
     // host's rule, `stream_check.rs`): its tokens and a row's beats are
     // narrow, so is the product (no 32 x 32 multiplier)

@@ -529,9 +529,12 @@ pub(super) fn plan_with(
     Ok(OpPlan {
         unit: Unit::Array,
         tiles,
-        // a token's result leaves the latency after its last chunk, the tile's
-        // tokens one every II cycles as their chunks arrived (sim::tile)
-        drain: u64::from(chunk.timing.latency),
+        // a token's result leaves the latency after its last chunk is
+        // accepted, the tile's tokens one every II cycles as their chunks
+        // arrived (sim::tile); the tile's busy time already holds the last
+        // chunk's II cycles, so the drain after it is `latency - (II - 1)`
+        // (= the latency when II = 1; the accelerator top's RTL confirms it)
+        drain: u64::from(chunk.timing.latency - (chunk.timing.initiation_interval - 1)),
         activity: act,
         macs: real_terms,
         note: format!(
