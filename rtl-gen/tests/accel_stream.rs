@@ -179,3 +179,25 @@ fn the_2b4t_q_prefill_of_64_tokens_streams_tokens_outer() {
         "{why}"
     );
 }
+
+#[test]
+fn the_2b4t_q_prefill_with_weight_registers_has_the_same_moves() {
+    // the edge-ternary preset as it is: token_tile = 16 (weight registers)
+    let a = sim::arch::preset("edge-ternary").expect("preset");
+    assert_eq!(a.array.token_tile, 16);
+    let s = agrees(&a, 512, (64, 2560, 2560));
+    // the token tile changes how a tile feeds its chunks, not the moves
+    assert_eq!((s.order, s.block, s.blocks), (Order::TokensOuter, 25, 3));
+    assert_eq!((s.groups, s.k_tiles, s.tiles.len()), (40, 1, 120));
+    // each group's store: 25 (or 14) tokens x 64 lanes x 4 B, issued when
+    // the group's only K tile ends
+    assert_eq!(s.tiles[0].out_bytes, 25 * 64 * 4);
+    assert_eq!(s.tiles[119].out_bytes, 14 * 64 * 4);
+    assert_eq!(s.tiles[0].busy(), 25 * 40);
+    assert!(s.out_spill && !s.partial_spill);
+    // the top takes it: one descriptor a token block, each storing its
+    // groups' outputs
+    let p = AccelParams::new(&a, 512).expect("builds");
+    let plan = rtl_gen::accel::stream_check::streamed_plan(&p, 64, 2560, 2560);
+    assert_eq!(plan.as_ref().map(|s| s.is_some()), Ok(true), "{plan:?}");
+}

@@ -7,6 +7,7 @@
 // served at a fixed latency. Build defines: DB (AXI data bits).
 #include "Vaccel.h"
 #include "verilated.h"
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -41,13 +42,29 @@ struct Beat {
     bool last;
     uint64_t addr;
 };
-struct Resp {
-    uint64_t at;
-    int id;
-};
 struct Aw {
     uint64_t addr;
     int beats;
+    size_t rec;  // its write burst record
+};
+// a write burst: its ID, the cycle its response may go (a store's: from the
+// DRAM model, once the model has timed the store), its last data beat
+struct WBurst {
+    int id;
+    uint64_t model_at;
+    uint64_t wdone;
+};
+static const uint64_t NONE = ~0ULL;
+// a timed transfer whose last burst is in, waiting to be timed in issue
+// order (a store before a load issued in the same cycle, the engine's
+// order: a finished tile's store, then the fetch)
+struct Done {
+    uint64_t first;  // issue cycle (from t0)
+    bool store;
+    uint64_t addr, bytes;
+    int id;
+    std::vector<std::pair<uint64_t, int>> bursts;  // (address, beats) of a load
+    std::vector<size_t> recs;                      // write burst records of a store
 };
 
 static uint64_t rng_state = 1;
@@ -156,8 +173,15 @@ int main(int argc, char** argv) {
     VerilatedContext* ctx = new VerilatedContext;
     Vaccel* top = new Vaccel{ctx};
     std::deque<Beat> rq;
-    std::deque<Resp> bq;
+    std::deque<size_t> bq;  // write burst records in order
+    std::vector<WBurst> wrec;
     std::deque<Aw> awq;
+    std::vector<Done> pending;
+    // the open store (bursts with ID 1 until AWUSER)
+    bool s_open = false;
+    uint64_t s_first = 0, s_addr = 0, s_bytes = 0;
+    std::vector<size_t> s_recs;
+    uint64_t stores = 0;
     uint64_t cycle = 0;
     int64_t t0 = -1;
     // every layer's start and completion, in order (cycles from t0)
@@ -211,9 +235,18 @@ int main(int argc, char** argv) {
             top->m_axi_rlast = rq.front().last;
         }
         top->m_axi_rresp = 0;
-        bool bv = !bq.empty() && bq.front().at <= cycle;
+        bool bv = false;
+        if (!bq.empty()) {
+            const WBurst& f = wrec[bq.front()];
+            if (f.wdone != NONE) {
+                uint64_t at = f.id == 0 ? f.wdone + ctl_lat
+                                        : (f.model_at == NONE ? NONE
+                                                              : std::max(f.model_at, f.wdone + 1));
+                bv = at != NONE && at <= cycle;
+            }
+        }
         top->m_axi_bvalid = bv;
-        top->m_axi_bid = bv ? bq.front().id : 0;
+        top->m_axi_bid = bv ? wrec[bq.front()].id : 0;
         top->m_axi_bresp = 0;
         // the host
         top->s_axil_awvalid = 0;
@@ -264,32 +297,82 @@ int main(int argc, char** argv) {
                 g_bytes += (uint64_t)beats * BB;
                 g_bursts.push_back({a, beats});
                 if (top->m_axi_aruser) {
-                    uint64_t maddr = 0;
-                    uint64_t arrive =
-                        onebit_dram_load(dram, g_first, op_of(g_addr), g_bytes, &maddr);
-                    transfers++;
-                    if (maddr != g_addr) model_addr_mismatch++;
-                    uint64_t n = g_bytes / BB;
-                    // the last beat is on the bus in the cycle before the arrival
-                    uint64_t last_abs = (uint64_t)t0 + arrive - 1;
-                    uint64_t j = 0;
-                    for (auto& bu : g_bursts) {
-                        for (int q = 0; q < bu.second; q++, j++) {
-                            uint64_t at = last_abs >= n - 1 - j ? last_abs - (n - 1 - j) : 0;
-                            if (at < cycle + 1) at = cycle + 1;
-                            if (random_mode) at = cycle + 1 + rnd() % 64;
-                            timed_beats++;
-                            if ((int64_t)timed_beats - 1 == drop) continue;
-                            rq.push_back({at, id, q == bu.second - 1, bu.first + (uint64_t)q * BB});
-                        }
-                    }
+                    pending.push_back({g_first, false, g_addr, g_bytes, id, g_bursts, {}});
                     g_open = false;
                 }
             }
         }
         if (rv && top->m_axi_rready) rq.pop_front();
-        if (top->m_axi_awvalid && top->m_axi_awready)
-            awq.push_back({top->m_axi_awaddr, top->m_axi_awlen + 1});
+        if (top->m_axi_awvalid && top->m_axi_awready) {
+            uint64_t a = top->m_axi_awaddr;
+            int beats = top->m_axi_awlen + 1;
+            int id = top->m_axi_awid;
+            wrec.push_back({id, NONE, NONE});
+            awq.push_back({a, beats, wrec.size() - 1});
+            bq.push_back(wrec.size() - 1);
+            if (id != 0) {
+                if (!s_open) {
+                    s_open = true;
+                    s_first = cycle - (uint64_t)t0;
+                    s_addr = a;
+                    s_bytes = 0;
+                    s_recs.clear();
+                }
+                s_bytes += (uint64_t)beats * BB;
+                s_recs.push_back(wrec.size() - 1);
+                if (top->m_axi_awuser) {
+                    pending.push_back({s_first, true, s_addr, s_bytes, id, {}, s_recs});
+                    s_open = false;
+                }
+            }
+        }
+        // time the transfers whose last burst is in, in issue order, once no
+        // open transfer was issued before (or with) them
+        while (!pending.empty()) {
+            size_t b = 0;
+            auto key = [&](const Done& d) { return std::make_pair(d.first, d.store ? 0 : 1); };
+            for (size_t i = 1; i < pending.size(); i++)
+                if (key(pending[i]) < key(pending[b])) b = i;
+            auto k = key(pending[b]);
+            if (g_open && std::make_pair(g_first, 1) <= k) break;
+            if (s_open && std::make_pair(s_first, 0) <= k) break;
+            Done d = pending[b];
+            pending.erase(pending.begin() + b);
+            uint64_t maddr = 0;
+            if (d.store) {
+                uint64_t end = onebit_dram_store(dram, d.first, op_of(d.addr), d.bytes, &maddr);
+                stores++;
+                if (maddr != d.addr) model_addr_mismatch++;
+                // the last burst's response in the cycle before the model's end,
+                // the others back to back before it
+                size_t nb = d.recs.size();
+                uint64_t last_abs = (uint64_t)t0 + end - 1;
+                for (size_t j = 0; j < nb; j++) {
+                    uint64_t back = nb - 1 - j;
+                    uint64_t at = last_abs >= back ? last_abs - back : 0;
+                    if (random_mode) at = cycle + 1 + rnd() % 64;
+                    wrec[d.recs[j]].model_at = at;
+                }
+                continue;
+            }
+            uint64_t arrive = onebit_dram_load(dram, d.first, op_of(d.addr), d.bytes, &maddr);
+            transfers++;
+            if (maddr != d.addr) model_addr_mismatch++;
+            uint64_t n = d.bytes / BB;
+            // the last beat is on the bus in the cycle before the arrival
+            uint64_t last_abs = (uint64_t)t0 + arrive - 1;
+            uint64_t j = 0;
+            for (auto& bu : d.bursts) {
+                for (int q = 0; q < bu.second; q++, j++) {
+                    uint64_t at = last_abs >= n - 1 - j ? last_abs - (n - 1 - j) : 0;
+                    if (at < cycle + 1) at = cycle + 1;
+                    if (random_mode) at = cycle + 1 + rnd() % 64;
+                    timed_beats++;
+                    if ((int64_t)timed_beats - 1 == drop) continue;
+                    rq.push_back({at, d.id, q == bu.second - 1, bu.first + (uint64_t)q * BB});
+                }
+            }
+        }
         if (top->m_axi_wvalid && top->m_axi_wready) {
             Aw& w = awq.front();
             get_wdata(top, w.addr + w_cnt * BB);
@@ -297,7 +380,7 @@ int main(int argc, char** argv) {
             bool last = (int)w_cnt == w.beats;
             if (last != (bool)top->m_axi_wlast) problems.push_back("WLAST does not end the burst");
             if (last) {
-                bq.push_back({cycle + ctl_lat, 0});
+                wrec[w.rec].wdone = cycle;
                 awq.pop_front();
                 w_cnt = 0;
             }
@@ -343,6 +426,7 @@ int main(int argc, char** argv) {
     list("starts", starts);
     list("dones", dones);
     r << "transfers " << transfers << "\n";
+    r << "stores " << stores << "\n";
     r << "wreads " << wreads << "\n";
     r << "addr_mismatch " << model_addr_mismatch << "\n";
     const char* names[] = {"status", "error", "cycles_reg", "layer_cycles", "status_after"};

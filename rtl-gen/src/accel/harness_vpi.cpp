@@ -10,6 +10,7 @@
 // rising edge. Plusargs: +config=FILE +result=FILE (the formats of
 // harness.cpp). The AXI data width is read from the design.
 #include <vpi_user.h>
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -46,13 +47,28 @@ struct Beat {
     bool last;
     uint64_t addr;
 };
-struct Resp {
-    uint64_t at;
-    int id;
-};
 struct Aw {
     uint64_t addr;
     int beats;
+    size_t rec;  // its write burst record
+};
+// a write burst: its ID, the cycle its response may go (a store's: from the
+// DRAM model), its last data beat (harness.cpp's, line for line)
+struct WBurst {
+    int id;
+    uint64_t model_at;
+    uint64_t wdone;
+};
+const uint64_t NONE = ~0ULL;
+// a timed transfer whose last burst is in, timed in issue order (a store
+// before a load issued in the same cycle)
+struct Done {
+    uint64_t first;
+    bool store;
+    uint64_t addr, bytes;
+    int id;
+    std::vector<std::pair<uint64_t, int>> bursts;
+    std::vector<size_t> recs;
 };
 struct LiteOp {
     bool write;
@@ -138,8 +154,14 @@ void* dram = nullptr;
 std::vector<uint64_t> wbases;
 std::vector<std::pair<uint64_t, uint64_t>> outs;
 std::deque<Beat> rq;
-std::deque<Resp> bq;
+std::deque<size_t> bq;
+std::vector<WBurst> wrec;
 std::deque<Aw> awq;
+std::vector<Done> pending;
+bool s_open = false;
+uint64_t s_first = 0, s_addr = 0, s_bytes = 0;
+std::vector<size_t> s_recs;
+uint64_t stores = 0;
 uint64_t cycle = 0;
 int64_t t0 = -1;
 std::vector<int64_t> starts, dones;
@@ -268,9 +290,18 @@ PLI_INT32 drive(PLI_BYTE8*) {
         put("m_axi_rlast", rq.front().last);
     }
     put("m_axi_rresp", 0);
-    bv = !bq.empty() && bq.front().at <= cycle;
+    bv = false;
+    if (!bq.empty()) {
+        const WBurst& f = wrec[bq.front()];
+        if (f.wdone != NONE) {
+            uint64_t at = f.id == 0 ? f.wdone + ctl_lat
+                                    : (f.model_at == NONE ? NONE
+                                                          : std::max(f.model_at, f.wdone + 1));
+            bv = at != NONE && at <= cycle;
+        }
+    }
     put("m_axi_bvalid", bv);
-    put("m_axi_bid", bv ? bq.front().id : 0);
+    put("m_axi_bid", bv ? wrec[bq.front()].id : 0);
     put("m_axi_bresp", 0);
     in_awvalid = in_wvalid = in_arvalid = false;
     put("s_axil_bready", 1);
@@ -309,6 +340,7 @@ void write_result() {
     list("starts", starts);
     list("dones", dones);
     r << "transfers " << transfers << "\n";
+    r << "stores " << stores << "\n";
     r << "wreads " << wreads << "\n";
     r << "addr_mismatch " << model_addr_mismatch << "\n";
     const char* names[] = {"status", "error", "cycles_reg", "layer_cycles", "status_after"};
@@ -352,31 +384,78 @@ PLI_INT32 sample(PLI_BYTE8*) {
             g_bytes += (uint64_t)beats * BB;
             g_bursts.push_back({a, beats});
             if (get("m_axi_aruser")) {
-                uint64_t maddr = 0;
-                uint64_t arrive = onebit_dram_load(dram, g_first, op_of(g_addr), g_bytes, &maddr);
-                transfers++;
-                if (maddr != g_addr) model_addr_mismatch++;
-                uint64_t n = g_bytes / BB;
-                // the last beat is on the bus in the cycle before the arrival
-                uint64_t last_abs = (uint64_t)t0 + arrive - 1;
-                uint64_t j = 0;
-                for (auto& bu : g_bursts) {
-                    for (int q = 0; q < bu.second; q++, j++) {
-                        uint64_t at = last_abs >= n - 1 - j ? last_abs - (n - 1 - j) : 0;
-                        if (at < cycle + 1) at = cycle + 1;
-                        if (random_mode) at = cycle + 1 + rnd() % 64;
-                        timed_beats++;
-                        if ((int64_t)timed_beats - 1 == drop) continue;
-                        rq.push_back({at, id, q == bu.second - 1, bu.first + (uint64_t)q * BB});
-                    }
-                }
+                pending.push_back({g_first, false, g_addr, g_bytes, id, g_bursts, {}});
                 g_open = false;
             }
         }
     }
     if (rv && get("m_axi_rready")) rq.pop_front();
-    if (get("m_axi_awvalid") && in_awready)
-        awq.push_back({get("m_axi_awaddr"), (int)get("m_axi_awlen") + 1});
+    if (get("m_axi_awvalid") && in_awready) {
+        uint64_t a = get("m_axi_awaddr");
+        int beats = (int)get("m_axi_awlen") + 1;
+        int id = (int)get("m_axi_awid");
+        wrec.push_back({id, NONE, NONE});
+        awq.push_back({a, beats, wrec.size() - 1});
+        bq.push_back(wrec.size() - 1);
+        if (id != 0) {
+            if (!s_open) {
+                s_open = true;
+                s_first = cycle - (uint64_t)t0;
+                s_addr = a;
+                s_bytes = 0;
+                s_recs.clear();
+            }
+            s_bytes += (uint64_t)beats * BB;
+            s_recs.push_back(wrec.size() - 1);
+            if (get("m_axi_awuser")) {
+                pending.push_back({s_first, true, s_addr, s_bytes, id, {}, s_recs});
+                s_open = false;
+            }
+        }
+    }
+    while (!pending.empty()) {
+        size_t b = 0;
+        auto key = [&](const Done& d) { return std::make_pair(d.first, d.store ? 0 : 1); };
+        for (size_t i = 1; i < pending.size(); i++)
+            if (key(pending[i]) < key(pending[b])) b = i;
+        auto k = key(pending[b]);
+        if (g_open && std::make_pair(g_first, 1) <= k) break;
+        if (s_open && std::make_pair(s_first, 0) <= k) break;
+        Done d = pending[b];
+        pending.erase(pending.begin() + b);
+        uint64_t maddr = 0;
+        if (d.store) {
+            uint64_t end = onebit_dram_store(dram, d.first, op_of(d.addr), d.bytes, &maddr);
+            stores++;
+            if (maddr != d.addr) model_addr_mismatch++;
+            size_t nb = d.recs.size();
+            uint64_t last_abs = (uint64_t)t0 + end - 1;
+            for (size_t j = 0; j < nb; j++) {
+                uint64_t back = nb - 1 - j;
+                uint64_t at = last_abs >= back ? last_abs - back : 0;
+                if (random_mode) at = cycle + 1 + rnd() % 64;
+                wrec[d.recs[j]].model_at = at;
+            }
+            continue;
+        }
+        uint64_t arrive = onebit_dram_load(dram, d.first, op_of(d.addr), d.bytes, &maddr);
+        transfers++;
+        if (maddr != d.addr) model_addr_mismatch++;
+        uint64_t n = d.bytes / BB;
+        // the last beat is on the bus in the cycle before the arrival
+        uint64_t last_abs = (uint64_t)t0 + arrive - 1;
+        uint64_t j = 0;
+        for (auto& bu : d.bursts) {
+            for (int q = 0; q < bu.second; q++, j++) {
+                uint64_t at = last_abs >= n - 1 - j ? last_abs - (n - 1 - j) : 0;
+                if (at < cycle + 1) at = cycle + 1;
+                if (random_mode) at = cycle + 1 + rnd() % 64;
+                timed_beats++;
+                if ((int64_t)timed_beats - 1 == drop) continue;
+                rq.push_back({at, d.id, q == bu.second - 1, bu.first + (uint64_t)q * BB});
+            }
+        }
+    }
     if (get("m_axi_wvalid") && in_wready) {
         Aw& w = awq.front();
         get_wdata(w.addr + w_cnt * BB);
@@ -384,7 +463,7 @@ PLI_INT32 sample(PLI_BYTE8*) {
         bool last = (int)w_cnt == w.beats;
         if (last != (bool)get("m_axi_wlast")) problems.push_back("WLAST does not end the burst");
         if (last) {
-            bq.push_back({cycle + ctl_lat, 0});
+            wrec[w.rec].wdone = cycle;
             awq.pop_front();
             w_cnt = 0;
         }

@@ -166,7 +166,8 @@ impl Layer {
         for pat in &plan.tiles.patterns {
             for _ in 0..pat.reps {
                 for &(t, count) in &pat.runs {
-                    foreign |= t.store != 0 || t.sram_stall != 0 || t.load_after_producers;
+                    // (stores per tile are the stream plan's, `stream_check.rs`)
+                    foreign |= t.sram_stall != 0 || t.load_after_producers;
                     for _ in 0..count {
                         got.push((t.load, t.busy));
                     }

@@ -47,6 +47,7 @@ pub mod partition;
 pub mod regs;
 pub mod sequencer;
 pub mod sram;
+pub mod store_out;
 pub mod stream;
 pub mod stream_check;
 pub mod stream_in;
@@ -139,7 +140,12 @@ fn ports(p: &AccelParams) -> Vec<Port> {
         ("m_axi_awlen", Dir::Output, 8, "beats - 1 (INCR)"),
         ("m_axi_awsize", Dir::Output, 3, ""),
         ("m_axi_awburst", Dir::Output, 2, "INCR"),
-        ("m_axi_awid", Dir::Output, 2, "0"),
+        (
+            "m_axi_awid",
+            Dir::Output,
+            2,
+            "0: the write-back; 1: a store of outputs per tile",
+        ),
         (
             "m_axi_awuser",
             Dir::Output,
@@ -159,7 +165,12 @@ fn ports(p: &AccelParams) -> Vec<Port> {
         ),
         ("m_axi_bready", Dir::Output, 1, ""),
         ("m_axi_bresp", Dir::Input, 2, "not OKAY sets ERROR bit 1"),
-        ("m_axi_bid", Dir::Input, 2, "unused: one ID"),
+        (
+            "m_axi_bid",
+            Dir::Input,
+            2,
+            "1: a store's response, counted for the layer's completion",
+        ),
         (
             "dbg_window",
             Dir::Output,
@@ -233,6 +244,8 @@ fn body(p: &AccelParams) -> Body {
     dma::read_data(p, &mut o);
     o.block("dma");
     dma::write_back(p, &mut o);
+    o.block("dma");
+    store_out::channel(p, &mut o);
     o.block("buffers");
     o.note("the buffers (one SRAM macro wrapper) and the compute tile");
     let wab = params::addr_bits(u64::from(p.slots) * p.slot_words);
@@ -290,14 +303,23 @@ fn body(p: &AccelParams) -> Body {
             ("wdata", name("a_wdata")),
         ],
     ));
-    o.wire("ob_re", 1, build::or(name("ob_re_wb"), name("ob_re_acc")));
+    // (a store's data side reads on the cycles the partial sums leave free)
+    let (re, ra) = if store_out::built(p) {
+        (
+            build::or(name("ob_re_acc"), name("sw_rd")),
+            build::mux(name("sw_rd"), name("sw_raddr"), name("r_addr")),
+        )
+    } else {
+        (name("ob_re_acc"), name("r_addr"))
+    };
+    o.wire("ob_re", 1, build::or(name("ob_re_wb"), re));
     o.wire(
         "ob_raddr",
         X,
         build::mux(
             build::eq(name("ph"), crate::ir::konst(3, 4)),
             name("wb_ra"),
-            name("r_addr"),
+            ra,
         ),
     );
     o.items.push(inst(
@@ -342,7 +364,6 @@ fn body(p: &AccelParams) -> Body {
         build::sl("s_axil_awaddr", 1, 0),
         build::sl("s_axil_araddr", 1, 0),
         name("m_axi_rlast"),
-        name("m_axi_bid"),
         name("desc"),
         name("w_raddr_n"),
         name("wb_waddr"),
@@ -388,6 +409,12 @@ fn body(p: &AccelParams) -> Body {
         name("vwn_flags"),
         name("a_waddr"),
     ]);
+    let mut unused = unused;
+    if !store_out::built(p) {
+        if let crate::ir::Expr::Concat(v) = &mut unused {
+            v.push(name("m_axi_bid"));
+        }
+    }
     let waived = vec![crate::ir::wire(
         "unused_ok",
         1,
