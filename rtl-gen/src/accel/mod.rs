@@ -410,8 +410,22 @@ fn body(p: &AccelParams) -> Body {
         name("a_waddr"),
     ]);
     let mut unused = unused;
-    if !store_out::built(p) {
-        if let crate::ir::Expr::Concat(v) = &mut unused {
+    if let crate::ir::Expr::Concat(v) = &mut unused {
+        if store_out::built(p) {
+            // the stores' flags views (bit 3 read), a group's lanes (whole
+            // beats), the bursts' 4 KiB arithmetic
+            for s in [
+                "vsd_flags",
+                "vso_flags",
+                "vsr_flags",
+                "st_gl",
+                "sab_to4k",
+                "swb_to4k",
+                "swb_bm1",
+            ] {
+                v.push(name(s));
+            }
+        } else {
             v.push(name("m_axi_bid"));
         }
     }
