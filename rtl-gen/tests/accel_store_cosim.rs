@@ -10,7 +10,7 @@
 
 mod accel_common;
 
-use accel_common::{opts, small};
+use accel_common::{banked, opts, small};
 use rtl_gen::accel::check::{check_gemm, AccelOptions};
 use rtl_gen::accel::image::LayerTiming;
 use rtl_gen::accel::params::Mutation;
@@ -29,6 +29,14 @@ fn storing(double: bool, token_tile: u32) -> Accelerator {
     if token_tile > 1 {
         a.name.push_str(&format!("_t{token_tile}"));
     }
+    a
+}
+
+/// 16 x 16 with 16 KiB activation and output buffers.
+fn storing16() -> Accelerator {
+    let mut a = small(16, 16, true);
+    a.buffers.activations.kib = 16;
+    a.buffers.outputs.kib = 16;
     a
 }
 
@@ -111,6 +119,27 @@ fn outputs_stored_per_tile_run_exactly() {
             1,
             80,
             t(168, 41200),
+        ),
+        // the banked LPDDR5-6400 model (one channel) times the loads and
+        // the stores (as writes) in the same order
+        (
+            banked(storing(true, 1)),
+            64,
+            (8, 256, 1024),
+            Order::OnChip,
+            1,
+            128,
+            t(120, 19819),
+        ),
+        // 16 x 16: a 16 KiB output buffer of 256 words (halves of 128)
+        (
+            storing16(),
+            64,
+            (16, 256, 512),
+            Order::OnChip,
+            1,
+            32,
+            t(168, 9128),
         ),
         // single-buffered weights, AXI 128: blocks of 16, 16, 8
         (
