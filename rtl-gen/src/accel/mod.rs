@@ -21,7 +21,8 @@
 //! stream, [`stream_in`]; bit 2: the
 //! outputs written as INT8, requantized by the same rule with the shift
 //! `flags[28:24]`, one byte an output, [`dma`]; else 32-bit
-//! accumulators), 4 activation base, 5 weight base, 6 output base, 7 activation
+//! accumulators; bit 3: the outputs stored per tile during the layer,
+//! [`store_out`]), 4 activation base, 5 weight base, 6 output base, 7 activation
 //! row stride (bytes), 8 output row stride (bytes), 9-15 reserved (0).
 //! Activations: `M` rows of `K` INT8 values. Weights: the tiles in the
 //! engine's order (feature group `g` of `lanes` outputs), each
@@ -617,7 +618,9 @@ impl AccelManifest {
                  first half (even descriptor index) or second (odd), with a double-buffered \
                  activation buffer only; 0: an input of its own; bit 2 outputs written as INT8 by \
                  the same rule with the shift in bits 28:24, one byte an output (lanes x 8 a multiple of the \
-                 AXI width); else 32-bit accumulators",
+                 AXI width); else 32-bit accumulators; bit 3 outputs stored per tile during the layer: \
+                 each feature group's output words as one store (AXI ID 1) when its last K tile ends, \
+                 from the output base on, one store after the other (every layer of the chain or none)",
                 "activation base (bytes)",
                 "weight base (bytes; tiles in the engine's order)",
                 "output base (bytes)",

@@ -28,7 +28,8 @@
 //! group's last output is in the buffer (a two-entry queue of stores
 //! between them, as at most two groups hold a half), reading the output
 //! buffer on the cycles the partial sums' reads leave free, and the write
-//! responses with ID 1 are counted.
+//! responses with ID 1 are counted. The counters and flags are reset
+//! (4-state simulation starts them unknown) and cleared when a run starts.
 
 use super::build::{
     add, and, b, cat, eq, k, kx, le, lt, mul, mux, n, ne, not, or, set, sl, sub, when, when_else,
@@ -349,6 +350,8 @@ pub fn channel(p: &AccelParams, o: &mut Body) {
             set("sa_valid", b(false)),
             set("sx_act", b(false)),
             set("sq_v", b(false)),
+            set("sb_iss", kx(0)),
+            set("sb_rcv", kx(0)),
         ],
         vec![when_else(
             n("parse_ok"),
@@ -511,6 +514,8 @@ fn data_side(p: &AccelParams, o: &mut Body) {
             set("sw_qok", b(false)),
             set("ft", b(false)),
             set("fh", b(false)),
+            set("sg_done", kx(0)),
+            set("sw_st", kx(0)),
         ],
         vec![when_else(
             n("parse_ok"),

@@ -1,12 +1,15 @@
-//! `rtl check --top accel` of a layer whose input does not fit the
-//! activation buffer: the engine's tokens-outer order (`stream.rs`) run on
-//! the top as one descriptor a token block, each with the streamed-input
-//! flag (`stream_in.rs`): the block's rows come with its first weight
+//! `rtl check --top accel` of a layer whose input or output does not fit
+//! on chip: the engine's tokens-outer order (`stream.rs`) run on the top as
+//! one descriptor a token block, each with the streamed-input flag
+//! (`stream_in.rs`): the block's rows come with its first weight
 //! transfer, the fetch runs ahead across the block boundaries as across a
-//! chain's layers, so the top makes the engine's moves at its cycles. The
-//! engine's layer starts with the first block and is complete with the
-//! last; both and the total are compared exactly, every result bit for
-//! bit.
+//! chain's layers, so the top makes the engine's moves at its cycles; and
+//! outputs stored per tile (the store flag, `store_out.rs`), with the
+//! input streamed or on chip (one descriptor). The engine's layer starts
+//! with the first block and is complete with the last; both and the total
+//! are compared exactly, every result bit for bit (stored outputs where
+//! the engine's DRAM model places the stores: one after the other in
+//! issue order from [`store_base`]).
 //!
 //! Memory image: the engine's placement of the layer's loads, one after
 //! the other from 0 (`sim::memory::model`): for each block its tiles'
