@@ -5,8 +5,9 @@
 //!
 //! The rules are the fixed mapping's (`sim::mapping::linear`, the mapping
 //! `rtl check --top accel` runs), for the lane array the top builds
-//! (adder tree, 2-bit ternary weights, INT8 activations, token tile 1, no
-//! compaction, no padded weight image):
+//! (adder tree, 2-bit ternary weights, INT8 activations, no compaction,
+//! no padded weight image; any token tile: weight registers change the
+//! order inside a tile, not the moves):
 //!
 //! - K tiles of at most a weight slot's chunks, N in feature groups of
 //!   `lanes` (the last one partial);
