@@ -32,6 +32,14 @@ fn storing(double: bool, token_tile: u32) -> Accelerator {
     a
 }
 
+/// `storing(true, 1)` with a 4 KiB output buffer (128 words).
+fn small_out() -> Accelerator {
+    let mut a = storing(true, 1);
+    a.buffers.outputs.kib = 4;
+    a.name.push_str("_o4");
+    a
+}
+
 /// 16 x 16 with 16 KiB activation and output buffers.
 fn storing16() -> Accelerator {
     let mut a = small(16, 16, true);
@@ -83,6 +91,18 @@ fn outputs_stored_per_tile_run_exactly() {
         // weights + 8 KiB of rows at 8 B/cycle + 40 = 1,192
         (
             storing(true, 1),
+            64,
+            (48, 512, 128),
+            Order::TokensOuter,
+            3,
+            48,
+            t(1192, 27360),
+        ),
+        // the same with a 4 KiB output buffer (halves of 64 words): a
+        // block's own 16 x 128 outputs (256 words) do not fit it either,
+        // the layer's stores are what lets the blocks run
+        (
+            small_out(),
             64,
             (48, 512, 128),
             Order::TokensOuter,

@@ -263,6 +263,15 @@ impl AccelParams {
     /// ([`super::stream::StreamPlan::out_spill`]), a group's tokens within
     /// a half of it (`store_out.rs`).
     pub fn refuses_layer(&self, m: u64, k: u64, n: u64) -> Option<String> {
+        self.refuses_block(m, k, n, false)
+    }
+
+    /// Why a layer of `m x k x n` cannot run as one descriptor (`None`: it
+    /// can), its outputs stored per tile when the engine stores them for
+    /// this layer or when `stored` (a token block of a larger layer whose
+    /// outputs the engine stores, `stream_check.rs`): as
+    /// [`AccelParams::refuses_layer`].
+    pub fn refuses_block(&self, m: u64, k: u64, n: u64, stored: bool) -> Option<String> {
         let (l, w) = (self.lanes(), self.width());
         if m == 0 || k == 0 || n == 0 {
             return Some("M, K and N must be at least 1".into());
@@ -337,7 +346,7 @@ impl AccelParams {
                 self.act_words
             ));
         }
-        if moves.out_spill {
+        if moves.out_spill || stored {
             let half = super::store_out::half(self);
             if !super::store_out::built(self) {
                 return Some(format!(

@@ -82,7 +82,7 @@ pub fn streamed_plan(
         ));
     }
     // each block is an on-chip layer of its tokens: the rest of the limits
-    if let Some(w) = p.refuses_layer(s.block, k, n) {
+    if let Some(w) = p.refuses_block(s.block, k, n, s.out_spill) {
         return why(w);
     }
     Ok(Some(s))
@@ -152,7 +152,12 @@ pub fn check_streamed(
     let mut wimg = Vec::new();
     let mut weights = Vec::new();
     for (b, &i) in first.iter().enumerate() {
-        let l = Layer::new(p, s.tiles[i].tokens, k, n, opts.seed.wrapping_add(b as u64))?;
+        let l = Layer::new_block(
+            p,
+            (s.tiles[i].tokens, k, n),
+            opts.seed.wrapping_add(b as u64),
+            s.out_spill,
+        )?;
         if b == 0 {
             weights = l.weights.clone();
             wimg = l
