@@ -71,14 +71,20 @@ pub fn is_store(p: &AccelParams, flags: &str) -> Expr {
 }
 
 /// Descriptor `i`'s store flag is not taken: with a dependent input or
-/// INT8 outputs, or unlike the first layer's (a chain stores all its
-/// layers' outputs or none).
+/// INT8 outputs, more tokens than a staging half holds, or unlike the
+/// first layer's (a chain stores all its layers' outputs or none).
 pub fn desc_bad(p: &AccelParams, i: u32) -> Expr {
     if !built(p) {
         return b(false);
     }
     let fl = format!("t{i}_flags");
-    let mut bad = and(sl(&fl, 3, 3), or(sl(&fl, 0, 0), sl(&fl, 2, 2)));
+    let mut bad = and(
+        sl(&fl, 3, 3),
+        or(
+            or(sl(&fl, 0, 0), sl(&fl, 2, 2)),
+            lt(kx(half(p)), n(&format!("t{i}_m"))),
+        ),
+    );
     if i > 0 {
         bad = or(bad, ne(sl(&fl, 3, 3), sl("t0_flags", 3, 3)));
     }
