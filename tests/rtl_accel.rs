@@ -480,10 +480,11 @@ fn trace_dependency_without_forwarding_is_refused() {
 
 /// An input that does not fit the activation buffer, through the command
 /// line: the engine's tokens-outer order, one descriptor a token block,
-/// exact (exit 0); a layer whose outputs the engine stores during the
-/// layer is refused naming the engine's moves (exit 2).
+/// exact (exit 0); one whose outputs the engine also stores per tile,
+/// exact (exit 0); the weights-outer order is refused naming the engine's
+/// moves (exit 2).
 #[test]
-fn a_streamed_input_checks_exact_and_stored_outputs_exit_2() {
+fn a_streamed_input_and_stored_outputs_check_exact_weights_outer_exits_2() {
     dram_lib();
     let d = dir("stream");
     let mut a = preset("edge-ternary").expect("preset");
@@ -517,7 +518,8 @@ fn a_streamed_input_checks_exact_and_stored_outputs_exit_2() {
     );
     assert!(s.contains("difference +0 / +0 / +0"), "{s}");
     assert!(s.contains("2560 of 2560 bit-exact"), "{s}");
-    // 64 x 512 x 4 B of outputs over the 16 KiB activation buffer
+    // 64 x 128 x 4 B of outputs over the 16 KiB activation buffer: stored
+    // per tile, 16 groups x 4 blocks of 16 tokens
     let o = onebit(&[
         "rtl",
         "check",
@@ -528,10 +530,27 @@ fn a_streamed_input_checks_exact_and_stored_outputs_exit_2() {
         "--gemm",
         "64,512,128",
     ]);
+    let s = stdout(&o);
+    assert!(o.status.success(), "{s}{}", stderr(&o));
+    assert!(
+        s.contains("engine : start 1192 done 36296 total 36296"),
+        "{s}"
+    );
+    assert!(s.contains("difference +0 / +0 / +0"), "{s}");
+    assert!(s.contains("8192 of 8192 bit-exact"), "{s}");
+    assert!(
+        s.contains("output stores per tile: engine 64, rtl 64"),
+        "{s}"
+    );
+    // one group (N = 8): weights outer (1 KiB + 32 KiB of input against
+    // 4 x 1 KiB + 32 KiB), which the top does not run
+    let o = onebit(&[
+        "rtl", "check", "--top", "accel", "--arch", a, "--gemm", "64,512,8",
+    ]);
     assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
     let e = stderr(&o);
     assert!(
-        e.contains("tokens outer") && e.contains("the outputs stored per tile"),
+        e.contains("weights outer") && e.contains("only in the tokens-outer order"),
         "{e}"
     );
 }

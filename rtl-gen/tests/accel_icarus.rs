@@ -94,3 +94,21 @@ fn dependent_chain_is_exact() {
     assert_eq!(rtl, vec![(72, 140), (176, 212), (208, 244), (256, 356)]);
     assert_eq!(r.total, (356, Some(356)));
 }
+
+/// Outputs stored per tile under Icarus: 4 x 256 x 128 on 8 x 16 with a
+/// 1 KiB activation buffer (the 1 KiB input fits, the 2 KiB of outputs do
+/// not) and a 1 KiB output buffer (halves of 16 words): 16 groups, each
+/// one 128 B store timed by the same DRAM model as under Verilator.
+#[test]
+fn outputs_stored_per_tile_are_exact() {
+    let mut a = small(8, 16, true);
+    a.buffers.activations.kib = 1;
+    a.buffers.outputs.kib = 1;
+    a.name.push_str("_st");
+    let r = check(&a, 64, (4, 256, 128));
+    assert_eq!((r.engine.start, r.engine.done), (104, 1592));
+    assert_eq!(r.stores, (16, 16), "{}", r.summary());
+    assert_eq!(r.wrong_results, 0, "{}", r.summary());
+    assert_eq!(r.rtl, Some(r.engine), "{}", r.summary());
+    assert!(r.passed(), "{}", r.summary());
+}

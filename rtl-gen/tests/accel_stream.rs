@@ -179,3 +179,56 @@ fn the_2b4t_q_prefill_of_64_tokens_streams_tokens_outer() {
         "{why}"
     );
 }
+
+#[test]
+fn the_2b4t_q_prefill_with_weight_registers_has_the_same_moves() {
+    // the edge-ternary preset as it is: token_tile = 16 (weight registers)
+    let a = sim::arch::preset("edge-ternary").expect("preset");
+    assert_eq!(a.array.token_tile, 16);
+    let s = agrees(&a, 512, (64, 2560, 2560));
+    // the token tile changes how a tile feeds its chunks, not the moves
+    assert_eq!((s.order, s.block, s.blocks), (Order::TokensOuter, 25, 3));
+    assert_eq!((s.groups, s.k_tiles, s.tiles.len()), (40, 1, 120));
+    // each group's store: 25 (or 14) tokens x 64 lanes x 4 B, issued when
+    // the group's only K tile ends
+    assert_eq!(s.tiles[0].out_bytes, 25 * 64 * 4);
+    assert_eq!(s.tiles[119].out_bytes, 14 * 64 * 4);
+    assert_eq!(s.tiles[0].busy(), 25 * 40);
+    assert!(s.out_spill && !s.partial_spill);
+    // the top takes it: one descriptor a token block, each storing its
+    // groups' outputs
+    let p = AccelParams::new(&a, 512).expect("builds");
+    let plan = rtl_gen::accel::stream_check::streamed_plan(&p, 64, 2560, 2560);
+    assert_eq!(plan.as_ref().map(|s| s.is_some()), Ok(true), "{plan:?}");
+}
+
+#[test]
+fn stored_outputs_the_top_cannot_time_are_refused_with_the_reason() {
+    use rtl_gen::accel::stream_check::streamed_plan;
+    // 16 x 16 x 512 on 8 x 16 with 16 KiB buffers: 32 KiB of outputs over
+    // the activation buffer, one chunk a row: a group computes 16 cycles,
+    // its store's 16 words of 4 beats need more (the staging halves)
+    let mut a = small(8, 16, true);
+    a.buffers.activations.kib = 16;
+    a.buffers.outputs.kib = 16;
+    let p = AccelParams::new(&a, 64).expect("builds");
+    let why = streamed_plan(&p, 16, 16, 512).expect_err("refused");
+    assert!(
+        why.contains("the outputs stored per tile (32768 B)")
+            && why.contains("a group of 16 tokens computes for 16 cycles"),
+        "{why}"
+    );
+    // with 32 chunks a row the same store fits its group's 512 cycles
+    assert!(matches!(streamed_plan(&p, 16, 512, 512), Ok(Some(_))));
+    assert_eq!(p.refuses_layer(16, 512, 512), None);
+    // spilled partial sums: refused, named
+    let mut b = tight(true);
+    b.buffers.activations.kib = 24;
+    let p = AccelParams::new(&b, 64).expect("builds");
+    let why = streamed_plan(&p, 50, 528, 128).expect_err("refused");
+    assert!(
+        why.contains("the partial sums spilled") && why.contains("does not spill partial sums"),
+        "{why}"
+    );
+    assert!(p.refuses_layer(50, 528, 128).is_some());
+}

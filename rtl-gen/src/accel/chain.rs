@@ -94,6 +94,14 @@ pub fn validate(p: &AccelParams, layers: &[ChainLayer]) -> Result<(), RtlError> 
                 l.m, l.k, l.n
             )));
         }
+        if super::stream::StreamPlan::new(p, l.m, l.k, l.n).out_spill {
+            return Err(RtlError::Unsupported(format!(
+                "chain layer {i} (M={} K={} N={}): the engine stores its outputs per tile; a \
+                 chain keeps its layers' outputs on chip (outputs stored per tile run as one \
+                 layer, `--gemm`)",
+                l.m, l.k, l.n
+            )));
+        }
         if l.shift > 31 {
             return Err(RtlError::Unsupported(format!(
                 "chain layer {i}: shift {} out of range 0..=31",

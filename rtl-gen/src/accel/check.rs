@@ -98,6 +98,9 @@ pub struct AccelReport {
     pub transfers: u64,
     /// Transfers whose address differs from the engine's placement.
     pub addr_mismatch: u64,
+    /// Output stores per tile: the engine's count and the ones the DRAM
+    /// model timed in the RTL run (`-1`: not reported).
+    pub stores: (u64, i64),
     /// Protocol problems the slave saw.
     pub problems: u64,
     /// Weight-buffer word reads: the mapping's count (`None`: not whole
@@ -125,6 +128,7 @@ impl AccelReport {
             && self.error_reg == 0
             && self.addr_mismatch == 0
             && self.problems == 0
+            && self.stores.0 as i64 == self.stores.1.max(0)
             && self.wreads.0.map(|e| e as i64) == Some(self.wreads.1)
             && timing_ok
     }
@@ -176,6 +180,13 @@ impl AccelReport {
             self.addr_mismatch,
             self.problems
         );
+        if self.stores.0 > 0 || self.stores.1 > 0 {
+            let _ = writeln!(
+                s,
+                "  output stores per tile: engine {}, rtl {} timed by the DRAM model",
+                self.stores.0, self.stores.1
+            );
+        }
         let _ = writeln!(
             s,
             "  weight-buffer reads: engine {}, rtl {}",
@@ -186,8 +197,16 @@ impl AccelReport {
         );
         let _ = writeln!(
             s,
-            "  control traffic before the layer: {} cycles; simulated {} cycles in {:.2} s (build {:.1} s)",
-            self.prologue, self.sim_cycles, self.run_s, self.build_s
+            "  control traffic before the layer: {} cycles; simulated {} cycles in {:.2} s{} (build {:.1} s)",
+            self.prologue,
+            self.sim_cycles,
+            self.run_s,
+            if self.run_s > 0.0 {
+                format!(", {:.0} cycles/s", self.sim_cycles as f64 / self.run_s)
+            } else {
+                String::new()
+            },
+            self.build_s
         );
         if self.bus.1 > self.bus.0 as f64 {
             let _ = writeln!(
@@ -479,18 +498,17 @@ pub fn check_gemm(
     n: u64,
     opts: &AccelOptions,
 ) -> Result<AccelReport, RtlError> {
-    // an input that does not fit: one descriptor a token block (`stream_check.rs`)
-    if p.refuses_layer(m, k, n).is_some() {
-        match super::stream_check::streamed_plan(p, m, k, n) {
-            Ok(Some(s)) => return super::stream_check::check_streamed(p, &s, (m, k, n), opts),
-            Err(why) => {
-                return Err(RtlError::Unsupported(format!(
-                    "layer M={m} K={k} N={n} on `{}`: {why}",
-                    p.tile.name
-                )))
-            }
-            Ok(None) => {}
+    // an input that does not fit (one descriptor a token block) or outputs
+    // stored per tile (`stream_check.rs`)
+    match super::stream_check::streamed_plan(p, m, k, n) {
+        Ok(Some(s)) => return super::stream_check::check_streamed(p, &s, (m, k, n), opts),
+        Err(why) => {
+            return Err(RtlError::Unsupported(format!(
+                "layer M={m} K={k} N={n} on `{}`: {why}",
+                p.tile.name
+            )))
         }
+        Ok(None) => {}
     }
     let layer = Layer::new(p, m, k, n, opts.seed)?;
     let img = RunImage {
@@ -535,6 +553,7 @@ pub fn check_gemm(
         finished,
         transfers: num("transfers").max(0) as u64,
         addr_mismatch: num("addr_mismatch").max(0) as u64,
+        stores: (0, num("stores")),
         problems: num("problems").max(0) as u64,
         wreads: (
             super::tokens::engine_weight_reads(p, &layer.plan, n),

@@ -24,7 +24,7 @@ fn log2(v: u64) -> u32 {
 
 /// The burst a transfer at `addr` with `beats` left starts with:
 /// `<p>_bm` beats (32 bits), `<p>_len` (`bm - 1`, 8 bits).
-fn burst(p: &AccelParams, o: &mut Body, pre: &str, addr: &str, beats: &str) {
+pub(super) fn burst(p: &AccelParams, o: &mut Body, pre: &str, addr: &str, beats: &str) {
     let lb = log2(p.beat_bytes());
     o.wire(
         &format!("{pre}_addr12"),
@@ -501,7 +501,15 @@ pub fn write_back(p: &AccelParams, o: &mut Body) {
     ] {
         o.reg(r, w);
     }
-    o.wire("in_wb", 1, eq(n("ph"), k(3, 4)));
+    // (a chain whose outputs were stored per tile has nothing to write back)
+    o.wire(
+        "in_wb",
+        1,
+        and(
+            eq(n("ph"), k(3, 4)),
+            not(super::store_out::is_store(p, "t0_flags")),
+        ),
+    );
     // the layer written back (wb_l), and the next one; an output row is
     // `N x 4` bytes of whole beats
     table::view(o, "vw", n("wb_l"), &["m", "n", "ostride", "flags"]);
@@ -709,9 +717,12 @@ pub fn write_back(p: &AccelParams, o: &mut Body) {
     o.wire(
         "wb_done",
         1,
-        and(
-            and(n("wb_rows_sent"), n("wb_final")),
-            eq(n("b_cnt"), n("aw_cnt")),
+        or(
+            and(
+                and(n("wb_rows_sent"), n("wb_final")),
+                eq(n("b_cnt"), n("aw_cnt")),
+            ),
+            super::store_out::is_store(p, "t0_flags"),
         ),
     );
     o.wire(
@@ -720,17 +731,34 @@ pub fn write_back(p: &AccelParams, o: &mut Body) {
         and(n("m_axi_bvalid"), ne(n("m_axi_bresp"), k(2, 0))),
     );
     o.block("axi_master");
-    for (port, sig) in [
-        ("m_axi_awvalid", "aw_valid"),
-        ("m_axi_awaddr", "aw_addr"),
-        ("m_axi_awlen", "aw_len"),
-        ("m_axi_awuser", "aw_user"),
-        ("m_axi_wvalid", "w_valid"),
-        ("m_axi_wlast", "w_last"),
+    // the stores of a layer (`store_out.rs`, ID 1) share the channel: they
+    // run in the layers' phase, the write-back after it
+    let st = super::store_out::built(p);
+    for (port, sig, store) in [
+        ("m_axi_awvalid", "aw_valid", "sa_valid"),
+        ("m_axi_awaddr", "aw_addr", "sa_addr"),
+        ("m_axi_awlen", "aw_len", "sa_len"),
+        ("m_axi_awuser", "aw_user", "sa_user"),
+        ("m_axi_wvalid", "w_valid", "s_wvalid"),
+        ("m_axi_wlast", "w_last", "s_wlast"),
     ] {
-        o.assign(port, n(sig));
+        o.assign(
+            port,
+            if st {
+                mux(n("in_wb"), n(sig), n(store))
+            } else {
+                n(sig)
+            },
+        );
     }
-    o.assign("m_axi_awid", k(2, 0));
+    o.assign(
+        "m_axi_awid",
+        if st {
+            mux(n("in_wb"), k(2, 0), k(2, 1))
+        } else {
+            k(2, 0)
+        },
+    );
     o.assign("m_axi_awsize", k(3, u128::from(log2(bb))));
     o.assign("m_axi_awburst", k(2, 1));
     o.assign("m_axi_wstrb", k((bb) as u32, (1u128 << bb) - 1));
@@ -745,8 +773,9 @@ pub fn write_back(p: &AccelParams, o: &mut Body) {
             sl("vw_flags", 28, 24),
         );
         o.wire("wb_q8", p.arch.array.lanes * 8, q);
-        o.assign(
-            "m_axi_wdata",
+        o.wire(
+            "wbo_wdata",
+            p.axi_bits,
             mux(
                 n("wb_i8"),
                 part("wb_q8", n("wb_off"), p.axi_bits),
@@ -754,7 +783,19 @@ pub fn write_back(p: &AccelParams, o: &mut Body) {
             ),
         );
     } else {
-        o.assign("m_axi_wdata", part("ob_q", n("wb_off"), p.axi_bits));
+        o.wire(
+            "wbo_wdata",
+            p.axi_bits,
+            part("ob_q", n("wb_off"), p.axi_bits),
+        );
     }
+    o.assign(
+        "m_axi_wdata",
+        if st {
+            mux(n("in_wb"), n("wbo_wdata"), n("s_wdata"))
+        } else {
+            n("wbo_wdata")
+        },
+    );
     let _ = le;
 }

@@ -208,7 +208,19 @@ pub fn reference(p: &AccelParams, m: u64, k: u64, n: u64, acts: &[i8], weights: 
 impl Layer {
     /// The layer `m x k x n` on `p` with operands from `seed`.
     pub fn new(p: &AccelParams, m: u64, k: u64, n: u64, seed: u64) -> Result<Layer, RtlError> {
-        if let Some(why) = p.refuses_layer(m, k, n) {
+        Layer::new_block(p, (m, k, n), seed, false)
+    }
+
+    /// The layer `m x k x n` on `p` with operands from `seed`, its outputs
+    /// stored per tile when `stored` (a token block of a larger layer
+    /// whose outputs the engine stores, [`AccelParams::refuses_block`]).
+    pub fn new_block(
+        p: &AccelParams,
+        (m, k, n): (u64, u64, u64),
+        seed: u64,
+        stored: bool,
+    ) -> Result<Layer, RtlError> {
+        if let Some(why) = p.refuses_block(m, k, n, stored) {
             return Err(RtlError::Unsupported(format!(
                 "layer M={m} K={k} N={n} on `{}`: {why}",
                 p.tile.name
@@ -247,7 +259,8 @@ impl Layer {
         for pat in &plan.tiles.patterns {
             for _ in 0..pat.reps {
                 for &(t, count) in &pat.runs {
-                    foreign |= t.store != 0 || t.sram_stall != 0 || t.load_after_producers;
+                    // (stores per tile are the stream plan's, `stream_check.rs`)
+                    foreign |= t.sram_stall != 0 || t.load_after_producers;
                     for _ in 0..count {
                         got.push((t.load, t.busy));
                     }

@@ -185,6 +185,8 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         );
     }
     o.wire("idle_n", 1, or(not(n("comp")), n("tile_end")));
+    // a store layer's group waits for its staging half (`store_out.rs`)
+    let st_ok = super::store_out::start_hold(p, o);
     o.note(
         "engine rule 2: the next tile starts when the array is free and its weights have arrived",
     );
@@ -213,7 +215,10 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         1,
         and(
             and(n("run_n"), n("idle_n")),
-            and(table::in_chain(n("e_l")), and(arrived, n("dep_ok"))),
+            and(
+                table::in_chain(n("e_l")),
+                and(arrived, and(n("dep_ok"), st_ok)),
+            ),
         ),
     );
     o.wire(
@@ -266,6 +271,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         (Vec::new(), Vec::new())
     };
     o.wire("fd_kb_n", X, mux(n("start_n"), n("e_kb"), n("fd_kb")));
+    super::store_out::request(p, o);
     o.wire("fd_l_n", table::LB, mux(n("start_n"), n("e_l"), n("fd_l")));
     if two {
         o.wire("fd_slot_n", 1, mux(n("start_n"), n("e_slot"), n("fd_slot")));
@@ -596,7 +602,8 @@ fn outputs(p: &AccelParams, o: &mut Body) {
         1,
         and(n("o_last"), not(table::in_chain(table::next("o_l")))),
     );
-    o.wire("o_wa", X, add(n("o_base"), n("o_m")));
+    let (o_wa, r_addr) = super::store_out::staging(p, o);
+    o.wire("o_wa", X, o_wa);
     o.wire("o_first", 1, eq(n("o_kb"), kx(0)));
     // the partial sums: a read of word r_base + r_m one cycle before the output arrives
     let pregs = p.tile.timing.pipeline_regs;
@@ -631,9 +638,16 @@ fn outputs(p: &AccelParams, o: &mut Body) {
     };
     o.wire("rd_step", 1, rv);
     o.wire("ob_re_acc", 1, ra);
-    o.wire("r_addr", X, add(n("r_base"), n("r_m")));
+    o.wire("r_addr", X, r_addr);
     cursor(p, o, "rc", n("r_kb"), n("r_n"), "vr_c", "vr_n");
     o.wire("r_row_end", 1, eq(add(n("r_m"), kx(1)), n("vr_m")));
+    // the chain is complete when its stores are (`store_out.rs`)
+    let fin = super::store_out::finish(p, o);
+    let done_ev = if super::store_out::built(p) {
+        or(and(n("o_last"), not(n("o_final"))), fin.clone())
+    } else {
+        n("o_last")
+    };
     o.clocked(
         vec![
             set("l_done", b(false)),
@@ -646,7 +660,7 @@ fn outputs(p: &AccelParams, o: &mut Body) {
                 "dbg_start_r",
                 and(n("start_n"), and(eq(n("e_n"), kx(0)), eq(n("e_kb"), kx(0)))),
             ),
-            set("dbg_done_r", n("o_last")),
+            set("dbg_done_r", done_ev),
             when_else(
                 n("parse_ok"),
                 [
@@ -661,7 +675,7 @@ fn outputs(p: &AccelParams, o: &mut Body) {
                 ])
                 .collect(),
                 vec![
-                    when(n("o_final"), vec![set("l_done", b(true))]),
+                    when(fin, vec![set("l_done", b(true))]),
                     when(
                         n("t_out_valid"),
                         vec![when_else(

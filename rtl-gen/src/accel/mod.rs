@@ -21,7 +21,8 @@
 //! stream, [`stream_in`]; bit 2: the
 //! outputs written as INT8, requantized by the same rule with the shift
 //! `flags[28:24]`, one byte an output, [`dma`]; else 32-bit
-//! accumulators), 4 activation base, 5 weight base, 6 output base, 7 activation
+//! accumulators; bit 3: the outputs stored per tile during the layer,
+//! [`store_out`]), 4 activation base, 5 weight base, 6 output base, 7 activation
 //! row stride (bytes), 8 output row stride (bytes), 9-15 reserved (0).
 //! Activations: `M` rows of `K` values packed at the design's activation
 //! bits (INT8: `K` bytes; INT4: `K / 2`; element 0 in the low bits).
@@ -49,6 +50,7 @@ pub mod partition;
 pub mod regs;
 pub mod sequencer;
 pub mod sram;
+pub mod store_out;
 pub mod stream;
 pub mod stream_check;
 pub mod stream_in;
@@ -141,7 +143,12 @@ fn ports(p: &AccelParams) -> Vec<Port> {
         ("m_axi_awlen", Dir::Output, 8, "beats - 1 (INCR)"),
         ("m_axi_awsize", Dir::Output, 3, ""),
         ("m_axi_awburst", Dir::Output, 2, "INCR"),
-        ("m_axi_awid", Dir::Output, 2, "0"),
+        (
+            "m_axi_awid",
+            Dir::Output,
+            2,
+            "0: the write-back; 1: a store of outputs per tile",
+        ),
         (
             "m_axi_awuser",
             Dir::Output,
@@ -161,7 +168,12 @@ fn ports(p: &AccelParams) -> Vec<Port> {
         ),
         ("m_axi_bready", Dir::Output, 1, ""),
         ("m_axi_bresp", Dir::Input, 2, "not OKAY sets ERROR bit 1"),
-        ("m_axi_bid", Dir::Input, 2, "unused: one ID"),
+        (
+            "m_axi_bid",
+            Dir::Input,
+            2,
+            "1: a store's response, counted for the layer's completion",
+        ),
         (
             "dbg_window",
             Dir::Output,
@@ -235,6 +247,8 @@ fn body(p: &AccelParams) -> Body {
     dma::read_data(p, &mut o);
     o.block("dma");
     dma::write_back(p, &mut o);
+    o.block("dma");
+    store_out::channel(p, &mut o);
     o.block("buffers");
     o.note("the buffers (one SRAM macro wrapper) and the compute tile");
     let wab = params::addr_bits(u64::from(p.slots) * p.slot_words);
@@ -292,14 +306,23 @@ fn body(p: &AccelParams) -> Body {
             ("wdata", name("a_wdata")),
         ],
     ));
-    o.wire("ob_re", 1, build::or(name("ob_re_wb"), name("ob_re_acc")));
+    // (a store's data side reads on the cycles the partial sums leave free)
+    let (re, ra) = if store_out::built(p) {
+        (
+            build::or(name("ob_re_acc"), name("sw_rd")),
+            build::mux(name("sw_rd"), name("sw_raddr"), name("r_addr")),
+        )
+    } else {
+        (name("ob_re_acc"), name("r_addr"))
+    };
+    o.wire("ob_re", 1, build::or(name("ob_re_wb"), re));
     o.wire(
         "ob_raddr",
         X,
         build::mux(
             build::eq(name("ph"), crate::ir::konst(3, 4)),
             name("wb_ra"),
-            name("r_addr"),
+            ra,
         ),
     );
     o.items.push(inst(
@@ -344,7 +367,6 @@ fn body(p: &AccelParams) -> Body {
         build::sl("s_axil_awaddr", 1, 0),
         build::sl("s_axil_araddr", 1, 0),
         name("m_axi_rlast"),
-        name("m_axi_bid"),
         name("desc"),
         name("w_raddr_n"),
         name("wb_waddr"),
@@ -390,6 +412,26 @@ fn body(p: &AccelParams) -> Body {
         name("vwn_flags"),
         name("a_waddr"),
     ]);
+    let mut unused = unused;
+    if let crate::ir::Expr::Concat(v) = &mut unused {
+        if store_out::built(p) {
+            // the stores' flags views (bit 3 read), a group's lanes (whole
+            // beats), the bursts' 4 KiB arithmetic
+            for s in [
+                "vsd_flags",
+                "vso_flags",
+                "vsr_flags",
+                "st_gl",
+                "sab_to4k",
+                "swb_to4k",
+                "swb_bm1",
+            ] {
+                v.push(name(s));
+            }
+        } else {
+            v.push(name("m_axi_bid"));
+        }
+    }
     let waived = vec![crate::ir::wire(
         "unused_ok",
         1,
@@ -578,7 +620,9 @@ impl AccelManifest {
                  first half (even descriptor index) or second (odd), with a double-buffered \
                  activation buffer only; 0: an input of its own; bit 2 outputs written as INT8 by \
                  the same rule with the shift in bits 28:24, one byte an output (lanes x 8 a multiple of the \
-                 AXI width); else 32-bit accumulators",
+                 AXI width); else 32-bit accumulators; bit 3 outputs stored per tile during the layer: \
+                 each feature group's output words as one store (AXI ID 1) when its last K tile ends, \
+                 from the output base on, one store after the other (every layer of the chain or none)",
                 "activation base (bytes)",
                 "weight base (bytes; tiles in the engine's order)",
                 "output base (bytes)",

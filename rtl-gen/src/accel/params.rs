@@ -51,6 +51,14 @@ pub enum Mutation {
     /// With initiation interval II > 1, offers a chunk every cycle instead
     /// of holding each one II cycles (the tile refuses the chunks between).
     NoHold,
+    /// With outputs stored per tile, the layer is complete when its last
+    /// output has left the tile, without waiting for the stores' write
+    /// responses (the engine's `done = max(compute_end + drain, last
+    /// store)` broken).
+    StoreNoWait,
+    /// With outputs stored per tile, the data side drops the first write
+    /// beat of every store (a word's first beat never sent).
+    StoreDropBeat,
 }
 
 /// The accelerator top of one design.
@@ -343,11 +351,21 @@ impl AccelParams {
 
     /// Why a layer of `m x k x n` cannot run on this top (`None`: it can):
     /// the shapes it takes are K and N of any length (a short last chunk or
-    /// a partial last group of whole bus beats, not both), the input, the
-    /// outputs and the partial sums of a K split on chip (no move of
-    /// [`super::stream::StreamPlan`] through DRAM), the outputs in the
-    /// output buffer.
+    /// a partial last group of whole bus beats, not both), the input and the
+    /// partial sums of a K split on chip, the outputs in the output buffer
+    /// or, when the engine stores them per tile
+    /// ([`super::stream::StreamPlan::out_spill`]), a group's tokens within
+    /// a half of it (`store_out.rs`).
     pub fn refuses_layer(&self, m: u64, k: u64, n: u64) -> Option<String> {
+        self.refuses_block(m, k, n, false)
+    }
+
+    /// Why a layer of `m x k x n` cannot run as one descriptor (`None`: it
+    /// can), its outputs stored per tile when the engine stores them for
+    /// this layer or when `stored` (a token block of a larger layer whose
+    /// outputs the engine stores, `stream_check.rs`): as
+    /// [`AccelParams::refuses_layer`].
+    pub fn refuses_block(&self, m: u64, k: u64, n: u64, stored: bool) -> Option<String> {
         let (l, w) = (self.lanes(), self.width());
         if m == 0 || k == 0 || n == 0 {
             return Some("M, K and N must be at least 1".into());
@@ -416,14 +434,21 @@ impl AccelParams {
         // the engine's moves when the data does not fit on chip (the input
         // streamed in token blocks, the outputs stored per tile, the partial
         // sums of a K split spilled): `stream.rs` derives them; one
-        // descriptor keeps everything on chip (a streamed input runs as one
-        // descriptor a token block, `stream_check.rs`)
+        // descriptor takes its input on chip (a streamed input runs as one
+        // descriptor a token block, `stream_check.rs`), its partial sums in
+        // the output buffer, and its outputs there or stored per tile
+        // (`store_out.rs`)
         let moves = super::stream::StreamPlan::new(self, m, k, n);
-        if !moves.on_chip() {
+        if moves.streams_input() || moves.partial_spill {
             return Some(format!(
                 "the engine moves this layer's data through DRAM ({}), which one descriptor of \
-                 the top does not (it keeps the input, the outputs and the partial sums on chip)",
-                moves.describe()
+                 the top does not (it takes the input and the partial sums on chip{})",
+                moves.describe(),
+                if moves.partial_spill {
+                    "; spilled partial sums are not built"
+                } else {
+                    ""
+                }
             ));
         }
         let c = k.div_ceil(w);
@@ -433,7 +458,23 @@ impl AccelParams {
                 self.act_words
             ));
         }
-        if m * n.div_ceil(l) > self.out_words {
+        if moves.out_spill || stored {
+            let half = super::store_out::half(self);
+            if !super::store_out::built(self) {
+                return Some(format!(
+                    "the engine stores the outputs per tile ({}): the store path needs an \
+                     output buffer of at least 2 words",
+                    moves.describe()
+                ));
+            }
+            if m > half {
+                return Some(format!(
+                    "the engine stores the outputs per tile ({}): a group's {m} output words must \
+                     fit a half of the output buffer ({half} words)",
+                    moves.describe()
+                ));
+            }
+        } else if m * n.div_ceil(l) > self.out_words {
             return Some(format!(
                 "the output ({m} x {n} accumulators) does not fit the output buffer"
             ));

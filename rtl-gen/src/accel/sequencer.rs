@@ -104,6 +104,7 @@ pub fn phases(p: &AccelParams, o: &mut Body) {
         } else {
             or(dep_bad, sl(&fl, 2, 2))
         };
+        let dep_bad = or(dep_bad, super::store_out::desc_bad(p, i));
         let this = or(
             or(eq(f("m"), kx(0)), eq(f("k"), kx(0))),
             or(
@@ -113,10 +114,10 @@ pub fn phases(p: &AccelParams, o: &mut Body) {
                         crate::ir::bin(
                             crate::ir::BinOp::And,
                             f("flags"),
-                            kx(
-                                !(super::forward::FLAGS_MASK | super::stream_in::flags_mask(p))
-                                    & 0xffff_ffff,
-                            ),
+                            kx(!(super::forward::FLAGS_MASK
+                                | super::stream_in::flags_mask(p)
+                                | super::store_out::flags_mask(p))
+                                & 0xffff_ffff),
                         ),
                         kx(0),
                     ),

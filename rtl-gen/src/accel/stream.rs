@@ -5,8 +5,9 @@
 //!
 //! The rules are the fixed mapping's (`sim::mapping::linear`, the mapping
 //! `rtl check --top accel` runs), for the lane array the top builds
-//! (adder tree, 2-bit ternary weights, INT8 activations, token tile 1, no
-//! compaction, no padded weight image):
+//! (adder tree, 2-bit ternary weights, INT8 activations, no compaction,
+//! no padded weight image; any token tile: weight registers change the
+//! order inside a tile, not the moves):
 //!
 //! - K tiles of at most a weight slot's chunks, N in feature groups of
 //!   `lanes` (the last one partial);
@@ -30,11 +31,10 @@
 //! one after the other from its region's start ([`StreamPlan::load_addr`]).
 //!
 //! The schedule is checked tile for tile against the engine's plan
-//! (`tests/accel_stream.rs`). The top makes the tokens-outer moves with
-//! nothing stored during the layer (one descriptor a token block,
-//! `stream_in.rs`, `stream_check.rs`); one descriptor refuses every layer
-//! with a move through DRAM (`params.rs`), and the weights-outer order,
-//! stored outputs and spilled partial sums are not built.
+//! (`tests/accel_stream.rs`, with token tiles of 1 and 16). The top makes
+//! the tokens-outer moves (one descriptor a token block, `stream_in.rs`,
+//! `stream_check.rs`) and the outputs stored per tile (`store_out.rs`);
+//! the weights-outer order and spilled partial sums are not built.
 
 use super::params::AccelParams;
 

@@ -1,12 +1,15 @@
-//! `rtl check --top accel` of a layer whose input does not fit the
-//! activation buffer: the engine's tokens-outer order (`stream.rs`) run on
-//! the top as one descriptor a token block, each with the streamed-input
-//! flag (`stream_in.rs`): the block's rows come with its first weight
+//! `rtl check --top accel` of a layer whose input or output does not fit
+//! on chip: the engine's tokens-outer order (`stream.rs`) run on the top as
+//! one descriptor a token block, each with the streamed-input flag
+//! (`stream_in.rs`): the block's rows come with its first weight
 //! transfer, the fetch runs ahead across the block boundaries as across a
-//! chain's layers, so the top makes the engine's moves at its cycles. The
-//! engine's layer starts with the first block and is complete with the
-//! last; both and the total are compared exactly, every result bit for
-//! bit.
+//! chain's layers, so the top makes the engine's moves at its cycles; and
+//! outputs stored per tile (the store flag, `store_out.rs`), with the
+//! input streamed or on chip (one descriptor). The engine's layer starts
+//! with the first block and is complete with the last; both and the total
+//! are compared exactly, every result bit for bit (stored outputs where
+//! the engine's DRAM model places the stores: one after the other in
+//! issue order from [`store_base`]).
 //!
 //! Memory image: the engine's placement of the layer's loads, one after
 //! the other from 0 (`sim::memory::model`): for each block its tiles'
@@ -14,8 +17,9 @@
 //! weights. Outputs from `OUT_ADDR`, row-major.
 
 use super::check::{simulate, AccelOptions, AccelReport, RunImage};
-use super::image::{engine_run, reference, Layer, LayerTiming, DESC_ADDR, OUT_ADDR};
+use super::image::{engine_run, reference, Layer, LayerTiming, ACT_ADDR, DESC_ADDR, OUT_ADDR};
 use super::params::{AccelParams, DESC_BYTES};
+use super::store_out::STORE_FLAG;
 use super::stream::{Order, StreamPlan};
 use super::stream_in::{self, STREAM_FLAG};
 use crate::error::RtlError;
@@ -32,7 +36,7 @@ pub fn streamed_plan(
         return Err("M, K and N must be at least 1".into());
     }
     let s = StreamPlan::new(p, m, k, n);
-    if !s.streams_input() {
+    if s.on_chip() {
         return Ok(None);
     }
     let why = |w: String| {
@@ -41,49 +45,92 @@ pub fn streamed_plan(
             s.describe()
         ))
     };
-    if s.order != Order::TokensOuter {
+    if s.order == Order::WeightsOuter {
         return why("the top streams an input only in the tokens-outer order".into());
     }
-    if s.out_spill || s.partial_spill {
-        return why(
-            "the top does not store outputs or partial sums to DRAM during the layer".into(),
-        );
+    if s.partial_spill {
+        return why("the top does not spill partial sums to DRAM".into());
     }
-    if !stream_in::built(p) {
-        return why("a streamed input needs a double-buffered activation buffer".into());
+    if s.streams_input() {
+        if !stream_in::built(p) {
+            return why("a streamed input needs a double-buffered activation buffer".into());
+        }
+        if p.act_bits() != 8 {
+            return why(format!(
+                "a streamed input is laid out as INT8 rows (this design's activations are {})",
+                p.arch.array.activations
+            ));
+        }
+        if !k.is_multiple_of(p.width()) || !k.is_multiple_of(p.beat_bytes()) {
+            return why(format!(
+                "a streamed row must be whole words of the width {} and whole bus beats",
+                p.width()
+            ));
+        }
+        let max = u64::from(super::table::MAX_LAYERS);
+        if s.blocks > max {
+            return why(format!(
+                "{} token blocks: the top runs one descriptor a block, at most {max}",
+                s.blocks
+            ));
+        }
+        if s.block * k.div_ceil(p.width()) > p.act_words / 2 {
+            return why("a token block does not fit a half of the activation buffer".into());
+        }
     }
-    if p.act_bits() != 8 {
-        return why(format!(
-            "a streamed input is laid out as INT8 rows (this design's activations are {})",
-            p.arch.array.activations
-        ));
-    }
-    if !k.is_multiple_of(p.width()) || !k.is_multiple_of(p.beat_bytes()) {
-        return why(format!(
-            "a streamed row must be whole words of the width {} and whole bus beats",
-            p.width()
-        ));
-    }
-    let max = u64::from(super::table::MAX_LAYERS);
-    if s.blocks > max {
-        return why(format!(
-            "{} token blocks: the top runs one descriptor a block, at most {max}",
-            s.blocks
-        ));
-    }
-    if s.block * k.div_ceil(p.width()) > p.act_words / 2 {
-        return why("a token block does not fit a half of the activation buffer".into());
-    }
-    if m * n.div_ceil(p.lanes()) > p.out_words {
+    if s.out_spill {
+        if let Some(w) = store_hazard(p, &s, k) {
+            return why(w);
+        }
+    } else if m * n.div_ceil(p.lanes()) > p.out_words {
         return why(format!(
             "the output ({m} x {n} accumulators) does not fit the output buffer"
         ));
     }
     // each block is an on-chip layer of its tokens: the rest of the limits
-    if let Some(w) = p.refuses_layer(s.block, k, n) {
+    if let Some(w) = p.refuses_block(s.block, k, n, s.out_spill) {
         return why(w);
     }
     Ok(Some(s))
+}
+
+/// Why the top's staging halves would hold a group's start (`None`: they
+/// never do with the engine's timing). The engine does not model the output
+/// buffer: a group's first tile starts when the array is free, and the top
+/// needs the group two before it to have sent its write data from the half
+/// by then. A group computes `tokens x C` cycles (`C` chunks a row); its
+/// data side sends `tokens` words of `b` beats (at least 2 cycles a word)
+/// from a few cycles after its last output, one cycle more a burst, behind
+/// the tile's drain: the rule is `tokens x C >= tokens x max(b, 2) + 16 +
+/// bursts + drain`, the tile's latency as the drain.
+pub fn store_hazard(p: &AccelParams, s: &StreamPlan, k: u64) -> Option<String> {
+    let c = k.div_ceil(p.width());
+    let drain = u64::from(p.tile.timing.latency);
+    for t in &s.tiles {
+        if t.out_bytes == 0 {
+            continue;
+        }
+        let b = (t.lanes * 32 / u64::from(p.axi_bits)).max(2);
+        let bursts = t.out_bytes.div_ceil(4096) + 1;
+        let need = t.tokens * b + 16 + bursts + drain;
+        if t.tokens * c < need {
+            return Some(format!(
+                "a group of {} tokens computes for {} cycles, fewer than the {need} its store's \
+                 write data may hold its staging half (the engine does not model the output \
+                 buffer's halves)",
+                t.tokens,
+                t.tokens * c
+            ));
+        }
+    }
+    None
+}
+
+/// Where the engine's DRAM model places the stores of a run loading
+/// `load` bytes: after the loads' region (4 KiB aligned) at the next 1 MiB
+/// (`sim::memory::model`).
+pub fn store_base(load: u64) -> u64 {
+    (load.div_ceil(4096) * 4096).div_ceil(1 << 20) * (1 << 20)
 }
 
 /// Checks the streamed layer `m x k x n` (planned as `s`) on `p`.
@@ -94,11 +141,12 @@ pub fn check_streamed(
     opts: &AccelOptions,
 ) -> Result<AccelReport, RtlError> {
     let (plans, tl) = engine_run(p, m, k, n)?;
-    let load = plans[0].dram_bytes().0;
-    if load != s.dram_bytes().0 {
+    let (load, store) = plans[0].dram_bytes();
+    if (load, store) != s.dram_bytes() {
         return Err(RtlError::Unsupported(format!(
-            "the engine loads {load} bytes for the layer, the streamed plan {}",
-            s.dram_bytes().0
+            "the engine loads and stores {load} and {store} bytes for the layer, the streamed \
+             plan {:?}",
+            s.dram_bytes()
         )));
     }
     // operands: the weights of the first block's layer, every block's rows
@@ -110,7 +158,12 @@ pub fn check_streamed(
     let mut wimg = Vec::new();
     let mut weights = Vec::new();
     for (b, &i) in first.iter().enumerate() {
-        let l = Layer::new(p, s.tiles[i].tokens, k, n, opts.seed.wrapping_add(b as u64))?;
+        let l = Layer::new_block(
+            p,
+            (s.tiles[i].tokens, k, n),
+            opts.seed.wrapping_add(b as u64),
+            s.out_spill,
+        )?;
         if b == 0 {
             weights = l.weights.clone();
             wimg = l
@@ -125,26 +178,34 @@ pub fn check_streamed(
     let expected = reference(p, m, k, n, &acts, &weights);
     let mut segments = Vec::new();
     let mut descs = Vec::new();
+    let streamed = s.streams_input();
+    let flags = if streamed { STREAM_FLAG } else { 0 } | if s.out_spill { STORE_FLAG } else { 0 };
+    // the stores: the engine's placement, one after the other in issue order
+    let sbase = store_base(load);
+    let stored_before = |i: usize| -> u64 { s.tiles[..i].iter().map(|t| t.out_bytes).sum() };
     for &i in &first {
         let t = s.tiles[i];
-        let at = s.load_addr(i);
-        let w0 = t.weight_bytes as usize;
-        let rows = &acts[(t.m0 * k) as usize..((t.m0 + t.tokens) * k) as usize];
-        let mut seg = wimg[..w0].to_vec();
-        seg.extend(rows.iter().map(|&a| a as u8));
-        seg.extend(&wimg[w0..]);
-        segments.push((at, seg));
-        let words = [
-            t.tokens,
-            k,
-            n,
-            STREAM_FLAG,
-            at + t.weight_bytes,
-            at,
-            OUT_ADDR + t.m0 * n * 4,
-            k,
-            n * 4,
-        ];
+        let obase = if s.out_spill {
+            sbase + stored_before(i)
+        } else {
+            OUT_ADDR + t.m0 * n * 4
+        };
+        let (abase, wbase) = if streamed {
+            let at = s.load_addr(i);
+            let w0 = t.weight_bytes as usize;
+            let rows = &acts[(t.m0 * k) as usize..((t.m0 + t.tokens) * k) as usize];
+            let mut seg = wimg[..w0].to_vec();
+            seg.extend(rows.iter().map(|&a| a as u8));
+            seg.extend(&wimg[w0..]);
+            segments.push((at, seg));
+            (at + t.weight_bytes, at)
+        } else {
+            // the input on chip: loaded before the run, as an ordinary layer's
+            segments.push((0, wimg.clone()));
+            segments.push((ACT_ADDR, acts.iter().map(|&a| a as u8).collect()));
+            (ACT_ADDR, 0)
+        };
+        let words = [t.tokens, k, n, flags, abase, wbase, obase, k, n * 4];
         let mut d = vec![0u8; DESC_BYTES as usize];
         for (j, v) in words.iter().enumerate() {
             d[j * 4..j * 4 + 4].copy_from_slice(&(*v as u32).to_le_bytes());
@@ -152,12 +213,27 @@ pub fn check_streamed(
         descs.extend(d);
     }
     segments.push((DESC_ADDR, descs));
+    // the results where they land: row-major at OUT_ADDR, or each group's
+    // `tokens x lanes` accumulators in the order of the stores
+    let (outs, expected) = if s.out_spill {
+        let mut e = Vec::with_capacity(expected.len());
+        for t in s.tiles.iter().filter(|t| t.out_bytes > 0) {
+            for r in t.m0..t.m0 + t.tokens {
+                for c in t.n0..t.n0 + t.lanes {
+                    e.push(expected[(r * n + c) as usize]);
+                }
+            }
+        }
+        ((sbase, stored_before(s.tiles.len())), e)
+    } else {
+        ((OUT_ADDR, m * n * 4), expected)
+    };
     let img = RunImage {
         segments,
         loads: vec![load],
         wbases: vec![0],
         desc_count: first.len() as u64,
-        outs: vec![(OUT_ADDR, m * n * 4)],
+        outs: vec![outs],
     };
     let r = simulate(p, &img, opts)?;
     let num = |k: &str| r.num(k);
@@ -199,6 +275,10 @@ pub fn check_streamed(
         finished: num("finished") == 1,
         transfers: num("transfers").max(0) as u64,
         addr_mismatch: num("addr_mismatch").max(0) as u64,
+        stores: (
+            s.tiles.iter().filter(|t| t.out_bytes > 0).count() as u64,
+            num("stores"),
+        ),
         problems: num("problems").max(0) as u64,
         wreads: (
             super::tokens::engine_weight_reads(p, &plans[0], n),

@@ -4,6 +4,13 @@
 //! tile (its lanes and its control) and each block of the top
 //! ([`super::BLOCKS`], one module each: the buffers' control, the DMA, the
 //! sequencer, the AXI4 master, the AXI4-Lite slave, the descriptor table).
+//! The compute tile is synthesized on its own, exactly as `rtl synth --top
+//! tile` does (its files alone, `synth -top <tile>`), and read as a
+//! blackbox beside the SRAMs when the top's blocks are: Yosys's technology
+//! mapping depends on the names it gives the cells it creates, which count
+//! up across every module of a run, so the lanes synthesized beside the
+//! top's blocks came out a few cells off their own synthesis whenever a
+//! block changed; apart, the tile's cells are its own synthesis's.
 //! Every block but the lanes is control: the energy model's control area
 //! takes their cells when given the report's JSON
 //! (`energy_model::area::with_control_cells`).
@@ -161,20 +168,50 @@ pub fn synthesize_accel(p: &AccelParams, work: Option<&Path>) -> Result<AccelSyn
     };
     std::fs::create_dir_all(&dir).map_err(|e| RtlError::io(&dir, e))?;
     let (files, manifest) = emit_accel(p, true);
+    let tile_files: Vec<String> = crate::emit_design(&p.tile)
+        .verilog
+        .iter()
+        .map(|(n, _)| n.clone())
+        .collect();
+    // the tile alone, as its own synthesis runs it
+    let tdir = dir.join("tile");
+    std::fs::create_dir_all(&tdir).map_err(|e| RtlError::io(&tdir, e))?;
     let (mut logic, mut libs) = (Vec::new(), Vec::new());
     for (name, text) in &files {
         let path = dir.join(name);
         std::fs::write(&path, text).map_err(|e| RtlError::io(&path, e))?;
-        if manifest
-            .buffers
-            .iter()
-            .any(|b| format!("{}.v", b.0) == *name)
+        if tile_files.contains(name) {
+            let path = tdir.join(name);
+            std::fs::write(&path, text).map_err(|e| RtlError::io(&path, e))?;
+        }
+        if tile_files.contains(name)
+            || manifest
+                .buffers
+                .iter()
+                .any(|b| format!("{}.v", b.0) == *name)
         {
             libs.push(name.clone());
         } else {
             logic.push(name.clone());
         }
     }
+    let tile_top = p.tile.top();
+    let (tile_stat, tile_s) = yosys_stat(
+        &tdir,
+        &format!(
+            "read_verilog {}; synth -top {tile_top}; tee -q -o stat.json stat -json -top {tile_top}",
+            tile_files.join(" ")
+        ),
+        "synthesize the compute tile",
+        &tile_top,
+        work.is_some(),
+    )?;
+    let tile_json: serde_json::Value =
+        serde_json::from_str(&tile_stat).map_err(|e| RtlError::ToolFailed {
+            tool: "yosys".into(),
+            what: "write its statistics".into(),
+            output: e.to_string(),
+        })?;
     let top = p.top();
     let script = format!(
         "read_verilog -lib {}; read_verilog {}; synth -top {top}; tee -q -o stat.json stat -json",
@@ -201,15 +238,16 @@ pub fn synthesize_accel(p: &AccelParams, work: Option<&Path>) -> Result<AccelSyn
             what: "write its statistics".into(),
             output: e.to_string(),
         })?;
-    let module = |m: &str| {
+    let module_of = |json: &serde_json::Value, m: &str| {
         json["modules"]
             .as_object()
             .and_then(|o| o.iter().find(|(k, _)| k.trim_start_matches('\\') == m))
             .map(|(_, v)| counts(v))
             .unwrap_or_default()
     };
+    let module = |m: &str| module_of(&json, m);
     let lanes = p.lanes();
-    let mut lane_cells = module(&p.tile.lane_module());
+    let mut lane_cells = module_of(&tile_json, &p.tile.lane_module());
     for v in lane_cells.values_mut() {
         *v *= lanes;
     }
@@ -224,7 +262,7 @@ pub fn synthesize_accel(p: &AccelParams, work: Option<&Path>) -> Result<AccelSyn
             "tile_control",
             "tile control".into(),
             p.tile.top(),
-            module(&p.tile.top()),
+            module_of(&tile_json, &p.tile.top()),
         )?,
     ];
     for b in &manifest.blocks {
@@ -248,6 +286,6 @@ pub fn synthesize_accel(p: &AccelParams, work: Option<&Path>) -> Result<AccelSyn
         yosys: ver,
         blocks,
         srams: manifest.buffers,
-        seconds,
+        seconds: seconds + tile_s,
     })
 }

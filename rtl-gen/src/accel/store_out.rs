@@ -1,0 +1,612 @@
+//! The outputs stored per tile in RTL: a layer whose descriptor sets
+//! [`STORE_FLAG`] writes each feature group's outputs (its tokens' output
+//! words, `tokens x lanes` accumulators) to memory as ONE store when the
+//! group's last K tile ends, as the engine's mapping does when the whole
+//! output does not fit the activation buffer (`stream.rs`,
+//! `TileMove::out_bytes`): the store's first AW burst is on the bus in the
+//! cycle the engine issues the store (the tile's end, the cycle after its
+//! last chunk went in), its bytes follow the stores before it from the
+//! layer's output base (the engine's placement: stores one after the other
+//! in issue order), and the layer is complete when its last output has
+//! left the tile and every store's write response has come back (the
+//! engine's `done = max(compute_end + drain, last store)`).
+//!
+//! Staging: the output buffer's two halves (`out_words / 2` words each),
+//! alternating per feature group: group `g`'s outputs (and the partial sums
+//! of its K tiles) go to words `(g % 2) * half + m`. A group's first tile
+//! starts only when its half is free (the write data of the group two
+//! before has been sent): with the engine's timing the hold never binds
+//! (`stream_check.rs` refuses a layer where a group computes for fewer
+//! cycles than its store's data takes), under random AXI timing it keeps
+//! the results exact.
+//!
+//! The AXI write channel carries the stores with ID 1 (`AWUSER[0]` on a
+//! store's last burst; the write-back of the outputs kept on chip uses ID
+//! 0 after the layers): the address side (`sa_`) issues each store's INCR
+//! bursts (256 beats, never across 4 KiB) as soon as it is requested, the
+//! data side (`sw_`) sends the store's words from its half once the
+//! group's last output is in the buffer (a two-entry queue of stores
+//! between them, as at most two groups hold a half), reading the output
+//! buffer on the cycles the partial sums' reads leave free, and the write
+//! responses with ID 1 are counted. The counters and flags are reset
+//! (4-state simulation starts them unknown) and cleared when a run starts.
+
+use super::build::{
+    add, and, b, cat, eq, k, kx, le, lt, mul, mux, n, ne, not, or, set, sl, sub, when, when_else,
+    zx, Body, X,
+};
+use super::params::{addr_bits, AccelParams, Mutation};
+use super::table;
+use crate::ir::{part, Expr};
+
+/// The descriptor's flags bit of outputs stored per tile (bit 3).
+pub const STORE_FLAG: u64 = 0x8;
+
+/// The store path is built on `p`: the output buffer has two halves.
+pub fn built(p: &AccelParams) -> bool {
+    p.out_words >= 2
+}
+
+/// Words of one staging half of the output buffer.
+pub fn half(p: &AccelParams) -> u64 {
+    p.out_words / 2
+}
+
+/// Flags bits the top takes for the stores (none when not built).
+pub fn flags_mask(p: &AccelParams) -> u64 {
+    if built(p) {
+        STORE_FLAG
+    } else {
+        0
+    }
+}
+
+/// `flags` marks a layer whose outputs are stored per tile (false when not built).
+pub fn is_store(p: &AccelParams, flags: &str) -> Expr {
+    if built(p) {
+        sl(flags, 3, 3)
+    } else {
+        crate::ir::konst(1, 0)
+    }
+}
+
+/// Descriptor `i`'s store flag is not taken: with a dependent input or
+/// INT8 outputs, more tokens than a staging half holds, or unlike the
+/// first layer's (a chain stores all its layers' outputs or none).
+pub fn desc_bad(p: &AccelParams, i: u32) -> Expr {
+    if !built(p) {
+        return b(false);
+    }
+    let fl = format!("t{i}_flags");
+    let mut bad = and(
+        sl(&fl, 3, 3),
+        or(
+            or(sl(&fl, 0, 0), sl(&fl, 2, 2)),
+            lt(kx(half(p)), n(&format!("t{i}_m"))),
+        ),
+    );
+    if i > 0 {
+        bad = or(bad, ne(sl(&fl, 3, 3), sl("t0_flags", 3, 3)));
+    }
+    bad
+}
+
+/// The start hold (`st_ok`): a store layer's group starts its first tile
+/// only when its staging half is free (`hc0`, `hc1` claimed from that
+/// start until the group's last write beat). Needs `ve_flags`, `e_kb`,
+/// `start_n`, `parse_ok` and the data side's `sw_end`, `sw_h`.
+pub fn start_hold(p: &AccelParams, o: &mut Body) -> Expr {
+    if !built(p) {
+        return b(true);
+    }
+    for r in ["e_h", "hc0", "hc1"] {
+        o.reg(r, 1);
+    }
+    o.wire(
+        "st_first",
+        1,
+        and(is_store(p, "ve_flags"), eq(n("e_kb"), kx(0))),
+    );
+    o.wire(
+        "st_ok",
+        1,
+        not(and(n("st_first"), mux(n("e_h"), n("hc1"), n("hc0")))),
+    );
+    let take = and(n("start_n"), n("st_first"));
+    o.clocked(
+        vec![
+            set("e_h", b(false)),
+            set("hc0", b(false)),
+            set("hc1", b(false)),
+        ],
+        vec![when_else(
+            n("parse_ok"),
+            vec![
+                set("e_h", b(false)),
+                set("hc0", b(false)),
+                set("hc1", b(false)),
+            ],
+            vec![
+                when(
+                    n("sw_end"),
+                    vec![when_else(
+                        n("sw_h"),
+                        vec![set("hc1", b(false))],
+                        vec![set("hc0", b(false))],
+                    )],
+                ),
+                when(
+                    take,
+                    vec![
+                        set("e_h", not(n("e_h"))),
+                        when_else(
+                            n("e_h"),
+                            vec![set("hc1", b(true))],
+                            vec![set("hc0", b(true))],
+                        ),
+                    ],
+                ),
+            ],
+        )],
+    );
+    n("st_ok")
+}
+
+/// The output collector's and the partial-sum reads' staging halves:
+/// `o_wa` and `r_addr` for a store layer (the others' are `o_base + o_m`
+/// and `r_base + r_m`), and `o_gdone`, a store layer's group whose last
+/// output is written this cycle.
+pub fn staging(p: &AccelParams, o: &mut Body) -> (Expr, Expr) {
+    let plain = (add(n("o_base"), n("o_m")), add(n("r_base"), n("r_m")));
+    if !built(p) {
+        return plain;
+    }
+    let h = half(p);
+    o.reg("o_h", 1);
+    o.reg("r_h", 1);
+    table::view(o, "vso", n("o_l"), &["flags"]);
+    table::view(o, "vsr", n("r_l"), &["flags"]);
+    o.wire(
+        "o_gdone",
+        1,
+        and(
+            and(n("t_out_valid"), n("o_row_end")),
+            and(n("oc_wrap"), is_store(p, "vso_flags")),
+        ),
+    );
+    o.wire(
+        "r_gdone",
+        1,
+        and(
+            and(n("rd_step"), n("r_row_end")),
+            and(n("rc_wrap"), is_store(p, "vsr_flags")),
+        ),
+    );
+    o.clocked(
+        vec![set("o_h", b(false)), set("r_h", b(false))],
+        vec![when_else(
+            n("parse_ok"),
+            vec![set("o_h", b(false)), set("r_h", b(false))],
+            vec![
+                when(n("o_gdone"), vec![set("o_h", not(n("o_h")))]),
+                when(n("r_gdone"), vec![set("r_h", not(n("r_h")))]),
+            ],
+        )],
+    );
+    (
+        mux(
+            is_store(p, "vso_flags"),
+            add(mux(n("o_h"), kx(h), kx(0)), n("o_m")),
+            plain.0,
+        ),
+        mux(
+            is_store(p, "vsr_flags"),
+            add(mux(n("r_h"), kx(h), kx(0)), n("r_m")),
+            plain.1,
+        ),
+    )
+}
+
+/// The layer-complete event (`fin`): the chain's last output has left the
+/// tile (now, `o_final`, or before, `fin_pend`) and no store is waiting
+/// for its write response. Needs the address side's counters.
+pub fn finish(p: &AccelParams, o: &mut Body) -> Expr {
+    if !built(p) || p.mutation == Mutation::StoreNoWait {
+        return n("o_final");
+    }
+    o.reg("fin_pend", 1);
+    o.wire(
+        "st_idle",
+        1,
+        and(
+            eq(add(n("sb_rcv"), zx(n("sb_fire"), 1)), n("sb_iss")),
+            and(not(n("sq_v")), not(n("sx_act"))),
+        ),
+    );
+    o.wire("fin", 1, and(or(n("o_final"), n("fin_pend")), n("st_idle")));
+    o.clocked(
+        vec![set("fin_pend", b(false))],
+        vec![when_else(
+            n("parse_ok"),
+            vec![set("fin_pend", b(false))],
+            vec![
+                when(n("o_final"), vec![set("fin_pend", b(true))]),
+                when(n("fin"), vec![set("fin_pend", b(false))]),
+            ],
+        )],
+    );
+    n("fin")
+}
+
+/// The store's request when the feeder's tile is its group's last K tile
+/// and ends (`st_trig`), its address and beats; the feeder's group
+/// (`fd_n`). Needs `tile_end`, `start_n`, `e_n`, `fd_l`, `fd_kb`,
+/// `fd_ch`, `vd_m`, `vd_c`.
+pub fn request(p: &AccelParams, o: &mut Body) {
+    if !built(p) {
+        return;
+    }
+    o.reg("fd_n", X);
+    o.clocked_data(vec![when(n("start_n"), vec![set("fd_n", n("e_n"))])]);
+    table::view(o, "vsd", n("fd_l"), &["flags", "n", "obase"]);
+    o.wire(
+        "st_trig",
+        1,
+        and(
+            and(n("tile_end"), is_store(p, "vsd_flags")),
+            le(n("vd_c"), add(n("fd_kb"), n("fd_ch"))),
+        ),
+    );
+    // beats a word of the group: its lanes' 32-bit accumulators
+    o.wire("st_left", X, sub(n("vsd_n"), n("fd_n")));
+    o.wire(
+        "st_gl",
+        X,
+        mux(lt(n("st_left"), kx(p.lanes())), n("st_left"), kx(p.lanes())),
+    );
+    let s = (p.axi_bits / 32).trailing_zeros();
+    o.wire("st_wpb", X, zx(sl("st_gl", X - 1, s), X - s));
+    // a group's tokens fit a half (the host's rule): a narrow product
+    let mb = addr_bits(half(p) + 1);
+    let wb = addr_bits(p.lanes() * 32 / u64::from(p.axi_bits) + 1);
+    o.wire(
+        "st_beats",
+        X,
+        mul(
+            zx(sl("vd_m", mb - 1, 0), mb),
+            zx(sl("st_wpb", wb - 1, 0), wb),
+        ),
+    );
+    o.reg("st_ptr", X);
+    o.wire(
+        "st_addr",
+        X,
+        mux(eq(n("fd_n"), kx(0)), n("vsd_obase"), n("st_ptr")),
+    );
+}
+
+/// The stores on the AXI write channel: the address side (`sa_`, ID 1),
+/// the data side (`sw_`) and the write responses (`sb_`). Drives
+/// `sw_rd`/`sw_raddr` (an output-buffer read) and the channel's store
+/// signals `s_aw*`, `s_w*` that `dma::write_back` puts on the ports.
+pub fn channel(p: &AccelParams, o: &mut Body) {
+    if !built(p) {
+        return;
+    }
+    let bb = p.beat_bytes();
+    let lb = bb.trailing_zeros();
+    o.note("stores: the address side (one transfer a group, ID 1), a queue of two, the data side");
+    for (r, w) in [
+        ("sa_valid", 1),
+        ("sa_addr", X),
+        ("sa_len", 8),
+        ("sa_user", 1),
+        ("sx_act", 1),
+        ("sx_addr", X),
+        ("sx_beats", X),
+        ("sq_v", 1),
+        ("sq_addr", X),
+        ("sq_beats", X),
+        ("sb_iss", X),
+        ("sb_rcv", X),
+    ] {
+        o.reg(r, w);
+    }
+    o.wire("sh_v", 1, or(n("sx_act"), or(n("sq_v"), n("st_trig"))));
+    o.wire(
+        "sh_addr",
+        X,
+        mux(
+            n("sx_act"),
+            n("sx_addr"),
+            mux(n("sq_v"), n("sq_addr"), n("st_addr")),
+        ),
+    );
+    o.wire(
+        "sh_beats",
+        X,
+        mux(
+            n("sx_act"),
+            n("sx_beats"),
+            mux(n("sq_v"), n("sq_beats"), n("st_beats")),
+        ),
+    );
+    o.block("axi_master");
+    super::dma::burst(p, o, "sab", "sh_addr", "sh_beats");
+    o.block("dma");
+    o.wire(
+        "sa_go",
+        1,
+        and(n("sh_v"), or(not(n("sa_valid")), n("m_axi_awready"))),
+    );
+    // the request taken by the address side at once (else it waits in sq)
+    o.wire(
+        "st_direct",
+        1,
+        and(and(n("sa_go"), not(n("sx_act"))), not(n("sq_v"))),
+    );
+    o.wire(
+        "sb_fire",
+        1,
+        and(n("m_axi_bvalid"), eq(n("m_axi_bid"), k(2, 1))),
+    );
+    let bytes = |beats: &str| cat(vec![sl(beats, X - 1 - lb, 0), k(lb, 0)]);
+    o.clocked(
+        vec![
+            set("sa_valid", b(false)),
+            set("sx_act", b(false)),
+            set("sq_v", b(false)),
+            set("sb_iss", kx(0)),
+            set("sb_rcv", kx(0)),
+        ],
+        vec![when_else(
+            n("parse_ok"),
+            vec![
+                set("sb_iss", kx(0)),
+                set("sb_rcv", kx(0)),
+                set("sq_v", b(false)),
+                set("sx_act", b(false)),
+                set("st_ptr", kx(0)),
+            ],
+            vec![
+                when(
+                    n("st_trig"),
+                    vec![set("st_ptr", add(n("st_addr"), bytes("st_beats")))],
+                ),
+                when(
+                    and(n("sa_go"), and(not(n("sx_act")), n("sq_v"))),
+                    vec![set("sq_v", b(false))],
+                ),
+                when(
+                    and(n("st_trig"), not(n("st_direct"))),
+                    vec![
+                        set("sq_v", b(true)),
+                        set("sq_addr", n("st_addr")),
+                        set("sq_beats", n("st_beats")),
+                    ],
+                ),
+                when_else(
+                    n("sa_go"),
+                    vec![
+                        set("sa_valid", b(true)),
+                        set("sa_addr", n("sh_addr")),
+                        set("sa_len", sl("sab_bm1", 7, 0)),
+                        set("sa_user", eq(n("sab_bm"), n("sh_beats"))),
+                        set("sx_act", ne(n("sab_bm"), n("sh_beats"))),
+                        set("sx_addr", add(n("sh_addr"), mul(n("sab_bm"), kx(bb)))),
+                        set("sx_beats", sub(n("sh_beats"), n("sab_bm"))),
+                        set("sb_iss", add(n("sb_iss"), kx(1))),
+                    ],
+                    vec![when(n("m_axi_awready"), vec![set("sa_valid", b(false))])],
+                ),
+                when(n("sb_fire"), vec![set("sb_rcv", add(n("sb_rcv"), kx(1)))]),
+            ],
+        )],
+    );
+    data_side(p, o);
+}
+
+/// The data side: a queue of two stores (pushed at the request, `ft`
+/// tail, `fh` head), each sent once its group's outputs are in the buffer
+/// (`sg_done` groups complete against `sw_st` sent), word by word from
+/// its half: a word read (`sw_rd`) lands in `ob_q` a cycle later and is
+/// taken into `sw_w` when the word before has gone; a partial-sum read in
+/// between takes `ob_q`, so the word is read again.
+fn data_side(p: &AccelParams, o: &mut Body) {
+    let bb = p.beat_bytes();
+    let h = half(p);
+    let fields = ["addr", "beats", "wpb", "m"];
+    for i in 0..2 {
+        for f in fields {
+            o.reg(&format!("f{i}_{f}"), X);
+        }
+    }
+    for (r, w) in [
+        ("ft", 1),
+        ("fh", 1),
+        ("sg_done", X),
+        ("sw_st", X),
+        ("sw_act", 1),
+        ("sw_h", 1),
+        ("sw_addr", X),
+        ("sw_left", X),
+        ("sw_bl", X),
+        ("sw_bt", X),
+        ("sw_ra", X),
+        ("sw_m", X),
+        ("sw_wpb", X),
+        ("sw_qok", 1),
+        ("sw_wv", 1),
+        ("sw_w", p.oword_bits()),
+    ] {
+        o.reg(r, w);
+    }
+    for f in fields {
+        o.wire(
+            &format!("fq_{f}"),
+            X,
+            mux(n("fh"), n(&format!("f1_{f}")), n(&format!("f0_{f}"))),
+        );
+    }
+    o.wire(
+        "sw_go",
+        1,
+        and(not(n("sw_act")), ne(n("sg_done"), n("sw_st"))),
+    );
+    o.block("axi_master");
+    super::dma::burst(p, o, "swb", "sw_addr", "sw_left");
+    o.block("dma");
+    o.wire(
+        "sw_newb",
+        1,
+        and(
+            and(n("sw_act"), eq(n("sw_bl"), kx(0))),
+            ne(n("sw_left"), kx(0)),
+        ),
+    );
+    o.wire(
+        "s_wvalid",
+        1,
+        and(and(n("sw_act"), n("sw_wv")), ne(n("sw_bl"), kx(0))),
+    );
+    o.wire("s_wfire", 1, and(n("s_wvalid"), n("m_axi_wready")));
+    o.wire("s_wlast", 1, eq(n("sw_bl"), kx(1)));
+    o.wire(
+        "sw_wend",
+        1,
+        and(n("s_wfire"), eq(add(n("sw_bt"), kx(1)), n("sw_wpb"))),
+    );
+    o.wire("sw_end", 1, and(n("s_wfire"), eq(n("sw_left"), kx(1))));
+    o.wire(
+        "sw_take",
+        1,
+        and(or(not(n("sw_wv")), n("sw_wend")), n("sw_qok")),
+    );
+    o.wire(
+        "sw_rd",
+        1,
+        and(
+            and(n("sw_act"), not(n("ob_re_acc"))),
+            and(
+                ne(n("sw_ra"), n("sw_m")),
+                or(not(n("sw_qok")), n("sw_take")),
+            ),
+        ),
+    );
+    o.wire("sw_raddr", X, add(mux(n("sw_h"), kx(h), kx(0)), n("sw_ra")));
+    o.wire(
+        "s_wdata",
+        p.axi_bits,
+        part(
+            "sw_w",
+            mul(n("sw_bt"), kx(u64::from(p.axi_bits))),
+            p.axi_bits,
+        ),
+    );
+    // (broken: every store's first beat is never sent)
+    let drop = p.mutation == Mutation::StoreDropBeat;
+    let push = |i: u32| {
+        vec![
+            set(&format!("f{i}_addr"), n("st_addr")),
+            set(&format!("f{i}_beats"), n("st_beats")),
+            set(&format!("f{i}_wpb"), n("st_wpb")),
+            set(&format!("f{i}_m"), n("vd_m")),
+        ]
+    };
+    o.clocked(
+        vec![
+            set("sw_act", b(false)),
+            set("sw_wv", b(false)),
+            set("sw_qok", b(false)),
+            set("ft", b(false)),
+            set("fh", b(false)),
+            set("sg_done", kx(0)),
+            set("sw_st", kx(0)),
+        ],
+        vec![when_else(
+            n("parse_ok"),
+            vec![
+                set("sg_done", kx(0)),
+                set("sw_st", kx(0)),
+                set("ft", b(false)),
+                set("fh", b(false)),
+                set("sw_h", b(false)),
+                set("sw_act", b(false)),
+                set("sw_wv", b(false)),
+                set("sw_qok", b(false)),
+            ],
+            vec![
+                when(
+                    n("st_trig"),
+                    vec![
+                        when_else(n("ft"), push(1), push(0)),
+                        set("ft", not(n("ft"))),
+                    ],
+                ),
+                when(n("o_gdone"), vec![set("sg_done", add(n("sg_done"), kx(1)))]),
+                when(
+                    n("sw_go"),
+                    vec![
+                        set("sw_act", b(true)),
+                        set("sw_addr", n("fq_addr")),
+                        set(
+                            "sw_left",
+                            if drop {
+                                sub(n("fq_beats"), kx(1))
+                            } else {
+                                n("fq_beats")
+                            },
+                        ),
+                        set("sw_wpb", n("fq_wpb")),
+                        set("sw_m", n("fq_m")),
+                        set("sw_bl", kx(0)),
+                        set("sw_bt", kx(u64::from(drop))),
+                        set("sw_ra", kx(0)),
+                        set("sw_qok", b(false)),
+                        set("sw_wv", b(false)),
+                        set("fh", not(n("fh"))),
+                        set("sw_st", add(n("sw_st"), kx(1))),
+                    ],
+                ),
+                when(n("sw_newb"), vec![set("sw_bl", n("swb_bm"))]),
+                when(
+                    n("s_wfire"),
+                    vec![
+                        set("sw_bl", sub(n("sw_bl"), kx(1))),
+                        set("sw_left", sub(n("sw_left"), kx(1))),
+                        set("sw_addr", add(n("sw_addr"), kx(bb))),
+                        set("sw_bt", mux(n("sw_wend"), kx(0), add(n("sw_bt"), kx(1)))),
+                    ],
+                ),
+                when(
+                    and(n("sw_wend"), not(n("sw_take"))),
+                    vec![set("sw_wv", b(false))],
+                ),
+                when(
+                    n("sw_take"),
+                    vec![
+                        set("sw_w", n("ob_q")),
+                        set("sw_wv", b(true)),
+                        set("sw_qok", b(false)),
+                    ],
+                ),
+                // a partial-sum read takes ob_q: the word is read again
+                when(
+                    and(and(n("ob_re_acc"), n("sw_qok")), not(n("sw_take"))),
+                    vec![
+                        set("sw_qok", b(false)),
+                        set("sw_ra", sub(n("sw_ra"), kx(1))),
+                    ],
+                ),
+                when(
+                    n("sw_rd"),
+                    vec![set("sw_ra", add(n("sw_ra"), kx(1))), set("sw_qok", b(true))],
+                ),
+                when(
+                    n("sw_end"),
+                    vec![set("sw_act", b(false)), set("sw_h", not(n("sw_h")))],
+                ),
+            ],
+        )],
+    );
+}
