@@ -128,6 +128,7 @@ pub fn refuses_datapath(a: &sim::arch::ArrayConfig) -> Option<String> {
         ),
         (Reduction::Mac, Precision::Int(_)) => None,
         (Reduction::Popcount, Precision::Ternary | Precision::Binary | Precision::Binary01) => None,
+        (Reduction::Lut, Precision::Ternary | Precision::Binary) => refuses_lut(a),
         (r, w) => Some(format!(
             "built for the adder-tree and popcount lane arrays (ternary, binary or binary01 \
              weights) and the mac (integer weights); `array.reduction` = \"{}\" with \"{w}\" \
@@ -135,6 +136,50 @@ pub fn refuses_datapath(a: &sim::arch::ArrayConfig) -> Option<String> {
             r.name()
         )),
     }
+}
+
+/// Why the top does not build the LUT lane array of `a` (`None`: it does).
+/// The tile takes the weights as its 2-bit ternary (1-bit binary) codes and
+/// encodes each group into its table index itself; the top stores those
+/// codes, so it is built where the engine's stored group index
+/// (`LutShape::index_bits` a group of `g`, what the mapping counts in DRAM
+/// and in the weight buffer) is as many bits as the group's codes: signfold
+/// at `g = 2` (4 bits), bitserial at `g` = 2 or 4 (`g` bits a plane),
+/// packed or aligned. A serial input load (`array.lut.load_elems`) is
+/// refused: the engine charges `ceil(width / load_elems)` cycles a chunk
+/// and token that the tile, which builds a chunk's tables from its input
+/// register in one cycle, does not take.
+fn refuses_lut(a: &sim::arch::ArrayConfig) -> Option<String> {
+    use sim::datapath::lut::LutShape;
+    let s = LutShape::of(a);
+    let code_bits = match a.weights {
+        Precision::Binary => 1,
+        _ => 2,
+    };
+    if let Some(e) = a.lut.as_ref().and_then(|c| c.load_elems) {
+        return Some(format!(
+            "`array.lut.load_elems` = {e}: the engine charges a serial input load of \
+             ceil(width / load_elems) = {} cycles a chunk and token before its lookups, which \
+             the tile (its tables built from the input register in one cycle) does not take \
+             (omit the key; the tile alone: `--top tile`)",
+            u64::from(a.width).div_ceil(u64::from(e.max(1)))
+        ));
+    }
+    if s.index_bits != s.g * code_bits {
+        return Some(format!(
+            "the engine stores a group of {} \"{}\" weights as a {}-bit table index ({:.2} bits \
+             a weight, in DRAM and in the weight buffer), while the top's weight word holds the \
+             tile's {code_bits}-bit codes ({} bits a group) and it builds no index decoder, so \
+             its tiles would not be the bytes the engine moves (built: signfold with \
+             `array.lut.group` = 2, or bitserial)",
+            s.g,
+            a.weights,
+            s.index_bits,
+            s.bits_per_weight(),
+            s.g * code_bits
+        ));
+    }
+    None
 }
 
 impl AccelParams {
