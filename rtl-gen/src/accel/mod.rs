@@ -55,6 +55,7 @@ pub mod stream_in;
 pub mod synth;
 pub mod table;
 pub mod tokens;
+pub mod unpack;
 
 use crate::emit::emit_design;
 use crate::ir::{name, Dir, Expr, Item, Module, Port};
@@ -247,6 +248,9 @@ fn body(p: &AccelParams) -> Body {
     ] {
         o.items.push(crate::ir::wire_decl(sig, w));
     }
+    if p.packed() {
+        unpack::unpacker(p, &mut o);
+    }
     for (sig, w) in [
         ("t_in_valid", 1),
         ("t_in_last", 1),
@@ -325,7 +329,7 @@ fn body(p: &AccelParams) -> Body {
             ("in_valid", name("t_in_valid")),
             ("in_ready", name("t_in_ready")),
             ("in_act", name("a_q")),
-            ("in_wgt", name("w_q")),
+            ("in_wgt", name(if p.packed() { "w_un" } else { "w_q" })),
             ("in_last", name("t_in_last")),
         ]
         .into_iter()
@@ -339,57 +343,62 @@ fn body(p: &AccelParams) -> Body {
     ));
     // Counters are 32 bits wide; the buffers take their low address bits,
     // and a few inputs are not needed (documented on the ports).
-    let unused = crate::ir::Expr::Concat(vec![
-        name("s_axil_wstrb"),
-        build::sl("s_axil_awaddr", 1, 0),
-        build::sl("s_axil_araddr", 1, 0),
-        name("m_axi_rlast"),
-        name("m_axi_bid"),
-        name("desc"),
-        name("w_raddr_n"),
-        name("wb_waddr"),
-        name("fd_aa_n"),
-        name("a_wa"),
-        name("wb_ra"),
-        name("o_wa"),
-        name("fd_c"),
-        name("e_cnt"),
-        name("ob_raddr"),
-        name("ic_nx"),
-        name("ic_n1"),
-        name("rc_nx"),
-        name("rc_n1"),
-        name("fc2_wrap"),
-        name("fc_ch"),
-        name("fc2_ch"),
-        name("oc_ch"),
-        name("rc_ch"),
-        name("rb_to4k"),
-        name("rb_bm1"),
-        name("wbb_to4k"),
-        name("wbb_bm1"),
-        name("wb_off"),
-        name("fd_slot"),
-        name("e_slot"),
-        name("arr1"),
-        name("i_lbits"),
-        name("i_tbits"),
-        name("d_kp"),
-        name("wb_lbits"),
-        name("va_k"),
-        name("vwn_n"),
-        name("vw_n"),
-        name("t0_n"),
-        name("va_flags"),
-        name("vi_flags"),
-        name("vi_m"),
-        name("i_rowb"),
-        name("van_flags"),
-        name("ve_flags"),
-        name("vw_flags"),
-        name("vwn_flags"),
-        name("a_waddr"),
-    ]);
+    let unused = crate::ir::Expr::Concat(
+        vec![
+            name("s_axil_wstrb"),
+            build::sl("s_axil_awaddr", 1, 0),
+            build::sl("s_axil_araddr", 1, 0),
+            name("m_axi_rlast"),
+            name("m_axi_bid"),
+            name("desc"),
+            name("w_raddr_n"),
+            name("wb_waddr"),
+            name("fd_aa_n"),
+            name("a_wa"),
+            name("wb_ra"),
+            name("o_wa"),
+            name("fd_c"),
+            name("e_cnt"),
+            name("ob_raddr"),
+            name("ic_nx"),
+            name("ic_n1"),
+            name("rc_nx"),
+            name("rc_n1"),
+            name("fc2_wrap"),
+            name("fc_ch"),
+            name("fc2_ch"),
+            name("oc_ch"),
+            name("rc_ch"),
+            name("rb_to4k"),
+            name("rb_bm1"),
+            name("wbb_to4k"),
+            name("wbb_bm1"),
+            name("wb_off"),
+            name("fd_slot"),
+            name("e_slot"),
+            name("arr1"),
+            name("i_lbits"),
+            name("i_tbits"),
+            name("d_kp"),
+            name("wb_lbits"),
+            name("va_k"),
+            name("vwn_n"),
+            name("vw_n"),
+            name("t0_n"),
+            name("va_flags"),
+            name("vi_flags"),
+            name("vi_m"),
+            name("i_rowb"),
+            name("van_flags"),
+            name("ve_flags"),
+            name("vw_flags"),
+            name("vwn_flags"),
+            name("a_waddr"),
+        ]
+        .into_iter()
+        .chain(p.packed().then(|| unpack::waived(p)).into_iter().flatten())
+        .collect(),
+    );
     let waived = vec![crate::ir::wire(
         "unused_ok",
         1,
