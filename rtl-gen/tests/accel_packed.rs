@@ -97,3 +97,19 @@ fn packed_top_lints_clean() {
     let l = rtl_gen::verilator::lint(&paths, &p.top()).expect("verilator runs");
     assert!(l.clean, "{}", l.output);
 }
+
+/// An unpacker that reads a byte's trits in the wrong order
+/// (`Mutation::TritOrder`) is caught: the timing is the engine's, but the
+/// results are not the bit-exact model's.
+#[test]
+fn unpacker_in_the_wrong_order_is_caught() {
+    let mut p = AccelParams::new(&design("a", (10, 16), 32), 64).expect("builds");
+    p.mutation = rtl_gen::accel::params::Mutation::TritOrder;
+    let r = check_gemm(&p, 2, 256, 20, &opts()).expect("runs");
+    println!("{}", r.summary());
+    assert!(!r.passed());
+    assert!(r.finished);
+    let rtl = r.rtl.expect("the layer ran");
+    assert_eq!((rtl.start, rtl.done), (r.engine.start, r.engine.done));
+    assert_eq!(r.wrong_results, 40);
+}

@@ -53,6 +53,9 @@ pub enum Mutation {
     /// With initiation interval II > 1, offers a chunk every cycle instead
     /// of holding each one II cycles (the tile refuses the chunks between).
     NoHold,
+    /// With `ternary-packed` weights, the unpacker reads a byte's digits
+    /// most significant first (weight `5i + j` from digit `4 - j`).
+    TritOrder,
 }
 
 /// The accelerator top of one design.

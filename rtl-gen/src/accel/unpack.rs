@@ -45,8 +45,10 @@ pub fn unpacker(p: &AccelParams, o: &mut Body) {
     }
     // codes from the highest (bit 2 x codes - 1) down
     let mut codes = Vec::new();
+    let flip = p.mutation == super::params::Mutation::TritOrder;
     for i in (0..bytes * 5).rev() {
-        let d = n(&format!("pk{}_d{}", i / 5, i % 5));
+        let j = if flip { 4 - i % 5 } else { i % 5 };
+        let d = n(&format!("pk{}_d{j}", i / 5));
         codes.push(super::build::eq(d.clone(), k(2, 0)));
         codes.push(super::build::ne(d, k(2, 1)));
     }
