@@ -190,7 +190,7 @@ fn popcount_is_exact() {
 }
 
 /// What the top does not build is refused with the reason: ternary-packed
-/// weights (the engine's 1.6 bits a weight), the LUT datapath, INT3
+/// weights (the engine's 1.6 bits a weight), the LUT preset (its 5-bit group index), INT3
 /// activations, II > 1 with weight registers, and a short chunk of binary
 /// activations and weights (its zero-code padding is -1 x -1).
 #[test]
@@ -207,7 +207,7 @@ fn refusals_name_the_reason() {
         a.array.token_tile = 1;
         a
     };
-    assert!(why(&lut).contains("tile only"), "{}", why(&lut));
+    assert!(why(&lut).contains("index decoder"), "{}", why(&lut));
     let a3 = design(
         "a3",
         (8, 64),

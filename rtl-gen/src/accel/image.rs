@@ -247,10 +247,7 @@ impl Layer {
         let mut want = Vec::new();
         for g in 0..n.div_ceil(l) {
             for &(c0, ch) in &ktiles {
-                want.push((
-                    (klen(c0, ch) * group_lanes(g) * wb).div_ceil(8),
-                    m * ch * ii,
-                ));
+                want.push((p.weight_bytes(group_lanes(g), klen(c0, ch)), m * ch * ii));
             }
         }
         // the engine's tiles in execution order
@@ -289,13 +286,20 @@ impl Layer {
         for g in 0..n.div_ceil(l) {
             let gl = group_lanes(g);
             for &(c0, ch) in &ktiles {
-                let mut tile = vec![0u8; (klen(c0, ch) * gl * wb).div_ceil(8) as usize];
+                let mut tile = vec![0u8; p.weight_bytes(gl, klen(c0, ch)) as usize];
                 for c in 0..ch {
                     // a short last chunk (K % width elements) is element-major
                     let elems = w.min(k - (c0 + c) * w);
                     for lane in 0..gl {
                         for e in 0..elems {
                             let v = weights[((g * l + lane) * k + (c0 + c) * w + e) as usize];
+                            if p.packed() {
+                                // five trits a byte: digit j of byte i / 5 is
+                                // weight i's (w + 1) x 3^j, i in the stream order
+                                let i = c * gl * w + lane * w + e;
+                                tile[(i / 5) as usize] += ((v + 1) as u8) * 3u8.pow((i % 5) as u32);
+                                continue;
+                            }
                             let code = encode_weight(wp, i64::from(v)).unwrap_or(0);
                             let at = if elems < w {
                                 e * gl + lane

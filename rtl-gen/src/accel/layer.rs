@@ -347,11 +347,13 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         X,
         mux(lt(n("i_left"), kx(p.lanes())), n("i_left"), kx(p.lanes())),
     );
-    o.wire(
-        "i_lbits",
-        X,
-        mul(n("i_lanes"), kx(p.width() * p.wgt_bits())),
-    );
+    // (packed trits: whole groups only, a word of lanes x width / 5 bytes)
+    let lbits = if p.packed() {
+        kx(u64::from(p.wword_bits()))
+    } else {
+        mul(n("i_lanes"), kx(p.width() * p.wgt_bits()))
+    };
+    o.wire("i_lbits", X, lbits);
     let lb = p.axi_bits.trailing_zeros();
     o.wire("i_bpw", X, zx(sl("i_lbits", X - 1, lb), X - lb));
     // the tile's K elements: its chunks', or fewer in the last K tile when

@@ -57,6 +57,7 @@ pub mod stream_in;
 pub mod synth;
 pub mod table;
 pub mod tokens;
+pub mod unpack;
 
 use crate::emit::emit_design;
 use crate::ir::{name, Dir, Expr, Item, Module, Port};
@@ -261,6 +262,9 @@ fn body(p: &AccelParams) -> Body {
     ] {
         o.items.push(crate::ir::wire_decl(sig, w));
     }
+    if p.packed() {
+        unpack::unpacker(p, &mut o);
+    }
     for (sig, w) in [
         ("t_in_valid", 1),
         ("t_in_last", 1),
@@ -348,7 +352,7 @@ fn body(p: &AccelParams) -> Body {
             ("in_valid", name("t_in_valid")),
             ("in_ready", name("t_in_ready")),
             ("in_act", name("a_q")),
-            ("in_wgt", name("w_q")),
+            ("in_wgt", name(if p.packed() { "w_un" } else { "w_q" })),
             ("in_last", name("t_in_last")),
         ]
         .into_iter()
@@ -430,6 +434,11 @@ fn body(p: &AccelParams) -> Body {
             }
         } else {
             v.push(name("m_axi_bid"));
+        }
+    }
+    if p.packed() {
+        if let crate::ir::Expr::Concat(v) = &mut unused {
+            v.extend(unpack::waived(p));
         }
     }
     let waived = vec![crate::ir::wire(

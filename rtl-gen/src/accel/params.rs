@@ -10,7 +10,9 @@
 //! `in_act`), one output word is one tile output (`lanes` accumulators
 //! sign-extended to 32 bits). In memory the weights and the activations
 //! are packed at the same `W` and `A` bits an element, the bytes the
-//! engine counts (`Precision::bytes_for`).
+//! engine counts (`Precision::bytes_for`); `ternary-packed` weights five a
+//! byte, a word of `lanes x width / 5` bytes unpacked to the tile's codes
+//! (`unpack.rs`).
 
 use crate::design::Design;
 use crate::error::RtlError;
@@ -59,6 +61,9 @@ pub enum Mutation {
     /// With outputs stored per tile, the data side drops the first write
     /// beat of every store (a word's first beat never sent).
     StoreDropBeat,
+    /// With `ternary-packed` weights, the unpacker reads a byte's digits
+    /// most significant first (weight `5i + j` from digit `4 - j`).
+    TritOrder,
 }
 
 /// The accelerator top of one design.
@@ -105,7 +110,9 @@ pub fn addr_bits(n: u64) -> u32 {
 }
 
 /// Why the top does not build the lane array of `a` (`None`: it does):
-/// the adder tree with 2-bit ternary, binary (+-1) or binary01 weights, the
+/// the adder tree with 2-bit ternary, binary (+-1) or binary01 weights (or
+/// `ternary-packed`, five a byte, with `lanes x width` a multiple of 5), the
+/// LUT where its group index is its codes' bits (`refuses_lut`), the
 /// `mac` with integer weights, or the bit-serial popcount (those weights,
 /// initiation interval `ceil(planes / planes_per_cycle)`), with integer or
 /// binary activations of 1, 2, 4 or 8 bits (the loader counts a row's beats
@@ -127,15 +134,20 @@ pub fn refuses_datapath(a: &sim::arch::ArrayConfig) -> Option<String> {
         (Reduction::AdderTree, Precision::Ternary | Precision::Binary | Precision::Binary01) => {
             None
         }
-        (Reduction::AdderTree, Precision::TernaryPacked) => Some(
-            "`array.weights` = \"ternary-packed\": the engine counts these weights at five a \
-             byte (1.6 bits) in DRAM and in the weight buffer, while the top's weight word is \
-             one chunk of 2-bit codes and it builds no base-3 unpacker, so its tiles would not \
-             be the bytes the engine moves (use \"ternary\"; the tile takes both, `--top tile`)"
-                .into(),
-        ),
+        (Reduction::AdderTree, Precision::TernaryPacked) => {
+            (!(u64::from(a.lanes) * u64::from(a.width)).is_multiple_of(5)).then(|| {
+                format!(
+                "`array.weights` = \"ternary-packed\" on {} lanes x {}: the engine counts these \
+                 weights at five a byte (1.6 bits) in DRAM and in the weight buffer, and the \
+                 top's weight word (one chunk of every lane, unpacked to the tile's 2-bit codes) \
+                 holds whole bytes only when lanes x width is a multiple of 5",
+                a.lanes, a.width
+            )
+            })
+        }
         (Reduction::Mac, Precision::Int(_)) => None,
         (Reduction::Popcount, Precision::Ternary | Precision::Binary | Precision::Binary01) => None,
+        (Reduction::Lut, Precision::Ternary | Precision::Binary) => refuses_lut(a),
         (r, w) => Some(format!(
             "built for the adder-tree and popcount lane arrays (ternary, binary or binary01 \
              weights) and the mac (integer weights); `array.reduction` = \"{}\" with \"{w}\" \
@@ -143,6 +155,50 @@ pub fn refuses_datapath(a: &sim::arch::ArrayConfig) -> Option<String> {
             r.name()
         )),
     }
+}
+
+/// Why the top does not build the LUT lane array of `a` (`None`: it does).
+/// The tile takes the weights as its 2-bit ternary (1-bit binary) codes and
+/// encodes each group into its table index itself; the top stores those
+/// codes, so it is built where the engine's stored group index
+/// (`LutShape::index_bits` a group of `g`, what the mapping counts in DRAM
+/// and in the weight buffer) is as many bits as the group's codes: signfold
+/// at `g = 2` (4 bits), bitserial at `g` = 2 or 4 (`g` bits a plane),
+/// packed or aligned. A serial input load (`array.lut.load_elems`) is
+/// refused: the engine charges `ceil(width / load_elems)` cycles a chunk
+/// and token that the tile, which builds a chunk's tables from its input
+/// register in one cycle, does not take.
+fn refuses_lut(a: &sim::arch::ArrayConfig) -> Option<String> {
+    use sim::datapath::lut::LutShape;
+    let s = LutShape::of(a);
+    let code_bits = match a.weights {
+        Precision::Binary => 1,
+        _ => 2,
+    };
+    if let Some(e) = a.lut.as_ref().and_then(|c| c.load_elems) {
+        return Some(format!(
+            "`array.lut.load_elems` = {e}: the engine charges a serial input load of \
+             ceil(width / load_elems) = {} cycles a chunk and token before its lookups, which \
+             the tile (its tables built from the input register in one cycle) does not take \
+             (omit the key; the tile alone: `--top tile`)",
+            u64::from(a.width).div_ceil(u64::from(e.max(1)))
+        ));
+    }
+    if s.index_bits != s.g * code_bits {
+        return Some(format!(
+            "the engine stores a group of {} \"{}\" weights as a {}-bit table index ({:.2} bits \
+             a weight, in DRAM and in the weight buffer), while the top's weight word holds the \
+             tile's {code_bits}-bit codes ({} bits a group) and it builds no index decoder, so \
+             its tiles would not be the bytes the engine moves (built: signfold with \
+             `array.lut.group` = 2, or bitserial)",
+            s.g,
+            a.weights,
+            s.index_bits,
+            s.bits_per_weight(),
+            s.g * code_bits
+        ));
+    }
+    None
 }
 
 impl AccelParams {
@@ -201,6 +257,14 @@ impl AccelParams {
         // register in front of `in_wgt` (energy_model::lane_extras), which
         // the top does not build: its weight word is one chunk, read in a cycle
         let (wb, ab) = (u64::from(tile.wgt_bits), u64::from(tile.act_bits));
+        // a weight word: one chunk of every lane at the tile's codes, or
+        // packed five trits a byte (`ternary-packed`)
+        let packed = a.weights == Precision::TernaryPacked;
+        let wword = if packed {
+            lanes * width * 8 / 5
+        } else {
+            lanes * width * wb
+        };
         let chunk = lanes * width * wb / 8;
         let port = arch.buffers.weights.bytes_per_cycle();
         if a.token_tile > 1 && port < chunk {
@@ -216,10 +280,7 @@ impl AccelParams {
         }
         let db = u64::from(axi_bits);
         for (what, bits) in [
-            (
-                "a weight word (lanes x width x weight bits)",
-                lanes * width * wb,
-            ),
+            ("a weight word (lanes x width x weight bits)", wword),
             ("an activation word (width x activation bits)", width * ab),
             ("an output word (lanes x 32)", lanes * 32),
         ] {
@@ -237,7 +298,7 @@ impl AccelParams {
                 format!("{slots} prefetch slots: the weight buffer is built with 1 or 2"),
             ));
         }
-        let slot_words = arch.buffers.weights.tile_bytes() * 8 / (lanes * width * wb);
+        let slot_words = arch.buffers.weights.tile_bytes() * 8 / wword;
         let act_words = arch.buffers.activations.bytes() * 8 / (width * ab);
         let out_words = arch.buffers.outputs.bytes() * 8 / (lanes * 32);
         if slot_words == 0 || act_words == 0 || out_words == 0 {
@@ -255,7 +316,8 @@ impl AccelParams {
             act_words,
             out_words,
             mutation: Mutation::None,
-            short_chunk: lanes * width <= SHORT_CHUNK_CODES,
+            // (packed trits take whole chunks only)
+            short_chunk: lanes * width <= SHORT_CHUNK_CODES && !packed,
         })
     }
 
@@ -324,9 +386,30 @@ impl AccelParams {
         self.tile.ii() > 1 && self.mutation != Mutation::NoHold
     }
 
-    /// Bits of a weight word.
+    /// The weights are `ternary-packed`: five trits a byte in memory and in
+    /// the weight buffer, unpacked to the tile's 2-bit codes.
+    pub fn packed(&self) -> bool {
+        self.arch.array.weights == Precision::TernaryPacked
+    }
+
+    /// Bytes of the weights of `lanes x klen` elements in memory (the
+    /// engine's `Precision::bytes_for`: `W`-bit codes, or five a byte).
+    pub fn weight_bytes(&self, lanes: u64, klen: u64) -> u64 {
+        if self.packed() {
+            (lanes * klen).div_ceil(5)
+        } else {
+            (lanes * klen * self.wgt_bits()).div_ceil(8)
+        }
+    }
+
+    /// Bits of a weight word (in the weight buffer): the tile's `in_wgt`,
+    /// or its packed bytes (`lanes x width / 5`).
     pub fn wword_bits(&self) -> u32 {
-        self.tile.in_wgt_bits()
+        if self.packed() {
+            self.tile.lanes() * self.tile.width() * 8 / 5
+        } else {
+            self.tile.in_wgt_bits()
+        }
     }
 
     /// Bits of an activation word.
@@ -374,6 +457,15 @@ impl AccelParams {
         // a short last chunk of `K % width` elements: stored element-major,
         // its codes (the engine's load, `lanes x (K % width)`) whole beats
         let kr = k % w;
+        // packed trits: whole chunks of whole groups only (a word is a
+        // chunk of every lane's bytes)
+        if self.packed() && (kr != 0 || !n.is_multiple_of(l)) {
+            return Some(format!(
+                "K = {k}, N = {n} with \"ternary-packed\" weights: the top takes K a multiple of \
+                 the width {w} and N of the lanes {l} (its packed word is a whole chunk of every \
+                 lane)"
+            ));
+        }
         if kr != 0 && !self.short_chunk {
             return Some(format!(
                 "K = {k} is not a multiple of the width {w}: the short chunk's rewiring is built \

@@ -162,8 +162,7 @@ impl StreamPlan {
         let bufs = &p.arch.buffers;
         let c_total = k.div_ceil(w);
         // W-bit weight codes packed (2-bit ternary: four a byte)
-        let bits = p.wgt_bits();
-        let wb = |lanes: u64, klen: u64| (lanes * klen * bits).div_ceil(8);
+        let wb = |lanes: u64, klen: u64| p.weight_bytes(lanes, klen);
         let k_tiles: Vec<(u64, u64)> = starts(&pieces(c_total, p.slot_words.max(1)));
         let klen = |kb: u64, ch: u64| (ch * w).min(k - kb * w);
         let groups: Vec<(u64, u64)> = starts(&pieces(n, l));

@@ -1,0 +1,224 @@
+//! The accelerator top on the table-lookup (LUT) datapath: signfold
+//! (g = 2) and bitserial tables (ternary g = 4, binary g = 2), lane tables
+//! and a shared register file with a read port a lookup (II = 1), weight
+//! registers. Under Verilator with the simulator's DRAM model: every result
+//! bit-exact with the bit-exact model's LUT datapath, the layer's start,
+//! completion and total equal to the engine's (pinned here), the weight
+//! buffer's reads equal to the mapping's; the variants the top does not
+//! build refused with the reason.
+
+mod accel_common;
+
+use accel_common::{opts, small};
+use rtl_gen::accel::check::check_gemm;
+use rtl_gen::accel::AccelParams;
+use rtl_gen::error::RtlError;
+use sim::arch::Reduction;
+use sim::datapath::lut::{LutConfig, TableKind, TableStorage};
+use sim::Accelerator;
+use workloads::Precision;
+
+/// `small(lanes, width, true)` (8 B/cycle, 40 ns DRAM, 4 KiB activation and
+/// output buffers) on the LUT datapath `lut` with `weights`, zeros not
+/// skipped, a weight tile of 32 chunks (double-buffered).
+fn design(
+    tag: &str,
+    (lanes, width): (u32, u32),
+    weights: Precision,
+    lut: LutConfig,
+) -> Accelerator {
+    let mut a = small(lanes, width, true);
+    a.name = format!("lut_{tag}");
+    a.array.reduction = Reduction::Lut;
+    a.array.weights = weights;
+    a.array.lut = Some(lut);
+    a.array.zeros = sim::arch::ZeroHandling::None;
+    let bits = u64::from(sim::bitexact::encoding::weight_bits(weights).expect("integer"));
+    let tile_bytes = u64::from(lanes * width) * bits * 32 / 8;
+    a.buffers.weights.kib = (tile_bytes * 2).div_ceil(1024) as u32;
+    a
+}
+
+/// One layer: exact timing, every result bit-exact, the weight-buffer
+/// reads the mapping's; the engine's `(start, done)` (pinned by the caller).
+fn exact(a: &Accelerator, axi: u32, (m, k, n): (u64, u64, u64)) -> (u64, u64) {
+    let p = AccelParams::new(a, axi).expect("builds");
+    let r = check_gemm(&p, m, k, n, &opts()).expect("runs");
+    println!("{}", r.summary());
+    assert!(r.passed(), "{}", r.summary());
+    assert_eq!(r.results, (m * n) as usize);
+    assert_eq!(r.wrong_results, 0);
+    let rtl = r.rtl.expect("the layer ran");
+    assert_eq!(
+        (rtl.start, rtl.done, rtl.total),
+        (r.engine.start, r.engine.done, r.engine.total)
+    );
+    let (engine_reads, rtl_reads) = r.wreads;
+    assert_eq!(engine_reads, Some(rtl_reads as u64), "weight-buffer reads");
+    (r.engine.start, r.engine.done)
+}
+
+/// `[array.lut]` with these keys, packed indices, no serial load.
+fn lut(group: u32, table: TableKind, storage: TableStorage, read_ports: u32) -> LutConfig {
+    LutConfig {
+        group,
+        table,
+        storage,
+        read_ports,
+        ..LutConfig::default()
+    }
+}
+
+/// Signfold at g = 2 (4 bits a group: the engine's index is the tile's
+/// two 2-bit codes) with lane tables: one layer, a partial last group of 4
+/// lanes with a K split, a short last chunk of 8 elements; a shared
+/// register file of 8 read ports; and weight registers (token_tile 2: 64
+/// weight-buffer reads for 3 tokens instead of 96).
+#[test]
+fn signfold_is_exact() {
+    let mut got = Vec::new();
+    let sf = design(
+        "sf",
+        (8, 16),
+        Precision::Ternary,
+        lut(2, TableKind::Signfold, TableStorage::Lanes, 1),
+    );
+    got.push(exact(&sf, 64, (2, 256, 16)));
+    // a partial last group of 4 lanes and 2 K tiles
+    got.push(exact(&sf, 64, (2, 768, 20)));
+    // a short last chunk of 8 elements (4 groups of 2)
+    got.push(exact(&sf, 64, (2, 264, 16)));
+    let rf = design(
+        "rf",
+        (8, 16),
+        Precision::Ternary,
+        lut(2, TableKind::Signfold, TableStorage::Regfile, 8),
+    );
+    got.push(exact(&rf, 64, (3, 256, 16)));
+    let mut tt = rf.clone();
+    tt.name = "lut_tt".into();
+    tt.array.token_tile = 2;
+    got.push(exact(&tt, 64, (3, 256, 16)));
+    // the engine's start / done of each case (= the RTL's, checked above)
+    assert_eq!(
+        got,
+        vec![(104, 205), (168, 669), (106, 211), (104, 221), (104, 221)]
+    );
+}
+
+/// Bitserial tables: ternary at g = 4 (two planes of 4 bits: 8 bits a
+/// group, the codes' 8) from a shared register file of 16 ports, binary at
+/// g = 2 (1 bit a weight) with lane tables.
+#[test]
+fn bitserial_is_exact() {
+    let mut got = Vec::new();
+    let bt = design(
+        "bt",
+        (8, 16),
+        Precision::Ternary,
+        lut(4, TableKind::Bitserial, TableStorage::Regfile, 16),
+    );
+    got.push(exact(&bt, 64, (2, 256, 16)));
+    let bb = design(
+        "bb",
+        (8, 16),
+        Precision::Binary,
+        lut(2, TableKind::Bitserial, TableStorage::Lanes, 1),
+    );
+    got.push(exact(&bb, 64, (2, 256, 32)));
+    // the engine's start / done of each case (= the RTL's, checked above)
+    assert_eq!(got, vec![(104, 205), (72, 245)]);
+}
+
+/// The LUT variants the top does not build are refused with the reason: a
+/// signfold group of 4 or 3 (the engine's 7- or 5-bit group index against
+/// the tile's 8 or 6 bits of codes), a serial input load the engine charges
+/// and the tile does not take, and a shared table with fewer read ports than
+/// lookups (II > 1, refused by the tile generator).
+#[test]
+fn lut_refusals_name_the_reason() {
+    let why = |a: &Accelerator| match AccelParams::new(a, 64) {
+        Err(RtlError::Unsupported(w)) => w,
+        other => panic!("{}: expected a refusal, got {other:?}", a.name),
+    };
+    let g4 = design(
+        "g4",
+        (8, 16),
+        Precision::Ternary,
+        lut(4, TableKind::Signfold, TableStorage::Lanes, 1),
+    );
+    let w = why(&g4);
+    assert!(
+        w.contains("7-bit table index") && w.contains("index decoder"),
+        "{w}"
+    );
+    let mut edge = sim::arch::preset("edge-lut").expect("preset");
+    edge.array.token_tile = 1;
+    let w = why(&edge);
+    assert!(w.contains("5-bit table index"), "{w}");
+    let mut serial = design(
+        "se",
+        (8, 16),
+        Precision::Ternary,
+        lut(2, TableKind::Signfold, TableStorage::Lanes, 1),
+    );
+    serial.array.lut.as_mut().expect("lut").load_elems = Some(4);
+    let w = why(&serial);
+    assert!(
+        w.contains("load_elems` = 4") && w.contains("= 4 cycles"),
+        "{w}"
+    );
+    let shared = design(
+        "sh",
+        (8, 16),
+        Precision::Ternary,
+        lut(2, TableKind::Signfold, TableStorage::Regfile, 4),
+    );
+    let w = why(&shared);
+    assert!(w.contains("over 2 cycles"), "{w}");
+}
+
+/// The top of every LUT variant above lints clean (`verilator --lint-only
+/// -Wall`, the top's documented waivers only).
+#[test]
+fn lut_tops_lint_clean() {
+    let designs = [
+        design(
+            "sf",
+            (8, 16),
+            Precision::Ternary,
+            lut(2, TableKind::Signfold, TableStorage::Lanes, 1),
+        ),
+        design(
+            "rf",
+            (8, 16),
+            Precision::Ternary,
+            lut(2, TableKind::Signfold, TableStorage::Regfile, 8),
+        ),
+        design(
+            "bt",
+            (8, 16),
+            Precision::Ternary,
+            lut(4, TableKind::Bitserial, TableStorage::Regfile, 16),
+        ),
+        design(
+            "bb",
+            (8, 16),
+            Precision::Binary,
+            lut(2, TableKind::Bitserial, TableStorage::Lanes, 1),
+        ),
+    ];
+    for a in &designs {
+        let p = AccelParams::new(a, 64).expect("builds");
+        let (files, _) = rtl_gen::accel::emit_accel(&p, false);
+        let dir = tempfile::tempdir().expect("tmp");
+        let mut paths = Vec::new();
+        for (name, text) in &files {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).expect("write");
+            paths.push(path);
+        }
+        let l = rtl_gen::verilator::lint(&paths, &p.top()).expect("verilator runs");
+        assert!(l.clean, "{}: {}", a.name, l.output);
+    }
+}
