@@ -5,8 +5,8 @@
 //! its rows alone (one descriptor a block, the later ones with the held
 //! flag, `stream_in.rs`); start, completion and total equal to the
 //! engine's, every result bit-exact, every transfer at the engine's
-//! placement. A top whose later blocks read the weights from their own
-//! slot is caught. The weights-outer order of several groups or K tiles
+//! placement, and bit-exact under random AXI timing. A top whose later
+//! blocks read the weights from their own slot is caught. The weights-outer order of several groups or K tiles
 //! stays refused, with the engine's moves named.
 
 mod accel_common;
@@ -117,4 +117,21 @@ fn weights_outer_over_several_groups_is_refused() {
         }
         other => panic!("expected a refusal, got {other:?}"),
     }
+}
+
+/// Random AXI delays and back-pressure: the held weights and every block's
+/// rows still meet in the array (correctness only).
+#[test]
+fn weights_outer_is_correct_under_random_axi_timing() {
+    let p = AccelParams::new(&streaming(true), 64).expect("builds");
+    let opt = AccelOptions {
+        random: true,
+        seed: 7,
+        max_cycles: 200_000,
+        ..o()
+    };
+    let r = check_gemm(&p, 40, 512, 8, &opt).expect("runs");
+    println!("{}", r.summary());
+    assert!(r.passed(), "{}", r.summary());
+    assert_eq!((r.wrong_results, r.results), (0, 320));
 }
