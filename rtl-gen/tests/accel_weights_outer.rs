@@ -36,6 +36,12 @@ fn streaming(double: bool) -> Accelerator {
     a
 }
 
+/// `a` with weight registers of `t` tokens.
+fn with_tokens(mut a: Accelerator, t: u32) -> Accelerator {
+    a.array.token_tile = t;
+    a
+}
+
 fn o() -> AccelOptions {
     AccelOptions {
         max_cycles: 100_000,
@@ -54,6 +60,14 @@ fn one_group_weights_outer_is_exact() {
         (tight(true), 64, (32, 64, 8), 4, (120, 356)),
         (streaming(true), 64, (40, 512, 8), 3, (1192, 2988)),
         (streaming(false), 128, (40, 512, 8), 3, (1192, 4092)),
+        // weight registers (T = 4): the order inside a tile, not the moves
+        (
+            with_tokens(streaming(true), 4),
+            64,
+            (40, 512, 8),
+            3,
+            (1192, 2988),
+        ),
     ] {
         let p = AccelParams::new(&arch, axi).expect("builds");
         let s = StreamPlan::new(&p, shape.0, shape.1, shape.2);
