@@ -481,8 +481,8 @@ fn trace_dependency_without_forwarding_is_refused() {
 /// An input that does not fit the activation buffer, through the command
 /// line: the engine's tokens-outer order, one descriptor a token block,
 /// exact (exit 0); one whose outputs the engine also stores per tile,
-/// exact (exit 0); the weights-outer order is refused naming the engine's
-/// moves (exit 2).
+/// exact (exit 0); the weights-outer order of one group of one K tile
+/// exact (exit 0), of two K tiles refused naming the engine's moves (exit 2).
 #[test]
 fn a_streamed_input_and_stored_outputs_check_exact_weights_outer_exits_2() {
     dram_lib();
@@ -543,14 +543,37 @@ fn a_streamed_input_and_stored_outputs_check_exact_weights_outer_exits_2() {
         "{s}"
     );
     // one group (N = 8): weights outer (1 KiB + 32 KiB of input against
-    // 4 x 1 KiB + 32 KiB), which the top does not run
+    // 4 x 1 KiB + 32 KiB), 4 blocks of 16, the weights loaded once: the
+    // first transfer 1 KiB + 8 KiB (40 + 1152 cycles), each later block's
+    // 8 KiB (1024 cycles) behind it, 512 cycles a block: the last lands at
+    // 4264 and computes to 4776, drain 4
     let o = onebit(&[
         "rtl", "check", "--top", "accel", "--arch", a, "--gemm", "64,512,8",
+    ]);
+    let s = stdout(&o);
+    assert!(o.status.success(), "{s}{}", stderr(&o));
+    assert!(
+        s.contains("engine : start 1192 done 4780 total 4780"),
+        "{s}"
+    );
+    assert!(s.contains("difference +0 / +0 / +0"), "{s}");
+    assert!(s.contains("512 of 512 bit-exact"), "{s}");
+    // K = 1024 over the 1 KiB weight slot: one group of 2 K tiles, weights
+    // outer in 8 blocks of 8, which the top does not run
+    let o = onebit(&[
+        "rtl",
+        "check",
+        "--top",
+        "accel",
+        "--arch",
+        a,
+        "--gemm",
+        "64,1024,8",
     ]);
     assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
     let e = stderr(&o);
     assert!(
-        e.contains("weights outer") && e.contains("only in the tokens-outer order"),
+        e.contains("weights outer") && e.contains("not 1 groups x 2 K tiles"),
         "{e}"
     );
 }

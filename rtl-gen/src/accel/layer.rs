@@ -100,6 +100,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         ("fd_aa", X),
         ("fd_kb", X),
         ("fd_slot", 1),
+        ("fd_ws", 1),
         ("e_cnt", X),
         ("e_n", X),
         ("e_kb", X),
@@ -275,10 +276,22 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     o.wire("fd_l_n", table::LB, mux(n("start_n"), n("e_l"), n("fd_l")));
     if two {
         o.wire("fd_slot_n", 1, mux(n("start_n"), n("e_slot"), n("fd_slot")));
+        // the slot the tile's weights are in: its own, or for a
+        // weights-outer block the one its group's first block loaded
+        let held = if p.mutation == Mutation::HeldOwnSlot {
+            b(false)
+        } else {
+            super::stream_in::is_held(p, "ve_flags")
+        };
+        o.wire(
+            "fd_ws_n",
+            1,
+            mux(n("start_n"), mux(held, n("fd_ws"), n("e_slot")), n("fd_ws")),
+        );
         o.wire(
             "w_raddr_n",
             X,
-            mux(n("fd_slot_n"), add(n("fd_c_n"), kx(cw)), n("fd_c_n")),
+            mux(n("fd_ws_n"), add(n("fd_c_n"), kx(cw)), n("fd_c_n")),
         );
     } else {
         o.wire("w_raddr_n", X, n("fd_c_n"));
@@ -375,13 +388,18 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
             zx(sl("i_bpw", bb - 1, 0), bb),
         ),
     );
+    // a weights-outer block's tile loads no weights (held, `stream_in.rs`)
     o.wire(
         "i_beats",
         X,
         mux(
-            n("i_short"),
-            zx(sl("i_tbits", X - 1, lb), X - lb),
-            n("i_cbeats"),
+            super::stream_in::is_held(p, "vi_flags"),
+            kx(0),
+            mux(
+                n("i_short"),
+                zx(sl("i_tbits", X - 1, lb), X - lb),
+                n("i_cbeats"),
+            ),
         ),
     );
     super::stream_in::requests(p, o);
@@ -453,10 +471,16 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     run.extend(tok_run);
     if two {
         run.push(if ii > 1 {
-            when(n("ii_step"), vec![set("fd_slot", n("fd_slot_n"))])
+            when(
+                n("ii_step"),
+                vec![set("fd_slot", n("fd_slot_n")), set("fd_ws", n("fd_ws_n"))],
+            )
         } else {
             set("fd_slot", n("fd_slot_n"))
         });
+        if ii == 1 {
+            run.push(set("fd_ws", n("fd_ws_n")));
+        }
         run.push(set(
             "e_slot",
             mux(n("start_n"), not(n("e_slot")), n("e_slot")),
@@ -464,6 +488,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         run.push(arr_upd(1));
     } else {
         run.push(set("fd_slot", b(false)));
+        run.push(set("fd_ws", b(false)));
         run.push(set("e_slot", b(false)));
         run.push(set("arr1", b(false)));
     }
@@ -475,7 +500,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     .map(|r| set(r, kx(0)))
     .collect();
     for r in [
-        "comp", "fd_last", "fd_slot", "e_slot", "f_slot", "arr0", "arr1",
+        "comp", "fd_last", "fd_slot", "fd_ws", "e_slot", "f_slot", "arr0", "arr1",
     ] {
         init.push(set(r, b(false)));
     }

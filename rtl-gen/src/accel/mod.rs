@@ -22,7 +22,9 @@
 //! outputs written as INT8, requantized by the same rule with the shift
 //! `flags[28:24]`, one byte an output, [`dma`]; else 32-bit
 //! accumulators; bit 3: the outputs stored per tile during the layer,
-//! [`store_out`]), 4 activation base, 5 weight base, 6 output base, 7 activation
+//! [`store_out`]; bit 4, with bit 1: a weights-outer token block whose
+//! tile computes with the previous descriptor's weights, its transfer its
+//! rows alone, [`stream_in`]), 4 activation base, 5 weight base, 6 output base, 7 activation
 //! row stride (bytes), 8 output row stride (bytes), 9-15 reserved (0).
 //! Activations: `M` rows of `K` values packed at the design's activation
 //! bits (INT8: `K` bytes; INT4: `K / 2`; element 0 in the low bits).
@@ -396,6 +398,7 @@ fn body(p: &AccelParams) -> Body {
         name("wbb_bm1"),
         name("wb_off"),
         name("fd_slot"),
+        name("fd_ws"),
         name("e_slot"),
         name("arr1"),
         name("i_lbits"),
@@ -631,7 +634,9 @@ impl AccelManifest {
                  the same rule with the shift in bits 28:24, one byte an output (lanes x 8 a multiple of the \
                  AXI width); else 32-bit accumulators; bit 3 outputs stored per tile during the layer: \
                  each feature group's output words as one store (AXI ID 1) when its last K tile ends, \
-                 from the output base on, one store after the other (every layer of the chain or none)",
+                 from the output base on, one store after the other (every layer of the chain or none); \
+                 bit 4 (with bit 1) a weights-outer token block: its transfer is its rows alone and \
+                 its tile computes with the weights the previous descriptor's tile loaded",
                 "activation base (bytes)",
                 "weight base (bytes; tiles in the engine's order)",
                 "output base (bytes)",

@@ -43,6 +43,9 @@ pub enum Mutation {
     /// A tile whose transfer carries a streamed input starts when its
     /// weights have arrived, without waiting for the rows after them.
     StreamEarlyStart,
+    /// A weights-outer block's tile reads the weights from its own slot
+    /// instead of the slot its group's first block loaded them into.
+    HeldOwnSlot,
     /// With weight registers (`token_tile > 1`), loads the weights with
     /// every chunk of the chunk-outer order (the token slots broken).
     WloadEveryChunk,

@@ -3,7 +3,10 @@
 //! one descriptor a token block, each with the streamed-input flag
 //! (`stream_in.rs`): the block's rows come with its first weight
 //! transfer, the fetch runs ahead across the block boundaries as across a
-//! chain's layers, so the top makes the engine's moves at its cycles; and
+//! chain's layers, so the top makes the engine's moves at its cycles; the
+//! weights-outer order of one feature group of one K tile the same way,
+//! every block after the first with the held flag (its transfer its rows
+//! alone, the weights the first block loaded); and
 //! outputs stored per tile (the store flag, `store_out.rs`), with the
 //! input streamed or on chip (one descriptor). The engine's layer starts
 //! with the first block and is complete with the last; both and the total
@@ -13,15 +16,15 @@
 //!
 //! Memory image: the engine's placement of the layer's loads, one after
 //! the other from 0 (`sim::memory::model`): for each block its tiles'
-//! weights in order, the block's rows right after its first tile's
-//! weights. Outputs from `OUT_ADDR`, row-major.
+//! weights in order (weights outer: the first block's only), the block's
+//! rows right after its first tile's weights. Outputs from `OUT_ADDR`, row-major.
 
 use super::check::{simulate, AccelOptions, AccelReport, RunImage};
 use super::image::{engine_run, reference, Layer, LayerTiming, ACT_ADDR, DESC_ADDR, OUT_ADDR};
 use super::params::{AccelParams, DESC_BYTES};
 use super::store_out::STORE_FLAG;
 use super::stream::{Order, StreamPlan};
-use super::stream_in::{self, STREAM_FLAG};
+use super::stream_in::{self, HELD_FLAG, STREAM_FLAG};
 use crate::error::RtlError;
 
 /// The streamed plan of `m x k x n` when the top runs it this way, or why
@@ -45,8 +48,20 @@ pub fn streamed_plan(
             s.describe()
         ))
     };
-    if s.order == Order::WeightsOuter {
-        return why("the top streams an input only in the tokens-outer order".into());
+    if s.order == Order::WeightsOuter && (s.groups > 1 || s.k_tiles > 1) {
+        return why(format!(
+            "the top runs the weights-outer order for one feature group of one K tile (its \
+             blocks' descriptors hold the weights the first one loaded), not {} groups x {} K \
+             tiles",
+            s.groups, s.k_tiles
+        ));
+    }
+    if s.order == Order::WeightsOuter && s.out_spill {
+        return why(
+            "the top does not store the outputs per tile in the weights-outer order (its blocks \
+             would share one staging half)"
+                .into(),
+        );
     }
     if s.partial_spill {
         return why("the top does not spill partial sums to DRAM".into());
@@ -180,6 +195,9 @@ pub fn check_streamed(
     let mut descs = Vec::new();
     let streamed = s.streams_input();
     let flags = if streamed { STREAM_FLAG } else { 0 } | if s.out_spill { STORE_FLAG } else { 0 };
+    // weights outer (one group of one K tile): every block after the first
+    // computes with the weights the first loaded, its transfer rows only
+    let held = s.order == Order::WeightsOuter;
     // the stores: the engine's placement, one after the other in issue order
     let sbase = store_base(load);
     let stored_before = |i: usize| -> u64 { s.tiles[..i].iter().map(|t| t.out_bytes).sum() };
@@ -196,7 +214,9 @@ pub fn check_streamed(
             let rows = &acts[(t.m0 * k) as usize..((t.m0 + t.tokens) * k) as usize];
             let mut seg = wimg[..w0].to_vec();
             seg.extend(rows.iter().map(|&a| a as u8));
-            seg.extend(&wimg[w0..]);
+            if !held {
+                seg.extend(&wimg[w0..]);
+            }
             segments.push((at, seg));
             (at + t.weight_bytes, at)
         } else {
@@ -205,7 +225,8 @@ pub fn check_streamed(
             segments.push((ACT_ADDR, acts.iter().map(|&a| a as u8).collect()));
             (ACT_ADDR, 0)
         };
-        let words = [t.tokens, k, n, flags, abase, wbase, obase, k, n * 4];
+        let f = flags | if held && t.block > 0 { HELD_FLAG } else { 0 };
+        let words = [t.tokens, k, n, f, abase, wbase, obase, k, n * 4];
         let mut d = vec![0u8; DESC_BYTES as usize];
         for (j, v) in words.iter().enumerate() {
             d[j * 4..j * 4 + 4].copy_from_slice(&(*v as u32).to_le_bytes());

@@ -25,6 +25,13 @@ use crate::ir::{Expr, Stmt};
 /// The descriptor's flags bit of a streamed input (bit 1).
 pub const STREAM_FLAG: u64 = 0x2;
 
+/// The descriptor's flags bit of a weights-outer block (bit 4, with
+/// [`STREAM_FLAG`]): its tile's transfer is the block's rows only, and the
+/// tile computes with the weights the previous descriptor's tile loaded
+/// (the engine's weights-outer order of one feature group of one K tile:
+/// the weights once, every block's rows with its own tile).
+pub const HELD_FLAG: u64 = 0x10;
+
 /// The streamed input is built on `p`: the activation buffer has two
 /// halves (a block fills one while the array reads the other).
 pub fn built(p: &AccelParams) -> bool {
@@ -34,7 +41,7 @@ pub fn built(p: &AccelParams) -> bool {
 /// Flags bits the top takes for the streamed input (none when not built).
 pub fn flags_mask(p: &AccelParams) -> u64 {
     if built(p) {
-        STREAM_FLAG
+        STREAM_FLAG | HELD_FLAG
     } else {
         0
     }
@@ -44,6 +51,16 @@ pub fn flags_mask(p: &AccelParams) -> u64 {
 pub fn is_streamed(p: &AccelParams, flags: &str) -> Expr {
     if built(p) {
         sl(flags, 1, 1)
+    } else {
+        crate::ir::konst(1, 0)
+    }
+}
+
+/// `flags` marks a weights-outer block whose weights are held (false
+/// when the streamed input is not built).
+pub fn is_held(p: &AccelParams, flags: &str) -> Expr {
+    if built(p) {
+        and(sl(flags, 1, 1), sl(flags, 4, 4))
     } else {
         crate::ir::konst(1, 0)
     }
