@@ -9,8 +9,7 @@
 
 mod accel_common;
 
-use accel_common::{opts, small};
-use rtl_gen::accel::check::check_gemm;
+use accel_common::{exact, small};
 use rtl_gen::accel::AccelParams;
 use rtl_gen::error::RtlError;
 use sim::arch::Reduction;
@@ -37,25 +36,6 @@ fn design(
     let tile_bytes = u64::from(lanes * width) * bits * 32 / 8;
     a.buffers.weights.kib = (tile_bytes * 2).div_ceil(1024) as u32;
     a
-}
-
-/// One layer: exact timing, every result bit-exact, the weight-buffer
-/// reads the mapping's; the engine's `(start, done)` (pinned by the caller).
-fn exact(a: &Accelerator, axi: u32, (m, k, n): (u64, u64, u64)) -> (u64, u64) {
-    let p = AccelParams::new(a, axi).expect("builds");
-    let r = check_gemm(&p, m, k, n, &opts()).expect("runs");
-    println!("{}", r.summary());
-    assert!(r.passed(), "{}", r.summary());
-    assert_eq!(r.results, (m * n) as usize);
-    assert_eq!(r.wrong_results, 0);
-    let rtl = r.rtl.expect("the layer ran");
-    assert_eq!(
-        (rtl.start, rtl.done, rtl.total),
-        (r.engine.start, r.engine.done, r.engine.total)
-    );
-    let (engine_reads, rtl_reads) = r.wreads;
-    assert_eq!(engine_reads, Some(rtl_reads as u64), "weight-buffer reads");
-    (r.engine.start, r.engine.done)
 }
 
 /// `[array.lut]` with these keys, packed indices, no serial load.

@@ -8,7 +8,7 @@
 
 mod accel_common;
 
-use accel_common::{opts, small};
+use accel_common::{exact, opts, small};
 use rtl_gen::accel::check::check_gemm;
 use rtl_gen::accel::AccelParams;
 use rtl_gen::error::RtlError;
@@ -24,25 +24,6 @@ fn design(tag: &str, (lanes, width): (u32, u32), chunks: u64) -> Accelerator {
     let tile_bytes = u64::from(lanes * width) / 5 * chunks;
     a.buffers.weights.kib = (tile_bytes * 2).div_ceil(1024) as u32;
     a
-}
-
-/// One layer: exact timing, every result bit-exact, the weight-buffer
-/// reads the mapping's; the engine's `(start, done)` (pinned by the caller).
-fn exact(a: &Accelerator, axi: u32, (m, k, n): (u64, u64, u64)) -> (u64, u64) {
-    let p = AccelParams::new(a, axi).expect("builds");
-    let r = check_gemm(&p, m, k, n, &opts()).expect("runs");
-    println!("{}", r.summary());
-    assert!(r.passed(), "{}", r.summary());
-    assert_eq!(r.results, (m * n) as usize);
-    assert_eq!(r.wrong_results, 0);
-    let rtl = r.rtl.expect("the layer ran");
-    assert_eq!(
-        (rtl.start, rtl.done, rtl.total),
-        (r.engine.start, r.engine.done, r.engine.total)
-    );
-    let (engine_reads, rtl_reads) = r.wreads;
-    assert_eq!(engine_reads, Some(rtl_reads as u64), "weight-buffer reads");
-    (r.engine.start, r.engine.done)
 }
 
 /// 10 x 16 (160 weights a chunk: 32 bytes packed, a 256-bit weight word

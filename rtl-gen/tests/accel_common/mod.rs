@@ -52,3 +52,22 @@ pub fn banked(mut a: Accelerator) -> Accelerator {
     a.name.push_str("_bk");
     a
 }
+
+/// One layer: exact timing, every result bit-exact, the weight-buffer
+/// reads the mapping's; the engine's `(start, done)` (pinned by the caller).
+pub fn exact(a: &Accelerator, axi: u32, (m, k, n): (u64, u64, u64)) -> (u64, u64) {
+    let p = rtl_gen::accel::AccelParams::new(a, axi).expect("builds");
+    let r = rtl_gen::accel::check::check_gemm(&p, m, k, n, &opts()).expect("runs");
+    println!("{}", r.summary());
+    assert!(r.passed(), "{}", r.summary());
+    assert_eq!(r.results, (m * n) as usize);
+    assert_eq!(r.wrong_results, 0);
+    let rtl = r.rtl.expect("the layer ran");
+    assert_eq!(
+        (rtl.start, rtl.done, rtl.total),
+        (r.engine.start, r.engine.done, r.engine.total)
+    );
+    let (engine_reads, rtl_reads) = r.wreads;
+    assert_eq!(engine_reads, Some(rtl_reads as u64), "weight-buffer reads");
+    (r.engine.start, r.engine.done)
+}
