@@ -511,38 +511,71 @@ fn a_killed_sweep_leaves_its_output_absent_or_the_old_one_whole() {
 
 #[test]
 fn a_killed_sim_leaves_no_report_directory() {
-    let dir = tempfile::tempdir().unwrap();
-    let rep = dir.path().join("rep");
-    let mut c = bin();
-    c.args([
-        "sim",
-        "--model",
-        "bitnet-b1.58-2B-4T",
-        "--phase",
-        "prefill",
-        "--seq",
-        "2048",
-        "--report",
-        p(&rep),
-        "--json",
-        p(&dir.path().join("r.json")),
-    ])
-    .stdout(Stdio::null());
-    kill_after(c, Duration::from_millis(300));
-    assert!(!rep.exists(), "a killed run left a report directory");
-    // the JSON, written before the report, is whole if it is there at all;
-    // besides it only a hidden temporary of the write the kill cut short
-    // (removed by the next run) may be left
-    for e in std::fs::read_dir(dir.path()).unwrap() {
-        let path = e.unwrap().path();
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        if name.starts_with(".r.json.onebit-tmp-") || name.starts_with(".rep.onebit-tmp-") {
+    let sim = |rep: &Path, json: &Path| {
+        let mut c = bin();
+        c.args([
+            "sim",
+            "--model",
+            "bitnet-b1.58-2B-4T",
+            "--phase",
+            "prefill",
+            "--seq",
+            "2048",
+            "--report",
+            p(rep),
+            "--json",
+            p(json),
+        ])
+        .stdout(Stdio::null());
+        c
+    };
+    // kill at fractions of a run as long as a clean one, the last near its
+    // end (while the report is written, on most machines): mid-run whatever
+    // the machine's speed; the report is then absent or the clean run's
+    let clean = tempfile::tempdir().unwrap();
+    let started = std::time::Instant::now();
+    let s = sim(&clean.path().join("rep"), &clean.path().join("r.json"))
+        .status()
+        .unwrap();
+    assert!(s.success());
+    let took = started.elapsed();
+    let want = tree(&clean.path().join("rep"));
+    assert!(want.iter().any(|f| f.0 == ".onebit-output"));
+    for (num, den) in [(1, 4), (1, 2), (3, 4), (15, 16)] {
+        let dir = tempfile::tempdir().unwrap();
+        let rep = dir.path().join("rep");
+        let mut child = sim(&rep, &dir.path().join("r.json")).spawn().unwrap();
+        std::thread::sleep(took * num / den);
+        if child.try_wait().unwrap().is_some() {
+            // this run was faster than the clean one: nothing to cut short
             continue;
         }
-        assert_eq!(name, "r.json", "left behind: {}", path.display());
-        let v: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-        assert_eq!(v["schema"], "onebit.sim/1");
+        child.kill().unwrap();
+        child.wait().unwrap();
+        if rep.exists() {
+            assert_eq!(
+                tree(&rep),
+                want,
+                "a run killed at {num}/{den} left a partial report directory"
+            );
+        }
+        // the JSON, written before the report, is whole if it is there at
+        // all; besides it only a hidden temporary of the write the kill cut
+        // short (removed by the next run) may be left
+        for e in std::fs::read_dir(dir.path()).unwrap() {
+            let path = e.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if name.starts_with(".r.json.onebit-tmp-")
+                || name.starts_with(".rep.onebit-tmp-")
+                || name == "rep"
+            {
+                continue;
+            }
+            assert_eq!(name, "r.json", "left behind: {}", path.display());
+            let v: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            assert_eq!(v["schema"], "onebit.sim/1");
+        }
     }
 }
 
