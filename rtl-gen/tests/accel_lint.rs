@@ -3,8 +3,8 @@
 
 mod accel_common;
 
-use accel_common::small;
-use rtl_gen::accel::{emit_accel, AccelParams};
+use accel_common::{lint_top, small};
+use rtl_gen::accel::AccelParams;
 
 #[test]
 fn accel_top_lints_clean() {
@@ -16,15 +16,7 @@ fn accel_top_lints_clean() {
     ] {
         let arch = small(lanes, width, double);
         let p = AccelParams::new(&arch, axi).expect("builds");
-        let (files, _) = emit_accel(&p, false);
-        let dir = tempfile::tempdir().expect("tmp");
-        let mut paths = Vec::new();
-        for (name, text) in &files {
-            let path = dir.path().join(name);
-            std::fs::write(&path, text).expect("write");
-            paths.push(path);
-        }
-        let r = rtl_gen::verilator::lint(&paths, &p.top()).expect("verilator runs");
+        let r = lint_top(&p);
         assert!(r.clean, "axi {axi}: {}", r.output);
     }
 }

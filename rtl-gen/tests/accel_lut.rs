@@ -9,7 +9,7 @@
 
 mod accel_common;
 
-use accel_common::{exact, small};
+use accel_common::{exact, lint_top, small};
 use rtl_gen::accel::AccelParams;
 use rtl_gen::error::RtlError;
 use sim::arch::Reduction;
@@ -190,15 +190,7 @@ fn lut_tops_lint_clean() {
     ];
     for a in &designs {
         let p = AccelParams::new(a, 64).expect("builds");
-        let (files, _) = rtl_gen::accel::emit_accel(&p, false);
-        let dir = tempfile::tempdir().expect("tmp");
-        let mut paths = Vec::new();
-        for (name, text) in &files {
-            let path = dir.path().join(name);
-            std::fs::write(&path, text).expect("write");
-            paths.push(path);
-        }
-        let l = rtl_gen::verilator::lint(&paths, &p.top()).expect("verilator runs");
+        let l = lint_top(&p);
         assert!(l.clean, "{}: {}", a.name, l.output);
     }
 }

@@ -8,7 +8,7 @@
 
 mod accel_common;
 
-use accel_common::{exact, opts, small};
+use accel_common::{exact, lint_top, opts, small};
 use rtl_gen::accel::check::check_gemm;
 use rtl_gen::accel::AccelParams;
 use rtl_gen::error::RtlError;
@@ -67,15 +67,7 @@ fn packed_refusals_name_the_reason() {
 #[test]
 fn packed_top_lints_clean() {
     let p = AccelParams::new(&design("a", (10, 16), 32), 64).expect("builds");
-    let (files, _) = rtl_gen::accel::emit_accel(&p, false);
-    let dir = tempfile::tempdir().expect("tmp");
-    let mut paths = Vec::new();
-    for (name, text) in &files {
-        let path = dir.path().join(name);
-        std::fs::write(&path, text).expect("write");
-        paths.push(path);
-    }
-    let l = rtl_gen::verilator::lint(&paths, &p.top()).expect("verilator runs");
+    let l = lint_top(&p);
     assert!(l.clean, "{}", l.output);
 }
 

@@ -7,7 +7,7 @@
 
 mod accel_common;
 
-use accel_common::{banked, opts, small};
+use accel_common::{banked, lint_top, opts, small};
 use rtl_gen::accel::chain::ChainLayer;
 use rtl_gen::accel::chain_check::check_chain;
 use rtl_gen::accel::check::{check_gemm, AccelOptions};
@@ -123,15 +123,7 @@ fn no_weight_reuse_is_caught() {
 fn token_tile_tops_lint_clean() {
     for (axi, lanes, width, double, t) in [(64, 8, 16, true, 2), (128, 16, 16, false, 4)] {
         let p = AccelParams::new(&tiled(lanes, width, double, t), axi).expect("builds");
-        let (files, _) = rtl_gen::accel::emit_accel(&p, false);
-        let dir = tempfile::tempdir().expect("tmp");
-        let mut paths = Vec::new();
-        for (name, text) in &files {
-            let path = dir.path().join(name);
-            std::fs::write(&path, text).expect("write");
-            paths.push(path);
-        }
-        let r = rtl_gen::verilator::lint(&paths, &p.top()).expect("verilator runs");
+        let r = lint_top(&p);
         assert!(r.clean, "T = {t}: {}", r.output);
     }
 }

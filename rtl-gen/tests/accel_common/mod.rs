@@ -71,3 +71,17 @@ pub fn exact(a: &Accelerator, axi: u32, (m, k, n): (u64, u64, u64)) -> (u64, u64
     assert_eq!(engine_reads, Some(rtl_reads as u64), "weight-buffer reads");
     (r.engine.start, r.engine.done)
 }
+
+/// `verilator --lint-only -Wall` of the top of `p`, its files written to a
+/// temporary directory.
+pub fn lint_top(p: &rtl_gen::accel::AccelParams) -> rtl_gen::verilator::LintReport {
+    let (files, _) = rtl_gen::accel::emit_accel(p, false);
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut paths = Vec::new();
+    for (name, text) in &files {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).expect("write");
+        paths.push(path);
+    }
+    rtl_gen::verilator::lint(&paths, &p.top()).expect("verilator runs")
+}
