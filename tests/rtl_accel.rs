@@ -187,6 +187,50 @@ fn check_is_exact_and_refusals_exit_2() {
     assert_eq!(o.status.code(), Some(2));
 }
 
+/// `--mapper edp`: the layer runs the K tile `onebit sim`'s mapper chose
+/// (16 chunks against the fixed mapping's 32: 1084 cycles against 1100,
+/// the cycles `onebit sim` prints for the same design and layer), exact;
+/// `--mapper` without `--top accel`, or with `--chain`, exits 2.
+#[test]
+fn check_with_the_mappers_choice_is_exact() {
+    dram_lib();
+    let d = dir("mapper");
+    let arch = design(&d);
+    let a = arch.to_str().unwrap();
+    let o = onebit(&[
+        "rtl", "check", "--top", "accel", "--arch", a, "--gemm", "1,512,64", "--mapper", "edp",
+    ]);
+    let s = stdout(&o);
+    assert!(o.status.success(), "{s}{}", stderr(&o));
+    assert!(
+        s.contains("engine : start 104 done 1084 total 1084 (mapping: by DRAM bytes, token tile 1, K tile 16 chunks"),
+        "{s}"
+    );
+    assert!(s.contains("difference +0 / +0 / +0"), "{s}");
+    assert!(s.contains("64 of 64 bit-exact"), "{s}");
+    let csv = d.join("g.csv");
+    std::fs::write(&csv, "Layer, M, N, K,\ng, 1, 64, 512,\n").expect("write");
+    let o = onebit(&["sim", "--arch", a, "--gemm", csv.to_str().unwrap()]);
+    assert!(
+        stdout(&o).contains("cycles             1084"),
+        "{}",
+        stdout(&o)
+    );
+    let o = onebit(&["rtl", "check", "--arch", a, "--mapper", "edp"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--mapper"), "{}", stderr(&o));
+    let o = onebit(&[
+        "rtl", "check", "--top", "accel", "--arch", a, "--gemm", "1,512,64", "--chain", "--mapper",
+        "cycles",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("--mapper with --chain"),
+        "{}",
+        stderr(&o)
+    );
+}
+
 /// The first number after `label` on the line of `text` that holds it.
 fn cells_after(text: &str, label: &str) -> u64 {
     let line = text

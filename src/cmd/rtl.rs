@@ -114,6 +114,41 @@ struct CheckArgs {
     /// (0..=31), one byte an output instead of 4.
     #[arg(long, value_name = "S")]
     int8_out: Option<u32>,
+    /// `--top accel`: the mapping the engine and the top run each layer
+    /// with: `fixed` (`onebit sim --fixed-mapping`), or the mapper's choice
+    /// on an objective, `edp`, `energy` or `cycles` (`onebit sim
+    /// --objective`, priced by the design's technology table), refused with
+    /// the reason where the top does not make its moves.
+    #[arg(long, value_name = "M", default_value = "fixed")]
+    mapper: MapperArg,
+}
+
+/// `--mapper`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum MapperArg {
+    /// The fixed mapping.
+    Fixed,
+    /// The mapper's choice by energy x cycles.
+    Edp,
+    /// The mapper's choice by energy.
+    Energy,
+    /// The mapper's choice by cycles.
+    Cycles,
+}
+
+impl MapperArg {
+    /// The simulator's mapper for `arch`, priced as `onebit sim` prices it.
+    fn mapper(self, arch: &sim::Accelerator) -> CliResult<sim::mapping::Mapper> {
+        use super::sim::ObjectiveArg;
+        let objective = match self {
+            MapperArg::Fixed => return Ok(sim::mapping::Mapper::Fixed),
+            MapperArg::Edp => ObjectiveArg::Edp,
+            MapperArg::Energy => ObjectiveArg::Energy,
+            MapperArg::Cycles => ObjectiveArg::Cycles,
+        };
+        let tech = crate::tech_arg::load_tech_for(None, arch)?;
+        Ok(super::sim::mapper_for(arch, &tech, objective, false))
+    }
 }
 
 /// `onebit rtl synth --arch A [--json FILE]`
@@ -253,6 +288,7 @@ impl CheckArgs {
             let layers =
                 super::rtl_accel::layers(self.gemm.as_deref(), self.trace.as_deref(), self.ops)?;
             let arch = load_arch(&self.arch)?;
+            let mapper = self.mapper.mapper(&arch)?;
             return super::rtl_accel::check(
                 &arch,
                 self.axi_bits,
@@ -266,6 +302,7 @@ impl CheckArgs {
                 self.requant_shift,
                 sim,
                 self.int8_out,
+                mapper,
             );
         }
         if self.gemm.is_some()
@@ -274,9 +311,10 @@ impl CheckArgs {
             || self.chain
             || self.requant_shift.is_some()
             || self.int8_out.is_some()
+            || self.mapper != MapperArg::Fixed
         {
             return Err(CliError::Usage(
-                "--gemm, --trace, --chain, --requant-shift, --int8-out and --random check the accelerator top: add --top accel"
+                "--gemm, --trace, --chain, --requant-shift, --int8-out, --mapper and --random check the accelerator top: add --top accel"
                     .into(),
             ));
         }

@@ -232,6 +232,7 @@ pub fn check(
     requant_shift: Option<u32>,
     sim: rtl_gen::check::Simulator,
     int8_out: Option<u32>,
+    mapper: sim::mapping::Mapper,
 ) -> CliResult {
     if requant_shift.is_some() && !chain {
         return Err(CliError::Usage(
@@ -241,6 +242,13 @@ pub fn check(
     if int8_out.is_some() && !chain {
         return Err(CliError::Usage(
             "--int8-out writes a chain's outputs as INT8: add --chain".into(),
+        ));
+    }
+    if chain && mapper != sim::mapping::Mapper::Fixed {
+        return Err(CliError::Usage(
+            "--mapper with --chain: a chain's layers run the fixed mapping (check its layers \
+             alone for the mapper's choice)"
+                .into(),
         ));
     }
     if let Some(s) = int8_out.filter(|&s| s > 31) {
@@ -265,6 +273,7 @@ pub fn check(
         jobs,
         cache: Some(cache.clone()),
         sim,
+        mapper,
         ..AccelOptions::default()
     };
     if chain {

@@ -51,6 +51,10 @@ pub struct AccelOptions {
     /// The simulator: Verilator (`harness.cpp`) or Icarus (`icarus_tb`),
     /// the same slave and host on both.
     pub sim: Simulator,
+    /// How the engine maps the layer: the fixed mapping, or a search
+    /// (`onebit sim`'s mapper) whose choice the top runs where it can
+    /// (`mapping.rs`).
+    pub mapper: sim::mapping::Mapper,
 }
 
 impl Default for AccelOptions {
@@ -66,6 +70,7 @@ impl Default for AccelOptions {
             max_cycles: 50_000_000,
             dram_lib: None,
             sim: Simulator::Verilator,
+            mapper: sim::mapping::Mapper::Fixed,
         }
     }
 }
@@ -79,6 +84,8 @@ pub struct AccelReport {
     pub shape: (u64, u64, u64),
     /// The engine's prediction.
     pub engine: LayerTiming,
+    /// The mapping the engine and the top ran (`fixed`, or the mapper's choice).
+    pub mapping: String,
     /// The RTL's: start, done, and the cycle count at completion (`None`
     /// when it never got there).
     pub rtl: Option<LayerTiming>,
@@ -149,8 +156,8 @@ impl AccelReport {
         );
         let _ = writeln!(
             s,
-            "  engine : start {} done {} total {}",
-            self.engine.start, self.engine.done, self.engine.total
+            "  engine : start {} done {} total {} (mapping: {})",
+            self.engine.start, self.engine.done, self.engine.total, self.mapping
         );
         match self.rtl {
             Some(r) => {
@@ -501,7 +508,12 @@ pub fn check_gemm(
     // an input that does not fit (one descriptor a token block) or outputs
     // stored per tile (`stream_check.rs`)
     match super::stream_check::streamed_plan(p, m, k, n) {
-        Ok(Some(s)) => return super::stream_check::check_streamed(p, &s, (m, k, n), opts),
+        Ok(Some(s)) => {
+            // the streamed orders are the fixed mapping's: a search must
+            // choose it (or the check says what it chose)
+            super::mapping::engine_mapped(p, (m, k, n), opts.mapper, true)?;
+            return super::stream_check::check_streamed(p, &s, (m, k, n), opts);
+        }
         Err(why) => {
             return Err(RtlError::Unsupported(format!(
                 "layer M={m} K={k} N={n} on `{}`: {why}",
@@ -510,7 +522,7 @@ pub fn check_gemm(
         }
         Ok(None) => {}
     }
-    let layer = Layer::new(p, m, k, n, opts.seed)?;
+    let layer = Layer::new_mapped(p, (m, k, n), opts.seed, opts.mapper)?;
     let img = RunImage {
         segments: layer.segments.clone(),
         loads: layer.loads.clone(),
@@ -544,6 +556,7 @@ pub fn check_gemm(
         top: p.top(),
         shape: (m, k, n),
         engine: layer.timing,
+        mapping: layer.mapping.describe.clone(),
         rtl,
         prologue: t0.max(0) as u64,
         sim_cycles: num("cycles").max(0) as u64,

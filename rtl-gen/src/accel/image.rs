@@ -9,13 +9,14 @@
 //! at [`DESC_ADDR`], the input at [`ACT_ADDR`], the output at [`OUT_ADDR`]
 //! (control traffic outside the engine's model, see `check`).
 
+use super::mapping::{engine_mapped, TopMapping};
 use super::params::{AccelParams, DESC_BYTES};
 use crate::error::RtlError;
 use sim::bitexact::encoding::{decode_act, decode_weight, encode_act, encode_weight, sign_extend};
 use sim::bitexact::Datapath;
-use sim::engine::{self, Timeline};
-use sim::mapping::{map_trace, OpPlan};
-use workloads::{OpGraph, Precision, Trace};
+use sim::engine::Timeline;
+use sim::mapping::{Mapper, OpPlan};
+use workloads::Precision;
 
 /// The memory image of input rows: each row's `k` activations packed at the
 /// design's `A` bits (element 0 at the least significant bits of the first
@@ -102,6 +103,8 @@ pub struct Layer {
     pub timing: LayerTiming,
     /// The plan the engine ran.
     pub plan: OpPlan,
+    /// The mapping it ran with (the K tile the descriptor gives).
+    pub mapping: TopMapping,
 }
 
 /// A small deterministic generator (SplitMix64).
@@ -129,18 +132,7 @@ pub fn engine_run(
     k: u64,
     n: u64,
 ) -> Result<(Vec<OpPlan>, Timeline), RtlError> {
-    let trace: Trace = workloads::gemm::parse_topology(
-        "accel-check",
-        &format!("Layer, M, N, K\ngemm, {m}, {n}, {k}\n"),
-        p.arch.array.activations,
-        p.arch.array.weights,
-    )
-    .map_err(|e| RtlError::Unsupported(format!("layer {m}x{k}x{n}: {e}")))?;
-    let plans = map_trace(&p.arch, &trace)
-        .map_err(|e| RtlError::Unsupported(format!("the simulator refuses the layer: {e}")))?;
-    let graph = OpGraph::new(&trace)
-        .map_err(|e| RtlError::Unsupported(format!("the layer's graph: {e}")))?;
-    let tl = engine::run(&p.arch, &plans, &graph, true);
+    let (plans, tl, _) = engine_mapped(p, (m, k, n), Mapper::Fixed, false)?;
     Ok((plans, tl))
 }
 
@@ -150,8 +142,19 @@ pub fn engine_run(
 /// reduction wraps in the tile's `acc_bits` accumulators, the output
 /// buffer adds them in 32 bits.
 pub fn reference(p: &AccelParams, m: u64, k: u64, n: u64, acts: &[i8], weights: &[i8]) -> Vec<i32> {
+    reference_kt(p, (m, k, n), acts, weights, p.slot_words)
+}
+
+/// [`reference`] with K tiles of `kt` chunks (the mapping's K tile).
+pub fn reference_kt(
+    p: &AccelParams,
+    (m, k, n): (u64, u64, u64),
+    acts: &[i8],
+    weights: &[i8],
+    kt: u64,
+) -> Vec<i32> {
     let w = p.width();
-    let (c_total, kt) = (k.div_ceil(w), p.slot_words);
+    let c_total = k.div_ceil(w);
     let ktiles: Vec<(u64, u64)> = (0..c_total.div_ceil(kt))
         .map(|i| (i * kt, kt.min(c_total - i * kt)))
         .collect();
@@ -220,20 +223,42 @@ impl Layer {
         seed: u64,
         stored: bool,
     ) -> Result<Layer, RtlError> {
+        Layer::build(p, (m, k, n), seed, stored, Mapper::Fixed)
+    }
+
+    /// The layer `m x k x n` on `p` with operands from `seed`, in the
+    /// mapping `mapper` gives it ([`engine_mapped`]: the fixed mapping, or
+    /// the mapper's choice where the top runs it).
+    pub fn new_mapped(
+        p: &AccelParams,
+        (m, k, n): (u64, u64, u64),
+        seed: u64,
+        mapper: Mapper,
+    ) -> Result<Layer, RtlError> {
+        Layer::build(p, (m, k, n), seed, false, mapper)
+    }
+
+    fn build(
+        p: &AccelParams,
+        (m, k, n): (u64, u64, u64),
+        seed: u64,
+        stored: bool,
+        mapper: Mapper,
+    ) -> Result<Layer, RtlError> {
         if let Some(why) = p.refuses_block(m, k, n, stored) {
             return Err(RtlError::Unsupported(format!(
                 "layer M={m} K={k} N={n} on `{}`: {why}",
                 p.tile.name
             )));
         }
-        let (plans, tl) = engine_run(p, m, k, n)?;
+        let (plans, tl, mapping) = engine_mapped(p, (m, k, n), mapper, false)?;
         let plan = plans[0].clone();
         // W-bit weight codes packed in memory (the engine's bytes: four
         // ternary weights a byte, eight binary, two INT4), a chunk every II
         // cycles
         let (wb, ii) = (p.wgt_bits(), u64::from(p.tile.ii()));
         let (l, w) = (p.lanes(), p.width());
-        let (c_total, kt) = (k.div_ceil(w), p.slot_words);
+        let (c_total, kt) = (k.div_ceil(w), mapping.kt);
         // K elements of the K tile starting at chunk c0 with ch chunks
         let klen = |c0: u64, ch: u64| (ch * w).min(k - c0 * w);
         // the K tiles of a feature group: (first chunk, chunks)
@@ -280,7 +305,7 @@ impl Layer {
         let (ap, wp) = (p.arch.array.activations, p.arch.array.weights);
         let acts: Vec<i8> = (0..m * k).map(|_| random_value(ap, rng.next())).collect();
         let weights: Vec<i8> = (0..n * k).map(|_| random_value(wp, rng.next())).collect();
-        let expected = reference(p, m, k, n, &acts, &weights);
+        let expected = reference_kt(p, (m, k, n), &acts, &weights, kt);
         // weight tiles in the engine's order: group g, K tile, chunk, lane, element
         let mut wimg = Vec::new();
         for g in 0..n.div_ceil(l) {
@@ -319,7 +344,7 @@ impl Layer {
             }
         }
         let mut desc = vec![0u8; DESC_BYTES as usize];
-        let words = [m, k, n, 0, ACT_ADDR, 0, OUT_ADDR, p.row_bytes(k), n * 4];
+        let words = [m, k, n, 0, ACT_ADDR, 0, OUT_ADDR, p.row_bytes(k), n * 4, kt];
         for (i, v) in words.iter().enumerate() {
             desc[i * 4..i * 4 + 4].copy_from_slice(&(*v as u32).to_le_bytes());
         }
@@ -339,13 +364,20 @@ impl Layer {
                 total: tl.cycles,
             },
             plan,
+            mapping,
         })
     }
 
     /// Replaces the input rows (a chain's dependent layer: its producer's
     /// output requantized), recomputing the reference and the image.
     pub fn set_acts(&mut self, p: &AccelParams, acts: Vec<i8>) {
-        self.expected = reference(p, self.m, self.k, self.n, &acts, &self.weights);
+        self.expected = reference_kt(
+            p,
+            (self.m, self.k, self.n),
+            &acts,
+            &self.weights,
+            self.mapping.kt,
+        );
         let aimg = act_image(p, &acts, self.k);
         for seg in &mut self.segments {
             if seg.0 == ACT_ADDR {

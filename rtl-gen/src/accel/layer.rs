@@ -4,8 +4,8 @@
 //! buffer.
 //!
 //! A tile is `(n, kb)`: the feature group starting at output `n`, the K
-//! tile starting at chunk `kb`, `min(slot_words, C - kb)` chunks of the
-//! row's `C = K / width`. Three cursors walk the tiles in the same order:
+//! tile starting at chunk `kb`, `min(kt, C - kb)` chunks of the row's `C =
+//! K / width` (`kt`: the layer's K tile, at most a slot's words). Three cursors walk the tiles in the same order:
 //! the fetch decisions (`f_`), the read requests (`i_`), the starts (`e_`),
 //! and the outputs follow them (`o_` writes, `r_` reads the partial sums
 //! one cycle before each output of a later K tile arrives: the tile's
@@ -20,11 +20,13 @@ use super::table;
 use crate::ir::{Expr, Stmt};
 
 /// `<pre>_wrap`: the cursor `(<pre>_kb, <pre>_n)` leaves its group after
-/// this tile; `<pre>_lend`: it leaves its layer (of `c` chunks a row and
-/// `nl` outputs); `<pre>_ch`: the tile's chunks; `<pre>_kb1`/`<pre>_n1`:
-/// the next tile in the same layer.
-fn cursor(p: &AccelParams, o: &mut Body, pre: &str, kb: Expr, nn: Expr, c: &str, nl: &str) {
-    let kt = p.slot_words;
+/// this tile; `<pre>_lend`: it leaves its layer (of `<v>_c` chunks a row,
+/// `<v>_n` outputs and K tiles of `<v>_kt` chunks, the view `v` of its
+/// layer); `<pre>_ch`: the tile's chunks; `<pre>_kb1`/`<pre>_n1`: the next
+/// tile in the same layer.
+fn cursor(p: &AccelParams, o: &mut Body, pre: &str, kb: Expr, nn: Expr, v: &str) {
+    let (c, nl) = (&format!("{v}_c"), &format!("{v}_n"));
+    let kt = || n(&format!("{v}_kt"));
     let w = |s: &str| format!("{pre}_{s}");
     o.wire(&w("kbx"), X, kb);
     o.wire(&w("nx"), X, nn);
@@ -32,13 +34,13 @@ fn cursor(p: &AccelParams, o: &mut Body, pre: &str, kb: Expr, nn: Expr, c: &str,
     o.wire(
         &w("ch"),
         X,
-        mux(lt(n(&w("left")), kx(kt)), n(&w("left")), kx(kt)),
+        mux(lt(n(&w("left")), kt()), n(&w("left")), kt()),
     );
-    o.wire(&w("wrap"), 1, le(n(&w("left")), kx(kt)));
+    o.wire(&w("wrap"), 1, le(n(&w("left")), kt()));
     o.wire(
         &w("kb1"),
         X,
-        mux(n(&w("wrap")), kx(0), add(n(&w("kbx")), kx(kt))),
+        mux(n(&w("wrap")), kx(0), add(n(&w("kbx")), kt())),
     );
     o.wire(
         &w("n1"),
@@ -124,7 +126,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         o.reg(r, wd);
     }
     o.note("the cursors' layers: the fields of the layer each one is in");
-    table::view(o, "ve", n("e_l"), &["c", "n", "ab", "flags"]);
+    table::view(o, "ve", n("e_l"), &["c", "n", "kt", "ab", "flags"]);
     // the dependency hold: a layer reading layer `flags[18:16]`'s output
     // starts no tile before that layer is complete (its last output leaves
     // the tile in this cycle, or has left)
@@ -142,8 +144,13 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     };
     o.wire("dep_ok", 1, hold);
     table::view(o, "vd", n("fd_l"), &["m", "c"]);
-    table::view(o, "vf", n("f_l"), &["c", "n"]);
-    table::view(o, "vi", n("i_l"), &["c", "n", "k", "m", "flags", "ab"]);
+    table::view(o, "vf", n("f_l"), &["c", "n", "kt"]);
+    table::view(
+        o,
+        "vi",
+        n("i_l"),
+        &["c", "n", "kt", "k", "m", "flags", "ab"],
+    );
     table::view(o, "vin", table::next("i_l"), &["wbase"]);
     if two {
         o.reg("sb1", X);
@@ -227,7 +234,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         1,
         or(n("start_n"), and(n("comp"), not(n("tile_end")))),
     );
-    cursor(p, o, "ec", n("e_kb"), n("e_n"), "ve_c", "ve_n");
+    cursor(p, o, "ec", n("e_kb"), n("e_n"), "ve");
     // the feeder: the chunk offered in the next cycle
     let fd_ch_n = mux(n("start_n"), n("ec_ch"), n("fd_ch"));
     let (tok_run, tok_init) = if tokens {
@@ -305,10 +312,10 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     );
     // the fetch cursor walks every layer's tiles in order: the tile after
     // `f` (`fx`) and the one after that (`fy`) may be the next layer's
-    cursor(p, o, "fc", n("f_kb"), n("f_n"), "vf_c", "vf_n");
+    cursor(p, o, "fc", n("f_kb"), n("f_n"), "vf");
     step(o, "fx", "f_l", "fc");
-    table::view(o, "vx", n("fx_l"), &["c", "n"]);
-    cursor(p, o, "fc2", n("fx_kb"), n("fx_n"), "vx_c", "vx_n");
+    table::view(o, "vx", n("fx_l"), &["c", "n", "kt"]);
+    cursor(p, o, "fc2", n("fx_kb"), n("fx_n"), "vx");
     step(o, "fy", "fx_l", "fc2");
     // groups step by `lanes`: the last one may be partial (N % lanes)
     let (more, more2) = if p.mutation == Mutation::NoChainPrefetch {
@@ -350,7 +357,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     o.wire("f_cnt_n", X, add(n("f_cnt"), n("f_take")));
     o.wire("sel_run", 1, and(n("run_n"), ne(n("f_iss"), n("f_cnt_n"))));
     // the read requests' cursor: the tile whose transfer enters the DMA next
-    cursor(p, o, "ic", n("i_kb"), n("i_n"), "vi_c", "vi_n");
+    cursor(p, o, "ic", n("i_kb"), n("i_n"), "vi");
     step(o, "ix", "i_l", "ic");
     // beats a chunk of the tile's group: every lane's, or the partial last
     // group's `N % lanes` lanes (the engine loads only their weights)
@@ -611,12 +618,12 @@ fn outputs(p: &AccelParams, o: &mut Body) {
     }
     o.reg("o_l", table::LB);
     o.reg("r_l", table::LB);
-    table::view(o, "vo", n("o_l"), &["m", "n", "c"]);
-    table::view(o, "vr", n("r_l"), &["m", "n", "c"]);
+    table::view(o, "vo", n("o_l"), &["m", "n", "c", "kt"]);
+    table::view(o, "vr", n("r_l"), &["m", "n", "c", "kt"]);
     o.reg("l_done", 1);
     o.reg("dbg_start_r", 1);
     o.reg("dbg_done_r", 1);
-    cursor(p, o, "oc", n("o_kb"), n("o_n"), "vo_c", "vo_n");
+    cursor(p, o, "oc", n("o_kb"), n("o_n"), "vo");
     o.wire("o_row_end", 1, eq(add(n("o_m"), kx(1)), n("vo_m")));
     // the last output of the layer o_l (of the chain: `o_final`)
     o.wire(
@@ -666,7 +673,7 @@ fn outputs(p: &AccelParams, o: &mut Body) {
     o.wire("rd_step", 1, rv);
     o.wire("ob_re_acc", 1, ra);
     o.wire("r_addr", X, r_addr);
-    cursor(p, o, "rc", n("r_kb"), n("r_n"), "vr_c", "vr_n");
+    cursor(p, o, "rc", n("r_kb"), n("r_n"), "vr");
     o.wire("r_row_end", 1, eq(add(n("r_m"), kx(1)), n("vr_m")));
     // the chain is complete when its stores are (`store_out.rs`)
     let fin = super::store_out::finish(p, o);

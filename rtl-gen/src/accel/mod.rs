@@ -47,6 +47,7 @@ pub mod harness;
 pub mod icarus_tb;
 pub mod image;
 pub mod layer;
+pub mod mapping;
 pub mod params;
 pub mod partition;
 pub mod regs;
@@ -642,6 +643,9 @@ impl AccelManifest {
                 "output base (bytes)",
                 "activation row stride (bytes)",
                 "output row stride (bytes)",
+                "K tile: chunks of the row a weight tile holds, the mapping's (at most a weight \
+                 slot's words; 0: a slot's words, the fixed mapping's largest K tile); a group's \
+                 K tiles after the first add to its partial sums in the output buffer",
             ]
             .iter()
             .enumerate()

@@ -67,6 +67,9 @@ pub enum Mutation {
     /// With `ternary-packed` weights, the unpacker reads a byte's digits
     /// most significant first (weight `5i + j` from digit `4 - j`).
     TritOrder,
+    /// Ignores the descriptor's K tile (word 9): every K tile a weight
+    /// slot's words, the fixed mapping's, whatever the mapping chose.
+    SlotKTile,
 }
 
 /// The accelerator top of one design.

@@ -287,6 +287,7 @@ pub fn check_streamed(
             done: tl.ops[0].done,
             total: tl.cycles,
         },
+        mapping: "fixed".into(),
         rtl,
         prologue: num("t0").max(0) as u64,
         sim_cycles: num("cycles").max(0) as u64,

@@ -8,7 +8,9 @@
 //!
 //! Fields of entry `i` (`t<i>_<field>`): the descriptor's words (`m`, `k`,
 //! `n`, `flags`, `abase`, `wbase`, `obase`, `astride`, `ostride`), the
-//! chunks a row `c = ceil(K / width)`, and `ab`, where the layer's input
+//! chunks a row `c = ceil(K / width)`, `kt`, the chunks of a K tile (the
+//! descriptor's word 9, [`KT_WORD`]: the mapping's K tile; 0 for the
+//! largest, a weight slot's words), and `ab`, where the layer's input
 //! starts in the activation buffer (set while the inputs are loaded).
 
 use super::build::{add, eq, kx, mux, n, sl, when, zx, Body, X};
@@ -41,6 +43,9 @@ pub const WORDS: [&str; 9] = [
     "m", "k", "n", "flags", "abase", "wbase", "obase", "astride", "ostride",
 ];
 
+/// The descriptor's word (32-bit index) holding the K tile's chunks.
+pub const KT_WORD: u32 = 9;
+
 /// The table's registers and their load from the descriptor on the bus:
 /// `d_new` is the descriptor completed by the beat on the bus (`d_last`),
 /// entry `d_idx` takes it. `ab` entries are written by the input loader.
@@ -50,6 +55,15 @@ pub fn table(p: &AccelParams, o: &mut Body) {
     o.reg("d_idx", LB);
     // chunks a row: K / width rounded up (a short last chunk when K % width != 0)
     o.wire("d_kp", X, add(sl("d_new", 63, 32), kx(p.width() - 1)));
+    // the K tile: the descriptor's, or a slot's words when it gives 0
+    let kw = KT_WORD * 32;
+    o.wire("d_ktw", X, sl("d_new", kw + 31, kw));
+    let kt = if p.mutation == super::params::Mutation::SlotKTile {
+        kx(p.slot_words)
+    } else {
+        mux(eq(n("d_ktw"), kx(0)), kx(p.slot_words), n("d_ktw"))
+    };
+    o.wire("d_kt", X, kt);
     let mut load = Vec::new();
     for i in 0..MAX_LAYERS {
         let mut fill: Vec<Stmt> = Vec::new();
@@ -65,6 +79,9 @@ pub fn table(p: &AccelParams, o: &mut Body) {
         o.reg(&c, X);
         o.reg(&format!("t{i}_ab"), X);
         fill.push(super::build::set(&c, zx(sl("d_kp", 31, wl), X - wl)));
+        let kt = format!("t{i}_kt");
+        o.reg(&kt, X);
+        fill.push(super::build::set(&kt, n("d_kt")));
         load.push(when(
             super::build::and(
                 n("d_last"),
