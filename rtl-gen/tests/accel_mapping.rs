@@ -47,13 +47,16 @@ fn run(
     (tm.kt, r.passed(), r.summary())
 }
 
+/// A design, its AXI width, a layer, the mapper's K tile and the total.
+type Case = (Accelerator, u32, (u64, u64, u64), u64, u64);
+
 /// Decode and prefill shapes whose best K tile on cycles is below a
 /// weight slot's 32 chunks (8 x 16) or 8 chunks (16 x 64): every case
 /// exact, bit for bit, and the engine's cycles those of `sim::simulate`
 /// with the same mapper (`engine_mapped` checks it).
 #[test]
 fn the_mappers_k_tile_is_exact() {
-    let cases: Vec<(Accelerator, u32, (u64, u64, u64), u64, u64)> = vec![
+    let cases: Vec<Case> = vec![
         // 32 chunks a row in two K tiles of 16: the first load is half a
         // slot, 256 B at 8 B/cycle after 40 cycles
         (small(8, 16, true), 64, (1, 512, 64), 16, 1084),
