@@ -275,6 +275,12 @@ impl Layer {
                 want.push((p.weight_bytes(group_lanes(g), klen(c0, ch)), m * ch * ii));
             }
         }
+        if let Some(why) = want.iter().find_map(|&(bytes, _)| p.refuses_tile(bytes)) {
+            return Err(RtlError::Unsupported(format!(
+                "layer M={m} K={k} N={n} on `{}`: {why}",
+                p.tile.name
+            )));
+        }
         // the engine's tiles in execution order
         let mut got = Vec::new();
         let mut foreign = false;

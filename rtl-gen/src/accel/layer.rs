@@ -155,7 +155,8 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     if two {
         o.reg("sb1", X);
     }
-    if bpw > 1 {
+    // (with the weight gearbox `sw` is a word's bits, `dma/gearbox.rs`)
+    if bpw > 1 || p.wgear() {
         for s in 0..p.slots {
             o.reg(&format!("sw{s}"), X);
             if p.short_chunk {
@@ -375,7 +376,9 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     };
     o.wire("i_lbits", X, lbits);
     let lb = p.axi_bits.trailing_zeros();
-    o.wire("i_bpw", X, zx(sl("i_lbits", X - 1, lb), X - lb));
+    if !p.wgear() {
+        o.wire("i_bpw", X, zx(sl("i_lbits", X - 1, lb), X - lb));
+    }
     // the tile's K elements: its chunks', or fewer in the last K tile when
     // K % width != 0 (the engine loads `lanes x elements` codes)
     o.wire("i_kel", X, mul(n("ic_ch"), kx(p.width())));
@@ -386,15 +389,29 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     // chunks times a chunk's beats: narrow products, no 32 x 32 multiplier)
     o.wire("i_tbits", X, mul(n("i_krem"), kx(p.lanes() * p.wgt_bits())));
     let cb = crate::accel::params::addr_bits(p.slot_words + 1);
-    let bb = crate::accel::params::addr_bits(bpw + 1);
-    o.wire(
-        "i_cbeats",
-        X,
-        mul(
-            zx(sl("ic_ch", cb - 1, 0), cb),
-            zx(sl("i_bpw", bb - 1, 0), bb),
-        ),
-    );
+    if p.wgear() {
+        // words across beats: the chunks' bits, whole beats (`params.rs`)
+        let wb = crate::accel::params::addr_bits(u64::from(p.wword_bits()) + 1);
+        o.wire(
+            "i_cbits",
+            X,
+            mul(
+                zx(sl("ic_ch", cb - 1, 0), cb),
+                zx(sl("i_lbits", wb - 1, 0), wb),
+            ),
+        );
+        o.wire("i_cbeats", X, zx(sl("i_cbits", X - 1, lb), X - lb));
+    } else {
+        let bb = crate::accel::params::addr_bits(bpw + 1);
+        o.wire(
+            "i_cbeats",
+            X,
+            mul(
+                zx(sl("ic_ch", cb - 1, 0), cb),
+                zx(sl("i_bpw", bb - 1, 0), bb),
+            ),
+        );
+    }
     // a weights-outer block's tile loads no weights (held, `stream_in.rs`)
     o.wire(
         "i_beats",
@@ -524,7 +541,12 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     let slot_set = |s: u32| {
         let mut v = vec![set(&format!("sb{s}"), n("i_all"))];
         v.extend(super::stream_in::slot_set(s));
-        if bpw > 1 {
+        if p.wgear() {
+            v.push(set(&format!("sw{s}"), n("i_lbits")));
+            if p.short_chunk {
+                v.push(set(&format!("sp{s}"), n("i_short")));
+            }
+        } else if bpw > 1 {
             v.push(set(&format!("sw{s}"), n("i_bpw")));
             if p.short_chunk {
                 v.push(set(&format!("sp{s}"), n("i_short")));

@@ -445,6 +445,24 @@ fn body(p: &AccelParams) -> Body {
             v.extend(unpack::waived(p));
         }
     }
+    // a weight word of one beat: a chunk's beat count is its bit 0
+    if p.wword_bits() == p.axi_bits {
+        if let crate::ir::Expr::Concat(v) = &mut unused {
+            v.push(name("i_bpw"));
+        }
+    }
+    // the gearboxes (`dma/gearbox.rs`): a tile's bits whose low bits are
+    // below a beat; the streamed input's slot bases (not built with them)
+    if p.gears() {
+        if let crate::ir::Expr::Concat(v) = &mut unused {
+            if p.wgear() {
+                v.push(name("i_cbits"));
+            }
+            for s in 0..p.slots {
+                v.push(name(format!("sab{s}")));
+            }
+        }
+    }
     let waived = vec![crate::ir::wire(
         "unused_ok",
         1,

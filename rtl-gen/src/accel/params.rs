@@ -70,6 +70,10 @@ pub enum Mutation {
     /// Ignores the descriptor's K tile (word 9): every K tile a weight
     /// slot's words, the fixed mapping's, whatever the mapping chose.
     SlotKTile,
+    /// With the weight gearbox (weight words not whole beats), a beat that
+    /// completes a word drops its bits of the next word (the next words
+    /// misaligned).
+    GearDropCarry,
 }
 
 /// The accelerator top of one design.
@@ -108,6 +112,16 @@ fn unsupported(arch: &Accelerator, why: String) -> RtlError {
         "design `{}`: the accelerator top: {why}",
         arch.name
     ))
+}
+
+/// The engine moves the layer's outputs or input through DRAM per tile
+/// (stores per tile, a streamed input), or `stored` says it does.
+fn moves_stored(p: &AccelParams, m: u64, k: u64, n: u64, stored: bool) -> bool {
+    if stored {
+        return true;
+    }
+    let s = super::stream::StreamPlan::new(p, m, k, n);
+    s.out_spill || s.streams_input()
 }
 
 /// Bits to address `n` words (at least 1).
@@ -284,18 +298,43 @@ impl AccelParams {
                 ),
             ));
         }
+        // words that are not whole beats go through the DMA's gearboxes
+        // (`dma/gearbox.rs`): a weight word of at least a beat, an input
+        // word narrower than a beat (a power of two: several a beat), an
+        // output word of any lanes
         let db = u64::from(axi_bits);
-        for (what, bits) in [
-            ("a weight word (lanes x width x weight bits)", wword),
-            ("an activation word (width x activation bits)", width * ab),
-            ("an output word (lanes x 32)", lanes * 32),
-        ] {
-            if !bits.is_multiple_of(db) {
-                return Err(unsupported(
-                    arch,
-                    format!("{what} is {bits} bits, not a multiple of the {axi_bits}-bit AXI bus"),
-                ));
-            }
+        if packed && !wword.is_multiple_of(db) {
+            return Err(unsupported(
+                arch,
+                format!(
+                    "a packed weight word (lanes x width / 5 bytes) is {wword} bits, not a \
+                     multiple of the {axi_bits}-bit AXI bus (the gearbox takes W-bit codes)"
+                ),
+            ));
+        }
+        if wword < db {
+            return Err(unsupported(
+                arch,
+                format!(
+                    "a weight word (lanes x width x weight bits) is {wword} bits, narrower than \
+                     the {axi_bits}-bit AXI bus: a beat would carry several words while the \
+                     weight buffer takes one a cycle as the beats arrive{}",
+                    match [512u64, 256, 128, 64].into_iter().find(|&b| b <= wword) {
+                        Some(b) => format!(" (a bus of at most {b} bits takes it)"),
+                        None => String::new(),
+                    }
+                ),
+            ));
+        }
+        if !(width * ab).is_multiple_of(db) && !db.is_multiple_of(width * ab) {
+            return Err(unsupported(
+                arch,
+                format!(
+                    "an activation word (width x activation bits) is {} bits, neither a multiple \
+                     nor a divisor of the {axi_bits}-bit AXI bus",
+                    width * ab
+                ),
+            ));
         }
         let slots = arch.prefetch_slots(arch.buffers.weights.double_buffered);
         if !(1..=2).contains(&slots) {
@@ -428,6 +467,68 @@ impl AccelParams {
         self.arch.array.lanes * 32
     }
 
+    /// The weight gearbox is built: a weight word is more than a beat but
+    /// not whole beats, so the words of a tile cross beats
+    /// (`dma/gearbox.rs`).
+    pub fn wgear(&self) -> bool {
+        self.wword_bits() % self.axi_bits != 0
+    }
+
+    /// The input splitter is built: an activation word is narrower than a
+    /// beat, which carries [`AccelParams::words_a_beat`] of them.
+    pub fn asplit(&self) -> bool {
+        self.aword_bits() < self.axi_bits
+    }
+
+    /// Activation words a beat (1 when a word is whole beats).
+    pub fn words_a_beat(&self) -> u32 {
+        (self.axi_bits / self.aword_bits()).max(1)
+    }
+
+    /// The output gearbox is built: an output word is not whole beats, so
+    /// the words of an output row cross beats.
+    pub fn ogear(&self) -> bool {
+        self.oword_bits() % self.axi_bits != 0
+    }
+
+    /// A gearbox or the splitter is built (some word is not whole beats):
+    /// the stores per tile and the streamed input, which move whole-beat
+    /// words, are not.
+    pub fn gears(&self) -> bool {
+        self.wgear() || self.asplit() || self.ogear()
+    }
+
+    /// Why the gearboxes do not take the layer `m x k x n` (`None`: they
+    /// do, or none is built). `stored`: the engine stores its outputs per
+    /// tile or streams its input. The engine moves a weight tile as its
+    /// bytes (`Precision::bytes_for`) and its DRAM model times those bytes:
+    /// a tile whose bytes are not whole beats would be timed as the beats
+    /// the bus moves, so tiles of whole beats are taken (`image.rs`
+    /// checks every tile of the mapping); an output row must be whole beats
+    /// (its bursts); stores per tile and streamed inputs move words as
+    /// whole beats.
+    pub fn refuses_gear(&self, n: u64, stored: bool) -> Option<String> {
+        let db = u64::from(self.axi_bits);
+        if self.gears() && stored {
+            return Some(format!(
+                "the engine moves this layer's outputs or input through DRAM per tile, and the \
+                 top's stores and streamed rows take whole {db}-bit beats, which this design's \
+                 words ({} weight, {} input, {} output bits) are not",
+                self.wword_bits(),
+                self.aword_bits(),
+                self.oword_bits()
+            ));
+        }
+        if self.ogear() && !(n * 32).is_multiple_of(db) {
+            return Some(format!(
+                "N = {n}: an output row of {} bytes must be whole {}-byte beats",
+                n * 4,
+                self.beat_bytes()
+            ));
+        }
+        None
+    }
+
     /// The module name of the top: `<name>_accel`.
     pub fn top(&self) -> String {
         format!("{}_accel", self.tile.name)
@@ -436,6 +537,21 @@ impl AccelParams {
     /// The module name of a buffer's SRAM macro wrapper.
     pub fn sram(&self, buffer: &str) -> String {
         format!("{}_sram_{buffer}", self.tile.name)
+    }
+
+    /// Why the top refuses the weight tile of `bytes` bytes (`None`: it
+    /// takes it): with the weight gearbox a tile must be whole beats, as the
+    /// engine's DRAM model times the tile's bytes and the bus moves beats.
+    pub fn refuses_tile(&self, bytes: u64) -> Option<String> {
+        (self.wgear() && !bytes.is_multiple_of(self.beat_bytes())).then(|| {
+            format!(
+                "a weight tile of {bytes} bytes is not whole {}-byte beats: the engine's DRAM \
+                 model times the tile's bytes, the bus would move {} beats ({} bytes)",
+                self.beat_bytes(),
+                bytes.div_ceil(self.beat_bytes()),
+                bytes.div_ceil(self.beat_bytes()) * self.beat_bytes()
+            )
+        })
     }
 
     /// Why a layer of `m x k x n` cannot run on this top (`None`: it can):
@@ -480,6 +596,11 @@ impl AccelParams {
             ));
         }
         let (wb, ab) = (self.wgt_bits(), self.act_bits());
+        if self.gears() {
+            if let Some(why) = self.refuses_gear(n, moves_stored(self, m, k, n, stored)) {
+                return Some(why);
+            }
+        }
         if kr != 0 && !(l * kr * wb).is_multiple_of(db) {
             return Some(format!(
                 "K = {k} leaves a last chunk of {kr} of the width {w}, whose {} bits of weights \
@@ -508,12 +629,30 @@ impl AccelParams {
                  wired for a whole group)"
             ));
         }
-        if rest != 0 && (!(rest * w * wb).is_multiple_of(db) || !(rest * 32).is_multiple_of(db)) {
+        // (with the weight gearbox a partial chunk of at least a beat; with
+        // the output gearbox any outputs, `refuses_gear`)
+        let wrest_bad = if self.wgear() {
+            rest * w * wb < db
+        } else {
+            !(rest * w * wb).is_multiple_of(db)
+        };
+        let orest_bad = !self.ogear() && !(rest * 32).is_multiple_of(db);
+        if rest != 0 && (wrest_bad || orest_bad) {
             return Some(format!(
-                "N = {n} leaves a last group of {rest} of the {l} lanes, whose chunk ({} bits) and \
-                 outputs ({} bits) must be whole {db}-bit beats",
+                "N = {n} leaves a last group of {rest} of the {l} lanes, whose chunk ({} bits) {} \
+                 and outputs ({} bits) {}",
                 rest * w * wb,
-                rest * 32
+                if self.wgear() {
+                    format!("must be at least a {db}-bit beat (one word a beat)")
+                } else {
+                    format!("must be whole {db}-bit beats")
+                },
+                rest * 32,
+                if self.ogear() {
+                    "are taken by the output gearbox".to_string()
+                } else {
+                    format!("must be whole {db}-bit beats")
+                }
             ));
         }
         if !(k * ab).is_multiple_of(db) {

@@ -44,7 +44,7 @@ pub const STORE_FLAG: u64 = 0x8;
 
 /// The store path is built on `p`: the output buffer has two halves.
 pub fn built(p: &AccelParams) -> bool {
-    p.out_words >= 2
+    p.out_words >= 2 && !p.gears()
 }
 
 /// Words of one staging half of the output buffer.

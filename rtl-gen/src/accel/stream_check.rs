@@ -48,6 +48,9 @@ pub fn streamed_plan(
             s.describe()
         ))
     };
+    if let Some(w) = p.refuses_gear(n, true) {
+        return why(w);
+    }
     if s.order == Order::WeightsOuter && (s.groups > 1 || s.k_tiles > 1) {
         return why(format!(
             "the top runs the weights-outer order for one feature group of one K tile (its \

@@ -35,7 +35,7 @@ pub const HELD_FLAG: u64 = 0x10;
 /// The streamed input is built on `p`: the activation buffer has two
 /// halves (a block fills one while the array reads the other).
 pub fn built(p: &AccelParams) -> bool {
-    p.arch.buffers.activations.double_buffered && p.act_words >= 2
+    p.arch.buffers.activations.double_buffered && p.act_words >= 2 && !p.gears()
 }
 
 /// Flags bits the top takes for the streamed input (none when not built).

@@ -12,9 +12,11 @@
 //!
 //! Files: `requests.rs` (the read-request engine), `router.rs` (the
 //! read-data router), `assemble.rs` (its beat-to-word assemblers),
+//! `gearbox.rs` (the gearboxes of words that are not whole beats),
 //! `write_back.rs` (the write-back of the output buffer).
 
 mod assemble;
+mod gearbox;
 mod requests;
 mod router;
 mod write_back;

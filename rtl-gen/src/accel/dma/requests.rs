@@ -99,5 +99,9 @@ pub fn read_requests(p: &AccelParams, o: &mut Body) {
     }
     o.assign("m_axi_arsize", k(3, u128::from(log2(bb))));
     o.assign("m_axi_arburst", k(2, 1));
-    o.assign("m_axi_rready", b(true));
+    // (low while the input splitter writes a beat's words, `gearbox.rs`)
+    o.assign(
+        "m_axi_rready",
+        if p.asplit() { n("rd_ready") } else { b(true) },
+    );
 }

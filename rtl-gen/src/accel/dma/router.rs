@@ -66,16 +66,37 @@ pub fn read_data(p: &AccelParams, o: &mut Body) {
     o.wire("d_new", 512, dshift);
     o.clocked_data(vec![when(n("d_hit"), vec![set("desc", n("d_new"))])]);
     // activations
-    o.wire("a_hit", 1, and(n("rhit0"), eq(n("ph"), k(3, 2))));
+    let split = p.asplit();
+    // (words narrower than a beat: a beat is accepted when its words are
+    // written, `gearbox.rs`; the row counts words)
+    let a_hit = and(n("rhit0"), eq(n("ph"), k(3, 2)));
+    o.wire(
+        "a_hit",
+        1,
+        if split {
+            and(a_hit, n("rd_ready"))
+        } else {
+            a_hit
+        },
+    );
     // a row of `K` bytes: its last word is short when `K % width != 0`
     o.reg("a_rb", X);
+    let (a_ev, a_rowl) = if split {
+        let r = p.words_a_beat().trailing_zeros();
+        o.wire("a_rw", X, cat(vec![sl("row_beats", X - 1 - r, 0), k(r, 0)]));
+        (n("ag_full"), n("a_rw"))
+    } else {
+        (n("a_hit"), n("row_beats"))
+    };
     o.wire(
         "a_row_end",
         1,
-        and(n("a_hit"), eq(add(n("a_rb"), kx(1)), n("row_beats"))),
+        and(a_ev.clone(), eq(add(n("a_rb"), kx(1)), a_rowl)),
     );
     let aper = u64::from(p.aword_bits() / p.axi_bits);
-    let mut data = if aper == 1 {
+    let mut data = if split {
+        super::gearbox::split_input(p, o)
+    } else if aper == 1 {
         gearbox(p, o, "ag", p.aword_bits(), n("a_hit"))
     } else {
         posbox(p, o, "ag", p.aword_bits(), n("a_hit"), |bt| {
@@ -110,7 +131,7 @@ pub fn read_data(p: &AccelParams, o: &mut Body) {
             vec![set("a_rr", mux(n("a_last"), kx(0), add(n("a_rr"), kx(1))))],
         ),
         when(
-            n("a_hit"),
+            a_ev,
             vec![set(
                 "a_rb",
                 mux(n("a_row_end"), kx(0), add(n("a_rb"), kx(1))),
@@ -142,7 +163,11 @@ pub fn read_data(p: &AccelParams, o: &mut Body) {
         // the transfer's weight beats (`wh`, the last `rlw`; a streamed
         // input's rows follow them, `stream_in.rs`)
         let (wh, rlw) = (format!("wh{s}"), format!("rlw{s}"));
-        data.extend(if wper == 1 {
+        data.extend(if p.wgear() {
+            // words across beats: `sw` the word's bits (fewer lanes in a
+            // partial last group), the tile's last beat ends its last word
+            super::gearbox::weights(p, o, &format!("wg{s}"), n(&wh), n(&sw), n(&rlw))
+        } else if wper == 1 {
             gearbox(p, o, &format!("wg{s}"), p.wword_bits(), n(&wh))
         } else {
             // a word is `sw` beats (fewer lanes in a partial last group); the
@@ -176,10 +201,9 @@ pub fn read_data(p: &AccelParams, o: &mut Body) {
     // the weight buffer's write port
     let cw = p.slot_words;
     // the short last chunk of a tile (`sp<s>`) is stored element-major
-    let wper = p.wword_bits() / p.axi_bits;
     for s in 0..p.slots {
         let word = format!("wg{s}_word");
-        let e = if wper == 1 || !p.short_chunk {
+        let e = if p.wword_bits() <= p.axi_bits || !p.short_chunk {
             n(&word)
         } else {
             element_major_to_tile(p, o, &word, &format!("wg{s}_em"));

@@ -8,7 +8,7 @@ use crate::accel::build::{
 };
 use crate::accel::params::AccelParams;
 use crate::accel::table;
-use crate::ir::part;
+use crate::ir::{part, Expr, Stmt};
 
 use super::{burst, log2};
 
@@ -23,6 +23,9 @@ pub fn int8_out_able(p: &AccelParams) -> bool {
 /// buffer in row order (word `g * M + m` holds row `m`, lanes of group `g`).
 pub fn write_back(p: &AccelParams, o: &mut Body) {
     let bb = p.beat_bytes();
+    // output words that are not whole beats: the output gearbox
+    // (`gearbox.rs`) packs a row's words into beats
+    let gear = p.ogear();
     o.note(
         "write-back: output rows as INCR bursts, data from the output buffer, responses counted",
     );
@@ -42,13 +45,15 @@ pub fn write_back(p: &AccelParams, o: &mut Body) {
         ("wb_gn", X),
         ("wq_v", 1),
         ("wq_pend", 1),
-        ("wb_bt", X),
         ("aw_cnt", X),
         ("b_cnt", X),
         ("wb_l", table::LB),
         ("wb_ob", X),
     ] {
         o.reg(r, w);
+    }
+    if !gear {
+        o.reg("wb_bt", X);
     }
     // (a chain whose outputs were stored per tile has nothing to write back)
     o.wire(
@@ -101,7 +106,8 @@ pub fn write_back(p: &AccelParams, o: &mut Body) {
         ),
     );
     o.wire("wb_row_end", 1, eq(n("wbb_bm"), n("wb_left")));
-    o.wire("w_valid", 1, and(and(n("wsub"), n("wq_v")), n("in_wb")));
+    let have = if gear { n("og_beat") } else { n("wq_v") };
+    o.wire("w_valid", 1, and(and(n("wsub"), have), n("in_wb")));
     o.wire("w_fire", 1, and(n("w_valid"), n("m_axi_wready")));
     // beats of the word: every lane's, or the partial last group's
     o.wire("wb_left_n", X, sub(n("vw_n"), n("wb_gn")));
@@ -119,13 +125,18 @@ pub fn write_back(p: &AccelParams, o: &mut Body) {
         X,
         mul(n("wb_lanes"), mux(n("wb_i8"), kx(8), kx(32))),
     );
-    let bl = p.axi_bits.trailing_zeros();
-    o.wire("wb_wpb", X, zx(sl("wb_lbits", X - 1, bl), X - bl));
-    o.wire(
-        "w_word_end",
-        1,
-        and(n("w_fire"), eq(add(n("wb_bt"), kx(1)), n("wb_wpb"))),
-    );
+    if gear {
+        // a word leaves for the gearbox's queue
+        o.wire("w_word_end", 1, n("og_app"));
+    } else {
+        let bl = p.axi_bits.trailing_zeros();
+        o.wire("wb_wpb", X, zx(sl("wb_lbits", X - 1, bl), X - bl));
+        o.wire(
+            "w_word_end",
+            1,
+            and(n("w_fire"), eq(add(n("wb_bt"), kx(1)), n("wb_wpb"))),
+        );
+    }
     o.wire("w_last", 1, eq(n("wb_bl"), kx(1)));
     o.wire(
         "wb_grow_end",
@@ -150,6 +161,111 @@ pub fn write_back(p: &AccelParams, o: &mut Body) {
         ),
     );
     o.wire("wb_final", 1, not(table::in_chain(table::next("wb_l"))));
+    let run = vec![when_else(
+        n("start_run_wb"),
+        vec![
+            set("wb_row", kx(0)),
+            set("wb_rb", n("t0_obase")),
+            set("wb_addr", n("t0_obase")),
+            set("wb_left", n("wb0_orow")),
+            set("wb_ra", kx(0)),
+            set("wb_l", k(table::LB, 0)),
+            set("wb_ob", kx(0)),
+            set("wb_mr", kx(0)),
+            set("wb_gn", kx(0)),
+            set("wb_bt", kx(0)),
+            set("aw_cnt", kx(0)),
+            set("b_cnt", kx(0)),
+            set("wsub", b(false)),
+            set("wq_v", b(false)),
+            set("wq_pend", b(false)),
+        ],
+        vec![
+            when(
+                n("aw_go"),
+                vec![
+                    set("aw_valid", b(true)),
+                    set("aw_addr", n("wb_addr")),
+                    set("aw_len", sl("wbb_bm1", 7, 0)),
+                    set("aw_user", n("wb_row_end")),
+                    set("wsub", b(true)),
+                    set("wb_bl", n("wbb_bm")),
+                    set("aw_cnt", add(n("aw_cnt"), kx(1))),
+                    when_else(
+                        n("wb_row_end"),
+                        vec![
+                            set("wb_row", add(n("wb_row"), kx(1))),
+                            set("wb_rb", add(n("wb_rb"), n("vw_ostride"))),
+                            set("wb_addr", add(n("wb_rb"), n("vw_ostride"))),
+                            set("wb_left", n("vw_orow")),
+                        ],
+                        vec![
+                            set("wb_addr", add(n("wb_addr"), mul(n("wbb_bm"), kx(bb)))),
+                            set("wb_left", sub(n("wb_left"), n("wbb_bm"))),
+                        ],
+                    ),
+                ],
+            ),
+            when(
+                and(n("aw_valid"), n("m_axi_awready")),
+                vec![set("aw_valid", b(false))],
+            ),
+            when(n("ob_re_wb"), vec![set("wq_pend", b(true))]),
+            when(
+                n("wq_pend"),
+                vec![set("wq_pend", b(false)), set("wq_v", b(true))],
+            ),
+            when(
+                n("w_fire"),
+                vec![
+                    set("wb_bl", sub(n("wb_bl"), kx(1))),
+                    when(n("w_last"), vec![set("wsub", b(false))]),
+                    set("wb_bt", mux(n("w_word_end"), kx(0), add(n("wb_bt"), kx(1)))),
+                ],
+            ),
+            when(
+                n("w_word_end"),
+                vec![
+                    set("wq_v", b(false)),
+                    when_else(
+                        n("wb_grow_end"),
+                        vec![
+                            set("wb_gn", kx(0)),
+                            set("wb_mr", add(n("wb_mr"), kx(1))),
+                            set("wb_ra", add(n("wb_ob"), add(n("wb_mr"), kx(1)))),
+                            // the layer's last word: the next layer's words follow
+                            when(
+                                eq(add(n("wb_mr"), kx(1)), n("vw_m")),
+                                vec![set("wb_ob", add(n("wb_ra"), kx(1)))],
+                            ),
+                        ],
+                        vec![
+                            set("wb_gn", add(n("wb_gn"), kx(p.lanes()))),
+                            set("wb_ra", add(n("wb_ra"), n("vw_m"))),
+                        ],
+                    ),
+                ],
+            ),
+            when(
+                n("m_axi_bvalid"),
+                vec![set("b_cnt", add(n("b_cnt"), kx(1)))],
+            ),
+            when(
+                and(n("wb_rows_sent"), not(n("wb_final"))),
+                vec![
+                    set("wb_l", table::next("wb_l")),
+                    set("wb_row", kx(0)),
+                    set("wb_rb", n("vwn_obase")),
+                    set("wb_addr", n("vwn_obase")),
+                    set("wb_left", n("vwn_orow")),
+                    set("wb_mr", kx(0)),
+                    set("wb_gn", kx(0)),
+                    set("wb_ra", n("wb_ob")),
+                    set("wb_bt", kx(0)),
+                ],
+            ),
+        ],
+    )];
     o.clocked(
         vec![
             set("aw_valid", b(false)),
@@ -157,112 +273,19 @@ pub fn write_back(p: &AccelParams, o: &mut Body) {
             set("wq_v", b(false)),
             set("wq_pend", b(false)),
         ],
-        vec![when_else(
-            n("start_run_wb"),
-            vec![
-                set("wb_row", kx(0)),
-                set("wb_rb", n("t0_obase")),
-                set("wb_addr", n("t0_obase")),
-                set("wb_left", n("wb0_orow")),
-                set("wb_ra", kx(0)),
-                set("wb_l", k(table::LB, 0)),
-                set("wb_ob", kx(0)),
-                set("wb_mr", kx(0)),
-                set("wb_gn", kx(0)),
-                set("wb_bt", kx(0)),
-                set("aw_cnt", kx(0)),
-                set("b_cnt", kx(0)),
-                set("wsub", b(false)),
-                set("wq_v", b(false)),
-                set("wq_pend", b(false)),
-            ],
-            vec![
-                when(
-                    n("aw_go"),
-                    vec![
-                        set("aw_valid", b(true)),
-                        set("aw_addr", n("wb_addr")),
-                        set("aw_len", sl("wbb_bm1", 7, 0)),
-                        set("aw_user", n("wb_row_end")),
-                        set("wsub", b(true)),
-                        set("wb_bl", n("wbb_bm")),
-                        set("aw_cnt", add(n("aw_cnt"), kx(1))),
-                        when_else(
-                            n("wb_row_end"),
-                            vec![
-                                set("wb_row", add(n("wb_row"), kx(1))),
-                                set("wb_rb", add(n("wb_rb"), n("vw_ostride"))),
-                                set("wb_addr", add(n("wb_rb"), n("vw_ostride"))),
-                                set("wb_left", n("vw_orow")),
-                            ],
-                            vec![
-                                set("wb_addr", add(n("wb_addr"), mul(n("wbb_bm"), kx(bb)))),
-                                set("wb_left", sub(n("wb_left"), n("wbb_bm"))),
-                            ],
-                        ),
-                    ],
-                ),
-                when(
-                    and(n("aw_valid"), n("m_axi_awready")),
-                    vec![set("aw_valid", b(false))],
-                ),
-                when(n("ob_re_wb"), vec![set("wq_pend", b(true))]),
-                when(
-                    n("wq_pend"),
-                    vec![set("wq_pend", b(false)), set("wq_v", b(true))],
-                ),
-                when(
-                    n("w_fire"),
-                    vec![
-                        set("wb_bl", sub(n("wb_bl"), kx(1))),
-                        when(n("w_last"), vec![set("wsub", b(false))]),
-                        set("wb_bt", mux(n("w_word_end"), kx(0), add(n("wb_bt"), kx(1)))),
-                    ],
-                ),
-                when(
-                    n("w_word_end"),
-                    vec![
-                        set("wq_v", b(false)),
-                        when_else(
-                            n("wb_grow_end"),
-                            vec![
-                                set("wb_gn", kx(0)),
-                                set("wb_mr", add(n("wb_mr"), kx(1))),
-                                set("wb_ra", add(n("wb_ob"), add(n("wb_mr"), kx(1)))),
-                                // the layer's last word: the next layer's words follow
-                                when(
-                                    eq(add(n("wb_mr"), kx(1)), n("vw_m")),
-                                    vec![set("wb_ob", add(n("wb_ra"), kx(1)))],
-                                ),
-                            ],
-                            vec![
-                                set("wb_gn", add(n("wb_gn"), kx(p.lanes()))),
-                                set("wb_ra", add(n("wb_ra"), n("vw_m"))),
-                            ],
-                        ),
-                    ],
-                ),
-                when(
-                    n("m_axi_bvalid"),
-                    vec![set("b_cnt", add(n("b_cnt"), kx(1)))],
-                ),
-                when(
-                    and(n("wb_rows_sent"), not(n("wb_final"))),
-                    vec![
-                        set("wb_l", table::next("wb_l")),
-                        set("wb_row", kx(0)),
-                        set("wb_rb", n("vwn_obase")),
-                        set("wb_addr", n("vwn_obase")),
-                        set("wb_left", n("vwn_orow")),
-                        set("wb_mr", kx(0)),
-                        set("wb_gn", kx(0)),
-                        set("wb_ra", n("wb_ob")),
-                        set("wb_bt", kx(0)),
-                    ],
-                ),
-            ],
-        )],
+        // (the gearbox keeps no beat count of a word)
+        if gear { without(run, "wb_bt") } else { run },
     );
+    if gear {
+        let q = super::gearbox::out_queue(p, o, n("start_run_wb"));
+        o.clocked(
+            vec![
+                set("og_q", k(p.oword_bits() + p.axi_bits, 0)),
+                set("og_n", kx(0)),
+            ],
+            q,
+        );
+    }
     o.wire(
         "wb_done",
         1,
@@ -312,31 +335,35 @@ pub fn write_back(p: &AccelParams, o: &mut Body) {
     o.assign("m_axi_awburst", k(2, 1));
     o.assign("m_axi_wstrb", k((bb) as u32, (1u128 << bb) - 1));
     o.assign("m_axi_bready", b(true));
-    o.wire("wb_off", X, mul(n("wb_bt"), kx(u64::from(p.axi_bits))));
-    if i8_able {
-        let q = crate::accel::forward::requant_word(
-            o,
-            "wq",
-            "ob_q",
-            p.arch.array.lanes,
-            sl("vw_flags", 28, 24),
-        );
-        o.wire("wb_q8", p.arch.array.lanes * 8, q);
-        o.wire(
-            "wbo_wdata",
-            p.axi_bits,
-            mux(
-                n("wb_i8"),
-                part("wb_q8", n("wb_off"), p.axi_bits),
-                part("ob_q", n("wb_off"), p.axi_bits),
-            ),
-        );
+    if gear {
+        o.wire("wbo_wdata", p.axi_bits, n("og_data"));
     } else {
-        o.wire(
-            "wbo_wdata",
-            p.axi_bits,
-            part("ob_q", n("wb_off"), p.axi_bits),
-        );
+        o.wire("wb_off", X, mul(n("wb_bt"), kx(u64::from(p.axi_bits))));
+        if i8_able {
+            let q = crate::accel::forward::requant_word(
+                o,
+                "wq",
+                "ob_q",
+                p.arch.array.lanes,
+                sl("vw_flags", 28, 24),
+            );
+            o.wire("wb_q8", p.arch.array.lanes * 8, q);
+            o.wire(
+                "wbo_wdata",
+                p.axi_bits,
+                mux(
+                    n("wb_i8"),
+                    part("wb_q8", n("wb_off"), p.axi_bits),
+                    part("ob_q", n("wb_off"), p.axi_bits),
+                ),
+            );
+        } else {
+            o.wire(
+                "wbo_wdata",
+                p.axi_bits,
+                part("ob_q", n("wb_off"), p.axi_bits),
+            );
+        }
     }
     o.assign(
         "m_axi_wdata",
@@ -347,4 +374,16 @@ pub fn write_back(p: &AccelParams, o: &mut Body) {
         },
     );
     let _ = le;
+}
+
+/// `stmts` without the assignments to `reg` (at any depth).
+fn without(stmts: Vec<Stmt>, reg: &str) -> Vec<Stmt> {
+    stmts
+        .into_iter()
+        .filter_map(|st| match st {
+            Stmt::NonBlocking(Expr::Name(ref l), _) if l == reg => None,
+            Stmt::If(c, a, e) => Some(Stmt::If(c, without(a, reg), without(e, reg))),
+            other => Some(other),
+        })
+        .collect()
 }

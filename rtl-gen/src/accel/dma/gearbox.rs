@@ -1,0 +1,217 @@
+//! The DMA's gearboxes for words that are not whole AXI beats.
+//!
+//! - The weight gearbox (a weight word of more than a beat, not whole
+//!   beats: `lanes x width x W` bits with `lanes` not a multiple of
+//!   `bus / (width x W)`): the tile's words are one bit stream in memory
+//!   (word `c` at bit `c x word`), so a beat can end one word and start the
+//!   next. The word being assembled keeps its first `off` bits; a beat
+//!   fills the next `bus` bits, completes the word when `off + bus >= len`
+//!   (the word's bits: every lane's, or the partial last group's), and its
+//!   bits past the word (`off + bus - len`) start the next one. The tile's
+//!   last beat ends its last word (a short one when `K % width != 0`). At
+//!   most one word a beat, written as the beat arrives: the tile is in the
+//!   buffer with its last beat, as with whole-beat words.
+//! - The input splitter (an activation word narrower than a beat, a power
+//!   of two: `r = bus / word` words a beat): a beat's first word is written
+//!   as it arrives, the other `r - 1` in the cycles after it while `RREADY`
+//!   is low. The input rows load before the layers (phase 2, control
+//!   traffic outside the engine's model), so the layers' cycles do not
+//!   change.
+//! - The output gearbox (an output word not whole beats): the words of an
+//!   output row (its groups' lanes, the partial last group's fewer) are
+//!   appended to a queue of `bus + word` bits as they leave the output
+//!   buffer, a beat sent whenever the queue holds one; the write-back is
+//!   after the layers' window.
+
+use crate::accel::build::{
+    add, and, cat, eq, k, kx, le, lt, mux, n, not, or, set, sl, sub, when, when_else, Body, X,
+};
+use crate::accel::params::{AccelParams, Mutation};
+use crate::ir::{bin, part, BinOp, Expr, Stmt};
+
+/// `a | b` (bitwise).
+fn bor(a: Expr, c: Expr) -> Expr {
+    bin(BinOp::Or, a, c)
+}
+
+/// The weight gearbox `<pre>`: `hit` a beat for it is on the bus, `len`
+/// the word's bits (an `X`-bit expression), `last` the tile's last beat.
+/// Drives `<pre>_full` (a word is complete) and `<pre>_word`; returns the
+/// statements that advance it (with their reset).
+pub fn weights(
+    p: &AccelParams,
+    o: &mut Body,
+    pre: &str,
+    hit: Expr,
+    len: Expr,
+    last: Expr,
+) -> Vec<Stmt> {
+    let wb = p.wword_bits();
+    let db = p.axi_bits;
+    let nm = |s: &str| format!("{pre}_{s}");
+    o.reg(&nm("st"), wb);
+    o.reg(&nm("off"), X);
+    // the beat at bit `off` of the word: a window of the beat shifted up
+    o.wire(
+        &nm("x2"),
+        2 * wb,
+        cat(vec![k(wb - db, 0), n("m_axi_rdata"), k(wb, 0)]),
+    );
+    o.wire(
+        &nm("ins"),
+        wb,
+        part(&nm("x2"), sub(kx(u64::from(wb)), n(&nm("off"))), wb),
+    );
+    o.wire(&nm("word"), wb, bor(n(&nm("st")), n(&nm("ins"))));
+    o.wire(&nm("end"), X, add(n(&nm("off")), kx(u64::from(db))));
+    o.wire(&nm("len"), X, len);
+    o.wire(
+        &nm("full"),
+        1,
+        and(
+            hit.clone(),
+            or(le(n(&nm("len")), n(&nm("end"))), last.clone()),
+        ),
+    );
+    // the beat's bits past the word: the next word's first `rem`
+    o.wire(&nm("rem"), X, sub(n(&nm("end")), n(&nm("len"))));
+    o.wire(&nm("x1"), 2 * db, cat(vec![k(db, 0), n("m_axi_rdata")]));
+    o.wire(
+        &nm("carry"),
+        db,
+        part(&nm("x1"), sub(kx(u64::from(db)), n(&nm("rem"))), db),
+    );
+    // (broken: the next word's bits in the beat are dropped)
+    let drop = p.mutation == Mutation::GearDropCarry;
+    let (next_st, next_off) = if drop {
+        (k(wb, 0), kx(0))
+    } else {
+        (cat(vec![k(wb - db, 0), n(&nm("carry"))]), n(&nm("rem")))
+    };
+    vec![when_else(
+        not(n("rst_n")),
+        vec![set(&nm("st"), k(wb, 0)), set(&nm("off"), kx(0))],
+        vec![when(
+            hit,
+            vec![when_else(
+                last,
+                vec![set(&nm("st"), k(wb, 0)), set(&nm("off"), kx(0))],
+                vec![when_else(
+                    n(&nm("full")),
+                    vec![set(&nm("st"), next_st), set(&nm("off"), next_off)],
+                    vec![
+                        set(&nm("st"), n(&nm("word"))),
+                        set(&nm("off"), n(&nm("end"))),
+                    ],
+                )],
+            )],
+        )],
+    )]
+}
+
+/// The input splitter (`ag_*`): `a_hit` a beat of input rows accepted;
+/// drives `ag_full` (a word for the activation buffer, `ag_word`), the
+/// read-data ready (`rd_ready`, low while a beat's words are written) and
+/// returns its statements (with their reset).
+pub fn split_input(p: &AccelParams, o: &mut Body) -> Vec<Stmt> {
+    let (aw, db) = (p.aword_bits(), p.axi_bits);
+    let r = u64::from(p.words_a_beat());
+    o.reg("as_st", db);
+    o.reg("as_i", X);
+    o.reg("as_p", 1);
+    o.wire("rd_ready", 1, not(n("as_p")));
+    o.wire("ag_full", 1, or(n("a_hit"), n("as_p")));
+    o.wire(
+        "ag_word",
+        aw,
+        mux(
+            n("as_p"),
+            part(
+                "as_st",
+                crate::accel::build::mul(n("as_i"), kx(u64::from(aw))),
+                aw,
+            ),
+            sl("m_axi_rdata", aw - 1, 0),
+        ),
+    );
+    vec![when_else(
+        not(n("rst_n")),
+        vec![
+            set("as_p", crate::accel::build::b(false)),
+            set("as_i", kx(0)),
+        ],
+        vec![when_else(
+            n("a_hit"),
+            vec![
+                set("as_st", n("m_axi_rdata")),
+                set("as_i", kx(1)),
+                set("as_p", crate::accel::build::b(true)),
+            ],
+            vec![when(
+                n("as_p"),
+                vec![
+                    set("as_i", add(n("as_i"), kx(1))),
+                    when(
+                        eq(n("as_i"), kx(r - 1)),
+                        vec![set("as_p", crate::accel::build::b(false))],
+                    ),
+                ],
+            )],
+        )],
+    )]
+}
+
+/// The output gearbox's queue (`og_q`, `og_n` bits held) and its wires:
+/// `og_app` appends the word `wq` (lanes past `wb_lanes` zero) when the
+/// queue holds less than a beat, `og_beat` a beat is held; `og_data` the
+/// beat. Returns the statements that advance it (`w_fire` sends a beat;
+/// `clear` empties it).
+pub fn out_queue(p: &AccelParams, o: &mut Body, clear: Expr) -> Vec<Stmt> {
+    let (ow, db) = (p.oword_bits(), p.axi_bits);
+    let qw = ow + db;
+    o.reg("og_q", qw);
+    o.reg("og_n", X);
+    let lanes = p.arch.array.lanes;
+    let kept: Vec<Expr> = (0..lanes)
+        .rev()
+        .map(|l| {
+            mux(
+                lt(kx(u64::from(l)), n("wb_lanes")),
+                sl("ob_q", l * 32 + 31, l * 32),
+                k(32, 0),
+            )
+        })
+        .collect();
+    o.wire("og_w", ow, cat(kept));
+    o.wire("og_x", qw + db, cat(vec![k(db, 0), n("og_w"), k(db, 0)]));
+    o.wire(
+        "og_ins",
+        qw,
+        part("og_x", sub(kx(u64::from(db)), n("og_n")), qw),
+    );
+    o.wire(
+        "og_app",
+        1,
+        and(and(n("in_wb"), n("wq_v")), lt(n("og_n"), kx(u64::from(db)))),
+    );
+    o.wire("og_beat", 1, le(kx(u64::from(db)), n("og_n")));
+    o.wire("og_data", db, sl("og_q", db - 1, 0));
+    vec![when_else(
+        clear,
+        vec![set("og_q", k(qw, 0)), set("og_n", kx(0))],
+        vec![when_else(
+            n("w_fire"),
+            vec![
+                set("og_q", cat(vec![k(db, 0), sl("og_q", qw - 1, db)])),
+                set("og_n", sub(n("og_n"), kx(u64::from(db)))),
+            ],
+            vec![when(
+                n("og_app"),
+                vec![
+                    set("og_q", bor(n("og_q"), n("og_ins"))),
+                    set("og_n", add(n("og_n"), n("wb_lbits"))),
+                ],
+            )],
+        )],
+    )]
+}
