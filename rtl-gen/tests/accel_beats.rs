@@ -35,7 +35,10 @@ fn weight_words_across_beats_on_a_64_bit_bus() {
     let a = design(5, 16);
     let p = AccelParams::new(&a, 64).expect("builds");
     assert!(p.wgear() && p.ogear() && !p.asplit());
-    assert_eq!((p.wword_bits(), p.aword_bits(), p.oword_bits()), (160, 128, 160));
+    assert_eq!(
+        (p.wword_bits(), p.aword_bits(), p.oword_bits()),
+        (160, 128, 160)
+    );
     let got = vec![exact(&a, 64, (2, 64, 8)), exact(&a, 64, (3, 128, 10))];
     // the engine's start / done (= the RTL's, checked above)
     assert_eq!(got, vec![(50, 70), (60, 112)]);
@@ -65,7 +68,10 @@ fn input_words_narrower_than_a_beat() {
     let narrow = design(16, 4);
     let q = AccelParams::new(&narrow, 64).expect("builds");
     assert_eq!(q.words_a_beat(), 2);
-    let got = vec![exact(&wide, 512, (2, 128, 32)), exact(&narrow, 64, (2, 32, 32))];
+    let got = vec![
+        exact(&wide, 512, (2, 128, 32)),
+        exact(&narrow, 64, (2, 32, 32)),
+    ];
     assert_eq!(got, vec![(104, 188), (56, 91)]);
 }
 
@@ -94,7 +100,10 @@ fn refusals_name_the_reason() {
     };
     // 8 x 16: a 256-bit weight word on a 512-bit bus
     let w = why(&design(8, 16), 512);
-    assert!(w.contains("256 bits, narrower than the 512-bit AXI bus"), "{w}");
+    assert!(
+        w.contains("256 bits, narrower than the 512-bit AXI bus"),
+        "{w}"
+    );
     let a = design(5, 16);
     let p = AccelParams::new(&a, 64).expect("builds");
     // K = 16: a tile of 5 x 16 x 2 bits = 20 bytes, not whole 8-byte beats
@@ -115,9 +124,27 @@ fn refusals_name_the_reason() {
 /// The gearbox tops are `verilator --lint-only -Wall` clean.
 #[test]
 fn gearbox_tops_lint_clean() {
-    for (a, bus) in [(design(5, 16), 64), (design(5, 64), 512), (design(16, 16), 512)] {
+    for (a, bus) in [
+        (design(5, 16), 64),
+        (design(5, 64), 512),
+        (design(16, 16), 512),
+    ] {
         let p = AccelParams::new(&a, bus).expect("builds");
         let r = lint_top(&p);
         assert!(r.clean, "{}: {}", a.name, r.output);
+    }
+}
+
+/// The presets the gearboxes build at 512 bits lint clean: edge-xnor (a
+/// 256-bit input word), edge-w4a8 (a 3,840-bit weight word, a 480-bit
+/// output word), edge-w8a8 (a 416-bit output word).
+#[test]
+fn preset_tops_at_512_bits_lint_clean() {
+    for name in ["edge-xnor", "edge-w4a8", "edge-w8a8"] {
+        let a = sim::arch::preset(name).expect("preset");
+        let p = AccelParams::new(&a, 512).expect("builds");
+        assert!(p.gears(), "{name}");
+        let r = lint_top(&p);
+        assert!(r.clean, "{name}: {}", r.output);
     }
 }

@@ -390,17 +390,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     o.wire("i_tbits", X, mul(n("i_krem"), kx(p.lanes() * p.wgt_bits())));
     let cb = crate::accel::params::addr_bits(p.slot_words + 1);
     if p.wgear() {
-        // words across beats: the chunks' bits, whole beats (`params.rs`)
-        let wb = crate::accel::params::addr_bits(u64::from(p.wword_bits()) + 1);
-        o.wire(
-            "i_cbits",
-            X,
-            mul(
-                zx(sl("ic_ch", cb - 1, 0), cb),
-                zx(sl("i_lbits", wb - 1, 0), wb),
-            ),
-        );
-        o.wire("i_cbeats", X, zx(sl("i_cbits", X - 1, lb), X - lb));
+        super::dma::tile_beats(p, o, cb);
     } else {
         let bb = crate::accel::params::addr_bits(bpw + 1);
         o.wire(

@@ -471,7 +471,7 @@ impl AccelParams {
     /// not whole beats, so the words of a tile cross beats
     /// (`dma/gearbox.rs`).
     pub fn wgear(&self) -> bool {
-        self.wword_bits() % self.axi_bits != 0
+        !self.wword_bits().is_multiple_of(self.axi_bits)
     }
 
     /// The input splitter is built: an activation word is narrower than a
@@ -488,7 +488,7 @@ impl AccelParams {
     /// The output gearbox is built: an output word is not whole beats, so
     /// the words of an output row cross beats.
     pub fn ogear(&self) -> bool {
-        self.oword_bits() % self.axi_bits != 0
+        !self.oword_bits().is_multiple_of(self.axi_bits)
     }
 
     /// A gearbox or the splitter is built (some word is not whole beats):

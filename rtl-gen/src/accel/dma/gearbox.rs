@@ -24,7 +24,8 @@
 //!   after the layers' window.
 
 use crate::accel::build::{
-    add, and, cat, eq, k, kx, le, lt, mux, n, not, or, set, sl, sub, when, when_else, Body, X,
+    add, and, b, cat, eq, k, kx, le, lt, mul, mux, n, not, or, set, sl, sub, when, when_else, zx,
+    Body, X,
 };
 use crate::accel::params::{AccelParams, Mutation};
 use crate::ir::{bin, part, BinOp, Expr, Stmt};
@@ -60,7 +61,7 @@ pub fn weights(
     o.wire(
         &nm("ins"),
         wb,
-        part(&nm("x2"), sub(kx(u64::from(wb)), n(&nm("off"))), wb),
+        part(nm("x2"), sub(kx(u64::from(wb)), n(&nm("off"))), wb),
     );
     o.wire(&nm("word"), wb, bor(n(&nm("st")), n(&nm("ins"))));
     o.wire(&nm("end"), X, add(n(&nm("off")), kx(u64::from(db))));
@@ -79,7 +80,7 @@ pub fn weights(
     o.wire(
         &nm("carry"),
         db,
-        part(&nm("x1"), sub(kx(u64::from(db)), n(&nm("rem"))), db),
+        part(nm("x1"), sub(kx(u64::from(db)), n(&nm("rem"))), db),
     );
     // (broken: the next word's bits in the beat are dropped)
     let drop = p.mutation == Mutation::GearDropCarry;
@@ -109,6 +110,23 @@ pub fn weights(
     )]
 }
 
+/// The beats of a tile's chunks with the weight gearbox (`i_cbeats`): the
+/// chunks' bits (`ic_ch` chunks of `cb` bits, `i_lbits` a chunk), whole
+/// beats (`AccelParams::refuses_tile`), over the bus width.
+pub fn tile_beats(p: &AccelParams, o: &mut Body, cb: u32) {
+    let wb = crate::accel::params::addr_bits(u64::from(p.wword_bits()) + 1);
+    let lb = p.axi_bits.trailing_zeros();
+    o.wire(
+        "i_cbits",
+        X,
+        mul(
+            zx(sl("ic_ch", cb - 1, 0), cb),
+            zx(sl("i_lbits", wb - 1, 0), wb),
+        ),
+    );
+    o.wire("i_cbeats", X, zx(sl("i_cbits", X - 1, lb), X - lb));
+}
+
 /// The input splitter (`ag_*`): `a_hit` a beat of input rows accepted;
 /// drives `ag_full` (a word for the activation buffer, `ag_word`), the
 /// read-data ready (`rd_ready`, low while a beat's words are written) and
@@ -126,35 +144,25 @@ pub fn split_input(p: &AccelParams, o: &mut Body) -> Vec<Stmt> {
         aw,
         mux(
             n("as_p"),
-            part(
-                "as_st",
-                crate::accel::build::mul(n("as_i"), kx(u64::from(aw))),
-                aw,
-            ),
+            part("as_st", mul(n("as_i"), kx(u64::from(aw))), aw),
             sl("m_axi_rdata", aw - 1, 0),
         ),
     );
     vec![when_else(
         not(n("rst_n")),
-        vec![
-            set("as_p", crate::accel::build::b(false)),
-            set("as_i", kx(0)),
-        ],
+        vec![set("as_p", b(false)), set("as_i", kx(0))],
         vec![when_else(
             n("a_hit"),
             vec![
                 set("as_st", n("m_axi_rdata")),
                 set("as_i", kx(1)),
-                set("as_p", crate::accel::build::b(true)),
+                set("as_p", b(true)),
             ],
             vec![when(
                 n("as_p"),
                 vec![
                     set("as_i", add(n("as_i"), kx(1))),
-                    when(
-                        eq(n("as_i"), kx(r - 1)),
-                        vec![set("as_p", crate::accel::build::b(false))],
-                    ),
+                    when(eq(n("as_i"), kx(r - 1)), vec![set("as_p", b(false))]),
                 ],
             )],
         )],
