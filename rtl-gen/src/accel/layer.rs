@@ -22,9 +22,12 @@ use crate::ir::{Expr, Stmt};
 /// `<pre>_wrap`: the cursor `(<pre>_kb, <pre>_n)` leaves its group after
 /// this tile; `<pre>_lend`: it leaves its layer (of `<v>_c` chunks a row,
 /// `<v>_n` outputs and K tiles of `<v>_kt` chunks, the view `v` of its
-/// layer); `<pre>_ch`: the tile's chunks; `<pre>_kb1`/`<pre>_n1`: the next
-/// tile in the same layer.
-fn cursor(p: &AccelParams, o: &mut Body, pre: &str, kb: Expr, nn: Expr, v: &str) {
+/// layer `l`); `<pre>_ch`: the tile's chunks; `<pre>_kb1`/`<pre>_n1`: the
+/// next tile in the same layer; `<pre>_nl`, `<pre>_nn`, `<pre>_nkb`: the
+/// tile the cursor goes to (the next layer's first when it leaves its
+/// layer; weights outer, `wo`, the next block's same tile, and from the
+/// last block the first block's next tile, `stream_in::WO_FLAG`).
+fn cursor(p: &AccelParams, o: &mut Body, pre: &str, kb: Expr, nn: Expr, v: &str, l: &str) {
     let (c, nl) = (&format!("{v}_c"), &format!("{v}_n"));
     let kt = || n(&format!("{v}_kt"));
     let w = |s: &str| format!("{pre}_{s}");
@@ -52,27 +55,49 @@ fn cursor(p: &AccelParams, o: &mut Body, pre: &str, kb: Expr, nn: Expr, v: &str)
         1,
         and(n(&w("wrap")), le(n(nl), add(n(&w("nx")), kx(p.lanes())))),
     );
+    // weights outer: the next block's same tile (broken: the blocks' own
+    // tiles in order, tokens outer)
+    let blk = if p.mutation == Mutation::WoBlockOuter {
+        b(false)
+    } else {
+        and(n("wo"), table::in_chain(table::next(l)))
+    };
+    o.wire(&w("blk"), 1, blk);
+    o.wire(
+        &w("nl"),
+        table::LB,
+        mux(
+            or(n(&w("blk")), n(&w("lend"))),
+            table::next(l),
+            mux(n("wo"), crate::ir::konst(table::LB, 0), n(l)),
+        ),
+    );
+    o.wire(
+        &w("nn"),
+        X,
+        mux(
+            n(&w("blk")),
+            n(&w("nx")),
+            mux(n(&w("lend")), kx(0), n(&w("n1"))),
+        ),
+    );
+    o.wire(
+        &w("nkb"),
+        X,
+        mux(
+            n(&w("blk")),
+            n(&w("kbx")),
+            mux(n(&w("lend")), kx(0), n(&w("kb1"))),
+        ),
+    );
 }
 
-/// `<pre>_l`, `<pre>_n`, `<pre>_kb`: the tile after the cursor `cur` of
-/// layer `l` (the next layer's first tile when `cur` leaves its layer).
-fn step(o: &mut Body, pre: &str, l: &str, cur: &str) {
-    let lend = n(&format!("{cur}_lend"));
-    o.wire(
-        &format!("{pre}_l"),
-        table::LB,
-        mux(lend.clone(), table::next(l), n(l)),
-    );
-    o.wire(
-        &format!("{pre}_n"),
-        X,
-        mux(lend.clone(), kx(0), n(&format!("{cur}_n1"))),
-    );
-    o.wire(
-        &format!("{pre}_kb"),
-        X,
-        mux(lend, kx(0), n(&format!("{cur}_kb1"))),
-    );
+/// `<pre>_l`, `<pre>_n`, `<pre>_kb`: the tile after the cursor `cur`
+/// (its `_nl`, `_nn`, `_nkb`).
+fn step(o: &mut Body, pre: &str, cur: &str) {
+    o.wire(&format!("{pre}_l"), table::LB, n(&format!("{cur}_nl")));
+    o.wire(&format!("{pre}_n"), X, n(&format!("{cur}_nn")));
+    o.wire(&format!("{pre}_kb"), X, n(&format!("{cur}_nkb")));
 }
 
 /// The layer's registers and logic.
@@ -80,6 +105,8 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     let cw = p.slot_words;
     let bpw = u64::from(p.wword_bits() / p.axi_bits);
     let two = p.slots == 2;
+    o.note("weights outer: the chain is one layer's token blocks (stream_in::WO_FLAG)");
+    o.wire("wo", 1, super::stream_in::is_wo(p, "t0_flags"));
     o.note("input rows: one transfer each, at the activation base plus the row stride");
     o.reg("a_iss", X);
     o.reg("a_addr", X);
@@ -115,6 +142,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         ("i_n", X),
         ("f_addr", X),
         ("f_slot", 1),
+        ("f_wh", 1),
         ("arr0", 1),
         ("arr1", 1),
         ("sb0", X),
@@ -154,6 +182,11 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     table::view(o, "vin", table::next("i_l"), &["wbase"]);
     if two {
         o.reg("sb1", X);
+        // the weight slot a transfer's weights go to (`f_wh` at its
+        // request): consecutive weight tiles alternate, a held block's
+        // transfer (no weights) leaves the choice
+        o.reg("swh0", 1);
+        o.reg("swh1", 1);
     }
     if bpw > 1 {
         for s in 0..p.slots {
@@ -234,7 +267,13 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         1,
         or(n("start_n"), and(n("comp"), not(n("tile_end")))),
     );
-    cursor(p, o, "ec", n("e_kb"), n("e_n"), "ve");
+    cursor(p, o, "ec", n("e_kb"), n("e_n"), "ve", "e_l");
+    // the starting tile's rows: its layer's, or weights outer its slot's half
+    o.wire(
+        "e_ab",
+        X,
+        mux(n("wo"), super::stream_in::slot_half(p, "e_slot"), n("ve_ab")),
+    );
     // the feeder: the chunk offered in the next cycle
     let fd_ch_n = mux(n("start_n"), n("ec_ch"), n("fd_ch"));
     let (tok_run, tok_init) = if tokens {
@@ -267,7 +306,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
             X,
             mux(
                 n("start_n"),
-                add(n("ve_ab"), n("e_kb")),
+                add(n("e_ab"), n("e_kb")),
                 mux(n("fd_last"), add(n("fd_rb"), n("vd_c")), n("fd_rb")),
             ),
         );
@@ -293,7 +332,11 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         o.wire(
             "fd_ws_n",
             1,
-            mux(n("start_n"), mux(held, n("fd_ws"), n("e_slot")), n("fd_ws")),
+            mux(
+                n("start_n"),
+                mux(held, n("fd_ws"), mux(n("e_slot"), n("swh1"), n("swh0"))),
+                n("fd_ws"),
+            ),
         );
         o.wire(
             "w_raddr_n",
@@ -312,11 +355,11 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     );
     // the fetch cursor walks every layer's tiles in order: the tile after
     // `f` (`fx`) and the one after that (`fy`) may be the next layer's
-    cursor(p, o, "fc", n("f_kb"), n("f_n"), "vf");
-    step(o, "fx", "f_l", "fc");
+    cursor(p, o, "fc", n("f_kb"), n("f_n"), "vf", "f_l");
+    step(o, "fx", "fc");
     table::view(o, "vx", n("fx_l"), &["c", "n", "kt"]);
-    cursor(p, o, "fc2", n("fx_kb"), n("fx_n"), "vx");
-    step(o, "fy", "fx_l", "fc2");
+    cursor(p, o, "fc2", n("fx_kb"), n("fx_n"), "vx", "fx_l");
+    step(o, "fy", "fc2");
     // groups step by `lanes`: the last one may be partial (N % lanes)
     let (more, more2) = if p.mutation == Mutation::NoChainPrefetch {
         // broken: a layer's weights only once the layers before it are complete
@@ -357,8 +400,8 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     o.wire("f_cnt_n", X, add(n("f_cnt"), n("f_take")));
     o.wire("sel_run", 1, and(n("run_n"), ne(n("f_iss"), n("f_cnt_n"))));
     // the read requests' cursor: the tile whose transfer enters the DMA next
-    cursor(p, o, "ic", n("i_kb"), n("i_n"), "vi");
-    step(o, "ix", "i_l", "ic");
+    cursor(p, o, "ic", n("i_kb"), n("i_n"), "vi", "i_l");
+    step(o, "ix", "ic");
     // beats a chunk of the tile's group: every lane's, or the partial last
     // group's `N % lanes` lanes (the engine loads only their weights)
     o.wire("i_left", X, sub(n("vi_n"), n("i_n")));
@@ -451,9 +494,9 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         when(
             n("start_n"),
             vec![
-                set("e_kb", mux(n("ec_lend"), kx(0), n("ec_kb1"))),
-                set("e_n", mux(n("ec_lend"), kx(0), n("ec_n1"))),
-                set("e_l", mux(n("ec_lend"), table::next("e_l"), n("e_l"))),
+                set("e_kb", n("ec_nkb")),
+                set("e_n", n("ec_nn")),
+                set("e_l", n("ec_nl")),
             ],
         ),
         set("f_cnt", n("f_cnt_n")),
@@ -507,7 +550,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     .map(|r| set(r, kx(0)))
     .collect();
     for r in [
-        "comp", "fd_last", "fd_slot", "fd_ws", "e_slot", "f_slot", "arr0", "arr1",
+        "comp", "fd_last", "fd_slot", "fd_ws", "e_slot", "f_slot", "f_wh", "arr0", "arr1",
     ] {
         init.push(set(r, b(false)));
     }
@@ -517,12 +560,27 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     if ii > 1 {
         init.push(set("ii_c", k(ii_bits(ii), 0)));
     }
+    if two {
+        init.push(set("swh0", b(false)));
+        init.push(set("swh1", b(false)));
+    }
     init.extend(tok_init);
     init.push(set("a_addr", n("t0_abase")));
     init.push(set("f_addr", n("t0_wbase")));
     // a slot's beats, and (when a word is several beats) its beats a word
+    // (broken: the weights go to the transfer's own slot, per tile)
+    let wh = |s: u32| {
+        if p.mutation == Mutation::WeightSlotPerTile {
+            b(s == 1)
+        } else {
+            n("f_wh")
+        }
+    };
     let slot_set = |s: u32| {
         let mut v = vec![set(&format!("sb{s}"), n("i_all"))];
+        if two {
+            v.push(set(&format!("swh{s}"), wh(s)));
+        }
         v.extend(super::stream_in::slot_set(s));
         if bpw > 1 {
             v.push(set(&format!("sw{s}"), n("i_bpw")));
@@ -543,7 +601,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         set(
             "f_addr",
             mux(
-                n("ic_lend"),
+                and(n("ic_lend"), not(n("wo"))),
                 n("vin_wbase"),
                 add(
                     n("f_addr"),
@@ -552,6 +610,18 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
             ),
         ),
         set("f_slot", if two { not(n("f_slot")) } else { b(false) }),
+        set(
+            "f_wh",
+            if two {
+                mux(
+                    super::stream_in::is_held(p, "vi_flags"),
+                    n("f_wh"),
+                    not(n("f_wh")),
+                )
+            } else {
+                b(false)
+            },
+        ),
         set("i_kb", n("ix_kb")),
         set("i_n", n("ix_n")),
         set("i_l", n("ix_l")),
@@ -623,7 +693,7 @@ fn outputs(p: &AccelParams, o: &mut Body) {
     o.reg("l_done", 1);
     o.reg("dbg_start_r", 1);
     o.reg("dbg_done_r", 1);
-    cursor(p, o, "oc", n("o_kb"), n("o_n"), "vo");
+    cursor(p, o, "oc", n("o_kb"), n("o_n"), "vo", "o_l");
     o.wire("o_row_end", 1, eq(add(n("o_m"), kx(1)), n("vo_m")));
     // the last output of the layer o_l (of the chain: `o_final`)
     o.wire(
@@ -673,7 +743,7 @@ fn outputs(p: &AccelParams, o: &mut Body) {
     o.wire("rd_step", 1, rv);
     o.wire("ob_re_acc", 1, ra);
     o.wire("r_addr", X, r_addr);
-    cursor(p, o, "rc", n("r_kb"), n("r_n"), "vr");
+    cursor(p, o, "rc", n("r_kb"), n("r_n"), "vr", "r_l");
     o.wire("r_row_end", 1, eq(add(n("r_m"), kx(1)), n("vr_m")));
     // the chain is complete when its stores are (`store_out.rs`)
     let fin = super::store_out::finish(p, o);
@@ -716,9 +786,9 @@ fn outputs(p: &AccelParams, o: &mut Body) {
                             n("o_row_end"),
                             vec![
                                 set("o_m", kx(0)),
-                                set("o_kb", mux(n("oc_lend"), kx(0), n("oc_kb1"))),
-                                set("o_n", mux(n("oc_lend"), kx(0), n("oc_n1"))),
-                                set("o_l", mux(n("oc_lend"), table::next("o_l"), n("o_l"))),
+                                set("o_kb", n("oc_nkb")),
+                                set("o_n", n("oc_nn")),
+                                set("o_l", n("oc_nl")),
                                 when(
                                     n("oc_wrap"),
                                     vec![set("o_base", add(n("o_base"), n("vo_m")))],
@@ -733,9 +803,9 @@ fn outputs(p: &AccelParams, o: &mut Body) {
                             n("r_row_end"),
                             vec![
                                 set("r_m", kx(0)),
-                                set("r_kb", mux(n("rc_lend"), kx(0), n("rc_kb1"))),
-                                set("r_n", mux(n("rc_lend"), kx(0), n("rc_n1"))),
-                                set("r_l", mux(n("rc_lend"), table::next("r_l"), n("r_l"))),
+                                set("r_kb", n("rc_nkb")),
+                                set("r_n", n("rc_nn")),
+                                set("r_l", n("rc_nl")),
                                 when(
                                     n("rc_wrap"),
                                     vec![set("r_base", add(n("r_base"), n("vr_m")))],

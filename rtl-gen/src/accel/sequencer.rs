@@ -105,6 +105,7 @@ pub fn phases(p: &AccelParams, o: &mut Body) {
             or(dep_bad, sl(&fl, 2, 2))
         };
         let dep_bad = or(dep_bad, super::store_out::desc_bad(p, i));
+        let dep_bad = or(dep_bad, super::stream_in::desc_bad(p, i));
         // a K tile larger than a weight slot
         let dep_bad = or(dep_bad, lt(kx(p.slot_words), f("kt")));
         let this = or(

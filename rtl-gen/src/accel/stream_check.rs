@@ -24,7 +24,7 @@ use super::image::{engine_run, reference, Layer, LayerTiming, ACT_ADDR, DESC_ADD
 use super::params::{AccelParams, DESC_BYTES};
 use super::store_out::STORE_FLAG;
 use super::stream::{Order, StreamPlan};
-use super::stream_in::{self, HELD_FLAG, STREAM_FLAG};
+use super::stream_in::{self, HELD_FLAG, STREAM_FLAG, WO_FLAG};
 use crate::error::RtlError;
 
 /// The streamed plan of `m x k x n` when the top runs it this way, or why
@@ -48,20 +48,20 @@ pub fn streamed_plan(
             s.describe()
         ))
     };
-    if s.order == Order::WeightsOuter && (s.groups > 1 || s.k_tiles > 1) {
+    if s.order == Order::WeightsOuter && s.k_tiles > 1 {
         return why(format!(
-            "the top runs the weights-outer order for one feature group of one K tile (its \
-             blocks' descriptors hold the weights the first one loaded), not {} groups x {} K \
-             tiles",
-            s.groups, s.k_tiles
+            "the top runs the weights-outer order for one K tile a group (a block's partial \
+             sums would have to stay in the output buffer while the other blocks compute), not \
+             {} K tiles",
+            s.k_tiles
         ));
     }
-    if s.order == Order::WeightsOuter && s.out_spill {
-        return why(
-            "the top does not store the outputs per tile in the weights-outer order (its blocks \
-             would share one staging half)"
-                .into(),
-        );
+    if s.order == Order::WeightsOuter && s.groups > 1 && !s.out_spill {
+        return why(format!(
+            "the top runs the weights-outer order over {} feature groups only with the outputs \
+             stored per tile (the output buffer keeps a layer's outputs block by block)",
+            s.groups
+        ));
     }
     if s.partial_spill {
         return why("the top does not spill partial sums to DRAM".into());
@@ -166,8 +166,9 @@ pub fn check_streamed(
     }
     // operands: the weights of the first block's layer, every block's rows
     // from its own seed; the reference of the whole layer
-    let first: Vec<usize> = (0..s.tiles.len())
-        .filter(|&i| i == 0 || s.tiles[i].block != s.tiles[i - 1].block)
+    // (the first tile of each block: weights outer the first group's)
+    let first: Vec<usize> = (0..s.blocks)
+        .filter_map(|b| s.tiles.iter().position(|t| t.block == b))
         .collect();
     let mut acts = Vec::with_capacity((m * k) as usize);
     let mut wimg = Vec::new();
@@ -194,10 +195,26 @@ pub fn check_streamed(
     let mut segments = Vec::new();
     let mut descs = Vec::new();
     let streamed = s.streams_input();
-    let flags = if streamed { STREAM_FLAG } else { 0 } | if s.out_spill { STORE_FLAG } else { 0 };
-    // weights outer (one group of one K tile): every block after the first
-    // computes with the weights the first loaded, its transfer rows only
+    // weights outer: every block after the first computes with the
+    // weights its group's first block loaded, its transfers rows only
     let held = s.order == Order::WeightsOuter;
+    let flags = if streamed { STREAM_FLAG } else { 0 }
+        | if s.out_spill { STORE_FLAG } else { 0 }
+        | if held { WO_FLAG } else { 0 };
+    if held {
+        // every tile's load at the engine's placement: its weights (the
+        // first block's tiles: the group's, in the weight stream's order)
+        // then its block's rows
+        let mut w_at = 0usize;
+        for (i, t) in s.tiles.iter().enumerate() {
+            let w = t.weight_bytes as usize;
+            let mut seg = wimg[w_at..w_at + w].to_vec();
+            w_at += w;
+            let rows = &acts[(t.m0 * k) as usize..((t.m0 + t.tokens) * k) as usize];
+            seg.extend(rows.iter().map(|&a| a as u8));
+            segments.push((s.load_addr(i), seg));
+        }
+    }
     // the stores: the engine's placement, one after the other in issue order
     let sbase = store_base(load);
     let stored_before = |i: usize| -> u64 { s.tiles[..i].iter().map(|t| t.out_bytes).sum() };
@@ -208,15 +225,17 @@ pub fn check_streamed(
         } else {
             OUT_ADDR + t.m0 * n * 4
         };
-        let (abase, wbase) = if streamed {
+        let (abase, wbase) = if held {
+            // (the segments above; the transfers follow one another)
+            let at = s.load_addr(i);
+            (at + t.weight_bytes, at)
+        } else if streamed {
             let at = s.load_addr(i);
             let w0 = t.weight_bytes as usize;
             let rows = &acts[(t.m0 * k) as usize..((t.m0 + t.tokens) * k) as usize];
             let mut seg = wimg[..w0].to_vec();
             seg.extend(rows.iter().map(|&a| a as u8));
-            if !held {
-                seg.extend(&wimg[w0..]);
-            }
+            seg.extend(&wimg[w0..]);
             segments.push((at, seg));
             (at + t.weight_bytes, at)
         } else {

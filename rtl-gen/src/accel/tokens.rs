@@ -117,7 +117,7 @@ pub fn feeder(p: &AccelParams, o: &mut Body) -> (Vec<Stmt>, Vec<Stmt>) {
         X,
         mux(
             n("start_n"),
-            add(n("ve_ab"), n("e_kb")),
+            add(n("e_ab"), n("e_kb")),
             mux(
                 n("fd_se"),
                 n("fd_rb1"),
