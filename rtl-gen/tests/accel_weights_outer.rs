@@ -3,11 +3,16 @@
 //! loop: one feature group of one K tile, its weights loaded once with the
 //! first token block's rows and held while every later block's tile loads
 //! its rows alone (one descriptor a block, the later ones with the held
-//! flag, `stream_in.rs`); start, completion and total equal to the
-//! engine's, every result bit-exact, every transfer at the engine's
-//! placement, and bit-exact under random AXI timing. A top whose later
-//! blocks read the weights from their own slot is caught. The weights-outer order of several groups or K tiles
-//! stays refused, with the engine's moves named.
+//! flag, `stream_in.rs`), and several feature groups with the outputs
+//! stored per tile (the cursors stepping `(group, K tile, block)`, every
+//! tile's rows into its slot's half, a weight slot per weight tile); start,
+//! completion and total equal to the engine's, every result bit-exact,
+//! every transfer and store at the engine's placement, and bit-exact under
+//! random AXI timing. Caught: later blocks reading the weights from their
+//! own slot, a group's weights written into its transfer's slot (per tile),
+//! cursors walking each block's tiles in order. Several K tiles weights
+//! outer, and several groups with the outputs on chip, stay refused, with
+//! the engine's moves named.
 
 mod accel_common;
 
@@ -106,28 +111,122 @@ fn a_held_block_reading_its_own_slot_is_caught() {
     assert!(r.wrong_results > 0, "{}", r.summary());
 }
 
+/// Several feature groups weights outer, the outputs stored per tile: on
+/// the 1 KiB design a block is 2 rows of 256 B (512 B halves), the whole
+/// output spills from the activation buffer. Pinned: the engine's start /
+/// done (the first by hand: the first transfer is the first group's 512 B
+/// of weights and 2 x 256 B of rows, 40 + 1024 / 8 = 168).
 #[test]
-fn weights_outer_over_several_groups_is_refused() {
+fn several_groups_weights_outer_with_stores_is_exact() {
+    let mut failed = Vec::new();
+    // (design, AXI, shape, groups, blocks, the engine's start / done)
+    for (arch, axi, shape, groups, blocks, timing) in [
+        // 3 groups x 8 blocks: every group's first block in the same
+        // transfer slot (an even count of blocks)
+        (tight(true), 64, (16, 256, 24), 3, 8, (168, 2032)),
+        // 7 blocks: the group's first block alternates slots
+        (tight(true), 64, (14, 256, 24), 3, 7, (168, 1816)),
+        (tight(true), 64, (16, 256, 32), 4, 8, (168, 2672)),
+        // single-buffered weights: one tile at a time
+        (tight(false), 128, (16, 256, 24), 3, 8, (168, 3688)),
+        (tight(false), 128, (14, 256, 24), 3, 7, (168, 3256)),
+        // one group whose 40 x 8 outputs spill (5 blocks of 8)
+        (tight(true), 64, (40, 64, 8), 1, 5, (104, 504)),
+        // weight registers (T = 2): the order inside a tile, not the moves
+        (with_tokens(tight(true), 2), 64, (16, 256, 24), 3, 8, (168, 2032)),
+    ] {
+        let p = AccelParams::new(&arch, axi).expect("builds");
+        let s = StreamPlan::new(&p, shape.0, shape.1, shape.2);
+        assert_eq!(
+            (s.order, s.groups, s.k_tiles, s.blocks, s.out_spill),
+            (Order::WeightsOuter, groups, 1, blocks, true),
+            "{}",
+            s.describe()
+        );
+        // every group's weights once, with its first block
+        let tiles = groups * blocks;
+        assert_eq!(s.tiles.len() as u64, tiles);
+        assert!(s
+            .tiles
+            .iter()
+            .all(|t| (t.weight_bytes > 0) == (t.block == 0) && t.out_bytes > 0));
+        let r = check_gemm(&p, shape.0, shape.1, shape.2, &o()).expect("runs");
+        println!("{}", r.summary());
+        let rtl = r.rtl.map(|t| (t.start, t.done));
+        if (r.engine.start, r.engine.done) != timing || rtl != Some(timing) {
+            failed.push(format!(
+                "{shape:?}: expected {timing:?}, engine {:?}, rtl {rtl:?}",
+                (r.engine.start, r.engine.done)
+            ));
+        }
+        if r.transfers != tiles || r.stores != (tiles, tiles as i64) {
+            failed.push(format!(
+                "{shape:?}: {tiles} transfers and stores, got {} and {:?}",
+                r.transfers, r.stores
+            ));
+        }
+        if !r.passed() || r.results as u64 != shape.0 * shape.2 {
+            failed.push(r.summary());
+        }
+    }
+    assert!(failed.is_empty(), "{}", failed.join("\n"));
+}
+
+/// The new slot and cursor logic broken, on 16 x 256 x 24 (3 groups x 8
+/// blocks): the check catches each.
+#[test]
+fn broken_weights_outer_slots_and_cursors_are_caught() {
+    // a group's weights into its transfer's slot: with 8 blocks every
+    // group's first block is in slot 0, so the next group's weights
+    // overwrite the ones the last block still computes with
+    let mut p = AccelParams::new(&tight(true), 64).expect("builds");
+    p.mutation = Mutation::WeightSlotPerTile;
+    let r = check_gemm(&p, 16, 256, 24, &o()).expect("runs");
+    println!("{}", r.summary());
+    assert!(!r.passed(), "{}", r.summary());
+    assert!(r.wrong_results > 0, "{}", r.summary());
+    // the cursors walking a block's groups before the next block: the
+    // transfers off the engine's placement, the results wrong
+    p.mutation = Mutation::WoBlockOuter;
+    let r = check_gemm(&p, 16, 256, 24, &o()).expect("runs");
+    println!("{}", r.summary());
+    assert!(!r.passed(), "{}", r.summary());
+    assert!(
+        r.wrong_results > 0 && r.addr_mismatch > 0,
+        "{}",
+        r.summary()
+    );
+}
+
+#[test]
+fn weights_outer_over_k_tiles_or_on_chip_outputs_is_refused() {
     // 16 x 512 x 16 on 1 KiB: a block is one row (512 B halves), 16
     // blocks, 2 groups: weights outer (2 x 1024 + 2 x 8192 B against 16 x
-    // 2048 + 8192 B)
+    // 2048 + 8192 B), the outputs (1 KiB) on chip
     let p = AccelParams::new(&tight(true), 64).expect("builds");
-    // one group whose 40 x 8 outputs spill from the 1 KiB activation buffer
-    let s = StreamPlan::new(&p, 40, 64, 8);
-    assert_eq!(
-        (s.order, s.groups, s.out_spill),
-        (Order::WeightsOuter, 1, true)
-    );
-    match check_gemm(&p, 40, 64, 8, &o()) {
-        Err(RtlError::Unsupported(w)) => assert!(w.contains("weights-outer order"), "{w}"),
-        other => panic!("expected a refusal, got {other:?}"),
-    }
     let s = StreamPlan::new(&p, 16, 512, 16);
-    assert_eq!((s.order, s.groups, s.blocks), (Order::WeightsOuter, 2, 16));
+    assert_eq!(
+        (s.order, s.groups, s.blocks, s.out_spill),
+        (Order::WeightsOuter, 2, 16, false)
+    );
     match check_gemm(&p, 16, 512, 16, &o()) {
         Err(RtlError::Unsupported(w)) => {
             assert!(w.contains("weights outer"), "{w}");
-            assert!(w.contains("2 groups x 1 K tiles"), "{w}");
+            assert!(w.contains("over 2 feature groups only with the outputs stored"), "{w}");
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    // one group of 2 K tiles over the 1 KiB weight slot, 8 blocks of 8
+    let p = AccelParams::new(&streaming(true), 64).expect("builds");
+    let s = StreamPlan::new(&p, 64, 1024, 8);
+    assert_eq!(
+        (s.order, s.groups, s.k_tiles, s.blocks),
+        (Order::WeightsOuter, 1, 2, 8)
+    );
+    match check_gemm(&p, 64, 1024, 8, &o()) {
+        Err(RtlError::Unsupported(w)) => {
+            assert!(w.contains("one K tile a group"), "{w}");
+            assert!(w.contains("not 2 K tiles"), "{w}");
         }
         other => panic!("expected a refusal, got {other:?}"),
     }
@@ -148,4 +247,21 @@ fn weights_outer_is_correct_under_random_axi_timing() {
     println!("{}", r.summary());
     assert!(r.passed(), "{}", r.summary());
     assert_eq!((r.wrong_results, r.results), (0, 320));
+}
+
+/// Several groups with stores under random AXI timing: the weight slots,
+/// the rows' halves and the staging halves still meet (correctness only).
+#[test]
+fn several_groups_weights_outer_is_correct_under_random_axi_timing() {
+    let p = AccelParams::new(&tight(true), 64).expect("builds");
+    let opt = AccelOptions {
+        random: true,
+        seed: 3,
+        max_cycles: 200_000,
+        ..o()
+    };
+    let r = check_gemm(&p, 14, 256, 24, &opt).expect("runs");
+    println!("{}", r.summary());
+    assert!(r.passed(), "{}", r.summary());
+    assert_eq!((r.wrong_results, r.results), (0, 336));
 }

@@ -57,19 +57,19 @@ fn cursor(p: &AccelParams, o: &mut Body, pre: &str, kb: Expr, nn: Expr, v: &str,
     );
     // weights outer: the next block's same tile (broken: the blocks' own
     // tiles in order, tokens outer)
-    let blk = if p.mutation == Mutation::WoBlockOuter {
+    let wo = if p.mutation == Mutation::WoBlockOuter {
         b(false)
     } else {
-        and(n("wo"), table::in_chain(table::next(l)))
+        n("wo")
     };
-    o.wire(&w("blk"), 1, blk);
+    o.wire(&w("blk"), 1, and(wo.clone(), table::in_chain(table::next(l))));
     o.wire(
         &w("nl"),
         table::LB,
         mux(
             or(n(&w("blk")), n(&w("lend"))),
             table::next(l),
-            mux(n("wo"), crate::ir::konst(table::LB, 0), n(l)),
+            mux(wo, crate::ir::konst(table::LB, 0), n(l)),
         ),
     );
     o.wire(
