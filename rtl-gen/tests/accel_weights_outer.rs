@@ -133,7 +133,14 @@ fn several_groups_weights_outer_with_stores_is_exact() {
         // one group whose 40 x 8 outputs spill (5 blocks of 8)
         (tight(true), 64, (40, 64, 8), 1, 5, (104, 504)),
         // weight registers (T = 2): the order inside a tile, not the moves
-        (with_tokens(tight(true), 2), 64, (16, 256, 24), 3, 8, (168, 2032)),
+        (
+            with_tokens(tight(true), 2),
+            64,
+            (16, 256, 24),
+            3,
+            8,
+            (168, 2032),
+        ),
     ] {
         let p = AccelParams::new(&arch, axi).expect("builds");
         let s = StreamPlan::new(&p, shape.0, shape.1, shape.2);
@@ -212,7 +219,10 @@ fn weights_outer_over_k_tiles_or_on_chip_outputs_is_refused() {
     match check_gemm(&p, 16, 512, 16, &o()) {
         Err(RtlError::Unsupported(w)) => {
             assert!(w.contains("weights outer"), "{w}");
-            assert!(w.contains("over 2 feature groups only with the outputs stored"), "{w}");
+            assert!(
+                w.contains("over 2 feature groups only with the outputs stored"),
+                "{w}"
+            );
         }
         other => panic!("expected a refusal, got {other:?}"),
     }

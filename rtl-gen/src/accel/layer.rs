@@ -5,7 +5,10 @@
 //!
 //! A tile is `(n, kb)`: the feature group starting at output `n`, the K
 //! tile starting at chunk `kb`, `min(kt, C - kb)` chunks of the row's `C =
-//! K / width` (`kt`: the layer's K tile, at most a slot's words). Three cursors walk the tiles in the same order:
+//! K / width` (`kt`: the layer's K tile, at most a slot's words); weights
+//! outer (`stream_in::WO_FLAG`) the chain's layers are one layer's token
+//! blocks and a tile `(n, kb, l)` is followed by the next block's same
+//! tile, the last block's by the first block's next tile. Three cursors walk the tiles in the same order:
 //! the fetch decisions (`f_`), the read requests (`i_`), the starts (`e_`),
 //! and the outputs follow them (`o_` writes, `r_` reads the partial sums
 //! one cycle before each output of a later K tile arrives: the tile's
@@ -62,7 +65,11 @@ fn cursor(p: &AccelParams, o: &mut Body, pre: &str, kb: Expr, nn: Expr, v: &str,
     } else {
         n("wo")
     };
-    o.wire(&w("blk"), 1, and(wo.clone(), table::in_chain(table::next(l))));
+    o.wire(
+        &w("blk"),
+        1,
+        and(wo.clone(), table::in_chain(table::next(l))),
+    );
     o.wire(
         &w("nl"),
         table::LB,
@@ -272,7 +279,11 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     o.wire(
         "e_ab",
         X,
-        mux(n("wo"), super::stream_in::slot_half(p, "e_slot"), n("ve_ab")),
+        mux(
+            n("wo"),
+            super::stream_in::slot_half(p, "e_slot"),
+            n("ve_ab"),
+        ),
     );
     // the feeder: the chunk offered in the next cycle
     let fd_ch_n = mux(n("start_n"), n("ec_ch"), n("fd_ch"));

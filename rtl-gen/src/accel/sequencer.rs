@@ -18,7 +18,8 @@
 //!
 //! Tile order (the engine's fixed mapping with the input on chip): feature
 //! groups of `lanes` in order, and in a group its K tiles (as many chunks
-//! as a weight slot holds) in order; in a tile, token by token, its chunks
+//! as a weight slot holds) in order (weights outer, the chain being one
+//! layer's token blocks: in a K tile the blocks in order, `layer.rs`); in a tile, token by token, its chunks
 //! in order (`layer.rs`), or with weight registers (`token_tile = T > 1`)
 //! in sub-tiles of `T` tokens, chunk-outer and token-inner (`tokens.rs`). Outputs go to the output buffer as the tile
 //! produces them: word `g * M + m` holds token `m`, group `g`, the K

@@ -4,9 +4,11 @@
 //! (`stream_in.rs`): the block's rows come with its first weight
 //! transfer, the fetch runs ahead across the block boundaries as across a
 //! chain's layers, so the top makes the engine's moves at its cycles; the
-//! weights-outer order of one feature group of one K tile the same way,
-//! every block after the first with the held flag (its transfer its rows
-//! alone, the weights the first block loaded); and
+//! weights-outer order of one K tile a group the same way, every
+//! descriptor with the weights-outer flag and every block after the first
+//! with the held flag (its transfers its rows alone, the weights its
+//! group's first block loaded; the top walks `(group, K tile, block)`),
+//! over several groups only with the outputs stored per tile; and
 //! outputs stored per tile (the store flag, `store_out.rs`), with the
 //! input streamed or on chip (one descriptor). The engine's layer starts
 //! with the first block and is complete with the last; both and the total
@@ -17,7 +19,9 @@
 //! Memory image: the engine's placement of the layer's loads, one after
 //! the other from 0 (`sim::memory::model`): for each block its tiles'
 //! weights in order (weights outer: the first block's only), the block's
-//! rows right after its first tile's weights. Outputs from `OUT_ADDR`, row-major.
+//! rows right after its first tile's weights; weights outer, every tile's
+//! load (its weights, the first block's tiles only, then its block's rows)
+//! in the order of the tiles. Outputs from `OUT_ADDR`, row-major.
 
 use super::check::{simulate, AccelOptions, AccelReport, RunImage};
 use super::image::{engine_run, reference, Layer, LayerTiming, ACT_ADDR, DESC_ADDR, OUT_ADDR};

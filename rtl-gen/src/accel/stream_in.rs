@@ -14,7 +14,17 @@
 //! other (the engine bounds a block by a half of the buffer). Rows are
 //! whole words (`K % width == 0`, checked by the host, `stream_check.rs`).
 //!
-//! Per weight slot `s`: `sbw<s>` the transfer's weight beats (the rest are
+//! The engine's weights-outer order ([`WO_FLAG`] on every block,
+//! [`HELD_FLAG`] on the blocks after the first): the tiles are walked
+//! `(group, K tile, block)`, every tile's transfer carries its block's rows
+//! (and, the first block's, its group's weights before them), the rows go
+//! to the half of the tile's transfer slot (consecutive tiles alternate, so
+//! a tile's rows never land in the half the tile before it reads, whatever
+//! the count of blocks), and the weights to a weight slot that alternates
+//! per weight tile (`swh<s>`, `layer.rs`: a group's first block loads its
+//! weights into the slot the previous group's blocks do not read).
+//!
+//! Per transfer slot `s`: `sbw<s>` the transfer's weight beats (the rest are
 //! rows), `sab<s>` the half its rows go to; the rows are assembled into
 //! activation words per slot (`sg<s>`) and written at `sab<s> + swc<s>`.
 
@@ -102,7 +112,10 @@ pub fn desc_bad(p: &AccelParams, i: u32) -> Expr {
     let wo = sl(&fl, 5, 5);
     let mut bad = and(
         wo.clone(),
-        or(not(sl(&fl, 1, 1)), ne(sl(&fl, 4, 4), crate::ir::konst(1, u128::from(i > 0)))),
+        or(
+            not(sl(&fl, 1, 1)),
+            ne(sl(&fl, 4, 4), crate::ir::konst(1, u128::from(i > 0))),
+        ),
     );
     if i > 0 {
         bad = or(bad, ne(wo, sl("t0_flags", 5, 5)));
@@ -140,11 +153,7 @@ pub fn requests(p: &AccelParams, o: &mut Body) {
         ),
     );
     // the half the rows go to: the layer's, or weights outer the slot's
-    o.wire(
-        "i_ab",
-        X,
-        mux(n("wo"), slot_half(p, "f_slot"), n("vi_ab")),
-    );
+    o.wire("i_ab", X, mux(n("wo"), slot_half(p, "f_slot"), n("vi_ab")));
     o.wire("i_rowb", X, super::sequencer::row_beats(p, "vi_k"));
     // a streamed block's rows fit a half of the activation buffer (the
     // host's rule, `stream_check.rs`): its tokens and a row's beats are
