@@ -130,8 +130,6 @@ fn several_groups_weights_outer_with_stores_is_exact() {
         // single-buffered weights: one tile at a time
         (tight(false), 128, (16, 256, 24), 3, 8, (168, 3688)),
         (tight(false), 128, (14, 256, 24), 3, 7, (168, 3256)),
-        // one group whose 40 x 8 outputs spill (5 blocks of 8)
-        (tight(true), 64, (40, 64, 8), 1, 5, (104, 504)),
         // weight registers (T = 2): the order inside a tile, not the moves
         (
             with_tokens(tight(true), 2),

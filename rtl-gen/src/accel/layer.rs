@@ -141,6 +141,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         ("e_n", X),
         ("e_kb", X),
         ("e_slot", 1),
+        ("e_b0", X),
         ("f_cnt", X),
         ("f_n", X),
         ("f_kb", X),
@@ -161,7 +162,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         o.reg(r, wd);
     }
     o.note("the cursors' layers: the fields of the layer each one is in");
-    table::view(o, "ve", n("e_l"), &["c", "n", "kt", "ab", "flags"]);
+    table::view(o, "ve", n("e_l"), &["c", "n", "kt", "ab", "flags", "m"]);
     // the dependency hold: a layer reading layer `flags[18:16]`'s output
     // starts no tile before that layer is complete (its last output leaves
     // the tile in this cycle, or has left)
@@ -285,6 +286,10 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
             n("ve_ab"),
         ),
     );
+    // weights outer its transfer wrote its K tile's range of each row:
+    // the row stride its chunks (`fd_rs`), else the row's chunks
+    o.wire("e_kbo", X, mux(n("wo"), kx(0), n("e_kb")));
+    o.wire("fd_rs", X, mux(n("wo"), n("fd_ch"), n("vd_c")));
     // the feeder: the chunk offered in the next cycle
     let fd_ch_n = mux(n("start_n"), n("ec_ch"), n("fd_ch"));
     let (tok_run, tok_init) = if tokens {
@@ -317,8 +322,8 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
             X,
             mux(
                 n("start_n"),
-                add(n("e_ab"), n("e_kb")),
-                mux(n("fd_last"), add(n("fd_rb"), n("vd_c")), n("fd_rb")),
+                add(n("e_ab"), n("e_kbo")),
+                mux(n("fd_last"), add(n("fd_rb"), n("fd_rs")), n("fd_rb")),
             ),
         );
         o.wire(
@@ -508,6 +513,11 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
                 set("e_kb", n("ec_nkb")),
                 set("e_n", n("ec_nn")),
                 set("e_l", n("ec_nl")),
+                // the block's first token in its group (weights outer)
+                set(
+                    "e_b0",
+                    mux(n("ec_blk"), add(n("e_b0"), n("ve_m")), kx(0)),
+                ),
             ],
         ),
         set("f_cnt", n("f_cnt_n")),
@@ -554,7 +564,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         run.push(set("arr1", b(false)));
     }
     let mut init: Vec<Stmt> = [
-        "a_iss", "f_cnt", "f_n", "f_kb", "f_iss", "i_kb", "i_n", "e_cnt", "e_n", "e_kb", "fd_c",
+        "a_iss", "f_cnt", "f_n", "f_kb", "f_iss", "i_kb", "i_n", "e_cnt", "e_n", "e_kb", "e_b0", "fd_c",
         "fd_ch", "fd_row", "fd_rb", "fd_aa", "fd_kb",
     ]
     .iter()
@@ -693,7 +703,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
 fn outputs(p: &AccelParams, o: &mut Body) {
     o.note("outputs: into the output buffer as the tile produces them; later K tiles add");
     for r in [
-        "o_m", "o_n", "o_kb", "o_base", "r_m", "r_n", "r_kb", "r_base",
+        "o_m", "o_n", "o_kb", "o_base", "o_b0", "r_m", "r_n", "r_kb", "r_base", "r_b0",
     ] {
         o.reg(r, X);
     }
@@ -779,7 +789,8 @@ fn outputs(p: &AccelParams, o: &mut Body) {
             when_else(
                 n("parse_ok"),
                 [
-                    "o_m", "o_n", "o_kb", "o_base", "r_m", "r_n", "r_kb", "r_base",
+                    "o_m", "o_n", "o_kb", "o_base", "o_b0", "r_m", "r_n", "r_kb", "r_base",
+                    "r_b0",
                 ]
                 .iter()
                 .map(|r| set(r, kx(0)))
@@ -800,9 +811,19 @@ fn outputs(p: &AccelParams, o: &mut Body) {
                                 set("o_kb", n("oc_nkb")),
                                 set("o_n", n("oc_nn")),
                                 set("o_l", n("oc_nl")),
+                                // weights outer: the next block's tokens
+                                // follow in the group (`o_b0`), the group
+                                // ends with its last block
+                                set(
+                                    "o_b0",
+                                    mux(n("oc_blk"), add(n("o_b0"), n("vo_m")), kx(0)),
+                                ),
                                 when(
-                                    n("oc_wrap"),
-                                    vec![set("o_base", add(n("o_base"), n("vo_m")))],
+                                    and(n("oc_wrap"), not(n("oc_blk"))),
+                                    vec![set(
+                                        "o_base",
+                                        add(n("o_base"), add(n("vo_m"), n("o_b0"))),
+                                    )],
                                 ),
                             ],
                             vec![set("o_m", add(n("o_m"), kx(1)))],
@@ -817,9 +838,16 @@ fn outputs(p: &AccelParams, o: &mut Body) {
                                 set("r_kb", n("rc_nkb")),
                                 set("r_n", n("rc_nn")),
                                 set("r_l", n("rc_nl")),
+                                set(
+                                    "r_b0",
+                                    mux(n("rc_blk"), add(n("r_b0"), n("vr_m")), kx(0)),
+                                ),
                                 when(
-                                    n("rc_wrap"),
-                                    vec![set("r_base", add(n("r_base"), n("vr_m")))],
+                                    and(n("rc_wrap"), not(n("rc_blk"))),
+                                    vec![set(
+                                        "r_base",
+                                        add(n("r_base"), add(n("vr_m"), n("r_b0"))),
+                                    )],
                                 ),
                             ],
                             vec![set("r_m", add(n("r_m"), kx(1)))],

@@ -52,12 +52,12 @@ pub fn streamed_plan(
             s.describe()
         ))
     };
-    if s.order == Order::WeightsOuter && s.k_tiles > 1 {
+    if s.order == Order::WeightsOuter && s.k_tiles > 1 && p.aword_bits() % p.axi_bits != 0 {
         return why(format!(
-            "the top runs the weights-outer order for one K tile a group (a block's partial \
-             sums would have to stay in the output buffer while the other blocks compute), not \
-             {} K tiles",
-            s.k_tiles
+            "weights outer over {} K tiles a tile loads its K range of each row: a chunk's {} \
+             activations must be whole bus beats",
+            s.k_tiles,
+            p.width()
         ));
     }
     if s.order == Order::WeightsOuter && s.groups > 1 && !s.out_spill {
@@ -65,6 +65,13 @@ pub fn streamed_plan(
             "the top runs the weights-outer order over {} feature groups only with the outputs \
              stored per tile (the output buffer keeps a layer's outputs block by block)",
             s.groups
+        ));
+    }
+    if s.order == Order::WeightsOuter && s.out_spill && m > super::store_out::half(p) {
+        return why(format!(
+            "weights outer a feature group's outputs of all {m} tokens are staged in one half of \
+             the output buffer ({} words)",
+            super::store_out::half(p)
         ));
     }
     if s.partial_spill {
@@ -214,18 +221,26 @@ pub fn check_streamed(
             let w = t.weight_bytes as usize;
             let mut seg = wimg[w_at..w_at + w].to_vec();
             w_at += w;
-            let rows = &acts[(t.m0 * k) as usize..((t.m0 + t.tokens) * k) as usize];
-            seg.extend(rows.iter().map(|&a| a as u8));
+            // the K tile's range of each of the block's rows
+            let k0 = t.kb * p.width();
+            for r in t.m0..t.m0 + t.tokens {
+                let row = &acts[(r * k + k0) as usize..(r * k + k0 + t.klen) as usize];
+                seg.extend(row.iter().map(|&a| a as u8));
+            }
             segments.push((s.load_addr(i), seg));
         }
     }
     // the stores: the engine's placement, one after the other in issue order
     let sbase = store_base(load);
     let stored_before = |i: usize| -> u64 { s.tiles[..i].iter().map(|t| t.out_bytes).sum() };
-    for &i in &first {
+    for (b, &i) in first.iter().enumerate() {
         let t = s.tiles[i];
+        // the block's first store (its first group's last K tile)
+        let st = (i..s.tiles.len())
+            .find(|&j| s.tiles[j].block == b as u64 && s.tiles[j].out_bytes > 0)
+            .unwrap_or(i);
         let obase = if s.out_spill {
-            sbase + stored_before(i)
+            sbase + stored_before(st)
         } else {
             OUT_ADDR + t.m0 * n * 4
         };

@@ -154,11 +154,20 @@ pub fn requests(p: &AccelParams, o: &mut Body) {
     );
     // the half the rows go to: the layer's, or weights outer the slot's
     o.wire("i_ab", X, mux(n("wo"), slot_half(p, "f_slot"), n("vi_ab")));
-    o.wire("i_rowb", X, super::sequencer::row_beats(p, "vi_k"));
+    // (weights outer: the K tile's range of the row, its chunks' words)
+    let aper = u64::from(p.aword_bits() / p.axi_bits);
+    o.wire(
+        "i_rowb",
+        X,
+        mux(
+            n("wo"),
+            mul(n("ic_ch"), kx(aper)),
+            super::sequencer::row_beats(p, "vi_k"),
+        ),
+    );
     // a streamed block's rows fit a half of the activation buffer (the
     // host's rule, `stream_check.rs`): its tokens and a row's beats are
     // narrow, so is the product (no 32 x 32 multiplier)
-    let aper = u64::from(p.aword_bits() / p.axi_bits);
     let mb = super::params::addr_bits(p.act_words + 1);
     let rb = super::params::addr_bits(p.act_words * aper + 1);
     o.wire(
