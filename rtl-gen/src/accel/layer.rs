@@ -514,10 +514,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
                 set("e_n", n("ec_nn")),
                 set("e_l", n("ec_nl")),
                 // the block's first token in its group (weights outer)
-                set(
-                    "e_b0",
-                    mux(n("ec_blk"), add(n("e_b0"), n("ve_m")), kx(0)),
-                ),
+                set("e_b0", mux(n("ec_blk"), add(n("e_b0"), n("ve_m")), kx(0))),
             ],
         ),
         set("f_cnt", n("f_cnt_n")),
@@ -564,8 +561,8 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         run.push(set("arr1", b(false)));
     }
     let mut init: Vec<Stmt> = [
-        "a_iss", "f_cnt", "f_n", "f_kb", "f_iss", "i_kb", "i_n", "e_cnt", "e_n", "e_kb", "e_b0", "fd_c",
-        "fd_ch", "fd_row", "fd_rb", "fd_aa", "fd_kb",
+        "a_iss", "f_cnt", "f_n", "f_kb", "f_iss", "i_kb", "i_n", "e_cnt", "e_n", "e_kb", "e_b0",
+        "fd_c", "fd_ch", "fd_row", "fd_rb", "fd_aa", "fd_kb",
     ]
     .iter()
     .map(|r| set(r, kx(0)))
@@ -789,8 +786,7 @@ fn outputs(p: &AccelParams, o: &mut Body) {
             when_else(
                 n("parse_ok"),
                 [
-                    "o_m", "o_n", "o_kb", "o_base", "o_b0", "r_m", "r_n", "r_kb", "r_base",
-                    "r_b0",
+                    "o_m", "o_n", "o_kb", "o_base", "o_b0", "r_m", "r_n", "r_kb", "r_base", "r_b0",
                 ]
                 .iter()
                 .map(|r| set(r, kx(0)))
@@ -814,10 +810,7 @@ fn outputs(p: &AccelParams, o: &mut Body) {
                                 // weights outer: the next block's tokens
                                 // follow in the group (`o_b0`), the group
                                 // ends with its last block
-                                set(
-                                    "o_b0",
-                                    mux(n("oc_blk"), add(n("o_b0"), n("vo_m")), kx(0)),
-                                ),
+                                set("o_b0", mux(n("oc_blk"), add(n("o_b0"), n("vo_m")), kx(0))),
                                 when(
                                     and(n("oc_wrap"), not(n("oc_blk"))),
                                     vec![set(
@@ -838,10 +831,7 @@ fn outputs(p: &AccelParams, o: &mut Body) {
                                 set("r_kb", n("rc_nkb")),
                                 set("r_n", n("rc_nn")),
                                 set("r_l", n("rc_nl")),
-                                set(
-                                    "r_b0",
-                                    mux(n("rc_blk"), add(n("r_b0"), n("vr_m")), kx(0)),
-                                ),
+                                set("r_b0", mux(n("rc_blk"), add(n("r_b0"), n("vr_m")), kx(0))),
                                 when(
                                     and(n("rc_wrap"), not(n("rc_blk"))),
                                     vec![set(
