@@ -13,7 +13,11 @@
 //!
 //! Staging: the output buffer's two halves (`out_words / 2` words each),
 //! alternating per feature group: group `g`'s outputs (and the partial sums
-//! of its K tiles) go to words `(g % 2) * half + m`. A group's first tile
+//! of its K tiles) go to words `(g % 2) * half + m`; weights outer
+//! (`stream_in::WO_FLAG`) a group's half holds all its blocks, block `b`'s
+//! tokens at its offset `b0` (the tokens of the blocks before it), its
+//! store taken from there, and the half is claimed by the group's first
+//! block and freed by its last block's store. A group's first tile
 //! starts only when its half is free (the write data of the group two
 //! before has been sent): with the engine's timing the hold never binds
 //! (`stream_check.rs` refuses a layer where a group computes for fewer

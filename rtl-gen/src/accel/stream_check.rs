@@ -4,7 +4,7 @@
 //! (`stream_in.rs`): the block's rows come with its first weight
 //! transfer, the fetch runs ahead across the block boundaries as across a
 //! chain's layers, so the top makes the engine's moves at its cycles; the
-//! weights-outer order of one K tile a group the same way, every
+//! weights-outer order the same way, every
 //! descriptor with the weights-outer flag and every block after the first
 //! with the held flag (its transfers its rows alone, the weights its
 //! group's first block loaded; the top walks `(group, K tile, block)`),
