@@ -150,7 +150,6 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         ("i_n", X),
         ("f_addr", X),
         ("f_slot", 1),
-        ("f_wh", 1),
         ("arr0", 1),
         ("arr1", 1),
         ("sb0", X),
@@ -193,6 +192,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         // the weight slot a transfer's weights go to (`f_wh` at its
         // request): consecutive weight tiles alternate, a held block's
         // transfer (no weights) leaves the choice
+        o.reg("f_wh", 1);
         o.reg("swh0", 1);
         o.reg("swh1", 1);
     }
@@ -568,7 +568,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     .map(|r| set(r, kx(0)))
     .collect();
     for r in [
-        "comp", "fd_last", "fd_slot", "fd_ws", "e_slot", "f_slot", "f_wh", "arr0", "arr1",
+        "comp", "fd_last", "fd_slot", "fd_ws", "e_slot", "f_slot", "arr0", "arr1",
     ] {
         init.push(set(r, b(false)));
     }
@@ -579,6 +579,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         init.push(set("ii_c", k(ii_bits(ii), 0)));
     }
     if two {
+        init.push(set("f_wh", b(false)));
         init.push(set("swh0", b(false)));
         init.push(set("swh1", b(false)));
     }
@@ -628,23 +629,21 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
             ),
         ),
         set("f_slot", if two { not(n("f_slot")) } else { b(false) }),
-        set(
-            "f_wh",
-            if two {
-                mux(
-                    super::stream_in::is_held(p, "vi_flags"),
-                    n("f_wh"),
-                    not(n("f_wh")),
-                )
-            } else {
-                b(false)
-            },
-        ),
         set("i_kb", n("ix_kb")),
         set("i_n", n("ix_n")),
         set("i_l", n("ix_l")),
     ];
     took.extend(slot_beats);
+    if two {
+        took.push(set(
+            "f_wh",
+            mux(
+                super::stream_in::is_held(p, "vi_flags"),
+                n("f_wh"),
+                not(n("f_wh")),
+            ),
+        ));
+    }
     o.clocked(
         vec![set("comp", b(false))],
         vec![
