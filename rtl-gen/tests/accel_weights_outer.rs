@@ -232,17 +232,15 @@ fn broken_weights_outer_slots_and_cursors_are_caught() {
     println!("{}", r.summary());
     assert!(!r.passed(), "{}", r.summary());
     assert!(r.wrong_results > 0, "{}", r.summary());
-    // the cursors walking a block's groups before the next block: the
-    // transfers off the engine's placement, the results wrong
+    // the cursors walking a block's groups before the next block: its
+    // second tile's transfer takes the next block's rows for a group's,
+    // the results wrong (the layer does not complete: the group's staging
+    // half waits for stores that never come)
     p.mutation = Mutation::WoBlockOuter;
     let r = check_gemm(&p, 16, 256, 24, &o()).expect("runs");
     println!("{}", r.summary());
     assert!(!r.passed(), "{}", r.summary());
-    assert!(
-        r.wrong_results > 0 && r.addr_mismatch > 0,
-        "{}",
-        r.summary()
-    );
+    assert!(r.wrong_results > 0 && r.rtl.is_none(), "{}", r.summary());
 }
 
 #[test]
@@ -281,16 +279,6 @@ fn weights_outer_refusals_name_the_reason() {
         Err(RtlError::Unsupported(w)) => {
             assert!(w.contains("all 16 tokens are staged in one half"), "{w}");
             assert!(w.contains("(8 words)"), "{w}");
-        }
-        other => panic!("expected a refusal, got {other:?}"),
-    }
-    // 2 K tiles on a 256-bit bus: a chunk's 16 B of a row are half a beat
-    let p = AccelParams::new(&k_tiled(true), 256).expect("builds");
-    let s = StreamPlan::new(&p, 8, 1024, 72);
-    assert_eq!((s.order, s.k_tiles), (Order::WeightsOuter, 2));
-    match check_gemm(&p, 8, 1024, 72, &o()) {
-        Err(RtlError::Unsupported(w)) => {
-            assert!(w.contains("whole bus beats"), "{w}");
         }
         other => panic!("expected a refusal, got {other:?}"),
     }

@@ -52,14 +52,6 @@ pub fn streamed_plan(
             s.describe()
         ))
     };
-    if s.order == Order::WeightsOuter && s.k_tiles > 1 && p.aword_bits() % p.axi_bits != 0 {
-        return why(format!(
-            "weights outer over {} K tiles a tile loads its K range of each row: a chunk's {} \
-             activations must be whole bus beats",
-            s.k_tiles,
-            p.width()
-        ));
-    }
     if s.order == Order::WeightsOuter && s.groups > 1 && !s.out_spill {
         return why(format!(
             "the top runs the weights-outer order over {} feature groups only with the outputs \
