@@ -525,8 +525,9 @@ fn trace_dependency_without_forwarding_is_refused() {
 /// An input that does not fit the activation buffer, through the command
 /// line: the engine's tokens-outer order, one descriptor a token block,
 /// exact (exit 0); one whose outputs the engine also stores per tile,
-/// exact (exit 0); the weights-outer order of one group of one K tile
-/// exact (exit 0), of two K tiles refused naming the engine's moves (exit 2).
+/// exact (exit 0); the weights-outer order of one group of one K tile and
+/// of two K tiles exact (exit 0), of two groups with the outputs on chip
+/// refused naming the engine's moves (exit 2).
 #[test]
 fn a_streamed_input_and_stored_outputs_check_exact_weights_outer_exits_2() {
     dram_lib();
@@ -603,7 +604,8 @@ fn a_streamed_input_and_stored_outputs_check_exact_weights_outer_exits_2() {
     assert!(s.contains("difference +0 / +0 / +0"), "{s}");
     assert!(s.contains("512 of 512 bit-exact"), "{s}");
     // K = 1024 over the 1 KiB weight slot: one group of 2 K tiles, weights
-    // outer in 8 blocks of 8, which the top does not run
+    // outer in 8 blocks of 8 (each block's K range of rows with every
+    // tile): the first transfer 1 KiB of weights and 8 x 512 B of rows
     let o = onebit(&[
         "rtl",
         "check",
@@ -614,10 +616,28 @@ fn a_streamed_input_and_stored_outputs_check_exact_weights_outer_exits_2() {
         "--gemm",
         "64,1024,8",
     ]);
+    let s = stdout(&o);
+    assert!(o.status.success(), "{s}{}", stderr(&o));
+    assert!(s.contains("engine : start 680 done 8748 total 8748"), "{s}");
+    assert!(s.contains("difference +0 / +0 / +0"), "{s}");
+    assert!(s.contains("512 of 512 bit-exact"), "{s}");
+    // 4 x 8192 x 16: 2 groups x 16 K tiles x 4 blocks of one row weights
+    // outer, the outputs on chip, which the top does not run
+    let o = onebit(&[
+        "rtl",
+        "check",
+        "--top",
+        "accel",
+        "--arch",
+        a,
+        "--gemm",
+        "4,8192,16",
+    ]);
     assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
     let e = stderr(&o);
     assert!(
-        e.contains("weights outer") && e.contains("not 1 groups x 2 K tiles"),
+        e.contains("weights outer: 128 tiles (2 groups x 16 K tiles x 4 token blocks of 1)")
+            && e.contains("only with the outputs stored per tile"),
         "{e}"
     );
 }

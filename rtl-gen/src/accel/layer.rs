@@ -5,7 +5,10 @@
 //!
 //! A tile is `(n, kb)`: the feature group starting at output `n`, the K
 //! tile starting at chunk `kb`, `min(kt, C - kb)` chunks of the row's `C =
-//! K / width` (`kt`: the layer's K tile, at most a slot's words). Three cursors walk the tiles in the same order:
+//! K / width` (`kt`: the layer's K tile, at most a slot's words); weights
+//! outer (`stream_in::WO_FLAG`) the chain's layers are one layer's token
+//! blocks and a tile `(n, kb, l)` is followed by the next block's same
+//! tile, the last block's by the first block's next tile. Three cursors walk the tiles in the same order:
 //! the fetch decisions (`f_`), the read requests (`i_`), the starts (`e_`),
 //! and the outputs follow them (`o_` writes, `r_` reads the partial sums
 //! one cycle before each output of a later K tile arrives: the tile's
@@ -22,9 +25,12 @@ use crate::ir::{Expr, Stmt};
 /// `<pre>_wrap`: the cursor `(<pre>_kb, <pre>_n)` leaves its group after
 /// this tile; `<pre>_lend`: it leaves its layer (of `<v>_c` chunks a row,
 /// `<v>_n` outputs and K tiles of `<v>_kt` chunks, the view `v` of its
-/// layer); `<pre>_ch`: the tile's chunks; `<pre>_kb1`/`<pre>_n1`: the next
-/// tile in the same layer.
-fn cursor(p: &AccelParams, o: &mut Body, pre: &str, kb: Expr, nn: Expr, v: &str) {
+/// layer `l`); `<pre>_ch`: the tile's chunks; `<pre>_kb1`/`<pre>_n1`: the
+/// next tile in the same layer; `<pre>_nl`, `<pre>_nn`, `<pre>_nkb`: the
+/// tile the cursor goes to (the next layer's first when it leaves its
+/// layer; weights outer, `wo`, the next block's same tile, and from the
+/// last block the first block's next tile, `stream_in::WO_FLAG`).
+fn cursor(p: &AccelParams, o: &mut Body, pre: &str, kb: Expr, nn: Expr, v: &str, l: &str) {
     let (c, nl) = (&format!("{v}_c"), &format!("{v}_n"));
     let kt = || n(&format!("{v}_kt"));
     let w = |s: &str| format!("{pre}_{s}");
@@ -52,27 +58,53 @@ fn cursor(p: &AccelParams, o: &mut Body, pre: &str, kb: Expr, nn: Expr, v: &str)
         1,
         and(n(&w("wrap")), le(n(nl), add(n(&w("nx")), kx(p.lanes())))),
     );
+    // weights outer: the next block's same tile (broken: the blocks' own
+    // tiles in order, tokens outer)
+    let wo = if p.mutation == Mutation::WoBlockOuter {
+        b(false)
+    } else {
+        n("wo")
+    };
+    o.wire(
+        &w("blk"),
+        1,
+        and(wo.clone(), table::in_chain(table::next(l))),
+    );
+    o.wire(
+        &w("nl"),
+        table::LB,
+        mux(
+            or(n(&w("blk")), n(&w("lend"))),
+            table::next(l),
+            mux(wo, crate::ir::konst(table::LB, 0), n(l)),
+        ),
+    );
+    o.wire(
+        &w("nn"),
+        X,
+        mux(
+            n(&w("blk")),
+            n(&w("nx")),
+            mux(n(&w("lend")), kx(0), n(&w("n1"))),
+        ),
+    );
+    o.wire(
+        &w("nkb"),
+        X,
+        mux(
+            n(&w("blk")),
+            n(&w("kbx")),
+            mux(n(&w("lend")), kx(0), n(&w("kb1"))),
+        ),
+    );
 }
 
-/// `<pre>_l`, `<pre>_n`, `<pre>_kb`: the tile after the cursor `cur` of
-/// layer `l` (the next layer's first tile when `cur` leaves its layer).
-fn step(o: &mut Body, pre: &str, l: &str, cur: &str) {
-    let lend = n(&format!("{cur}_lend"));
-    o.wire(
-        &format!("{pre}_l"),
-        table::LB,
-        mux(lend.clone(), table::next(l), n(l)),
-    );
-    o.wire(
-        &format!("{pre}_n"),
-        X,
-        mux(lend.clone(), kx(0), n(&format!("{cur}_n1"))),
-    );
-    o.wire(
-        &format!("{pre}_kb"),
-        X,
-        mux(lend, kx(0), n(&format!("{cur}_kb1"))),
-    );
+/// `<pre>_l`, `<pre>_n`, `<pre>_kb`: the tile after the cursor `cur`
+/// (its `_nl`, `_nn`, `_nkb`).
+fn step(o: &mut Body, pre: &str, cur: &str) {
+    o.wire(&format!("{pre}_l"), table::LB, n(&format!("{cur}_nl")));
+    o.wire(&format!("{pre}_n"), X, n(&format!("{cur}_nn")));
+    o.wire(&format!("{pre}_kb"), X, n(&format!("{cur}_nkb")));
 }
 
 /// The layer's registers and logic.
@@ -80,6 +112,8 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     let cw = p.slot_words;
     let bpw = u64::from(p.wword_bits() / p.axi_bits);
     let two = p.slots == 2;
+    o.note("weights outer: the chain is one layer's token blocks (stream_in::WO_FLAG)");
+    o.wire("wo", 1, super::stream_in::is_wo(p, "t0_flags"));
     o.note("input rows: one transfer each, at the activation base plus the row stride");
     o.reg("a_iss", X);
     o.reg("a_addr", X);
@@ -107,6 +141,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         ("e_n", X),
         ("e_kb", X),
         ("e_slot", 1),
+        ("e_b0", X),
         ("f_cnt", X),
         ("f_n", X),
         ("f_kb", X),
@@ -126,7 +161,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         o.reg(r, wd);
     }
     o.note("the cursors' layers: the fields of the layer each one is in");
-    table::view(o, "ve", n("e_l"), &["c", "n", "kt", "ab", "flags"]);
+    table::view(o, "ve", n("e_l"), &["c", "n", "kt", "ab", "flags", "m"]);
     // the dependency hold: a layer reading layer `flags[18:16]`'s output
     // starts no tile before that layer is complete (its last output leaves
     // the tile in this cycle, or has left)
@@ -154,6 +189,12 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     table::view(o, "vin", table::next("i_l"), &["wbase"]);
     if two {
         o.reg("sb1", X);
+        // the weight slot a transfer's weights go to (`f_wh` at its
+        // request): consecutive weight tiles alternate, a held block's
+        // transfer (no weights) leaves the choice
+        o.reg("f_wh", 1);
+        o.reg("swh0", 1);
+        o.reg("swh1", 1);
     }
     // (with the weight gearbox `sw` is a word's bits, `dma/gearbox.rs`)
     if bpw > 1 || p.wgear() {
@@ -235,7 +276,21 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         1,
         or(n("start_n"), and(n("comp"), not(n("tile_end")))),
     );
-    cursor(p, o, "ec", n("e_kb"), n("e_n"), "ve");
+    cursor(p, o, "ec", n("e_kb"), n("e_n"), "ve", "e_l");
+    // the starting tile's rows: its layer's, or weights outer its slot's half
+    o.wire(
+        "e_ab",
+        X,
+        mux(
+            n("wo"),
+            super::stream_in::slot_half(p, "e_slot"),
+            n("ve_ab"),
+        ),
+    );
+    // weights outer its transfer wrote its K tile's range of each row:
+    // the row stride its chunks (`fd_rs`), else the row's chunks
+    o.wire("e_kbo", X, mux(n("wo"), kx(0), n("e_kb")));
+    o.wire("fd_rs", X, mux(n("wo"), n("fd_ch"), n("vd_c")));
     // the feeder: the chunk offered in the next cycle
     let fd_ch_n = mux(n("start_n"), n("ec_ch"), n("fd_ch"));
     let (tok_run, tok_init) = if tokens {
@@ -268,8 +323,8 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
             X,
             mux(
                 n("start_n"),
-                add(n("ve_ab"), n("e_kb")),
-                mux(n("fd_last"), add(n("fd_rb"), n("vd_c")), n("fd_rb")),
+                add(n("e_ab"), n("e_kbo")),
+                mux(n("fd_last"), add(n("fd_rb"), n("fd_rs")), n("fd_rb")),
             ),
         );
         o.wire(
@@ -294,7 +349,11 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         o.wire(
             "fd_ws_n",
             1,
-            mux(n("start_n"), mux(held, n("fd_ws"), n("e_slot")), n("fd_ws")),
+            mux(
+                n("start_n"),
+                mux(held, n("fd_ws"), mux(n("e_slot"), n("swh1"), n("swh0"))),
+                n("fd_ws"),
+            ),
         );
         o.wire(
             "w_raddr_n",
@@ -313,11 +372,11 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     );
     // the fetch cursor walks every layer's tiles in order: the tile after
     // `f` (`fx`) and the one after that (`fy`) may be the next layer's
-    cursor(p, o, "fc", n("f_kb"), n("f_n"), "vf");
-    step(o, "fx", "f_l", "fc");
+    cursor(p, o, "fc", n("f_kb"), n("f_n"), "vf", "f_l");
+    step(o, "fx", "fc");
     table::view(o, "vx", n("fx_l"), &["c", "n", "kt"]);
-    cursor(p, o, "fc2", n("fx_kb"), n("fx_n"), "vx");
-    step(o, "fy", "fx_l", "fc2");
+    cursor(p, o, "fc2", n("fx_kb"), n("fx_n"), "vx", "fx_l");
+    step(o, "fy", "fc2");
     // groups step by `lanes`: the last one may be partial (N % lanes)
     let (more, more2) = if p.mutation == Mutation::NoChainPrefetch {
         // broken: a layer's weights only once the layers before it are complete
@@ -358,8 +417,8 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     o.wire("f_cnt_n", X, add(n("f_cnt"), n("f_take")));
     o.wire("sel_run", 1, and(n("run_n"), ne(n("f_iss"), n("f_cnt_n"))));
     // the read requests' cursor: the tile whose transfer enters the DMA next
-    cursor(p, o, "ic", n("i_kb"), n("i_n"), "vi");
-    step(o, "ix", "i_l", "ic");
+    cursor(p, o, "ic", n("i_kb"), n("i_n"), "vi", "i_l");
+    step(o, "ix", "ic");
     // beats a chunk of the tile's group: every lane's, or the partial last
     // group's `N % lanes` lanes (the engine loads only their weights)
     o.wire("i_left", X, sub(n("vi_n"), n("i_n")));
@@ -458,9 +517,11 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         when(
             n("start_n"),
             vec![
-                set("e_kb", mux(n("ec_lend"), kx(0), n("ec_kb1"))),
-                set("e_n", mux(n("ec_lend"), kx(0), n("ec_n1"))),
-                set("e_l", mux(n("ec_lend"), table::next("e_l"), n("e_l"))),
+                set("e_kb", n("ec_nkb")),
+                set("e_n", n("ec_nn")),
+                set("e_l", n("ec_nl")),
+                // the block's first token in its group (weights outer)
+                set("e_b0", mux(n("ec_blk"), add(n("e_b0"), n("ve_m")), kx(0))),
             ],
         ),
         set("f_cnt", n("f_cnt_n")),
@@ -507,8 +568,8 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         run.push(set("arr1", b(false)));
     }
     let mut init: Vec<Stmt> = [
-        "a_iss", "f_cnt", "f_n", "f_kb", "f_iss", "i_kb", "i_n", "e_cnt", "e_n", "e_kb", "fd_c",
-        "fd_ch", "fd_row", "fd_rb", "fd_aa", "fd_kb",
+        "a_iss", "f_cnt", "f_n", "f_kb", "f_iss", "i_kb", "i_n", "e_cnt", "e_n", "e_kb", "e_b0",
+        "fd_c", "fd_ch", "fd_row", "fd_rb", "fd_aa", "fd_kb",
     ]
     .iter()
     .map(|r| set(r, kx(0)))
@@ -524,12 +585,28 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     if ii > 1 {
         init.push(set("ii_c", k(ii_bits(ii), 0)));
     }
+    if two {
+        init.push(set("f_wh", b(false)));
+        init.push(set("swh0", b(false)));
+        init.push(set("swh1", b(false)));
+    }
     init.extend(tok_init);
     init.push(set("a_addr", n("t0_abase")));
     init.push(set("f_addr", n("t0_wbase")));
     // a slot's beats, and (when a word is several beats) its beats a word
+    // (broken: the weights go to the transfer's own slot, per tile)
+    let wh = |s: u32| {
+        if p.mutation == Mutation::WeightSlotPerTile {
+            b(s == 1)
+        } else {
+            n("f_wh")
+        }
+    };
     let slot_set = |s: u32| {
         let mut v = vec![set(&format!("sb{s}"), n("i_all"))];
+        if two {
+            v.push(set(&format!("swh{s}"), wh(s)));
+        }
         v.extend(super::stream_in::slot_set(s));
         if p.wgear() {
             v.push(set(&format!("sw{s}"), n("i_lbits")));
@@ -555,7 +632,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         set(
             "f_addr",
             mux(
-                n("ic_lend"),
+                and(n("ic_lend"), not(n("wo"))),
                 n("vin_wbase"),
                 add(
                     n("f_addr"),
@@ -569,6 +646,16 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         set("i_l", n("ix_l")),
     ];
     took.extend(slot_beats);
+    if two {
+        took.push(set(
+            "f_wh",
+            mux(
+                super::stream_in::is_held(p, "vi_flags"),
+                n("f_wh"),
+                not(n("f_wh")),
+            ),
+        ));
+    }
     o.clocked(
         vec![set("comp", b(false))],
         vec![
@@ -624,7 +711,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
 fn outputs(p: &AccelParams, o: &mut Body) {
     o.note("outputs: into the output buffer as the tile produces them; later K tiles add");
     for r in [
-        "o_m", "o_n", "o_kb", "o_base", "r_m", "r_n", "r_kb", "r_base",
+        "o_m", "o_n", "o_kb", "o_base", "o_b0", "r_m", "r_n", "r_kb", "r_base", "r_b0",
     ] {
         o.reg(r, X);
     }
@@ -635,7 +722,7 @@ fn outputs(p: &AccelParams, o: &mut Body) {
     o.reg("l_done", 1);
     o.reg("dbg_start_r", 1);
     o.reg("dbg_done_r", 1);
-    cursor(p, o, "oc", n("o_kb"), n("o_n"), "vo");
+    cursor(p, o, "oc", n("o_kb"), n("o_n"), "vo", "o_l");
     o.wire("o_row_end", 1, eq(add(n("o_m"), kx(1)), n("vo_m")));
     // the last output of the layer o_l (of the chain: `o_final`)
     o.wire(
@@ -685,7 +772,7 @@ fn outputs(p: &AccelParams, o: &mut Body) {
     o.wire("rd_step", 1, rv);
     o.wire("ob_re_acc", 1, ra);
     o.wire("r_addr", X, r_addr);
-    cursor(p, o, "rc", n("r_kb"), n("r_n"), "vr");
+    cursor(p, o, "rc", n("r_kb"), n("r_n"), "vr", "r_l");
     o.wire("r_row_end", 1, eq(add(n("r_m"), kx(1)), n("vr_m")));
     // the chain is complete when its stores are (`store_out.rs`)
     let fin = super::store_out::finish(p, o);
@@ -710,7 +797,7 @@ fn outputs(p: &AccelParams, o: &mut Body) {
             when_else(
                 n("parse_ok"),
                 [
-                    "o_m", "o_n", "o_kb", "o_base", "r_m", "r_n", "r_kb", "r_base",
+                    "o_m", "o_n", "o_kb", "o_base", "o_b0", "r_m", "r_n", "r_kb", "r_base", "r_b0",
                 ]
                 .iter()
                 .map(|r| set(r, kx(0)))
@@ -728,12 +815,19 @@ fn outputs(p: &AccelParams, o: &mut Body) {
                             n("o_row_end"),
                             vec![
                                 set("o_m", kx(0)),
-                                set("o_kb", mux(n("oc_lend"), kx(0), n("oc_kb1"))),
-                                set("o_n", mux(n("oc_lend"), kx(0), n("oc_n1"))),
-                                set("o_l", mux(n("oc_lend"), table::next("o_l"), n("o_l"))),
+                                set("o_kb", n("oc_nkb")),
+                                set("o_n", n("oc_nn")),
+                                set("o_l", n("oc_nl")),
+                                // weights outer: the next block's tokens
+                                // follow in the group (`o_b0`), the group
+                                // ends with its last block
+                                set("o_b0", mux(n("oc_blk"), add(n("o_b0"), n("vo_m")), kx(0))),
                                 when(
-                                    n("oc_wrap"),
-                                    vec![set("o_base", add(n("o_base"), n("vo_m")))],
+                                    and(n("oc_wrap"), not(n("oc_blk"))),
+                                    vec![set(
+                                        "o_base",
+                                        add(n("o_base"), add(n("vo_m"), n("o_b0"))),
+                                    )],
                                 ),
                             ],
                             vec![set("o_m", add(n("o_m"), kx(1)))],
@@ -745,12 +839,16 @@ fn outputs(p: &AccelParams, o: &mut Body) {
                             n("r_row_end"),
                             vec![
                                 set("r_m", kx(0)),
-                                set("r_kb", mux(n("rc_lend"), kx(0), n("rc_kb1"))),
-                                set("r_n", mux(n("rc_lend"), kx(0), n("rc_n1"))),
-                                set("r_l", mux(n("rc_lend"), table::next("r_l"), n("r_l"))),
+                                set("r_kb", n("rc_nkb")),
+                                set("r_n", n("rc_nn")),
+                                set("r_l", n("rc_nl")),
+                                set("r_b0", mux(n("rc_blk"), add(n("r_b0"), n("vr_m")), kx(0))),
                                 when(
-                                    n("rc_wrap"),
-                                    vec![set("r_base", add(n("r_base"), n("vr_m")))],
+                                    and(n("rc_wrap"), not(n("rc_blk"))),
+                                    vec![set(
+                                        "r_base",
+                                        add(n("r_base"), add(n("vr_m"), n("r_b0"))),
+                                    )],
                                 ),
                             ],
                             vec![set("r_m", add(n("r_m"), kx(1)))],

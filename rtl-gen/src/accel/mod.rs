@@ -22,9 +22,11 @@
 //! outputs written as INT8, requantized by the same rule with the shift
 //! `flags[28:24]`, one byte an output, [`dma`]; else 32-bit
 //! accumulators; bit 3: the outputs stored per tile during the layer,
-//! [`store_out`]; bit 4, with bit 1: a weights-outer token block whose
-//! tile computes with the previous descriptor's weights, its transfer its
-//! rows alone, [`stream_in`]), 4 activation base, 5 weight base, 6 output base, 7 activation
+//! [`store_out`]; bit 4, with bit 1: a weights-outer token block after the
+//! first, whose tiles compute with the weights its group's first block
+//! loaded, its transfers its rows alone; bit 5, with bit 1, on every
+//! descriptor: the chain is one layer's token blocks in the weights-outer
+//! order, its tiles walked `(group, K tile, block)`, [`stream_in`]), 4 activation base, 5 weight base, 6 output base, 7 activation
 //! row stride (bytes), 8 output row stride (bytes), 9-15 reserved (0).
 //! Activations: `M` rows of `K` values packed at the design's activation
 //! bits (INT8: `K` bytes; INT4: `K / 2`; element 0 in the low bits).
@@ -654,8 +656,13 @@ impl AccelManifest {
                  AXI width); else 32-bit accumulators; bit 3 outputs stored per tile during the layer: \
                  each feature group's output words as one store (AXI ID 1) when its last K tile ends, \
                  from the output base on, one store after the other (every layer of the chain or none); \
-                 bit 4 (with bit 1) a weights-outer token block: its transfer is its rows alone and \
-                 its tile computes with the weights the previous descriptor's tile loaded",
+                 bit 4 (with bit 1) a weights-outer token block after the first: its transfers are \
+                 its rows alone and its tiles compute with the weights its group's first block \
+                 loaded; bit 5 (with bit 1, on every descriptor of the chain, bit 4 on all but the \
+                 first) the chain is one layer's token blocks in the weights-outer order: its tiles \
+                 walked (group, K tile, block), every tile's transfer its weights (the first block) \
+                 then its block's rows, into the activation buffer's half of its transfer slot, the \
+                 transfers one after the other from the first descriptor's weight base",
                 "activation base (bytes)",
                 "weight base (bytes; tiles in the engine's order)",
                 "output base (bytes)",

@@ -46,6 +46,14 @@ pub enum Mutation {
     /// A weights-outer block's tile reads the weights from its own slot
     /// instead of the slot its group's first block loaded them into.
     HeldOwnSlot,
+    /// Weights outer over several feature groups: a weight tile's weights
+    /// go to the slot of its own transfer (per tile) instead of alternating
+    /// per weight tile (a group's first block overwrites the weights the
+    /// group before it still computes with).
+    WeightSlotPerTile,
+    /// Weights outer: the cursors walk each block's tiles in order (tokens
+    /// outer) instead of stepping through the blocks inside a group.
+    WoBlockOuter,
     /// With weight registers (`token_tile > 1`), loads the weights with
     /// every chunk of the chunk-outer order (the token slots broken).
     WloadEveryChunk,

@@ -18,7 +18,8 @@
 //!
 //! Tile order (the engine's fixed mapping with the input on chip): feature
 //! groups of `lanes` in order, and in a group its K tiles (as many chunks
-//! as a weight slot holds) in order; in a tile, token by token, its chunks
+//! as a weight slot holds) in order (weights outer, the chain being one
+//! layer's token blocks: in a K tile the blocks in order, `layer.rs`); in a tile, token by token, its chunks
 //! in order (`layer.rs`), or with weight registers (`token_tile = T > 1`)
 //! in sub-tiles of `T` tokens, chunk-outer and token-inner (`tokens.rs`). Outputs go to the output buffer as the tile
 //! produces them: word `g * M + m` holds token `m`, group `g`, the K
@@ -105,6 +106,7 @@ pub fn phases(p: &AccelParams, o: &mut Body) {
             or(dep_bad, sl(&fl, 2, 2))
         };
         let dep_bad = or(dep_bad, super::store_out::desc_bad(p, i));
+        let dep_bad = or(dep_bad, super::stream_in::desc_bad(p, i));
         // a K tile larger than a weight slot
         let dep_bad = or(dep_bad, lt(kx(p.slot_words), f("kt")));
         let this = or(

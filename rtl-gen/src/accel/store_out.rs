@@ -13,7 +13,11 @@
 //!
 //! Staging: the output buffer's two halves (`out_words / 2` words each),
 //! alternating per feature group: group `g`'s outputs (and the partial sums
-//! of its K tiles) go to words `(g % 2) * half + m`. A group's first tile
+//! of its K tiles) go to words `(g % 2) * half + m`; weights outer
+//! (`stream_in::WO_FLAG`) a group's half holds all its blocks, block `b`'s
+//! tokens at its offset `b0` (the tokens of the blocks before it), its
+//! store taken from there, and the half is claimed by the group's first
+//! block and freed by its last block's store. A group's first tile
 //! starts only when its half is free (the write data of the group two
 //! before has been sent): with the engine's timing the hold never binds
 //! (`stream_check.rs` refuses a layer where a group computes for fewer
@@ -102,10 +106,14 @@ pub fn start_hold(p: &AccelParams, o: &mut Body) -> Expr {
     for r in ["e_h", "hc0", "hc1"] {
         o.reg(r, 1);
     }
+    // (weights outer: a group's first tile is its first block's)
     o.wire(
         "st_first",
         1,
-        and(is_store(p, "ve_flags"), eq(n("e_kb"), kx(0))),
+        and(
+            and(is_store(p, "ve_flags"), eq(n("e_kb"), kx(0))),
+            or(not(n("wo")), eq(n("e_l"), crate::ir::konst(table::LB, 0))),
+        ),
     );
     o.wire(
         "st_ok",
@@ -128,7 +136,7 @@ pub fn start_hold(p: &AccelParams, o: &mut Body) -> Expr {
             ],
             vec![
                 when(
-                    n("sw_end"),
+                    and(n("sw_end"), n("sw_ge")),
                     vec![when_else(
                         n("sw_h"),
                         vec![set("hc1", b(false))],
@@ -157,7 +165,11 @@ pub fn start_hold(p: &AccelParams, o: &mut Body) -> Expr {
 /// and `r_base + r_m`), and `o_gdone`, a store layer's group whose last
 /// output is written this cycle.
 pub fn staging(p: &AccelParams, o: &mut Body) -> (Expr, Expr) {
-    let plain = (add(n("o_base"), n("o_m")), add(n("r_base"), n("r_m")));
+    // (weights outer: a block's tokens at its offset in the group, `o_b0`)
+    let plain = (
+        add(n("o_base"), add(n("o_b0"), n("o_m"))),
+        add(n("r_base"), add(n("r_b0"), n("r_m"))),
+    );
     if !built(p) {
         return plain;
     }
@@ -188,20 +200,27 @@ pub fn staging(p: &AccelParams, o: &mut Body) -> (Expr, Expr) {
             n("parse_ok"),
             vec![set("o_h", b(false)), set("r_h", b(false))],
             vec![
-                when(n("o_gdone"), vec![set("o_h", not(n("o_h")))]),
-                when(n("r_gdone"), vec![set("r_h", not(n("r_h")))]),
+                // a group's half: weights outer, all its blocks'
+                when(
+                    and(n("o_gdone"), not(n("oc_blk"))),
+                    vec![set("o_h", not(n("o_h")))],
+                ),
+                when(
+                    and(n("r_gdone"), not(n("rc_blk"))),
+                    vec![set("r_h", not(n("r_h")))],
+                ),
             ],
         )],
     );
     (
         mux(
             is_store(p, "vso_flags"),
-            add(mux(n("o_h"), kx(h), kx(0)), n("o_m")),
+            add(mux(n("o_h"), kx(h), kx(0)), add(n("o_b0"), n("o_m"))),
             plain.0,
         ),
         mux(
             is_store(p, "vsr_flags"),
-            add(mux(n("r_h"), kx(h), kx(0)), n("r_m")),
+            add(mux(n("r_h"), kx(h), kx(0)), add(n("r_b0"), n("r_m"))),
             plain.1,
         ),
     )
@@ -247,7 +266,18 @@ pub fn request(p: &AccelParams, o: &mut Body) {
         return;
     }
     o.reg("fd_n", X);
-    o.clocked_data(vec![when(n("start_n"), vec![set("fd_n", n("e_n"))])]);
+    o.reg("fd_b0", X);
+    o.clocked_data(vec![when(
+        n("start_n"),
+        vec![set("fd_n", n("e_n")), set("fd_b0", n("e_b0"))],
+    )]);
+    // the store ends its group's use of the half: weights outer, the
+    // group's last block's
+    o.wire(
+        "st_ge",
+        1,
+        or(not(n("wo")), not(table::in_chain(table::next("fd_l")))),
+    );
     table::view(o, "vsd", n("fd_l"), &["flags", "n", "obase"]);
     o.wire(
         "st_trig",
@@ -415,12 +445,14 @@ pub fn channel(p: &AccelParams, o: &mut Body) {
 fn data_side(p: &AccelParams, o: &mut Body) {
     let bb = p.beat_bytes();
     let h = half(p);
-    let fields = ["addr", "beats", "wpb", "m"];
+    let fields = ["addr", "beats", "wpb", "m", "m0"];
     for i in 0..2 {
         for f in fields {
             o.reg(&format!("f{i}_{f}"), X);
         }
+        o.reg(&format!("f{i}_ge"), 1);
     }
+    o.wire("fq_ge", 1, mux(n("fh"), n("f1_ge"), n("f0_ge")));
     for (r, w) in [
         ("ft", 1),
         ("fh", 1),
@@ -428,6 +460,7 @@ fn data_side(p: &AccelParams, o: &mut Body) {
         ("sw_st", X),
         ("sw_act", 1),
         ("sw_h", 1),
+        ("sw_ge", 1),
         ("sw_addr", X),
         ("sw_left", X),
         ("sw_bl", X),
@@ -511,6 +544,8 @@ fn data_side(p: &AccelParams, o: &mut Body) {
             set(&format!("f{i}_beats"), n("st_beats")),
             set(&format!("f{i}_wpb"), n("st_wpb")),
             set(&format!("f{i}_m"), n("vd_m")),
+            set(&format!("f{i}_m0"), n("fd_b0")),
+            set(&format!("f{i}_ge"), n("st_ge")),
         ]
     };
     o.clocked(
@@ -558,10 +593,12 @@ fn data_side(p: &AccelParams, o: &mut Body) {
                             },
                         ),
                         set("sw_wpb", n("fq_wpb")),
-                        set("sw_m", n("fq_m")),
+                        // the block's words at its offset in the half
+                        set("sw_m", add(n("fq_m0"), n("fq_m"))),
+                        set("sw_ge", n("fq_ge")),
                         set("sw_bl", kx(0)),
                         set("sw_bt", kx(u64::from(drop))),
-                        set("sw_ra", kx(0)),
+                        set("sw_ra", n("fq_m0")),
                         set("sw_qok", b(false)),
                         set("sw_wv", b(false)),
                         set("fh", not(n("fh"))),
@@ -604,7 +641,10 @@ fn data_side(p: &AccelParams, o: &mut Body) {
                 ),
                 when(
                     n("sw_end"),
-                    vec![set("sw_act", b(false)), set("sw_h", not(n("sw_h")))],
+                    vec![
+                        set("sw_act", b(false)),
+                        set("sw_h", mux(n("sw_ge"), not(n("sw_h")), n("sw_h"))),
+                    ],
                 ),
             ],
         )],

@@ -34,9 +34,10 @@
 //! (`tests/accel_stream.rs`, with token tiles of 1 and 16). The top makes
 //! the tokens-outer moves (one descriptor a token block, `stream_in.rs`,
 //! `stream_check.rs`) and the outputs stored per tile (`store_out.rs`);
-//! the weights-outer order only for one feature group of one K tile (the
-//! later blocks' descriptors hold the first one's weights, `stream_in.rs`);
-//! spilled partial sums are not built.
+//! the weights-outer order (the later blocks' descriptors hold their
+//! group's weights, the cursors step `(group, K tile, block)`, every tile
+//! loads its block's K range, `stream_in.rs`; several groups with the
+//! outputs stored per tile); spilled partial sums are not built.
 
 use super::params::AccelParams;
 

@@ -4,9 +4,11 @@
 //! (`stream_in.rs`): the block's rows come with its first weight
 //! transfer, the fetch runs ahead across the block boundaries as across a
 //! chain's layers, so the top makes the engine's moves at its cycles; the
-//! weights-outer order of one feature group of one K tile the same way,
-//! every block after the first with the held flag (its transfer its rows
-//! alone, the weights the first block loaded); and
+//! weights-outer order the same way, every
+//! descriptor with the weights-outer flag and every block after the first
+//! with the held flag (its transfers its rows alone, the weights its
+//! group's first block loaded; the top walks `(group, K tile, block)`),
+//! over several groups only with the outputs stored per tile; and
 //! outputs stored per tile (the store flag, `store_out.rs`), with the
 //! input streamed or on chip (one descriptor). The engine's layer starts
 //! with the first block and is complete with the last; both and the total
@@ -17,14 +19,16 @@
 //! Memory image: the engine's placement of the layer's loads, one after
 //! the other from 0 (`sim::memory::model`): for each block its tiles'
 //! weights in order (weights outer: the first block's only), the block's
-//! rows right after its first tile's weights. Outputs from `OUT_ADDR`, row-major.
+//! rows right after its first tile's weights; weights outer, every tile's
+//! load (its weights, the first block's tiles only, then its block's rows)
+//! in the order of the tiles. Outputs from `OUT_ADDR`, row-major.
 
 use super::check::{simulate, AccelOptions, AccelReport, RunImage};
 use super::image::{engine_run, reference, Layer, LayerTiming, ACT_ADDR, DESC_ADDR, OUT_ADDR};
 use super::params::{AccelParams, DESC_BYTES};
 use super::store_out::STORE_FLAG;
 use super::stream::{Order, StreamPlan};
-use super::stream_in::{self, HELD_FLAG, STREAM_FLAG};
+use super::stream_in::{self, HELD_FLAG, STREAM_FLAG, WO_FLAG};
 use crate::error::RtlError;
 
 /// The streamed plan of `m x k x n` when the top runs it this way, or why
@@ -51,20 +55,19 @@ pub fn streamed_plan(
     if let Some(w) = p.refuses_gear(n, true) {
         return why(w);
     }
-    if s.order == Order::WeightsOuter && (s.groups > 1 || s.k_tiles > 1) {
+    if s.order == Order::WeightsOuter && s.groups > 1 && !s.out_spill {
         return why(format!(
-            "the top runs the weights-outer order for one feature group of one K tile (its \
-             blocks' descriptors hold the weights the first one loaded), not {} groups x {} K \
-             tiles",
-            s.groups, s.k_tiles
+            "the top runs the weights-outer order over {} feature groups only with the outputs \
+             stored per tile (the output buffer keeps a layer's outputs block by block)",
+            s.groups
         ));
     }
-    if s.order == Order::WeightsOuter && s.out_spill {
-        return why(
-            "the top does not store the outputs per tile in the weights-outer order (its blocks \
-             would share one staging half)"
-                .into(),
-        );
+    if s.order == Order::WeightsOuter && s.out_spill && m > super::store_out::half(p) {
+        return why(format!(
+            "weights outer a feature group's outputs of all {m} tokens are staged in one half of \
+             the output buffer ({} words)",
+            super::store_out::half(p)
+        ));
     }
     if s.partial_spill {
         return why("the top does not spill partial sums to DRAM".into());
@@ -169,8 +172,9 @@ pub fn check_streamed(
     }
     // operands: the weights of the first block's layer, every block's rows
     // from its own seed; the reference of the whole layer
-    let first: Vec<usize> = (0..s.tiles.len())
-        .filter(|&i| i == 0 || s.tiles[i].block != s.tiles[i - 1].block)
+    // (the first tile of each block: weights outer the first group's)
+    let first: Vec<usize> = (0..s.blocks)
+        .filter_map(|b| s.tiles.iter().position(|t| t.block == b))
         .collect();
     let mut acts = Vec::with_capacity((m * k) as usize);
     let mut wimg = Vec::new();
@@ -197,29 +201,55 @@ pub fn check_streamed(
     let mut segments = Vec::new();
     let mut descs = Vec::new();
     let streamed = s.streams_input();
-    let flags = if streamed { STREAM_FLAG } else { 0 } | if s.out_spill { STORE_FLAG } else { 0 };
-    // weights outer (one group of one K tile): every block after the first
-    // computes with the weights the first loaded, its transfer rows only
+    // weights outer: every block after the first computes with the
+    // weights its group's first block loaded, its transfers rows only
     let held = s.order == Order::WeightsOuter;
+    let flags = if streamed { STREAM_FLAG } else { 0 }
+        | if s.out_spill { STORE_FLAG } else { 0 }
+        | if held { WO_FLAG } else { 0 };
+    if held {
+        // every tile's load at the engine's placement: its weights (the
+        // first block's tiles: the group's, in the weight stream's order)
+        // then its block's rows
+        let mut w_at = 0usize;
+        for (i, t) in s.tiles.iter().enumerate() {
+            let w = t.weight_bytes as usize;
+            let mut seg = wimg[w_at..w_at + w].to_vec();
+            w_at += w;
+            // the K tile's range of each of the block's rows
+            let k0 = t.kb * p.width();
+            for r in t.m0..t.m0 + t.tokens {
+                let row = &acts[(r * k + k0) as usize..(r * k + k0 + t.klen) as usize];
+                seg.extend(row.iter().map(|&a| a as u8));
+            }
+            segments.push((s.load_addr(i), seg));
+        }
+    }
     // the stores: the engine's placement, one after the other in issue order
     let sbase = store_base(load);
     let stored_before = |i: usize| -> u64 { s.tiles[..i].iter().map(|t| t.out_bytes).sum() };
-    for &i in &first {
+    for (b, &i) in first.iter().enumerate() {
         let t = s.tiles[i];
+        // the block's first store (its first group's last K tile)
+        let st = (i..s.tiles.len())
+            .find(|&j| s.tiles[j].block == b as u64 && s.tiles[j].out_bytes > 0)
+            .unwrap_or(i);
         let obase = if s.out_spill {
-            sbase + stored_before(i)
+            sbase + stored_before(st)
         } else {
             OUT_ADDR + t.m0 * n * 4
         };
-        let (abase, wbase) = if streamed {
+        let (abase, wbase) = if held {
+            // (the segments above; the transfers follow one another)
+            let at = s.load_addr(i);
+            (at + t.weight_bytes, at)
+        } else if streamed {
             let at = s.load_addr(i);
             let w0 = t.weight_bytes as usize;
             let rows = &acts[(t.m0 * k) as usize..((t.m0 + t.tokens) * k) as usize];
             let mut seg = wimg[..w0].to_vec();
             seg.extend(rows.iter().map(|&a| a as u8));
-            if !held {
-                seg.extend(&wimg[w0..]);
-            }
+            seg.extend(&wimg[w0..]);
             segments.push((at, seg));
             (at + t.weight_bytes, at)
         } else {

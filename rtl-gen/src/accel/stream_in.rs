@@ -14,11 +14,23 @@
 //! other (the engine bounds a block by a half of the buffer). Rows are
 //! whole words (`K % width == 0`, checked by the host, `stream_check.rs`).
 //!
-//! Per weight slot `s`: `sbw<s>` the transfer's weight beats (the rest are
+//! The engine's weights-outer order ([`WO_FLAG`] on every block,
+//! [`HELD_FLAG`] on the blocks after the first): the tiles are walked
+//! `(group, K tile, block)`, every tile's transfer carries its block's rows
+//! (and, the first block's, its group's weights before them), the rows go
+//! to the half of the tile's transfer slot (consecutive tiles alternate, so
+//! a tile's rows never land in the half the tile before it reads, whatever
+//! the count of blocks), and the weights to a weight slot that alternates
+//! per weight tile (`swh<s>`, `layer.rs`: a group's first block loads its
+//! weights into the slot the previous group's blocks do not read).
+//!
+//! Per transfer slot `s`: `sbw<s>` the transfer's weight beats (the rest are
 //! rows), `sab<s>` the half its rows go to; the rows are assembled into
 //! activation words per slot (`sg<s>`) and written at `sab<s> + swc<s>`.
 
-use super::build::{add, and, eq, kx, le, lt, mul, mux, n, not, or, set, sl, when, zx, Body, X};
+use super::build::{
+    add, and, eq, kx, le, lt, mul, mux, n, ne, not, or, set, sl, when, zx, Body, X,
+};
 use super::params::AccelParams;
 use crate::ir::{Expr, Stmt};
 
@@ -32,6 +44,18 @@ pub const STREAM_FLAG: u64 = 0x2;
 /// the weights once, every block's rows with its own tile).
 pub const HELD_FLAG: u64 = 0x10;
 
+/// The descriptor's flags bit of a weights-outer layer's token block (bit
+/// 5, with [`STREAM_FLAG`], on every descriptor of the chain, [`HELD_FLAG`]
+/// on all but the first): the chain is one layer in the engine's
+/// weights-outer order, its tiles walked `(group, K tile, block)` (the
+/// cursors step from a block's tile to the next block's same tile, from the
+/// last block back to the first with the next tile), every tile's transfer
+/// carries its block's rows into the half of the activation buffer of its
+/// transfer slot (consecutive tiles alternate), and the weights go to a
+/// weight slot chosen per weight tile (consecutive weight tiles alternate:
+/// a group's weights stay while the next group's load).
+pub const WO_FLAG: u64 = 0x20;
+
 /// The streamed input is built on `p`: the activation buffer has two
 /// halves (a block fills one while the array reads the other).
 pub fn built(p: &AccelParams) -> bool {
@@ -41,7 +65,7 @@ pub fn built(p: &AccelParams) -> bool {
 /// Flags bits the top takes for the streamed input (none when not built).
 pub fn flags_mask(p: &AccelParams) -> u64 {
     if built(p) {
-        STREAM_FLAG | HELD_FLAG
+        STREAM_FLAG | HELD_FLAG | WO_FLAG
     } else {
         0
     }
@@ -66,6 +90,49 @@ pub fn is_held(p: &AccelParams, flags: &str) -> Expr {
     }
 }
 
+/// `flags` marks a weights-outer layer's block (false when the streamed
+/// input is not built).
+pub fn is_wo(p: &AccelParams, flags: &str) -> Expr {
+    if built(p) {
+        and(sl(flags, 1, 1), sl(flags, 5, 5))
+    } else {
+        crate::ir::konst(1, 0)
+    }
+}
+
+/// Descriptor `i`'s weights-outer flag is not taken: unlike the first
+/// descriptor's (the chain is the one layer's blocks or none), without the
+/// streamed input, or the held flag not on exactly the blocks after the
+/// first.
+pub fn desc_bad(p: &AccelParams, i: u32) -> Expr {
+    if !built(p) {
+        return crate::ir::konst(1, 0);
+    }
+    let fl = format!("t{i}_flags");
+    let wo = sl(&fl, 5, 5);
+    let mut bad = and(
+        wo.clone(),
+        or(
+            not(sl(&fl, 1, 1)),
+            ne(sl(&fl, 4, 4), crate::ir::konst(1, u128::from(i > 0))),
+        ),
+    );
+    if i > 0 {
+        bad = or(bad, ne(wo, sl("t0_flags", 5, 5)));
+    }
+    bad
+}
+
+/// The half of the activation buffer of transfer slot `slot` (a 1-bit
+/// name): a weights-outer tile's rows, alternating with the slots.
+pub fn slot_half(p: &AccelParams, slot: &str) -> Expr {
+    if p.slots == 2 {
+        mux(n(slot), kx(p.act_words / 2), kx(0))
+    } else {
+        kx(0)
+    }
+}
+
 /// Where layer `i`'s streamed rows start in the activation buffer.
 pub fn half_of(p: &AccelParams, i: u32) -> Expr {
     kx(if i % 2 == 1 { p.act_words / 2 } else { 0 })
@@ -76,19 +143,31 @@ pub fn half_of(p: &AccelParams, i: u32) -> Expr {
 /// a streamed layer's first tile); needs the view `vi` with `flags`, `m`
 /// and `k`, and `i_beats` (the weight beats).
 pub fn requests(p: &AccelParams, o: &mut Body) {
+    // (weights outer: every tile carries its block's rows)
     o.wire(
         "i_first",
         1,
         and(
             is_streamed(p, "vi_flags"),
-            and(eq(n("i_n"), kx(0)), eq(n("i_kb"), kx(0))),
+            or(n("wo"), and(eq(n("i_n"), kx(0)), eq(n("i_kb"), kx(0)))),
         ),
     );
-    o.wire("i_rowb", X, super::sequencer::row_beats(p, "vi_k"));
+    // the half the rows go to: the layer's, or weights outer the slot's
+    o.wire("i_ab", X, mux(n("wo"), slot_half(p, "f_slot"), n("vi_ab")));
+    // (weights outer: the K tile's range of the row, its chunks' words)
+    let aper = u64::from(p.aword_bits() / p.axi_bits);
+    o.wire(
+        "i_rowb",
+        X,
+        mux(
+            n("wo"),
+            mul(n("ic_ch"), kx(aper)),
+            super::sequencer::row_beats(p, "vi_k"),
+        ),
+    );
     // a streamed block's rows fit a half of the activation buffer (the
     // host's rule, `stream_check.rs`): its tokens and a row's beats are
     // narrow, so is the product (no 32 x 32 multiplier)
-    let aper = u64::from(p.aword_bits() / p.axi_bits);
     let mb = super::params::addr_bits(p.act_words + 1);
     let rb = super::params::addr_bits(p.act_words * aper + 1);
     o.wire(
@@ -114,7 +193,7 @@ pub fn requests(p: &AccelParams, o: &mut Body) {
 pub fn slot_set(s: u32) -> Vec<Stmt> {
     vec![
         set(&format!("sbw{s}"), n("i_beats")),
-        set(&format!("sab{s}"), n("vi_ab")),
+        set(&format!("sab{s}"), n("i_ab")),
     ]
 }
 

@@ -111,13 +111,13 @@ pub fn feeder(p: &AccelParams, o: &mut Body) -> (Vec<Stmt>, Vec<Stmt>) {
         ),
     );
     // the row after the current token's (its chunk 0 of the K tile)
-    o.wire("fd_rb1", X, add(n("fd_rb"), n("vd_c")));
+    o.wire("fd_rb1", X, add(n("fd_rb"), n("fd_rs")));
     o.wire(
         "fd_rb_n",
         X,
         mux(
             n("start_n"),
-            add(n("ve_ab"), n("e_kb")),
+            add(n("e_ab"), n("e_kbo")),
             mux(
                 n("fd_se"),
                 n("fd_rb1"),
@@ -141,7 +141,7 @@ pub fn feeder(p: &AccelParams, o: &mut Body) -> (Vec<Stmt>, Vec<Stmt>) {
             mux(
                 n("fd_tl"),
                 add(n("fd_bb"), n("fd_c_n")),
-                add(n("fd_aa"), n("vd_c")),
+                add(n("fd_aa"), n("fd_rs")),
             ),
         ),
     );

@@ -218,7 +218,12 @@ pub fn read_data(p: &AccelParams, o: &mut Body) {
     let (we, wa, wdat) = if p.slots == 2 {
         (
             or(n("wg0_full"), n("wg1_full")),
-            mux(n("wg1_full"), add(n("ws1_wd"), kx(cw)), n("ws0_wd")),
+            // each transfer's weight slot (`swh<s>`, `layer.rs`)
+            mux(
+                n("wg1_full"),
+                add(n("ws1_wd"), mux(n("swh1"), kx(cw), kx(0))),
+                add(n("ws0_wd"), mux(n("swh0"), kx(cw), kx(0))),
+            ),
             mux(n("wg1_full"), n("wg1_tw"), n("wg0_tw")),
         )
     } else {
