@@ -426,8 +426,8 @@ pub fn read_data(p: &AccelParams, o: &mut Body) {
     data.extend(super::stream_in::read_data(p, o));
     o.clocked_data(data);
     o.clocked(resets, body);
-    // the weight buffer's write port
-    let cw = p.slot_words;
+    // the weight buffer's write port (a slot's words)
+    let cw = p.wslot_words;
     // the short last chunk of a tile (`sp<s>`) is stored element-major
     let wper = p.wword_bits() / p.axi_bits;
     for s in 0..p.slots {

@@ -77,7 +77,8 @@ fn step(o: &mut Body, pre: &str, l: &str, cur: &str) {
 
 /// The layer's registers and logic.
 pub fn layer(p: &AccelParams, o: &mut Body) {
-    let cw = p.slot_words;
+    // a slot's words (five chunks a word with five-chunk packed words)
+    let cw = p.wslot_words;
     let bpw = u64::from(p.wword_bits() / p.axi_bits);
     let two = p.slots == 2;
     o.note("input rows: one transfer each, at the activation base plus the row stride");
@@ -143,7 +144,12 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         )
     };
     o.wire("dep_ok", 1, hold);
-    table::view(o, "vd", n("fd_l"), &["m", "c"]);
+    if p.pack_rewire {
+        // (the unpacker's short chunk: the feeder's layer's K)
+        table::view(o, "vd", n("fd_l"), &["m", "c", "k"]);
+    } else {
+        table::view(o, "vd", n("fd_l"), &["m", "c"]);
+    }
     table::view(o, "vf", n("f_l"), &["c", "n", "kt"]);
     table::view(
         o,
@@ -279,8 +285,27 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         (Vec::new(), Vec::new())
     };
     o.wire("fd_kb_n", X, mux(n("start_n"), n("e_kb"), n("fd_kb")));
+    let shifter = super::unpack::shifts(p);
+    if shifter {
+        // the lanes of the tile's group (the unpacker's row shift)
+        o.reg("fd_gl", X);
+        o.wire("ec_left", X, sub(n("ve_n"), n("e_n")));
+        o.wire(
+            "ec_gl",
+            X,
+            mux(lt(n("ec_left"), kx(p.lanes())), n("ec_left"), kx(p.lanes())),
+        );
+        o.wire("fd_gl_n", X, mux(n("start_n"), n("ec_gl"), n("fd_gl")));
+    }
     super::store_out::request(p, o);
     o.wire("fd_l_n", table::LB, mux(n("start_n"), n("e_l"), n("fd_l")));
+    // the word of the chunk offered next: the chunk, or its fifth
+    // (five-chunk packed words)
+    if p.pack_period == 5 {
+        super::unpack::div5(p, o, "fd_word_n", "fd_c_n");
+    } else {
+        o.wire("fd_word_n", X, n("fd_c_n"));
+    }
     if two {
         o.wire("fd_slot_n", 1, mux(n("start_n"), n("e_slot"), n("fd_slot")));
         // the slot the tile's weights are in: its own, or for a
@@ -298,10 +323,10 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         o.wire(
             "w_raddr_n",
             X,
-            mux(n("fd_ws_n"), add(n("fd_c_n"), kx(cw)), n("fd_c_n")),
+            mux(n("fd_ws_n"), add(n("fd_word_n"), kx(cw)), n("fd_word_n")),
         );
     } else {
-        o.wire("w_raddr_n", X, n("fd_c_n"));
+        o.wire("w_raddr_n", X, n("fd_word_n"));
     }
     o.note("engine rule 3: fetch the next tiles while inflight + computing < slots");
     o.wire("e_cnt_n", X, add(n("e_cnt"), zx(n("start_n"), 1)));
@@ -367,8 +392,11 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         X,
         mux(lt(n("i_left"), kx(p.lanes())), n("i_left"), kx(p.lanes())),
     );
-    // (packed trits: whole groups only, a word of lanes x width / 5 bytes)
-    let lbits = if p.packed() {
+    // (packed trits: a word of one chunk of every lane, lanes x width / 5
+    // bytes, whole groups only; or of five chunks, `i_lanes x width` bytes)
+    let lbits = if p.pack_period == 5 {
+        mul(n("i_lanes"), kx(p.width() * 8))
+    } else if p.packed() {
         kx(u64::from(p.wword_bits()))
     } else {
         mul(n("i_lanes"), kx(p.width() * p.wgt_bits()))
@@ -395,19 +423,37 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
             zx(sl("i_bpw", bb - 1, 0), bb),
         ),
     );
+    let beats = if p.packed() {
+        // packed trits: the tile's `lanes x elements` weights, five a byte,
+        // in whole beats (`params.rs`): their count over the beat's bytes
+        // (exact: a multiple), times the inverse of 5 modulo 2^32 (exact
+        // for a multiple of 5)
+        let kb = crate::accel::params::addr_bits(p.slot_words * p.width() + 1);
+        let lnb = crate::accel::params::addr_bits(p.lanes() + 1);
+        o.wire("i_klen", X, mux(n("i_short"), n("i_krem"), n("i_kel")));
+        o.wire(
+            "i_trits",
+            X,
+            mul(
+                zx(sl("i_klen", kb - 1, 0), kb),
+                zx(sl("i_lanes", lnb - 1, 0), lnb),
+            ),
+        );
+        let bl = p.beat_bytes().trailing_zeros();
+        o.wire("i_tb", X, zx(sl("i_trits", X - 1, bl), X - bl));
+        mul(n("i_tb"), kx(0xCCCC_CCCD))
+    } else {
+        mux(
+            n("i_short"),
+            zx(sl("i_tbits", X - 1, lb), X - lb),
+            n("i_cbeats"),
+        )
+    };
     // a weights-outer block's tile loads no weights (held, `stream_in.rs`)
     o.wire(
         "i_beats",
         X,
-        mux(
-            super::stream_in::is_held(p, "vi_flags"),
-            kx(0),
-            mux(
-                n("i_short"),
-                zx(sl("i_tbits", X - 1, lb), X - lb),
-                n("i_cbeats"),
-            ),
-        ),
+        mux(super::stream_in::is_held(p, "vi_flags"), kx(0), beats),
     );
     super::stream_in::requests(p, o);
     let arr_upd = |s: u32| -> Stmt {
@@ -431,6 +477,10 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         set("fd_kb", n("fd_kb_n")),
         set("fd_l", n("fd_l_n")),
     ];
+    let mut feed = feed;
+    if shifter {
+        feed.push(set("fd_gl", n("fd_gl_n")));
+    }
     let mut run = vec![set("comp", n("comp_n"))];
     if ii > 1 {
         // the feeder holds the chunk offered until its last cycle
@@ -516,6 +566,9 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     }
     if ii > 1 {
         init.push(set("ii_c", k(ii_bits(ii), 0)));
+    }
+    if shifter {
+        init.push(set("fd_gl", kx(p.lanes())));
     }
     init.extend(tok_init);
     init.push(set("a_addr", n("t0_abase")));
