@@ -92,8 +92,10 @@ fn packed_refusals_name_the_reason() {
         Err(RtlError::Unsupported(w)) => w,
         other => panic!("{}: expected a refusal, got {other:?}", a.name),
     };
-    // 8 x 16: a slot of 32 chunks is 6.4 five-chunk words
-    let w = why(&design("b", (8, 16), 32));
+    // 12 x 16 (a word of 192 bytes): a slot of 1 KiB holds 26 chunks
+    let mut b = design("b", (12, 16), 26);
+    b.buffers.weights.kib = 2;
+    let w = why(&b);
     assert!(w.contains("multiple of 5 chunks"), "{w}");
     let p = AccelParams::new(&design("a", (10, 16), 32), 64).expect("builds");
     // K = 264 on 20 lanes: a last tile of 10 x 264 weights is 528 bytes,

@@ -289,11 +289,11 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     if shifter {
         // the lanes of the tile's group (the unpacker's row shift)
         o.reg("fd_gl", X);
-        o.wire("ec_left", X, sub(n("ve_n"), n("e_n")));
+        o.wire("ec_gleft", X, sub(n("ve_n"), n("e_n")));
         o.wire(
             "ec_gl",
             X,
-            mux(lt(n("ec_left"), kx(p.lanes())), n("ec_left"), kx(p.lanes())),
+            mux(lt(n("ec_gleft"), kx(p.lanes())), n("ec_gleft"), kx(p.lanes())),
         );
         o.wire("fd_gl_n", X, mux(n("start_n"), n("ec_gl"), n("fd_gl")));
     }

@@ -220,7 +220,7 @@ pub fn unpacker(p: &AccelParams, o: &mut Body) {
 /// `UNUSEDSIGNAL` waiver.
 pub fn waived(p: &AccelParams) -> Vec<Expr> {
     let bytes = p.wword_bits() / 8;
-    let mut v = vec![n("i_lanes"), n("i_cbeats"), n("i_trits")];
+    let mut v = vec![n("i_lanes"), n("i_cbeats"), n("i_trits"), n("i_klen")];
     for b in 0..bytes {
         for t in 0..4 {
             v.push(n(&format!("pk{b}_m{t}")));
