@@ -140,3 +140,44 @@ fn unpacker_in_the_wrong_order_is_caught() {
     assert_eq!((rtl.start, rtl.done), (r.engine.start, r.engine.done));
     assert_eq!(r.wrong_results, 40);
 }
+
+/// Five-chunk words with weight registers (`token_tile` = 4: a chunk's
+/// weights read once a sub-tile of 4 tokens, chunk-outer): two sub-tiles;
+/// a short chunk; a partial group with a partial sub-tile.
+#[test]
+fn five_chunk_words_with_weight_registers_are_exact() {
+    let mut tp = design("t", (8, 16), 40);
+    tp.array.token_tile = 4;
+    let got = vec![
+        exact(&tp, 64, (8, 640, 16)),
+        exact(&tp, 64, (4, 520, 16)),
+        exact(&tp, 64, (6, 640, 20)),
+    ];
+    assert_eq!(got, vec![(408, 1596), (144, 412), (168, 892)]);
+}
+
+/// The five-chunk top (8 x 16, the row shifter and the short chunk's
+/// rewiring) lints clean.
+#[test]
+fn five_chunk_top_lints_clean() {
+    let p = AccelParams::new(&design("f", (8, 16), 40), 64).expect("builds");
+    let l = lint_top(&p);
+    assert!(l.clean, "{}", l.output);
+}
+
+/// An unpacker that takes a five-chunk word's lanes in the wrong order
+/// (`Mutation::PackLaneOrder`: lane `l` of chunk `s` from row `5l + s`,
+/// as if each lane's five chunks were together) is caught: the timing is
+/// the engine's, the results are not.
+#[test]
+fn five_chunk_lane_order_is_caught() {
+    let mut p = AccelParams::new(&design("f", (8, 16), 40), 64).expect("builds");
+    p.mutation = rtl_gen::accel::params::Mutation::PackLaneOrder;
+    let r = check_gemm(&p, 2, 640, 16, &opts()).expect("runs");
+    println!("{}", r.summary());
+    assert!(!r.passed());
+    assert!(r.finished);
+    let rtl = r.rtl.expect("the layer ran");
+    assert_eq!((rtl.start, rtl.done), (r.engine.start, r.engine.done));
+    assert_eq!(r.wrong_results, 32);
+}
