@@ -301,11 +301,12 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     o.wire("fd_l_n", table::LB, mux(n("start_n"), n("e_l"), n("fd_l")));
     // the word of the chunk offered next: the chunk, or its fifth
     // (five-chunk packed words)
-    if p.pack_period == 5 {
+    let word = if p.pack_period == 5 {
         super::unpack::div5(p, o, "fd_word_n", "fd_c_n");
+        "fd_word_n"
     } else {
-        o.wire("fd_word_n", X, n("fd_c_n"));
-    }
+        "fd_c_n"
+    };
     if two {
         o.wire("fd_slot_n", 1, mux(n("start_n"), n("e_slot"), n("fd_slot")));
         // the slot the tile's weights are in: its own, or for a
@@ -323,10 +324,10 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         o.wire(
             "w_raddr_n",
             X,
-            mux(n("fd_ws_n"), add(n("fd_word_n"), kx(cw)), n("fd_word_n")),
+            mux(n("fd_ws_n"), add(n(word), kx(cw)), n(word)),
         );
     } else {
-        o.wire("w_raddr_n", X, n("fd_word_n"));
+        o.wire("w_raddr_n", X, n(word));
     }
     o.note("engine rule 3: fetch the next tiles while inflight + computing < slots");
     o.wire("e_cnt_n", X, add(n("e_cnt"), zx(n("start_n"), 1)));
