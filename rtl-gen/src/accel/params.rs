@@ -11,8 +11,9 @@
 //! sign-extended to 32 bits). In memory the weights and the activations
 //! are packed at the same `W` and `A` bits an element, the bytes the
 //! engine counts (`Precision::bytes_for`); `ternary-packed` weights five a
-//! byte, a word of `lanes x width / 5` bytes unpacked to the tile's codes
-//! (`unpack.rs`).
+//! byte, a word of `lanes x width / 5` bytes (one chunk) or, where that is
+//! not whole bytes, of `lanes x width` bytes (five chunks of every lane),
+//! unpacked to the tile's codes (`unpack.rs`).
 
 use crate::design::Design;
 use crate::error::RtlError;
