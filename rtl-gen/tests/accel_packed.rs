@@ -29,7 +29,9 @@ fn design(tag: &str, (lanes, width): (u32, u32), chunks: u64) -> Accelerator {
 /// 10 x 16 (160 weights a chunk: 32 bytes packed, a 256-bit weight word
 /// against 320 bits of codes), AXI 64: one layer; a K split (K = 1024 in
 /// two tiles of 32 chunks: the slot holds 32 chunks of 32 bytes, 1 KiB, where
-/// 2-bit codes would hold 25); and DRAM-bound decode.
+/// 2-bit codes would hold 25); DRAM-bound decode; and a short last chunk
+/// (K = 264: 16 chunks and 8 elements, element-major in its chunk, 16
+/// bytes a group: two beats).
 #[test]
 fn packed_ternary_is_exact() {
     let tp = design("a", (10, 16), 32);
@@ -39,9 +41,10 @@ fn packed_ternary_is_exact() {
         exact(&tp, 64, (2, 256, 20)),
         exact(&tp, 64, (2, 1024, 20)),
         exact(&tp, 64, (1, 512, 40)),
+        exact(&tp, 64, (2, 264, 20)),
     ];
     // the engine's start / done of each case (= the RTL's, checked above)
-    assert_eq!(got, vec![(104, 204), (168, 620), (168, 588)]);
+    assert_eq!(got, vec![(104, 204), (168, 620), (168, 588), (106, 210)]);
 }
 
 /// 8 x 16 (128 weights a chunk: 25.6 bytes packed, no whole bytes), AXI

@@ -27,6 +27,10 @@ use super::build::{add, and, cat, eq, k, kx, mul, mux, n, ne, sl, sub, zx, Body,
 use super::params::{addr_bits, AccelParams, Mutation};
 use crate::ir::{self, Expr};
 
+/// Bytes whose partly used wires one `pk_u<g>` gathers (so that no line of
+/// the waiver grows with the word: edge-ternary's is 4,096 bytes).
+const UNUSED_GROUP: u32 = 64;
+
 /// The unpacker shifts the rows by the group's lanes (a partial last
 /// group built): five-chunk words with the rewiring.
 pub fn shifts(p: &AccelParams) -> bool {
@@ -87,6 +91,16 @@ pub fn unpacker(p: &AccelParams, o: &mut Body) {
             o.wire(&x(t + 1), 8, cat(vec![k(1, 0), n(&q)]));
         }
         o.wire(&format!("pk{b}_d4"), 2, sl(&x(4), 1, 0));
+        // the byte's partly used wires, gathered (a short line a byte)
+        let mut u: Vec<Expr> = (0..4).map(|t| n(&format!("pk{b}_m{t}"))).collect();
+        u.push(n(&x(4)));
+        o.wire(&format!("pk{b}_u"), 1, ir::Expr::Unary(ir::UnOp::ReduceOr, Box::new(cat(u))));
+    }
+    for g in 0..bytes.div_ceil(UNUSED_GROUP) {
+        let v: Vec<Expr> = (g * UNUSED_GROUP..((g + 1) * UNUSED_GROUP).min(bytes))
+            .map(|b| n(&format!("pk{b}_u")))
+            .collect();
+        o.wire(&format!("pk_u{g}"), 1, ir::Expr::Unary(ir::UnOp::ReduceOr, Box::new(cat(v))));
     }
     let (l, w) = (p.lanes() as u32, p.width() as u32);
     let rb = 2 * w;
@@ -214,18 +228,16 @@ pub fn unpacker(p: &AccelParams, o: &mut Body) {
     }
 }
 
-/// The names the unpacker leaves partly unused (the products' low bits,
-/// the last quotient's high bits, a five-chunk word's arithmetic) and the
+/// The names the unpacker leaves partly unused (the products' low bits
+/// and the last quotient's high bits, gathered in `pk_u<g>`; a five-chunk
+/// word's arithmetic) and the
 /// group's lane count, constant with whole groups: for the top's
 /// `UNUSEDSIGNAL` waiver.
 pub fn waived(p: &AccelParams) -> Vec<Expr> {
     let bytes = p.wword_bits() / 8;
     let mut v = vec![n("i_lanes"), n("i_cbeats"), n("i_trits"), n("i_klen")];
-    for b in 0..bytes {
-        for t in 0..4 {
-            v.push(n(&format!("pk{b}_m{t}")));
-        }
-        v.push(n(&format!("pk{b}_x4")));
+    for g in 0..bytes.div_ceil(UNUSED_GROUP) {
+        v.push(n(&format!("pk_u{g}")));
     }
     if p.pack_period == 5 {
         v.extend([n("fd_word_n_p"), n("pk_cq_p"), n("pk_cq"), n("pk_phx")]);
