@@ -253,7 +253,11 @@ impl Layer {
         }
         let (plans, tl, mapping) = engine_mapped(p, (m, k, n), mapper, false)?;
         // (the mapper's K tile: its packed tiles in whole beats too)
-        if let Some(why) = p.packed().then(|| p.refuses_packed(k, n, mapping.kt)).flatten() {
+        if let Some(why) = p
+            .packed()
+            .then(|| p.refuses_packed(k, n, mapping.kt))
+            .flatten()
+        {
             return Err(RtlError::Unsupported(format!(
                 "layer M={m} K={k} N={n} on `{}` in K tiles of {} chunks: {why}",
                 p.tile.name, mapping.kt

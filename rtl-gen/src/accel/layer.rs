@@ -293,7 +293,11 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         o.wire(
             "ec_gl",
             X,
-            mux(lt(n("ec_gleft"), kx(p.lanes())), n("ec_gleft"), kx(p.lanes())),
+            mux(
+                lt(n("ec_gleft"), kx(p.lanes())),
+                n("ec_gleft"),
+                kx(p.lanes()),
+            ),
         );
         o.wire("fd_gl_n", X, mux(n("start_n"), n("ec_gl"), n("fd_gl")));
     }

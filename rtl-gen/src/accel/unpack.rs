@@ -94,13 +94,21 @@ pub fn unpacker(p: &AccelParams, o: &mut Body) {
         // the byte's partly used wires, gathered (a short line a byte)
         let mut u: Vec<Expr> = (0..4).map(|t| n(&format!("pk{b}_m{t}"))).collect();
         u.push(n(&x(4)));
-        o.wire(&format!("pk{b}_u"), 1, ir::Expr::Unary(ir::UnOp::ReduceOr, Box::new(cat(u))));
+        o.wire(
+            &format!("pk{b}_u"),
+            1,
+            ir::Expr::Unary(ir::UnOp::ReduceOr, Box::new(cat(u))),
+        );
     }
     for g in 0..bytes.div_ceil(UNUSED_GROUP) {
         let v: Vec<Expr> = (g * UNUSED_GROUP..((g + 1) * UNUSED_GROUP).min(bytes))
             .map(|b| n(&format!("pk{b}_u")))
             .collect();
-        o.wire(&format!("pk_u{g}"), 1, ir::Expr::Unary(ir::UnOp::ReduceOr, Box::new(cat(v))));
+        o.wire(
+            &format!("pk_u{g}"),
+            1,
+            ir::Expr::Unary(ir::UnOp::ReduceOr, Box::new(cat(v))),
+        );
     }
     let (l, w) = (p.lanes() as u32, p.width() as u32);
     let rb = 2 * w;
