@@ -287,19 +287,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     o.wire("fd_kb_n", X, mux(n("start_n"), n("e_kb"), n("fd_kb")));
     let shifter = super::unpack::shifts(p);
     if shifter {
-        // the lanes of the tile's group (the unpacker's row shift)
-        o.reg("fd_gl", X);
-        o.wire("ec_gleft", X, sub(n("ve_n"), n("e_n")));
-        o.wire(
-            "ec_gl",
-            X,
-            mux(
-                lt(n("ec_gleft"), kx(p.lanes())),
-                n("ec_gleft"),
-                kx(p.lanes()),
-            ),
-        );
-        o.wire("fd_gl_n", X, mux(n("start_n"), n("ec_gl"), n("fd_gl")));
+        super::unpack::group_lanes(p, o);
     }
     super::store_out::request(p, o);
     o.wire("fd_l_n", table::LB, mux(n("start_n"), n("e_l"), n("fd_l")));
@@ -429,24 +417,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         ),
     );
     let beats = if p.packed() {
-        // packed trits: the tile's `lanes x elements` weights, five a byte,
-        // in whole beats (`params.rs`): their count over the beat's bytes
-        // (exact: a multiple), times the inverse of 5 modulo 2^32 (exact
-        // for a multiple of 5)
-        let kb = crate::accel::params::addr_bits(p.slot_words * p.width() + 1);
-        let lnb = crate::accel::params::addr_bits(p.lanes() + 1);
-        o.wire("i_klen", X, mux(n("i_short"), n("i_krem"), n("i_kel")));
-        o.wire(
-            "i_trits",
-            X,
-            mul(
-                zx(sl("i_klen", kb - 1, 0), kb),
-                zx(sl("i_lanes", lnb - 1, 0), lnb),
-            ),
-        );
-        let bl = p.beat_bytes().trailing_zeros();
-        o.wire("i_tb", X, zx(sl("i_trits", X - 1, bl), X - bl));
-        mul(n("i_tb"), kx(0xCCCC_CCCD))
+        super::unpack::tile_beats(p, o)
     } else {
         mux(
             n("i_short"),

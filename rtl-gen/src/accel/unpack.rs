@@ -23,7 +23,7 @@
 //! at `e x lanes + l`, so that its bytes are the engine's `lanes x (K %
 //! width) / 5`), rewired to the tile's order here.
 
-use super::build::{add, and, cat, eq, k, kx, mul, mux, n, ne, sl, sub, zx, Body, X};
+use super::build::{add, and, cat, eq, k, kx, lt, mul, mux, n, ne, sl, sub, zx, Body, X};
 use super::params::{addr_bits, AccelParams, Mutation};
 use crate::ir::{self, Expr};
 
@@ -52,6 +52,44 @@ pub fn div5(p: &AccelParams, o: &mut Body, out: &str, src: &str) {
         mul(cat(vec![k(w2 - cb, 0), sl(src, cb - 1, 0)]), k(w2, m)),
     );
     o.wire(out, X, zx(sl(&prod, w2 - 1, s), w2 - s));
+}
+
+/// `fd_gl_n`, `fd_gl`'s next value: the lanes of the tile starting
+/// (`min(N - e_n, lanes)`, for the row shift), in the layer's feeder.
+pub fn group_lanes(p: &AccelParams, o: &mut Body) {
+    o.reg("fd_gl", X);
+    o.wire("ec_gleft", X, sub(n("ve_n"), n("e_n")));
+    o.wire(
+        "ec_gl",
+        X,
+        mux(
+            lt(n("ec_gleft"), kx(p.lanes())),
+            n("ec_gleft"),
+            kx(p.lanes()),
+        ),
+    );
+    o.wire("fd_gl_n", X, mux(n("start_n"), n("ec_gl"), n("fd_gl")));
+}
+
+/// The beats of a tile's packed weights (`i_lanes` lanes, `i_krem` or
+/// `i_kel` elements, five a byte, in whole beats as `params.rs` requires):
+/// their count over the beat's bytes (exact: a multiple), times the
+/// inverse of 5 modulo 2^32 (exact for a multiple of 5).
+pub fn tile_beats(p: &AccelParams, o: &mut Body) -> Expr {
+    let kb = addr_bits(p.slot_words * p.width() + 1);
+    let lnb = addr_bits(p.lanes() + 1);
+    o.wire("i_klen", X, mux(n("i_short"), n("i_krem"), n("i_kel")));
+    o.wire(
+        "i_trits",
+        X,
+        mul(
+            zx(sl("i_klen", kb - 1, 0), kb),
+            zx(sl("i_lanes", lnb - 1, 0), lnb),
+        ),
+    );
+    let bl = p.beat_bytes().trailing_zeros();
+    o.wire("i_tb", X, zx(sl("i_trits", X - 1, bl), X - bl));
+    mul(n("i_tb"), kx(0xCCCC_CCCD))
 }
 
 /// The 2-bit code of the word's weight `t` (digit `t mod 5` of byte `t / 5`).
