@@ -252,6 +252,17 @@ impl Layer {
             )));
         }
         let (plans, tl, mapping) = engine_mapped(p, (m, k, n), mapper, false)?;
+        // (the mapper's K tile: its packed tiles in whole beats too)
+        if let Some(why) = p
+            .packed()
+            .then(|| p.refuses_packed(k, n, mapping.kt))
+            .flatten()
+        {
+            return Err(RtlError::Unsupported(format!(
+                "layer M={m} K={k} N={n} on `{}` in K tiles of {} chunks: {why}",
+                p.tile.name, mapping.kt
+            )));
+        }
         let plan = plans[0].clone();
         // W-bit weight codes packed in memory (the engine's bytes: four
         // ternary weights a byte, eight binary, two INT4), a chunk every II
@@ -326,8 +337,14 @@ impl Layer {
                             let v = weights[((g * l + lane) * k + (c0 + c) * w + e) as usize];
                             if p.packed() {
                                 // five trits a byte: digit j of byte i / 5 is
-                                // weight i's (w + 1) x 3^j, i in the stream order
-                                let i = c * gl * w + lane * w + e;
+                                // weight i's (w + 1) x 3^j, i in the stream
+                                // order (a short chunk element-major)
+                                let at = if elems < w {
+                                    e * gl + lane
+                                } else {
+                                    lane * w + e
+                                };
+                                let i = c * gl * w + at;
                                 tile[(i / 5) as usize] += ((v + 1) as u8) * 3u8.pow((i % 5) as u32);
                                 continue;
                             }

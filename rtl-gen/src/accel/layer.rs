@@ -109,7 +109,8 @@ fn step(o: &mut Body, pre: &str, cur: &str) {
 
 /// The layer's registers and logic.
 pub fn layer(p: &AccelParams, o: &mut Body) {
-    let cw = p.slot_words;
+    // a slot's words (five chunks a word with five-chunk packed words)
+    let cw = p.wslot_words;
     let bpw = u64::from(p.wword_bits() / p.axi_bits);
     let two = p.slots == 2;
     o.note("weights outer: the chain is one layer's token blocks (stream_in::WO_FLAG)");
@@ -178,7 +179,12 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         )
     };
     o.wire("dep_ok", 1, hold);
-    table::view(o, "vd", n("fd_l"), &["m", "c"]);
+    if p.pack_rewire {
+        // (the unpacker's short chunk: the feeder's layer's K)
+        table::view(o, "vd", n("fd_l"), &["m", "c", "k"]);
+    } else {
+        table::view(o, "vd", n("fd_l"), &["m", "c"]);
+    }
     table::view(o, "vf", n("f_l"), &["c", "n", "kt"]);
     table::view(
         o,
@@ -335,8 +341,20 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         (Vec::new(), Vec::new())
     };
     o.wire("fd_kb_n", X, mux(n("start_n"), n("e_kb"), n("fd_kb")));
+    let shifter = super::unpack::shifts(p);
+    if shifter {
+        super::unpack::group_lanes(p, o);
+    }
     super::store_out::request(p, o);
     o.wire("fd_l_n", table::LB, mux(n("start_n"), n("e_l"), n("fd_l")));
+    // the word of the chunk offered next: the chunk, or its fifth
+    // (five-chunk packed words)
+    let word = if p.pack_period == 5 {
+        super::unpack::div5(p, o, "fd_word_n", "fd_c_n");
+        "fd_word_n"
+    } else {
+        "fd_c_n"
+    };
     if two {
         o.wire("fd_slot_n", 1, mux(n("start_n"), n("e_slot"), n("fd_slot")));
         // the slot the tile's weights are in: its own, or for a
@@ -358,10 +376,10 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         o.wire(
             "w_raddr_n",
             X,
-            mux(n("fd_ws_n"), add(n("fd_c_n"), kx(cw)), n("fd_c_n")),
+            mux(n("fd_ws_n"), add(n(word), kx(cw)), n(word)),
         );
     } else {
-        o.wire("w_raddr_n", X, n("fd_c_n"));
+        o.wire("w_raddr_n", X, n(word));
     }
     o.note("engine rule 3: fetch the next tiles while inflight + computing < slots");
     o.wire("e_cnt_n", X, add(n("e_cnt"), zx(n("start_n"), 1)));
@@ -427,8 +445,11 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         X,
         mux(lt(n("i_left"), kx(p.lanes())), n("i_left"), kx(p.lanes())),
     );
-    // (packed trits: whole groups only, a word of lanes x width / 5 bytes)
-    let lbits = if p.packed() {
+    // (packed trits: a word of one chunk of every lane, lanes x width / 5
+    // bytes, whole groups only; or of five chunks, `i_lanes x width` bytes)
+    let lbits = if p.pack_period == 5 {
+        mul(n("i_lanes"), kx(p.width() * 8))
+    } else if p.packed() {
         kx(u64::from(p.wword_bits()))
     } else {
         mul(n("i_lanes"), kx(p.width() * p.wgt_bits()))
@@ -461,19 +482,20 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
             ),
         );
     }
+    let beats = if p.packed() {
+        super::unpack::tile_beats(p, o)
+    } else {
+        mux(
+            n("i_short"),
+            zx(sl("i_tbits", X - 1, lb), X - lb),
+            n("i_cbeats"),
+        )
+    };
     // a weights-outer block's tile loads no weights (held, `stream_in.rs`)
     o.wire(
         "i_beats",
         X,
-        mux(
-            super::stream_in::is_held(p, "vi_flags"),
-            kx(0),
-            mux(
-                n("i_short"),
-                zx(sl("i_tbits", X - 1, lb), X - lb),
-                n("i_cbeats"),
-            ),
-        ),
+        mux(super::stream_in::is_held(p, "vi_flags"), kx(0), beats),
     );
     super::stream_in::requests(p, o);
     let arr_upd = |s: u32| -> Stmt {
@@ -497,6 +519,10 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         set("fd_kb", n("fd_kb_n")),
         set("fd_l", n("fd_l_n")),
     ];
+    let mut feed = feed;
+    if shifter {
+        feed.push(set("fd_gl", n("fd_gl_n")));
+    }
     let mut run = vec![set("comp", n("comp_n"))];
     if ii > 1 {
         // the feeder holds the chunk offered until its last cycle
@@ -589,6 +615,9 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         init.push(set("f_wh", b(false)));
         init.push(set("swh0", b(false)));
         init.push(set("swh1", b(false)));
+    }
+    if shifter {
+        init.push(set("fd_gl", kx(p.lanes())));
     }
     init.extend(tok_init);
     init.push(set("a_addr", n("t0_abase")));

@@ -257,7 +257,7 @@ fn body(p: &AccelParams) -> Body {
     store_out::channel(p, &mut o);
     o.block("buffers");
     o.note("the buffers (one SRAM macro wrapper) and the compute tile");
-    let wab = params::addr_bits(u64::from(p.slots) * p.slot_words);
+    let wab = params::addr_bits(u64::from(p.slots) * p.wslot_words);
     let aab = params::addr_bits(p.act_words);
     let oab = params::addr_bits(p.out_words);
     for (w, sig) in [
@@ -497,7 +497,7 @@ fn buffers(p: &AccelParams) -> [(String, u64, u32); 3] {
     [
         (
             p.sram("w"),
-            u64::from(p.slots) * p.slot_words,
+            u64::from(p.slots) * p.wslot_words,
             p.wword_bits(),
         ),
         (p.sram("a"), p.act_words, p.aword_bits()),

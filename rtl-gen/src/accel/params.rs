@@ -11,8 +11,9 @@
 //! sign-extended to 32 bits). In memory the weights and the activations
 //! are packed at the same `W` and `A` bits an element, the bytes the
 //! engine counts (`Precision::bytes_for`); `ternary-packed` weights five a
-//! byte, a word of `lanes x width / 5` bytes unpacked to the tile's codes
-//! (`unpack.rs`).
+//! byte, a word of `lanes x width / 5` bytes (one chunk) or, where that is
+//! not whole bytes, of `lanes x width` bytes (five chunks of every lane),
+//! unpacked to the tile's codes (`unpack.rs`).
 
 use crate::design::Design;
 use crate::error::RtlError;
@@ -75,6 +76,11 @@ pub enum Mutation {
     /// With `ternary-packed` weights, the unpacker reads a byte's digits
     /// most significant first (weight `5i + j` from digit `4 - j`).
     TritOrder,
+    /// With five-chunk packed words (`lanes x width` not a multiple of 5),
+    /// the unpacker takes lane `l` of a word's chunk `s` from row `5l + s`
+    /// (each lane's five chunks together) instead of the stream's row
+    /// `s x lanes + l` (the chunk-major order the engine's bytes are in).
+    PackLaneOrder,
     /// Ignores the descriptor's K tile (word 9): every K tile a weight
     /// slot's words, the fixed mapping's, whatever the mapping chose.
     SlotKTile,
@@ -104,8 +110,20 @@ pub struct AccelParams {
     /// A deliberate defect (tests only).
     pub mutation: Mutation,
     /// The element-major rewiring of a short last chunk (`K % width != 0`)
-    /// is built: for arrays of at most [`SHORT_CHUNK_CODES`] codes a chunk.
+    /// is built: for arrays of at most [`SHORT_CHUNK_CODES`] codes a chunk
+    /// (2-bit or narrower codes, rewired as the DMA writes the word).
     pub short_chunk: bool,
+    /// Chunks a weight word holds: 1, or with `ternary-packed` weights on
+    /// `lanes x width` not a multiple of 5, five (a word of `lanes x width`
+    /// bytes: five chunks of every lane, whole bytes).
+    pub pack_period: u64,
+    /// Words of a weight slot (`slot_words / pack_period`).
+    pub wslot_words: u64,
+    /// With `ternary-packed` weights, the unpacker's rewiring of a short
+    /// last chunk (element-major within its chunk) and, for five-chunk
+    /// words, its row shifter for a partial last group: built for arrays
+    /// of at most [`SHORT_CHUNK_CODES`] codes a chunk.
+    pub pack_rewire: bool,
 }
 
 /// The largest `lanes x width` for which the short chunk's rewiring is
@@ -139,7 +157,8 @@ pub fn addr_bits(n: u64) -> u32 {
 
 /// Why the top does not build the lane array of `a` (`None`: it does):
 /// the adder tree with 2-bit ternary, binary (+-1) or binary01 weights (or
-/// `ternary-packed`, five a byte, with `lanes x width` a multiple of 5), the
+/// `ternary-packed`, five a byte: a weight word of one chunk of every lane
+/// when `lanes x width` is a multiple of 5, of five chunks otherwise), the
 /// LUT where its group index is its codes' bits (`refuses_lut`), the
 /// `mac` with integer weights, or the bit-serial popcount (those weights,
 /// initiation interval `ceil(planes / planes_per_cycle)`), with integer or
@@ -162,17 +181,7 @@ pub fn refuses_datapath(a: &sim::arch::ArrayConfig) -> Option<String> {
         (Reduction::AdderTree, Precision::Ternary | Precision::Binary | Precision::Binary01) => {
             None
         }
-        (Reduction::AdderTree, Precision::TernaryPacked) => {
-            (!(u64::from(a.lanes) * u64::from(a.width)).is_multiple_of(5)).then(|| {
-                format!(
-                "`array.weights` = \"ternary-packed\" on {} lanes x {}: the engine counts these \
-                 weights at five a byte (1.6 bits) in DRAM and in the weight buffer, and the \
-                 top's weight word (one chunk of every lane, unpacked to the tile's 2-bit codes) \
-                 holds whole bytes only when lanes x width is a multiple of 5",
-                a.lanes, a.width
-            )
-            })
-        }
+        (Reduction::AdderTree, Precision::TernaryPacked) => None,
         (Reduction::Mac, Precision::Int(_)) => None,
         (Reduction::Popcount, Precision::Ternary | Precision::Binary | Precision::Binary01) => None,
         (Reduction::Lut, Precision::Ternary | Precision::Binary) => refuses_lut(a),
@@ -288,8 +297,14 @@ impl AccelParams {
         // a weight word: one chunk of every lane at the tile's codes, or
         // packed five trits a byte (`ternary-packed`)
         let packed = a.weights == Precision::TernaryPacked;
+        // (five chunks of every lane are whole bytes whatever the array)
+        let period = if packed && !(lanes * width).is_multiple_of(5) {
+            5
+        } else {
+            1
+        };
         let wword = if packed {
-            lanes * width * 8 / 5
+            lanes * width * 8 * period / 5
         } else {
             lanes * width * wb
         };
@@ -351,7 +366,20 @@ impl AccelParams {
                 format!("{slots} prefetch slots: the weight buffer is built with 1 or 2"),
             ));
         }
-        let slot_words = arch.buffers.weights.tile_bytes() * 8 / wword;
+        // chunks a slot holds (the engine's K tile: `lanes x width x 1.6`
+        // bits a packed chunk), in whole words
+        let slot_words = arch.buffers.weights.tile_bytes() * 8 * period / wword;
+        if !slot_words.is_multiple_of(period) {
+            return Err(unsupported(
+                arch,
+                format!(
+                    "a weight tile of {slot_words} chunks of \"ternary-packed\" weights on {lanes} \
+                     lanes x {width}: the top's packed word is five chunks of every lane \
+                     ({} bytes), and a slot holds whole words (a tile of a multiple of 5 chunks)",
+                    lanes * width
+                ),
+            ));
+        }
         let act_words = arch.buffers.activations.bytes() * 8 / (width * ab);
         let out_words = arch.buffers.outputs.bytes() * 8 / (lanes * 32);
         if slot_words == 0 || act_words == 0 || out_words == 0 {
@@ -369,8 +397,11 @@ impl AccelParams {
             act_words,
             out_words,
             mutation: Mutation::None,
-            // (packed trits take whole chunks only)
+            // (packed trits: rewired by the unpacker, `pack_rewire`)
             short_chunk: lanes * width <= SHORT_CHUNK_CODES && !packed,
+            pack_period: period,
+            wslot_words: slot_words / period,
+            pack_rewire: lanes * width <= SHORT_CHUNK_CODES && packed,
         })
     }
 
@@ -456,10 +487,10 @@ impl AccelParams {
     }
 
     /// Bits of a weight word (in the weight buffer): the tile's `in_wgt`,
-    /// or its packed bytes (`lanes x width / 5`).
+    /// or its packed bytes (`lanes x width x pack_period / 5`).
     pub fn wword_bits(&self) -> u32 {
         if self.packed() {
-            self.tile.lanes() * self.tile.width() * 8 / 5
+            self.tile.lanes() * self.tile.width() * 8 * self.pack_period as u32 / 5
         } else {
             self.tile.in_wgt_bits()
         }
@@ -562,6 +593,91 @@ impl AccelParams {
         })
     }
 
+    /// Why the `ternary-packed` weights of a layer of `K = k`, `N = n` in K
+    /// tiles of `kt` chunks cannot be moved (`None`: they can): every weight
+    /// tile of `g` lanes and `klen` elements is the engine's `g x klen / 5`
+    /// bytes in whole AXI beats (the DRAM model times what the bus moves);
+    /// a short last chunk (stored element-major in its chunk) needs the
+    /// unpacker's rewiring and a zero activation code of 0 (the missing
+    /// elements' weights are the zero bytes' digits, -1); a partial last
+    /// group needs five-chunk words (a word of one chunk is `lanes x width
+    /// / 5` bytes, no whole bytes for fewer lanes), the unpacker's row
+    /// shifter and a word of whole beats.
+    pub fn refuses_packed(&self, k: u64, n: u64, kt: u64) -> Option<String> {
+        let (l, w) = (self.lanes(), self.width());
+        let db = u64::from(self.axi_bits);
+        let (kr, rest) = (k % w, n % l);
+        let limit = |what: &str| {
+            format!(
+                "{what} with \"ternary-packed\" weights: the unpacker's rewiring is built for \
+                 arrays of at most {SHORT_CHUNK_CODES} lanes x width (this one has {})",
+                l * w
+            )
+        };
+        if kr != 0 && !self.pack_rewire {
+            return Some(limit(&format!(
+                "K = {k} is not a multiple of the width {w}"
+            )));
+        }
+        if kr != 0 {
+            use sim::bitexact::encoding::decode_act;
+            let a = self.arch.array.activations;
+            if decode_act(a, 0).unwrap_or(0) != 0 {
+                return Some(format!(
+                    "K = {k} is not a multiple of the width {w}: the short last chunk's missing \
+                     elements have \"{a}\" activation code 0 (not the value 0) and \
+                     \"ternary-packed\" weights -1 (zero bytes)"
+                ));
+            }
+        }
+        if rest != 0 && self.pack_period == 1 {
+            return Some(format!(
+                "N = {n} leaves a last group of {rest} of the {l} lanes: the packed word is one \
+                 chunk of every lane ({} bytes) when lanes x width is a multiple of 5, and the \
+                 group's chunks ({rest} x {w} weights) are not whole words of it",
+                l * w / 5
+            ));
+        }
+        if rest != 0 && !self.pack_rewire {
+            return Some(limit(&format!(
+                "N = {n} is not a multiple of the lanes {l}"
+            )));
+        }
+        if rest != 0 && !(rest * w * 8).is_multiple_of(db) {
+            return Some(format!(
+                "N = {n} leaves a last group of {rest} of the {l} lanes, whose packed word of \
+                 five chunks ({} bits) must be whole {db}-bit beats",
+                rest * w * 8
+            ));
+        }
+        let c_total = k.div_ceil(w);
+        let kt = kt.clamp(1, c_total);
+        let mut klens = vec![k - (c_total - 1) / kt * kt * w];
+        if c_total > kt {
+            klens.push(kt * w);
+        }
+        let mut groups = Vec::new();
+        if n >= l {
+            groups.push(l);
+        }
+        if rest != 0 {
+            groups.push(rest);
+        }
+        for &g in &groups {
+            for &klen in &klens {
+                if !(g * klen).is_multiple_of(5 * self.beat_bytes()) {
+                    return Some(format!(
+                        "a weight tile of {g} lanes x {klen} \"ternary-packed\" weights is {:.1} \
+                         bytes (five a byte), not whole {}-byte beats",
+                        (g * klen) as f64 / 5.0,
+                        self.beat_bytes()
+                    ));
+                }
+            }
+        }
+        None
+    }
+
     /// Why a layer of `m x k x n` cannot run on this top (`None`: it can):
     /// the shapes it takes are K and N of any length (a short last chunk or
     /// a partial last group of whole bus beats, not both), the input and the
@@ -587,16 +703,12 @@ impl AccelParams {
         // a short last chunk of `K % width` elements: stored element-major,
         // its codes (the engine's load, `lanes x (K % width)`) whole beats
         let kr = k % w;
-        // packed trits: whole chunks of whole groups only (a word is a
-        // chunk of every lane's bytes)
-        if self.packed() && (kr != 0 || !n.is_multiple_of(l)) {
-            return Some(format!(
-                "K = {k}, N = {n} with \"ternary-packed\" weights: the top takes K a multiple of \
-                 the width {w} and N of the lanes {l} (its packed word is a whole chunk of every \
-                 lane)"
-            ));
+        if self.packed() {
+            if let Some(why) = self.refuses_packed(k, n, self.slot_words) {
+                return Some(why);
+            }
         }
-        if kr != 0 && !self.short_chunk {
+        if kr != 0 && !self.short_chunk && !self.packed() {
             return Some(format!(
                 "K = {k} is not a multiple of the width {w}: the short chunk's rewiring is built \
                  for arrays of at most {SHORT_CHUNK_CODES} lanes x width (this one has {})",
@@ -609,7 +721,7 @@ impl AccelParams {
                 return Some(why);
             }
         }
-        if kr != 0 && !(l * kr * wb).is_multiple_of(db) {
+        if kr != 0 && !self.packed() && !(l * kr * wb).is_multiple_of(db) {
             return Some(format!(
                 "K = {k} leaves a last chunk of {kr} of the width {w}, whose {} bits of weights \
                  must be whole {db}-bit beats",
@@ -618,7 +730,7 @@ impl AccelParams {
         }
         // the missing elements of a short chunk are zero codes, whose
         // product must be 0 (binary +-1 activations and weights: -1 x -1)
-        if kr != 0 && self.pad_product() != 0 {
+        if kr != 0 && !self.packed() && self.pad_product() != 0 {
             return Some(format!(
                 "K = {k} is not a multiple of the width {w}: the short last chunk is padded with \
                  zero codes, which are -1 for both {} activations and {} weights (a product of \
@@ -639,7 +751,10 @@ impl AccelParams {
         }
         // (with the weight gearbox a partial chunk of at least a beat; with
         // the output gearbox any outputs, `refuses_gear`)
-        let wrest_bad = if self.wgear() {
+        // (packed: `refuses_packed`)
+        let wrest_bad = if self.packed() {
+            false
+        } else if self.wgear() {
             rest * w * wb < db
         } else {
             !(rest * w * wb).is_multiple_of(db)

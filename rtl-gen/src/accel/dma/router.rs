@@ -198,8 +198,8 @@ pub fn read_data(p: &AccelParams, o: &mut Body) {
     data.extend(crate::accel::stream_in::read_data(p, o));
     o.clocked_data(data);
     o.clocked(resets, body);
-    // the weight buffer's write port
-    let cw = p.slot_words;
+    // the weight buffer's write port (a slot's words)
+    let cw = p.wslot_words;
     // the short last chunk of a tile (`sp<s>`) is stored element-major
     for s in 0..p.slots {
         let word = format!("wg{s}_word");
