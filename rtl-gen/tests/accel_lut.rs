@@ -13,7 +13,7 @@ use accel_common::{exact, lint_top, small};
 use rtl_gen::accel::AccelParams;
 use rtl_gen::error::RtlError;
 use sim::arch::Reduction;
-use sim::datapath::lut::{LutConfig, TableKind, TableStorage};
+use sim::datapath::lut::{IndexEncoding, LutConfig, TableKind, TableStorage};
 use sim::Accelerator;
 use workloads::Precision;
 
@@ -108,6 +108,44 @@ fn bitserial_is_exact() {
     got.push(exact(&bb, 64, (2, 256, 32)));
     // the engine's start / done of each case (= the RTL's, checked above)
     assert_eq!(got, vec![(104, 205), (72, 245)]);
+}
+
+/// Signfold groups of 3 and 4 with the engine's group indices in the
+/// weight buffer (5 and 7 bits a group, 1.67 and 1.75 bits a weight),
+/// decoded in front of the tile: g = 4 on 8 x 64 (a 896-bit word of 128
+/// indices) with lane tables, one layer and a partial last group of 4
+/// lanes; g = 3 on 8 x 48 (a width that is not a power of two: the
+/// sequencer divides K by 48 with a constant multiply) from a register file
+/// of 8 ports, one layer, a K split of 40 chunks into 38 + 2 with a partial
+/// group, and aligned 8-bit indices.
+#[test]
+fn signfold_indices_are_exact() {
+    let mut got = Vec::new();
+    let g4 = design(
+        "g4",
+        (8, 64),
+        Precision::Ternary,
+        lut(4, TableKind::Signfold, TableStorage::Lanes, 1),
+    );
+    got.push(exact(&g4, 64, (2, 256, 16)));
+    got.push(exact(&g4, 64, (2, 512, 20)));
+    let g3 = design(
+        "g3",
+        (8, 48),
+        Precision::Ternary,
+        lut(3, TableKind::Signfold, TableStorage::Regfile, 8),
+    );
+    got.push(exact(&g3, 64, (2, 192, 16)));
+    got.push(exact(&g3, 64, (2, 1920, 20)));
+    let mut al = g3.clone();
+    al.name = "lut_g3a".into();
+    al.array.lut.as_mut().expect("lut").index = IndexEncoding::Aligned;
+    got.push(exact(&al, 64, (2, 192, 16)));
+    // the engine's start / done of each case (= the RTL's, checked above)
+    assert_eq!(
+        got,
+        vec![(96, 165), (152, 341), (80, 133), (420, 1307), (104, 181)]
+    );
 }
 
 /// The LUT variants the top does not build are refused with the reason: a

@@ -371,7 +371,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     let lbits = if p.packed() {
         kx(u64::from(p.wword_bits()))
     } else {
-        mul(n("i_lanes"), kx(p.width() * p.wgt_bits()))
+        mul(n("i_lanes"), kx(p.lane_chunk_bits()))
     };
     o.wire("i_lbits", X, lbits);
     let lb = p.axi_bits.trailing_zeros();

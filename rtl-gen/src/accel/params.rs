@@ -70,6 +70,9 @@ pub enum Mutation {
     /// Ignores the descriptor's K tile (word 9): every K tile a weight
     /// slot's words, the fixed mapping's, whatever the mapping chose.
     SlotKTile,
+    /// With stored LUT group indices, the index decoder ignores the negate
+    /// bit (every group decoded as its table entry's stored pattern).
+    IndexSign,
 }
 
 /// The accelerator top of one design.
@@ -165,12 +168,14 @@ pub fn refuses_datapath(a: &sim::arch::ArrayConfig) -> Option<String> {
 
 /// Why the top does not build the LUT lane array of `a` (`None`: it does).
 /// The tile takes the weights as its 2-bit ternary (1-bit binary) codes and
-/// encodes each group into its table index itself; the top stores those
-/// codes, so it is built where the engine's stored group index
-/// (`LutShape::index_bits` a group of `g`, what the mapping counts in DRAM
-/// and in the weight buffer) is as many bits as the group's codes: signfold
-/// at `g = 2` (4 bits), bitserial at `g` = 2 or 4 (`g` bits a plane),
-/// packed or aligned. A serial input load (`array.lut.load_elems`) is
+/// encodes each group into its table index itself. Where the engine's
+/// stored group index (`LutShape::index_bits` a group of `g`, what the
+/// mapping counts in DRAM and in the weight buffer) is as many bits as the
+/// group's codes (signfold at `g = 2`, bitserial at `g` = 2 or 4) the top
+/// stores the codes; a signfold index of other bits (`g` = 3 or 4, packed
+/// or aligned) is stored as the engine's index and decoded in front of the
+/// tile (`lut_index.rs`); a bitserial index of other bits (aligned at
+/// `g = 3`) is refused. A serial input load (`array.lut.load_elems`) is
 /// refused: the engine charges `ceil(width / load_elems)` cycles a chunk
 /// and token that the tile, which builds a chunk's tables from its input
 /// register in one cycle, does not take.
@@ -190,13 +195,13 @@ fn refuses_lut(a: &sim::arch::ArrayConfig) -> Option<String> {
             u64::from(a.width).div_ceil(u64::from(e.max(1)))
         ));
     }
-    if s.index_bits != s.g * code_bits {
+    if s.index_bits != s.g * code_bits && super::lut_index::LutIndex::of(a).is_none() {
         return Some(format!(
             "the engine stores a group of {} \"{}\" weights as a {}-bit table index ({:.2} bits \
              a weight, in DRAM and in the weight buffer), while the top's weight word holds the \
-             tile's {code_bits}-bit codes ({} bits a group) and it builds no index decoder, so \
-             its tiles would not be the bytes the engine moves (built: signfold with \
-             `array.lut.group` = 2, or bitserial)",
+             tile's {code_bits}-bit codes ({} bits a group) and it builds an index decoder for \
+             signfold tables only, so its tiles would not be the bytes the engine moves (built: \
+             signfold, or bitserial with `array.lut.group` = 2 or 4)",
             s.g,
             a.weights,
             s.index_bits,
@@ -252,12 +257,6 @@ impl AccelParams {
             ));
         }
         let (lanes, width) = (u64::from(a.lanes), u64::from(a.width));
-        if !width.is_power_of_two() {
-            return Err(unsupported(
-                arch,
-                format!("width {width}: the sequencer counts chunks as K / width with a shift (a power of two)"),
-            ));
-        }
         // with weight registers the mapping lets a port narrower than a
         // chunk deliver it over a sub-tile's token cycles, through a staging
         // register in front of `in_wgt` (energy_model::lane_extras), which
@@ -266,10 +265,12 @@ impl AccelParams {
         // a weight word: one chunk of every lane at the tile's codes, or
         // packed five trits a byte (`ternary-packed`)
         let packed = a.weights == Precision::TernaryPacked;
-        let wword = if packed {
-            lanes * width * 8 / 5
-        } else {
-            lanes * width * wb
+        let index = super::lut_index::LutIndex::of(a);
+        let wword = match (packed, index) {
+            (true, _) => lanes * width * 8 / 5,
+            // LUT group indices, decoded in front of the tile
+            (_, Some(ix)) => lanes * ix.lane_bits(),
+            _ => lanes * width * wb,
         };
         let chunk = lanes * width * wb / 8;
         let port = arch.buffers.weights.bytes_per_cycle();
@@ -286,7 +287,7 @@ impl AccelParams {
         }
         let db = u64::from(axi_bits);
         for (what, bits) in [
-            ("a weight word (lanes x width x weight bits)", wword),
+            ("a weight word (one chunk of every lane's weights)", wword),
             ("an activation word (width x activation bits)", width * ab),
             ("an output word (lanes x 32)", lanes * 32),
         ] {
@@ -322,8 +323,9 @@ impl AccelParams {
             act_words,
             out_words,
             mutation: Mutation::None,
-            // (packed trits take whole chunks only)
-            short_chunk: lanes * width <= SHORT_CHUNK_CODES && !packed,
+            // (packed trits take whole chunks only; LUT indices whole groups
+            // of a chunk, refused in `refuses_block`)
+            short_chunk: lanes * width <= SHORT_CHUNK_CODES && !packed && index.is_none(),
         })
     }
 
@@ -403,8 +405,21 @@ impl AccelParams {
     pub fn weight_bytes(&self, lanes: u64, klen: u64) -> u64 {
         if self.packed() {
             (lanes * klen).div_ceil(5)
+        } else if let Some(ix) = self.lut_index() {
+            // the engine's `index_bits` a group of `g` (`sim::mapping::linear`)
+            (lanes * klen * u64::from(ix.bits)).div_ceil(u64::from(ix.g) * 8)
         } else {
             (lanes * klen * self.wgt_bits()).div_ceil(8)
+        }
+    }
+
+    /// Bits of one lane's chunk of weights in a weight word: its `W`-bit
+    /// codes, or its groups' stored LUT indices (not for packed trits,
+    /// whose words are whole chunks of every lane).
+    pub fn lane_chunk_bits(&self) -> u64 {
+        match self.lut_index() {
+            Some(ix) => ix.lane_bits(),
+            None => self.width() * self.wgt_bits(),
         }
     }
 
@@ -413,6 +428,8 @@ impl AccelParams {
     pub fn wword_bits(&self) -> u32 {
         if self.packed() {
             self.tile.lanes() * self.tile.width() * 8 / 5
+        } else if self.lut_index().is_some() {
+            self.tile.lanes() * self.lane_chunk_bits() as u32
         } else {
             self.tile.in_wgt_bits()
         }
@@ -472,6 +489,15 @@ impl AccelParams {
                  lane)"
             ));
         }
+        if let Some(ix) = self.lut_index().filter(|_| kr != 0) {
+            return Some(format!(
+                "K = {k} is not a multiple of the width {w}: the weight buffer holds the LUT's \
+                 {}-bit group indices, and the element-major order of a short last chunk is \
+                 wired for the tile's codes, not for groups of {} (K a multiple of the width is \
+                 built)",
+                ix.bits, ix.g
+            ));
+        }
         if kr != 0 && !self.short_chunk {
             return Some(format!(
                 "K = {k} is not a multiple of the width {w}: the short chunk's rewiring is built \
@@ -508,11 +534,12 @@ impl AccelParams {
                  wired for a whole group)"
             ));
         }
-        if rest != 0 && (!(rest * w * wb).is_multiple_of(db) || !(rest * 32).is_multiple_of(db)) {
+        let lb = self.lane_chunk_bits();
+        if rest != 0 && (!(rest * lb).is_multiple_of(db) || !(rest * 32).is_multiple_of(db)) {
             return Some(format!(
                 "N = {n} leaves a last group of {rest} of the {l} lanes, whose chunk ({} bits) and \
                  outputs ({} bits) must be whole {db}-bit beats",
-                rest * w * wb,
+                rest * lb,
                 rest * 32
             ));
         }
