@@ -148,9 +148,34 @@ fn signfold_indices_are_exact() {
     );
 }
 
+/// An index decoder that ignores the negate bit (`Mutation::IndexSign`:
+/// every group decoded as its table entry's stored pattern, the sign fold
+/// undone) is caught: the timing is the engine's, but the results are not
+/// the bit-exact model's.
+#[test]
+fn decoder_without_the_sign_fold_is_caught() {
+    let a = design(
+        "g3",
+        (8, 48),
+        Precision::Ternary,
+        lut(3, TableKind::Signfold, TableStorage::Regfile, 8),
+    );
+    let mut p = AccelParams::new(&a, 64).expect("builds");
+    p.mutation = rtl_gen::accel::params::Mutation::IndexSign;
+    let r = rtl_gen::accel::check::check_gemm(&p, 2, 192, 16, &accel_common::opts()).expect("runs");
+    println!("{}", r.summary());
+    assert!(!r.passed());
+    assert!(r.finished);
+    let rtl = r.rtl.expect("the layer ran");
+    assert_eq!((rtl.start, rtl.done), (r.engine.start, r.engine.done));
+    assert_eq!(r.wrong_results, 32);
+}
+
 /// The LUT variants the top does not build are refused with the reason: a
-/// signfold group of 4 or 3 (the engine's 7- or 5-bit group index against
-/// the tile's 8 or 6 bits of codes), a serial input load the engine charges
+/// bitserial index that is not its codes' bits (aligned at g = 3: 8 bits
+/// against 6), a short last chunk with stored group indices, the edge-lut
+/// preset's words (width 63: a weight word of 51 x 21 five-bit indices is
+/// not whole bus beats), a serial input load the engine charges
 /// and the tile does not take, and a shared table with fewer read ports than
 /// lookups (II > 1, refused by the tile generator).
 #[test]
@@ -159,21 +184,39 @@ fn lut_refusals_name_the_reason() {
         Err(RtlError::Unsupported(w)) => w,
         other => panic!("{}: expected a refusal, got {other:?}", a.name),
     };
-    let g4 = design(
-        "g4",
-        (8, 16),
+    let mut bs = design(
+        "bs",
+        (8, 48),
         Precision::Ternary,
-        lut(4, TableKind::Signfold, TableStorage::Lanes, 1),
+        lut(3, TableKind::Bitserial, TableStorage::Lanes, 1),
     );
-    let w = why(&g4);
+    bs.array.lut.as_mut().expect("lut").index = IndexEncoding::Aligned;
+    let w = why(&bs);
     assert!(
-        w.contains("7-bit table index") && w.contains("index decoder"),
+        w.contains("8-bit table index") && w.contains("signfold tables only"),
         "{w}"
     );
-    let mut edge = sim::arch::preset("edge-lut").expect("preset");
-    edge.array.token_tile = 1;
-    let w = why(&edge);
-    assert!(w.contains("5-bit table index"), "{w}");
+    let g3 = design(
+        "g3",
+        (8, 48),
+        Precision::Ternary,
+        lut(3, TableKind::Signfold, TableStorage::Lanes, 1),
+    );
+    let p = AccelParams::new(&g3, 64).expect("builds");
+    let w = p.refuses_layer(2, 200, 16).expect("refused");
+    assert!(
+        w.contains("5-bit group indices") && w.contains("not a multiple of the width 48"),
+        "{w}"
+    );
+    let edge = sim::arch::preset("edge-lut").expect("preset");
+    let w = match AccelParams::new(&edge, 512) {
+        Err(RtlError::Unsupported(w)) => w,
+        other => panic!("edge-lut: expected a refusal, got {other:?}"),
+    };
+    assert!(
+        w.contains("5355 bits, not a multiple of the 512-bit AXI bus"),
+        "{w}"
+    );
     let mut serial = design(
         "se",
         (8, 16),
@@ -224,6 +267,27 @@ fn lut_tops_lint_clean() {
             (8, 16),
             Precision::Binary,
             lut(2, TableKind::Bitserial, TableStorage::Lanes, 1),
+        ),
+        design(
+            "g4",
+            (8, 64),
+            Precision::Ternary,
+            lut(4, TableKind::Signfold, TableStorage::Lanes, 1),
+        ),
+        design(
+            "g3",
+            (8, 48),
+            Precision::Ternary,
+            lut(3, TableKind::Signfold, TableStorage::Regfile, 8),
+        ),
+        design(
+            "g3a",
+            (8, 48),
+            Precision::Ternary,
+            LutConfig {
+                index: IndexEncoding::Aligned,
+                ..lut(3, TableKind::Signfold, TableStorage::Regfile, 8)
+            },
         ),
     ];
     for a in &designs {
