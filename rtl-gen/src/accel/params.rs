@@ -12,7 +12,9 @@
 //! are packed at the same `W` and `A` bits an element, the bytes the
 //! engine counts (`Precision::bytes_for`); `ternary-packed` weights five a
 //! byte, a word of `lanes x width / 5` bytes unpacked to the tile's codes
-//! (`unpack.rs`).
+//! (`unpack.rs`); a signfold LUT's weights as the engine's group indices
+//! (`index_bits` a group of `g`), decoded to the tile's codes
+//! (`lut_index.rs`).
 
 use crate::design::Design;
 use crate::error::RtlError;
