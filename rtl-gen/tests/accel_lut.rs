@@ -117,7 +117,8 @@ fn bitserial_is_exact() {
 /// lanes; g = 3 on 8 x 48 (a width that is not a power of two: the
 /// sequencer divides K by 48 with a constant multiply) from a register file
 /// of 8 ports, one layer, a K split of 40 chunks into 38 + 2 with a partial
-/// group, and aligned 8-bit indices.
+/// group, a short last chunk (its groups' indices group-major), and aligned
+/// 8-bit indices.
 #[test]
 fn signfold_indices_are_exact() {
     let mut got = Vec::new();
@@ -137,6 +138,8 @@ fn signfold_indices_are_exact() {
     );
     got.push(exact(&g3, 64, (2, 192, 16)));
     got.push(exact(&g3, 64, (2, 1920, 20)));
+    // a short last chunk of 24 elements: 8 groups of every lane, group-major
+    got.push(exact(&g3, 64, (2, 216, 16)));
     let mut al = g3.clone();
     al.name = "lut_g3a".into();
     al.array.lut.as_mut().expect("lut").index = IndexEncoding::Aligned;
@@ -144,7 +147,14 @@ fn signfold_indices_are_exact() {
     // the engine's start / done of each case (= the RTL's, checked above)
     assert_eq!(
         got,
-        vec![(96, 165), (152, 341), (80, 133), (420, 1307), (104, 181)]
+        vec![
+            (96, 165),
+            (152, 341),
+            (80, 133),
+            (420, 1307),
+            (999, 999),
+            (104, 181)
+        ]
     );
 }
 
@@ -173,7 +183,7 @@ fn decoder_without_the_sign_fold_is_caught() {
 
 /// The LUT variants the top does not build are refused with the reason: a
 /// bitserial index that is not its codes' bits (aligned at g = 3: 8 bits
-/// against 6), a short last chunk with stored group indices, the edge-lut
+/// against 6), a short last chunk that is no whole group, the edge-lut
 /// preset's words (width 63: a weight word of 51 x 21 five-bit indices is
 /// not whole bus beats), a serial input load the engine charges
 /// and the tile does not take, and a shared table with fewer read ports than
@@ -205,7 +215,7 @@ fn lut_refusals_name_the_reason() {
     let p = AccelParams::new(&g3, 64).expect("builds");
     let w = p.refuses_layer(2, 200, 16).expect("refused");
     assert!(
-        w.contains("5-bit group indices") && w.contains("not a multiple of the width 48"),
+        w.contains("last chunk of 8 elements") && w.contains("2 weights are no whole group"),
         "{w}"
     );
     let edge = sim::arch::preset("edge-lut").expect("preset");

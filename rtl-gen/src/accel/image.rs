@@ -315,10 +315,12 @@ impl Layer {
                 for c in 0..ch {
                     if let Some(ix) = p.lut_index() {
                         // the LUT's group indices: field `lane x groups + kk`
-                        // of the chunk (whole chunks, `refuses_block`)
+                        // of the chunk, a short last chunk's group-major
+                        // (`kk x lanes + lane`; whole groups, `refuses_block`)
                         let (gs, gw) = (u64::from(ix.groups), u64::from(ix.g));
+                        let gc = w.min(k - (c0 + c) * w) / gw;
                         for lane in 0..gl {
-                            for kk in 0..gs {
+                            for kk in 0..gc {
                                 let at = (g * l + lane) * k + (c0 + c) * w + kk * gw;
                                 let ws: Vec<i64> = (0..gw)
                                     .map(|j| i64::from(weights[(at + j) as usize]))
@@ -327,7 +329,12 @@ impl Layer {
                                     &ix,
                                     sim::datapath::lut::signfold_index(&ws),
                                 );
-                                let pos = (c * gl + lane) * gs + kk;
+                                let pos = c * gl * gs
+                                    + if gc < gs {
+                                        kk * gl + lane
+                                    } else {
+                                        lane * gs + kk
+                                    };
                                 for b in 0..u64::from(ix.bits) {
                                     if f >> b & 1 != 0 {
                                         let bit = pos * u64::from(ix.bits) + b;

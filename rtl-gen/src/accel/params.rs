@@ -325,9 +325,9 @@ impl AccelParams {
             act_words,
             out_words,
             mutation: Mutation::None,
-            // (packed trits take whole chunks only; LUT indices whole groups
-            // of a chunk, refused in `refuses_block`)
-            short_chunk: lanes * width <= SHORT_CHUNK_CODES && !packed && index.is_none(),
+            // (packed trits take whole chunks only; LUT indices whole
+            // groups, `refuses_block`)
+            short_chunk: lanes * width <= SHORT_CHUNK_CODES && !packed,
         })
     }
 
@@ -491,13 +491,15 @@ impl AccelParams {
                  lane)"
             ));
         }
-        if let Some(ix) = self.lut_index().filter(|_| kr != 0) {
+        let index = self.lut_index();
+        if let Some(ix) = index.filter(|ix| !kr.is_multiple_of(u64::from(ix.g))) {
             return Some(format!(
-                "K = {k} is not a multiple of the width {w}: the weight buffer holds the LUT's \
-                 {}-bit group indices, and the element-major order of a short last chunk is \
-                 wired for the tile's codes, not for groups of {} (K a multiple of the width is \
-                 built)",
-                ix.bits, ix.g
+                "K = {k} leaves a last chunk of {kr} elements: the weight buffer holds the LUT's \
+                 {}-bit indices of groups of {}, and {} weights are no whole group (the \
+                 engine's width is a multiple of the group, K should be too)",
+                ix.bits,
+                ix.g,
+                kr % u64::from(ix.g)
             ));
         }
         if kr != 0 && !self.short_chunk {
@@ -508,11 +510,15 @@ impl AccelParams {
             ));
         }
         let (wb, ab) = (self.wgt_bits(), self.act_bits());
-        if kr != 0 && !(l * kr * wb).is_multiple_of(db) {
+        // (LUT indices: the short chunk's `kr / g` groups a lane)
+        let short_bits = match index {
+            Some(ix) => l * kr / u64::from(ix.g) * u64::from(ix.bits),
+            None => l * kr * wb,
+        };
+        if kr != 0 && !short_bits.is_multiple_of(db) {
             return Some(format!(
-                "K = {k} leaves a last chunk of {kr} of the width {w}, whose {} bits of weights \
-                 must be whole {db}-bit beats",
-                l * kr * wb
+                "K = {k} leaves a last chunk of {kr} of the width {w}, whose {short_bits} bits of \
+                 weights must be whole {db}-bit beats"
             ));
         }
         // the missing elements of a short chunk are zero codes, whose
