@@ -1,7 +1,8 @@
 //! The accelerator top on the table-lookup (LUT) datapath: signfold
-//! (g = 2) and bitserial tables (ternary g = 4, binary g = 2), lane tables
-//! and a shared register file with a read port a lookup (II = 1), weight
-//! registers. Under Verilator with the simulator's DRAM model: every result
+//! (g = 2, the tile's codes stored; g = 3 and 4, the engine's group
+//! indices stored and decoded in front of the tile) and bitserial tables
+//! (ternary g = 4, binary g = 2), lane tables and a shared register file
+//! with a read port a lookup (II = 1), weight registers. Under Verilator with the simulator's DRAM model: every result
 //! bit-exact with the bit-exact model's LUT datapath, the layer's start,
 //! completion and total equal to the engine's (pinned here), the weight
 //! buffer's reads equal to the mapping's; the variants the top does not
