@@ -375,9 +375,10 @@ impl AccelParams {
 
     /// The top forwards a producer's outputs into a consumer's input
     /// (requantized to INT8): one output word (`lanes` accumulators) is one
-    /// input chunk, so `lanes = width`, and the input is INT8.
+    /// input chunk, so `lanes = width`, and the input is INT8; the word's
+    /// address counts the outputs by lanes with a shift (a power of two).
     pub fn forwards(&self) -> bool {
-        self.lanes() == self.width() && self.act_bits() == 8
+        self.lanes() == self.width() && self.act_bits() == 8 && self.lanes().is_power_of_two()
     }
 
     /// The product of the zero activation code and the zero weight code
