@@ -1,7 +1,8 @@
 //! The accelerator top on the table-lookup (LUT) datapath: signfold
-//! (g = 2) and bitserial tables (ternary g = 4, binary g = 2), lane tables
-//! and a shared register file with a read port a lookup (II = 1), weight
-//! registers. Under Verilator with the simulator's DRAM model: every result
+//! (g = 2, the tile's codes stored; g = 3 and 4, the engine's group
+//! indices stored and decoded in front of the tile) and bitserial tables
+//! (ternary g = 4, binary g = 2), lane tables and a shared register file
+//! with a read port a lookup (II = 1), weight registers. Under Verilator with the simulator's DRAM model: every result
 //! bit-exact with the bit-exact model's LUT datapath, the layer's start,
 //! completion and total equal to the engine's (pinned here), the weight
 //! buffer's reads equal to the mapping's; the variants the top does not
@@ -13,7 +14,7 @@ use accel_common::{exact, lint_top, small};
 use rtl_gen::accel::AccelParams;
 use rtl_gen::error::RtlError;
 use sim::arch::Reduction;
-use sim::datapath::lut::{LutConfig, TableKind, TableStorage};
+use sim::datapath::lut::{IndexEncoding, LutConfig, TableKind, TableStorage};
 use sim::Accelerator;
 use workloads::Precision;
 
@@ -110,9 +111,82 @@ fn bitserial_is_exact() {
     assert_eq!(got, vec![(104, 205), (72, 245)]);
 }
 
+/// Signfold groups of 3 and 4 with the engine's group indices in the
+/// weight buffer (5 and 7 bits a group, 1.67 and 1.75 bits a weight),
+/// decoded in front of the tile: g = 4 on 8 x 64 (a 896-bit word of 128
+/// indices) with lane tables, one layer and a partial last group of 4
+/// lanes; g = 3 on 8 x 48 (a width that is not a power of two: the
+/// sequencer divides K by 48 with a constant multiply) from a register file
+/// of 8 ports, one layer, a K split of 40 chunks into 38 + 2 with a partial
+/// group, a short last chunk (its groups' indices group-major), and aligned
+/// 8-bit indices.
+#[test]
+fn signfold_indices_are_exact() {
+    let mut got = Vec::new();
+    let g4 = design(
+        "g4",
+        (8, 64),
+        Precision::Ternary,
+        lut(4, TableKind::Signfold, TableStorage::Lanes, 1),
+    );
+    got.push(exact(&g4, 64, (2, 256, 16)));
+    got.push(exact(&g4, 64, (2, 512, 20)));
+    let g3 = design(
+        "g3",
+        (8, 48),
+        Precision::Ternary,
+        lut(3, TableKind::Signfold, TableStorage::Regfile, 8),
+    );
+    got.push(exact(&g3, 64, (2, 192, 16)));
+    got.push(exact(&g3, 64, (2, 1920, 20)));
+    // a short last chunk of 24 elements: 8 groups of every lane, group-major
+    got.push(exact(&g3, 64, (2, 216, 16)));
+    let mut al = g3.clone();
+    al.name = "lut_g3a".into();
+    al.array.lut.as_mut().expect("lut").index = IndexEncoding::Aligned;
+    got.push(exact(&al, 64, (2, 192, 16)));
+    // the engine's start / done of each case (= the RTL's, checked above)
+    assert_eq!(
+        got,
+        vec![
+            (96, 165),
+            (152, 341),
+            (80, 133),
+            (420, 1307),
+            (85, 145),
+            (104, 181)
+        ]
+    );
+}
+
+/// An index decoder that ignores the negate bit (`Mutation::IndexSign`:
+/// every group decoded as its table entry's stored pattern, the sign fold
+/// undone) is caught: the timing is the engine's, but the results are not
+/// the bit-exact model's.
+#[test]
+fn decoder_without_the_sign_fold_is_caught() {
+    let a = design(
+        "g3",
+        (8, 48),
+        Precision::Ternary,
+        lut(3, TableKind::Signfold, TableStorage::Regfile, 8),
+    );
+    let mut p = AccelParams::new(&a, 64).expect("builds");
+    p.mutation = rtl_gen::accel::params::Mutation::IndexSign;
+    let r = rtl_gen::accel::check::check_gemm(&p, 2, 192, 16, &accel_common::opts()).expect("runs");
+    println!("{}", r.summary());
+    assert!(!r.passed());
+    assert!(r.finished);
+    let rtl = r.rtl.expect("the layer ran");
+    assert_eq!((rtl.start, rtl.done), (r.engine.start, r.engine.done));
+    assert_eq!(r.wrong_results, 32);
+}
+
 /// The LUT variants the top does not build are refused with the reason: a
-/// signfold group of 4 or 3 (the engine's 7- or 5-bit group index against
-/// the tile's 8 or 6 bits of codes), a serial input load the engine charges
+/// bitserial index that is not its codes' bits (aligned at g = 3: 8 bits
+/// against 6), a short last chunk that is no whole group, the edge-lut
+/// preset's words (width 63: a weight word of 51 x 21 five-bit indices is
+/// not whole bus beats), a serial input load the engine charges
 /// and the tile does not take, and a shared table with fewer read ports than
 /// lookups (II > 1, refused by the tile generator).
 #[test]
@@ -121,21 +195,39 @@ fn lut_refusals_name_the_reason() {
         Err(RtlError::Unsupported(w)) => w,
         other => panic!("{}: expected a refusal, got {other:?}", a.name),
     };
-    let g4 = design(
-        "g4",
-        (8, 16),
+    let mut bs = design(
+        "bs",
+        (8, 48),
         Precision::Ternary,
-        lut(4, TableKind::Signfold, TableStorage::Lanes, 1),
+        lut(3, TableKind::Bitserial, TableStorage::Lanes, 1),
     );
-    let w = why(&g4);
+    bs.array.lut.as_mut().expect("lut").index = IndexEncoding::Aligned;
+    let w = why(&bs);
     assert!(
-        w.contains("7-bit table index") && w.contains("index decoder"),
+        w.contains("8-bit table index") && w.contains("signfold tables only"),
         "{w}"
     );
-    let mut edge = sim::arch::preset("edge-lut").expect("preset");
-    edge.array.token_tile = 1;
-    let w = why(&edge);
-    assert!(w.contains("5-bit table index"), "{w}");
+    let g3 = design(
+        "g3",
+        (8, 48),
+        Precision::Ternary,
+        lut(3, TableKind::Signfold, TableStorage::Lanes, 1),
+    );
+    let p = AccelParams::new(&g3, 64).expect("builds");
+    let w = p.refuses_layer(2, 200, 16).expect("refused");
+    assert!(
+        w.contains("last chunk of 8 elements") && w.contains("2 weights are no whole group"),
+        "{w}"
+    );
+    let edge = sim::arch::preset("edge-lut").expect("preset");
+    let w = match AccelParams::new(&edge, 512) {
+        Err(RtlError::Unsupported(w)) => w,
+        other => panic!("edge-lut: expected a refusal, got {other:?}"),
+    };
+    assert!(
+        w.contains("5355 bits, not a multiple of the 512-bit AXI bus"),
+        "{w}"
+    );
     let mut serial = design(
         "se",
         (8, 16),
@@ -186,6 +278,27 @@ fn lut_tops_lint_clean() {
             (8, 16),
             Precision::Binary,
             lut(2, TableKind::Bitserial, TableStorage::Lanes, 1),
+        ),
+        design(
+            "g4",
+            (8, 64),
+            Precision::Ternary,
+            lut(4, TableKind::Signfold, TableStorage::Lanes, 1),
+        ),
+        design(
+            "g3",
+            (8, 48),
+            Precision::Ternary,
+            lut(3, TableKind::Signfold, TableStorage::Regfile, 8),
+        ),
+        design(
+            "g3a",
+            (8, 48),
+            Precision::Ternary,
+            LutConfig {
+                index: IndexEncoding::Aligned,
+                ..lut(3, TableKind::Signfold, TableStorage::Regfile, 8)
+            },
         ),
     ];
     for a in &designs {

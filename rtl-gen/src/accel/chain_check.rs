@@ -181,8 +181,8 @@ pub fn check_chain(
         if !p.forwards() {
             return Err(RtlError::Unsupported(format!(
                 "chain layer {i} reads layer {j}'s output: the top forwards a producer's \
-                 outputs into the activation buffer only when lanes = width and the input is \
-                 INT8 (this design has {} lanes of width {}, {} activations)",
+                 outputs into the activation buffer only when lanes = width (a power of two) and \
+                 the input is INT8 (this design has {} lanes of width {}, {} activations)",
                 p.lanes(),
                 p.width(),
                 p.arch.array.activations

@@ -330,6 +330,38 @@ impl Layer {
             for &(c0, ch) in &ktiles {
                 let mut tile = vec![0u8; p.weight_bytes(gl, klen(c0, ch)) as usize];
                 for c in 0..ch {
+                    if let Some(ix) = p.lut_index() {
+                        // the LUT's group indices: field `lane x groups + kk`
+                        // of the chunk, a short last chunk's group-major
+                        // (`kk x lanes + lane`; whole groups, `refuses_block`)
+                        let (gs, gw) = (u64::from(ix.groups), u64::from(ix.g));
+                        let gc = w.min(k - (c0 + c) * w) / gw;
+                        for lane in 0..gl {
+                            for kk in 0..gc {
+                                let at = (g * l + lane) * k + (c0 + c) * w + kk * gw;
+                                let ws: Vec<i64> = (0..gw)
+                                    .map(|j| i64::from(weights[(at + j) as usize]))
+                                    .collect();
+                                let f = super::lut_index::field(
+                                    &ix,
+                                    sim::datapath::lut::signfold_index(&ws),
+                                );
+                                let pos = c * gl * gs
+                                    + if gc < gs {
+                                        kk * gl + lane
+                                    } else {
+                                        lane * gs + kk
+                                    };
+                                for b in 0..u64::from(ix.bits) {
+                                    if f >> b & 1 != 0 {
+                                        let bit = pos * u64::from(ix.bits) + b;
+                                        tile[(bit / 8) as usize] |= 1 << (bit % 8);
+                                    }
+                                }
+                            }
+                        }
+                        continue;
+                    }
                     // a short last chunk (K % width elements) is element-major
                     let elems = w.min(k - (c0 + c) * w);
                     for lane in 0..gl {

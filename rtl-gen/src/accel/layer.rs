@@ -452,7 +452,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     } else if p.packed() {
         kx(u64::from(p.wword_bits()))
     } else {
-        mul(n("i_lanes"), kx(p.width() * p.wgt_bits()))
+        mul(n("i_lanes"), kx(p.lane_chunk_bits()))
     };
     o.wire("i_lbits", X, lbits);
     let lb = p.axi_bits.trailing_zeros();
@@ -467,7 +467,14 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     // (a short chunk comes with whole groups only, `params.rs`, so the
     // tile's beats are the short K tile's `lanes x elements` codes, or its
     // chunks times a chunk's beats: narrow products, no 32 x 32 multiplier)
-    o.wire("i_tbits", X, mul(n("i_krem"), kx(p.lanes() * p.wgt_bits())));
+    match p.lut_index() {
+        // LUT indices: `K % width / g` groups of every lane
+        Some(ix) => {
+            let kg = super::table::chunks_of(o, u64::from(ix.g), "i_krem", "i_kg");
+            o.wire("i_tbits", X, mul(kg, kx(p.lanes() * u64::from(ix.bits))));
+        }
+        None => o.wire("i_tbits", X, mul(n("i_krem"), kx(p.lanes() * p.wgt_bits()))),
+    }
     let cb = crate::accel::params::addr_bits(p.slot_words + 1);
     if p.wgear() {
         super::dma::tile_beats(p, o, cb);

@@ -49,6 +49,7 @@ pub mod harness;
 pub mod icarus_tb;
 pub mod image;
 pub mod layer;
+pub mod lut_index;
 pub mod mapping;
 pub mod params;
 pub mod partition;
@@ -270,6 +271,9 @@ fn body(p: &AccelParams) -> Body {
     if p.packed() {
         unpack::unpacker(p, &mut o);
     }
+    if let Some(ix) = p.lut_index() {
+        lut_index::decoder(p, &ix, &mut o);
+    }
     for (sig, w) in [
         ("t_in_valid", 1),
         ("t_in_last", 1),
@@ -357,7 +361,16 @@ fn body(p: &AccelParams) -> Body {
             ("in_valid", name("t_in_valid")),
             ("in_ready", name("t_in_ready")),
             ("in_act", name("a_q")),
-            ("in_wgt", name(if p.packed() { "w_un" } else { "w_q" })),
+            (
+                "in_wgt",
+                name(if p.packed() {
+                    "w_un"
+                } else if p.lut_index().is_some() {
+                    "w_dx"
+                } else {
+                    "w_q"
+                }),
+            ),
             ("in_last", name("t_in_last")),
         ]
         .into_iter()
@@ -463,6 +476,11 @@ fn body(p: &AccelParams) -> Body {
             for s in 0..p.slots {
                 v.push(name(format!("sab{s}")));
             }
+        }
+    }
+    if let Some(ix) = p.lut_index() {
+        if let crate::ir::Expr::Concat(v) = &mut unused {
+            v.extend(lut_index::waived(p, &ix));
         }
     }
     let waived = vec![crate::ir::wire(

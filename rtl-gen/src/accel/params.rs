@@ -13,7 +13,9 @@
 //! engine counts (`Precision::bytes_for`); `ternary-packed` weights five a
 //! byte, a word of `lanes x width / 5` bytes (one chunk) or, where that is
 //! not whole bytes, of `lanes x width` bytes (five chunks of every lane),
-//! unpacked to the tile's codes (`unpack.rs`).
+//! unpacked to the tile's codes (`unpack.rs`); a signfold LUT's weights as
+//! the engine's group indices (`index_bits` a group of `g`), decoded to
+//! the tile's codes (`lut_index.rs`).
 
 use crate::design::Design;
 use crate::error::RtlError;
@@ -88,6 +90,9 @@ pub enum Mutation {
     /// completes a word drops its bits of the next word (the next words
     /// misaligned).
     GearDropCarry,
+    /// With stored LUT group indices, the index decoder ignores the negate
+    /// bit (every group decoded as its table entry's stored pattern).
+    IndexSign,
 }
 
 /// The accelerator top of one design.
@@ -196,12 +201,14 @@ pub fn refuses_datapath(a: &sim::arch::ArrayConfig) -> Option<String> {
 
 /// Why the top does not build the LUT lane array of `a` (`None`: it does).
 /// The tile takes the weights as its 2-bit ternary (1-bit binary) codes and
-/// encodes each group into its table index itself; the top stores those
-/// codes, so it is built where the engine's stored group index
-/// (`LutShape::index_bits` a group of `g`, what the mapping counts in DRAM
-/// and in the weight buffer) is as many bits as the group's codes: signfold
-/// at `g = 2` (4 bits), bitserial at `g` = 2 or 4 (`g` bits a plane),
-/// packed or aligned. A serial input load (`array.lut.load_elems`) is
+/// encodes each group into its table index itself. Where the engine's
+/// stored group index (`LutShape::index_bits` a group of `g`, what the
+/// mapping counts in DRAM and in the weight buffer) is as many bits as the
+/// group's codes (signfold at `g = 2`, bitserial at `g` = 2 or 4) the top
+/// stores the codes; a signfold index of other bits (`g` = 3 or 4, packed
+/// or aligned) is stored as the engine's index and decoded in front of the
+/// tile (`lut_index.rs`); a bitserial index of other bits (aligned at
+/// `g = 3`) is refused. A serial input load (`array.lut.load_elems`) is
 /// refused: the engine charges `ceil(width / load_elems)` cycles a chunk
 /// and token that the tile, which builds a chunk's tables from its input
 /// register in one cycle, does not take.
@@ -221,13 +228,13 @@ fn refuses_lut(a: &sim::arch::ArrayConfig) -> Option<String> {
             u64::from(a.width).div_ceil(u64::from(e.max(1)))
         ));
     }
-    if s.index_bits != s.g * code_bits {
+    if s.index_bits != s.g * code_bits && super::lut_index::LutIndex::of(a).is_none() {
         return Some(format!(
             "the engine stores a group of {} \"{}\" weights as a {}-bit table index ({:.2} bits \
              a weight, in DRAM and in the weight buffer), while the top's weight word holds the \
-             tile's {code_bits}-bit codes ({} bits a group) and it builds no index decoder, so \
-             its tiles would not be the bytes the engine moves (built: signfold with \
-             `array.lut.group` = 2, or bitserial)",
+             tile's {code_bits}-bit codes ({} bits a group) and it builds an index decoder for \
+             signfold tables only, so its tiles would not be the bytes the engine moves (built: \
+             signfold, or bitserial with `array.lut.group` = 2 or 4)",
             s.g,
             a.weights,
             s.index_bits,
@@ -283,12 +290,6 @@ impl AccelParams {
             ));
         }
         let (lanes, width) = (u64::from(a.lanes), u64::from(a.width));
-        if !width.is_power_of_two() {
-            return Err(unsupported(
-                arch,
-                format!("width {width}: the sequencer counts chunks as K / width with a shift (a power of two)"),
-            ));
-        }
         // with weight registers the mapping lets a port narrower than a
         // chunk deliver it over a sub-tile's token cycles, through a staging
         // register in front of `in_wgt` (energy_model::lane_extras), which
@@ -297,16 +298,18 @@ impl AccelParams {
         // a weight word: one chunk of every lane at the tile's codes, or
         // packed five trits a byte (`ternary-packed`)
         let packed = a.weights == Precision::TernaryPacked;
+        let index = super::lut_index::LutIndex::of(a);
         // (five chunks of every lane are whole bytes whatever the array)
         let period = if packed && !(lanes * width).is_multiple_of(5) {
             5
         } else {
             1
         };
-        let wword = if packed {
-            lanes * width * 8 * period / 5
-        } else {
-            lanes * width * wb
+        let wword = match (packed, index) {
+            (true, _) => lanes * width * 8 * period / 5,
+            // LUT group indices, decoded in front of the tile
+            (_, Some(ix)) => lanes * ix.lane_bits(),
+            _ => lanes * width * wb,
         };
         let chunk = lanes * width * wb / 8;
         let port = arch.buffers.weights.bytes_per_cycle();
@@ -332,6 +335,16 @@ impl AccelParams {
                 format!(
                     "a packed weight word (lanes x width / 5 bytes) is {wword} bits, not a \
                      multiple of the {axi_bits}-bit AXI bus (the gearbox takes W-bit codes)"
+                ),
+            ));
+        }
+        if index.is_some() && !wword.is_multiple_of(db) {
+            return Err(unsupported(
+                arch,
+                format!(
+                    "a weight word of LUT group indices (one chunk of every lane's indices) is \
+                     {wword} bits, not a multiple of the {axi_bits}-bit AXI bus (the gearbox \
+                     takes W-bit codes)"
                 ),
             ));
         }
@@ -397,7 +410,8 @@ impl AccelParams {
             act_words,
             out_words,
             mutation: Mutation::None,
-            // (packed trits: rewired by the unpacker, `pack_rewire`)
+            // (packed trits: rewired by the unpacker, `pack_rewire`; LUT
+            // indices whole groups, `refuses_block`)
             short_chunk: lanes * width <= SHORT_CHUNK_CODES && !packed,
             pack_period: period,
             wslot_words: slot_words / period,
@@ -449,9 +463,10 @@ impl AccelParams {
 
     /// The top forwards a producer's outputs into a consumer's input
     /// (requantized to INT8): one output word (`lanes` accumulators) is one
-    /// input chunk, so `lanes = width`, and the input is INT8.
+    /// input chunk, so `lanes = width`, and the input is INT8; the word's
+    /// address counts the outputs by lanes with a shift (a power of two).
     pub fn forwards(&self) -> bool {
-        self.lanes() == self.width() && self.act_bits() == 8
+        self.lanes() == self.width() && self.act_bits() == 8 && self.lanes().is_power_of_two()
     }
 
     /// The product of the zero activation code and the zero weight code
@@ -481,8 +496,21 @@ impl AccelParams {
     pub fn weight_bytes(&self, lanes: u64, klen: u64) -> u64 {
         if self.packed() {
             (lanes * klen).div_ceil(5)
+        } else if let Some(ix) = self.lut_index() {
+            // the engine's `index_bits` a group of `g` (`sim::mapping::linear`)
+            (lanes * klen * u64::from(ix.bits)).div_ceil(u64::from(ix.g) * 8)
         } else {
             (lanes * klen * self.wgt_bits()).div_ceil(8)
+        }
+    }
+
+    /// Bits of one lane's chunk of weights in a weight word: its `W`-bit
+    /// codes, or its groups' stored LUT indices (not for packed trits,
+    /// whose words are whole chunks of every lane).
+    pub fn lane_chunk_bits(&self) -> u64 {
+        match self.lut_index() {
+            Some(ix) => ix.lane_bits(),
+            None => self.width() * self.wgt_bits(),
         }
     }
 
@@ -491,6 +519,8 @@ impl AccelParams {
     pub fn wword_bits(&self) -> u32 {
         if self.packed() {
             self.tile.lanes() * self.tile.width() * 8 * self.pack_period as u32 / 5
+        } else if self.lut_index().is_some() {
+            self.tile.lanes() * self.lane_chunk_bits() as u32
         } else {
             self.tile.in_wgt_bits()
         }
@@ -708,6 +738,17 @@ impl AccelParams {
                 return Some(why);
             }
         }
+        let index = self.lut_index();
+        if let Some(ix) = index.filter(|ix| !kr.is_multiple_of(u64::from(ix.g))) {
+            return Some(format!(
+                "K = {k} leaves a last chunk of {kr} elements: the weight buffer holds the LUT's \
+                 {}-bit indices of groups of {}, and {} weights are no whole group (the \
+                 engine's width is a multiple of the group, K should be too)",
+                ix.bits,
+                ix.g,
+                kr % u64::from(ix.g)
+            ));
+        }
         if kr != 0 && !self.short_chunk && !self.packed() {
             return Some(format!(
                 "K = {k} is not a multiple of the width {w}: the short chunk's rewiring is built \
@@ -721,11 +762,15 @@ impl AccelParams {
                 return Some(why);
             }
         }
-        if kr != 0 && !self.packed() && !(l * kr * wb).is_multiple_of(db) {
+        // (LUT indices: the short chunk's `kr / g` groups a lane)
+        let short_bits = match index {
+            Some(ix) => l * kr / u64::from(ix.g) * u64::from(ix.bits),
+            None => l * kr * wb,
+        };
+        if kr != 0 && !self.packed() && !short_bits.is_multiple_of(db) {
             return Some(format!(
-                "K = {k} leaves a last chunk of {kr} of the width {w}, whose {} bits of weights \
-                 must be whole {db}-bit beats",
-                l * kr * wb
+                "K = {k} leaves a last chunk of {kr} of the width {w}, whose {short_bits} bits of \
+                 weights must be whole {db}-bit beats"
             ));
         }
         // the missing elements of a short chunk are zero codes, whose
@@ -751,20 +796,21 @@ impl AccelParams {
         }
         // (with the weight gearbox a partial chunk of at least a beat; with
         // the output gearbox any outputs, `refuses_gear`)
-        // (packed: `refuses_packed`)
+        // (packed: `refuses_packed`; LUT indices: a lane's chunk of them)
+        let lb = self.lane_chunk_bits();
         let wrest_bad = if self.packed() {
             false
         } else if self.wgear() {
             rest * w * wb < db
         } else {
-            !(rest * w * wb).is_multiple_of(db)
+            !(rest * lb).is_multiple_of(db)
         };
         let orest_bad = !self.ogear() && !(rest * 32).is_multiple_of(db);
         if rest != 0 && (wrest_bad || orest_bad) {
             return Some(format!(
                 "N = {n} leaves a last group of {rest} of the {l} lanes, whose chunk ({} bits) {} \
                  and outputs ({} bits) {}",
-                rest * w * wb,
+                rest * lb,
                 if self.wgear() {
                     format!("must be at least a {db}-bit beat (one word a beat)")
                 } else {

@@ -51,10 +51,10 @@ pub const KT_WORD: u32 = 9;
 /// entry `d_idx` takes it. `ab` entries are written by the input loader.
 pub fn table(p: &AccelParams, o: &mut Body) {
     o.note("the descriptor table: entry d_idx takes the descriptor whose last beat is on the bus");
-    let wl = p.width().trailing_zeros();
     o.reg("d_idx", LB);
     // chunks a row: K / width rounded up (a short last chunk when K % width != 0)
     o.wire("d_kp", X, add(sl("d_new", 63, 32), kx(p.width() - 1)));
+    let d_c = chunks_of(o, p.width(), "d_kp", "d_c");
     // the K tile: the descriptor's, or a slot's words when it gives 0
     let kw = KT_WORD * 32;
     o.wire("d_ktw", X, sl("d_new", kw + 31, kw));
@@ -78,7 +78,7 @@ pub fn table(p: &AccelParams, o: &mut Body) {
         let c = format!("t{i}_c");
         o.reg(&c, X);
         o.reg(&format!("t{i}_ab"), X);
-        fill.push(super::build::set(&c, zx(sl("d_kp", 31, wl), X - wl)));
+        fill.push(super::build::set(&c, d_c.clone()));
         let kt = format!("t{i}_kt");
         o.reg(&kt, X);
         fill.push(super::build::set(&kt, n("d_kt")));
@@ -91,6 +91,43 @@ pub fn table(p: &AccelParams, o: &mut Body) {
         ));
     }
     o.clocked_data(load);
+}
+
+/// `floor(x / width)` of the 32-bit wire `x`: a shift for a power-of-two
+/// width, else the wire `out`, the product with the constant
+/// `m = ceil(2^s / width)`, `s = 32 + ceil(log2 width)`, shifted right by
+/// `s` (exact for every `x < 2^32`: `e = m x width - 2^s < width`, so
+/// `x m / 2^s = x / width + x e / (width 2^s)` exceeds `x / width` by less
+/// than `1 / width`).
+pub fn chunks_of(o: &mut Body, width: u64, x: &str, out: &str) -> Expr {
+    if width.is_power_of_two() {
+        let wl = width.trailing_zeros();
+        return zx(sl(x, 31, wl), X - wl);
+    }
+    let (m, s) = div_constant(width);
+    let pw = s + 32;
+    let pn = format!("{out}_m");
+    o.waive(
+        "UNUSEDSIGNAL",
+        "the product's low bits (below the shift) are the remainder's fraction",
+        vec![crate::ir::wire(
+            &pn,
+            pw,
+            super::build::mul(
+                super::build::cat(vec![super::build::k(pw - 32, 0), n(x)]),
+                super::build::k(pw, m),
+            ),
+        )],
+    );
+    o.wire(out, X, sl(&pn, s + 31, s));
+    n(out)
+}
+
+/// The multiplier and shift of [`chunks_of`] for a width that is not a
+/// power of two.
+pub fn div_constant(width: u64) -> (u128, u32) {
+    let s = 32 + (64 - (width - 1).leading_zeros());
+    ((1u128 << s).div_ceil(u128::from(width)), s)
 }
 
 /// `<pre>_<field>` for each of `fields`: entry `idx` of the table (the
@@ -121,4 +158,31 @@ pub fn in_chain(idx: Expr) -> Expr {
 /// `idx + 1` as a layer index.
 pub fn next(idx: &str) -> Expr {
     add(n(idx), super::build::k(LB, 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::div_constant;
+
+    /// `floor(x m / 2^s) = floor(x / width)` at the ends of the 32-bit
+    /// range and around every multiple near them, for the widths of the
+    /// LUT designs (multiples of 3) and others.
+    #[test]
+    fn constant_division_is_exact() {
+        for w in [3u64, 6, 12, 24, 48, 63, 96, 100, 4095] {
+            let (m, s) = div_constant(w);
+            let q = |x: u64| ((u128::from(x) * m) >> s) as u64;
+            let top = u64::from(u32::MAX);
+            let near = (0..3).flat_map(|d| [d * w, top / w * w - d * w]);
+            for base in near {
+                for x in base.saturating_sub(2)..=(base + 2).min(top) {
+                    assert_eq!(q(x), x / w, "width {w}, x {x}");
+                }
+            }
+            for x in (0..top).step_by(99_991) {
+                assert_eq!(q(x), x / w, "width {w}, x {x}");
+            }
+            assert_eq!(q(top), top / w);
+        }
+    }
 }

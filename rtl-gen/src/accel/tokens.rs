@@ -181,8 +181,9 @@ pub fn engine_weight_reads(p: &AccelParams, plan: &sim::mapping::OpPlan, n: u64)
         .sram
         .get(&sim::activity::Buffer::Weights)
         .map_or(0, |t| t.read_bytes);
-    // bytes of one chunk of every group: n lanes x width W-bit codes
-    let per = n * p.width() * p.wgt_bits() / 8;
+    // bytes of one chunk of every group: n lanes x width W-bit codes (or
+    // the LUT's stored group indices)
+    let per = n * p.lane_chunk_bits() / 8;
     let groups = n.div_ceil(p.lanes());
     let words = u128::from(bytes) * u128::from(groups);
     (per > 0 && words.is_multiple_of(u128::from(per))).then(|| (words / u128::from(per)) as u64)

@@ -12,11 +12,17 @@ use super::assemble::{gearbox, posbox};
 /// The tile's weight word of a short last chunk (`K % width` elements),
 /// stored element-major so that its codes are a prefix of whole beats:
 /// code `(e, lane)` at `e * lanes + lane` to the tile's `lane * width + e`
-/// (`W`-bit codes). One wire a lane (`<out>_l<lane>`), so that no line
-/// grows with the array.
+/// (`W`-bit codes; with LUT group indices, the fields of groups
+/// `(k, lane)` the same way, `lut_index.rs`). One wire a lane
+/// (`<out>_l<lane>`), so that no line grows with the array.
 fn element_major_to_tile(p: &AccelParams, o: &mut Body, word: &str, out: &str) {
-    let (l, w) = (p.lanes() as u32, p.width() as u32);
-    let cb = p.tile.wgt_bits;
+    let (l, (w, cb)) = (
+        p.lanes() as u32,
+        p.lut_index()
+            .map_or((p.width() as u32, p.tile.wgt_bits), |ix| {
+                (ix.groups, ix.bits)
+            }),
+    );
     let mut lanes = Vec::with_capacity(l as usize);
     for lane in (0..l).rev() {
         let parts: Vec<Expr> = (0..w)
