@@ -1,7 +1,7 @@
 //! The layer's tile loop in RTL (the rules are `sequencer.rs`'s): input-row
-//! requests, weight fetches, tile starts and the chunk feeder, and the
-//! output collector that adds the K tiles of a feature group in the output
-//! buffer.
+//! requests, weight fetches, tile starts and the chunk feeder; the output
+//! collector that adds the K tiles of a feature group in the output buffer
+//! is `collector.rs`, the cursors' next-tile logic `cursor.rs`.
 //!
 //! A tile is `(n, kb)`: the feature group starting at output `n`, the K
 //! tile starting at chunk `kb`, `min(kt, C - kb)` chunks of the row's `C =
@@ -15,97 +15,12 @@
 //! latency after the reduction's last chunk, less one).
 
 use super::build::{
-    add, and, b, cat, eq, k, kx, le, lt, mul, mux, n, ne, not, or, set, sl, sub, when, when_else,
-    zx, Body, X,
+    add, and, b, eq, k, kx, le, lt, mul, mux, n, ne, not, or, set, sl, sub, when, when_else, zx,
+    Body, X,
 };
 use super::params::{AccelParams, Mutation};
 use super::table;
-use crate::ir::{Expr, Stmt};
-
-/// `<pre>_wrap`: the cursor `(<pre>_kb, <pre>_n)` leaves its group after
-/// this tile; `<pre>_lend`: it leaves its layer (of `<v>_c` chunks a row,
-/// `<v>_n` outputs and K tiles of `<v>_kt` chunks, the view `v` of its
-/// layer `l`); `<pre>_ch`: the tile's chunks; `<pre>_kb1`/`<pre>_n1`: the
-/// next tile in the same layer; `<pre>_nl`, `<pre>_nn`, `<pre>_nkb`: the
-/// tile the cursor goes to (the next layer's first when it leaves its
-/// layer; weights outer, `wo`, the next block's same tile, and from the
-/// last block the first block's next tile, `stream_in::WO_FLAG`).
-fn cursor(p: &AccelParams, o: &mut Body, pre: &str, kb: Expr, nn: Expr, v: &str, l: &str) {
-    let (c, nl) = (&format!("{v}_c"), &format!("{v}_n"));
-    let kt = || n(&format!("{v}_kt"));
-    let w = |s: &str| format!("{pre}_{s}");
-    o.wire(&w("kbx"), X, kb);
-    o.wire(&w("nx"), X, nn);
-    o.wire(&w("left"), X, sub(n(c), n(&w("kbx"))));
-    o.wire(
-        &w("ch"),
-        X,
-        mux(lt(n(&w("left")), kt()), n(&w("left")), kt()),
-    );
-    o.wire(&w("wrap"), 1, le(n(&w("left")), kt()));
-    o.wire(
-        &w("kb1"),
-        X,
-        mux(n(&w("wrap")), kx(0), add(n(&w("kbx")), kt())),
-    );
-    o.wire(
-        &w("n1"),
-        X,
-        mux(n(&w("wrap")), add(n(&w("nx")), kx(p.lanes())), n(&w("nx"))),
-    );
-    o.wire(
-        &w("lend"),
-        1,
-        and(n(&w("wrap")), le(n(nl), add(n(&w("nx")), kx(p.lanes())))),
-    );
-    // weights outer: the next block's same tile (broken: the blocks' own
-    // tiles in order, tokens outer)
-    let wo = if p.mutation == Mutation::WoBlockOuter {
-        b(false)
-    } else {
-        n("wo")
-    };
-    o.wire(
-        &w("blk"),
-        1,
-        and(wo.clone(), table::in_chain(table::next(l))),
-    );
-    o.wire(
-        &w("nl"),
-        table::LB,
-        mux(
-            or(n(&w("blk")), n(&w("lend"))),
-            table::next(l),
-            mux(wo, crate::ir::konst(table::LB, 0), n(l)),
-        ),
-    );
-    o.wire(
-        &w("nn"),
-        X,
-        mux(
-            n(&w("blk")),
-            n(&w("nx")),
-            mux(n(&w("lend")), kx(0), n(&w("n1"))),
-        ),
-    );
-    o.wire(
-        &w("nkb"),
-        X,
-        mux(
-            n(&w("blk")),
-            n(&w("kbx")),
-            mux(n(&w("lend")), kx(0), n(&w("kb1"))),
-        ),
-    );
-}
-
-/// `<pre>_l`, `<pre>_n`, `<pre>_kb`: the tile after the cursor `cur`
-/// (its `_nl`, `_nn`, `_nkb`).
-fn step(o: &mut Body, pre: &str, cur: &str) {
-    o.wire(&format!("{pre}_l"), table::LB, n(&format!("{cur}_nl")));
-    o.wire(&format!("{pre}_n"), X, n(&format!("{cur}_nn")));
-    o.wire(&format!("{pre}_kb"), X, n(&format!("{cur}_nkb")));
-}
+use crate::ir::Stmt;
 
 /// The layer's registers and logic.
 pub fn layer(p: &AccelParams, o: &mut Body) {
@@ -282,7 +197,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         1,
         or(n("start_n"), and(n("comp"), not(n("tile_end")))),
     );
-    cursor(p, o, "ec", n("e_kb"), n("e_n"), "ve", "e_l");
+    super::cursor::cursor(p, o, "ec", n("e_kb"), n("e_n"), "ve", "e_l");
     // the starting tile's rows: its layer's, or weights outer its slot's half
     o.wire(
         "e_ab",
@@ -390,11 +305,11 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     );
     // the fetch cursor walks every layer's tiles in order: the tile after
     // `f` (`fx`) and the one after that (`fy`) may be the next layer's
-    cursor(p, o, "fc", n("f_kb"), n("f_n"), "vf", "f_l");
-    step(o, "fx", "fc");
+    super::cursor::cursor(p, o, "fc", n("f_kb"), n("f_n"), "vf", "f_l");
+    super::cursor::step(o, "fx", "fc");
     table::view(o, "vx", n("fx_l"), &["c", "n", "kt"]);
-    cursor(p, o, "fc2", n("fx_kb"), n("fx_n"), "vx", "fx_l");
-    step(o, "fy", "fc2");
+    super::cursor::cursor(p, o, "fc2", n("fx_kb"), n("fx_n"), "vx", "fx_l");
+    super::cursor::step(o, "fy", "fc2");
     // groups step by `lanes`: the last one may be partial (N % lanes)
     let (more, more2) = if p.mutation == Mutation::NoChainPrefetch {
         // broken: a layer's weights only once the layers before it are complete
@@ -435,8 +350,8 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     o.wire("f_cnt_n", X, add(n("f_cnt"), n("f_take")));
     o.wire("sel_run", 1, and(n("run_n"), ne(n("f_iss"), n("f_cnt_n"))));
     // the read requests' cursor: the tile whose transfer enters the DMA next
-    cursor(p, o, "ic", n("i_kb"), n("i_n"), "vi", "i_l");
-    step(o, "ix", "ic");
+    super::cursor::cursor(p, o, "ic", n("i_kb"), n("i_n"), "vi", "i_l");
+    super::cursor::step(o, "ix", "ic");
     // beats a chunk of the tile's group: every lane's, or the partial last
     // group's `N % lanes` lanes (the engine loads only their weights)
     o.wire("i_left", X, sub(n("vi_n"), n("i_n")));
@@ -740,191 +655,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     }
     o.assign("dbg_wread", n("w_re"));
     o.block("buffers");
-    outputs(p, o);
-}
-
-/// The output collector and the partial sums' reads.
-fn outputs(p: &AccelParams, o: &mut Body) {
-    o.note("outputs: into the output buffer as the tile produces them; later K tiles add");
-    for r in [
-        "o_m", "o_n", "o_kb", "o_base", "o_b0", "r_m", "r_n", "r_kb", "r_base", "r_b0",
-    ] {
-        o.reg(r, X);
-    }
-    o.reg("o_l", table::LB);
-    o.reg("r_l", table::LB);
-    table::view(o, "vo", n("o_l"), &["m", "n", "c", "kt"]);
-    table::view(o, "vr", n("r_l"), &["m", "n", "c", "kt"]);
-    o.reg("l_done", 1);
-    o.reg("dbg_start_r", 1);
-    o.reg("dbg_done_r", 1);
-    cursor(p, o, "oc", n("o_kb"), n("o_n"), "vo", "o_l");
-    o.wire("o_row_end", 1, eq(add(n("o_m"), kx(1)), n("vo_m")));
-    // the last output of the layer o_l (of the chain: `o_final`)
-    o.wire(
-        "o_last",
-        1,
-        and(and(n("t_out_valid"), n("o_row_end")), n("oc_lend")),
-    );
-    o.wire(
-        "o_final",
-        1,
-        and(n("o_last"), not(table::in_chain(table::next("o_l")))),
-    );
-    let (o_wa, r_addr) = super::store_out::staging(p, o);
-    o.wire("o_wa", X, o_wa);
-    o.wire("o_first", 1, eq(n("o_kb"), kx(0)));
-    // the partial sums: a read of word r_base + r_m one cycle before the output arrives
-    let pregs = p.tile.timing.pipeline_regs;
-    o.wire(
-        "red_end",
-        1,
-        and(and(n("comp"), n("fd_last")), ne(n("fd_kb"), kx(0))),
-    );
-    o.wire("red_any", 1, and(n("comp"), n("fd_last")));
-    let (rv, ra) = if pregs == 0 {
-        (n("red_any"), n("red_end"))
-    } else {
-        for i in 0..pregs {
-            o.reg(&format!("dl_v{i}"), 1);
-            o.reg(&format!("dl_a{i}"), 1);
-        }
-        let mut st = vec![set("dl_v0", n("red_any")), set("dl_a0", n("red_end"))];
-        for i in 1..pregs {
-            st.push(set(&format!("dl_v{i}"), n(&format!("dl_v{}", i - 1))));
-            st.push(set(&format!("dl_a{i}"), n(&format!("dl_a{}", i - 1))));
-        }
-        let mut rst = Vec::new();
-        for i in 0..pregs {
-            rst.push(set(&format!("dl_v{i}"), b(false)));
-            rst.push(set(&format!("dl_a{i}"), b(false)));
-        }
-        o.clocked(rst, st);
-        (
-            n(&format!("dl_v{}", pregs - 1)),
-            n(&format!("dl_a{}", pregs - 1)),
-        )
-    };
-    o.wire("rd_step", 1, rv);
-    o.wire("ob_re_acc", 1, ra);
-    o.wire("r_addr", X, r_addr);
-    cursor(p, o, "rc", n("r_kb"), n("r_n"), "vr", "r_l");
-    o.wire("r_row_end", 1, eq(add(n("r_m"), kx(1)), n("vr_m")));
-    // the chain is complete when its stores are (`store_out.rs`)
-    let fin = super::store_out::finish(p, o);
-    let done_ev = if super::store_out::built(p) {
-        or(and(n("o_last"), not(n("o_final"))), fin.clone())
-    } else {
-        n("o_last")
-    };
-    o.clocked(
-        vec![
-            set("l_done", b(false)),
-            set("dbg_start_r", b(false)),
-            set("dbg_done_r", b(false)),
-        ],
-        vec![
-            // a layer's first tile starts
-            set(
-                "dbg_start_r",
-                and(n("start_n"), and(eq(n("e_n"), kx(0)), eq(n("e_kb"), kx(0)))),
-            ),
-            set("dbg_done_r", done_ev),
-            when_else(
-                n("parse_ok"),
-                [
-                    "o_m", "o_n", "o_kb", "o_base", "o_b0", "r_m", "r_n", "r_kb", "r_base", "r_b0",
-                ]
-                .iter()
-                .map(|r| set(r, kx(0)))
-                .chain([
-                    set("l_done", b(false)),
-                    set("o_l", crate::ir::konst(table::LB, 0)),
-                    set("r_l", crate::ir::konst(table::LB, 0)),
-                ])
-                .collect(),
-                vec![
-                    when(fin, vec![set("l_done", b(true))]),
-                    when(
-                        n("t_out_valid"),
-                        vec![when_else(
-                            n("o_row_end"),
-                            vec![
-                                set("o_m", kx(0)),
-                                set("o_kb", n("oc_nkb")),
-                                set("o_n", n("oc_nn")),
-                                set("o_l", n("oc_nl")),
-                                // weights outer: the next block's tokens
-                                // follow in the group (`o_b0`), the group
-                                // ends with its last block
-                                set("o_b0", mux(n("oc_blk"), add(n("o_b0"), n("vo_m")), kx(0))),
-                                when(
-                                    and(n("oc_wrap"), not(n("oc_blk"))),
-                                    vec![set(
-                                        "o_base",
-                                        add(n("o_base"), add(n("vo_m"), n("o_b0"))),
-                                    )],
-                                ),
-                            ],
-                            vec![set("o_m", add(n("o_m"), kx(1)))],
-                        )],
-                    ),
-                    when(
-                        n("rd_step"),
-                        vec![when_else(
-                            n("r_row_end"),
-                            vec![
-                                set("r_m", kx(0)),
-                                set("r_kb", n("rc_nkb")),
-                                set("r_n", n("rc_nn")),
-                                set("r_l", n("rc_nl")),
-                                set("r_b0", mux(n("rc_blk"), add(n("r_b0"), n("vr_m")), kx(0))),
-                                when(
-                                    and(n("rc_wrap"), not(n("rc_blk"))),
-                                    vec![set(
-                                        "r_base",
-                                        add(n("r_base"), add(n("vr_m"), n("r_b0"))),
-                                    )],
-                                ),
-                            ],
-                            vec![set("r_m", add(n("r_m"), kx(1)))],
-                        )],
-                    ),
-                ],
-            ),
-        ],
-    );
-    o.assign("dbg_layer_start", n("dbg_start_r"));
-    o.assign("dbg_layer_done", n("dbg_done_r"));
-    // the output word: every lane's accumulator sign-extended to 32 bits,
-    // plus the partial sum of the earlier K tiles
-    let acc = p.tile.acc_bits;
-    let lanes = p.arch.array.lanes;
-    let mut parts = Vec::new();
-    for lane in (0..lanes).rev() {
-        let lo = lane * acc;
-        let msb = crate::ir::vbit("t_out_acc", lanes * acc, lo + acc - 1);
-        if acc < 32 {
-            parts.push(crate::ir::repeat(32 - acc, msb));
-        }
-        parts.push(sl("t_out_acc", lo + acc - 1, lo));
-    }
-    o.wire("o_ext", p.oword_bits(), cat(parts));
-    let sums: Vec<Expr> = (0..lanes)
-        .rev()
-        .map(|lane| {
-            add(
-                sl("o_ext", lane * 32 + 31, lane * 32),
-                sl("ob_q", lane * 32 + 31, lane * 32),
-            )
-        })
-        .collect();
-    o.wire("o_sum", p.oword_bits(), cat(sums));
-    o.wire(
-        "o_word",
-        p.oword_bits(),
-        mux(n("o_first"), n("o_ext"), n("o_sum")),
-    );
+    super::collector::outputs(p, o);
 }
 
 /// Bits of the feeder's hold counter `ii_c` (0 to II - 1).
