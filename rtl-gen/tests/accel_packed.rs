@@ -8,8 +8,7 @@
 
 mod accel_common;
 
-use accel_common::{exact, lint_top, opts, small};
-use rtl_gen::accel::check::check_gemm;
+use accel_common::{exact, lint_top, small, wrong_results};
 use rtl_gen::accel::AccelParams;
 use rtl_gen::error::RtlError;
 use sim::Accelerator;
@@ -135,13 +134,7 @@ fn packed_top_lints_clean() {
 fn unpacker_in_the_wrong_order_is_caught() {
     let mut p = AccelParams::new(&design("a", (10, 16), 32), 64).expect("builds");
     p.mutation = rtl_gen::accel::params::Mutation::TritOrder;
-    let r = check_gemm(&p, 2, 256, 20, &opts()).expect("runs");
-    println!("{}", r.summary());
-    assert!(!r.passed());
-    assert!(r.finished);
-    let rtl = r.rtl.expect("the layer ran");
-    assert_eq!((rtl.start, rtl.done), (r.engine.start, r.engine.done));
-    assert_eq!(r.wrong_results, 40);
+    assert_eq!(wrong_results(&p, (2, 256, 20)), 40);
 }
 
 /// Five-chunk words with weight registers (`token_tile` = 4: a chunk's
@@ -176,11 +169,5 @@ fn five_chunk_top_lints_clean() {
 fn five_chunk_lane_order_is_caught() {
     let mut p = AccelParams::new(&design("f", (8, 16), 40), 64).expect("builds");
     p.mutation = rtl_gen::accel::params::Mutation::PackLaneOrder;
-    let r = check_gemm(&p, 2, 640, 16, &opts()).expect("runs");
-    println!("{}", r.summary());
-    assert!(!r.passed());
-    assert!(r.finished);
-    let rtl = r.rtl.expect("the layer ran");
-    assert_eq!((rtl.start, rtl.done), (r.engine.start, r.engine.done));
-    assert_eq!(r.wrong_results, 32);
+    assert_eq!(wrong_results(&p, (2, 640, 16)), 32);
 }

@@ -103,6 +103,10 @@ pub fn kx(v: u64) -> Expr {
 pub fn b(v: bool) -> Expr {
     ir::konst(1, u128::from(v))
 }
+/// `a < c ? a : c`, the smaller of two unsigned values.
+pub fn min(a: Expr, c: Expr) -> Expr {
+    mux(lt(a.clone(), c.clone()), a, c)
+}
 /// `a + b`
 pub fn add(a: Expr, c: Expr) -> Expr {
     bin(BinOp::Add, a, c)

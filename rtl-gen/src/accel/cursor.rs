@@ -3,7 +3,7 @@
 //! layer's first tile, or weights outer the next block's same tile), the
 //! wires every cursor of `layer.rs` and `collector.rs` is built from.
 
-use super::build::{add, and, b, kx, le, lt, mux, n, or, sub, Body, X};
+use super::build::{add, and, b, kx, le, min, mux, n, or, sub, Body, X};
 use super::params::{AccelParams, Mutation};
 use super::table;
 use crate::ir::Expr;
@@ -31,11 +31,7 @@ pub(super) fn cursor(
     o.wire(&w("kbx"), X, kb);
     o.wire(&w("nx"), X, nn);
     o.wire(&w("left"), X, sub(n(c), n(&w("kbx"))));
-    o.wire(
-        &w("ch"),
-        X,
-        mux(lt(n(&w("left")), kt()), n(&w("left")), kt()),
-    );
+    o.wire(&w("ch"), X, min(n(&w("left")), kt()));
     o.wire(&w("wrap"), 1, le(n(&w("left")), kt()));
     o.wire(
         &w("kb1"),

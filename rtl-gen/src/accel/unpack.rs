@@ -23,7 +23,7 @@
 //! at `e x lanes + l`, so that its bytes are the engine's `lanes x (K %
 //! width) / 5`), rewired to the tile's order here.
 
-use super::build::{add, and, cat, eq, k, kx, lt, mul, mux, n, ne, sl, sub, zx, Body, X};
+use super::build::{add, and, cat, eq, k, kx, min, mul, mux, n, ne, sl, sub, zx, Body, X};
 use super::params::{addr_bits, AccelParams, Mutation};
 use crate::ir::{self, Expr};
 
@@ -59,15 +59,7 @@ pub fn div5(p: &AccelParams, o: &mut Body, out: &str, src: &str) {
 pub fn group_lanes(p: &AccelParams, o: &mut Body) {
     o.reg("fd_gl", X);
     o.wire("ec_gleft", X, sub(n("ve_n"), n("e_n")));
-    o.wire(
-        "ec_gl",
-        X,
-        mux(
-            lt(n("ec_gleft"), kx(p.lanes())),
-            n("ec_gleft"),
-            kx(p.lanes()),
-        ),
-    );
+    o.wire("ec_gl", X, min(n("ec_gleft"), kx(p.lanes())));
     o.wire("fd_gl_n", X, mux(n("start_n"), n("ec_gl"), n("fd_gl")));
 }
 

@@ -72,6 +72,19 @@ pub fn exact(a: &Accelerator, axi: u32, (m, k, n): (u64, u64, u64)) -> (u64, u64
     (r.engine.start, r.engine.done)
 }
 
+/// A broken datapath (`p` carries the mutation) on one layer: it runs to the
+/// end at the engine's timing, and the check fails on its results; the
+/// number of wrong results (pinned by the caller).
+pub fn wrong_results(p: &rtl_gen::accel::AccelParams, (m, k, n): (u64, u64, u64)) -> usize {
+    let r = rtl_gen::accel::check::check_gemm(p, m, k, n, &opts()).expect("runs");
+    println!("{}", r.summary());
+    assert!(!r.passed());
+    assert!(r.finished);
+    let rtl = r.rtl.expect("the layer ran");
+    assert_eq!((rtl.start, rtl.done), (r.engine.start, r.engine.done));
+    r.wrong_results
+}
+
 /// `verilator --lint-only -Wall` of the top of `p`, its files written to a
 /// temporary directory.
 pub fn lint_top(p: &rtl_gen::accel::AccelParams) -> rtl_gen::verilator::LintReport {

@@ -3,7 +3,7 @@
 //! responses counted; the AXI write channel shared with the stores.
 
 use crate::accel::build::{
-    add, and, b, eq, k, kx, le, lt, mul, mux, n, ne, not, or, set, sl, sub, when, when_else, zx,
+    add, and, b, eq, k, kx, le, min, mul, mux, n, ne, not, or, set, sl, sub, when, when_else, zx,
     Body, X,
 };
 use crate::accel::params::AccelParams;
@@ -111,15 +111,7 @@ pub fn write_back(p: &AccelParams, o: &mut Body) {
     o.wire("w_fire", 1, and(n("w_valid"), n("m_axi_wready")));
     // beats of the word: every lane's, or the partial last group's
     o.wire("wb_left_n", X, sub(n("vw_n"), n("wb_gn")));
-    o.wire(
-        "wb_lanes",
-        X,
-        mux(
-            lt(n("wb_left_n"), kx(p.lanes())),
-            n("wb_left_n"),
-            kx(p.lanes()),
-        ),
-    );
+    o.wire("wb_lanes", X, min(n("wb_left_n"), kx(p.lanes())));
     o.wire(
         "wb_lbits",
         X,
