@@ -37,10 +37,11 @@ impl AccelParams {
     }
 
     /// Why the top refuses the weight tile of `bytes` bytes (`None`: it
-    /// takes it): with the weight gearbox a tile must be whole beats, as the
-    /// engine's DRAM model times the tile's bytes and the bus moves beats.
+    /// takes it): with the weight gearbox or words narrower than a beat a
+    /// tile must be whole beats, as the engine's DRAM model times the
+    /// tile's bytes and the bus moves beats.
     pub fn refuses_tile(&self, bytes: u64) -> Option<String> {
-        (self.wgear() && !bytes.is_multiple_of(self.beat_bytes())).then(|| {
+        ((self.wgear() || self.wnarrow()) && !bytes.is_multiple_of(self.beat_bytes())).then(|| {
             format!(
                 "a weight tile of {bytes} bytes is not whole {}-byte beats: the engine's DRAM \
                  model times the tile's bytes, the bus would move {} beats ({} bytes)",
