@@ -489,8 +489,10 @@ fn body(p: &AccelParams) -> Body {
             if p.wgear() || p.wnarrow() {
                 v.push(name("i_cbits"));
             }
-            for s in 0..p.slots {
-                v.push(name(format!("sab{s}")));
+            if !stream_in::built(p) {
+                for s in 0..p.slots {
+                    v.push(name(format!("sab{s}")));
+                }
             }
         }
     }

@@ -593,9 +593,10 @@ impl AccelParams {
         !self.oword_bits().is_multiple_of(self.axi_bits)
     }
 
-    /// A gearbox or the splitter is built (some word is not whole beats):
-    /// the stores per tile and the streamed input, which move whole-beat
-    /// words, are not.
+    /// A gearbox, narrow weight words or the splitter is built (some word
+    /// is not whole beats): the stores per tile are built without the
+    /// output gearbox, the streamed input without the splitter
+    /// (`store_out::built`, `stream_in::built`).
     pub fn gears(&self) -> bool {
         self.wgear() || self.wnarrow() || self.asplit() || self.ogear()
     }
