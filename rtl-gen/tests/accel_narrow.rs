@@ -81,25 +81,25 @@ fn stores_beside_the_input_splitter() {
 
 /// The streamed input beside narrow weight words and the weight gearbox:
 /// 2 x 64 on a 512-bit bus (a 256-bit weight word, two a beat; a 512-bit
-/// input word; 64-bit outputs) and 5 x 64 (a 640-bit weight word, 1.25
-/// beats; 160-bit outputs), each with a 4 KiB activation buffer that 32
-/// rows of 256 bytes do not fit: the engine streams the input in token
-/// blocks with the weight tiles (N = 64 on 5 lanes: a last group of 4, a
-/// 512-bit chunk; its 32 x 13 output words in a 16 KiB output buffer).
+/// input word; 64-bit outputs) with a 4 KiB activation buffer that 32 rows
+/// of 256 bytes do not fit, and 5 x 64 (a 640-bit weight word, 1.25 beats;
+/// 160-bit outputs) with an 8 KiB one that 32 rows of 512 bytes do not
+/// fit: the engine streams the input in token blocks with the weight
+/// tiles (N = 64 on 5 lanes: a last group of 4, a 512-bit chunk; the 32 x
+/// 13 output words in a 16 KiB output buffer).
 #[test]
 fn streamed_input_beside_the_weight_gearboxes() {
     let narrow = design(2, 64, 4, 4);
     let p = AccelParams::new(&narrow, 512).expect("builds");
     assert!(p.wnarrow() && !p.asplit());
-    let gear = design(5, 64, 4, 16);
+    let gear = design(5, 64, 8, 16);
     let q = AccelParams::new(&gear, 512).expect("builds");
     assert!(q.wgear() && !q.asplit());
     let shape = (32, 256, 16);
     assert_eq!(moves(&p, shape), (false, true));
-    assert_eq!(moves(&q, (32, 256, 64)), (false, true));
-    let got = vec![exact(&narrow, 512, shape), exact(&gear, 512, (32, 256, 64))];
-    println!("{got:?}");
-    assert_eq!(got, vec![(312, 2469), (0, 0)]);
+    assert_eq!(moves(&q, (32, 512, 64)), (false, true));
+    let got = vec![exact(&narrow, 512, shape), exact(&gear, 512, (32, 512, 64))];
+    assert_eq!(got, vec![(312, 2469), (632, 6877)]);
 }
 
 /// What the top does not take is refused with the reason: a weight word
