@@ -371,7 +371,9 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     };
     o.wire("i_lbits", X, lbits);
     let lb = p.axi_bits.trailing_zeros();
-    if !p.wgear() {
+    // (words across beats or several a beat: the tile's bits over the bus)
+    let bits_beats = p.wgear() || p.wnarrow();
+    if !bits_beats {
         o.wire("i_bpw", X, zx(sl("i_lbits", X - 1, lb), X - lb));
     }
     // the tile's K elements: its chunks', or fewer in the last K tile when
@@ -391,7 +393,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         None => o.wire("i_tbits", X, mul(n("i_krem"), kx(p.lanes() * p.wgt_bits()))),
     }
     let cb = crate::accel::params::addr_bits(p.slot_words + 1);
-    if p.wgear() {
+    if bits_beats {
         super::dma::tile_beats(p, o, cb);
     } else {
         let bb = crate::accel::params::addr_bits(bpw + 1);

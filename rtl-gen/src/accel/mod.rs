@@ -261,15 +261,20 @@ fn body(p: &AccelParams) -> Body {
     store_out::channel(p, &mut o);
     o.block("buffers");
     o.note("the buffers (one SRAM macro wrapper) and the compute tile");
-    let wab = params::addr_bits(u64::from(p.slots) * p.wslot_words);
+    let wab = params::addr_bits(u64::from(p.slots) * p.wslot_rows());
     let aab = params::addr_bits(p.act_words);
     let oab = params::addr_bits(p.out_words);
+    // (narrow weight words: the buffer reads a row of a beat, `w_qr`)
+    let wq = if p.wnarrow() { "w_qr" } else { "w_q" };
     for (w, sig) in [
-        (p.wword_bits(), "w_q"),
+        (p.wrow_bits(), wq),
         (p.aword_bits(), "a_q"),
         (p.oword_bits(), "ob_q"),
     ] {
         o.items.push(crate::ir::wire_decl(sig, w));
+    }
+    if p.wnarrow() {
+        dma::narrow::read_select(p, &mut o);
     }
     if p.packed() {
         unpack::unpacker(p, &mut o);
@@ -302,8 +307,16 @@ fn body(p: &AccelParams) -> Body {
         vec![
             ("clk", name("clk")),
             ("re", name("w_re")),
-            ("raddr", sl("w_raddr_n", wab)),
-            ("q", name("w_q")),
+            (
+                "raddr",
+                if p.wnarrow() {
+                    let lo = dma::narrow::sel_bits(p);
+                    build::sl("w_raddr_n", wab + lo - 1, lo)
+                } else {
+                    sl("w_raddr_n", wab)
+                },
+            ),
+            ("q", name(wq)),
             ("we", name("wb_we")),
             ("waddr", sl("wb_waddr", wab)),
             ("wdata", name("wb_wdata")),
@@ -473,11 +486,13 @@ fn body(p: &AccelParams) -> Body {
     // below a beat; the streamed input's slot bases (not built with them)
     if p.gears() {
         if let crate::ir::Expr::Concat(v) = &mut unused {
-            if p.wgear() {
+            if p.wgear() || p.wnarrow() {
                 v.push(name("i_cbits"));
             }
-            for s in 0..p.slots {
-                v.push(name(format!("sab{s}")));
+            if !stream_in::built(p) {
+                for s in 0..p.slots {
+                    v.push(name(format!("sab{s}")));
+                }
             }
         }
     }
@@ -518,8 +533,8 @@ fn buffers(p: &AccelParams) -> [(String, u64, u32); 3] {
     [
         (
             p.sram("w"),
-            u64::from(p.slots) * p.wslot_words,
-            p.wword_bits(),
+            u64::from(p.slots) * p.wslot_rows(),
+            p.wrow_bits(),
         ),
         (p.sram("a"), p.act_words, p.aword_bits()),
         (p.sram("o"), p.out_words, p.oword_bits()),

@@ -90,6 +90,10 @@ pub enum Mutation {
     /// completes a word drops its bits of the next word (the next words
     /// misaligned).
     GearDropCarry,
+    /// With weight words narrower than a beat (several a row of the weight
+    /// buffer), the read takes a row's words in the reverse order (word
+    /// `r - 1 - i` for word `i`).
+    NarrowWordOrder,
     /// With stored LUT group indices, the index decoder ignores the negate
     /// bit (every group decoded as its table entry's stored pattern).
     IndexSign,
@@ -338,13 +342,17 @@ impl AccelParams {
                 ),
             ));
         }
-        if wword < db {
+        // a weight word narrower than a beat that divides it: a beat carries
+        // `bus / word` words, written as one row of the weight buffer
+        // (`dma/narrow.rs`)
+        if wword < db && !db.is_multiple_of(wword) {
             return Err(unsupported(
                 arch,
                 format!(
                     "a weight word (lanes x width x weight bits) is {wword} bits, narrower than \
-                     the {axi_bits}-bit AXI bus: a beat would carry several words while the \
-                     weight buffer takes one a cycle as the beats arrive{}",
+                     the {axi_bits}-bit AXI bus and not a divisor of it: a beat would carry \
+                     words that cross beats, and the weight buffer takes a beat of whole words \
+                     a cycle as the beats arrive{}",
                     match [512u64, 256, 128, 64].into_iter().find(|&b| b <= wword) {
                         Some(b) => format!(" (a bus of at most {b} bits takes it)"),
                         None => String::new(),
@@ -380,6 +388,17 @@ impl AccelParams {
                      lanes x {width}: the top's packed word is five chunks of every lane \
                      ({} bytes), and a slot holds whole words (a tile of a multiple of 5 chunks)",
                     lanes * width
+                ),
+            ));
+        }
+        // a narrow word's slot is whole rows of the weight buffer (a beat)
+        if wword < db && !(slot_words * wword).is_multiple_of(db) {
+            return Err(unsupported(
+                arch,
+                format!(
+                    "a weight tile of {slot_words} chunks of {wword} bits is not whole \
+                     {axi_bits}-bit rows of the weight buffer (a beat of {} words a row)",
+                    db / wword
                 ),
             ));
         }
@@ -530,7 +549,31 @@ impl AccelParams {
     /// not whole beats, so the words of a tile cross beats
     /// (`dma/gearbox.rs`).
     pub fn wgear(&self) -> bool {
-        !self.wword_bits().is_multiple_of(self.axi_bits)
+        self.wword_bits() > self.axi_bits && !self.wword_bits().is_multiple_of(self.axi_bits)
+    }
+
+    /// A weight word is narrower than a beat (a divisor of it): a beat
+    /// carries [`AccelParams::wwords_a_row`] words, written as one row of
+    /// the weight buffer as it arrives (`dma/narrow.rs`).
+    pub fn wnarrow(&self) -> bool {
+        self.wword_bits() < self.axi_bits
+    }
+
+    /// Weight words a row of the weight buffer (a beat with narrow words,
+    /// else 1).
+    pub fn wwords_a_row(&self) -> u64 {
+        u64::from((self.axi_bits / self.wword_bits()).max(1))
+    }
+
+    /// Bits of a row of the weight buffer (its SRAM word): a weight word,
+    /// or a beat of narrow words.
+    pub fn wrow_bits(&self) -> u32 {
+        self.wword_bits().max(self.axi_bits)
+    }
+
+    /// Rows of a weight slot (its words, or its beats of narrow words).
+    pub fn wslot_rows(&self) -> u64 {
+        self.wslot_words / self.wwords_a_row()
     }
 
     /// The input splitter is built: an activation word is narrower than a
@@ -550,11 +593,12 @@ impl AccelParams {
         !self.oword_bits().is_multiple_of(self.axi_bits)
     }
 
-    /// A gearbox or the splitter is built (some word is not whole beats):
-    /// the stores per tile and the streamed input, which move whole-beat
-    /// words, are not.
+    /// A gearbox, narrow weight words or the splitter is built (some word
+    /// is not whole beats): the stores per tile are built without the
+    /// output gearbox, the streamed input without the splitter
+    /// (`store_out::built`, `stream_in::built`).
     pub fn gears(&self) -> bool {
-        self.wgear() || self.asplit() || self.ogear()
+        self.wgear() || self.wnarrow() || self.asplit() || self.ogear()
     }
 
     /// The module name of the top: `<name>_accel`.

@@ -6,24 +6,34 @@ use super::params::{AccelParams, SHORT_CHUNK_CODES};
 
 impl AccelParams {
     /// Why the gearboxes do not take the layer `m x k x n` (`None`: they
-    /// do, or none is built). `stored`: the engine stores its outputs per
-    /// tile or streams its input. The engine moves a weight tile as its
-    /// bytes (`Precision::bytes_for`) and its DRAM model times those bytes:
-    /// a tile whose bytes are not whole beats would be timed as the beats
-    /// the bus moves, so tiles of whole beats are taken (`image.rs`
-    /// checks every tile of the mapping); an output row must be whole beats
-    /// (its bursts); stores per tile and streamed inputs move words as
-    /// whole beats.
-    pub fn refuses_gear(&self, n: u64, stored: bool) -> Option<String> {
+    /// do, or none is built). `stores`: the engine stores its outputs per
+    /// tile; `streams`: it streams its input. The engine moves a weight
+    /// tile as its bytes (`Precision::bytes_for`) and its DRAM model times
+    /// those bytes: a tile whose bytes are not whole beats would be timed
+    /// as the beats the bus moves, so tiles of whole beats are taken
+    /// (`image.rs` checks every tile of the mapping); an output row must be
+    /// whole beats (its bursts); the stores per tile send output words of
+    /// whole beats (`store_out.rs`) and the streamed rows arrive as input
+    /// words of whole beats at the engine's rate (`stream_in.rs`; the input
+    /// splitter holds the bus a beat's words), whatever the weight words.
+    pub fn refuses_gear(&self, n: u64, stores: bool, streams: bool) -> Option<String> {
         let db = u64::from(self.axi_bits);
-        if self.gears() && stored {
+        if self.ogear() && stores {
             return Some(format!(
-                "the engine moves this layer's outputs or input through DRAM per tile, and the \
-                 top's stores and streamed rows take whole {db}-bit beats, which this design's \
-                 words ({} weight, {} input, {} output bits) are not",
-                self.wword_bits(),
-                self.aword_bits(),
-                self.oword_bits()
+                "the engine stores this layer's outputs per tile, and the top's stores send \
+                 output words of whole {db}-bit beats, which this design's {}-bit output word \
+                 ({} lanes x 32) is not",
+                self.oword_bits(),
+                self.lanes()
+            ));
+        }
+        if self.asplit() && streams {
+            return Some(format!(
+                "the engine streams this layer's input with its weight tiles, and the top's \
+                 streamed rows arrive as input words of whole {db}-bit beats, which this \
+                 design's {}-bit input word (width x activation bits) is not (the input \
+                 splitter would hold the bus while it writes a beat's words)",
+                self.aword_bits()
             ));
         }
         if self.ogear() && !(n * 32).is_multiple_of(db) {
@@ -37,10 +47,11 @@ impl AccelParams {
     }
 
     /// Why the top refuses the weight tile of `bytes` bytes (`None`: it
-    /// takes it): with the weight gearbox a tile must be whole beats, as the
-    /// engine's DRAM model times the tile's bytes and the bus moves beats.
+    /// takes it): with the weight gearbox or words narrower than a beat a
+    /// tile must be whole beats, as the engine's DRAM model times the
+    /// tile's bytes and the bus moves beats.
     pub fn refuses_tile(&self, bytes: u64) -> Option<String> {
-        (self.wgear() && !bytes.is_multiple_of(self.beat_bytes())).then(|| {
+        ((self.wgear() || self.wnarrow()) && !bytes.is_multiple_of(self.beat_bytes())).then(|| {
             format!(
                 "a weight tile of {bytes} bytes is not whole {}-byte beats: the engine's DRAM \
                  model times the tile's bytes, the bus would move {} beats ({} bytes)",
@@ -186,7 +197,8 @@ impl AccelParams {
         }
         let (wb, ab) = (self.wgt_bits(), self.act_bits());
         if self.gears() {
-            if let Some(why) = self.refuses_gear(n, moves_stored(self, m, k, n, stored)) {
+            let (stores, streams) = moves_stored(self, m, k, n, stored);
+            if let Some(why) = self.refuses_gear(n, stores, streams) {
                 return Some(why);
             }
         }
@@ -320,12 +332,9 @@ impl AccelParams {
     }
 }
 
-/// The engine moves the layer's outputs or input through DRAM per tile
-/// (stores per tile, a streamed input), or `stored` says it does.
-fn moves_stored(p: &AccelParams, m: u64, k: u64, n: u64, stored: bool) -> bool {
-    if stored {
-        return true;
-    }
+/// The engine stores the layer's outputs per tile (or `stored` says it
+/// does), and whether it streams its input.
+fn moves_stored(p: &AccelParams, m: u64, k: u64, n: u64, stored: bool) -> (bool, bool) {
     let s = super::stream::StreamPlan::new(p, m, k, n);
-    s.out_spill || s.streams_input()
+    (stored || s.out_spill, s.streams_input())
 }

@@ -46,9 +46,11 @@ use crate::ir::{part, Expr};
 /// The descriptor's flags bit of outputs stored per tile (bit 3).
 pub const STORE_FLAG: u64 = 0x8;
 
-/// The store path is built on `p`: the output buffer has two halves.
+/// The store path is built on `p`: the output buffer has two halves and
+/// an output word is whole beats (no output gearbox; the weight and input
+/// words' gearboxes are on the read side).
 pub fn built(p: &AccelParams) -> bool {
-    p.out_words >= 2 && !p.gears()
+    p.out_words >= 2 && !p.ogear()
 }
 
 /// Words of one staging half of the output buffer.

@@ -24,7 +24,9 @@
 //! in the order of the tiles. Outputs from `OUT_ADDR`, row-major.
 
 use super::check::{simulate, AccelOptions, AccelReport, RunImage};
-use super::image::{engine_run, reference, Layer, LayerTiming, ACT_ADDR, DESC_ADDR, OUT_ADDR};
+use super::image::{
+    act_image, engine_run, reference, Layer, LayerTiming, ACT_ADDR, DESC_ADDR, OUT_ADDR,
+};
 use super::params::{AccelParams, DESC_BYTES};
 use super::store_out::STORE_FLAG;
 use super::stream::{Order, StreamPlan};
@@ -52,7 +54,7 @@ pub fn streamed_plan(
             s.describe()
         ))
     };
-    if let Some(w) = p.refuses_gear(n, true) {
+    if let Some(w) = p.refuses_gear(n, s.out_spill, s.streams_input()) {
         return why(w);
     }
     if s.order == Order::WeightsOuter && s.groups > 1 && !s.out_spill {
@@ -253,13 +255,25 @@ pub fn check_streamed(
             segments.push((at, seg));
             (at + t.weight_bytes, at)
         } else {
-            // the input on chip: loaded before the run, as an ordinary layer's
+            // the input on chip: loaded before the run, as an ordinary
+            // layer's (its rows at the activations' bits, `act_image`)
             segments.push((0, wimg.clone()));
-            segments.push((ACT_ADDR, acts.iter().map(|&a| a as u8).collect()));
+            segments.push((ACT_ADDR, act_image(p, &acts, k)));
             (ACT_ADDR, 0)
         };
         let f = flags | if held && t.block > 0 { HELD_FLAG } else { 0 };
-        let words = [t.tokens, k, n, f, abase, wbase, obase, k, n * 4];
+        // (a row's bytes: `K` for the streamed INT8 rows)
+        let words = [
+            t.tokens,
+            k,
+            n,
+            f,
+            abase,
+            wbase,
+            obase,
+            p.row_bytes(k),
+            n * 4,
+        ];
         let mut d = vec![0u8; DESC_BYTES as usize];
         for (j, v) in words.iter().enumerate() {
             d[j * 4..j * 4 + 4].copy_from_slice(&(*v as u32).to_le_bytes());

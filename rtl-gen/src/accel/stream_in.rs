@@ -57,9 +57,11 @@ pub const HELD_FLAG: u64 = 0x10;
 pub const WO_FLAG: u64 = 0x20;
 
 /// The streamed input is built on `p`: the activation buffer has two
-/// halves (a block fills one while the array reads the other).
+/// halves (a block fills one while the array reads the other) and an input
+/// word is whole beats (no input splitter; the weight gearbox and narrow
+/// weight words end with the transfer's weight beats, the rows after them).
 pub fn built(p: &AccelParams) -> bool {
-    p.arch.buffers.activations.double_buffered && p.act_words >= 2 && !p.gears()
+    p.arch.buffers.activations.double_buffered && p.act_words >= 2 && !p.asplit()
 }
 
 /// Flags bits the top takes for the streamed input (none when not built).

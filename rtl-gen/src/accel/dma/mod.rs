@@ -13,10 +13,12 @@
 //! Files: `requests.rs` (the read-request engine), `router.rs` (the
 //! read-data router), `assemble.rs` (its beat-to-word assemblers),
 //! `gearbox.rs` (the gearboxes of words that are not whole beats),
+//! `narrow.rs` (weight words narrower than a beat, a beat a buffer row),
 //! `write_back.rs` (the write-back of the output buffer).
 
 mod assemble;
 mod gearbox;
+pub(super) mod narrow;
 mod requests;
 mod router;
 mod write_back;

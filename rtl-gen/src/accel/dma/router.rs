@@ -169,7 +169,11 @@ pub fn read_data(p: &AccelParams, o: &mut Body) {
         // the transfer's weight beats (`wh`, the last `rlw`; a streamed
         // input's rows follow them, `stream_in.rs`)
         let (wh, rlw) = (format!("wh{s}"), format!("rlw{s}"));
-        data.extend(if p.wgear() {
+        data.extend(if p.wnarrow() {
+            // several words a beat: the beat is a row of the weight buffer
+            // (`narrow.rs` selects the tile's word as it is read)
+            gearbox(p, o, &format!("wg{s}"), p.axi_bits, n(&wh))
+        } else if p.wgear() {
             // words across beats: `sw` the word's bits (fewer lanes in a
             // partial last group), the tile's last beat ends its last word
             super::gearbox::weights(p, o, &format!("wg{s}"), n(&wh), n(&sw), n(&rlw))
@@ -204,8 +208,9 @@ pub fn read_data(p: &AccelParams, o: &mut Body) {
     data.extend(crate::accel::stream_in::read_data(p, o));
     o.clocked_data(data);
     o.clocked(resets, body);
-    // the weight buffer's write port (a slot's words)
-    let cw = p.wslot_words;
+    // the weight buffer's write port (a slot's words, or rows of narrow
+    // words: a beat a row)
+    let cw = p.wslot_rows();
     // the short last chunk of a tile (`sp<s>`) is stored element-major
     for s in 0..p.slots {
         let word = format!("wg{s}_word");
@@ -219,7 +224,7 @@ pub fn read_data(p: &AccelParams, o: &mut Body) {
                 n(&word),
             )
         };
-        o.wire(&format!("wg{s}_tw"), p.wword_bits(), e);
+        o.wire(&format!("wg{s}_tw"), p.wrow_bits(), e);
     }
     let (we, wa, wdat) = if p.slots == 2 {
         (
@@ -237,7 +242,7 @@ pub fn read_data(p: &AccelParams, o: &mut Body) {
     };
     o.wire("wb_we", 1, we);
     o.wire("wb_waddr", X, wa);
-    o.wire("wb_wdata", p.wword_bits(), wdat);
+    o.wire("wb_wdata", p.wrow_bits(), wdat);
     o.wire(
         "rd_err",
         1,
