@@ -181,16 +181,19 @@ pub fn check_chain(
         if !p.forwards() {
             return Err(RtlError::Unsupported(format!(
                 "chain layer {i} reads layer {j}'s output: the top forwards a producer's \
-                 outputs into the activation buffer only when lanes = width (a power of two) and \
-                 the input is INT8 (this design has {} lanes of width {}, {} activations)",
+                 outputs into the activation buffer only with INT8 inputs, a power-of-two width \
+                 and lanes <= width (this design has {} lanes of width {}, {} activations)",
                 p.lanes(),
                 p.width(),
                 p.arch.array.activations
             )));
         }
-        if layers[..i].iter().any(|x| x.after == Some(j)) {
+        if let Some(first) = layers[..i].iter().position(|x| x.after == Some(j)) {
             return Err(RtlError::Unsupported(format!(
-                "chain layer {i}: layer {j} already has a consumer (the top forwards to one)"
+                "chain layer {i} reads layer {j}'s output, which layer {first} reads too: the \
+                 engine's chain model takes several consumers of a layer, but the top forwards \
+                 each output word into one consumer's input rows (the activation buffer has one \
+                 write port)"
             )));
         }
         if l.n % p.lanes() != 0 || layers.get(j).is_some_and(|x| x.n % p.lanes() != 0) {
