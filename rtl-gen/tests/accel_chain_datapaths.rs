@@ -98,18 +98,18 @@ fn dependent_chain_on_8x16_is_exact() {
     println!("{t:?} {total}");
 }
 
-/// q (4 x 64 x 65: five output words of 13 values) and k, then o reading
+/// q (4 x 64 x 104: eight output words of 13 values) and k, then o reading
 /// q (shift 6) on a 13 x 64 mac INT8 design (edge-w8a8's array with a
 /// small buffer): q's fifth word starts at byte 52 of o's first input
-/// chunk and runs on into the second (a short chunk of one element, the
-/// rest zeros).
+/// chunk and runs on into the second, its sixth from byte 1 of the second
+/// (a short chunk of 40 elements, the rest written as zeros).
 #[test]
 fn dependent_chain_on_13x64_mac_is_exact() {
     let a = design("w8", (13, 64), Reduction::Mac, Precision::Int(8), 1);
     let chain = [
-        layer(4, 64, 65),
-        layer(4, 64, 13),
-        reading(layer(4, 65, 26), 0, 6),
+        layer(4, 64, 104),
+        layer(4, 64, 26),
+        reading(layer(4, 104, 26), 0, 6),
     ];
     let (t, total) = exact(&a, &chain);
     println!("{t:?} {total}");
