@@ -79,7 +79,7 @@ pub fn columns(p: &AccelParams, o: &mut Body, b: u64) {
     o.wire(
         "fw_str",
         1,
-        lt(kx(ncol), add(zx(n("fw_off"), X - cb), kx(lc))),
+        lt(kx(ncol), add(zx(n("fw_off"), cb), kx(lc))),
     );
     o.wire("fw_last", 1, eq(add(n("o_n"), kx(lanes)), n("vo_n")));
     // the bytes rotated to the columns: column j takes the word's bytes
@@ -105,7 +105,12 @@ pub fn columns(p: &AccelParams, o: &mut Body, b: u64) {
     let mut addrs = Vec::new();
     for j in 0..ncol {
         let jk = k(cb, u128::from(j));
-        let here = le(n("fw_off"), jk.clone());
+        // the column is at or past the word's first (in the word w0)
+        let here = if j + 1 == ncol {
+            crate::ir::konst(1, 1)
+        } else {
+            le(n("fw_off"), jk.clone())
+        };
         // the column holds one of the word's bytes: (j - off) mod ncol < lc
         // (in cb bits; lc < ncol as lanes < width)
         let cov = lt(super::build::sub(jk, n("fw_off")), k(cb, u128::from(lc)));
