@@ -6,8 +6,8 @@
 //! datapaths. Under Verilator with the simulator's DRAM model: every
 //! layer's start and completion and the total equal to `engine_chain`'s
 //! (pinned here), every result bit-exact. A forwarder that ignores the
-//! word's offset is caught; what the top does not forward is refused with
-//! the reason.
+//! word's offset is caught; a layer with two consumers is exact; what the
+//! top does not forward is refused with the reason.
 
 mod accel_common;
 
@@ -137,6 +137,22 @@ fn dependent_chain_on_popcount_is_exact() {
     assert!(e[1].compute_end < e[1].done && e[2].start == e[1].done);
 }
 
+/// q (8 x 64 x 32) read by two later layers, k (8 x 32 x 16) and v (8 x
+/// 32 x 32), with the same shift (6) on the 8 x 16 design: q's words are
+/// forwarded once, into k's rows, and v reads them there (its own rows
+/// are never written). Both start after q's done (212), at their loads.
+#[test]
+fn two_consumers_are_exact() {
+    let chain = [
+        layer(8, 64, 32),
+        reading(layer(8, 32, 16), 0, 6),
+        reading(layer(8, 32, 32), 0, 6),
+    ];
+    let (t, total) = exact(&small(8, 16, true), &chain);
+    assert_eq!(t, vec![(56, 212), (224, 276), (288, 404)]);
+    assert_eq!(total, 404);
+}
+
 /// A forwarder that writes every word from its activation word's first
 /// column (as if lanes = width) is caught: v's second word of a row
 /// overwrites its first, the row's padding fill zeroes the rest, and 504
@@ -166,8 +182,8 @@ fn column_tops_lint_clean() {
 }
 
 /// What the top does not forward is refused with the reason, before any
-/// build: a second consumer of a layer (the engine's model takes it),
-/// lanes > width, binary activations.
+/// build: a second consumer of a layer with another shift (the engine's
+/// model takes it), lanes > width, binary activations.
 #[test]
 fn refusals_name_the_reason() {
     let why = |a: &Accelerator, chain: &[ChainLayer]| {
@@ -180,14 +196,14 @@ fn refusals_name_the_reason() {
     let two = [
         layer(4, 64, 16),
         reading(layer(4, 16, 16), 0, 6),
-        reading(layer(4, 16, 16), 0, 6),
+        reading(layer(4, 16, 16), 0, 5),
     ];
     let e = why(&small(8, 16, true), &two);
     assert!(
-        e.contains("chain layer 2 reads layer 0's output, which layer 1 reads too"),
+        e.contains("chain layer 2 reads layer 0's output with shift 5, layer 1 with shift 6"),
         "{e}"
     );
-    // the engine times it (o and o2 both held until layer 0 is done)
+    // the engine times it (both consumers held until layer 0 is done)
     let p = AccelParams::new(&small(8, 16, true), 64).expect("builds");
     let (t, _) = rtl_gen::accel::chain::engine_chain(&p, &two).expect("the engine runs it");
     assert!(t[1].start >= t[0].done && t[2].start >= t[0].done);

@@ -188,12 +188,16 @@ pub fn check_chain(
                 p.arch.array.activations
             )));
         }
-        if let Some(first) = layers[..i].iter().position(|x| x.after == Some(j)) {
+        if let Some(first) = layers[..i]
+            .iter()
+            .position(|x| x.after == Some(j) && x.shift != l.shift)
+        {
             return Err(RtlError::Unsupported(format!(
-                "chain layer {i} reads layer {j}'s output, which layer {first} reads too: the \
-                 engine's chain model takes several consumers of a layer, but the top forwards \
-                 each output word into one consumer's input rows (the activation buffer has one \
-                 write port)"
+                "chain layer {i} reads layer {j}'s output with shift {}, layer {first} with \
+                 shift {}: the top writes each forwarded word once (the activation buffer has \
+                 one write port), into the first consumer's rows, which later consumers of the \
+                 layer read, so they must take the same shift",
+                l.shift, layers[first].shift
             )));
         }
         if l.n % p.lanes() != 0 || layers.get(j).is_some_and(|x| x.n % p.lanes() != 0) {

@@ -96,6 +96,32 @@ pub fn forward(p: &AccelParams, o: &mut Body) {
     );
 }
 
+/// Where layer `i`'s input starts in the activation buffer: `otherwise`
+/// (the loader's), or, when an earlier layer `j` reads the same producer
+/// with the same shift (its input the same bytes), `t<j>_ab` (the first
+/// such `j`): the forwarded words are written once, into the first
+/// consumer's rows, and every later consumer of the producer reads them
+/// there.
+pub fn shared_ab(p: &AccelParams, i: u32, otherwise: Expr) -> Expr {
+    if !p.forwards() {
+        return otherwise;
+    }
+    let fi = format!("t{i}_flags");
+    let mut e = otherwise;
+    for j in (0..i).rev() {
+        let fj = format!("t{j}_flags");
+        let same = and(
+            and(sl(&fi, 0, 0), sl(&fj, 0, 0)),
+            and(
+                eq(table::producer(&fi), table::producer(&fj)),
+                eq(sl(&fi, 12, 8), sl(&fj, 12, 8)),
+            ),
+        );
+        e = mux(same, n(&format!("t{j}_ab")), e);
+    }
+    e
+}
+
 /// The `lanes` 32-bit accumulators of `word` requantized to INT8 by the
 /// chain's rule with the 5-bit shift `shift` (wires `<pre>_rc`,
 /// `<pre>_x<lane>`, `<pre>_q<lane>`): the bytes, lane 0 lowest.
