@@ -140,7 +140,8 @@ fn dependent_chain_on_popcount_is_exact() {
 /// q (8 x 64 x 32) read by two later layers, k (8 x 32 x 16) and v (8 x
 /// 32 x 32), with the same shift (6) on the 8 x 16 design: q's words are
 /// forwarded once, into k's rows, and v reads them there (its own rows
-/// are never written). Both start after q's done (212), at their loads.
+/// are never written). Both start after q's done (212), at their loads. A
+/// v that reads its own rows is caught.
 #[test]
 fn two_consumers_are_exact() {
     let chain = [
@@ -151,6 +152,12 @@ fn two_consumers_are_exact() {
     let (t, total) = exact(&small(8, 16, true), &chain);
     assert_eq!(t, vec![(56, 212), (224, 276), (288, 404)]);
     assert_eq!(total, 404);
+    // v reading its own rows instead of k's: 251 of its 256 results wrong
+    // (timing unchanged)
+    let r = run(&small(8, 16, true), 64, &chain, Mutation::NoSharedInput);
+    assert!(!r.passed(), "{}", r.summary());
+    assert_eq!((r.layers[1].wrong, r.layers[2].wrong), (0, 251));
+    assert!(r.layers.iter().all(|l| l.rtl == Some(l.engine)));
 }
 
 /// A forwarder that writes every word from its activation word's first

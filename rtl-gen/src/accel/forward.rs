@@ -103,7 +103,7 @@ pub fn forward(p: &AccelParams, o: &mut Body) {
 /// consumer's rows, and every later consumer of the producer reads them
 /// there.
 pub fn shared_ab(p: &AccelParams, i: u32, otherwise: Expr) -> Expr {
-    if !p.forwards() {
+    if !p.forwards() || p.mutation == super::params::Mutation::NoSharedInput {
         return otherwise;
     }
     let fi = format!("t{i}_flags");

@@ -87,6 +87,9 @@ pub enum Mutation {
     /// first column of its activation word (the offset `o_n % width`
     /// ignored, as if `lanes = width`).
     ForwardOffset,
+    /// A later consumer of a layer reads its own (never written) input rows
+    /// instead of the first consumer's, which the forwarded words went to.
+    NoSharedInput,
     /// Ignores the descriptor's K tile (word 9): every K tile a weight
     /// slot's words, the fixed mapping's, whatever the mapping chose.
     SlotKTile,
