@@ -166,7 +166,12 @@ fn two_consumers_are_exact() {
 /// of o's 512 results are wrong (timing unchanged).
 #[test]
 fn forward_offset_is_caught() {
-    let r = run(&small(8, 16, true), 64, &qkvo_8x16(), Mutation::ForwardOffset);
+    let r = run(
+        &small(8, 16, true),
+        64,
+        &qkvo_8x16(),
+        Mutation::ForwardOffset,
+    );
     assert!(!r.passed(), "{}", r.summary());
     assert_eq!(r.layers[3].wrong, 504);
     assert!(r.layers.iter().all(|l| l.rtl == Some(l.engine)));

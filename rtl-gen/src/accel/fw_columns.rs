@@ -76,11 +76,7 @@ pub fn columns(p: &AccelParams, o: &mut Body, b: u64) {
     };
     o.wire("fw_off", cb, off);
     // it runs on into the next word; it is the row's last
-    o.wire(
-        "fw_str",
-        1,
-        lt(kx(ncol), add(zx(n("fw_off"), cb), kx(lc))),
-    );
+    o.wire("fw_str", 1, lt(kx(ncol), add(zx(n("fw_off"), cb), kx(lc))));
     o.wire("fw_last", 1, eq(add(n("o_n"), kx(lanes)), n("vo_n")));
     // the bytes rotated to the columns: column j takes the word's bytes
     // from ((j - off) mod ncol) x b, zeros past the word
@@ -120,11 +116,7 @@ pub fn columns(p: &AccelParams, o: &mut Body, b: u64) {
         let fa = mux(here, n("fw_w0"), add(n("fw_w0"), kx(1)));
         let lo = j as u32 * cw;
         o.wire(&format!("ac{j}_we"), 1, or(n("ld_full"), n(&we)));
-        o.wire(
-            &format!("ac{j}_waddr"),
-            X,
-            mux(n(&we), fa, n("ld_wa")),
-        );
+        o.wire(&format!("ac{j}_waddr"), X, mux(n(&we), fa, n("ld_wa")));
         o.wire(
             &format!("ac{j}_wdata"),
             cw,
