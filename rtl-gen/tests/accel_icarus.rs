@@ -125,7 +125,6 @@ fn popcount_dependent_chain_is_exact() {
     use rtl_gen::accel::chain::ChainLayer;
     use rtl_gen::accel::chain_check::check_chain;
     use sim::arch::Reduction;
-    use workloads::Precision;
     let layer = |m, k, n, after: Option<usize>| ChainLayer {
         m,
         k,
