@@ -480,14 +480,14 @@ fn trace_dependency_runs_as_a_dependent_descriptor() {
     }
 }
 
-/// The same trace on an 8 x 16 design (lanes != width: an output word is
-/// not one input chunk) is refused with the reason (exit 2), before any
-/// build; so is a shift out of range, and `--requant-shift` without
-/// `--chain`.
+/// The same trace on a 32 x 16 design (lanes > width: an output word
+/// spans two input chunks, which the top does not forward) is refused
+/// with the reason (exit 2), before any build; so is a shift out of range,
+/// and `--requant-shift` without `--chain`.
 #[test]
 fn trace_dependency_without_forwarding_is_refused() {
     let d = dir("chain-dep-refused");
-    let arch = design(&d);
+    let arch = lanes_x16(&d, "cli_accel32", 32, 8);
     let tp = kvo_trace(&d);
     let base = [
         "rtl",
@@ -507,8 +507,8 @@ fn trace_dependency_without_forwarding_is_refused() {
     let e = stderr(&o);
     assert_eq!(o.status.code(), Some(2), "{}{e}", stdout(&o));
     assert!(e.contains("chain layer 2 reads layer 1's output"), "{e}");
-    assert!(e.contains("only when lanes = width"), "{e}");
-    assert!(e.contains("8 lanes of width 16"), "{e}");
+    assert!(e.contains("lanes <= width"), "{e}");
+    assert!(e.contains("32 lanes of width 16"), "{e}");
     args.extend(["--requant-shift", "32"]);
     let o = onebit(&args);
     let e = stderr(&o);

@@ -112,3 +112,44 @@ fn outputs_stored_per_tile_are_exact() {
     assert_eq!(r.rtl, Some(r.engine), "{}", r.summary());
     assert!(r.passed(), "{}", r.summary());
 }
+
+/// A non-ternary datapath under Icarus: the bit-serial popcount (INT8 x
+/// ternary, 2 planes a cycle: II = 4) on 8 x 16, k, v (4 x 64 x 16) and o
+/// (4 x 16 x 32) reading v (shift 6) through the column SRAMs (lanes <
+/// width). The same start / done as under Verilator
+/// (`accel_chain_datapaths::dependent_chain_on_popcount_is_exact`: 56 /
+/// 188, 184 / 316, 316 / 436), every result bit-exact (Icarus's 4-state
+/// run: no unknown bit of the columns reaches a result).
+#[test]
+fn popcount_dependent_chain_is_exact() {
+    use rtl_gen::accel::chain::ChainLayer;
+    use rtl_gen::accel::chain_check::check_chain;
+    use sim::arch::Reduction;
+    let layer = |m, k, n, after: Option<usize>| ChainLayer {
+        m,
+        k,
+        n,
+        after,
+        shift: if after.is_some() { 6 } else { 0 },
+        out_shift: None,
+    };
+    let mut a = small(8, 16, true);
+    a.name = "cd_pc".into();
+    a.array.reduction = Reduction::Popcount;
+    a.array.planes_per_cycle = 2;
+    // a weight tile of 32 chunks of 8 x 16 2-bit codes, double-buffered
+    a.buffers.weights.kib = 2;
+    let chain = [
+        layer(4, 64, 16, None),
+        layer(4, 64, 16, None),
+        layer(4, 16, 32, Some(1)),
+    ];
+    let p = AccelParams::new(&a, 64).expect("builds");
+    assert_eq!(p.tile.ii(), 4);
+    let r = check_chain(&p, &chain, &icarus()).expect("runs");
+    println!("{}", r.summary());
+    assert!(r.passed(), "{}", r.summary());
+    let rtl: Vec<(u64, u64)> = r.layers.iter().map(|l| l.rtl.unwrap_or((0, 0))).collect();
+    assert_eq!(rtl, vec![(56, 188), (184, 316), (316, 436)]);
+    assert_eq!(r.total, (436, Some(436)));
+}

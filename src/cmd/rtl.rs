@@ -102,7 +102,8 @@ struct CheckArgs {
     /// chain and compare every layer's start and completion with the
     /// engine's run of the chain; a layer that reads an earlier layer of
     /// the chain (the trace's inputs) takes its output requantized on chip
-    /// (designs with lanes = width only; others are refused).
+    /// (designs with INT8 inputs, a power-of-two width and lanes <= width;
+    /// others are refused).
     #[arg(long)]
     chain: bool,
     /// `--chain`: the requantization shift of every dependent layer's input

@@ -181,16 +181,23 @@ pub fn check_chain(
         if !p.forwards() {
             return Err(RtlError::Unsupported(format!(
                 "chain layer {i} reads layer {j}'s output: the top forwards a producer's \
-                 outputs into the activation buffer only when lanes = width (a power of two) and \
-                 the input is INT8 (this design has {} lanes of width {}, {} activations)",
+                 outputs into the activation buffer only with INT8 inputs, a power-of-two width \
+                 and lanes <= width (this design has {} lanes of width {}, {} activations)",
                 p.lanes(),
                 p.width(),
                 p.arch.array.activations
             )));
         }
-        if layers[..i].iter().any(|x| x.after == Some(j)) {
+        if let Some(first) = layers[..i]
+            .iter()
+            .position(|x| x.after == Some(j) && x.shift != l.shift)
+        {
             return Err(RtlError::Unsupported(format!(
-                "chain layer {i}: layer {j} already has a consumer (the top forwards to one)"
+                "chain layer {i} reads layer {j}'s output with shift {}, layer {first} with \
+                 shift {}: the top writes each forwarded word once (the activation buffer has \
+                 one write port), into the first consumer's rows, which later consumers of the \
+                 layer read, so they must take the same shift",
+                l.shift, layers[first].shift
             )));
         }
         if l.n % p.lanes() != 0 || layers.get(j).is_some_and(|x| x.n % p.lanes() != 0) {

@@ -8,10 +8,12 @@
 //! Flags word of a descriptor: bit 0 the input is layer `flags[18:16]`'s
 //! output (an earlier layer), bits 12:8 the shift `s`; bit 1 and bits
 //! 28:24 ask for INT8 outputs in memory (the write-back, `dma.rs`, with
-//! [`requant_word`]). The forwarding
-//! needs `lanes == width` (one output word, `lanes` accumulators, is one
-//! input chunk of the consumer), so that every write is a whole word, and
-//! INT8 activations (the requantized word is the consumer's input chunk).
+//! [`requant_word`]). With `lanes == width` one output word (`lanes`
+//! accumulators) is one input chunk of the consumer, a whole word of the
+//! activation buffer; with `lanes < width` the word lands inside one or two
+//! activation words, written through the column SRAMs of
+//! [`super::fw_columns`]. Either needs INT8 activations (the requantized
+//! bytes are the consumer's input) and a power-of-two width.
 
 use super::build::{add, and, cat, eq, k, kx, mul, mux, n, or, sl, Body, X};
 use super::params::AccelParams;
@@ -66,6 +68,14 @@ pub fn forward(p: &AccelParams, o: &mut Body) {
         1,
         and(and(n("t_out_valid"), n("oc_wrap")), n("fw_hit")),
     );
+    if let Some(b) = super::fw_columns::column_bytes(p) {
+        // lanes < width: the word's bytes into the column SRAMs
+        let word = requant_word(o, "fw", "o_word", lanes, n("fw_sh"));
+        o.wire("fw_wd", lanes * 8, word);
+        o.wire("a_waddr", X, n("ld_wa"));
+        super::fw_columns::columns(p, o, b);
+        return;
+    }
     let lb = lanes.trailing_zeros();
     o.wire(
         "fw_addr",
@@ -84,6 +94,32 @@ pub fn forward(p: &AccelParams, o: &mut Body) {
         p.aword_bits(),
         mux(n("fw_we"), n("fw_word"), n("ld_word")),
     );
+}
+
+/// Where layer `i`'s input starts in the activation buffer: `otherwise`
+/// (the loader's), or, when an earlier layer `j` reads the same producer
+/// with the same shift (its input the same bytes), `t<j>_ab` (the first
+/// such `j`): the forwarded words are written once, into the first
+/// consumer's rows, and every later consumer of the producer reads them
+/// there.
+pub fn shared_ab(p: &AccelParams, i: u32, otherwise: Expr) -> Expr {
+    if !p.forwards() || p.mutation == super::params::Mutation::NoSharedInput {
+        return otherwise;
+    }
+    let fi = format!("t{i}_flags");
+    let mut e = otherwise;
+    for j in (0..i).rev() {
+        let fj = format!("t{j}_flags");
+        let same = and(
+            and(sl(&fi, 0, 0), sl(&fj, 0, 0)),
+            and(
+                eq(table::producer(&fi), table::producer(&fj)),
+                eq(sl(&fi, 12, 8), sl(&fj, 12, 8)),
+            ),
+        );
+        e = mux(same, n(&format!("t{j}_ab")), e);
+    }
+    e
 }
 
 /// The `lanes` 32-bit accumulators of `word` requantized to INT8 by the

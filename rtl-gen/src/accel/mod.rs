@@ -47,6 +47,7 @@ pub mod collector;
 pub mod cursor;
 pub mod dma;
 pub mod forward;
+pub mod fw_columns;
 pub mod harness;
 pub mod icarus_tb;
 pub mod image;
@@ -322,19 +323,12 @@ fn body(p: &AccelParams) -> Body {
             ("wdata", name("wb_wdata")),
         ],
     ));
-    o.items.push(inst(
-        p.sram("a"),
-        "u_abuf",
-        vec![
-            ("clk", name("clk")),
-            ("re", name(if p.holds() { "a_re" } else { "comp_n" })),
-            ("raddr", sl("fd_aa_n", aab)),
-            ("q", name("a_q")),
-            ("we", name("a_we")),
-            ("waddr", sl("a_waddr", aab)),
-            ("wdata", name("a_wdata")),
-        ],
-    ));
+    fw_columns::act_buffer(
+        p,
+        &mut o,
+        name(if p.holds() { "a_re" } else { "comp_n" }),
+        sl("fd_aa_n", aab),
+    );
     // (a store's data side reads on the cycles the partial sums leave free)
     let (re, ra) = if store_out::built(p) {
         (
@@ -536,7 +530,7 @@ fn buffers(p: &AccelParams) -> [(String, u64, u32); 3] {
             u64::from(p.slots) * p.wslot_rows(),
             p.wrow_bits(),
         ),
-        (p.sram("a"), p.act_words, p.aword_bits()),
+        (p.sram("a"), p.act_words, fw_columns::sram_bits(p)),
         (p.sram("o"), p.out_words, p.oword_bits()),
     ]
 }

@@ -83,6 +83,13 @@ pub enum Mutation {
     /// (each lane's five chunks together) instead of the stream's row
     /// `s x lanes + l` (the chunk-major order the engine's bytes are in).
     PackLaneOrder,
+    /// With `lanes < width`, a forwarded output word is written from the
+    /// first column of its activation word (the offset `o_n % width`
+    /// ignored, as if `lanes = width`).
+    ForwardOffset,
+    /// A later consumer of a layer reads its own (never written) input rows
+    /// instead of the first consumer's, which the forwarded words went to.
+    NoSharedInput,
     /// Ignores the descriptor's K tile (word 9): every K tile a weight
     /// slot's words, the fixed mapping's, whatever the mapping chose.
     SlotKTile,
@@ -471,11 +478,16 @@ impl AccelParams {
     }
 
     /// The top forwards a producer's outputs into a consumer's input
-    /// (requantized to INT8): one output word (`lanes` accumulators) is one
-    /// input chunk, so `lanes = width`, and the input is INT8; the word's
-    /// address counts the outputs by lanes with a shift (a power of two).
+    /// (requantized to INT8): the input is INT8 (an activation word is
+    /// `width` bytes), the width a power of two (the word's address and
+    /// offset are shifts of the output's feature), and `lanes <= width`
+    /// (one output word is one input chunk, or lands in one or two
+    /// activation words through the column SRAMs, `fw_columns.rs`).
     pub fn forwards(&self) -> bool {
-        self.lanes() == self.width() && self.act_bits() == 8 && self.lanes().is_power_of_two()
+        self.lanes() <= self.width()
+            && self.act_bits() == 8
+            && u64::from(self.aword_bits()) == self.width() * 8
+            && self.width().is_power_of_two()
     }
 
     /// The product of the zero activation code and the zero weight code

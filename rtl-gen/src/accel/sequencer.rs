@@ -274,7 +274,10 @@ pub fn phases(p: &AccelParams, o: &mut Body) {
     for i in 1..table::MAX_LAYERS {
         next_ab.push(when(
             eq(table::next("al"), k(table::LB, u128::from(i))),
-            vec![set(&format!("t{i}_ab"), super::stream_in::next_ab(p, i))],
+            vec![set(
+                &format!("t{i}_ab"),
+                super::forward::shared_ab(p, i, super::stream_in::next_ab(p, i)),
+            )],
         ));
     }
     next_ab.push(set("al", table::next("al")));
