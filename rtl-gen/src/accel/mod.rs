@@ -53,6 +53,7 @@ pub mod image;
 pub mod layer;
 pub mod lut_index;
 pub mod mapping;
+pub mod ntile;
 pub mod params;
 pub mod partition;
 pub mod refusals;
