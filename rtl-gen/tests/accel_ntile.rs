@@ -58,18 +58,24 @@ fn run(
 /// the engine's (start, done).
 type Case = (Accelerator, u32, (u64, u64, u64), (u64, u64), (u64, u64));
 
-/// Layers whose best mapping on cycles holds two feature groups a weight
-/// tile: a decode and a 16-token layer of three groups (the last N tile
-/// one group) on the single-buffered 8 x 16 design, four tokens of eight
-/// groups on the double-buffered one; each exact, bit for bit, with the
-/// engine's cycles those of `sim::simulate` (`engine_mapped` checks it)
-/// and below the fixed mapping's.
+/// Layers whose best mapping on cycles holds several feature groups a
+/// weight tile: on the single-buffered 8 x 16 design (AXI 128) a decode, a
+/// 16-token layer of three groups (the last N tile one group) and a decode
+/// of three K tiles a group (the partial sums of two groups a tile); on
+/// the double-buffered one (AXI 64) four tokens of eight groups, a decode
+/// of six groups a tile in K tiles of 5 chunks (6 tiles of 5 and one of 2)
+/// and four tokens of five groups in K tiles of 6, 6 and 4; each exact,
+/// bit for bit, with the engine's cycles those of `sim::simulate`
+/// (`engine_mapped` checks it) and below the fixed mapping's.
 #[test]
 fn the_mappers_n_tile_is_exact() {
     let cases: Vec<Case> = vec![
-        (small(8, 16, false), 128, (1, 256, 32), (16, 2), (0, 0)),
-        (small(8, 16, false), 128, (16, 256, 24), (16, 2), (0, 0)),
-        (small(8, 16, true), 64, (4, 256, 64), (16, 2), (0, 0)),
+        (small(8, 16, false), 128, (1, 256, 32), (16, 2), (168, 404)),
+        (small(8, 16, false), 128, (16, 256, 24), (16, 2), (168, 1044)),
+        (small(8, 16, true), 64, (4, 256, 64), (16, 2), (168, 724)),
+        (small(8, 16, false), 128, (1, 768, 32), (16, 2), (168, 1204)),
+        (small(8, 16, true), 64, (1, 512, 48), (5, 6), (160, 824)),
+        (small(8, 16, true), 64, (4, 256, 40), (6, 5), (160, 484)),
     ];
     let mut failed = Vec::new();
     for (a, axi, shape, tiles, (start, done)) in &cases {
@@ -88,4 +94,45 @@ fn the_mappers_n_tile_is_exact() {
         }
     }
     assert!(failed.is_empty(), "{}", failed.join("\n"));
+}
+
+/// A top that takes every weight tile as one feature group whatever the
+/// descriptor's N tile (`Mutation::NTileOneGroup`): its transfers are a
+/// group's and its tiles the fixed mapping's (one K tile here, so the
+/// weights land in the same order and the results stay right), so the
+/// first tile starts at 104 against the engine's 168 and the layer is
+/// done at 484 against 404: the timing check catches it.
+#[test]
+fn a_top_ignoring_the_n_tile_is_caught() {
+    let (tiles, passed, summary) = run(
+        &small(8, 16, false),
+        128,
+        (1, 256, 32),
+        Mutation::NTileOneGroup,
+    );
+    assert_eq!(tiles, (16, 2));
+    assert!(!passed, "{summary}");
+    assert!(summary.contains("difference -64 / +80 / +80"), "{summary}");
+}
+
+/// N tiles the top does not build are refused with the reason: a partial
+/// last group (N = 36 on 8 lanes) and a layer whose input streams (32
+/// tokens of 256 bytes over the 4 KiB activation buffer: the mapper's
+/// weights outer in blocks of 8 with N tiles of 2).
+#[test]
+fn n_tiles_the_top_does_not_build_are_refused() {
+    let p = AccelParams::new(&small(8, 16, false), 128).expect("builds");
+    let msg = check_gemm(&p, 1, 256, 36, &mapped())
+        .expect_err("refused")
+        .to_string();
+    assert!(msg.contains("N tile of 2 feature groups with a partial last group"), "{msg}");
+    assert!(msg.contains("--fixed-mapping"), "{msg}");
+    let msg = check_gemm(&p, 32, 256, 16, &mapped())
+        .expect_err("refused")
+        .to_string();
+    assert!(msg.contains("N tile 2 groups"), "{msg}");
+    assert!(msg.contains("streams through DRAM"), "{msg}");
+    // both in the fixed mapping are planned
+    engine_mapped(&p, (1, 256, 36), Mapper::Fixed, false).expect("fixed");
+    engine_mapped(&p, (32, 256, 16), Mapper::Fixed, true).expect("fixed");
 }
