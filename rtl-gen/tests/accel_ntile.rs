@@ -132,6 +132,7 @@ fn n_tiles_the_top_does_not_build_are_refused() {
         .to_string();
     assert!(msg.contains("N tile 2 groups"), "{msg}");
     assert!(msg.contains("streams through DRAM"), "{msg}");
+    assert!(msg.contains("N tile of 2 feature groups over streamed rows"), "{msg}");
     // both in the fixed mapping are planned
     engine_mapped(&p, (1, 256, 36), Mapper::Fixed, false).expect("fixed");
     engine_mapped(&p, (32, 256, 16), Mapper::Fixed, true).expect("fixed");

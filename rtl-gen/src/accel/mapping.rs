@@ -104,9 +104,10 @@ pub fn engine_mapped(
     let why = refuses_choice(p, &c, (m, k, n), streamed);
     if let Some(why) = why {
         return Err(RtlError::Unsupported(format!(
-            "the mapper chooses `{}` for the layer {m}x{k}x{n}; {why} (the fixed mapping: \
-             --fixed-mapping)",
-            c.describe()
+            "the mapper chooses `{}` for the layer {m}x{k}x{n} (the engine: `{}`); {why} (the \
+             fixed mapping: --fixed-mapping)",
+            c.describe(),
+            r.ops[0].mapping
         )));
     }
     let (plans, tl) = run(mapper)?;
@@ -158,11 +159,37 @@ fn refuses_choice(
     let fixed = LinearMapping::fixed(&p.arch);
     let (_, nt) = tiles_of(p, c, k, n);
     if streamed {
-        return Some(format!(
-            "the top runs a layer whose data streams through DRAM in the fixed mapping only \
-             (the mapper's token blocks, loop order{} are not built there)",
-            if nt > 1 { " and N tile" } else { "" }
-        ));
+        // what the top would need: the mapper's blocks as descriptors, its
+        // N tile over streamed rows and stores, on this design
+        let mut need = vec![
+            "the mapper's token blocks and loop order for a layer whose data streams through \
+             DRAM (the top runs the fixed mapping's there)"
+                .to_string(),
+        ];
+        let row = p.row_bytes(k).max(1);
+        let most = (p.arch.buffers.activations.tile_bytes() / row).clamp(1, m.max(1));
+        let mb = if c.block > 0 { most.min(c.block) } else { most };
+        let blocks = m.div_ceil(mb);
+        if blocks > u64::from(super::table::MAX_LAYERS) {
+            need.push(format!(
+                "{blocks} token blocks of {mb}, over the table's {} descriptors",
+                super::table::MAX_LAYERS
+            ));
+        }
+        if nt > 1 {
+            need.push(format!(
+                "an N tile of {nt} feature groups over streamed rows or stored outputs (a \
+                 tile's rows and its groups' stores)"
+            ));
+            if !p.ntiles() {
+                need.push(format!(
+                    "N tiles on this design at all (token_tile {}: the weight registers' feeder \
+                     does not walk a tile's groups)",
+                    p.tile.token_tile()
+                ));
+            }
+        }
+        return Some(format!("not built: {}", need.join("; ")));
     }
     if nt > 1 {
         if !p.ntiles() {
