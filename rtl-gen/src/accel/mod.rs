@@ -408,8 +408,9 @@ fn body(p: &AccelParams) -> Body {
         name("ob_raddr"),
         name("ic_nx"),
         name("ic_n1"),
-        name("rc_nx"),
-        name("rc_n1"),
+        // (with N tiles the partial sums' tile cursor is `rct`, `ntile::waived`)
+        name(if p.ntiles() { "rc_gx" } else { "rc_nx" }),
+        name(if p.ntiles() { "rc_te" } else { "rc_n1" }),
         name("fc2_wrap"),
         name("fc_ch"),
         name("fc2_ch"),
@@ -488,6 +489,11 @@ fn body(p: &AccelParams) -> Body {
     if let Some(ix) = p.lut_index() {
         if let crate::ir::Expr::Concat(v) = &mut unused {
             v.extend(lut_index::waived(p, &ix));
+        }
+    }
+    if p.ntiles() {
+        if let crate::ir::Expr::Concat(v) = &mut unused {
+            v.extend(ntile::waived().into_iter().map(name));
         }
     }
     let waived = vec![crate::ir::wire(

@@ -137,3 +137,11 @@ pub(super) fn feeder(p: &AccelParams, o: &mut Body) -> (Vec<Stmt>, Vec<Stmt>) {
     let init = regs.iter().map(|r| set(r, kx(0))).collect();
     (run, init)
 }
+
+/// The signals of the N tiles the top leaves unread: the group cursors'
+/// tile chunks and their own (tile-level) halves' steps, the partial sums'
+/// layer end, and the tile's outputs below a group's (`i_tn`, divided by
+/// the lanes).
+pub(super) fn waived() -> Vec<&'static str> {
+    vec!["oct_ch", "rct_ch", "rct_nx", "rct_n1", "rc_lend", "i_tn"]
+}

@@ -11,8 +11,9 @@
 //! chunks a row `c = ceil(K / width)`, `kt`, the chunks of a K tile (the
 //! descriptor's word 9, [`KT_WORD`]: the mapping's K tile; 0 for the
 //! largest, a weight slot's words), where the design builds N tiles
-//! (`ntile.rs`) `nt`, the feature groups of a weight tile (word 10,
-//! [`NT_WORD`], at least 1) and `nw`, its outputs (`nt x lanes`), and `ab`, where the layer's input
+//! (`ntile.rs`) `nw`, the outputs of a weight tile (`nt x lanes`, `nt`
+//! its feature groups, word 10, [`NT_WORD`], at least 1) and `ntb` (`nt x
+//! kt` over a slot's words), and `ab`, where the layer's input
 //! starts in the activation buffer (set while the inputs are loaded).
 
 use super::build::{add, eq, kx, mux, n, sl, when, zx, Body, X};
@@ -92,7 +93,7 @@ pub fn table(p: &AccelParams, o: &mut Body) {
         o.reg(&kt, X);
         fill.push(super::build::set(&kt, n("d_kt")));
         if p.ntiles() {
-            for (f, wd) in [("nt", X), ("nw", X), ("ntb", 1)] {
+            for (f, wd) in [("nw", X), ("ntb", 1)] {
                 let r = format!("t{i}_{f}");
                 o.reg(&r, wd);
                 fill.push(super::build::set(&r, n(&format!("d_{f}"))));
