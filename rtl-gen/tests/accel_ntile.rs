@@ -96,6 +96,43 @@ fn the_mappers_n_tile_is_exact() {
     assert!(failed.is_empty(), "{}", failed.join("\n"));
 }
 
+/// `small` with weight registers of `t` tokens.
+fn registers(lanes: u32, width: u32, double: bool, t: u32) -> Accelerator {
+    let mut a = small(lanes, width, double);
+    a.array.token_tile = t;
+    a.name.push_str(&format!("_t{t}"));
+    a
+}
+
+/// N tiles with weight registers (`token_tile = 4`): each group of a
+/// tile fed in its token sub-tiles, the next group's first loading its
+/// weights; on the single-buffered 8 x 16 eight tokens of eight groups (2
+/// sub-tiles a group) and six of five groups a tile in K tiles of 6, 6
+/// and 4 (sub-tiles of 4 and 2), on the double-buffered one four tokens of
+/// eight groups; exact, bit for bit, the weight-buffer reads the
+/// mapping's (a chunk once a sub-tile).
+#[test]
+fn n_tiles_with_weight_registers_are_exact() {
+    let cases: Vec<Case> = vec![
+        (registers(8, 16, false, 4), 128, (8, 256, 64), (16, 2), (0, 0)),
+        (registers(8, 16, false, 4), 128, (6, 256, 40), (6, 5), (0, 0)),
+        (registers(8, 16, true, 4), 64, (4, 256, 64), (16, 2), (0, 0)),
+    ];
+    let mut failed = Vec::new();
+    for (a, axi, shape, tiles, (start, done)) in &cases {
+        let (got, passed, summary) = run(a, *axi, *shape, Mutation::None);
+        assert_eq!(got, *tiles, "{shape:?}");
+        assert!(
+            *start == 0 || summary.contains(&format!("start {start} done {done} ")),
+            "{summary}"
+        );
+        if !passed {
+            failed.push(summary);
+        }
+    }
+    assert!(failed.is_empty(), "{}", failed.join("\n"));
+}
+
 /// A top that takes every weight tile as one feature group whatever the
 /// descriptor's N tile (`Mutation::NTileOneGroup`): its transfers are a
 /// group's and its tiles the fixed mapping's (one K tile here, so the

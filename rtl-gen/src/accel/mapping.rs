@@ -182,11 +182,11 @@ fn refuses_choice(
                  tile's rows and its groups' stores)"
             ));
             if !p.ntiles() {
-                need.push(format!(
-                    "N tiles on this design at all (token_tile {}: the weight registers' feeder \
-                     does not walk a tile's groups)",
-                    p.tile.token_tile()
-                ));
+                need.push(
+                    "N tiles on this design at all (built for W-bit codes in whole-beat words \
+                     and a chunk a cycle)"
+                        .into(),
+                );
             }
         }
         return Some(format!("not built: {}", need.join("; ")));
@@ -195,8 +195,7 @@ fn refuses_choice(
         if !p.ntiles() {
             return Some(format!(
                 "an N tile of {nt} feature groups a weight tile is not built on this design \
-                 (N tiles are built for W-bit codes in whole-beat words, a chunk a cycle and \
-                 token_tile = 1)"
+                 (N tiles are built for W-bit codes in whole-beat words and a chunk a cycle)"
             ));
         }
         if n % p.lanes() != 0 {

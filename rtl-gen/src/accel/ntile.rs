@@ -22,6 +22,9 @@
 //!   the output buffer (`o_go`: the groups before it in the tile, `M`
 //!   words each), so the K tiles of every group add to their own sums.
 //!
+//! With weight registers (`token_tile > 1`, `tokens.rs`) each group is
+//! fed in its token sub-tiles, the next group's first loading its weights.
+//!
 //! Built where [`AccelParams::ntiles`] holds; `mapping.rs` takes the N
 //! tile for a layer of whole groups and chunks with its input and outputs
 //! on chip, and refuses it otherwise with the reason.
@@ -66,7 +69,7 @@ pub(super) fn request_groups(p: &AccelParams, o: &mut Body) {
     o.wire("i_tg", X, mux(eq(q.clone(), kx(0)), kx(1), q));
 }
 
-/// The end of the feeder's group (`token_tile = 1`): the registers
+/// The end of the feeder's group: the registers
 /// `fd_gn` (the group offered), `fd_te` (the tile's outputs' end),
 /// `fd_rb0` (its first row's word) and `fd_wo` (the group's first word in
 /// the slot); the wires `fd_rowend` (the group's last chunk is offered),
@@ -85,14 +88,18 @@ pub(super) fn group_end(p: &AccelParams, o: &mut Body) {
             lt(add(n("fd_gn"), l()), n("vd_n")),
         )),
     );
-    o.wire(
-        "fd_rowend",
-        1,
-        and(
-            and(n("comp"), n("fd_last")),
-            eq(add(n("fd_row"), kx(1)), n("vd_m")),
-        ),
-    );
+    // (with weight registers `tokens.rs` gives it: the group's last
+    // sub-tile's last chunk)
+    if p.tile.token_tile() == 1 {
+        o.wire(
+            "fd_rowend",
+            1,
+            and(
+                and(n("comp"), n("fd_last")),
+                eq(add(n("fd_row"), kx(1)), n("vd_m")),
+            ),
+        );
+    }
     o.wire("fd_gadv", 1, and(n("fd_rowend"), not(n("fd_glast"))));
 }
 

@@ -562,9 +562,10 @@ impl AccelParams {
 
     /// The top builds the mapper's N tiles (several feature groups a
     /// weight tile, descriptor word 10, `ntile.rs`): on designs of `W`-bit
-    /// codes in whole-beat words, a chunk a cycle and no weight registers.
+    /// codes in whole-beat words and a chunk a cycle (with weight registers
+    /// or without, not the broken [`Mutation::TokenOuter`] feeder).
     pub fn ntiles(&self) -> bool {
-        self.tile.token_tile() == 1
+        self.mutation != Mutation::TokenOuter
             && self.tile.ii() == 1
             && !self.packed()
             && self.lut_index().is_none()
