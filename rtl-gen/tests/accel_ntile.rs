@@ -110,7 +110,7 @@ fn registers(lanes: u32, width: u32, double: bool, t: u32) -> Accelerator {
 /// sub-tiles a group) and six of five groups a tile in K tiles of 6, 6
 /// and 4 (sub-tiles of 4 and 2), on the double-buffered one four tokens of
 /// eight groups; exact, bit for bit, the weight-buffer reads the
-/// mapping's (a chunk once a sub-tile).
+/// mapping's (a chunk once a sub-tile), and below the fixed mapping's.
 #[test]
 fn n_tiles_with_weight_registers_are_exact() {
     let cases: Vec<Case> = vec![
@@ -121,11 +121,15 @@ fn n_tiles_with_weight_registers_are_exact() {
     let mut failed = Vec::new();
     for (a, axi, shape, tiles, (start, done)) in &cases {
         let (got, passed, summary) = run(a, *axi, *shape, Mutation::None);
+        let p = AccelParams::new(a, *axi).expect("builds");
+        let (_, fixed, _) = engine_mapped(&p, *shape, Mapper::Fixed, false).expect("fixed");
+        println!("{shape:?}: tiles {got:?}, fixed mapping {} cycles", fixed.cycles);
         assert_eq!(got, *tiles, "{shape:?}");
         assert!(
             summary.contains(&format!("start {start} done {done} ")),
             "{summary}"
         );
+        assert!(fixed.cycles > *done, "{shape:?}: fixed {}", fixed.cycles);
         if !passed {
             failed.push(summary);
         }
