@@ -37,14 +37,17 @@ fn run(
     let mut p = AccelParams::new(a, axi).expect("builds");
     p.mutation = mutation;
     let (_, _, tm) = engine_mapped(&p, shape, CYCLES, false).expect("the mapper's choice is built");
-    assert!(tm.searched, "the mapper keeps the fixed mapping for {shape:?}");
+    assert!(
+        tm.searched,
+        "the mapper keeps the fixed mapping for {shape:?}"
+    );
     let r = check_gemm(&p, shape.0, shape.1, shape.2, &mapped()).expect("runs");
     println!("{}", r.summary());
     assert_eq!(r.mapping, tm.describe);
     if r.passed() {
         assert_eq!(r.wrong_results, 0);
         assert_eq!(r.results, (shape.0 * shape.2) as usize);
-        let rtl = r.rtl.clone().expect("ran");
+        let rtl = r.rtl.expect("ran");
         assert_eq!(
             (rtl.start, rtl.done, rtl.total),
             (r.engine.start, r.engine.done, r.engine.total)
@@ -71,7 +74,13 @@ type Case = (Accelerator, u32, (u64, u64, u64), (u64, u64), (u64, u64));
 fn the_mappers_n_tile_is_exact() {
     let cases: Vec<Case> = vec![
         (small(8, 16, false), 128, (1, 256, 32), (16, 2), (168, 404)),
-        (small(8, 16, false), 128, (16, 256, 24), (16, 2), (168, 1044)),
+        (
+            small(8, 16, false),
+            128,
+            (16, 256, 24),
+            (16, 2),
+            (168, 1044),
+        ),
         (small(8, 16, true), 64, (4, 256, 64), (16, 2), (168, 724)),
         (small(8, 16, false), 128, (1, 768, 32), (16, 2), (168, 1204)),
         (small(8, 16, true), 64, (1, 512, 48), (5, 6), (160, 824)),
@@ -82,7 +91,10 @@ fn the_mappers_n_tile_is_exact() {
         let (got, passed, summary) = run(a, *axi, *shape, Mutation::None);
         let p = AccelParams::new(a, *axi).expect("builds");
         let (_, fixed, _) = engine_mapped(&p, *shape, Mapper::Fixed, false).expect("fixed");
-        println!("{shape:?}: tiles {got:?}, fixed mapping {} cycles", fixed.cycles);
+        println!(
+            "{shape:?}: tiles {got:?}, fixed mapping {} cycles",
+            fixed.cycles
+        );
         assert_eq!(got, *tiles, "{shape:?}");
         assert!(
             summary.contains(&format!("start {start} done {done} ")),
@@ -114,16 +126,37 @@ fn registers(lanes: u32, width: u32, double: bool, t: u32) -> Accelerator {
 #[test]
 fn n_tiles_with_weight_registers_are_exact() {
     let cases: Vec<Case> = vec![
-        (registers(8, 16, false, 4), 128, (8, 256, 64), (16, 2), (168, 1700)),
-        (registers(8, 16, false, 4), 128, (6, 256, 40), (6, 5), (160, 924)),
-        (registers(8, 16, true, 4), 64, (4, 256, 64), (16, 2), (168, 724)),
+        (
+            registers(8, 16, false, 4),
+            128,
+            (8, 256, 64),
+            (16, 2),
+            (168, 1700),
+        ),
+        (
+            registers(8, 16, false, 4),
+            128,
+            (6, 256, 40),
+            (6, 5),
+            (160, 924),
+        ),
+        (
+            registers(8, 16, true, 4),
+            64,
+            (4, 256, 64),
+            (16, 2),
+            (168, 724),
+        ),
     ];
     let mut failed = Vec::new();
     for (a, axi, shape, tiles, (start, done)) in &cases {
         let (got, passed, summary) = run(a, *axi, *shape, Mutation::None);
         let p = AccelParams::new(a, *axi).expect("builds");
         let (_, fixed, _) = engine_mapped(&p, *shape, Mapper::Fixed, false).expect("fixed");
-        println!("{shape:?}: tiles {got:?}, fixed mapping {} cycles", fixed.cycles);
+        println!(
+            "{shape:?}: tiles {got:?}, fixed mapping {} cycles",
+            fixed.cycles
+        );
         assert_eq!(got, *tiles, "{shape:?}");
         assert!(
             summary.contains(&format!("start {start} done {done} ")),
@@ -166,14 +199,20 @@ fn n_tiles_the_top_does_not_build_are_refused() {
     let msg = check_gemm(&p, 1, 256, 36, &mapped())
         .expect_err("refused")
         .to_string();
-    assert!(msg.contains("N tile of 2 feature groups with a partial last group"), "{msg}");
+    assert!(
+        msg.contains("N tile of 2 feature groups with a partial last group"),
+        "{msg}"
+    );
     assert!(msg.contains("--fixed-mapping"), "{msg}");
     let msg = check_gemm(&p, 32, 256, 16, &mapped())
         .expect_err("refused")
         .to_string();
     assert!(msg.contains("N tile 2 groups"), "{msg}");
     assert!(msg.contains("streams through DRAM"), "{msg}");
-    assert!(msg.contains("N tile of 2 feature groups over streamed rows"), "{msg}");
+    assert!(
+        msg.contains("N tile of 2 feature groups over streamed rows"),
+        "{msg}"
+    );
     // both in the fixed mapping are planned
     engine_mapped(&p, (1, 256, 36), Mapper::Fixed, false).expect("fixed");
     engine_mapped(&p, (32, 256, 16), Mapper::Fixed, true).expect("fixed");

@@ -144,18 +144,16 @@ pub(super) fn outputs(p: &AccelParams, o: &mut Body) {
                 ]
                 .iter()
                 .map(|r| set(r, kx(0)))
-                .chain(
-                    if nt {
-                        vec![
-                            set("o_tn", kx(0)),
-                            set("o_go", kx(0)),
-                            set("r_tn", kx(0)),
-                            set("r_go", kx(0)),
-                        ]
-                    } else {
-                        Vec::new()
-                    },
-                )
+                .chain(if nt {
+                    vec![
+                        set("o_tn", kx(0)),
+                        set("o_go", kx(0)),
+                        set("r_tn", kx(0)),
+                        set("r_go", kx(0)),
+                    ]
+                } else {
+                    Vec::new()
+                })
                 .chain([
                     set("l_done", b(false)),
                     set("o_l", crate::ir::konst(table::LB, 0)),

@@ -337,9 +337,11 @@ impl Layer {
         // weight tiles in the engine's order: N tile, K tile, group g of
         // the N tile, chunk, lane, element
         let mut wimg = Vec::new();
-        let order = ntiles
-            .iter()
-            .flat_map(|gs| ktiles.iter().flat_map(move |&kt| gs.clone().map(move |g| (g, kt))));
+        let order = ntiles.iter().flat_map(|gs| {
+            ktiles
+                .iter()
+                .flat_map(move |&kt| gs.clone().map(move |g| (g, kt)))
+        });
         for (g, (c0, ch)) in order {
             let gl = group_lanes(g);
             {

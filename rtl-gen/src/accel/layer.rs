@@ -80,7 +80,12 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     // (an N tile's outputs `nw` where the design builds them, `ntile.rs`)
     let nw: &[&str] = if p.ntiles() { &["nw"] } else { &[] };
     let with = |f: &[&'static str]| [f, nw].concat();
-    table::view(o, "ve", n("e_l"), &with(&["c", "n", "kt", "ab", "flags", "m"]));
+    table::view(
+        o,
+        "ve",
+        n("e_l"),
+        &with(&["c", "n", "kt", "ab", "flags", "m"]),
+    );
     // the dependency hold: a layer reading layer `flags[18:16]`'s output
     // starts no tile before that layer is complete (its last output leaves
     // the tile in this cycle, or has left)
@@ -101,7 +106,11 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         // (the unpacker's short chunk: the feeder's layer's K)
         table::view(o, "vd", n("fd_l"), &["m", "c", "k"]);
     } else {
-        let vd: &[&str] = if p.ntiles() { &["m", "c", "n"] } else { &["m", "c"] };
+        let vd: &[&str] = if p.ntiles() {
+            &["m", "c", "n"]
+        } else {
+            &["m", "c"]
+        };
         table::view(o, "vd", n("fd_l"), vd);
     }
     table::view(o, "vf", n("f_l"), &with(&["c", "n", "kt"]));

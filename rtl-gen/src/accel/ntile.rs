@@ -137,10 +137,7 @@ pub(super) fn feeder(p: &AccelParams, o: &mut Body) -> (Vec<Stmt>, Vec<Stmt>) {
         ),
     );
     let regs = ["fd_gn", "fd_te", "fd_rb0", "fd_wo"];
-    let run = regs
-        .iter()
-        .map(|r| set(r, n(&format!("{r}_n"))))
-        .collect();
+    let run = regs.iter().map(|r| set(r, n(&format!("{r}_n")))).collect();
     let init = regs.iter().map(|r| set(r, kx(0))).collect();
     (run, init)
 }

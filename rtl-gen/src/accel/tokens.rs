@@ -122,11 +122,7 @@ pub fn feeder(p: &AccelParams, o: &mut Body) -> (Vec<Stmt>, Vec<Stmt>) {
         mux(
             n("start_n"),
             tokens(n("vem_m"), kx(0)),
-            mux(
-                n("fd_se"),
-                tokens(n("vd_m"), row1),
-                n("fd_nb"),
-            ),
+            mux(n("fd_se"), tokens(n("vd_m"), row1), n("fd_nb")),
         ),
     );
     // the row after the current token's (its chunk 0 of the K tile)
