@@ -97,15 +97,16 @@ fn a_top_ignoring_the_k_tile_is_caught() {
 }
 
 /// Choices the top does not make are refused with the reason: an N tile
-/// (two feature groups a weight tile, single-buffered 8 x 16), and any
-/// choice but the fixed mapping for a layer whose data streams.
+/// with a partial last group (two feature groups a weight tile of the
+/// single-buffered 8 x 16, N = 36), and any choice but the fixed mapping
+/// for a layer whose data streams (N tiles on chip: `accel_ntile.rs`).
 #[test]
 fn choices_the_top_does_not_make_are_refused() {
     let p = AccelParams::new(&small(8, 16, false), 128).expect("builds");
-    let e = check_gemm(&p, 1, 256, 32, &mapped()).expect_err("refused");
+    let e = check_gemm(&p, 1, 256, 36, &mapped()).expect_err("refused");
     let msg = e.to_string();
     assert!(msg.contains("N tile of 2 feature groups"), "{msg}");
     assert!(msg.contains("--fixed-mapping"), "{msg}");
     // the same layer in the fixed mapping is planned
-    engine_mapped(&p, (1, 256, 32), Mapper::Fixed, false).expect("fixed");
+    engine_mapped(&p, (1, 256, 36), Mapper::Fixed, false).expect("fixed");
 }

@@ -20,12 +20,25 @@ pub(super) fn outputs(p: &AccelParams, o: &mut Body) {
     }
     o.reg("o_l", table::LB);
     o.reg("r_l", table::LB);
-    table::view(o, "vo", n("o_l"), &["m", "n", "c", "kt"]);
-    table::view(o, "vr", n("r_l"), &["m", "n", "c", "kt"]);
+    // N tiles (`ntile.rs`): the group's tile `_tn` and its words' offset in
+    // the tile's `_go` (the groups before it, `M` words each)
+    let nt = p.ntiles();
+    let fields: &[&str] = if nt {
+        &["m", "n", "c", "kt", "nw"]
+    } else {
+        &["m", "n", "c", "kt"]
+    };
+    if nt {
+        for r in ["o_tn", "o_go", "r_tn", "r_go"] {
+            o.reg(r, X);
+        }
+    }
+    table::view(o, "vo", n("o_l"), fields);
+    table::view(o, "vr", n("r_l"), fields);
     o.reg("l_done", 1);
     o.reg("dbg_start_r", 1);
     o.reg("dbg_done_r", 1);
-    super::cursor::cursor(p, o, "oc", n("o_kb"), n("o_n"), "vo", "o_l");
+    super::cursor::group_cursor(p, o, "oc", n("o_kb"), (n("o_n"), n("o_tn")), "vo", "o_l");
     o.wire("o_row_end", 1, eq(add(n("o_m"), kx(1)), n("vo_m")));
     // the last output of the layer o_l (of the chain: `o_final`)
     o.wire(
@@ -73,9 +86,36 @@ pub(super) fn outputs(p: &AccelParams, o: &mut Body) {
         )
     };
     o.wire("rd_step", 1, rv);
+    // (the words the tile's groups before the last took: `_b0`, or with N
+    // tiles `_b0 + _go`)
+    let tile_words = |c: &str| {
+        if nt {
+            add(n(&format!("{c}_b0")), n(&format!("{c}_go")))
+        } else {
+            n(&format!("{c}_b0"))
+        }
+    };
+    // the N tile's next group: its tile and offset (`ntile.rs`)
+    let group_step = |c: &str| -> Vec<crate::ir::Stmt> {
+        if !nt {
+            return Vec::new();
+        }
+        let v = if c == "o" { "vo" } else { "vr" };
+        vec![
+            set(&format!("{c}_tn"), n(&format!("{c}c_ntn"))),
+            set(
+                &format!("{c}_go"),
+                mux(
+                    n(&format!("{c}c_gin")),
+                    add(n(&format!("{c}_go")), n(&format!("{v}_m"))),
+                    kx(0),
+                ),
+            ),
+        ]
+    };
     o.wire("ob_re_acc", 1, ra);
     o.wire("r_addr", X, r_addr);
-    super::cursor::cursor(p, o, "rc", n("r_kb"), n("r_n"), "vr", "r_l");
+    super::cursor::group_cursor(p, o, "rc", n("r_kb"), (n("r_n"), n("r_tn")), "vr", "r_l");
     o.wire("r_row_end", 1, eq(add(n("r_m"), kx(1)), n("vr_m")));
     // the chain is complete when its stores are (`store_out.rs`)
     let fin = super::store_out::finish(p, o);
@@ -104,6 +144,16 @@ pub(super) fn outputs(p: &AccelParams, o: &mut Body) {
                 ]
                 .iter()
                 .map(|r| set(r, kx(0)))
+                .chain(if nt {
+                    vec![
+                        set("o_tn", kx(0)),
+                        set("o_go", kx(0)),
+                        set("r_tn", kx(0)),
+                        set("r_go", kx(0)),
+                    ]
+                } else {
+                    Vec::new()
+                })
                 .chain([
                     set("l_done", b(false)),
                     set("o_l", crate::ir::konst(table::LB, 0)),
@@ -129,10 +179,13 @@ pub(super) fn outputs(p: &AccelParams, o: &mut Body) {
                                     and(n("oc_wrap"), not(n("oc_blk"))),
                                     vec![set(
                                         "o_base",
-                                        add(n("o_base"), add(n("vo_m"), n("o_b0"))),
+                                        add(n("o_base"), add(n("vo_m"), tile_words("o"))),
                                     )],
                                 ),
-                            ],
+                            ]
+                            .into_iter()
+                            .chain(group_step("o"))
+                            .collect(),
                             vec![set("o_m", add(n("o_m"), kx(1)))],
                         )],
                     ),
@@ -150,10 +203,13 @@ pub(super) fn outputs(p: &AccelParams, o: &mut Body) {
                                     and(n("rc_wrap"), not(n("rc_blk"))),
                                     vec![set(
                                         "r_base",
-                                        add(n("r_base"), add(n("vr_m"), n("r_b0"))),
+                                        add(n("r_base"), add(n("vr_m"), tile_words("r"))),
                                     )],
                                 ),
-                            ],
+                            ]
+                            .into_iter()
+                            .chain(group_step("r"))
+                            .collect(),
                             vec![set("r_m", add(n("r_m"), kx(1)))],
                         )],
                     ),

@@ -280,10 +280,21 @@ impl Layer {
         // groups of these K tiles, weights only, nothing stored
         // (the last group has `N % lanes` lanes when N is not a multiple)
         let group_lanes = |g: u64| l.min(n - g * l);
+        // N tiles of `nt` groups (the mapper's, `ntile.rs`): the tile
+        // `(N tile, K tile)` loads its groups' weights, one after the other
+        let groups = n.div_ceil(l);
+        let nt = mapping.nt.max(1);
+        let ntiles: Vec<std::ops::Range<u64>> = (0..groups.div_ceil(nt))
+            .map(|t| t * nt..((t + 1) * nt).min(groups))
+            .collect();
         let mut want = Vec::new();
-        for g in 0..n.div_ceil(l) {
+        for gs in &ntiles {
             for &(c0, ch) in &ktiles {
-                want.push((p.weight_bytes(group_lanes(g), klen(c0, ch)), m * ch * ii));
+                let bytes: u64 = gs
+                    .clone()
+                    .map(|g| p.weight_bytes(group_lanes(g), klen(c0, ch)))
+                    .sum();
+                want.push((bytes, gs.end.saturating_sub(gs.start) * m * ch * ii));
             }
         }
         if let Some(why) = want.iter().find_map(|&(bytes, _)| p.refuses_tile(bytes)) {
@@ -323,11 +334,17 @@ impl Layer {
         let acts: Vec<i8> = (0..m * k).map(|_| random_value(ap, rng.next())).collect();
         let weights: Vec<i8> = (0..n * k).map(|_| random_value(wp, rng.next())).collect();
         let expected = reference_kt(p, (m, k, n), &acts, &weights, kt);
-        // weight tiles in the engine's order: group g, K tile, chunk, lane, element
+        // weight tiles in the engine's order: N tile, K tile, group g of
+        // the N tile, chunk, lane, element
         let mut wimg = Vec::new();
-        for g in 0..n.div_ceil(l) {
+        let order = ntiles.iter().flat_map(|gs| {
+            ktiles
+                .iter()
+                .flat_map(move |&kt| gs.clone().map(move |g| (g, kt)))
+        });
+        for (g, (c0, ch)) in order {
             let gl = group_lanes(g);
-            for &(c0, ch) in &ktiles {
+            {
                 let mut tile = vec![0u8; p.weight_bytes(gl, klen(c0, ch)) as usize];
                 for c in 0..ch {
                     if let Some(ix) = p.lut_index() {
@@ -399,7 +416,19 @@ impl Layer {
             }
         }
         let mut desc = vec![0u8; DESC_BYTES as usize];
-        let words = [m, k, n, 0, ACT_ADDR, 0, OUT_ADDR, p.row_bytes(k), n * 4, kt];
+        let words = [
+            m,
+            k,
+            n,
+            0,
+            ACT_ADDR,
+            0,
+            OUT_ADDR,
+            p.row_bytes(k),
+            n * 4,
+            kt,
+            if nt > 1 { nt } else { 0 },
+        ];
         for (i, v) in words.iter().enumerate() {
             desc[i * 4..i * 4 + 4].copy_from_slice(&(*v as u32).to_le_bytes());
         }

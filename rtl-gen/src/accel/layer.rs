@@ -77,7 +77,15 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         o.reg(r, wd);
     }
     o.note("the cursors' layers: the fields of the layer each one is in");
-    table::view(o, "ve", n("e_l"), &["c", "n", "kt", "ab", "flags", "m"]);
+    // (an N tile's outputs `nw` where the design builds them, `ntile.rs`)
+    let nw: &[&str] = if p.ntiles() { &["nw"] } else { &[] };
+    let with = |f: &[&'static str]| [f, nw].concat();
+    table::view(
+        o,
+        "ve",
+        n("e_l"),
+        &with(&["c", "n", "kt", "ab", "flags", "m"]),
+    );
     // the dependency hold: a layer reading layer `flags[18:16]`'s output
     // starts no tile before that layer is complete (its last output leaves
     // the tile in this cycle, or has left)
@@ -98,14 +106,19 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         // (the unpacker's short chunk: the feeder's layer's K)
         table::view(o, "vd", n("fd_l"), &["m", "c", "k"]);
     } else {
-        table::view(o, "vd", n("fd_l"), &["m", "c"]);
+        let vd: &[&str] = if p.ntiles() {
+            &["m", "c", "n"]
+        } else {
+            &["m", "c"]
+        };
+        table::view(o, "vd", n("fd_l"), vd);
     }
-    table::view(o, "vf", n("f_l"), &["c", "n", "kt"]);
+    table::view(o, "vf", n("f_l"), &with(&["c", "n", "kt"]));
     table::view(
         o,
         "vi",
         n("i_l"),
-        &["c", "n", "kt", "k", "m", "flags", "ab"],
+        &with(&["c", "n", "kt", "k", "m", "flags", "ab"]),
     );
     table::view(o, "vin", table::next("i_l"), &["wbase"]);
     if two {
@@ -145,10 +158,16 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     }
     if !tokens {
         o.note("engine rule 1: the tile whose last chunk is offered now frees the array at t + 1");
-        let end = and(
-            and(n("comp"), n("fd_last")),
-            eq(add(n("fd_row"), kx(1)), n("vd_m")),
-        );
+        let end = if p.ntiles() {
+            // (the tile's last group, `ntile.rs`)
+            super::ntile::group_end(p, o);
+            and(n("fd_rowend"), n("fd_glast"))
+        } else {
+            and(
+                and(n("comp"), n("fd_last")),
+                eq(add(n("fd_row"), kx(1)), n("vd_m")),
+            )
+        };
         o.wire(
             "tile_end",
             1,
@@ -230,14 +249,19 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
             ),
         );
         o.wire("fd_c_n", X, mux(n("restart"), kx(0), add(n("fd_c"), kx(1))));
+        // (an N tile's next group: its first row again, `ntile.rs`)
+        let (row1, rb1) = if p.ntiles() {
+            (
+                mux(n("fd_gadv"), kx(0), add(n("fd_row"), kx(1))),
+                mux(n("fd_gadv"), n("fd_rb0"), add(n("fd_rb"), n("fd_rs"))),
+            )
+        } else {
+            (add(n("fd_row"), kx(1)), add(n("fd_rb"), n("fd_rs")))
+        };
         o.wire(
             "fd_row_n",
             X,
-            mux(
-                n("start_n"),
-                kx(0),
-                mux(n("fd_last"), add(n("fd_row"), kx(1)), n("fd_row")),
-            ),
+            mux(n("start_n"), kx(0), mux(n("fd_last"), row1, n("fd_row"))),
         );
         o.wire(
             "fd_rb_n",
@@ -245,7 +269,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
             mux(
                 n("start_n"),
                 add(n("e_ab"), n("e_kbo")),
-                mux(n("fd_last"), add(n("fd_rb"), n("fd_rs")), n("fd_rb")),
+                mux(n("fd_last"), rb1, n("fd_rb")),
             ),
         );
         o.wire(
@@ -253,7 +277,11 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
             X,
             mux(n("restart"), n("fd_rb_n"), add(n("fd_aa"), kx(1))),
         );
-        (Vec::new(), Vec::new())
+        if p.ntiles() {
+            super::ntile::feeder(p, o)
+        } else {
+            (Vec::new(), Vec::new())
+        }
     };
     o.wire("fd_kb_n", X, mux(n("start_n"), n("e_kb"), n("fd_kb")));
     let shifter = super::unpack::shifts(p);
@@ -267,6 +295,10 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     let word = if p.pack_period == 5 {
         super::unpack::div5(p, o, "fd_word_n", "fd_c_n");
         "fd_word_n"
+    } else if p.ntiles() {
+        // the group's words in the N tile's slot (`ntile.rs`)
+        o.wire("fd_gw_n", X, add(n("fd_wo_n"), n("fd_c_n")));
+        "fd_gw_n"
     } else {
         "fd_c_n"
     };
@@ -307,7 +339,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     // `f` (`fx`) and the one after that (`fy`) may be the next layer's
     super::cursor::cursor(p, o, "fc", n("f_kb"), n("f_n"), "vf", "f_l");
     super::cursor::step(o, "fx", "fc");
-    table::view(o, "vx", n("fx_l"), &["c", "n", "kt"]);
+    table::view(o, "vx", n("fx_l"), &with(&["c", "n", "kt"]));
     super::cursor::cursor(p, o, "fc2", n("fx_kb"), n("fx_n"), "vx", "fx_l");
     super::cursor::step(o, "fy", "fc2");
     // groups step by `lanes`: the last one may be partial (N % lanes)
@@ -397,14 +429,18 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         super::dma::tile_beats(p, o, cb);
     } else {
         let bb = crate::accel::params::addr_bits(bpw + 1);
-        o.wire(
-            "i_cbeats",
-            X,
-            mul(
-                zx(sl("ic_ch", cb - 1, 0), cb),
-                zx(sl("i_bpw", bb - 1, 0), bb),
-            ),
+        let cbeats = mul(
+            zx(sl("ic_ch", cb - 1, 0), cb),
+            zx(sl("i_bpw", bb - 1, 0), bb),
         );
+        if p.ntiles() {
+            // an N tile's groups, one after the other (`ntile.rs`)
+            o.wire("i_gbeats", X, cbeats);
+            super::ntile::request_groups(p, o);
+            o.wire("i_cbeats", X, mul(n("i_gbeats"), n("i_tg")));
+        } else {
+            o.wire("i_cbeats", X, cbeats);
+        }
     }
     let beats = if p.packed() {
         super::unpack::tile_beats(p, o)

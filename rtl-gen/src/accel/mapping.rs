@@ -7,10 +7,12 @@
 //! The top takes the mapper's K tile (descriptor word 9,
 //! [`super::table::KT_WORD`]: any number of chunks up to a weight slot's
 //! words, the K tiles after a group's first adding to its partial sums in
-//! the output buffer) and any token tile that gives the layer the design's
-//! sub-tiles (`min(token tile, M)` the same: for a decode, every token tile).
-//! It refuses, with the reason, a choice of several feature groups a weight
-//! tile (N tile), packed instances, another prefetch depth than the
+//! the output buffer), its N tile (word 10, [`super::table::NT_WORD`]:
+//! several feature groups a weight tile, `ntile.rs`, on the designs that
+//! build it, for a layer of whole groups and chunks) and any token tile
+//! that gives the layer the design's sub-tiles (`min(token tile, M)` the
+//! same: for a decode, every token tile). It refuses, with the reason, an
+//! N tile elsewhere, packed instances, another prefetch depth than the
 //! design's, or, for a layer whose data streams through DRAM, any choice
 //! but the fixed mapping (the streamed orders are the fixed mapping's,
 //! `stream.rs`).
@@ -27,6 +29,8 @@ use workloads::{OpGraph, Trace};
 pub struct TopMapping {
     /// Chunks of a K tile (descriptor word 9).
     pub kt: u64,
+    /// Feature groups of a weight tile, the N tile (descriptor word 10).
+    pub nt: u64,
     /// The mapping, for the report: `fixed` or the mapper's choice.
     pub describe: String,
     /// The mapper chose it (not the fixed mapping).
@@ -38,6 +42,7 @@ impl TopMapping {
     pub fn fixed(p: &AccelParams) -> TopMapping {
         TopMapping {
             kt: p.slot_words,
+            nt: 1,
             describe: "fixed".into(),
             searched: false,
         }
@@ -96,12 +101,13 @@ pub fn engine_mapped(
         let (plans, tl) = run(Mapper::Fixed)?;
         return Ok((plans, tl, TopMapping::fixed(p)));
     };
-    let why = refuses_choice(p, &c, m, streamed);
+    let why = refuses_choice(p, &c, (m, k, n), streamed);
     if let Some(why) = why {
         return Err(RtlError::Unsupported(format!(
-            "the mapper chooses `{}` for the layer {m}x{k}x{n}; {why} (the fixed mapping: \
-             --fixed-mapping)",
-            c.describe()
+            "the mapper chooses `{}` for the layer {m}x{k}x{n} (the engine: `{}`); {why} (the \
+             fixed mapping: --fixed-mapping)",
+            c.describe(),
+            r.ops[0].mapping
         )));
     }
     let (plans, tl) = run(mapper)?;
@@ -111,35 +117,101 @@ pub fn engine_mapped(
             tl.cycles, r.cycles
         )));
     }
+    let (kt, nt) = tiles_of(p, &c, k, n);
     Ok((
         plans,
         tl,
         TopMapping {
-            kt: if c.k_chunks == 0 {
-                p.slot_words
-            } else {
-                c.k_chunks
-            },
+            kt,
+            nt,
             describe: c.describe(),
             searched: true,
         },
     ))
 }
 
-/// Why the top does not run the mapper's choice `c` for a layer of `m`
-/// tokens (`None`: it does).
-fn refuses_choice(p: &AccelParams, c: &LinearMapping, m: u64, streamed: bool) -> Option<String> {
-    let fixed = LinearMapping::fixed(&p.arch);
-    if streamed {
-        return Some(
-            "the top runs a layer whose data streams through DRAM in the fixed mapping only".into(),
-        );
+/// The K tile and the N tile the engine makes of the choice `c` for a
+/// layer of `K = k`, `N = n` (`sim::mapping::linear::plan_with`: the N
+/// tile at most the groups and a slot's chunks, the K tile what a slot
+/// holds of every group's, at most the mapper's and the row's chunks).
+fn tiles_of(p: &AccelParams, c: &LinearMapping, k: u64, n: u64) -> (u64, u64) {
+    let groups = n.div_ceil(p.lanes()).max(1);
+    let nt = c.n_tile.clamp(1, groups).min(p.slot_words);
+    let chunks = k.div_ceil(p.width());
+    let mut kt = (p.slot_words / nt).clamp(1, chunks);
+    if nt == 1 {
+        kt = p.slot_words;
     }
-    if c.n_tile != 1 {
-        return Some(format!(
-            "an N tile of {} feature groups a weight tile is not built (one group a tile)",
-            c.n_tile
-        ));
+    if c.k_chunks > 0 {
+        kt = kt.min(c.k_chunks);
+    }
+    (kt, nt)
+}
+
+/// Why the top does not run the mapper's choice `c` for the layer `m x k
+/// x n` (`None`: it does).
+fn refuses_choice(
+    p: &AccelParams,
+    c: &LinearMapping,
+    (m, k, n): (u64, u64, u64),
+    streamed: bool,
+) -> Option<String> {
+    let fixed = LinearMapping::fixed(&p.arch);
+    let (_, nt) = tiles_of(p, c, k, n);
+    if streamed {
+        // what the top would need: the mapper's blocks as descriptors, its
+        // N tile over streamed rows and stores, on this design
+        let mut need = vec![
+            "the mapper's token blocks and loop order for a layer whose data streams through \
+             DRAM (the top runs the fixed mapping's there)"
+                .to_string(),
+        ];
+        let row = p.row_bytes(k).max(1);
+        let most = (p.arch.buffers.activations.tile_bytes() / row).clamp(1, m.max(1));
+        let mb = if c.block > 0 { most.min(c.block) } else { most };
+        let blocks = m.div_ceil(mb);
+        if blocks > u64::from(super::table::MAX_LAYERS) {
+            need.push(format!(
+                "{blocks} token blocks of {mb}, over the table's {} descriptors",
+                super::table::MAX_LAYERS
+            ));
+        }
+        if nt > 1 {
+            need.push(format!(
+                "an N tile of {nt} feature groups over streamed rows or stored outputs (a \
+                 tile's rows and its groups' stores)"
+            ));
+            if !p.ntiles() {
+                need.push(
+                    "N tiles on this design at all (built for W-bit codes in whole-beat words \
+                     and a chunk a cycle)"
+                        .into(),
+                );
+            }
+        }
+        return Some(format!("not built: {}", need.join("; ")));
+    }
+    if nt > 1 {
+        if !p.ntiles() {
+            return Some(format!(
+                "an N tile of {nt} feature groups a weight tile is not built on this design \
+                 (N tiles are built for W-bit codes in whole-beat words and a chunk a cycle)"
+            ));
+        }
+        if n % p.lanes() != 0 {
+            return Some(format!(
+                "an N tile of {nt} feature groups with a partial last group (N = {n}, {} lanes) \
+                 is not built",
+                p.lanes()
+            ));
+        }
+        if k % p.width() != 0 {
+            return Some(format!(
+                "an N tile of {nt} feature groups with a short last chunk (K = {k}, width {}) \
+                 is not built",
+                p.width()
+            ));
+        }
     }
     if c.pack != 1 {
         return Some(format!(

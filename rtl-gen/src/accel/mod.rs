@@ -27,7 +27,10 @@
 //! loaded, its transfers its rows alone; bit 5, with bit 1, on every
 //! descriptor: the chain is one layer's token blocks in the weights-outer
 //! order, its tiles walked `(group, K tile, block)`, [`stream_in`]), 4 activation base, 5 weight base, 6 output base, 7 activation
-//! row stride (bytes), 8 output row stride (bytes), 9-15 reserved (0).
+//! row stride (bytes), 8 output row stride (bytes), 9 the K tile (chunks
+//! a weight tile holds of a row, 0: a slot's words), 10 the N tile (feature
+//! groups a weight tile holds, 0 or 1: one; [`ntile`], where the design
+//! builds it), 11-15 reserved (0).
 //! Activations: `M` rows of `K` values packed at the design's activation
 //! bits (INT8: `K` bytes; INT4: `K / 2`; element 0 in the low bits).
 //! Weights: the tiles in the engine's order (feature group `g` of `lanes`
@@ -54,6 +57,7 @@ pub mod image;
 pub mod layer;
 pub mod lut_index;
 pub mod mapping;
+pub mod ntile;
 pub mod params;
 pub mod partition;
 pub mod refusals;
@@ -411,8 +415,9 @@ fn body(p: &AccelParams) -> Body {
         name("ob_raddr"),
         name("ic_nx"),
         name("ic_n1"),
-        name("rc_nx"),
-        name("rc_n1"),
+        // (with N tiles the partial sums' tile cursor is `rct`, `ntile::waived`)
+        name(if p.ntiles() { "rc_gx" } else { "rc_nx" }),
+        name(if p.ntiles() { "rc_te" } else { "rc_n1" }),
         name("fc2_wrap"),
         name("fc_ch"),
         name("fc2_ch"),
@@ -493,6 +498,11 @@ fn body(p: &AccelParams) -> Body {
     if let Some(ix) = p.lut_index() {
         if let crate::ir::Expr::Concat(v) = &mut unused {
             v.extend(lut_index::waived(p, &ix));
+        }
+    }
+    if p.ntiles() {
+        if let crate::ir::Expr::Concat(v) = &mut unused {
+            v.extend(ntile::waived().into_iter().map(name));
         }
     }
     let waived = vec![crate::ir::wire(
@@ -703,8 +713,16 @@ impl AccelManifest {
                  K tiles after the first add to its partial sums in the output buffer",
             ]
             .iter()
+            .map(|s| s.to_string())
+            .chain(p.ntiles().then(|| {
+                "N tile: feature groups a weight tile holds, the mapping's (0 or 1: one group); \
+                 a tile's transfer is its groups' K tile one group after the other, its groups \
+                 computed one after the other from its weight slot (N tile x K tile at most a \
+                 slot's words, else ERROR bit 2)"
+                    .to_string()
+            }))
             .enumerate()
-            .map(|(i, s)| (i as u32, s.to_string()))
+            .map(|(i, s)| (i as u32, s))
             .collect(),
             descriptor_list: format!(
                 "DESC_COUNT descriptors (1 to {}) of 64 bytes, contiguous from DESC_BASE, run as \

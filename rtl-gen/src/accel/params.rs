@@ -104,6 +104,9 @@ pub enum Mutation {
     /// With stored LUT group indices, the index decoder ignores the negate
     /// bit (every group decoded as its table entry's stored pattern).
     IndexSign,
+    /// Ignores the descriptor's N tile (word 10): every weight tile one
+    /// feature group, whatever the mapping chose (`ntile.rs`).
+    NTileOneGroup,
 }
 
 /// The accelerator top of one design.
@@ -611,6 +614,18 @@ impl AccelParams {
     /// (`store_out::built`, `stream_in::built`).
     pub fn gears(&self) -> bool {
         self.wgear() || self.wnarrow() || self.asplit() || self.ogear()
+    }
+
+    /// The top builds the mapper's N tiles (several feature groups a
+    /// weight tile, descriptor word 10, `ntile.rs`): on designs of `W`-bit
+    /// codes in whole-beat words and a chunk a cycle (with weight registers
+    /// or without, not the broken [`Mutation::TokenOuter`] feeder).
+    pub fn ntiles(&self) -> bool {
+        self.mutation != Mutation::TokenOuter
+            && self.tile.ii() == 1
+            && !self.packed()
+            && self.lut_index().is_none()
+            && !self.wgear()
     }
 
     /// The module name of the top: `<name>_accel`.

@@ -109,6 +109,11 @@ pub fn phases(p: &AccelParams, o: &mut Body) {
         let dep_bad = or(dep_bad, super::stream_in::desc_bad(p, i));
         // a K tile larger than a weight slot
         let dep_bad = or(dep_bad, lt(kx(p.slot_words), f("kt")));
+        let dep_bad = if p.ntiles() {
+            or(dep_bad, super::ntile::desc_bad(i))
+        } else {
+            dep_bad
+        };
         let this = or(
             or(eq(f("m"), kx(0)), eq(f("k"), kx(0))),
             or(

@@ -168,9 +168,18 @@ pub fn start_hold(p: &AccelParams, o: &mut Body) -> Expr {
 /// output is written this cycle.
 pub fn staging(p: &AccelParams, o: &mut Body) -> (Expr, Expr) {
     // (weights outer: a block's tokens at its offset in the group, `o_b0`)
+    // (N tiles: a group's words after the tile's groups before it, `o_go`)
+    let row = |c: &str| {
+        let m = n(&format!("{c}_m"));
+        if p.ntiles() {
+            add(n(&format!("{c}_go")), m)
+        } else {
+            m
+        }
+    };
     let plain = (
-        add(n("o_base"), add(n("o_b0"), n("o_m"))),
-        add(n("r_base"), add(n("r_b0"), n("r_m"))),
+        add(n("o_base"), add(n("o_b0"), row("o"))),
+        add(n("r_base"), add(n("r_b0"), row("r"))),
     );
     if !built(p) {
         return plain;

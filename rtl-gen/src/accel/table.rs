@@ -10,7 +10,10 @@
 //! `n`, `flags`, `abase`, `wbase`, `obase`, `astride`, `ostride`), the
 //! chunks a row `c = ceil(K / width)`, `kt`, the chunks of a K tile (the
 //! descriptor's word 9, [`KT_WORD`]: the mapping's K tile; 0 for the
-//! largest, a weight slot's words), and `ab`, where the layer's input
+//! largest, a weight slot's words), where the design builds N tiles
+//! (`ntile.rs`) `nw`, the outputs of a weight tile (`nt x lanes`, `nt`
+//! its feature groups, word 10, [`NT_WORD`], at least 1) and `ntb` (`nt x
+//! kt` over a slot's words), and `ab`, where the layer's input
 //! starts in the activation buffer (set while the inputs are loaded).
 
 use super::build::{add, eq, kx, mux, n, sl, when, zx, Body, X};
@@ -46,6 +49,10 @@ pub const WORDS: [&str; 9] = [
 /// The descriptor's word (32-bit index) holding the K tile's chunks.
 pub const KT_WORD: u32 = 9;
 
+/// The descriptor's word holding the N tile: the feature groups one
+/// weight tile holds (0 or 1: one group; [`AccelParams::ntiles`]).
+pub const NT_WORD: u32 = 10;
+
 /// The table's registers and their load from the descriptor on the bus:
 /// `d_new` is the descriptor completed by the beat on the bus (`d_last`),
 /// entry `d_idx` takes it. `ab` entries are written by the input loader.
@@ -64,6 +71,9 @@ pub fn table(p: &AccelParams, o: &mut Body) {
         mux(eq(n("d_ktw"), kx(0)), kx(p.slot_words), n("d_ktw"))
     };
     o.wire("d_kt", X, kt);
+    if p.ntiles() {
+        super::ntile::table_fields(p, o);
+    }
     let mut load = Vec::new();
     for i in 0..MAX_LAYERS {
         let mut fill: Vec<Stmt> = Vec::new();
@@ -82,6 +92,13 @@ pub fn table(p: &AccelParams, o: &mut Body) {
         let kt = format!("t{i}_kt");
         o.reg(&kt, X);
         fill.push(super::build::set(&kt, n("d_kt")));
+        if p.ntiles() {
+            for (f, wd) in [("nw", X), ("ntb", 1)] {
+                let r = format!("t{i}_{f}");
+                o.reg(&r, wd);
+                fill.push(super::build::set(&r, n(&format!("d_{f}"))));
+            }
+        }
         load.push(when(
             super::build::and(
                 n("d_last"),

@@ -18,6 +18,10 @@
 //! results leave the tile in token order within a sub-tile, and the
 //! sub-tiles in order, so the output collector's row counter is unchanged.
 //!
+//! With N tiles (`ntile.rs`) the tile's groups follow one another, each
+//! fed in its sub-tiles from the tile's first row, its weights `ch` words
+//! on in the slot.
+//!
 //! Feeder registers (beside `layer.rs`'s `fd_c` chunk, `fd_ch` chunks,
 //! `fd_last`): `fd_t`, the token in the sub-tile; `fd_nb`, its tokens;
 //! `fd_row`, its first token; `fd_rb`, the activation word of the current
@@ -54,7 +58,22 @@ pub fn feeder(p: &AccelParams, o: &mut Body) -> (Vec<Stmt>, Vec<Stmt>) {
     // the sub-tile's last chunk of its last token: the next sub-tile begins
     o.wire("fd_se", 1, and(n("fd_tl"), n("fd_last")));
     o.note("engine rule 1: the tile whose last chunk is offered now frees the array at t + 1");
-    o.wire("tile_end", 1, and(and(n("comp"), n("fd_se")), n("fd_bl")));
+    let nt = p.ntiles();
+    if nt {
+        // an N tile's groups (`ntile.rs`): the tile ends with its last
+        // group's last sub-tile, another group's first sub-tile follows
+        o.wire("fd_rowend", 1, and(and(n("comp"), n("fd_se")), n("fd_bl")));
+        super::ntile::group_end(p, o);
+        o.wire("tile_end", 1, and(n("fd_rowend"), n("fd_glast")));
+    } else {
+        o.wire("tile_end", 1, and(and(n("comp"), n("fd_se")), n("fd_bl")));
+    }
+    // the next sub-tile's first token (the next group's first with N tiles)
+    let row1 = if nt {
+        mux(n("fd_gadv"), kx(0), add(n("fd_row"), n("fd_nb")))
+    } else {
+        add(n("fd_row"), n("fd_nb"))
+    };
     // the next chunk: the next token of this chunk, the next chunk's
     // first token, or the next sub-tile's first chunk
     o.wire(
@@ -94,7 +113,7 @@ pub fn feeder(p: &AccelParams, o: &mut Body) -> (Vec<Stmt>, Vec<Stmt>) {
         mux(
             n("start_n"),
             kx(0),
-            mux(n("fd_se"), add(n("fd_row"), n("fd_nb")), n("fd_row")),
+            mux(n("fd_se"), row1.clone(), n("fd_row")),
         ),
     );
     o.wire(
@@ -103,11 +122,7 @@ pub fn feeder(p: &AccelParams, o: &mut Body) -> (Vec<Stmt>, Vec<Stmt>) {
         mux(
             n("start_n"),
             tokens(n("vem_m"), kx(0)),
-            mux(
-                n("fd_se"),
-                tokens(n("vd_m"), add(n("fd_row"), n("fd_nb"))),
-                n("fd_nb"),
-            ),
+            mux(n("fd_se"), tokens(n("vd_m"), row1), n("fd_nb")),
         ),
     );
     // the row after the current token's (its chunk 0 of the K tile)
@@ -120,7 +135,11 @@ pub fn feeder(p: &AccelParams, o: &mut Body) -> (Vec<Stmt>, Vec<Stmt>) {
             add(n("e_ab"), n("e_kbo")),
             mux(
                 n("fd_se"),
-                n("fd_rb1"),
+                if nt {
+                    mux(n("fd_gadv"), n("fd_rb0"), n("fd_rb1"))
+                } else {
+                    n("fd_rb1")
+                },
                 mux(n("fd_tl"), n("fd_bb"), n("fd_rb1")),
             ),
         ),
@@ -155,18 +174,23 @@ pub fn feeder(p: &AccelParams, o: &mut Body) -> (Vec<Stmt>, Vec<Stmt>) {
     // the weight buffer is read for a chunk that loads weights only (the
     // mapping's weight-buffer reads: once a chunk and sub-tile)
     o.wire("w_re", 1, and(n("comp_n"), n("fd_wl_n")));
-    let run = vec![
+    let mut run = vec![
         set("fd_t", n("fd_t_n")),
         set("fd_nb", n("fd_nb_n")),
         set("fd_bb", n("fd_bb_n")),
         set("fd_wl", n("fd_wl_n")),
     ];
-    let init = vec![
+    let mut init = vec![
         set("fd_t", kx(0)),
         set("fd_nb", kx(0)),
         set("fd_bb", kx(0)),
         set("fd_wl", b(false)),
     ];
+    if nt {
+        let (r, i) = super::ntile::feeder(p, o);
+        run.extend(r);
+        init.extend(i);
+    }
     (run, init)
 }
 
