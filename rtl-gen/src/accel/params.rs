@@ -328,16 +328,9 @@ impl AccelParams {
                 ),
             ));
         }
-        if index.is_some() && !wword.is_multiple_of(db) {
-            return Err(unsupported(
-                arch,
-                format!(
-                    "a weight word of LUT group indices (one chunk of every lane's indices) is \
-                     {wword} bits, not a multiple of the {axi_bits}-bit AXI bus (the gearbox \
-                     takes W-bit codes)"
-                ),
-            ));
-        }
+        // (LUT group indices: a word of every lane's chunk of indices that
+        // is not whole beats goes through the weight gearbox too, which
+        // takes any word of at least a beat)
         if wword < db {
             return Err(unsupported(
                 arch,
