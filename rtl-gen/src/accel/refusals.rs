@@ -195,7 +195,9 @@ impl AccelParams {
             Some(ix) => l * kr / u64::from(ix.g) * u64::from(ix.bits),
             None => l * kr * wb,
         };
-        if kr != 0 && !self.packed() && !short_bits.is_multiple_of(db) {
+        // (with the weight gearbox the tile's last beat ends its short
+        // word: the tile, not the chunk, is whole beats, `refuses_tile`)
+        if kr != 0 && !self.packed() && !self.wgear() && !short_bits.is_multiple_of(db) {
             return Some(format!(
                 "K = {k} leaves a last chunk of {kr} of the width {w}, whose {short_bits} bits of \
                  weights must be whole {db}-bit beats"
