@@ -93,6 +93,10 @@ pub enum Mutation {
     /// With stored LUT group indices, the index decoder ignores the negate
     /// bit (every group decoded as its table entry's stored pattern).
     IndexSign,
+    /// With the weight gearbox, the short last chunk of a partial last
+    /// group is not respaced: its rows (one an element, or a LUT group, of
+    /// the group's lanes) are read at the stride of every lane's row.
+    ShortRowsStride,
 }
 
 /// The accelerator top of one design.

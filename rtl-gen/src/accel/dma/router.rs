@@ -212,7 +212,15 @@ pub fn read_data(p: &AccelParams, o: &mut Body) {
         let e = if p.wword_bits() <= p.axi_bits || !p.short_chunk {
             n(&word)
         } else {
-            element_major_to_tile(p, o, &word, &format!("wg{s}_em"));
+            // (a partial group's short chunk: its rows respaced first)
+            let src = if p.short_rows() {
+                let rs = format!("wg{s}_rs");
+                super::short_rows::respace(p, o, &word, &format!("sn{s}"), &rs);
+                rs
+            } else {
+                word.clone()
+            };
+            element_major_to_tile(p, o, &src, &format!("wg{s}_em"));
             mux(
                 and(n(&format!("sp{s}")), n(&format!("rlw{s}"))),
                 n(&format!("wg{s}_em")),
