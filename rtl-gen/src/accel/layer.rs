@@ -390,7 +390,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     // K tile too: its `i_lanes` lanes)
     let lanes = |per: u64| {
         if p.short_rows() {
-            mul(super::dma::lanes_of(p), kx(per))
+            mul(zx(super::dma::lanes_of(p), p.lanes_bits()), kx(per))
         } else {
             kx(p.lanes() * per)
         }

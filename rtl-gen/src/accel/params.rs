@@ -349,16 +349,8 @@ impl AccelParams {
                 ),
             ));
         }
-        if !(width * ab).is_multiple_of(db) && !db.is_multiple_of(width * ab) {
-            return Err(unsupported(
-                arch,
-                format!(
-                    "an activation word (width x activation bits) is {} bits, neither a multiple \
-                     nor a divisor of the {axi_bits}-bit AXI bus",
-                    width * ab
-                ),
-            ));
-        }
+        // (an activation word neither whole beats nor a beat's divisor:
+        // the input gearbox, `dma/input_gear.rs`)
         let slots = arch.prefetch_slots(arch.buffers.weights.double_buffered);
         if !(1..=2).contains(&slots) {
             return Err(unsupported(
@@ -533,7 +525,7 @@ impl AccelParams {
     /// The input splitter is built: an activation word is narrower than a
     /// beat, which carries [`AccelParams::words_a_beat`] of them.
     pub fn asplit(&self) -> bool {
-        self.aword_bits() < self.axi_bits
+        self.aword_bits() < self.axi_bits && self.axi_bits.is_multiple_of(self.aword_bits())
     }
 
     /// Activation words a beat (1 when a word is whole beats).
@@ -551,7 +543,7 @@ impl AccelParams {
     /// the stores per tile and the streamed input, which move whole-beat
     /// words, are not.
     pub fn gears(&self) -> bool {
-        self.wgear() || self.asplit() || self.ogear()
+        self.wgear() || self.asplit() || self.ogear() || self.agear()
     }
 
     /// The module name of the top: `<name>_accel`.

@@ -14,10 +14,13 @@
 //! read-data router), `assemble.rs` (its beat-to-word assemblers),
 //! `gearbox.rs` (the gearboxes of words that are not whole beats),
 //! `short_rows.rs` (the respacing of a partial group's short chunk),
+//! `input_gear.rs` (the input gearbox of words neither whole beats nor a
+//! beat's divisor),
 //! `write_back.rs` (the write-back of the output buffer).
 
 mod assemble;
 mod gearbox;
+mod input_gear;
 mod requests;
 mod router;
 mod short_rows;

@@ -77,5 +77,5 @@ pub fn respace(p: &AccelParams, o: &mut Body, word: &str, sn: &str, out: &str) {
 /// The value of a slot's lanes register `sn<s>` (the `p.lanes_bits()`
 /// bits of `i_lanes`, the transfer's group's lanes), set with the slot.
 pub fn lanes_of(p: &AccelParams) -> Expr {
-    zx(sl("i_lanes", p.lanes_bits() - 1, 0), p.lanes_bits())
+    sl("i_lanes", p.lanes_bits() - 1, 0)
 }
