@@ -142,6 +142,12 @@ pub struct AccelParams {
 /// decode; 16 x 64 runs the suite at full speed.
 pub const SHORT_CHUNK_CODES: u64 = 1024;
 
+/// The largest `lanes x width / g` (stored LUT group indices a chunk) for
+/// which the short chunk's rewiring is built: the rewiring moves whole
+/// indices (5 or 7 bits), a third or a quarter of the codes' slices;
+/// edge-lut's 1,071 (51 lanes x 21 groups) is measured in docs/rtl.md.
+pub const SHORT_CHUNK_FIELDS: u64 = 2048;
+
 fn unsupported(arch: &Accelerator, why: String) -> RtlError {
     RtlError::Unsupported(format!(
         "design `{}`: the accelerator top: {why}",
@@ -391,7 +397,9 @@ impl AccelParams {
             mutation: Mutation::None,
             // (packed trits: rewired by the unpacker, `pack_rewire`; LUT
             // indices whole groups, `refuses_block`)
-            short_chunk: lanes * width <= SHORT_CHUNK_CODES && !packed,
+            short_chunk: (lanes * width <= SHORT_CHUNK_CODES
+                || index.is_some_and(|ix| lanes * u64::from(ix.groups) <= SHORT_CHUNK_FIELDS))
+                && !packed,
             pack_period: period,
             wslot_words: slot_words / period,
             pack_rewire: lanes * width <= SHORT_CHUNK_CODES && packed,
