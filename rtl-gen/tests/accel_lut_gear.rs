@@ -1,7 +1,8 @@
 //! LUT group-index words that are not whole bus beats, through the weight
 //! gearbox (`dma/gearbox.rs`), and a short last chunk with a partial last
 //! group in one layer (the partial group's short chunk respaced,
-//! `dma/short_rows.rs`). Under Verilator with the simulator's DRAM model:
+//! `dma/short_rows.rs`), and input words of 63 bytes (the input gearbox,
+//! `dma/input_gear.rs`). Under Verilator with the simulator's DRAM model:
 //! every result bit-exact with the bit-exact model's LUT datapath, the
 //! layer's start, completion and total equal to the engine's (pinned
 //! here), the weight buffer's reads equal to the mapping's.
@@ -40,7 +41,8 @@ fn design(tag: &str, (lanes, width): (u32, u32)) -> Accelerator {
 /// word), and a K split of 52 chunks into 42 + 10. 4 x 120 (a 800-bit
 /// word, 12.5 beats): a short last chunk of 96 elements (32 groups of every
 /// lane, 640 bits, the tile whole beats), and that short chunk in a partial
-/// last group of 2 lanes (its rows of 2 lanes' indices respaced).
+/// last group of 2 lanes (its rows of 2 lanes' indices respaced). 8 x 63
+/// (edge-lut's width): the input gearbox too.
 #[test]
 fn index_words_across_beats_are_exact() {
     let mut got = Vec::new();
@@ -54,10 +56,26 @@ fn index_words_across_beats_are_exact() {
     assert!(p.wgear() && p.short_rows());
     got.push(exact(&w, 64, (2, 576, 8)));
     got.push(exact(&w, 64, (2, 576, 6)));
+    // edge-lut's width of 63: an 840-bit index word and a 504-bit input
+    // word (the input gearbox), a short chunk of 24 elements in a partial
+    // group of 4 lanes
+    let e = design("w63", (8, 63));
+    let p = AccelParams::new(&e, 64).expect("builds");
+    assert!(p.wgear() && p.agear() && p.short_rows());
+    got.push(exact(&e, 64, (2, 504, 8)));
+    got.push(exact(&e, 64, (2, 528, 12)));
     // the engine's start / done of each case (= the RTL's, checked above)
     assert_eq!(
         got,
-        vec![(70, 113), (70, 151), (355, 842), (100, 176), (100, 146)]
+        vec![
+            (70, 113),
+            (70, 151),
+            (355, 842),
+            (100, 176),
+            (100, 146),
+            (145, 167),
+            (150, 229)
+        ]
     );
 }
 
@@ -97,7 +115,11 @@ fn unspaced_short_rows_are_caught() {
 /// documented waivers only).
 #[test]
 fn gearbox_lut_tops_lint_clean() {
-    for a in [design("l6", (6, 48)), design("w120", (4, 120))] {
+    for a in [
+        design("l6", (6, 48)),
+        design("w120", (4, 120)),
+        design("w63", (8, 63)),
+    ] {
         let p = AccelParams::new(&a, 64).expect("builds");
         let l = lint_top(&p);
         assert!(l.clean, "{}: {}", a.name, l.output);
