@@ -111,6 +111,27 @@ fn unspaced_short_rows_are_caught() {
     assert_eq!(r.wrong_results, 4);
 }
 
+/// An input gearbox whose words take the next activation's bits out of the
+/// queue with them (`Mutation::InputGearSkip`) is caught: the timing is
+/// the engine's (the input loads before the layer), 15 of the 16 results
+/// are not the bit-exact model's.
+#[test]
+fn skipping_input_gearbox_is_caught() {
+    let a = design("w63", (8, 63));
+    let mut p = AccelParams::new(&a, 64).expect("builds");
+    p.mutation = Mutation::InputGearSkip;
+    let r = rtl_gen::accel::check::check_gemm(&p, 2, 504, 8, &accel_common::opts()).expect("runs");
+    println!("{}", r.summary());
+    assert!(!r.passed());
+    assert!(r.finished);
+    let rtl = r.rtl.expect("the layer ran");
+    assert_eq!(
+        (rtl.start, rtl.done, rtl.total),
+        (r.engine.start, r.engine.done, r.engine.total)
+    );
+    assert_eq!(r.wrong_results, 15);
+}
+
 /// The tops above lint clean (`verilator --lint-only -Wall`, the top's
 /// documented waivers only).
 #[test]

@@ -97,6 +97,9 @@ pub enum Mutation {
     /// group is not respaced: its rows (one an element, or a LUT group, of
     /// the group's lanes) are read at the stride of every lane's row.
     ShortRowsStride,
+    /// With the input gearbox, a word leaving the queue takes the next
+    /// activation's bits with it (the row's later words misaligned).
+    InputGearSkip,
 }
 
 /// The accelerator top of one design.

@@ -14,7 +14,7 @@
 use crate::accel::build::{
     add, and, b, cat, eq, k, kx, le, lt, n, not, or, set, sl, sub, when, when_else, Body, X,
 };
-use crate::accel::params::AccelParams;
+use crate::accel::params::{AccelParams, Mutation};
 use crate::ir::{bin, part, BinOp, Stmt};
 
 impl AccelParams {
@@ -59,6 +59,12 @@ pub fn input(p: &AccelParams, o: &mut Body) -> Vec<Stmt> {
     );
     o.wire("rd_ready", 1, not(or(n("ig_w"), n("ig_t"))));
     o.wire("ag_word", aw, sl("ig_q", aw - 1, 0));
+    // the queue after a word leaves it (broken: an activation more)
+    let out = if p.mutation == Mutation::InputGearSkip {
+        aw + p.tile.act_bits
+    } else {
+        aw
+    };
     // the beat at bit `ig_n` of the queue (`ig_n` < a word when a beat
     // is taken)
     o.wire(
@@ -88,7 +94,7 @@ pub fn input(p: &AccelParams, o: &mut Body) -> Vec<Stmt> {
             vec![when_else(
                 n("ag_full"),
                 vec![
-                    set("ig_q", cat(vec![k(aw, 0), sl("ig_q", qw - 1, aw)])),
+                    set("ig_q", cat(vec![k(out, 0), sl("ig_q", qw - 1, out)])),
                     set("ig_n", sub(n("ig_n"), kx(u64::from(aw)))),
                 ],
                 vec![when(
