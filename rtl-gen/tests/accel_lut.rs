@@ -179,8 +179,8 @@ fn decoder_without_the_sign_fold_is_caught() {
 /// The LUT variants the top does not build are refused with the reason: a
 /// bitserial index that is not its codes' bits (aligned at g = 3: 8 bits
 /// against 6), a short last chunk that is no whole group, the edge-lut
-/// preset's words (width 63: a weight word of 51 x 21 five-bit indices is
-/// not whole bus beats), a serial input load the engine charges
+/// preset's 2B-4T k decode (K = 2560: a last chunk of 40 elements, no whole
+/// groups of 3), a serial input load the engine charges
 /// and the tile does not take, and a shared table with fewer read ports than
 /// lookups (II > 1, refused by the tile generator).
 #[test]
@@ -213,13 +213,15 @@ fn lut_refusals_name_the_reason() {
         w.contains("last chunk of 8 elements") && w.contains("2 weights are no whole group"),
         "{w}"
     );
+    // edge-lut builds (its 5,355-bit words through the weight gearbox, its
+    // 504-bit input words through the input gearbox); the 2B-4T k decode's
+    // K = 2560 leaves a last chunk of 40 elements, no whole groups of 3
     let edge = sim::arch::preset("edge-lut").expect("preset");
-    let w = match AccelParams::new(&edge, 512) {
-        Err(RtlError::Unsupported(w)) => w,
-        other => panic!("edge-lut: expected a refusal, got {other:?}"),
-    };
+    let p = AccelParams::new(&edge, 512).expect("builds");
+    assert!(p.wgear() && p.agear());
+    let w = p.refuses_layer(1, 2560, 640).expect("refused");
     assert!(
-        w.contains("5355 bits, not a multiple of the 512-bit AXI bus"),
+        w.contains("last chunk of 40 elements") && w.contains("1 weights are no whole group"),
         "{w}"
     );
     let mut serial = design(

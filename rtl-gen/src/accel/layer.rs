@@ -137,6 +137,10 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
             if p.short_chunk {
                 o.reg(&format!("sp{s}"), 1);
             }
+            // (a partial group's short chunk respaced, `dma/short_rows.rs`)
+            if p.short_rows() {
+                o.reg(&format!("sn{s}"), p.lanes_bits());
+            }
         }
     }
     // weight registers (T > 1): the feeder of `tokens.rs`
@@ -416,13 +420,22 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     // (a short chunk comes with whole groups only, `params.rs`, so the
     // tile's beats are the short K tile's `lanes x elements` codes, or its
     // chunks times a chunk's beats: narrow products, no 32 x 32 multiplier)
+    // (with the respacer of `dma/short_rows.rs` a partial group's short
+    // K tile too: its `i_lanes` lanes)
+    let lanes = |per: u64| {
+        if p.short_rows() {
+            mul(zx(super::dma::lanes_of(p), p.lanes_bits()), kx(per))
+        } else {
+            kx(p.lanes() * per)
+        }
+    };
     match p.lut_index() {
         // LUT indices: `K % width / g` groups of every lane
         Some(ix) => {
             let kg = super::table::chunks_of(o, u64::from(ix.g), "i_krem", "i_kg");
-            o.wire("i_tbits", X, mul(kg, kx(p.lanes() * u64::from(ix.bits))));
+            o.wire("i_tbits", X, mul(kg, lanes(u64::from(ix.bits))));
         }
-        None => o.wire("i_tbits", X, mul(n("i_krem"), kx(p.lanes() * p.wgt_bits()))),
+        None => o.wire("i_tbits", X, mul(n("i_krem"), lanes(p.wgt_bits()))),
     }
     let cb = crate::accel::params::addr_bits(p.slot_words + 1);
     if bits_beats {
@@ -601,6 +614,9 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
             v.push(set(&format!("sw{s}"), n("i_lbits")));
             if p.short_chunk {
                 v.push(set(&format!("sp{s}"), n("i_short")));
+            }
+            if p.short_rows() {
+                v.push(set(&format!("sn{s}"), super::dma::lanes_of(p)));
             }
         } else if bpw > 1 {
             v.push(set(&format!("sw{s}"), n("i_bpw")));

@@ -107,6 +107,13 @@ pub enum Mutation {
     /// Ignores the descriptor's N tile (word 10): every weight tile one
     /// feature group, whatever the mapping chose (`ntile.rs`).
     NTileOneGroup,
+    /// With the weight gearbox, the short last chunk of a partial last
+    /// group is not respaced: its rows (one an element, or a LUT group, of
+    /// the group's lanes) are read at the stride of every lane's row.
+    ShortRowsStride,
+    /// With the input gearbox, a word leaving the queue takes the next
+    /// activation's bits with it (the row's later words misaligned).
+    InputGearSkip,
 }
 
 /// The accelerator top of one design.
@@ -151,6 +158,12 @@ pub struct AccelParams {
 /// beat, took Verilator's model from 1.1 s to 101 s for the 2B-4T q
 /// decode; 16 x 64 runs the suite at full speed.
 pub const SHORT_CHUNK_CODES: u64 = 1024;
+
+/// The largest `lanes x width / g` (stored LUT group indices a chunk) for
+/// which the short chunk's rewiring is built: the rewiring moves whole
+/// indices (5 or 7 bits), a third or a quarter of the codes' slices;
+/// edge-lut's 1,071 (51 lanes x 21 groups) is measured in docs/rtl.md.
+pub const SHORT_CHUNK_FIELDS: u64 = 2048;
 
 fn unsupported(arch: &Accelerator, why: String) -> RtlError {
     RtlError::Unsupported(format!(
@@ -342,16 +355,19 @@ impl AccelParams {
                 ),
             ));
         }
-        if index.is_some() && !wword.is_multiple_of(db) {
+        if index.is_some() && wword < db {
             return Err(unsupported(
                 arch,
                 format!(
                     "a weight word of LUT group indices (one chunk of every lane's indices) is \
-                     {wword} bits, not a multiple of the {axi_bits}-bit AXI bus (the gearbox \
-                     takes W-bit codes)"
+                     {wword} bits, narrower than the {axi_bits}-bit AXI bus (narrow words are \
+                     built for W-bit codes; the gearbox takes a word of at least a beat)"
                 ),
             ));
         }
+        // (LUT group indices: a word of every lane's chunk of indices that
+        // is not whole beats goes through the weight gearbox too, which
+        // takes any word of at least a beat)
         // a weight word narrower than a beat that divides it: a beat carries
         // `bus / word` words, written as one row of the weight buffer
         // (`dma/narrow.rs`)
@@ -370,16 +386,8 @@ impl AccelParams {
                 ),
             ));
         }
-        if !(width * ab).is_multiple_of(db) && !db.is_multiple_of(width * ab) {
-            return Err(unsupported(
-                arch,
-                format!(
-                    "an activation word (width x activation bits) is {} bits, neither a multiple \
-                     nor a divisor of the {axi_bits}-bit AXI bus",
-                    width * ab
-                ),
-            ));
-        }
+        // (an activation word neither whole beats nor a beat's divisor:
+        // the input gearbox, `dma/input_gear.rs`)
         let slots = arch.prefetch_slots(arch.buffers.weights.double_buffered);
         if !(1..=2).contains(&slots) {
             return Err(unsupported(
@@ -431,7 +439,9 @@ impl AccelParams {
             mutation: Mutation::None,
             // (packed trits: rewired by the unpacker, `pack_rewire`; LUT
             // indices whole groups, `refuses_block`)
-            short_chunk: lanes * width <= SHORT_CHUNK_CODES && !packed,
+            short_chunk: (lanes * width <= SHORT_CHUNK_CODES
+                || index.is_some_and(|ix| lanes * u64::from(ix.groups) <= SHORT_CHUNK_FIELDS))
+                && !packed,
             pack_period: period,
             wslot_words: slot_words / period,
             pack_rewire: lanes * width <= SHORT_CHUNK_CODES && packed,
@@ -594,7 +604,7 @@ impl AccelParams {
     /// The input splitter is built: an activation word is narrower than a
     /// beat, which carries [`AccelParams::words_a_beat`] of them.
     pub fn asplit(&self) -> bool {
-        self.aword_bits() < self.axi_bits
+        self.aword_bits() < self.axi_bits && self.axi_bits.is_multiple_of(self.aword_bits())
     }
 
     /// Activation words a beat (1 when a word is whole beats).
@@ -613,19 +623,22 @@ impl AccelParams {
     /// output gearbox, the streamed input without the splitter
     /// (`store_out::built`, `stream_in::built`).
     pub fn gears(&self) -> bool {
-        self.wgear() || self.wnarrow() || self.asplit() || self.ogear()
+        self.wgear() || self.wnarrow() || self.asplit() || self.ogear() || self.agear()
     }
 
     /// The top builds the mapper's N tiles (several feature groups a
     /// weight tile, descriptor word 10, `ntile.rs`): on designs of `W`-bit
-    /// codes in whole-beat words and a chunk a cycle (with weight registers
-    /// or without, not the broken [`Mutation::TokenOuter`] feeder).
+    /// codes in whole-beat weight and activation words (no gearbox, no
+    /// narrow words) and a chunk a cycle (with weight registers or without,
+    /// not the broken [`Mutation::TokenOuter`] feeder).
     pub fn ntiles(&self) -> bool {
         self.mutation != Mutation::TokenOuter
             && self.tile.ii() == 1
             && !self.packed()
             && self.lut_index().is_none()
             && !self.wgear()
+            && !self.wnarrow()
+            && !self.agear()
     }
 
     /// The module name of the top: `<name>_accel`.

@@ -207,7 +207,9 @@ impl AccelParams {
             Some(ix) => l * kr / u64::from(ix.g) * u64::from(ix.bits),
             None => l * kr * wb,
         };
-        if kr != 0 && !self.packed() && !short_bits.is_multiple_of(db) {
+        // (with the weight gearbox the tile's last beat ends its short
+        // word: the tile, not the chunk, is whole beats, `refuses_tile`)
+        if kr != 0 && !self.packed() && !self.wgear() && !short_bits.is_multiple_of(db) {
             return Some(format!(
                 "K = {k} leaves a last chunk of {kr} of the width {w}, whose {short_bits} bits of \
                  weights must be whole {db}-bit beats"
@@ -227,11 +229,14 @@ impl AccelParams {
         // engine's load, `rest x width` codes) and its output words must be
         // whole bus beats
         let rest = n % l;
-        if kr != 0 && rest != 0 {
+        // (with the weight gearbox the respacer of `dma/short_rows.rs`
+        // takes both: the short chunk's rows of the group's lanes)
+        if kr != 0 && rest != 0 && !self.short_rows() {
             return Some(format!(
                 "K = {k} is not a multiple of the width {w} and N = {n} not of the lanes {l}: \
                  the top takes one or the other (the short chunk's element-major order is \
-                 wired for a whole group)"
+                 wired for a whole group; the respacer of a partial group's rows is built with \
+                 the weight gearbox, for words that are not whole beats)"
             ));
         }
         // (with the weight gearbox a partial chunk of at least a beat; with
@@ -241,7 +246,7 @@ impl AccelParams {
         let wrest_bad = if self.packed() {
             false
         } else if self.wgear() {
-            rest * w * wb < db
+            rest * lb < db
         } else {
             !(rest * lb).is_multiple_of(db)
         };

@@ -207,7 +207,16 @@ pub fn engine_weight_reads(p: &AccelParams, plan: &sim::mapping::OpPlan, n: u64)
         .map_or(0, |t| t.read_bytes);
     // bytes of one chunk of every group: n lanes x width W-bit codes (or
     // the LUT's stored group indices)
-    let per = n * p.lane_chunk_bits() / 8;
+    // (LUT indices: the engine's whole bytes of a chunk of each group,
+    // the partial last group's rounded up on their own)
+    let per = match p.lut_index() {
+        Some(_) => {
+            let (l, w) = (p.lanes(), p.width());
+            let rest = n % l;
+            (n / l) * p.weight_bytes(l, w) + if rest > 0 { p.weight_bytes(rest, w) } else { 0 }
+        }
+        None => n * p.lane_chunk_bits() / 8,
+    };
     let groups = n.div_ceil(p.lanes());
     let words = u128::from(bytes) * u128::from(groups);
     (per > 0 && words.is_multiple_of(u128::from(per))).then(|| (words / u128::from(per)) as u64)

@@ -14,19 +14,25 @@
 //! read-data router), `assemble.rs` (its beat-to-word assemblers),
 //! `gearbox.rs` (the gearboxes of words that are not whole beats),
 //! `narrow.rs` (weight words narrower than a beat, a beat a buffer row),
+//! `short_rows.rs` (the respacing of a partial group's short chunk),
+//! `input_gear.rs` (the input gearbox of words neither whole beats nor a
+//! beat's divisor),
 //! `write_back.rs` (the write-back of the output buffer).
 
 mod assemble;
 mod gearbox;
+mod input_gear;
 pub(super) mod narrow;
 mod requests;
 mod router;
+mod short_rows;
 mod write_back;
 
 pub(super) use assemble::gearbox;
 pub(super) use gearbox::tile_beats;
 pub use requests::read_requests;
 pub use router::read_data;
+pub(super) use short_rows::lanes_of;
 pub use write_back::{int8_out_able, write_back};
 
 use super::build::{b, cat, k, kx, lt, mux, n, sl, sub, zx, Body, X};

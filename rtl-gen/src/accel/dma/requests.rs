@@ -99,9 +99,14 @@ pub fn read_requests(p: &AccelParams, o: &mut Body) {
     }
     o.assign("m_axi_arsize", k(3, u128::from(log2(bb))));
     o.assign("m_axi_arburst", k(2, 1));
-    // (low while the input splitter writes a beat's words, `gearbox.rs`)
+    // (low while the input splitter writes a beat's words, `gearbox.rs`,
+    // or the input gearbox holds a word, `input_gear.rs`)
     o.assign(
         "m_axi_rready",
-        if p.asplit() { n("rd_ready") } else { b(true) },
+        if p.asplit() || p.agear() {
+            n("rd_ready")
+        } else {
+            b(true)
+        },
     );
 }

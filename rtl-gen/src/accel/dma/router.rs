@@ -76,10 +76,11 @@ pub fn read_data(p: &AccelParams, o: &mut Body) {
     // (words narrower than a beat: a beat is accepted when its words are
     // written, `gearbox.rs`; the row counts words)
     let a_hit = and(n("rhit0"), eq(n("ph"), k(3, 2)));
+    let agear = p.agear();
     o.wire(
         "a_hit",
         1,
-        if split {
+        if split || agear {
             and(a_hit, n("rd_ready"))
         } else {
             a_hit
@@ -94,13 +95,25 @@ pub fn read_data(p: &AccelParams, o: &mut Body) {
     } else {
         (n("a_hit"), n("row_beats"))
     };
-    o.wire(
-        "a_row_end",
-        1,
-        and(a_ev.clone(), eq(add(n("a_rb"), kx(1)), a_rowl)),
-    );
+    // (the input gearbox: `a_rb` counts a row's beats, its last word
+    // leaves the queue after them, `input_gear.rs`)
+    let a_beat_end = if agear { n("ig_lb") } else { n("a_row_end") };
+    let gear_data = if agear {
+        let d = super::input_gear::input(p, o);
+        o.wire("a_row_end", 1, n("ag_end"));
+        d
+    } else {
+        o.wire(
+            "a_row_end",
+            1,
+            and(a_ev.clone(), eq(add(n("a_rb"), kx(1)), a_rowl)),
+        );
+        vec![]
+    };
     let aper = u64::from(p.aword_bits() / p.axi_bits);
-    let mut data = if split {
+    let mut data = if agear {
+        gear_data
+    } else if split {
         super::gearbox::split_input(p, o)
     } else if aper == 1 {
         gearbox(p, o, "ag", p.aword_bits(), n("a_hit"))
@@ -138,10 +151,7 @@ pub fn read_data(p: &AccelParams, o: &mut Body) {
         ),
         when(
             a_ev,
-            vec![set(
-                "a_rb",
-                mux(n("a_row_end"), kx(0), add(n("a_rb"), kx(1))),
-            )],
+            vec![set("a_rb", mux(a_beat_end, kx(0), add(n("a_rb"), kx(1))))],
         ),
         when_else(
             n("parse_ok"),
@@ -217,7 +227,15 @@ pub fn read_data(p: &AccelParams, o: &mut Body) {
         let e = if p.wword_bits() <= p.axi_bits || !p.short_chunk {
             n(&word)
         } else {
-            element_major_to_tile(p, o, &word, &format!("wg{s}_em"));
+            // (a partial group's short chunk: its rows respaced first)
+            let src = if p.short_rows() {
+                let rs = format!("wg{s}_rs");
+                super::short_rows::respace(p, o, &word, &format!("sn{s}"), &rs);
+                rs
+            } else {
+                word.clone()
+            };
+            element_major_to_tile(p, o, &src, &format!("wg{s}_em"));
             mux(
                 and(n(&format!("sp{s}")), n(&format!("rlw{s}"))),
                 n(&format!("wg{s}_em")),
