@@ -50,7 +50,7 @@ pub fn forward(p: &AccelParams, o: &mut Body) {
     for j in (0..MAX_LAYERS).rev() {
         let f = format!("t{j}_flags");
         let this = and(
-            and(table::in_chain(k(table::LB, u128::from(j))), sl(&f, 0, 0)),
+            and(table::in_table(k(table::LB, u128::from(j))), sl(&f, 0, 0)),
             eq(table::producer(&f), n("o_l")),
         );
         ab = mux(this.clone(), n(&format!("t{j}_ab")), ab);

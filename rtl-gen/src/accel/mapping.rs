@@ -170,9 +170,19 @@ fn refuses_choice(
         let most = (p.arch.buffers.activations.tile_bytes() / row).clamp(1, m.max(1));
         let mb = if c.block > 0 { most.min(c.block) } else { most };
         let blocks = m.div_ceil(mb);
-        if blocks > u64::from(super::table::MAX_LAYERS) {
+        // tokens outer the blocks are a loop of one descriptor
+        // (`block_loop.rs`), otherwise one descriptor a block
+        if c.order == reuse::LoopOrder::TokensOuter {
+            if blocks > super::block_loop::MAX_BLOCKS {
+                need.push(format!(
+                    "{blocks} token blocks of {mb}, over the {} a loop of one descriptor runs",
+                    super::block_loop::MAX_BLOCKS
+                ));
+            }
+        } else if blocks > u64::from(super::table::MAX_LAYERS) {
             need.push(format!(
-                "{blocks} token blocks of {mb}, over the table's {} descriptors",
+                "{blocks} token blocks of {mb}, over the table's {} descriptors (one a block \
+                 unless tokens outer)",
                 super::table::MAX_LAYERS
             ));
         }

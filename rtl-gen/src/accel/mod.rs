@@ -42,6 +42,7 @@
 //! those, element-major (a prefix of whole beats; the DMA rewires it). Outputs: `M` rows of `N`
 //! 32-bit two's-complement accumulators, or `N` INT8 values with flags bit 2.
 
+pub mod block_loop;
 pub mod build;
 pub mod chain;
 pub mod chain_check;

@@ -46,6 +46,9 @@ pub enum Mutation {
     /// A tile whose transfer carries a streamed input starts when its
     /// weights have arrived, without waiting for the rows after them.
     StreamEarlyStart,
+    /// A loop of token blocks reads every block's weights and rows from
+    /// the first block's DRAM region (`block_loop.rs`: no block stride).
+    LoopNoStride,
     /// A weights-outer block's tile reads the weights from its own slot
     /// instead of the slot its group's first block loaded them into.
     HeldOwnSlot,

@@ -23,6 +23,7 @@
 //! load (its weights, the first block's tiles only, then its block's rows)
 //! in the order of the tiles. Outputs from `OUT_ADDR`, row-major.
 
+use super::block_loop;
 use super::check::{simulate, AccelOptions, AccelReport, RunImage};
 use super::image::{
     act_image, engine_run, reference, Layer, LayerTiming, ACT_ADDR, DESC_ADDR, OUT_ADDR,
@@ -90,11 +91,20 @@ pub fn streamed_plan(
                 p.width()
             ));
         }
-        let max = u64::from(super::table::MAX_LAYERS);
-        if s.blocks > max {
+        if s.order == Order::WeightsOuter {
+            let max = u64::from(super::table::MAX_LAYERS);
+            if s.blocks > max {
+                return why(format!(
+                    "{} token blocks: weights outer the top runs one descriptor a block, at \
+                     most {max}",
+                    s.blocks
+                ));
+            }
+        } else if s.blocks > super::block_loop::MAX_BLOCKS {
             return why(format!(
-                "{} token blocks: the top runs one descriptor a block, at most {max}",
-                s.blocks
+                "{} token blocks: the top's loop of one descriptor runs at most {}",
+                s.blocks,
+                super::block_loop::MAX_BLOCKS
             ));
         }
         if s.block * k.div_ceil(p.width()) > p.act_words / 2 {
@@ -206,6 +216,8 @@ pub fn check_streamed(
     // weights outer: every block after the first computes with the
     // weights its group's first block loaded, its transfers rows only
     let held = s.order == Order::WeightsOuter;
+    // tokens outer over several blocks: one descriptor, its blocks a loop
+    let looped = streamed && !held && s.blocks > 1;
     let flags = if streamed { STREAM_FLAG } else { 0 }
         | if s.out_spill { STORE_FLAG } else { 0 }
         | if held { WO_FLAG } else { 0 };
@@ -261,6 +273,10 @@ pub fn check_streamed(
             segments.push((ACT_ADDR, act_image(p, &acts, k)));
             (ACT_ADDR, 0)
         };
+        if looped && b > 0 {
+            // (the loop's descriptor gives the block's fields)
+            continue;
+        }
         let f = flags | if held && t.block > 0 { HELD_FLAG } else { 0 };
         // (a row's bytes: `K` for the streamed INT8 rows)
         let words = [
@@ -277,6 +293,34 @@ pub fn check_streamed(
         let mut d = vec![0u8; DESC_BYTES as usize];
         for (j, v) in words.iter().enumerate() {
             d[j * 4..j * 4 + 4].copy_from_slice(&(*v as u32).to_le_bytes());
+        }
+        if looped {
+            // tokens outer: the first block's descriptor with the loop's
+            // words, every later block its own fields from it
+            // (`block_loop.rs`)
+            let next = s.tiles[first[1]];
+            let last = s.tiles[first[first.len() - 1]];
+            let next_obase = if s.out_spill {
+                let st = (first[1]..s.tiles.len())
+                    .find(|&j| s.tiles[j].block == 1 && s.tiles[j].out_bytes > 0)
+                    .unwrap_or(first[1]);
+                sbase + stored_before(st)
+            } else {
+                OUT_ADDR + next.m0 * n * 4
+            };
+            let lw = [
+                (block_loop::BLOCKS_WORD, s.blocks),
+                (block_loop::LAST_WORD, last.tokens),
+                (
+                    block_loop::DSTRIDE_WORD,
+                    s.load_addr(first[1]) - s.load_addr(i),
+                ),
+                (block_loop::OSTRIDE_WORD, next_obase - obase),
+            ];
+            for (j, v) in lw {
+                let j = j as usize;
+                d[j * 4..j * 4 + 4].copy_from_slice(&(v as u32).to_le_bytes());
+            }
         }
         descs.extend(d);
     }
@@ -300,7 +344,7 @@ pub fn check_streamed(
         segments,
         loads: vec![load],
         wbases: vec![0],
-        desc_count: first.len() as u64,
+        desc_count: if looped { 1 } else { first.len() as u64 },
         outs: vec![outs],
     };
     let r = simulate(p, &img, opts)?;

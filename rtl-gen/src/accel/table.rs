@@ -26,9 +26,10 @@ use crate::ir::{Expr, Stmt};
 /// costs is measured in docs/rtl.md ("Descriptor chains").
 pub const MAX_LAYERS: u32 = 8;
 
-/// Bits of a layer index (it counts to [`MAX_LAYERS`] inclusive: a cursor
-/// past the last layer must not wrap to layer 0).
-pub const LB: u32 = 4;
+/// Bits of a layer index (it counts to the chain's length inclusive: a
+/// cursor past the last layer must not wrap to layer 0; a loop of token
+/// blocks, `block_loop.rs`, counts its blocks as layers).
+pub const LB: u32 = 12;
 
 /// The producer field of a flags word (`flags[18:16]`, 3 bits: a producer
 /// is an earlier layer, so at most `MAX_LAYERS - 2`) widened to a layer
@@ -108,6 +109,7 @@ pub fn table(p: &AccelParams, o: &mut Body) {
         ));
     }
     o.clocked_data(load);
+    super::block_loop::fields(p, o);
 }
 
 /// `floor(x / width)` of the 32-bit wire `x`: a shift for a power-of-two
@@ -148,27 +150,36 @@ pub fn div_constant(width: u64) -> (u128, u32) {
 }
 
 /// `<pre>_<field>` for each of `fields`: entry `idx` of the table (the
-/// last entry for an index past it).
+/// last entry for an index past it); in a loop of token blocks entry 0
+/// with block `idx`'s own fields (`block_loop.rs`).
 pub fn view(o: &mut Body, pre: &str, idx: Expr, fields: &[&str]) {
     let l = format!("{pre}_l");
     if !matches!(&idx, Expr::Name(s) if *s == l) {
         o.wire(&l, LB, idx);
     }
+    let ent = format!("{pre}_ent");
+    o.wire(&ent, LB, super::block_loop::entry(&l));
     for f in fields {
         let mut e = n(&format!("t{}_{f}", MAX_LAYERS - 1));
         for i in (0..MAX_LAYERS - 1).rev() {
             e = mux(
-                eq(n(&l), super::build::k(LB, u128::from(i))),
+                eq(n(&ent), super::build::k(LB, u128::from(i))),
                 n(&format!("t{i}_{f}")),
                 e,
             );
         }
-        o.wire(&format!("{pre}_{f}"), X, e);
+        o.wire(&format!("{pre}_{f}"), X, super::block_loop::field(&l, f, e));
     }
 }
 
-/// `idx < DESC_COUNT` (a layer index against the 32-bit count).
+/// `idx < ` the chain's length (a layer index against the 32-bit count:
+/// `DESC_COUNT`, or a loop's blocks).
 pub fn in_chain(idx: Expr) -> Expr {
+    super::build::lt(zx(idx, LB), n("chain_n"))
+}
+
+/// `idx < DESC_COUNT`: a table entry the chain loaded.
+pub fn in_table(idx: Expr) -> Expr {
     super::build::lt(zx(idx, LB), n("desc_count"))
 }
 
