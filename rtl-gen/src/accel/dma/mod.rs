@@ -24,7 +24,7 @@ mod router;
 mod write_back;
 
 pub(super) use assemble::gearbox;
-pub(super) use gearbox::tile_beats;
+pub(super) use gearbox::{store_queue, tile_beats};
 pub use requests::read_requests;
 pub use router::read_data;
 pub use write_back::{int8_out_able, write_back};
