@@ -320,7 +320,17 @@ pub fn request(p: &AccelParams, o: &mut Body) {
                 zx(sl("st_gl", gb - 1, 0), gb),
             ),
         );
-        o.wire("st_beats", X, zx(sl("st_acc", X - 1, s), X - s));
+        // (rounded up: a part of a beat is a beat on the bus; the host
+        // refuses such stores, so the rounding adds nothing)
+        let part_beat = crate::ir::Expr::Unary(
+            crate::ir::UnOp::ReduceOr,
+            Box::new(sl("st_acc", s - 1, 0)),
+        );
+        o.wire(
+            "st_beats",
+            X,
+            add(zx(sl("st_acc", X - 1, s), X - s), zx(part_beat, 1)),
+        );
     } else {
         o.wire("st_wpb", X, zx(sl("st_gl", X - 1, s), X - s));
         let wb = addr_bits(p.lanes() * 32 / u64::from(p.axi_bits) + 1);
