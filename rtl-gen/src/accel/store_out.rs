@@ -322,10 +322,8 @@ pub fn request(p: &AccelParams, o: &mut Body) {
         );
         // (rounded up: a part of a beat is a beat on the bus; the host
         // refuses such stores, so the rounding adds nothing)
-        let part_beat = crate::ir::Expr::Unary(
-            crate::ir::UnOp::ReduceOr,
-            Box::new(sl("st_acc", s - 1, 0)),
-        );
+        let part_beat =
+            crate::ir::Expr::Unary(crate::ir::UnOp::ReduceOr, Box::new(sl("st_acc", s - 1, 0)));
         o.wire(
             "st_beats",
             X,
@@ -731,10 +729,7 @@ fn data_side(p: &AccelParams, o: &mut Body) {
     );
     if let Some(q) = queue {
         let qw = p.oword_bits() + p.axi_bits;
-        o.clocked(
-            vec![set("sgq_q", k(qw, 0)), set("sgq_n", kx(0))],
-            q,
-        );
+        o.clocked(vec![set("sgq_q", k(qw, 0)), set("sgq_n", kx(0))], q);
     }
 }
 
