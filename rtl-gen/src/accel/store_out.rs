@@ -32,7 +32,10 @@
 //! group's last output is in the buffer (a two-entry queue of stores
 //! between them, as at most two groups hold a half), reading the output
 //! buffer on the cycles the partial sums' reads leave free, and the write
-//! responses with ID 1 are counted. The counters and flags are reset
+//! responses with ID 1 are counted. Where an output word is not whole
+//! beats the data side packs the store's words into beats through a
+//! queue (`dma::store_queue`, a word a cycle; a store is whole beats,
+//! `AccelParams::refuses_gear`). The counters and flags are reset
 //! (4-state simulation starts them unknown) and cleared when a run starts.
 
 use super::build::{
