@@ -15,6 +15,7 @@ use rtl_gen::accel::image::LayerTiming;
 use rtl_gen::accel::params::Mutation;
 use rtl_gen::accel::stream::{Order, StreamPlan};
 use rtl_gen::accel::AccelParams;
+use rtl_gen::error::RtlError;
 use sim::Accelerator;
 
 /// 8 x 16 with 16 KiB activation and output buffers: on a 512-bit bus a
@@ -84,4 +85,26 @@ fn a_store_of_part_of_a_beat_is_refused() {
     let why = p.refuses_gear(3, 1024, true, false).expect("refused");
     assert!(why.contains("96 bytes a store"), "{why}");
     assert!(p.refuses_gear(8, 1024, true, false).is_none());
+}
+
+/// The presets' stored prefills that stay out are refused with the
+/// reason before anything is built: vitallm's streamed input (a 128-bit
+/// input word, the splitter) and edge-w4a8's and edge-w8a8's stores of a
+/// token block of 25 (1,500 and 1,300 bytes, not whole 64-byte beats).
+#[test]
+fn preset_prefills_that_stay_out_are_refused() {
+    let cases = [
+        ("vitallm", (64, 2560, 128), "128-bit input word"),
+        ("vitallm", (64, 2560, 640), "128-bit input word"),
+        ("edge-w4a8", (64, 2560, 640), "1500 bytes a store"),
+        ("edge-w8a8", (64, 2560, 640), "1300 bytes a store"),
+    ];
+    for (name, (m, k, n), want) in cases {
+        let a = sim::arch::preset(name).expect("preset");
+        let p = AccelParams::new(&a, 512).expect("builds");
+        match check_gemm(&p, m, k, n, &o()) {
+            Err(RtlError::Unsupported(w)) => assert!(w.contains(want), "{name}: {w}"),
+            other => panic!("{name}: expected a refusal, got {other:?}"),
+        }
+    }
 }
