@@ -78,6 +78,10 @@ pub enum Mutation {
     /// With outputs stored per tile, the data side drops the first write
     /// beat of every store (a word's first beat never sent).
     StoreDropBeat,
+    /// With outputs stored per tile through the output gearbox, a word is
+    /// packed at the queue's first bit, over the bits it holds (the
+    /// packing offset dropped).
+    StoreGearOverlap,
     /// With `ternary-packed` weights, the unpacker reads a byte's digits
     /// most significant first (weight `5i + j` from digit `4 - j`).
     TritOrder,

@@ -12,20 +12,29 @@ impl AccelParams {
     /// those bytes: a tile whose bytes are not whole beats would be timed
     /// as the beats the bus moves, so tiles of whole beats are taken
     /// (`image.rs` checks every tile of the mapping); an output row must be
-    /// whole beats (its bursts); the stores per tile send output words of
-    /// whole beats (`store_out.rs`) and the streamed rows arrive as input
+    /// whole beats (its bursts); a store per tile (`store_out.rs`, a
+    /// group's `m` output words packed into beats) must be whole beats, and the streamed rows arrive as input
     /// words of whole beats at the engine's rate (`stream_in.rs`; the input
     /// splitter holds the bus a beat's words), whatever the weight words.
-    pub fn refuses_gear(&self, n: u64, stores: bool, streams: bool) -> Option<String> {
+    pub fn refuses_gear(&self, m: u64, n: u64, stores: bool, streams: bool) -> Option<String> {
         let db = u64::from(self.axi_bits);
         if self.ogear() && stores {
-            return Some(format!(
-                "the engine stores this layer's outputs per tile, and the top's stores send \
-                 output words of whole {db}-bit beats, which this design's {}-bit output word \
-                 ({} lanes x 32) is not",
-                self.oword_bits(),
-                self.lanes()
-            ));
+            // a store is a group's `m` output words packed into beats (the
+            // output gearbox on the store path): whole beats, as the
+            // engine's DRAM model times the store's bytes
+            let rest = n % self.lanes();
+            for gl in [self.lanes(), rest] {
+                if gl != 0 && !(m * gl * 32).is_multiple_of(db) {
+                    return Some(format!(
+                        "the engine stores this layer's outputs per tile, a feature group's \
+                         {m} output words of {gl} lanes x 32 bits = {} bytes a store, not whole \
+                         {}-byte beats (the DRAM model times the store's bytes, the bus would \
+                         move more)",
+                        m * gl * 4,
+                        self.beat_bytes()
+                    ));
+                }
+            }
         }
         if self.asplit() && streams {
             return Some(format!(
@@ -198,7 +207,7 @@ impl AccelParams {
         let (wb, ab) = (self.wgt_bits(), self.act_bits());
         if self.gears() {
             let (stores, streams) = moves_stored(self, m, k, n, stored);
-            if let Some(why) = self.refuses_gear(n, stores, streams) {
+            if let Some(why) = self.refuses_gear(m, n, stores, streams) {
                 return Some(why);
             }
         }

@@ -32,7 +32,10 @@
 //! group's last output is in the buffer (a two-entry queue of stores
 //! between them, as at most two groups hold a half), reading the output
 //! buffer on the cycles the partial sums' reads leave free, and the write
-//! responses with ID 1 are counted. The counters and flags are reset
+//! responses with ID 1 are counted. Where an output word is not whole
+//! beats the data side packs the store's words into beats through a
+//! queue (`dma::store_queue`, a word a cycle; a store is whole beats,
+//! `AccelParams::refuses_gear`). The counters and flags are reset
 //! (4-state simulation starts them unknown) and cleared when a run starts.
 
 use super::build::{
@@ -41,16 +44,16 @@ use super::build::{
 };
 use super::params::{addr_bits, AccelParams, Mutation};
 use super::table;
-use crate::ir::{part, Expr};
+use crate::ir::{part, Expr, Stmt};
 
 /// The descriptor's flags bit of outputs stored per tile (bit 3).
 pub const STORE_FLAG: u64 = 0x8;
 
-/// The store path is built on `p`: the output buffer has two halves and
-/// an output word is whole beats (no output gearbox; the weight and input
-/// words' gearboxes are on the read side).
+/// The store path is built on `p`: the output buffer has two halves
+/// (output words that are not whole beats are packed into beats by the
+/// data side's queue, `dma::store_queue`).
 pub fn built(p: &AccelParams) -> bool {
-    p.out_words >= 2 && !p.ogear()
+    p.out_words >= 2
 }
 
 /// Words of one staging half of the output buffer.
@@ -306,18 +309,41 @@ pub fn request(p: &AccelParams, o: &mut Body) {
         mux(lt(n("st_left"), kx(p.lanes())), n("st_left"), kx(p.lanes())),
     );
     let s = (p.axi_bits / 32).trailing_zeros();
-    o.wire("st_wpb", X, zx(sl("st_gl", X - 1, s), X - s));
     // a group's tokens fit a half (the host's rule): a narrow product
     let mb = addr_bits(half(p) + 1);
-    let wb = addr_bits(p.lanes() * 32 / u64::from(p.axi_bits) + 1);
-    o.wire(
-        "st_beats",
-        X,
-        mul(
-            zx(sl("vd_m", mb - 1, 0), mb),
-            zx(sl("st_wpb", wb - 1, 0), wb),
-        ),
-    );
+    if p.ogear() {
+        // the group's words packed into beats: `m x gl x 32` bits, whole
+        // beats (`AccelParams::refuses_gear`)
+        let gb = addr_bits(p.lanes() + 1);
+        o.wire(
+            "st_acc",
+            X,
+            mul(
+                zx(sl("vd_m", mb - 1, 0), mb),
+                zx(sl("st_gl", gb - 1, 0), gb),
+            ),
+        );
+        // (rounded up: a part of a beat is a beat on the bus; the host
+        // refuses such stores, so the rounding adds nothing)
+        let part_beat =
+            crate::ir::Expr::Unary(crate::ir::UnOp::ReduceOr, Box::new(sl("st_acc", s - 1, 0)));
+        o.wire(
+            "st_beats",
+            X,
+            add(zx(sl("st_acc", X - 1, s), X - s), zx(part_beat, 1)),
+        );
+    } else {
+        o.wire("st_wpb", X, zx(sl("st_gl", X - 1, s), X - s));
+        let wb = addr_bits(p.lanes() * 32 / u64::from(p.axi_bits) + 1);
+        o.wire(
+            "st_beats",
+            X,
+            mul(
+                zx(sl("vd_m", mb - 1, 0), mb),
+                zx(sl("st_wpb", wb - 1, 0), wb),
+            ),
+        );
+    }
     o.reg("st_ptr", X);
     o.wire(
         "st_addr",
@@ -452,11 +478,16 @@ pub fn channel(p: &AccelParams, o: &mut Body) {
 /// (`sg_done` groups complete against `sw_st` sent), word by word from
 /// its half: a word read (`sw_rd`) lands in `ob_q` a cycle later and is
 /// taken into `sw_w` when the word before has gone; a partial-sum read in
-/// between takes `ob_q`, so the word is read again.
+/// between takes `ob_q`, so the word is read again. With the output
+/// gearbox (`p.ogear()`) a taken word is packed into the store's queue
+/// (`dma::store_queue`) and a beat leaves whenever the queue holds one.
 fn data_side(p: &AccelParams, o: &mut Body) {
     let bb = p.beat_bytes();
     let h = half(p);
-    let fields = ["addr", "beats", "wpb", "m", "m0"];
+    let gear = p.ogear();
+    // (the gearbox: the word's lanes, else its beats)
+    let per = if gear { "gl" } else { "wpb" };
+    let fields = ["addr", "beats", per, "m", "m0"];
     for i in 0..2 {
         for f in fields {
             o.reg(&format!("f{i}_{f}"), X);
@@ -478,12 +509,15 @@ fn data_side(p: &AccelParams, o: &mut Body) {
         ("sw_bt", X),
         ("sw_ra", X),
         ("sw_m", X),
-        ("sw_wpb", X),
+        (if gear { "sw_gl" } else { "sw_wpb" }, X),
         ("sw_qok", 1),
         ("sw_wv", 1),
         ("sw_w", p.oword_bits()),
     ] {
-        o.reg(r, w);
+        // (the gearbox: the queue holds the words)
+        if !(gear && ["sw_wv", "sw_w", "sw_bt"].contains(&r)) {
+            o.reg(r, w);
+        }
     }
     for f in fields {
         o.wire(
@@ -508,24 +542,39 @@ fn data_side(p: &AccelParams, o: &mut Body) {
             ne(n("sw_left"), kx(0)),
         ),
     );
+    let have = if gear { n("sgq_beat") } else { n("sw_wv") };
     o.wire(
         "s_wvalid",
         1,
-        and(and(n("sw_act"), n("sw_wv")), ne(n("sw_bl"), kx(0))),
+        and(and(n("sw_act"), have), ne(n("sw_bl"), kx(0))),
     );
     o.wire("s_wfire", 1, and(n("s_wvalid"), n("m_axi_wready")));
     o.wire("s_wlast", 1, eq(n("sw_bl"), kx(1)));
-    o.wire(
-        "sw_wend",
-        1,
-        and(n("s_wfire"), eq(add(n("sw_bt"), kx(1)), n("sw_wpb"))),
-    );
+    if !gear {
+        o.wire(
+            "sw_wend",
+            1,
+            and(n("s_wfire"), eq(add(n("sw_bt"), kx(1)), n("sw_wpb"))),
+        );
+    }
     o.wire("sw_end", 1, and(n("s_wfire"), eq(n("sw_left"), kx(1))));
-    o.wire(
-        "sw_take",
-        1,
-        and(or(not(n("sw_wv")), n("sw_wend")), n("sw_qok")),
-    );
+    let queue = if gear {
+        // a word joins the queue when less than a beat is left in it
+        let q = super::dma::store_queue(p, o, or(n("parse_ok"), n("sw_go")));
+        o.wire(
+            "sw_take",
+            1,
+            and(n("sw_qok"), lt(n("sgq_after"), kx(u64::from(p.axi_bits)))),
+        );
+        Some(q)
+    } else {
+        o.wire(
+            "sw_take",
+            1,
+            and(or(not(n("sw_wv")), n("sw_wend")), n("sw_qok")),
+        );
+        None
+    };
     o.wire(
         "sw_rd",
         1,
@@ -538,29 +587,50 @@ fn data_side(p: &AccelParams, o: &mut Body) {
         ),
     );
     o.wire("sw_raddr", X, add(mux(n("sw_h"), kx(h), kx(0)), n("sw_ra")));
-    o.wire(
-        "s_wdata",
-        p.axi_bits,
-        part(
-            "sw_w",
-            mul(n("sw_bt"), kx(u64::from(p.axi_bits))),
+    if gear {
+        o.wire("s_wdata", p.axi_bits, sl("sgq_q", p.axi_bits - 1, 0));
+    } else {
+        o.wire(
+            "s_wdata",
             p.axi_bits,
-        ),
-    );
+            part(
+                "sw_w",
+                mul(n("sw_bt"), kx(u64::from(p.axi_bits))),
+                p.axi_bits,
+            ),
+        );
+    }
     // (broken: every store's first beat is never sent)
     let drop = p.mutation == Mutation::StoreDropBeat;
     let push = |i: u32| {
         vec![
             set(&format!("f{i}_addr"), n("st_addr")),
             set(&format!("f{i}_beats"), n("st_beats")),
-            set(&format!("f{i}_wpb"), n("st_wpb")),
+            if gear {
+                set(&format!("f{i}_gl"), n("st_gl"))
+            } else {
+                set(&format!("f{i}_wpb"), n("st_wpb"))
+            },
             set(&format!("f{i}_m"), n("vd_m")),
             set(&format!("f{i}_m0"), n("fd_b0")),
             set(&format!("f{i}_ge"), n("st_ge")),
         ]
     };
+    // (the gearbox: no held word nor beat count, the queue instead)
+    let keep = |v: Vec<Stmt>| -> Vec<Stmt> {
+        if gear {
+            without_word(v)
+        } else {
+            v
+        }
+    };
+    let per_word = if gear {
+        set("sw_gl", n("fq_gl"))
+    } else {
+        set("sw_wpb", n("fq_wpb"))
+    };
     o.clocked(
-        vec![
+        keep(vec![
             set("sw_act", b(false)),
             set("sw_wv", b(false)),
             set("sw_qok", b(false)),
@@ -568,10 +638,10 @@ fn data_side(p: &AccelParams, o: &mut Body) {
             set("fh", b(false)),
             set("sg_done", kx(0)),
             set("sw_st", kx(0)),
-        ],
+        ]),
         vec![when_else(
             n("parse_ok"),
-            vec![
+            keep(vec![
                 set("sg_done", kx(0)),
                 set("sw_st", kx(0)),
                 set("ft", b(false)),
@@ -580,8 +650,8 @@ fn data_side(p: &AccelParams, o: &mut Body) {
                 set("sw_act", b(false)),
                 set("sw_wv", b(false)),
                 set("sw_qok", b(false)),
-            ],
-            vec![
+            ]),
+            keep(vec![
                 when(
                     n("st_trig"),
                     vec![
@@ -603,7 +673,7 @@ fn data_side(p: &AccelParams, o: &mut Body) {
                                 n("fq_beats")
                             },
                         ),
-                        set("sw_wpb", n("fq_wpb")),
+                        per_word.clone(),
                         // the block's words at its offset in the half
                         set("sw_m", add(n("fq_m0"), n("fq_m"))),
                         set("sw_ge", n("fq_ge")),
@@ -657,7 +727,29 @@ fn data_side(p: &AccelParams, o: &mut Body) {
                         set("sw_h", mux(n("sw_ge"), not(n("sw_h")), n("sw_h"))),
                     ],
                 ),
-            ],
+            ]),
         )],
     );
+    if let Some(q) = queue {
+        let qw = p.oword_bits() + p.axi_bits;
+        o.clocked(vec![set("sgq_q", k(qw, 0)), set("sgq_n", kx(0))], q);
+    }
+}
+
+/// `stmts` without the held word's registers (`sw_wv`, `sw_w`, `sw_bt`,
+/// `sw_wpb`) at any depth, and without the `if`s left empty: the data
+/// side with the output gearbox, whose queue holds the words.
+fn without_word(stmts: Vec<Stmt>) -> Vec<Stmt> {
+    const WORD: [&str; 4] = ["sw_wv", "sw_w", "sw_bt", "sw_wpb"];
+    stmts
+        .into_iter()
+        .filter_map(|st| match st {
+            Stmt::NonBlocking(Expr::Name(ref l), _) if WORD.contains(&l.as_str()) => None,
+            Stmt::If(c, a, e) => {
+                let (a, e) = (without_word(a), without_word(e));
+                (!a.is_empty() || !e.is_empty()).then_some(Stmt::If(c, a, e))
+            }
+            other => Some(other),
+        })
+        .collect()
 }

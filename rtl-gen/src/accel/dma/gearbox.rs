@@ -21,7 +21,9 @@
 //!   output row (its groups' lanes, the partial last group's fewer) are
 //!   appended to a queue of `bus + word` bits as they leave the output
 //!   buffer, a beat sent whenever the queue holds one; the write-back is
-//!   after the layers' window.
+//!   after the layers' window. The stores per tile (`store_out.rs`) pack
+//!   a group's words the same way in their own queue ([`store_queue`]),
+//!   a word appended in the cycle a beat leaves, so a word a cycle.
 
 use crate::accel::build::{
     add, and, b, cat, eq, k, kx, le, lt, mul, mux, n, not, or, set, sl, sub, when, when_else, zx,
@@ -220,6 +222,69 @@ pub fn out_queue(p: &AccelParams, o: &mut Body, clear: Expr) -> Vec<Stmt> {
                     set("og_n", add(n("og_n"), n("wb_lbits"))),
                 ],
             )],
+        )],
+    )]
+}
+
+/// The stores' packing queue (`sgq_q`, `sgq_n` bits held, `bus + word`
+/// bits): `s_wfire` sends the low beat, `sw_take` appends the word `ob_q`
+/// (its lanes past `sw_gl` zero) above the bits left after that beat.
+/// Drives `sgq_after` (the bits held once this cycle's beat has gone) and
+/// `sgq_beat` (a beat is held); returns the statements that advance it
+/// (`clear` empties it).
+pub fn store_queue(p: &AccelParams, o: &mut Body, clear: Expr) -> Vec<Stmt> {
+    let (ow, db) = (p.oword_bits(), p.axi_bits);
+    let qw = ow + db;
+    o.reg("sgq_q", qw);
+    o.reg("sgq_n", X);
+    let lanes = p.arch.array.lanes;
+    let kept: Vec<Expr> = (0..lanes)
+        .rev()
+        .map(|l| {
+            mux(
+                lt(kx(u64::from(l)), n("sw_gl")),
+                sl("ob_q", l * 32 + 31, l * 32),
+                k(32, 0),
+            )
+        })
+        .collect();
+    o.wire("sgq_w", ow, cat(kept));
+    o.wire("sgq_beat", 1, le(kx(u64::from(db)), n("sgq_n")));
+    o.wire(
+        "sgq_sh",
+        qw,
+        mux(
+            n("s_wfire"),
+            cat(vec![k(db, 0), sl("sgq_q", qw - 1, db)]),
+            n("sgq_q"),
+        ),
+    );
+    o.wire(
+        "sgq_after",
+        X,
+        mux(n("s_wfire"), sub(n("sgq_n"), kx(u64::from(db))), n("sgq_n")),
+    );
+    o.wire("sgq_x", qw + db, cat(vec![k(db, 0), n("sgq_w"), k(db, 0)]));
+    // (broken: the word at the queue's first bit, over the bits held)
+    let at = if p.mutation == Mutation::StoreGearOverlap {
+        kx(0)
+    } else {
+        n("sgq_after")
+    };
+    o.wire("sgq_ins", qw, part("sgq_x", sub(kx(u64::from(db)), at), qw));
+    vec![when_else(
+        clear,
+        vec![set("sgq_q", k(qw, 0)), set("sgq_n", kx(0))],
+        vec![when_else(
+            n("sw_take"),
+            vec![
+                set("sgq_q", bor(n("sgq_sh"), n("sgq_ins"))),
+                set(
+                    "sgq_n",
+                    add(n("sgq_after"), cat(vec![sl("sw_gl", X - 6, 0), k(5, 0)])),
+                ),
+            ],
+            vec![set("sgq_q", n("sgq_sh")), set("sgq_n", n("sgq_after"))],
         )],
     )]
 }

@@ -29,7 +29,7 @@ mod short_rows;
 mod write_back;
 
 pub(super) use assemble::gearbox;
-pub(super) use gearbox::tile_beats;
+pub(super) use gearbox::{store_queue, tile_beats};
 pub use requests::read_requests;
 pub use router::read_data;
 pub(super) use short_rows::lanes_of;
