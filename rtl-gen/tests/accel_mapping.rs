@@ -7,25 +7,13 @@
 
 mod accel_common;
 
-use accel_common::{opts, small};
-use rtl_gen::accel::check::{check_gemm, AccelOptions};
+use accel_common::{mapped, small, CYCLES};
+use rtl_gen::accel::check::check_gemm;
 use rtl_gen::accel::mapping::engine_mapped;
 use rtl_gen::accel::params::Mutation;
 use rtl_gen::accel::AccelParams;
-use sim::mapping::{Mapper, Objective};
+use sim::mapping::Mapper;
 use sim::Accelerator;
-
-const CYCLES: Mapper = Mapper::Search {
-    objective: Objective::Cycles,
-    prices: None,
-};
-
-fn mapped() -> AccelOptions {
-    AccelOptions {
-        mapper: CYCLES,
-        ..opts()
-    }
-}
 
 /// The K tile the mapper chose, and the check's report.
 fn run(

@@ -44,6 +44,20 @@ pub fn opts() -> rtl_gen::accel::check::AccelOptions {
     }
 }
 
+/// The mapper the mapping tests search with (objective cycles).
+pub const CYCLES: sim::mapping::Mapper = sim::mapping::Mapper::Search {
+    objective: sim::mapping::Objective::Cycles,
+    prices: None,
+};
+
+/// [`opts`] with the layer mapped by [`CYCLES`].
+pub fn mapped() -> rtl_gen::accel::check::AccelOptions {
+    rtl_gen::accel::check::AccelOptions {
+        mapper: CYCLES,
+        ..opts()
+    }
+}
+
 /// `a` with the banked DRAM model (LPDDR5-6400, one channel).
 pub fn banked(mut a: Accelerator) -> Accelerator {
     a.dram.model = sim::arch::DramModelKind::Banked;
