@@ -98,17 +98,8 @@ fn unspaced_short_rows_are_caught() {
     let a = design("w120", (4, 120));
     let mut p = AccelParams::new(&a, 64).expect("builds");
     p.mutation = Mutation::ShortRowsStride;
-    let r = rtl_gen::accel::check::check_gemm(&p, 2, 576, 6, &accel_common::opts()).expect("runs");
-    println!("{}", r.summary());
-    assert!(!r.passed());
-    assert!(r.finished);
-    let rtl = r.rtl.expect("the layer ran");
-    assert_eq!(
-        (rtl.start, rtl.done, rtl.total),
-        (r.engine.start, r.engine.done, r.engine.total)
-    );
     // the partial group's 2 lanes of both tokens wrong, the group's right
-    assert_eq!(r.wrong_results, 4);
+    assert_eq!(accel_common::wrong_results(&p, (2, 576, 6)), 4);
 }
 
 /// An input gearbox whose words take the next activation's bits out of the
@@ -120,16 +111,7 @@ fn skipping_input_gearbox_is_caught() {
     let a = design("w63", (8, 63));
     let mut p = AccelParams::new(&a, 64).expect("builds");
     p.mutation = Mutation::InputGearSkip;
-    let r = rtl_gen::accel::check::check_gemm(&p, 2, 504, 8, &accel_common::opts()).expect("runs");
-    println!("{}", r.summary());
-    assert!(!r.passed());
-    assert!(r.finished);
-    let rtl = r.rtl.expect("the layer ran");
-    assert_eq!(
-        (rtl.start, rtl.done, rtl.total),
-        (r.engine.start, r.engine.done, r.engine.total)
-    );
-    assert_eq!(r.wrong_results, 15);
+    assert_eq!(accel_common::wrong_results(&p, (2, 504, 8)), 15);
 }
 
 /// The tops above lint clean (`verilator --lint-only -Wall`, the top's

@@ -95,7 +95,10 @@ pub fn wrong_results(p: &rtl_gen::accel::AccelParams, (m, k, n): (u64, u64, u64)
     assert!(!r.passed());
     assert!(r.finished);
     let rtl = r.rtl.expect("the layer ran");
-    assert_eq!((rtl.start, rtl.done), (r.engine.start, r.engine.done));
+    assert_eq!(
+        (rtl.start, rtl.done, rtl.total),
+        (r.engine.start, r.engine.done, r.engine.total)
+    );
     r.wrong_results
 }
 
