@@ -171,34 +171,53 @@ pub fn split_input(p: &AccelParams, o: &mut Body) -> Vec<Stmt> {
     )]
 }
 
+/// A packing queue `<pre>` of `bus + word` bits: declares its bits
+/// `<pre>_q` and their count `<pre>_n`, and `<pre>_w`, the output word
+/// `ob_q` with its lanes from `lanes` on zero (a partial group's).
+fn queue_word(p: &AccelParams, o: &mut Body, pre: &str, lanes: &str) -> u32 {
+    let qw = p.oword_bits() + p.axi_bits;
+    o.reg(&format!("{pre}_q"), qw);
+    o.reg(&format!("{pre}_n"), X);
+    let kept: Vec<Expr> = (0..p.arch.array.lanes)
+        .rev()
+        .map(|l| {
+            mux(
+                lt(kx(u64::from(l)), n(lanes)),
+                sl("ob_q", l * 32 + 31, l * 32),
+                k(32, 0),
+            )
+        })
+        .collect();
+    o.wire(&format!("{pre}_w"), p.oword_bits(), cat(kept));
+    qw
+}
+
+/// `<pre>_ins`: the word `<pre>_w` shifted to start at bit `at` of the
+/// queue (through `<pre>_x`, the word between a beat of zeros each side).
+fn queue_insert(p: &AccelParams, o: &mut Body, pre: &str, at: Expr) {
+    let (db, qw) = (p.axi_bits, p.oword_bits() + p.axi_bits);
+    let x = format!("{pre}_x");
+    o.wire(
+        &x,
+        qw + db,
+        cat(vec![k(db, 0), n(&format!("{pre}_w")), k(db, 0)]),
+    );
+    o.wire(
+        &format!("{pre}_ins"),
+        qw,
+        part(&x, sub(kx(u64::from(db)), at), qw),
+    );
+}
+
 /// The output gearbox's queue (`og_q`, `og_n` bits held) and its wires:
 /// `og_app` appends the word `wq` (lanes past `wb_lanes` zero) when the
 /// queue holds less than a beat, `og_beat` a beat is held; `og_data` the
 /// beat. Returns the statements that advance it (`w_fire` sends a beat;
 /// `clear` empties it).
 pub fn out_queue(p: &AccelParams, o: &mut Body, clear: Expr) -> Vec<Stmt> {
-    let (ow, db) = (p.oword_bits(), p.axi_bits);
-    let qw = ow + db;
-    o.reg("og_q", qw);
-    o.reg("og_n", X);
-    let lanes = p.arch.array.lanes;
-    let kept: Vec<Expr> = (0..lanes)
-        .rev()
-        .map(|l| {
-            mux(
-                lt(kx(u64::from(l)), n("wb_lanes")),
-                sl("ob_q", l * 32 + 31, l * 32),
-                k(32, 0),
-            )
-        })
-        .collect();
-    o.wire("og_w", ow, cat(kept));
-    o.wire("og_x", qw + db, cat(vec![k(db, 0), n("og_w"), k(db, 0)]));
-    o.wire(
-        "og_ins",
-        qw,
-        part("og_x", sub(kx(u64::from(db)), n("og_n")), qw),
-    );
+    let db = p.axi_bits;
+    let qw = queue_word(p, o, "og", "wb_lanes");
+    queue_insert(p, o, "og", n("og_n"));
     o.wire(
         "og_app",
         1,
@@ -233,22 +252,8 @@ pub fn out_queue(p: &AccelParams, o: &mut Body, clear: Expr) -> Vec<Stmt> {
 /// `sgq_beat` (a beat is held); returns the statements that advance it
 /// (`clear` empties it).
 pub fn store_queue(p: &AccelParams, o: &mut Body, clear: Expr) -> Vec<Stmt> {
-    let (ow, db) = (p.oword_bits(), p.axi_bits);
-    let qw = ow + db;
-    o.reg("sgq_q", qw);
-    o.reg("sgq_n", X);
-    let lanes = p.arch.array.lanes;
-    let kept: Vec<Expr> = (0..lanes)
-        .rev()
-        .map(|l| {
-            mux(
-                lt(kx(u64::from(l)), n("sw_gl")),
-                sl("ob_q", l * 32 + 31, l * 32),
-                k(32, 0),
-            )
-        })
-        .collect();
-    o.wire("sgq_w", ow, cat(kept));
+    let db = p.axi_bits;
+    let qw = queue_word(p, o, "sgq", "sw_gl");
     o.wire("sgq_beat", 1, le(kx(u64::from(db)), n("sgq_n")));
     o.wire(
         "sgq_sh",
@@ -264,14 +269,13 @@ pub fn store_queue(p: &AccelParams, o: &mut Body, clear: Expr) -> Vec<Stmt> {
         X,
         mux(n("s_wfire"), sub(n("sgq_n"), kx(u64::from(db))), n("sgq_n")),
     );
-    o.wire("sgq_x", qw + db, cat(vec![k(db, 0), n("sgq_w"), k(db, 0)]));
     // (broken: the word at the queue's first bit, over the bits held)
     let at = if p.mutation == Mutation::StoreGearOverlap {
         kx(0)
     } else {
         n("sgq_after")
     };
-    o.wire("sgq_ins", qw, part("sgq_x", sub(kx(u64::from(db)), at), qw));
+    queue_insert(p, o, "sgq", at);
     vec![when_else(
         clear,
         vec![set("sgq_q", k(qw, 0)), set("sgq_n", kx(0))],
