@@ -74,26 +74,7 @@ fn the_mappers_n_tile_is_exact() {
         (small(8, 16, true), 64, (1, 512, 48), (5, 6), (160, 824)),
         (small(8, 16, true), 64, (4, 256, 40), (6, 5), (160, 484)),
     ];
-    let mut failed = Vec::new();
-    for (a, axi, shape, tiles, (start, done)) in &cases {
-        let (got, passed, summary) = run(a, *axi, *shape, Mutation::None);
-        let p = AccelParams::new(a, *axi).expect("builds");
-        let (_, fixed, _) = engine_mapped(&p, *shape, Mapper::Fixed, false).expect("fixed");
-        println!(
-            "{shape:?}: tiles {got:?}, fixed mapping {} cycles",
-            fixed.cycles
-        );
-        assert_eq!(got, *tiles, "{shape:?}");
-        assert!(
-            summary.contains(&format!("start {start} done {done} ")),
-            "{summary}"
-        );
-        assert!(fixed.cycles > *done, "{shape:?}: fixed {}", fixed.cycles);
-        if !passed {
-            failed.push(summary);
-        }
-    }
-    assert!(failed.is_empty(), "{}", failed.join("\n"));
+    check_cases(&cases);
 }
 
 /// `small` with weight registers of `t` tokens.
@@ -136,26 +117,7 @@ fn n_tiles_with_weight_registers_are_exact() {
             (168, 724),
         ),
     ];
-    let mut failed = Vec::new();
-    for (a, axi, shape, tiles, (start, done)) in &cases {
-        let (got, passed, summary) = run(a, *axi, *shape, Mutation::None);
-        let p = AccelParams::new(a, *axi).expect("builds");
-        let (_, fixed, _) = engine_mapped(&p, *shape, Mapper::Fixed, false).expect("fixed");
-        println!(
-            "{shape:?}: tiles {got:?}, fixed mapping {} cycles",
-            fixed.cycles
-        );
-        assert_eq!(got, *tiles, "{shape:?}");
-        assert!(
-            summary.contains(&format!("start {start} done {done} ")),
-            "{summary}"
-        );
-        assert!(fixed.cycles > *done, "{shape:?}: fixed {}", fixed.cycles);
-        if !passed {
-            failed.push(summary);
-        }
-    }
-    assert!(failed.is_empty(), "{}", failed.join("\n"));
+    check_cases(&cases);
 }
 
 /// A top that takes every weight tile as one feature group whatever the
@@ -204,4 +166,29 @@ fn n_tiles_the_top_does_not_build_are_refused() {
     // both in the fixed mapping are planned
     engine_mapped(&p, (1, 256, 36), Mapper::Fixed, false).expect("fixed");
     engine_mapped(&p, (32, 256, 16), Mapper::Fixed, true).expect("fixed");
+}
+
+/// Runs every case: its tiles the mapper's, its start / done the given,
+/// bit-exact and exact, and below the fixed mapping's cycles.
+fn check_cases(cases: &[Case]) {
+    let mut failed = Vec::new();
+    for (a, axi, shape, tiles, (start, done)) in cases {
+        let (got, passed, summary) = run(a, *axi, *shape, Mutation::None);
+        let p = AccelParams::new(a, *axi).expect("builds");
+        let (_, fixed, _) = engine_mapped(&p, *shape, Mapper::Fixed, false).expect("fixed");
+        println!(
+            "{shape:?}: tiles {got:?}, fixed mapping {} cycles",
+            fixed.cycles
+        );
+        assert_eq!(got, *tiles, "{shape:?}");
+        assert!(
+            summary.contains(&format!("start {start} done {done} ")),
+            "{summary}"
+        );
+        assert!(fixed.cycles > *done, "{shape:?}: fixed {}", fixed.cycles);
+        if !passed {
+            failed.push(summary);
+        }
+    }
+    assert!(failed.is_empty(), "{}", failed.join("\n"));
 }
