@@ -38,6 +38,7 @@ pub mod tile;
 pub mod tools;
 pub mod vectors;
 pub mod verilator;
+mod verilator_runtime;
 
 pub use check::{check, run_cases, Case, CheckOptions, CheckReport, Simulator};
 pub use design::Design;

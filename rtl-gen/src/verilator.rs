@@ -172,7 +172,19 @@ pub(crate) fn build_in(
     std::fs::create_dir_all(&obj).map_err(|e| RtlError::io(&obj, e))?;
     let mut cmd = Command::new("verilator");
     args(&mut cmd, &obj);
-    let ran: Ran = run(&mut cmd, "verilator", what, Duration::from_secs(3600))?;
+    // in a cache, the runtime objects are shared between builds
+    // (`verilator_runtime`)
+    let two = match dir.parent().filter(|_| cached_dir) {
+        Some(cache) => {
+            let ver = version("verilator", "--version")?;
+            crate::verilator_runtime::split(&cmd, &obj, cache, &ver)
+        }
+        None => None,
+    };
+    let ran: Ran = match two {
+        Some(t) => crate::verilator_runtime::run_two(t, &obj, what)?,
+        None => run(&mut cmd, "verilator", what, Duration::from_secs(3600))?,
+    };
     if !ran.success || !obj.join("sim").exists() {
         return Err(RtlError::ToolFailed {
             tool: "verilator".into(),
