@@ -277,6 +277,15 @@ impl AccelParams {
         if let Some(why) = refuses_datapath(a) {
             return Err(unsupported(arch, why));
         }
+        if arch.dram.weight_image.is_some() {
+            return Err(unsupported(
+                arch,
+                "`[dram.weight_image]`: the engine streams the weights' padded DRAM image (more \
+                 bytes a tile than the packed code), the top's DMA reads the packed tiles the \
+                 weight buffer holds (omit the table to check the datapath and its timing)"
+                    .into(),
+            ));
+        }
         if let Some(why) = super::lut_serial::refuses_design(a, tile.ii()) {
             return Err(unsupported(arch, why));
         }
