@@ -202,5 +202,9 @@ pub fn register(p: &AccelParams, o: &mut Body) {
     }
     o.clocked_data(vec![when(and(n("comp"), n("fd_ser")), loads)]);
     parts.reverse();
-    o.wire("t_act", p.aword_bits(), mux(n("fd_ser"), cat(parts), n("a_q")));
+    o.wire(
+        "t_act",
+        p.aword_bits(),
+        mux(n("fd_ser"), cat(parts), n("a_q")),
+    );
 }
