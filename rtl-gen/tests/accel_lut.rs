@@ -180,8 +180,9 @@ fn decoder_without_the_sign_fold_is_caught() {
 /// bitserial index that is not its codes' bits (aligned at g = 3: 8 bits
 /// against 6), a short last chunk that is no whole group, the edge-lut
 /// preset's 2B-4T k decode (K = 2560: a last chunk of 40 elements, no whole
-/// groups of 3), a serial input load the engine charges
-/// and the tile does not take, and a shared table with fewer read ports than
+/// groups of 3), a serial input load with weight registers (their
+/// feeder offers a chunk a cycle; `tests/accel_lut_serial.rs` has the
+/// built ones), and a shared table with fewer read ports than
 /// lookups (II > 1, refused by the tile generator).
 #[test]
 fn lut_refusals_name_the_reason() {
@@ -231,9 +232,10 @@ fn lut_refusals_name_the_reason() {
         lut(2, TableKind::Signfold, TableStorage::Lanes, 1),
     );
     serial.array.lut.as_mut().expect("lut").load_elems = Some(4);
+    serial.array.token_tile = 2;
     let w = why(&serial);
     assert!(
-        w.contains("load_elems` = 4") && w.contains("= 4 cycles"),
+        w.contains("load_elems` = 4") && w.contains("= 4 cycles") && w.contains("token_tile` = 2"),
         "{w}"
     );
     let shared = design(

@@ -508,6 +508,13 @@ pub fn check_gemm(
     // an input that does not fit (one descriptor a token block) or outputs
     // stored per tile (`stream_check.rs`)
     match super::stream_check::streamed_plan(p, m, k, n) {
+        Ok(Some(_)) if p.serial() => {
+            return Err(RtlError::Unsupported(format!(
+                "layer M={m} K={k} N={n} on `{}`: {}",
+                p.tile.name,
+                p.refuses_serial(k, 1, true).unwrap_or_default()
+            )))
+        }
         Ok(Some(s)) => {
             // the streamed orders are the fixed mapping's: a search must
             // choose it (or the check says what it chose)

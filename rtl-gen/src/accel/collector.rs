@@ -56,12 +56,15 @@ pub(super) fn outputs(p: &AccelParams, o: &mut Body) {
     o.wire("o_first", 1, eq(n("o_kb"), kx(0)));
     // the partial sums: a read of word r_base + r_m one cycle before the output arrives
     let pregs = p.tile.timing.pipeline_regs;
+    // (the chunk offered: with the LUT's serial input load, in the last of
+    // its held cycles, `lut_serial.rs`)
+    let fed = n(if p.serial() { "t_in_valid" } else { "comp" });
     o.wire(
         "red_end",
         1,
-        and(and(n("comp"), n("fd_last")), ne(n("fd_kb"), kx(0))),
+        and(and(fed.clone(), n("fd_last")), ne(n("fd_kb"), kx(0))),
     );
-    o.wire("red_any", 1, and(n("comp"), n("fd_last")));
+    o.wire("red_any", 1, and(fed, n("fd_last")));
     let (rv, ra) = if pregs == 0 {
         (n("red_any"), n("red_end"))
     } else {

@@ -263,6 +263,12 @@ impl Layer {
                 p.tile.name, mapping.kt
             )));
         }
+        if let Some(why) = p.refuses_serial(k, mapping.nt, stored) {
+            return Err(RtlError::Unsupported(format!(
+                "layer M={m} K={k} N={n} on `{}`: {why}",
+                p.tile.name
+            )));
+        }
         let plan = plans[0].clone();
         // W-bit weight codes packed in memory (the engine's bytes: four
         // ternary weights a byte, eight binary, two INT4), a chunk every II
@@ -287,6 +293,8 @@ impl Layer {
         let ntiles: Vec<std::ops::Range<u64>> = (0..groups.div_ceil(nt))
             .map(|t| t * nt..((t + 1) * nt).min(groups))
             .collect();
+        // (the LUT's serial input load: `L` cycles a chunk and token of the
+        // first feature group's tiles, the SRAM stall of the engine's tile)
         let mut want = Vec::new();
         for gs in &ntiles {
             for &(c0, ch) in &ktiles {
@@ -294,10 +302,15 @@ impl Layer {
                     .clone()
                     .map(|g| p.weight_bytes(group_lanes(g), klen(c0, ch)))
                     .sum();
-                want.push((bytes, gs.end.saturating_sub(gs.start) * m * ch * ii));
+                let stall = if gs.start == 0 {
+                    m * ch * p.serial_load()
+                } else {
+                    0
+                };
+                want.push((bytes, gs.end.saturating_sub(gs.start) * m * ch * ii, stall));
             }
         }
-        if let Some(why) = want.iter().find_map(|&(bytes, _)| p.refuses_tile(bytes)) {
+        if let Some(why) = want.iter().find_map(|&(bytes, _, _)| p.refuses_tile(bytes)) {
             return Err(RtlError::Unsupported(format!(
                 "layer M={m} K={k} N={n} on `{}`: {why}",
                 p.tile.name
@@ -310,9 +323,9 @@ impl Layer {
             for _ in 0..pat.reps {
                 for &(t, count) in &pat.runs {
                     // (stores per tile are the stream plan's, `stream_check.rs`)
-                    foreign |= t.sram_stall != 0 || t.load_after_producers;
+                    foreign |= t.load_after_producers;
                     for _ in 0..count {
-                        got.push((t.load, t.busy));
+                        got.push((t.load, t.busy, t.sram_stall));
                     }
                 }
             }
@@ -323,7 +336,7 @@ impl Layer {
         if got != want {
             return Err(RtlError::Unsupported(format!(
                 "the engine maps the layer as `{}`, not as the accelerator top runs it \
-                 (tiles as (load bytes, busy cycles): {:?}, the top's: {:?})",
+                 (tiles as (load bytes, busy cycles, SRAM stall cycles): {:?}, the top's: {:?})",
                 plan.note,
                 &got[..got.len().min(8)],
                 &want[..want.len().min(8)]

@@ -160,6 +160,22 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
             ),
         );
     }
+    // the LUT's serial input load: a first-group chunk is held L + 1
+    // cycles, offered in its last (`lut_serial.rs`)
+    let serial = p.serial();
+    let (ser_run, ser_init) = if serial {
+        super::lut_serial::hold(p, o)
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    // the feeder's step when it holds a chunk
+    let step = if ii > 1 {
+        Some("ii_step")
+    } else if serial {
+        Some("sl_step")
+    } else {
+        None
+    };
     if !tokens {
         o.note("engine rule 1: the tile whose last chunk is offered now frees the array at t + 1");
         let end = if p.ntiles() {
@@ -175,7 +191,10 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         o.wire(
             "tile_end",
             1,
-            if ii > 1 { and(end, n("ii_step")) } else { end },
+            match step {
+                Some(s) => and(end, n(s)),
+                None => end,
+            },
         );
     }
     o.wire("idle_n", 1, or(not(n("comp")), n("tile_end")));
@@ -508,6 +527,8 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
                 k(ii_bits(ii), 0),
             ),
         ));
+    } else if serial {
+        run.push(when(n("sl_step"), feed));
     } else {
         run.extend(feed);
     }
@@ -542,17 +563,24 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         ),
         arr_upd(0),
     ]);
-    run.extend(tok_run);
+    if serial {
+        // (the N tiles' feeder steps with the chunk too)
+        if !tok_run.is_empty() {
+            run.push(when(n("sl_step"), tok_run));
+        }
+    } else {
+        run.extend(tok_run);
+    }
+    run.extend(ser_run);
     if two {
-        run.push(if ii > 1 {
-            when(
-                n("ii_step"),
+        run.push(match step {
+            Some(s) => when(
+                n(s),
                 vec![set("fd_slot", n("fd_slot_n")), set("fd_ws", n("fd_ws_n"))],
-            )
-        } else {
-            set("fd_slot", n("fd_slot_n"))
+            ),
+            None => set("fd_slot", n("fd_slot_n")),
         });
-        if ii == 1 {
+        if step.is_none() {
             run.push(set("fd_ws", n("fd_ws_n")));
         }
         run.push(set(
@@ -593,6 +621,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         init.push(set("fd_gl", kx(p.lanes())));
     }
     init.extend(tok_init);
+    init.extend(ser_init);
     init.push(set("a_addr", n("t0_abase")));
     init.push(set("f_addr", n("t0_wbase")));
     // a slot's beats, and (when a word is several beats) its beats a word
@@ -692,13 +721,19 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
             and(n("comp"), eq(n("ii_c"), k(ii_bits(ii), 0))),
         );
         o.wire("a_re", 1, and(n("comp_n"), n("ii_step")));
+    } else if serial {
+        // a chunk is offered in the last of its cycles, from the table
+        // builder's input register; the buffers are read once for it, in
+        // the cycle before its first
+        o.assign("t_in_valid", and(n("comp"), n("sl_step")));
+        o.wire("a_re", 1, and(n("comp_n"), n("sl_step")));
     } else {
         o.assign("t_in_valid", n("comp"));
     }
     o.assign("t_in_last", n("fd_last"));
     if !tokens {
         // every chunk carries its weights: the weight buffer is read with it
-        if ii > 1 {
+        if ii > 1 || serial {
             o.wire("w_re", 1, n("a_re"));
         } else {
             o.wire("w_re", 1, n("comp_n"));

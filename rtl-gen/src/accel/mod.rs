@@ -57,6 +57,7 @@ pub mod icarus_tb;
 pub mod image;
 pub mod layer;
 pub mod lut_index;
+pub mod lut_serial;
 pub mod mapping;
 pub mod ntile;
 pub mod params;
@@ -288,6 +289,9 @@ fn body(p: &AccelParams) -> Body {
     if let Some(ix) = p.lut_index() {
         lut_index::decoder(p, &ix, &mut o);
     }
+    if p.serial() {
+        lut_serial::register(p, &mut o);
+    }
     for (sig, w) in [
         ("t_in_valid", 1),
         ("t_in_last", 1),
@@ -331,7 +335,11 @@ fn body(p: &AccelParams) -> Body {
     fw_columns::act_buffer(
         p,
         &mut o,
-        name(if p.holds() { "a_re" } else { "comp_n" }),
+        name(if p.holds() || p.serial() {
+            "a_re"
+        } else {
+            "comp_n"
+        }),
         sl("fd_aa_n", aab),
     );
     // (a store's data side reads on the cycles the partial sums leave free)
@@ -375,7 +383,7 @@ fn body(p: &AccelParams) -> Body {
             ("rst_n", name("rst_n")),
             ("in_valid", name("t_in_valid")),
             ("in_ready", name("t_in_ready")),
-            ("in_act", name("a_q")),
+            ("in_act", name(if p.serial() { "t_act" } else { "a_q" })),
             (
                 "in_wgt",
                 name(if p.packed() {
@@ -614,6 +622,9 @@ pub struct AccelManifest {
     pub descriptor: Vec<(u32, String)>,
     /// The descriptor list: how many, where.
     pub descriptor_list: String,
+    /// The LUT's serial input load (`array.lut.load_elems`), when built.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serial_load: Option<lut_serial::SerialLoad>,
 }
 
 /// One block of the top in the manifest.
@@ -732,6 +743,7 @@ impl AccelManifest {
                  written back after the chain",
                 table::MAX_LAYERS
             ),
+            serial_load: p.serial_manifest(),
         }
     }
 }

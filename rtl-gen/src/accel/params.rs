@@ -121,6 +121,10 @@ pub enum Mutation {
     /// With the input gearbox, a word leaving the queue takes the next
     /// activation's bits with it (the row's later words misaligned).
     InputGearSkip,
+    /// With the LUT's serial input load (`lut_serial.rs`), the feeder
+    /// offers a first-group chunk after `L - 1` load cycles instead of `L`
+    /// (its last slice not yet in the table builder's input register).
+    SerialShort,
 }
 
 /// The accelerator top of one design.
@@ -233,9 +237,8 @@ pub fn refuses_datapath(a: &sim::arch::ArrayConfig) -> Option<String> {
 /// or aligned) is stored as the engine's index and decoded in front of the
 /// tile (`lut_index.rs`); a bitserial index of other bits (aligned at
 /// `g = 3`) is refused. A serial input load (`array.lut.load_elems`) is
-/// refused: the engine charges `ceil(width / load_elems)` cycles a chunk
-/// and token that the tile, which builds a chunk's tables from its input
-/// register in one cycle, does not take.
+/// built in front of the tile (`lut_serial.rs`; refused with weight
+/// registers or II > 1, `lut_serial::refuses_design`).
 fn refuses_lut(a: &sim::arch::ArrayConfig) -> Option<String> {
     use sim::datapath::lut::LutShape;
     let s = LutShape::of(a);
@@ -243,15 +246,6 @@ fn refuses_lut(a: &sim::arch::ArrayConfig) -> Option<String> {
         Precision::Binary => 1,
         _ => 2,
     };
-    if let Some(e) = a.lut.as_ref().and_then(|c| c.load_elems) {
-        return Some(format!(
-            "`array.lut.load_elems` = {e}: the engine charges a serial input load of \
-             ceil(width / load_elems) = {} cycles a chunk and token before its lookups, which \
-             the tile (its tables built from the input register in one cycle) does not take \
-             (omit the key; the tile alone: `--top tile`)",
-            u64::from(a.width).div_ceil(u64::from(e.max(1)))
-        ));
-    }
     if s.index_bits != s.g * code_bits && super::lut_index::LutIndex::of(a).is_none() {
         return Some(format!(
             "the engine stores a group of {} \"{}\" weights as a {}-bit table index ({:.2} bits \
@@ -281,6 +275,18 @@ impl AccelParams {
             ));
         }
         if let Some(why) = refuses_datapath(a) {
+            return Err(unsupported(arch, why));
+        }
+        if arch.dram.weight_image.is_some() {
+            return Err(unsupported(
+                arch,
+                "`[dram.weight_image]`: the engine streams the weights' padded DRAM image (more \
+                 bytes a tile than the packed code), the top's DMA reads the packed tiles the \
+                 weight buffer holds (omit the table to check the datapath and its timing)"
+                    .into(),
+            ));
+        }
+        if let Some(why) = super::lut_serial::refuses_design(a, tile.ii()) {
             return Err(unsupported(arch, why));
         }
         if a.zeros == ZeroHandling::Skip {

@@ -240,7 +240,11 @@ pub fn phases(p: &AccelParams, o: &mut Body) {
             when(
                 // (with II > 1 a chunk is offered in its first cycle only)
                 and(
-                    n(if p.holds() { "t_in_valid" } else { "comp" }),
+                    n(if p.holds() || p.serial() {
+                        "t_in_valid"
+                    } else {
+                        "comp"
+                    }),
                     not(n("t_in_ready")),
                 ),
                 vec![set("err", cat(vec![b(true), sl("err", 2, 0)]))],
