@@ -187,7 +187,7 @@ fn decoder_without_the_sign_fold_is_caught() {
 /// one factor of 2.) Exact with the engine's start / done pinned; the same
 /// top counting the short chunk's groups rounded down
 /// (`Mutation::PartialGroupDropped`) leaves the partial group unloaded and
-/// is caught.
+/// is caught (the RTL 3 cycles early, 46 of 64 results wrong).
 #[test]
 fn partial_last_group_is_exact() {
     let a = design(
@@ -203,7 +203,11 @@ fn partial_last_group_is_exact() {
     println!("{}", r.summary());
     assert!(!r.passed());
     let rtl = r.rtl.expect("the layer ran");
-    assert_eq!((rtl.start, rtl.done, r.wrong_results), (0, 0, 0));
+    // the short chunk's 6 x 32 indices counted as 5 x 32: 800 bits, 12
+    // beats instead of 15, the RTL 3 cycles ahead of the engine's 75 / 84,
+    // 46 of 64 results wrong
+    assert_eq!((r.engine.start, r.engine.done), (75, 84));
+    assert_eq!((rtl.start, rtl.done, r.wrong_results), (72, 81, 46));
 }
 
 /// The LUT variants the top does not build are refused with the reason: a
