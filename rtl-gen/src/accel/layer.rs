@@ -433,6 +433,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         // LUT indices: `ceil(K % width / g)` groups of every lane (a
         // partial last group of 1 or 2 weights takes a whole index)
         Some(ix) => {
+            // (broken: the groups rounded down, the partial group not loaded)
             let kr = if p.mutation == Mutation::PartialGroupDropped {
                 "i_krem"
             } else {
