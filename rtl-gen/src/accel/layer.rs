@@ -437,7 +437,18 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
             let kr = if p.mutation == Mutation::PartialGroupDropped {
                 "i_krem"
             } else {
-                o.wire("i_krg", X, add(n("i_krem"), kx(u64::from(ix.g) - 1)));
+                let krg = add(n("i_krem"), kx(u64::from(ix.g) - 1));
+                if ix.g.is_power_of_two() {
+                    // (a power of two divides by the shift: the low bits
+                    // are the remainder)
+                    o.waive(
+                        "UNUSEDSIGNAL",
+                        "the low bits below the group's shift are the remainder",
+                        vec![crate::ir::wire("i_krg", X, krg)],
+                    );
+                } else {
+                    o.wire("i_krg", X, krg);
+                }
                 "i_krg"
             };
             let kg = super::table::chunks_of(o, u64::from(ix.g), kr, "i_kg");
