@@ -176,13 +176,49 @@ fn decoder_without_the_sign_fold_is_caught() {
     assert_eq!(accel_common::wrong_results(&p, (2, 192, 16)), 32);
 }
 
+/// A short last chunk that ends in a partial group of 3 (`g = 3` on 32 x
+/// 24 from a register file of a port a lane, AXI 64): K = 40 is a chunk of
+/// 24 and a short one of 16 = 5 x 3 + 1, whose 6th group holds one weight
+/// and two missing ones, stored as a whole index with them 0 (as the
+/// bit-exact model pads them): 32 x 6 x 5 = 960 bits, 15 beats, and a tile
+/// of 32 x 14 indices = 280 bytes, the engine's count. (32 lanes: at 64
+/// bits and whole 8-byte rows, `lanes x ceil(K / 3) x 5` bits are whole
+/// beats only with a multiple of 32 lanes, `ceil(K / 3)` having at most
+/// one factor of 2.) Exact with the engine's start / done pinned; the same
+/// top counting the short chunk's groups rounded down
+/// (`Mutation::PartialGroupDropped`) leaves the partial group unloaded and
+/// is caught (the RTL 3 cycles early, 46 of 64 results wrong).
+#[test]
+fn partial_last_group_is_exact() {
+    let a = design(
+        "pg",
+        (32, 24),
+        Precision::Ternary,
+        lut(3, TableKind::Signfold, TableStorage::Regfile, 32),
+    );
+    assert_eq!(exact(&a, 64, (2, 40, 32)), (75, 84));
+    let mut p = AccelParams::new(&a, 64).expect("builds");
+    p.mutation = rtl_gen::accel::params::Mutation::PartialGroupDropped;
+    let r = rtl_gen::accel::check::check_gemm(&p, 2, 40, 32, &accel_common::opts()).expect("runs");
+    println!("{}", r.summary());
+    assert!(!r.passed());
+    let rtl = r.rtl.expect("the layer ran");
+    // the short chunk's 6 x 32 indices counted as 5 x 32: 800 bits, 12
+    // beats instead of 15, the RTL 3 cycles ahead of the engine's 75 / 84,
+    // 46 of 64 results wrong
+    assert_eq!((r.engine.start, r.engine.done), (75, 84));
+    assert_eq!((rtl.start, rtl.done, r.wrong_results), (72, 81, 46));
+}
+
 /// The LUT variants the top does not build are refused with the reason: a
 /// bitserial index that is not its codes' bits (aligned at g = 3: 8 bits
-/// against 6), a short last chunk that is no whole group, the edge-lut
-/// preset's 2B-4T k decode (K = 2560: a last chunk of 40 elements, no whole
-/// groups of 3), a serial input load with weight registers (their
-/// feeder offers a chunk a cycle; `tests/accel_lut_serial.rs` has the
-/// built ones), and a shared table with fewer read ports than
+/// against 6), a short last chunk whose indices (a partial group a whole
+/// one) are not whole beats, the edge-lut preset's 2B-4T k decode (K =
+/// 2560: a last chunk of 40 elements, 14 groups of 3 the last of one
+/// weight, taken; but its weight tile of 51 x 854 indices, 27,222 bytes,
+/// is not whole 64-byte beats), a serial input load with weight registers
+/// (their feeder offers a chunk a cycle; `tests/accel_lut_serial.rs` has
+/// the built ones), and a shared table with fewer read ports than
 /// lookups (II > 1, refused by the tile generator).
 #[test]
 fn lut_refusals_name_the_reason() {
@@ -209,20 +245,26 @@ fn lut_refusals_name_the_reason() {
         lut(3, TableKind::Signfold, TableStorage::Lanes, 1),
     );
     let p = AccelParams::new(&g3, 64).expect("builds");
+    // K = 200: a short chunk of 8 elements, 3 groups (the last of 2
+    // weights) of 8 lanes x 5 bits = 120 bits, not whole 64-bit beats
     let w = p.refuses_layer(2, 200, 16).expect("refused");
     assert!(
-        w.contains("last chunk of 8 elements") && w.contains("2 weights are no whole group"),
+        w.contains("last chunk of 8 of the width 48, whose 120 bits"),
         "{w}"
     );
     // edge-lut builds (its 5,355-bit words through the weight gearbox, its
     // 504-bit input words through the input gearbox); the 2B-4T k decode's
-    // K = 2560 leaves a last chunk of 40 elements, no whole groups of 3
+    // K = 2560 leaves a last chunk of 40 elements, 14 groups a lane (the
+    // last of one weight): the layer is taken, its weight tile is not
+    // whole beats
     let edge = sim::arch::preset("edge-lut").expect("preset");
     let p = AccelParams::new(&edge, 512).expect("builds");
     assert!(p.wgear() && p.agear());
-    let w = p.refuses_layer(1, 2560, 640).expect("refused");
+    assert_eq!(p.refuses_layer(1, 2560, 640), None);
+    assert_eq!(p.weight_bytes(51, 2560), 27_222);
+    let w = p.refuses_tile(p.weight_bytes(51, 2560)).expect("refused");
     assert!(
-        w.contains("last chunk of 40 elements") && w.contains("1 weights are no whole group"),
+        w.contains("weight tile of 27222 bytes is not whole 64-byte beats"),
         "{w}"
     );
     let mut serial = design(

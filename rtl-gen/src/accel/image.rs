@@ -363,14 +363,22 @@ impl Layer {
                     if let Some(ix) = p.lut_index() {
                         // the LUT's group indices: field `lane x groups + kk`
                         // of the chunk, a short last chunk's group-major
-                        // (`kk x lanes + lane`; whole groups, `refuses_block`)
+                        // (`kk x lanes + lane`), its partial last group's
+                        // missing weights 0 (as the bit-exact model pads)
                         let (gs, gw) = (u64::from(ix.groups), u64::from(ix.g));
-                        let gc = w.min(k - (c0 + c) * w) / gw;
+                        let elems = w.min(k - (c0 + c) * w);
+                        let gc = elems.div_ceil(gw);
                         for lane in 0..gl {
                             for kk in 0..gc {
                                 let at = (g * l + lane) * k + (c0 + c) * w + kk * gw;
                                 let ws: Vec<i64> = (0..gw)
-                                    .map(|j| i64::from(weights[(at + j) as usize]))
+                                    .map(|j| {
+                                        if kk * gw + j < elems {
+                                            i64::from(weights[(at + j) as usize])
+                                        } else {
+                                            0
+                                        }
+                                    })
                                     .collect();
                                 let f = super::lut_index::field(
                                     &ix,

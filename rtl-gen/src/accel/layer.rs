@@ -436,9 +436,9 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     o.wire("i_kel", X, mul(n("ic_ch"), kx(p.width())));
     o.wire("i_krem", X, sub(n("vi_k"), mul(n("i_kb"), kx(p.width()))));
     o.wire("i_short", 1, lt(n("i_krem"), n("i_kel")));
-    // (a short chunk comes with whole groups only, `params.rs`, so the
-    // tile's beats are the short K tile's `lanes x elements` codes, or its
-    // chunks times a chunk's beats: narrow products, no 32 x 32 multiplier)
+    // (the tile's beats are the short K tile's `lanes x elements` codes,
+    // or its chunks times a chunk's beats: narrow products, no 32 x 32
+    // multiplier)
     // (with the respacer of `dma/short_rows.rs` a partial group's short
     // K tile too: its `i_lanes` lanes)
     let lanes = |per: u64| {
@@ -449,9 +449,28 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         }
     };
     match p.lut_index() {
-        // LUT indices: `K % width / g` groups of every lane
+        // LUT indices: `ceil(K % width / g)` groups of every lane (a
+        // partial last group of 1 or 2 weights takes a whole index)
         Some(ix) => {
-            let kg = super::table::chunks_of(o, u64::from(ix.g), "i_krem", "i_kg");
+            // (broken: the groups rounded down, the partial group not loaded)
+            let kr = if p.mutation == Mutation::PartialGroupDropped {
+                "i_krem"
+            } else {
+                let krg = add(n("i_krem"), kx(u64::from(ix.g) - 1));
+                if ix.g.is_power_of_two() {
+                    // (a power of two divides by the shift: the low bits
+                    // are the remainder)
+                    o.waive(
+                        "UNUSEDSIGNAL",
+                        "the low bits below the group's shift are the remainder",
+                        vec![crate::ir::wire("i_krg", X, krg)],
+                    );
+                } else {
+                    o.wire("i_krg", X, krg);
+                }
+                "i_krg"
+            };
+            let kg = super::table::chunks_of(o, u64::from(ix.g), kr, "i_kg");
             o.wire("i_tbits", X, mul(kg, lanes(u64::from(ix.bits))));
         }
         None => o.wire("i_tbits", X, mul(n("i_krem"), lanes(p.wgt_bits()))),

@@ -16,7 +16,10 @@
 //! low bits), zero-padded to the stored width. In the word (one chunk of
 //! every lane) group `k` of lane `l` is field `l x (width / g) + k`, field
 //! `f` at bits `f x index_bits ..` (least significant first, as the
-//! engine's bytes: `ceil(lanes x K x index_bits / (g x 8))` a tile).
+//! engine's bytes: `ceil(lanes x ceil(K / g) x index_bits / 8)` a tile).
+//! A short last chunk's partial last group (`K % width` not a multiple of
+//! `g`) is a whole index of the group with its missing weights 0, as the
+//! bit-exact model pads the chunk.
 //!
 //! The decoder of a field: the entry selects its stored pattern, a
 //! constant (`signfold_pattern`: the patterns whose highest nonzero weight

@@ -125,6 +125,10 @@ pub enum Mutation {
     /// offers a first-group chunk after `L - 1` load cycles instead of `L`
     /// (its last slice not yet in the table builder's input register).
     SerialShort,
+    /// With stored LUT group indices, a short last chunk's groups are
+    /// counted as `K % width / g` rounded down: its partial last group (1
+    /// or 2 weights of 3) is not loaded.
+    PartialGroupDropped,
 }
 
 /// The accelerator top of one design.
@@ -544,8 +548,9 @@ impl AccelParams {
         if self.packed() {
             (lanes * klen).div_ceil(5)
         } else if let Some(ix) = self.lut_index() {
-            // the engine's `index_bits` a group of `g` (`sim::mapping::linear`)
-            (lanes * klen * u64::from(ix.bits)).div_ceil(u64::from(ix.g) * 8)
+            // the engine's `index_bits` a group of `g`, a lane's partial last
+            // group a whole index (`sim::mapping::linear`)
+            (lanes * klen.div_ceil(u64::from(ix.g)) * u64::from(ix.bits)).div_ceil(8)
         } else {
             (lanes * klen * self.wgt_bits()).div_ceil(8)
         }

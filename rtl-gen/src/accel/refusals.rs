@@ -186,17 +186,9 @@ impl AccelParams {
                 return Some(why);
             }
         }
+        // (LUT indices: a short chunk's partial last group of `kr % g`
+        // weights is a whole index, its missing weights 0)
         let index = self.lut_index();
-        if let Some(ix) = index.filter(|ix| !kr.is_multiple_of(u64::from(ix.g))) {
-            return Some(format!(
-                "K = {k} leaves a last chunk of {kr} elements: the weight buffer holds the LUT's \
-                 {}-bit indices of groups of {}, and {} weights are no whole group (the \
-                 engine's width is a multiple of the group, K should be too)",
-                ix.bits,
-                ix.g,
-                kr % u64::from(ix.g)
-            ));
-        }
         if kr != 0 && !self.short_chunk && !self.packed() {
             return Some(format!(
                 "K = {k} is not a multiple of the width {w}: the short chunk's rewiring is built \
@@ -211,9 +203,9 @@ impl AccelParams {
                 return Some(why);
             }
         }
-        // (LUT indices: the short chunk's `kr / g` groups a lane)
+        // (LUT indices: the short chunk's `ceil(kr / g)` groups a lane)
         let short_bits = match index {
-            Some(ix) => l * kr / u64::from(ix.g) * u64::from(ix.bits),
+            Some(ix) => l * kr.div_ceil(u64::from(ix.g)) * u64::from(ix.bits),
             None => l * kr * wb,
         };
         // (with the weight gearbox the tile's last beat ends its short

@@ -111,12 +111,6 @@ pub(super) fn plan_with(
     // weights in SRAM and DRAM: the precision's bytes, or the datapath's own
     // format (the LUT's group indices)
     let stored = arr.reduction.module().weight_bits(arr);
-    let w_bytes = |n: u64| match stored {
-        Some((bits, per)) => {
-            (u128::from(n) * u128::from(bits)).div_ceil(u128::from(per) * 8) as u64
-        }
-        None => w.bytes_for(n),
-    };
     let w_storage_bits = stored.map_or(w.storage_bits(), |(b, per)| b as f64 / per as f64);
 
     if let Some(needed) = acc_bits_for(op.k, op.a, w) {
@@ -144,12 +138,20 @@ pub(super) fn plan_with(
     let depth = prefetch::depth_of(arch, map);
     let cap_w = prefetch::tile_room(arch, depth);
     // stored weight bytes: the compacted slots of zero skip, or the
-    // datapath's own format (or the precision's) for dense rows
+    // datapath's own format (or the precision's) for dense rows; in the
+    // datapath's format every lane's row of `len` weights is whole groups
+    // of `per` (a partial last group still takes a whole index)
     let wb = |n_lanes: u64, len: u64| {
         if comp.model.is_some() {
             comp.weight_bytes(n_lanes, len)
         } else {
-            w_bytes(n_lanes * len)
+            match stored {
+                Some((bits, per)) => {
+                    (u128::from(n_lanes) * u128::from(len.div_ceil(per)) * u128::from(bits))
+                        .div_ceil(8) as u64
+                }
+                None => w.bytes_for(n_lanes * len),
+            }
         }
     };
     let wbytes = |n_lanes: u64, k_len: u64| wb(n_lanes, k_len);
