@@ -2,8 +2,8 @@
 //! a layer whose outputs the engine stores (`store_out.rs`) run in the
 //! mapper's N tile (`ntile.rs`) and K tile.
 //!
-//! The engine (`sim::mapping::linear`, `plan_with`; `sim::engine`, rule
-//! 1) stores an N tile's outputs as ONE transfer when its last K tile
+//! The engine (`sim::mapping::linear`, `plan_with`; `sim::engine`, its
+//! rule 1) stores an N tile's outputs as ONE transfer when its last K tile
 //! ends: `tokens x nt x lanes` accumulators, issued in the cycle the tile's
 //! last group's last chunk has gone in, after every group of the tile has
 //! computed (one store a tile, not one a group). The top makes the same

@@ -9,7 +9,9 @@
 //! layer's output base (the engine's placement: stores one after the other
 //! in issue order), and the layer is complete when its last output has
 //! left the tile and every store's write response has come back (the
-//! engine's `done = max(compute_end + drain, last store)`).
+//! engine's `done = max(compute_end + drain, last store)`). With the
+//! mapper's N tile (`ntile_store.rs`) the store is the tile's: its groups'
+//! words one group after the other, staged together in one half.
 //!
 //! Staging: the output buffer's two halves (`out_words / 2` words each),
 //! alternating per feature group: group `g`'s outputs (and the partial sums
