@@ -26,8 +26,10 @@
 //! fed in its token sub-tiles, the next group's first loading its weights.
 //!
 //! Built where [`AccelParams::ntiles`] holds; `mapping.rs` takes the N
-//! tile for a layer of whole groups and chunks with its input and outputs
-//! on chip, and refuses it otherwise with the reason.
+//! tile for a layer of whole groups and chunks with its input on chip,
+//! its outputs on chip or stored per tile (one store a tile,
+//! `ntile_store.rs`, [`store_words`]), and refuses it otherwise with the
+//! reason.
 
 use super::build::{add, and, eq, kx, lt, mul, mux, n, not, or, set, sl, zx, Body, X};
 use super::params::{addr_bits, AccelParams, Mutation};
