@@ -516,10 +516,27 @@ pub fn check_gemm(
             )))
         }
         Ok(Some(s)) => {
-            // the streamed orders are the fixed mapping's: a search must
-            // choose it (or the check says what it chose)
-            super::mapping::engine_mapped(p, (m, k, n), opts.mapper, true)?;
-            return super::stream_check::check_streamed(p, &s, (m, k, n), opts);
+            // the streamed orders are the fixed mapping's, with the
+            // mapper's K tile and N tile where the top takes them
+            // (`mapping.rs`, `ntile_store.rs`)
+            let run = super::mapping::engine_mapped(p, (m, k, n), opts.mapper, true)?;
+            let s = if run.2.searched {
+                let s = super::stream::StreamPlan::tiled(p, (m, k, n), (run.2.kt, run.2.nt));
+                let takes = match super::ntile_store::refuses_tiling(p, (k, n)) {
+                    Some(why) => Err(why),
+                    None => super::stream_check::takes_plan(p, &s, (m, k, n)),
+                };
+                takes.map_err(|why| {
+                    RtlError::Unsupported(format!(
+                        "layer M={m} K={k} N={n} on `{}` in the mapper's `{}`: {why}",
+                        p.tile.name, run.2.describe
+                    ))
+                })?;
+                s
+            } else {
+                s
+            };
+            return super::stream_check::check_streamed(p, &s, (m, k, n), opts, run);
         }
         Err(why) => {
             return Err(RtlError::Unsupported(format!(

@@ -11,11 +11,12 @@
 //! several feature groups a weight tile, `ntile.rs`, on the designs that
 //! build it, for a layer of whole groups and chunks) and any token tile
 //! that gives the layer the design's sub-tiles (`min(token tile, M)` the
-//! same: for a decode, every token tile). It refuses, with the reason, an
-//! N tile elsewhere, packed instances, another prefetch depth than the
-//! design's, or, for a layer whose data streams through DRAM, any choice
-//! but the fixed mapping (the streamed orders are the fixed mapping's,
-//! `stream.rs`).
+//! same: for a decode, every token tile), also for a layer whose outputs
+//! are stored per tile with its input on chip (`ntile_store.rs`). It
+//! refuses, with the reason, an N tile elsewhere, packed instances,
+//! another prefetch depth than the design's, or, for a layer whose input
+//! streams through DRAM, any choice but the fixed mapping (the streamed
+//! orders are the fixed mapping's, `stream.rs`).
 
 use super::params::AccelParams;
 use crate::error::RtlError;
@@ -158,9 +159,12 @@ fn refuses_choice(
 ) -> Option<String> {
     let fixed = LinearMapping::fixed(&p.arch);
     let (_, nt) = tiles_of(p, c, k, n);
-    if streamed {
+    // (outputs stored per tile with the input on chip: no token blocks, the
+    // N tile and K tile taken, `ntile_store.rs`)
+    let rows_on_chip = m * p.row_bytes(k) <= p.arch.buffers.activations.bytes();
+    if streamed && !rows_on_chip {
         // what the top would need: the mapper's blocks as descriptors, its
-        // N tile over streamed rows and stores, on this design
+        // N tile over streamed rows, on this design
         let mut need = vec![
             "the mapper's token blocks and loop order for a layer whose data streams through \
              DRAM (the top runs the fixed mapping's there)"
@@ -188,8 +192,8 @@ fn refuses_choice(
         }
         if nt > 1 {
             need.push(format!(
-                "an N tile of {nt} feature groups over streamed rows or stored outputs (a \
-                 tile's rows and its groups' stores)"
+                "an N tile of {nt} feature groups over streamed rows (a tile's rows loaded once \
+                 for its groups)"
             ));
             if !p.ntiles() {
                 need.push(

@@ -60,6 +60,7 @@ pub mod lut_index;
 pub mod lut_serial;
 pub mod mapping;
 pub mod ntile;
+pub mod ntile_store;
 pub mod params;
 pub mod partition;
 pub mod refusals;
@@ -511,7 +512,7 @@ fn body(p: &AccelParams) -> Body {
     }
     if p.ntiles() {
         if let crate::ir::Expr::Concat(v) = &mut unused {
-            v.extend(ntile::waived().into_iter().map(name));
+            v.extend(ntile::waived(p).into_iter().map(name));
         }
     }
     let waived = vec![crate::ir::wire(

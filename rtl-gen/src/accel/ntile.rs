@@ -26,11 +26,13 @@
 //! fed in its token sub-tiles, the next group's first loading its weights.
 //!
 //! Built where [`AccelParams::ntiles`] holds; `mapping.rs` takes the N
-//! tile for a layer of whole groups and chunks with its input and outputs
-//! on chip, and refuses it otherwise with the reason.
+//! tile for a layer of whole groups and chunks with its input on chip,
+//! its outputs on chip or stored per tile (one store a tile,
+//! `ntile_store.rs`, [`store_words`]), and refuses it otherwise with the
+//! reason.
 
-use super::build::{add, and, eq, kx, lt, mul, mux, n, not, set, sl, Body, X};
-use super::params::{AccelParams, Mutation};
+use super::build::{add, and, eq, kx, lt, mul, mux, n, not, or, set, sl, zx, Body, X};
+use super::params::{addr_bits, AccelParams, Mutation};
 use crate::ir::Stmt;
 
 /// The table's `d_nt` (the descriptor's groups a weight tile, at least 1)
@@ -47,8 +49,56 @@ pub(super) fn table_fields(p: &AccelParams, o: &mut Body) {
     o.wire("d_nt", X, nt);
     o.wire("d_nw", X, mul(n("d_nt"), kx(p.lanes())));
     // the N tile's K tiles of every group over a weight slot (`d_ntb`,
-    // the entry's `ntb`: ERROR bit 2)
-    o.wire("d_ntb", 1, lt(kx(p.slot_words), mul(n("d_kt"), n("d_nt"))));
+    // the entry's `ntb`: ERROR bit 2), or a storing layer's N tile of
+    // more words than a staging half (`ntile_store.rs`; its tokens over
+    // a half, or its groups over the K tile's bound, are bad anyway: a
+    // narrow product)
+    let slot = lt(kx(p.slot_words), mul(n("d_kt"), n("d_nt")));
+    let bad = if super::store_out::built(p) {
+        let h = super::store_out::half(p);
+        let (mb, tb) = (addr_bits(h + 1), addr_bits(p.slot_words + 1));
+        let fl = super::table::WORDS
+            .iter()
+            .position(|w| *w == "flags")
+            .unwrap_or(3) as u32
+            * 32;
+        let words = mul(
+            zx(sl("d_new", mb - 1, 0), mb),
+            zx(sl("d_nt", tb - 1, 0), tb),
+        );
+        or(slot, and(sl("d_new", fl + 3, fl + 3), lt(kx(h), words)))
+    } else {
+        slot
+    };
+    o.wire("d_ntb", 1, bad);
+}
+
+/// The store's words of the N tile the feeder ends (`ntile_store.rs`):
+/// `st_tg`, its groups (from `st_left` and the tile's outputs `vsd_nw`),
+/// and `st_gm`, their words (`vd_m` a group; `mb` bits of tokens).
+/// Broken ([`Mutation::NTileStoreGroup`]): the first group's alone.
+pub(super) fn store_words(p: &AccelParams, o: &mut Body, mb: u32) {
+    o.wire(
+        "st_tn",
+        X,
+        mux(lt(n("st_left"), n("vsd_nw")), n("st_left"), n("vsd_nw")),
+    );
+    let q = super::table::chunks_of(o, p.lanes(), "st_tn", "st_tq");
+    let tg = if p.mutation == Mutation::NTileStoreGroup {
+        kx(1)
+    } else {
+        mux(eq(q.clone(), kx(0)), kx(1), q)
+    };
+    o.wire("st_tg", X, tg);
+    let tb = addr_bits(p.slot_words + 1);
+    o.wire(
+        "st_gm",
+        X,
+        mul(
+            zx(sl("vd_m", mb - 1, 0), mb),
+            zx(sl("st_tg", tb - 1, 0), tb),
+        ),
+    );
 }
 
 /// The descriptor check of entry `i`: its N tile's K tile of every group
@@ -142,10 +192,15 @@ pub(super) fn feeder(p: &AccelParams, o: &mut Body) -> (Vec<Stmt>, Vec<Stmt>) {
     (run, init)
 }
 
-/// The signals of the N tiles the top leaves unread: the group cursors'
+/// The signals of the N tiles the top leaves partly unread: the group cursors'
 /// tile chunks and their own (tile-level) halves' steps, the partial sums'
 /// layer end, and the tile's outputs below a group's (`i_tn`, divided by
-/// the lanes).
-pub(super) fn waived() -> Vec<&'static str> {
-    vec!["oct_ch", "rct_ch", "rct_nx", "rct_n1", "rc_lend", "i_tn"]
+/// the lanes; with the stores, `st_tn` so divided and the narrow
+/// products' operands `st_tg`, `st_gm`).
+pub(super) fn waived(p: &AccelParams) -> Vec<&'static str> {
+    let mut v = vec!["oct_ch", "rct_ch", "rct_nx", "rct_n1", "rc_lend", "i_tn"];
+    if super::store_out::built(p) {
+        v.extend(["st_tn", "st_tg", "st_gm"]);
+    }
+    v
 }

@@ -114,6 +114,9 @@ pub enum Mutation {
     /// Ignores the descriptor's N tile (word 10): every weight tile one
     /// feature group, whatever the mapping chose (`ntile.rs`).
     NTileOneGroup,
+    /// An N tile's store of outputs (`ntile_store.rs`) carries only its
+    /// first group's words (one group a store, as without N tiles).
+    NTileStoreGroup,
     /// With the weight gearbox, the short last chunk of a partial last
     /// group is not respaced: its rows (one an element, or a LUT group, of
     /// the group's lanes) are read at the stride of every lane's row.

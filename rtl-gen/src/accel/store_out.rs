@@ -9,7 +9,9 @@
 //! layer's output base (the engine's placement: stores one after the other
 //! in issue order), and the layer is complete when its last output has
 //! left the tile and every store's write response has come back (the
-//! engine's `done = max(compute_end + drain, last store)`).
+//! engine's `done = max(compute_end + drain, last store)`). With the
+//! mapper's N tile (`ntile_store.rs`) the store is the tile's: its groups'
+//! words one group after the other, staged together in one half.
 //!
 //! Staging: the output buffer's two halves (`out_words / 2` words each),
 //! alternating per feature group: group `g`'s outputs (and the partial sums
@@ -229,12 +231,12 @@ pub fn staging(p: &AccelParams, o: &mut Body) -> (Expr, Expr) {
     (
         mux(
             is_store(p, "vso_flags"),
-            add(mux(n("o_h"), kx(h), kx(0)), add(n("o_b0"), n("o_m"))),
+            add(mux(n("o_h"), kx(h), kx(0)), add(n("o_b0"), row("o"))),
             plain.0,
         ),
         mux(
             is_store(p, "vsr_flags"),
-            add(mux(n("r_h"), kx(h), kx(0)), add(n("r_b0"), n("r_m"))),
+            add(mux(n("r_h"), kx(h), kx(0)), add(n("r_b0"), row("r"))),
             plain.1,
         ),
     )
@@ -292,7 +294,13 @@ pub fn request(p: &AccelParams, o: &mut Body) {
         1,
         or(not(n("wo")), not(table::in_chain(table::next("fd_l")))),
     );
-    table::view(o, "vsd", n("fd_l"), &["flags", "n", "obase"]);
+    // (N tiles: the tile's outputs, `ntile_store.rs`)
+    let vsd: &[&str] = if p.ntiles() {
+        &["flags", "n", "obase", "nw"]
+    } else {
+        &["flags", "n", "obase"]
+    };
+    table::view(o, "vsd", n("fd_l"), vsd);
     o.wire(
         "st_trig",
         1,
@@ -311,6 +319,12 @@ pub fn request(p: &AccelParams, o: &mut Body) {
     let s = (p.axi_bits / 32).trailing_zeros();
     // a group's tokens fit a half (the host's rule): a narrow product
     let mb = addr_bits(half(p) + 1);
+    // the store's words: the group's tokens, or an N tile's groups' words
+    // (`st_gm`, `ntile_store.rs`)
+    if p.ntiles() {
+        super::ntile::store_words(p, o, mb);
+    }
+    let words = store_words(p);
     if p.ogear() {
         // the group's words packed into beats: `m x gl x 32` bits, whole
         // beats (`AccelParams::refuses_gear`)
@@ -318,10 +332,7 @@ pub fn request(p: &AccelParams, o: &mut Body) {
         o.wire(
             "st_acc",
             X,
-            mul(
-                zx(sl("vd_m", mb - 1, 0), mb),
-                zx(sl("st_gl", gb - 1, 0), gb),
-            ),
+            mul(zx(sl(words, mb - 1, 0), mb), zx(sl("st_gl", gb - 1, 0), gb)),
         );
         // (rounded up: a part of a beat is a beat on the bus; the host
         // refuses such stores, so the rounding adds nothing)
@@ -339,7 +350,7 @@ pub fn request(p: &AccelParams, o: &mut Body) {
             "st_beats",
             X,
             mul(
-                zx(sl("vd_m", mb - 1, 0), mb),
+                zx(sl(words, mb - 1, 0), mb),
                 zx(sl("st_wpb", wb - 1, 0), wb),
             ),
         );
@@ -350,6 +361,16 @@ pub fn request(p: &AccelParams, o: &mut Body) {
         X,
         mux(eq(n("fd_n"), kx(0)), n("vsd_obase"), n("st_ptr")),
     );
+}
+
+/// The name of a store's words: the feeder's group's tokens (`vd_m`), or
+/// with N tiles the tile's groups' words (`st_gm`, `ntile::store_words`).
+fn store_words(p: &AccelParams) -> &'static str {
+    if p.ntiles() {
+        "st_gm"
+    } else {
+        "vd_m"
+    }
 }
 
 /// The stores on the AXI write channel: the address side (`sa_`, ID 1),
@@ -611,7 +632,7 @@ fn data_side(p: &AccelParams, o: &mut Body) {
             } else {
                 set(&format!("f{i}_wpb"), n("st_wpb"))
             },
-            set(&format!("f{i}_m"), n("vd_m")),
+            set(&format!("f{i}_m"), n(store_words(p))),
             set(&format!("f{i}_m0"), n("fd_b0")),
             set(&format!("f{i}_ge"), n("st_ge")),
         ]

@@ -72,10 +72,14 @@ pub struct TileMove {
     pub m0: u64,
     /// Tokens of the block.
     pub tokens: u64,
-    /// First output feature of the group.
+    /// First output feature of the tile (its first group's).
     pub n0: u64,
-    /// Output features of the group (`lanes`, or fewer in the last one).
+    /// Output features of the tile: its groups' (a group's `lanes`, or
+    /// fewer in the last one; an N tile's groups, `ntile.rs`).
     pub lanes: u64,
+    /// Feature groups of the tile, computed one after the other (1, or the
+    /// mapper's N tile).
+    pub groups: u64,
     /// First chunk of the K tile.
     pub kb: u64,
     /// Chunks of the K tile.
@@ -106,9 +110,10 @@ impl TileMove {
         self.out_bytes + self.partial_out
     }
 
-    /// Cycles the tile computes (one chunk a token a cycle).
+    /// Cycles the tile computes (one chunk a token a cycle, its groups
+    /// one after the other).
     pub fn busy(&self) -> u64 {
-        self.tokens * self.chunks
+        self.groups * self.tokens * self.chunks
     }
 }
 
@@ -123,7 +128,7 @@ pub struct StreamPlan {
     pub blocks: u64,
     /// K tiles of a group.
     pub k_tiles: u64,
-    /// Feature groups.
+    /// Feature groups (with the mapper's N tile: N tiles).
     pub groups: u64,
     /// The outputs are stored to DRAM tile by tile.
     pub out_spill: bool,
@@ -161,14 +166,23 @@ fn starts(parts: &[(u64, u64)]) -> Vec<(u64, u64)> {
 impl StreamPlan {
     /// The moves of the layer `m x k x n` (each at least 1) on `p`.
     pub fn new(p: &AccelParams, m: u64, k: u64, n: u64) -> StreamPlan {
+        StreamPlan::tiled(p, (m, k, n), (p.slot_words, 1))
+    }
+
+    /// The moves of the layer `m x k x n` in K tiles of `kt` chunks and N
+    /// tiles of `nt` feature groups (the mapper's, `mapping.rs`; a tile
+    /// is then an N tile, its groups' weights one load, its outputs one
+    /// store, `ntile_store.rs`).
+    pub fn tiled(p: &AccelParams, (m, k, n): (u64, u64, u64), (kt, nt): (u64, u64)) -> StreamPlan {
         let (l, w) = (p.lanes(), p.width());
         let bufs = &p.arch.buffers;
         let c_total = k.div_ceil(w);
         // W-bit weight codes packed (2-bit ternary: four a byte)
         let wb = |lanes: u64, klen: u64| p.weight_bytes(lanes, klen);
-        let k_tiles: Vec<(u64, u64)> = starts(&pieces(c_total, p.slot_words.max(1)));
+        let k_tiles: Vec<(u64, u64)> = starts(&pieces(c_total, kt.max(1)));
         let klen = |kb: u64, ch: u64| (ch * w).min(k - kb * w);
-        let groups: Vec<(u64, u64)> = starts(&pieces(n, l));
+        // (an N tile's outputs: `nt` groups of `lanes`)
+        let groups: Vec<(u64, u64)> = starts(&pieces(n, l * nt.max(1)));
         // the input: on chip, or in token blocks of a buffer tile's rows
         // an input row: `k` activations packed (INT8: `k` bytes)
         let row = p.row_bytes(k);
@@ -212,6 +226,7 @@ impl StreamPlan {
                 tokens,
                 n0,
                 lanes: gl,
+                groups: gl.div_ceil(l),
                 kb,
                 chunks: ch,
                 klen: klen(kb, ch),

@@ -25,14 +25,15 @@
 
 use super::block_loop;
 use super::check::{simulate, AccelOptions, AccelReport, RunImage};
-use super::image::{
-    act_image, engine_run, reference, Layer, LayerTiming, ACT_ADDR, DESC_ADDR, OUT_ADDR,
-};
+use super::image::{act_image, reference_kt, Layer, LayerTiming, ACT_ADDR, DESC_ADDR, OUT_ADDR};
+use super::mapping::TopMapping;
 use super::params::{AccelParams, DESC_BYTES};
 use super::store_out::STORE_FLAG;
 use super::stream::{Order, StreamPlan};
 use super::stream_in::{self, HELD_FLAG, STREAM_FLAG, WO_FLAG};
 use crate::error::RtlError;
+use sim::engine::Timeline;
+use sim::mapping::OpPlan;
 
 /// The streamed plan of `m x k x n` when the top runs it this way, or why
 /// not (`Ok(None)`: the layer is on chip, the ordinary check runs it).
@@ -49,6 +50,17 @@ pub fn streamed_plan(
     if s.on_chip() {
         return Ok(None);
     }
+    takes_plan(p, &s, (m, k, n))?;
+    Ok(Some(s))
+}
+
+/// Why the top does not run the layer `m x k x n` with the moves `s`
+/// (`Ok`: it does).
+pub fn takes_plan(
+    p: &AccelParams,
+    s: &StreamPlan,
+    (m, k, n): (u64, u64, u64),
+) -> Result<(), String> {
     let why = |w: String| {
         Err(format!(
             "the engine moves the layer's data through DRAM ({}); {w}",
@@ -112,7 +124,7 @@ pub fn streamed_plan(
         }
     }
     if s.out_spill {
-        if let Some(w) = store_hazard(p, &s, k) {
+        if let Some(w) = store_hazard(p, s, k) {
             return why(w);
         }
     } else if m * n.div_ceil(p.lanes()) > p.out_words {
@@ -124,7 +136,10 @@ pub fn streamed_plan(
     if let Some(w) = p.refuses_block(s.block, k, n, s.out_spill) {
         return why(w);
     }
-    Ok(Some(s))
+    if let Some(w) = super::ntile_store::refuses(p, s, (m, k, n)) {
+        return why(w);
+    }
+    Ok(())
 }
 
 /// Why the top's staging halves would hold a group's start (`None`: they
@@ -143,16 +158,18 @@ pub fn store_hazard(p: &AccelParams, s: &StreamPlan, k: u64) -> Option<String> {
         if t.out_bytes == 0 {
             continue;
         }
-        let b = (t.lanes * 32 / u64::from(p.axi_bits)).max(2);
+        // (an N tile: its groups' words, `ntile_store.rs`)
+        let words = t.groups * t.tokens;
+        let b = (t.lanes / t.groups * 32 / u64::from(p.axi_bits)).max(2);
         let bursts = t.out_bytes.div_ceil(4096) + 1;
-        let need = t.tokens * b + 16 + bursts + drain;
-        if t.tokens * c < need {
+        let need = words * b + 16 + bursts + drain;
+        if words * c < need {
             return Some(format!(
                 "a group of {} tokens computes for {} cycles, fewer than the {need} its store's \
                  write data may hold its staging half (the engine does not model the output \
                  buffer's halves)",
                 t.tokens,
-                t.tokens * c
+                words * c
             ));
         }
     }
@@ -172,8 +189,8 @@ pub fn check_streamed(
     s: &StreamPlan,
     (m, k, n): (u64, u64, u64),
     opts: &AccelOptions,
+    (plans, tl, tm): (Vec<OpPlan>, Timeline, TopMapping),
 ) -> Result<AccelReport, RtlError> {
-    let (plans, tl) = engine_run(p, m, k, n)?;
     let (load, store) = plans[0].dram_bytes();
     if (load, store) != s.dram_bytes() {
         return Err(RtlError::Unsupported(format!(
@@ -209,7 +226,15 @@ pub fn check_streamed(
         }
         acts.extend(l.acts);
     }
-    let expected = reference(p, m, k, n, &acts, &weights);
+    let expected = reference_kt(p, (m, k, n), &acts, &weights, tm.kt);
+    if tm.searched {
+        // the mapper's K tile and N tile: the tiles' loads in its order
+        // (`ntile_store.rs`), checked against the engine's tiles
+        if let Some(w) = super::ntile_store::differs(s, &plans[0]) {
+            return Err(RtlError::Unsupported(w));
+        }
+        wimg = super::ntile_store::weight_image(p, s, k, &wimg);
+    }
     let mut segments = Vec::new();
     let mut descs = Vec::new();
     let streamed = s.streams_input();
@@ -289,6 +314,8 @@ pub fn check_streamed(
             obase,
             p.row_bytes(k),
             n * 4,
+            if tm.searched { tm.kt } else { 0 },
+            if tm.nt > 1 { tm.nt } else { 0 },
         ];
         let mut d = vec![0u8; DESC_BYTES as usize];
         for (j, v) in words.iter().enumerate() {
@@ -327,15 +354,9 @@ pub fn check_streamed(
     segments.push((DESC_ADDR, descs));
     // the results where they land: row-major at OUT_ADDR, or each group's
     // `tokens x lanes` accumulators in the order of the stores
+    // (an N tile's store: its groups one after the other)
     let (outs, expected) = if s.out_spill {
-        let mut e = Vec::with_capacity(expected.len());
-        for t in s.tiles.iter().filter(|t| t.out_bytes > 0) {
-            for r in t.m0..t.m0 + t.tokens {
-                for c in t.n0..t.n0 + t.lanes {
-                    e.push(expected[(r * n + c) as usize]);
-                }
-            }
-        }
+        let e = super::ntile_store::stored_order(p, s, n, &expected);
         ((sbase, stored_before(s.tiles.len())), e)
     } else {
         ((OUT_ADDR, m * n * 4), expected)
@@ -378,7 +399,7 @@ pub fn check_streamed(
             done: tl.ops[0].done,
             total: tl.cycles,
         },
-        mapping: "fixed".into(),
+        mapping: tm.describe.clone(),
         rtl,
         prologue: num("t0").max(0) as u64,
         sim_cycles: num("cycles").max(0) as u64,

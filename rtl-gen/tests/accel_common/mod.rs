@@ -69,9 +69,20 @@ pub fn banked(mut a: Accelerator) -> Accelerator {
 
 /// One layer: exact timing, every result bit-exact, the weight-buffer
 /// reads the mapping's; the engine's `(start, done)` (pinned by the caller).
-pub fn exact(a: &Accelerator, axi: u32, (m, k, n): (u64, u64, u64)) -> (u64, u64) {
+pub fn exact(a: &Accelerator, axi: u32, shape: (u64, u64, u64)) -> (u64, u64) {
+    let r = exact_with(a, axi, shape, &opts());
+    (r.engine.start, r.engine.done)
+}
+
+/// [`exact`] with the check options `o` (e.g. [`mapped`]); the report.
+pub fn exact_with(
+    a: &Accelerator,
+    axi: u32,
+    (m, k, n): (u64, u64, u64),
+    o: &rtl_gen::accel::check::AccelOptions,
+) -> rtl_gen::accel::check::AccelReport {
     let p = rtl_gen::accel::AccelParams::new(a, axi).expect("builds");
-    let r = rtl_gen::accel::check::check_gemm(&p, m, k, n, &opts()).expect("runs");
+    let r = rtl_gen::accel::check::check_gemm(&p, m, k, n, o).expect("runs");
     println!("{}", r.summary());
     assert!(r.passed(), "{}", r.summary());
     assert_eq!(r.results, (m * n) as usize);
@@ -83,7 +94,7 @@ pub fn exact(a: &Accelerator, axi: u32, (m, k, n): (u64, u64, u64)) -> (u64, u64
     );
     let (engine_reads, rtl_reads) = r.wreads;
     assert_eq!(engine_reads, Some(rtl_reads as u64), "weight-buffer reads");
-    (r.engine.start, r.engine.done)
+    r
 }
 
 /// A broken datapath (`p` carries the mutation) on one layer: it runs to the
