@@ -34,8 +34,9 @@
 //! buffer on the cycles the partial sums' reads leave free, and the write
 //! responses with ID 1 are counted. Where an output word is not whole
 //! beats the data side packs the store's words into beats through a
-//! queue (`dma::store_queue`, a word a cycle; a store is whole beats,
-//! `AccelParams::refuses_gear`). The counters and flags are reset
+//! queue (`dma::store_queue`, a word a cycle), and a store is its bytes
+//! from the byte after the store before it, strobed ([`strobed`]): its
+//! first beat from its start's byte, its last to its end's. The counters and flags are reset
 //! (4-state simulation starts them unknown) and cleared when a run starts.
 
 use super::build::{
