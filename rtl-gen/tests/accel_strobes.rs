@@ -13,7 +13,7 @@
 
 mod accel_common;
 
-use accel_common::{opts, small};
+use accel_common::{lint_top, opts, small};
 use rtl_gen::accel::check::{check_gemm, AccelOptions};
 use rtl_gen::accel::image::LayerTiming;
 use rtl_gen::accel::params::Mutation;
@@ -101,4 +101,16 @@ fn a_first_beat_strobing_every_byte_is_caught() {
     assert_eq!(r.rtl, Some(r.engine), "{}", r.summary());
     assert!(r.wrong_results > 0, "{}", r.summary());
     assert!(r.problems > 0, "{}", r.summary());
+}
+
+/// The strobed tops lint clean (`verilator --lint-only -Wall`): the
+/// 13 x 16 design at 64 and 512 bits.
+#[test]
+fn strobed_tops_lint_clean() {
+    for axi in [64, 512] {
+        let p = AccelParams::new(&w8(), axi).expect("builds");
+        assert!(store_out::strobed(&p));
+        let r = lint_top(&p);
+        assert!(r.clean, "axi {axi}: {}", r.output);
+    }
 }

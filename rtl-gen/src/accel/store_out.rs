@@ -339,15 +339,15 @@ pub fn request(p: &AccelParams, o: &mut Body) {
         // store's address, whatever its byte in a beat (strobed, [`strobed`])
         let gb = addr_bits(p.lanes() + 1);
         let lb = p.beat_bytes().trailing_zeros();
+        // (its bytes: tokens x lanes x 4)
         o.wire(
-            "st_acc",
+            "st_sb",
             X,
             mul(
                 zx(sl("vd_m", mb - 1, 0), mb),
-                zx(sl("st_gl", gb - 1, 0), gb),
+                zx(cat(vec![sl("st_gl", gb - 1, 0), k(2, 0)]), gb + 2),
             ),
         );
-        o.wire("st_sb", X, cat(vec![sl("st_acc", X - 3, 0), k(2, 0)]));
         // the beats the store touches: its start's byte in the beat and
         // its bytes, rounded up (a part of a beat is a beat on the bus)
         o.wire(
@@ -664,7 +664,8 @@ fn data_side(p: &AccelParams, o: &mut Body) {
             .rev()
             .map(|j| {
                 let held = lt(kx(8 * j), n("sgq_n"));
-                if full {
+                // (the top byte is never below a start)
+                if full || j == bb - 1 {
                     held
                 } else {
                     and(
