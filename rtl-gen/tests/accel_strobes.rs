@@ -17,8 +17,8 @@ use accel_common::{lint_top, opts, small};
 use rtl_gen::accel::check::{check_gemm, AccelOptions};
 use rtl_gen::accel::image::LayerTiming;
 use rtl_gen::accel::params::Mutation;
-use rtl_gen::accel::store_out;
 use rtl_gen::accel::stream::{Order, StreamPlan};
+use rtl_gen::accel::strobes;
 use rtl_gen::accel::AccelParams;
 use sim::arch::Reduction;
 use sim::Accelerator;
@@ -54,7 +54,7 @@ const LAYER: (u64, u64, u64) = (3, 512, 410);
 #[test]
 fn stores_that_are_not_whole_beats_run_exactly() {
     let p = AccelParams::new(&w8(), 64).expect("builds");
-    assert!(store_out::strobed(&p) && p.oword_bits() == 416);
+    assert!(strobes::strobed(&p) && p.oword_bits() == 416);
     let (m, k, n) = LAYER;
     let s = StreamPlan::new(&p, m, k, n);
     assert_eq!(
@@ -109,7 +109,7 @@ fn a_first_beat_strobing_every_byte_is_caught() {
 fn strobed_tops_lint_clean() {
     for axi in [64, 512] {
         let p = AccelParams::new(&w8(), axi).expect("builds");
-        assert!(store_out::strobed(&p));
+        assert!(strobes::strobed(&p));
         let r = lint_top(&p);
         assert!(r.clean, "axi {axi}: {}", r.output);
     }

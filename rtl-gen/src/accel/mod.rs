@@ -69,6 +69,7 @@ pub mod store_out;
 pub mod stream;
 pub mod stream_check;
 pub mod stream_in;
+pub mod strobes;
 pub mod synth;
 pub mod table;
 pub mod tokens;
@@ -168,8 +169,8 @@ fn ports(p: &AccelParams) -> Vec<Port> {
         (
             "m_axi_awuser",
             Dir::Output,
-            store_out::user_bits(p),
-            if store_out::strobed(p) {
+            strobes::user_bits(p),
+            if strobes::strobed(p) {
                 "bit 0: last burst of an output row or a store; above it, a store's end byte in its last beat (0: whole)"
             } else {
                 "last burst of an output row"
@@ -182,7 +183,7 @@ fn ports(p: &AccelParams) -> Vec<Port> {
             "m_axi_wstrb",
             Dir::Output,
             db / 8,
-            if store_out::strobed(p) {
+            if strobes::strobed(p) {
                 "all bytes, but a store's bytes outside it in its first and last beats"
             } else {
                 "all bytes"

@@ -13,7 +13,7 @@ impl AccelParams {
     /// (`image.rs` checks every tile of the mapping); an output row must be
     /// whole beats (its bursts); a store per tile (`store_out.rs`, a
     /// group's `m` output words packed into beats) is its bytes from any
-    /// byte, strobed (`store_out::strobed`), so it is taken; the streamed
+    /// byte, strobed (`strobes::strobed`), so it is taken; the streamed
     /// rows arrive as input words of whole beats at the engine's rate (`stream_in.rs`; the input
     /// splitter holds the bus a beat's words), whatever the weight words.
     pub fn refuses_gear(&self, n: u64, streams: bool) -> Option<String> {

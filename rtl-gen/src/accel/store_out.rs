@@ -35,7 +35,7 @@
 //! responses with ID 1 are counted. Where an output word is not whole
 //! beats the data side packs the store's words into beats through a
 //! queue (`dma::store_queue`, a word a cycle), and a store is its bytes
-//! from the byte after the store before it, strobed ([`strobed`]): its
+//! from the byte after the store before it, strobed (`strobes.rs`): its
 //! first beat from its start's byte, its last to its end's. The counters and flags are reset
 //! (4-state simulation starts them unknown) and cleared when a run starts.
 
@@ -55,28 +55,6 @@ pub const STORE_FLAG: u64 = 0x8;
 /// data side's queue, `dma::store_queue`).
 pub fn built(p: &AccelParams) -> bool {
     p.out_words >= 2
-}
-
-/// The stores are strobed (`p.ogear()`: output words that are not whole
-/// beats): a store is its bytes, from any byte address, as INCR bursts of
-/// full-width beats (`AWSIZE` the bus) whose first beat may start and
-/// last beat end inside a beat, the bytes outside the store's strobed off
-/// (`WSTRB`); `AWUSER` is then `1 + log2(beat bytes)` bits, above the
-/// last-burst bit the byte offset at which the store ends in its last beat
-/// (0: a whole beat), so the memory slave knows the store's bytes when it
-/// takes the last burst's address.
-pub fn strobed(p: &AccelParams) -> bool {
-    built(p) && p.ogear()
-}
-
-/// Bits of `AWUSER`: the last-burst bit, and with strobed stores the end
-/// offset in the last beat ([`strobed`]).
-pub fn user_bits(p: &AccelParams) -> u32 {
-    if strobed(p) {
-        1 + p.beat_bytes().trailing_zeros()
-    } else {
-        1
-    }
 }
 
 /// Words of one staging half of the output buffer.
@@ -331,41 +309,13 @@ pub fn request(p: &AccelParams, o: &mut Body) {
         X,
         mux(lt(n("st_left"), kx(p.lanes())), n("st_left"), kx(p.lanes())),
     );
-    let s = (p.axi_bits / 32).trailing_zeros();
     // a group's tokens fit a half (the host's rule): a narrow product
     let mb = addr_bits(half(p) + 1);
     if p.ogear() {
-        // the group's words packed into beats: `m x gl x 4` bytes from the
-        // store's address, whatever its byte in a beat (strobed, [`strobed`])
-        let gb = addr_bits(p.lanes() + 1);
-        let lb = p.beat_bytes().trailing_zeros();
-        // (its bytes: tokens x lanes x 4)
-        o.wire(
-            "st_sb",
-            X,
-            mul(
-                zx(sl("vd_m", mb - 1, 0), mb),
-                zx(cat(vec![sl("st_gl", gb - 1, 0), k(2, 0)]), gb + 2),
-            ),
-        );
-        // the beats the store touches: its start's byte in the beat and
-        // its bytes, rounded up (a part of a beat is a beat on the bus)
-        o.wire(
-            "st_nb",
-            X,
-            add(n("st_sb"), zx(sl("st_addr", lb - 1, 0), lb)),
-        );
-        let part_beat =
-            crate::ir::Expr::Unary(crate::ir::UnOp::ReduceOr, Box::new(sl("st_nb", lb - 1, 0)));
-        o.wire(
-            "st_beats",
-            X,
-            add(zx(sl("st_nb", X - 1, lb), X - lb), zx(part_beat, 1)),
-        );
-        // the byte at which it ends in its last beat (0: a whole beat)
-        o.wire("st_end", X, add(n("st_addr"), n("st_sb")));
-        let _ = s;
+        // the group's words packed into beats, strobed (`strobes.rs`)
+        super::strobes::store_beats(p, o, mb);
     } else {
+        let s = (p.axi_bits / 32).trailing_zeros();
         o.wire("st_wpb", X, zx(sl("st_gl", X - 1, s), X - s));
         let wb = addr_bits(p.lanes() * 32 / u64::from(p.axi_bits) + 1);
         o.wire(
@@ -395,13 +345,13 @@ pub fn channel(p: &AccelParams, o: &mut Body) {
     }
     let bb = p.beat_bytes();
     let lb = bb.trailing_zeros();
-    let strb = strobed(p);
+    let strb = super::strobes::strobed(p);
     o.note("stores: the address side (one transfer a group, ID 1), a queue of two, the data side");
     for (r, w) in [
         ("sa_valid", 1),
         ("sa_addr", X),
         ("sa_len", 8),
-        ("sa_user", user_bits(p)),
+        ("sa_user", super::strobes::user_bits(p)),
         ("sx_act", 1),
         ("sx_addr", X),
         ("sx_beats", X),
@@ -414,18 +364,7 @@ pub fn channel(p: &AccelParams, o: &mut Body) {
         o.reg(r, w);
     }
     if strb {
-        // the store's end byte in its last beat, beside its address
-        o.reg("sx_eo", lb);
-        o.reg("sq_eo", lb);
-        o.wire(
-            "sh_eo",
-            lb,
-            mux(
-                n("sx_act"),
-                n("sx_eo"),
-                mux(n("sq_v"), n("sq_eo"), sl("st_end", lb - 1, 0)),
-            ),
-        );
+        super::strobes::end_byte(p, o);
     }
     o.wire("sh_v", 1, or(n("sx_act"), or(n("sq_v"), n("st_trig"))));
     o.wire(
@@ -657,25 +596,7 @@ fn data_side(p: &AccelParams, o: &mut Body) {
         );
         // a word joins the queue when less than a beat is left in it
         let q = super::dma::store_queue(p, o, or(n("parse_ok"), n("sw_go")), fill);
-        // a byte is strobed when the queue holds it and, on the store's
-        // first beat, it is at or above the store's start
-        let full = p.mutation == Mutation::StoreStrobeFull;
-        let bits: Vec<Expr> = (0..bb)
-            .rev()
-            .map(|j| {
-                let held = lt(kx(8 * j), n("sgq_n"));
-                // (the top byte is never below a start)
-                if full || j == bb - 1 {
-                    held
-                } else {
-                    and(
-                        held,
-                        not(and(n("sw_f"), lt(k(lb, u128::from(j)), n("sw_o")))),
-                    )
-                }
-            })
-            .collect();
-        o.wire("s_wstrb", bb as u32, cat(bits));
+        super::strobes::wstrb(p, o);
         o.wire(
             "sw_take",
             1,

@@ -233,7 +233,7 @@ pub fn out_queue(p: &AccelParams, o: &mut Body, clear: Expr) -> Vec<Stmt> {
 /// `sgq_beat` (a beat is held, or a store's last beat, part of one, once
 /// all its words are in); returns the statements that advance it (`clear`
 /// empties it, `fill` bits then counted as held: a strobed store's bytes
-/// below its start, `store_out::strobed`).
+/// below its start, `strobes::strobed`).
 pub fn store_queue(p: &AccelParams, o: &mut Body, clear: Expr, fill: Expr) -> Vec<Stmt> {
     let (ow, db) = (p.oword_bits(), p.axi_bits);
     let qw = ow + db;

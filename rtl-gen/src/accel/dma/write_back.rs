@@ -300,8 +300,8 @@ pub fn write_back(p: &AccelParams, o: &mut Body) {
     let st = crate::accel::store_out::built(p);
     // strobed stores: `AWUSER` wider (the store's end byte in its last
     // beat), the write-back's rows whole beats
-    let strb = crate::accel::store_out::strobed(p);
-    let ub = crate::accel::store_out::user_bits(p);
+    let strb = crate::accel::strobes::strobed(p);
+    let ub = crate::accel::strobes::user_bits(p);
     for (port, sig, store) in [
         ("m_axi_awvalid", "aw_valid", "sa_valid"),
         ("m_axi_awaddr", "aw_addr", "sa_addr"),
