@@ -4,8 +4,8 @@
 //! (a word a cycle into the store's queue), written where the engine's
 //! DRAM model places the store; start, completion and total equal to the
 //! engine's, every result bit-exact. A store path that packs a word over
-//! the bits its queue holds is caught, and a store that would not be
-//! whole beats is refused with the reason.
+//! the bits its queue holds is caught, and a preset's streamed input
+//! beside it that the top does not build is refused with the reason.
 
 mod accel_common;
 
@@ -77,27 +77,15 @@ fn a_store_packed_over_its_queue_is_caught() {
     assert!(r.wrong_results > 0, "{}", r.summary());
 }
 
-/// A store that is not whole beats (a group's 3 tokens x 256 bits = 1.5
-/// beats) is refused with the reason, never run.
-#[test]
-fn a_store_of_part_of_a_beat_is_refused() {
-    let p = AccelParams::new(&packing(), 512).expect("builds");
-    let why = p.refuses_gear(3, 1024, true, false).expect("refused");
-    assert!(why.contains("96 bytes a store"), "{why}");
-    assert!(p.refuses_gear(8, 1024, true, false).is_none());
-}
-
 /// The presets' stored prefills that stay out are refused with the
 /// reason before anything is built: vitallm's streamed input (a 128-bit
-/// input word, the splitter) and edge-w4a8's and edge-w8a8's stores of a
-/// token block of 25 (1,500 and 1,300 bytes, not whole 64-byte beats).
+/// input word, the splitter). (edge-w4a8's and edge-w8a8's stores of
+/// 1,500 and 1,300 bytes, not whole beats, are strobed: `accel_strobes.rs`.)
 #[test]
 fn preset_prefills_that_stay_out_are_refused() {
     let cases = [
         ("vitallm", (64, 2560, 128), "128-bit input word"),
         ("vitallm", (64, 2560, 640), "128-bit input word"),
-        ("edge-w4a8", (64, 2560, 640), "1500 bytes a store"),
-        ("edge-w8a8", (64, 2560, 640), "1300 bytes a store"),
     ];
     for (name, (m, k, n), want) in cases {
         let a = sim::arch::preset(name).expect("preset");

@@ -125,10 +125,9 @@ fn refusals_name_the_reason() {
     let p = AccelParams::new(&design(8, 16, 16, 16), 512).expect("builds");
     assert_eq!(moves(&p, (8, 256, 1024)), (true, false));
     // (taken: the store path packs the 256-bit words, `accel_gear_store.rs`;
-    // a store of 3 tokens, 1.5 beats, is refused)
+    // a store of 3 tokens, 1.5 beats, too: strobed, `accel_strobes.rs`)
     assert_eq!(p.refuses_layer(8, 256, 1024), None);
-    let w = p.refuses_gear(3, 1024, true, false).expect("refused");
-    assert!(w.contains("96 bytes a store"), "{w}");
+    assert_eq!(p.refuses_block(3, 256, 1024, true), None);
     // 16 x 16 (the splitter): 32 rows of 256 bytes streamed
     let p = AccelParams::new(&design(16, 16, 4, 4), 512).expect("builds");
     assert!(moves(&p, (32, 256, 16)).1);

@@ -5,7 +5,13 @@
 // in the engine's issue order, an AXI4-Lite host that programs and starts
 // the run, and a record of the layer's cycles. Control traffic (ID 0:
 // descriptor, input rows, output rows) is outside the engine's model and is
-// served at a fixed latency. Build defines: DB (AXI data bits).
+// served at a fixed latency. Write data is taken byte by byte as WSTRB
+// strobes it (a store that starts or ends inside a beat: its first AW
+// address is its byte, AWUSER[0] marks its last burst and AWUSER above it
+// the byte at which it ends in its last beat, 0 for a whole beat, so its
+// bytes are known when its last burst's address is in); a store's strobed
+// bytes must be the bytes it was timed for. Build defines: DB (AXI data
+// bits).
 #include "Vaccel.h"
 #include "verilated.h"
 #include <algorithm>
@@ -44,7 +50,7 @@ struct Beat {
     uint64_t addr;
 };
 struct Aw {
-    uint64_t addr;
+    uint64_t addr;  // its first beat's (a beat's first byte: AXI4 INCR)
     int beats;
     size_t rec;  // its write burst record
 };
@@ -54,6 +60,7 @@ struct WBurst {
     int id;
     uint64_t model_at;
     uint64_t wdone;
+    uint64_t strobed;  // bytes its beats strobed
 };
 static const uint64_t NONE = ~0ULL;
 // a timed transfer whose last burst is in, waiting to be timed in issue
@@ -90,16 +97,28 @@ static void set_rdata(Vaccel* t, uint64_t a) {
     t->m_axi_rdata = w;
 #endif
 }
-static void get_wdata(Vaccel* t, uint64_t a) {
+// the beat at `a` (a beat's first byte): its strobed bytes written;
+// returns how many
+static uint64_t get_wdata(Vaccel* t, uint64_t a) {
+    uint64_t s = (uint64_t)t->m_axi_wstrb, n = 0;
 #if DB > 64
     for (int i = 0; i < DB / 32; i++) {
         uint32_t w = t->m_axi_wdata[i];
-        for (int j = 0; j < 4; j++) *byte_at(a + i * 4 + j) = (w >> (8 * j)) & 0xff;
+        for (int j = 0; j < 4; j++)
+            if ((s >> (i * 4 + j)) & 1) {
+                *byte_at(a + i * 4 + j) = (w >> (8 * j)) & 0xff;
+                n++;
+            }
     }
 #else
     uint64_t w = t->m_axi_wdata;
-    for (int j = 0; j < 8; j++) *byte_at(a + j) = (w >> (8 * j)) & 0xff;
+    for (int j = 0; j < 8; j++)
+        if ((s >> j) & 1) {
+            *byte_at(a + j) = (w >> (8 * j)) & 0xff;
+            n++;
+        }
 #endif
+    return n;
 }
 
 int main(int argc, char** argv) {
@@ -182,6 +201,8 @@ int main(int argc, char** argv) {
     bool s_open = false;
     uint64_t s_first = 0, s_addr = 0, s_bytes = 0;
     std::vector<size_t> s_recs;
+    // every store's write burst records and the bytes it was timed for
+    std::vector<std::pair<std::vector<size_t>, uint64_t>> s_all;
     uint64_t stores = 0;
     uint64_t cycle = 0;
     int64_t t0 = -1;
@@ -308,8 +329,8 @@ int main(int argc, char** argv) {
             uint64_t a = top->m_axi_awaddr;
             int beats = top->m_axi_awlen + 1;
             int id = top->m_axi_awid;
-            wrec.push_back({id, NONE, NONE});
-            awq.push_back({a, beats, wrec.size() - 1});
+            wrec.push_back({id, NONE, NONE, 0});
+            awq.push_back({a & ~(uint64_t)(BB - 1), beats, wrec.size() - 1});
             bq.push_back(wrec.size() - 1);
             if (id != 0) {
                 if (!s_open) {
@@ -321,8 +342,14 @@ int main(int argc, char** argv) {
                 }
                 s_bytes += (uint64_t)beats * BB;
                 s_recs.push_back(wrec.size() - 1);
-                if (top->m_axi_awuser) {
+                uint64_t user = (uint64_t)top->m_axi_awuser;
+                if (user & 1) {
+                    // the store's bytes: its beats', less those below its
+                    // first byte and past its end in the last beat
+                    uint64_t eo = (user >> 1) % BB;
+                    s_bytes -= s_addr % BB + (eo ? BB - eo : 0);
                     pending.push_back({s_first, true, s_addr, s_bytes, id, {}, s_recs});
+                    s_all.push_back({s_recs, s_bytes});
                     s_open = false;
                 }
             }
@@ -376,7 +403,7 @@ int main(int argc, char** argv) {
         }
         if (top->m_axi_wvalid && top->m_axi_wready) {
             Aw& w = awq.front();
-            get_wdata(top, w.addr + w_cnt * BB);
+            wrec[w.rec].strobed += get_wdata(top, w.addr + w_cnt * BB);
             w_cnt++;
             bool last = (int)w_cnt == w.beats;
             if (last != (bool)top->m_axi_wlast) problems.push_back("WLAST does not end the burst");
@@ -414,6 +441,11 @@ int main(int argc, char** argv) {
         top->clk = 1;
         top->eval();
         cycle++;
+    }
+    for (auto& s : s_all) {
+        uint64_t got = 0;
+        for (size_t i : s.first) got += wrec[i].strobed;
+        if (got != s.second) problems.push_back("a store strobed other bytes than it was timed for");
     }
     std::ofstream r(argv[2]);
     r << "finished " << (finished ? 1 : 0) << "\n";

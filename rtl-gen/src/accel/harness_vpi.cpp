@@ -8,7 +8,9 @@
 // $onebit_accel_drive (this cycle's inputs) before the falling edge has
 // settled and $onebit_accel_sample (this cycle's handshakes) before the
 // rising edge. Plusargs: +config=FILE +result=FILE (the formats of
-// harness.cpp). The AXI data width is read from the design.
+// harness.cpp). The AXI data width is read from the design. Write data is
+// taken as WSTRB strobes it, and a store's bytes from its first AW address
+// and AWUSER (harness.cpp's).
 #include <vpi_user.h>
 #include <algorithm>
 #include <cstdint>
@@ -48,7 +50,7 @@ struct Beat {
     uint64_t addr;
 };
 struct Aw {
-    uint64_t addr;
+    uint64_t addr;  // its first beat's
     int beats;
     size_t rec;  // its write burst record
 };
@@ -58,6 +60,7 @@ struct WBurst {
     int id;
     uint64_t model_at;
     uint64_t wdone;
+    uint64_t strobed;  // bytes its beats strobed
 };
 const uint64_t NONE = ~0ULL;
 // a timed transfer whose last burst is in, timed in issue order (a store
@@ -134,15 +137,22 @@ void set_rdata(uint64_t a) {
         for (int j = 0; j < 4; j++) w[i] |= (uint32_t)*byte_at(a + i * 4 + j) << (8 * j);
     put_words("m_axi_rdata", w);
 }
-void get_wdata(uint64_t a) {
+// the beat at `a`: its strobed bytes written; returns how many
+uint64_t get_wdata(uint64_t a) {
+    uint64_t s = get("m_axi_wstrb"), n = 0;
     vpiHandle h = port("m_axi_wdata");
     s_vpi_value v;
     v.format = vpiVectorVal;
     vpi_get_value(h, &v);
     for (int i = 0; i < DB / 32; i++) {
         uint32_t w = v.value.vector[i].aval & ~v.value.vector[i].bval;
-        for (int j = 0; j < 4; j++) *byte_at(a + i * 4 + j) = (w >> (8 * j)) & 0xff;
+        for (int j = 0; j < 4; j++)
+            if ((s >> (i * 4 + j)) & 1) {
+                *byte_at(a + i * 4 + j) = (w >> (8 * j)) & 0xff;
+                n++;
+            }
     }
+    return n;
 }
 
 // ---- the run's state (harness.cpp's locals)
@@ -161,6 +171,7 @@ std::vector<Done> pending;
 bool s_open = false;
 uint64_t s_first = 0, s_addr = 0, s_bytes = 0;
 std::vector<size_t> s_recs;
+std::vector<std::pair<std::vector<size_t>, uint64_t>> s_all;  // a store's bursts, bytes
 uint64_t stores = 0;
 uint64_t cycle = 0;
 int64_t t0 = -1;
@@ -328,6 +339,11 @@ PLI_INT32 drive(PLI_BYTE8*) {
 }
 
 void write_result() {
+    for (auto& s : s_all) {
+        uint64_t got = 0;
+        for (size_t i : s.first) got += wrec[i].strobed;
+        if (got != s.second) problems.push_back("a store strobed other bytes than it was timed for");
+    }
     std::ofstream r(result_path);
     r << "finished " << (finished ? 1 : 0) << "\n";
     r << "cycles " << cycle << "\n";
@@ -394,8 +410,8 @@ PLI_INT32 sample(PLI_BYTE8*) {
         uint64_t a = get("m_axi_awaddr");
         int beats = (int)get("m_axi_awlen") + 1;
         int id = (int)get("m_axi_awid");
-        wrec.push_back({id, NONE, NONE});
-        awq.push_back({a, beats, wrec.size() - 1});
+        wrec.push_back({id, NONE, NONE, 0});
+        awq.push_back({a & ~(uint64_t)(BB - 1), beats, wrec.size() - 1});
         bq.push_back(wrec.size() - 1);
         if (id != 0) {
             if (!s_open) {
@@ -407,8 +423,12 @@ PLI_INT32 sample(PLI_BYTE8*) {
             }
             s_bytes += (uint64_t)beats * BB;
             s_recs.push_back(wrec.size() - 1);
-            if (get("m_axi_awuser")) {
+            uint64_t user = get("m_axi_awuser");
+            if (user & 1) {
+                uint64_t eo = (user >> 1) % BB;
+                s_bytes -= s_addr % BB + (eo ? BB - eo : 0);
                 pending.push_back({s_first, true, s_addr, s_bytes, id, {}, s_recs});
+                s_all.push_back({s_recs, s_bytes});
                 s_open = false;
             }
         }
@@ -458,7 +478,7 @@ PLI_INT32 sample(PLI_BYTE8*) {
     }
     if (get("m_axi_wvalid") && in_wready) {
         Aw& w = awq.front();
-        get_wdata(w.addr + w_cnt * BB);
+        wrec[w.rec].strobed += get_wdata(w.addr + w_cnt * BB);
         w_cnt++;
         bool last = (int)w_cnt == w.beats;
         if (last != (bool)get("m_axi_wlast")) problems.push_back("WLAST does not end the burst");

@@ -71,6 +71,7 @@ pub mod store_out;
 pub mod stream;
 pub mod stream_check;
 pub mod stream_in;
+pub mod strobes;
 pub mod synth;
 pub mod table;
 pub mod tokens;
@@ -170,13 +171,26 @@ fn ports(p: &AccelParams) -> Vec<Port> {
         (
             "m_axi_awuser",
             Dir::Output,
-            1,
-            "last burst of an output row",
+            strobes::user_bits(p),
+            if strobes::strobed(p) {
+                "bit 0: last burst of an output row or a store; above it, a store's end byte in its last beat (0: whole)"
+            } else {
+                "last burst of an output row"
+            },
         ),
         ("m_axi_wvalid", Dir::Output, 1, "AXI4 write data"),
         ("m_axi_wready", Dir::Input, 1, ""),
         ("m_axi_wdata", Dir::Output, db, ""),
-        ("m_axi_wstrb", Dir::Output, db / 8, "all bytes"),
+        (
+            "m_axi_wstrb",
+            Dir::Output,
+            db / 8,
+            if strobes::strobed(p) {
+                "all bytes, but a store's bytes outside it in its first and last beats"
+            } else {
+                "all bytes"
+            },
+        ),
         ("m_axi_wlast", Dir::Output, 1, ""),
         (
             "m_axi_bvalid",

@@ -82,6 +82,10 @@ pub enum Mutation {
     /// packed at the queue's first bit, over the bits it holds (the
     /// packing offset dropped).
     StoreGearOverlap,
+    /// With stores that are not whole beats (byte strobes, `store_out.rs`),
+    /// a store's first beat strobes every byte, also those below its start
+    /// address (the store before it's last bytes overwritten).
+    StoreStrobeFull,
     /// With `ternary-packed` weights, the unpacker reads a byte's digits
     /// most significant first (weight `5i + j` from digit `4 - j`).
     TritOrder,

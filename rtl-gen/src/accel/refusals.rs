@@ -6,36 +6,18 @@ use super::params::{AccelParams, SHORT_CHUNK_CODES};
 
 impl AccelParams {
     /// Why the gearboxes do not take the layer `m x k x n` (`None`: they
-    /// do, or none is built). `stores`: the engine stores its outputs per
-    /// tile; `streams`: it streams its input. The engine moves a weight
+    /// do, or none is built). `streams`: the engine streams its input. The engine moves a weight
     /// tile as its bytes (`Precision::bytes_for`) and its DRAM model times
     /// those bytes: a tile whose bytes are not whole beats would be timed
     /// as the beats the bus moves, so tiles of whole beats are taken
     /// (`image.rs` checks every tile of the mapping); an output row must be
     /// whole beats (its bursts); a store per tile (`store_out.rs`, a
-    /// group's `m` output words packed into beats) must be whole beats, and the streamed rows arrive as input
-    /// words of whole beats at the engine's rate (`stream_in.rs`; the input
+    /// group's `m` output words packed into beats) is its bytes from any
+    /// byte, strobed (`strobes::strobed`), so it is taken; the streamed
+    /// rows arrive as input words of whole beats at the engine's rate (`stream_in.rs`; the input
     /// splitter holds the bus a beat's words), whatever the weight words.
-    pub fn refuses_gear(&self, m: u64, n: u64, stores: bool, streams: bool) -> Option<String> {
+    pub fn refuses_gear(&self, n: u64, streams: bool) -> Option<String> {
         let db = u64::from(self.axi_bits);
-        if self.ogear() && stores {
-            // a store is a group's `m` output words packed into beats (the
-            // output gearbox on the store path): whole beats, as the
-            // engine's DRAM model times the store's bytes
-            let rest = n % self.lanes();
-            for gl in [self.lanes(), rest] {
-                if gl != 0 && !(m * gl * 32).is_multiple_of(db) {
-                    return Some(format!(
-                        "the engine stores this layer's outputs per tile, a feature group's \
-                         {m} output words of {gl} lanes x 32 bits = {} bytes a store, not whole \
-                         {}-byte beats (the DRAM model times the store's bytes, the bus would \
-                         move more)",
-                        m * gl * 4,
-                        self.beat_bytes()
-                    ));
-                }
-            }
-        }
         if self.asplit() && streams {
             return Some(format!(
                 "the engine streams this layer's input with its weight tiles, and the top's \
@@ -198,8 +180,8 @@ impl AccelParams {
         }
         let (wb, ab) = (self.wgt_bits(), self.act_bits());
         if self.gears() {
-            let (stores, streams) = moves_stored(self, m, k, n, stored);
-            if let Some(why) = self.refuses_gear(m, n, stores, streams) {
+            let streams = super::stream::StreamPlan::new(self, m, k, n).streams_input();
+            if let Some(why) = self.refuses_gear(n, streams) {
                 return Some(why);
             }
         }
@@ -336,11 +318,4 @@ impl AccelParams {
         }
         None
     }
-}
-
-/// The engine stores the layer's outputs per tile (or `stored` says it
-/// does), and whether it streams its input.
-fn moves_stored(p: &AccelParams, m: u64, k: u64, n: u64, stored: bool) -> (bool, bool) {
-    let s = super::stream::StreamPlan::new(p, m, k, n);
-    (stored || s.out_spill, s.streams_input())
 }

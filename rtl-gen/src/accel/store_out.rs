@@ -36,8 +36,9 @@
 //! buffer on the cycles the partial sums' reads leave free, and the write
 //! responses with ID 1 are counted. Where an output word is not whole
 //! beats the data side packs the store's words into beats through a
-//! queue (`dma::store_queue`, a word a cycle; a store is whole beats,
-//! `AccelParams::refuses_gear`). The counters and flags are reset
+//! queue (`dma::store_queue`, a word a cycle), and a store is its bytes
+//! from the byte after the store before it, strobed (`strobes.rs`): its
+//! first beat from its start's byte, its last to its end's. The counters and flags are reset
 //! (4-state simulation starts them unknown) and cleared when a run starts.
 
 use super::build::{
@@ -316,7 +317,6 @@ pub fn request(p: &AccelParams, o: &mut Body) {
         X,
         mux(lt(n("st_left"), kx(p.lanes())), n("st_left"), kx(p.lanes())),
     );
-    let s = (p.axi_bits / 32).trailing_zeros();
     // a group's tokens fit a half (the host's rule): a narrow product
     let mb = addr_bits(half(p) + 1);
     // the store's words: the group's tokens, or an N tile's groups' words
@@ -326,24 +326,10 @@ pub fn request(p: &AccelParams, o: &mut Body) {
     }
     let words = store_words(p);
     if p.ogear() {
-        // the group's words packed into beats: `m x gl x 32` bits, whole
-        // beats (`AccelParams::refuses_gear`)
-        let gb = addr_bits(p.lanes() + 1);
-        o.wire(
-            "st_acc",
-            X,
-            mul(zx(sl(words, mb - 1, 0), mb), zx(sl("st_gl", gb - 1, 0), gb)),
-        );
-        // (rounded up: a part of a beat is a beat on the bus; the host
-        // refuses such stores, so the rounding adds nothing)
-        let part_beat =
-            crate::ir::Expr::Unary(crate::ir::UnOp::ReduceOr, Box::new(sl("st_acc", s - 1, 0)));
-        o.wire(
-            "st_beats",
-            X,
-            add(zx(sl("st_acc", X - 1, s), X - s), zx(part_beat, 1)),
-        );
+        // the store's words packed into beats, strobed (`strobes.rs`)
+        super::strobes::store_beats(p, o, words, mb);
     } else {
+        let s = (p.axi_bits / 32).trailing_zeros();
         o.wire("st_wpb", X, zx(sl("st_gl", X - 1, s), X - s));
         let wb = addr_bits(p.lanes() * 32 / u64::from(p.axi_bits) + 1);
         o.wire(
@@ -383,12 +369,13 @@ pub fn channel(p: &AccelParams, o: &mut Body) {
     }
     let bb = p.beat_bytes();
     let lb = bb.trailing_zeros();
+    let strb = super::strobes::strobed(p);
     o.note("stores: the address side (one transfer a group, ID 1), a queue of two, the data side");
     for (r, w) in [
         ("sa_valid", 1),
         ("sa_addr", X),
         ("sa_len", 8),
-        ("sa_user", 1),
+        ("sa_user", super::strobes::user_bits(p)),
         ("sx_act", 1),
         ("sx_addr", X),
         ("sx_beats", X),
@@ -399,6 +386,9 @@ pub fn channel(p: &AccelParams, o: &mut Body) {
         ("sb_rcv", X),
     ] {
         o.reg(r, w);
+    }
+    if strb {
+        super::strobes::end_byte(p, o);
     }
     o.wire("sh_v", 1, or(n("sx_act"), or(n("sq_v"), n("st_trig"))));
     o.wire(
@@ -419,8 +409,16 @@ pub fn channel(p: &AccelParams, o: &mut Body) {
             mux(n("sq_v"), n("sq_beats"), n("st_beats")),
         ),
     );
+    // (strobed: the bursts counted from the start's beat; the first AW
+    // address is the store's byte, the later ones whole beats)
+    let aligned = if strb {
+        o.wire("sh_aaddr", X, cat(vec![sl("sh_addr", X - 1, lb), k(lb, 0)]));
+        "sh_aaddr"
+    } else {
+        "sh_addr"
+    };
     o.block("axi_master");
-    super::dma::burst(p, o, "sab", "sh_addr", "sh_beats");
+    super::dma::burst(p, o, "sab", aligned, "sh_beats");
     o.block("dma");
     o.wire(
         "sa_go",
@@ -459,7 +457,14 @@ pub fn channel(p: &AccelParams, o: &mut Body) {
             vec![
                 when(
                     n("st_trig"),
-                    vec![set("st_ptr", add(n("st_addr"), bytes("st_beats")))],
+                    vec![set(
+                        "st_ptr",
+                        if strb {
+                            n("st_end")
+                        } else {
+                            add(n("st_addr"), bytes("st_beats"))
+                        },
+                    )],
                 ),
                 when(
                     and(n("sa_go"), and(not(n("sx_act")), n("sq_v"))),
@@ -467,24 +472,47 @@ pub fn channel(p: &AccelParams, o: &mut Body) {
                 ),
                 when(
                     and(n("st_trig"), not(n("st_direct"))),
-                    vec![
-                        set("sq_v", b(true)),
-                        set("sq_addr", n("st_addr")),
-                        set("sq_beats", n("st_beats")),
-                    ],
+                    [
+                        vec![
+                            set("sq_v", b(true)),
+                            set("sq_addr", n("st_addr")),
+                            set("sq_beats", n("st_beats")),
+                        ],
+                        if strb {
+                            vec![set("sq_eo", sl("st_end", lb - 1, 0))]
+                        } else {
+                            vec![]
+                        },
+                    ]
+                    .concat(),
                 ),
                 when_else(
                     n("sa_go"),
-                    vec![
-                        set("sa_valid", b(true)),
-                        set("sa_addr", n("sh_addr")),
-                        set("sa_len", sl("sab_bm1", 7, 0)),
-                        set("sa_user", eq(n("sab_bm"), n("sh_beats"))),
-                        set("sx_act", ne(n("sab_bm"), n("sh_beats"))),
-                        set("sx_addr", add(n("sh_addr"), mul(n("sab_bm"), kx(bb)))),
-                        set("sx_beats", sub(n("sh_beats"), n("sab_bm"))),
-                        set("sb_iss", add(n("sb_iss"), kx(1))),
-                    ],
+                    [
+                        vec![
+                            set("sa_valid", b(true)),
+                            set("sa_addr", n("sh_addr")),
+                            set("sa_len", sl("sab_bm1", 7, 0)),
+                            set(
+                                "sa_user",
+                                if strb {
+                                    cat(vec![n("sh_eo"), eq(n("sab_bm"), n("sh_beats"))])
+                                } else {
+                                    eq(n("sab_bm"), n("sh_beats"))
+                                },
+                            ),
+                            set("sx_act", ne(n("sab_bm"), n("sh_beats"))),
+                            set("sx_addr", add(n(aligned), mul(n("sab_bm"), kx(bb)))),
+                            set("sx_beats", sub(n("sh_beats"), n("sab_bm"))),
+                            set("sb_iss", add(n("sb_iss"), kx(1))),
+                        ],
+                        if strb {
+                            vec![set("sx_eo", n("sh_eo"))]
+                        } else {
+                            vec![]
+                        },
+                    ]
+                    .concat(),
                     vec![when(n("m_axi_awready"), vec![set("sa_valid", b(false))])],
                 ),
                 when(n("sb_fire"), vec![set("sb_rcv", add(n("sb_rcv"), kx(1)))]),
@@ -579,9 +607,20 @@ fn data_side(p: &AccelParams, o: &mut Body) {
         );
     }
     o.wire("sw_end", 1, and(n("s_wfire"), eq(n("sw_left"), kx(1))));
+    let lb = bb.trailing_zeros();
     let queue = if gear {
+        // strobed stores: the queue starts a store with its start's byte
+        // in the beat as bits held (the bytes below it, strobed off)
+        o.reg("sw_o", lb);
+        o.reg("sw_f", 1);
+        let fill = mux(
+            n("parse_ok"),
+            kx(0),
+            zx(cat(vec![sl("fq_addr", lb - 1, 0), k(3, 0)]), lb + 3),
+        );
         // a word joins the queue when less than a beat is left in it
-        let q = super::dma::store_queue(p, o, or(n("parse_ok"), n("sw_go")));
+        let q = super::dma::store_queue(p, o, or(n("parse_ok"), n("sw_go")), fill);
+        super::strobes::wstrb(p, o);
         o.wire(
             "sw_take",
             1,
@@ -638,11 +677,12 @@ fn data_side(p: &AccelParams, o: &mut Body) {
         ]
     };
     // (the gearbox: no held word nor beat count, the queue instead)
+    // (without it: no strobes)
     let keep = |v: Vec<Stmt>| -> Vec<Stmt> {
         if gear {
-            without_word(v)
+            without_regs(v, &WORD)
         } else {
-            v
+            without_regs(v, &["sw_f", "sw_o"])
         }
     };
     let per_word = if gear {
@@ -655,6 +695,7 @@ fn data_side(p: &AccelParams, o: &mut Body) {
             set("sw_act", b(false)),
             set("sw_wv", b(false)),
             set("sw_qok", b(false)),
+            set("sw_f", b(false)),
             set("ft", b(false)),
             set("fh", b(false)),
             set("sg_done", kx(0)),
@@ -685,7 +726,15 @@ fn data_side(p: &AccelParams, o: &mut Body) {
                     n("sw_go"),
                     vec![
                         set("sw_act", b(true)),
-                        set("sw_addr", n("fq_addr")),
+                        // (strobed: from the start's beat)
+                        set(
+                            "sw_addr",
+                            if gear {
+                                cat(vec![sl("fq_addr", X - 1, lb), k(lb, 0)])
+                            } else {
+                                n("fq_addr")
+                            },
+                        ),
                         set(
                             "sw_left",
                             if drop {
@@ -716,6 +765,11 @@ fn data_side(p: &AccelParams, o: &mut Body) {
                         set("sw_addr", add(n("sw_addr"), kx(bb))),
                         set("sw_bt", mux(n("sw_wend"), kx(0), add(n("sw_bt"), kx(1)))),
                     ],
+                ),
+                when(n("s_wfire"), vec![set("sw_f", b(false))]),
+                when(
+                    n("sw_go"),
+                    vec![set("sw_o", sl("fq_addr", lb - 1, 0)), set("sw_f", b(true))],
                 ),
                 when(
                     and(n("sw_wend"), not(n("sw_take"))),
@@ -757,17 +811,19 @@ fn data_side(p: &AccelParams, o: &mut Body) {
     }
 }
 
-/// `stmts` without the held word's registers (`sw_wv`, `sw_w`, `sw_bt`,
-/// `sw_wpb`) at any depth, and without the `if`s left empty: the data
-/// side with the output gearbox, whose queue holds the words.
-fn without_word(stmts: Vec<Stmt>) -> Vec<Stmt> {
-    const WORD: [&str; 4] = ["sw_wv", "sw_w", "sw_bt", "sw_wpb"];
+/// The held word's registers, which the output gearbox's queue replaces.
+const WORD: [&str; 4] = ["sw_wv", "sw_w", "sw_bt", "sw_wpb"];
+
+/// `stmts` without the assignments to `regs` at any depth, and without
+/// the `if`s left empty: the data side with the output gearbox without
+/// the held word's registers ([`WORD`]), or without it the strobes'.
+fn without_regs(stmts: Vec<Stmt>, regs: &[&str]) -> Vec<Stmt> {
     stmts
         .into_iter()
         .filter_map(|st| match st {
-            Stmt::NonBlocking(Expr::Name(ref l), _) if WORD.contains(&l.as_str()) => None,
+            Stmt::NonBlocking(Expr::Name(ref l), _) if regs.contains(&l.as_str()) => None,
             Stmt::If(c, a, e) => {
-                let (a, e) = (without_word(a), without_word(e));
+                let (a, e) = (without_regs(a, regs), without_regs(e, regs));
                 (!a.is_empty() || !e.is_empty()).then_some(Stmt::If(c, a, e))
             }
             other => Some(other),

@@ -67,7 +67,7 @@ pub fn takes_plan(
             s.describe()
         ))
     };
-    if let Some(w) = p.refuses_gear(m, n, s.out_spill, s.streams_input()) {
+    if let Some(w) = p.refuses_gear(n, s.streams_input()) {
         return why(w);
     }
     if s.order == Order::WeightsOuter && s.groups > 1 && !s.out_spill {

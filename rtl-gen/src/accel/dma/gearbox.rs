@@ -26,8 +26,8 @@
 //!   a word appended in the cycle a beat leaves, so a word a cycle.
 
 use crate::accel::build::{
-    add, and, b, cat, eq, k, kx, le, lt, mul, mux, n, not, or, set, sl, sub, when, when_else, zx,
-    Body, X,
+    add, and, b, cat, eq, k, kx, le, lt, mul, mux, n, ne, not, or, set, sl, sub, when, when_else,
+    zx, Body, X,
 };
 use crate::accel::params::{AccelParams, Mutation};
 use crate::ir::{bin, part, BinOp, Expr, Stmt};
@@ -249,12 +249,26 @@ pub fn out_queue(p: &AccelParams, o: &mut Body, clear: Expr) -> Vec<Stmt> {
 /// bits): `s_wfire` sends the low beat, `sw_take` appends the word `ob_q`
 /// (its lanes past `sw_gl` zero) above the bits left after that beat.
 /// Drives `sgq_after` (the bits held once this cycle's beat has gone) and
-/// `sgq_beat` (a beat is held); returns the statements that advance it
-/// (`clear` empties it).
-pub fn store_queue(p: &AccelParams, o: &mut Body, clear: Expr) -> Vec<Stmt> {
+/// `sgq_beat` (a beat is held, or a store's last beat, part of one, once
+/// all its words are in); returns the statements that advance it (`clear`
+/// empties it, `fill` bits then counted as held: a strobed store's bytes
+/// below its start, `strobes::strobed`).
+pub fn store_queue(p: &AccelParams, o: &mut Body, clear: Expr, fill: Expr) -> Vec<Stmt> {
     let db = p.axi_bits;
     let qw = queue_word(p, o, "sgq", "sw_gl");
-    o.wire("sgq_beat", 1, le(kx(u64::from(db)), n("sgq_n")));
+    // a beat: a whole one held, or the store's last, part of a beat, once
+    // all its words are in
+    o.wire(
+        "sgq_beat",
+        1,
+        or(
+            le(kx(u64::from(db)), n("sgq_n")),
+            and(
+                and(eq(n("sw_left"), kx(1)), ne(n("sgq_n"), kx(0))),
+                and(eq(n("sw_ra"), n("sw_m")), not(n("sw_qok"))),
+            ),
+        ),
+    );
     o.wire(
         "sgq_sh",
         qw,
@@ -267,7 +281,15 @@ pub fn store_queue(p: &AccelParams, o: &mut Body, clear: Expr) -> Vec<Stmt> {
     o.wire(
         "sgq_after",
         X,
-        mux(n("s_wfire"), sub(n("sgq_n"), kx(u64::from(db))), n("sgq_n")),
+        mux(
+            n("s_wfire"),
+            mux(
+                lt(n("sgq_n"), kx(u64::from(db))),
+                kx(0),
+                sub(n("sgq_n"), kx(u64::from(db))),
+            ),
+            n("sgq_n"),
+        ),
     );
     // (broken: the word at the queue's first bit, over the bits held)
     let at = if p.mutation == Mutation::StoreGearOverlap {
@@ -278,7 +300,7 @@ pub fn store_queue(p: &AccelParams, o: &mut Body, clear: Expr) -> Vec<Stmt> {
     queue_insert(p, o, "sgq", at);
     vec![when_else(
         clear,
-        vec![set("sgq_q", k(qw, 0)), set("sgq_n", kx(0))],
+        vec![set("sgq_q", k(qw, 0)), set("sgq_n", fill)],
         vec![when_else(
             n("sw_take"),
             vec![

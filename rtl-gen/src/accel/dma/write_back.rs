@@ -3,8 +3,8 @@
 //! responses counted; the AXI write channel shared with the stores.
 
 use crate::accel::build::{
-    add, and, b, eq, k, kx, le, min, mul, mux, n, ne, not, or, set, sl, sub, when, when_else, zx,
-    Body, X,
+    add, and, b, cat, eq, k, kx, le, min, mul, mux, n, ne, not, or, set, sl, sub, when, when_else,
+    zx, Body, X,
 };
 use crate::accel::params::AccelParams;
 use crate::accel::table;
@@ -298,6 +298,10 @@ pub fn write_back(p: &AccelParams, o: &mut Body) {
     // the stores of a layer (`store_out.rs`, ID 1) share the channel: they
     // run in the layers' phase, the write-back after it
     let st = crate::accel::store_out::built(p);
+    // strobed stores: `AWUSER` wider (the store's end byte in its last
+    // beat), the write-back's rows whole beats
+    let strb = crate::accel::strobes::strobed(p);
+    let ub = crate::accel::strobes::user_bits(p);
     for (port, sig, store) in [
         ("m_axi_awvalid", "aw_valid", "sa_valid"),
         ("m_axi_awaddr", "aw_addr", "sa_addr"),
@@ -306,12 +310,17 @@ pub fn write_back(p: &AccelParams, o: &mut Body) {
         ("m_axi_wvalid", "w_valid", "s_wvalid"),
         ("m_axi_wlast", "w_last", "s_wlast"),
     ] {
+        let own = if strb && sig == "aw_user" {
+            cat(vec![k(ub - 1, 0), n(sig)])
+        } else {
+            n(sig)
+        };
         o.assign(
             port,
             if st {
-                mux(n("in_wb"), n(sig), n(store))
+                mux(n("in_wb"), own, n(store))
             } else {
-                n(sig)
+                own
             },
         );
     }
@@ -325,7 +334,15 @@ pub fn write_back(p: &AccelParams, o: &mut Body) {
     );
     o.assign("m_axi_awsize", k(3, u128::from(log2(bb))));
     o.assign("m_axi_awburst", k(2, 1));
-    o.assign("m_axi_wstrb", k((bb) as u32, (1u128 << bb) - 1));
+    let all = k(bb as u32, (1u128 << bb) - 1);
+    o.assign(
+        "m_axi_wstrb",
+        if strb {
+            mux(n("in_wb"), all, n("s_wstrb"))
+        } else {
+            all
+        },
+    );
     o.assign("m_axi_bready", b(true));
     if gear {
         o.wire("wbo_wdata", p.axi_bits, n("og_data"));
