@@ -58,10 +58,7 @@ fn outputs_stored_through_the_output_gearbox_run_exactly() {
         done: 17064,
         total: 17064,
     };
-    assert_eq!(r.engine, engine, "the engine's prediction");
-    assert_eq!(r.rtl, Some(engine), "{}", r.summary());
-    assert_eq!((r.stores.0, r.stores.1), (128, 128), "{}", r.summary());
-    assert_eq!((r.results, r.wrong_results), (8 * 1024, 0));
+    accel_common::assert_stored_exact(&r, engine, 128, 8 * 1024);
     assert!(r.passed(), "{}", r.summary());
 }
 

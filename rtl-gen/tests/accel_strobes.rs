@@ -78,10 +78,7 @@ fn stores_that_are_not_whole_beats_run_exactly() {
         done: 27027,
         total: 27027,
     };
-    assert_eq!(r.engine, engine, "the engine's prediction");
-    assert_eq!(r.rtl, Some(engine), "{}", r.summary());
-    assert_eq!((r.stores.0, r.stores.1), (32, 32), "{}", r.summary());
-    assert_eq!((r.results, r.wrong_results), ((m * n) as usize, 0));
+    accel_common::assert_stored_exact(&r, engine, 32, (m * n) as usize);
     assert_eq!((r.addr_mismatch, r.problems), (0, 0), "{}", r.summary());
     assert!(r.passed(), "{}", r.summary());
 }

@@ -126,3 +126,23 @@ pub fn lint_top(p: &rtl_gen::accel::AccelParams) -> rtl_gen::verilator::LintRepo
     }
     rtl_gen::verilator::lint(&paths, &p.top()).expect("verilator runs")
 }
+
+/// Asserts a layer whose outputs are stored per tile ran as the engine
+/// says: its prediction `engine`, the RTL's start / done / total the same,
+/// `stores` stores issued and answered, and all `results` right.
+pub fn assert_stored_exact(
+    r: &rtl_gen::accel::check::AccelReport,
+    engine: rtl_gen::accel::image::LayerTiming,
+    stores: u64,
+    results: usize,
+) {
+    assert_eq!(r.engine, engine, "the engine's prediction");
+    assert_eq!(r.rtl, Some(engine), "{}", r.summary());
+    assert_eq!(
+        (r.stores.0, r.stores.1),
+        (stores, stores as i64),
+        "{}",
+        r.summary()
+    );
+    assert_eq!((r.results, r.wrong_results), (results, 0));
+}
