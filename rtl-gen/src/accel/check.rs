@@ -19,6 +19,7 @@ use super::params::AccelParams;
 use crate::check::Simulator;
 use crate::error::RtlError;
 use crate::tools::{fnv64, require, run, tail, version};
+use sim::mapping::Mapper;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -505,19 +506,26 @@ pub fn check_gemm(
     n: u64,
     opts: &AccelOptions,
 ) -> Result<AccelReport, RtlError> {
-    // an input that does not fit (one descriptor a token block) or outputs
-    // stored per tile (`stream_check.rs`)
-    match super::stream_check::streamed_plan(p, m, k, n) {
-        Ok(Some(s)) => {
-            // the streamed orders are the fixed mapping's: a search must
-            // choose it (or the check says what it chose)
-            super::mapping::engine_mapped(p, (m, k, n), opts.mapper, true)?;
-            return super::stream_check::check_streamed(p, &s, (m, k, n), opts);
-        }
+    // an input that does not fit (its token blocks) or outputs stored per
+    // tile (`stream_check.rs`), in the mapping the engine runs: the
+    // fixed one or the mapper's token block, loop order and K tile
+    let fixed = super::stream::StreamPlan::new(p, m.max(1), k.max(1), n.max(1));
+    let tm = if m > 0 && k > 0 && n > 0 && !fixed.on_chip() && opts.mapper != Mapper::Fixed {
+        super::mapping::engine_mapped(p, (m, k, n), opts.mapper, true)?.2
+    } else {
+        super::mapping::TopMapping::fixed(p)
+    };
+    match super::stream_check::streamed_plan_mapped(p, (m, k, n), &tm) {
+        Ok(Some(s)) => return super::stream_check::check_streamed(p, &s, (m, k, n), opts),
         Err(why) => {
             return Err(RtlError::Unsupported(format!(
-                "layer M={m} K={k} N={n} on `{}`: {why}",
-                p.tile.name
+                "layer M={m} K={k} N={n} on `{}`: {why}{}",
+                p.tile.name,
+                if tm.searched {
+                    format!(" (the mapper's choice `{}`)", tm.describe)
+                } else {
+                    String::new()
+                }
             )))
         }
         Ok(None) => {}
