@@ -89,7 +89,12 @@ fn a_loop_whose_later_blocks_reload_the_weights_is_caught() {
     // (every later block's tiles wait for weights it reloads over the
     // rows: 0 of 320 right, done 3948 against 2796)
     assert!(r.wrong_results > 0, "{}", r.summary());
-    assert_ne!(r.rtl.map(|t| t.done), Some(r.engine.done), "{}", r.summary());
+    assert_ne!(
+        r.rtl.map(|t| t.done),
+        Some(r.engine.done),
+        "{}",
+        r.summary()
+    );
 }
 
 /// The mapper's N tile over streamed rows stays refused, the message
