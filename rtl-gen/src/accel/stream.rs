@@ -35,7 +35,7 @@
 //!
 //! The schedule is checked tile for tile against the engine's plan
 //! (`tests/accel_stream.rs`, with token tiles of 1 and 16). The top makes
-//! the tokens-outer moves (one descriptor a token block, `stream_in.rs`,
+//! the tokens-outer moves (the token blocks, `stream_in.rs`,
 //! `stream_check.rs`) and the outputs stored per tile (`store_out.rs`);
 //! the weights-outer order (the later blocks hold their group's weights,
 //! the cursors step `(group, K tile, block)`, every tile loads its block's
