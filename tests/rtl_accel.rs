@@ -151,6 +151,8 @@ fn check_is_exact_and_refusals_exit_2() {
         a,
         "--trace",
         tp.to_str().unwrap(),
+        "--ops",
+        "2",
         "--seed",
         "3",
     ]);
@@ -611,6 +613,8 @@ fn a_streamed_input_and_stored_outputs_check_exact_weights_outer_exits_2() {
         a,
         "--trace",
         tp.to_str().unwrap(),
+        "--ops",
+        "4",
     ]);
     let s = stdout(&o);
     assert!(o.status.success(), "{s}{}", stderr(&o));
