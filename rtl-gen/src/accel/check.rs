@@ -297,7 +297,7 @@ pub fn build(
         "-MAKEFLAGS".into(),
         "OPT_SLOW=-O0".into(),
         "-LDFLAGS".into(),
-        format!("{} -lpthread -ldl -lm", lib.display()),
+        format!("-s {} -lpthread -ldl -lm", lib.display()),
     ];
     let lib_meta = std::fs::metadata(&lib).map_err(|e| RtlError::io(&lib, e))?;
     let stamp = format!(
