@@ -75,6 +75,14 @@ fn layers_trace(d: &std::path::Path, shapes: &[(u64, u64, u64)]) -> PathBuf {
     tp
 }
 
+/// Runs `onebit` with `args`, which must be refused: exit 2, `reason` on
+/// stderr.
+fn refused(args: &[&str], reason: &str) {
+    let o = onebit(args);
+    assert_eq!(o.status.code(), Some(2), "{}{}", stdout(&o), stderr(&o));
+    assert!(stderr(&o).contains(reason), "{}", stderr(&o));
+}
+
 /// The summary of each layer `shapeI` in the output of a `--trace` check
 /// of `n` layers, in order.
 fn layer_sections(s: &str, n: usize) -> Vec<&str> {
@@ -179,42 +187,34 @@ fn check_is_exact_and_refusals_exit_2() {
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
     assert!(stdout(&o).contains("FAIL"));
     // a row of K bytes that is not whole bus beats
-    let o = onebit(&[
-        "rtl", "check", "--top", "accel", "--arch", a, "--gemm", "4,100,24",
-    ]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("K = 100 bytes a row must be whole 8-byte beats"),
-        "{}",
-        stderr(&o)
+    refused(
+        &[
+            "rtl", "check", "--top", "accel", "--arch", a, "--gemm", "4,100,24",
+        ],
+        "K = 100 bytes a row must be whole 8-byte beats",
     );
     // a short last chunk and a partial last group together
-    let o = onebit(&[
-        "rtl", "check", "--top", "accel", "--arch", a, "--gemm", "4,136,20",
-    ]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("the top takes one or the other"),
-        "{}",
-        stderr(&o)
+    refused(
+        &[
+            "rtl", "check", "--top", "accel", "--arch", a, "--gemm", "4,136,20",
+        ],
+        "the top takes one or the other",
     );
     // a last group of one lane: its 32-bit chunk is not whole 64-bit beats
-    let o = onebit(&[
-        "rtl", "check", "--top", "accel", "--arch", a, "--gemm", "2,128,25",
-    ]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("last group of 1 of the 8 lanes"),
-        "{}",
-        stderr(&o)
+    refused(
+        &[
+            "rtl", "check", "--top", "accel", "--arch", a, "--gemm", "2,128,25",
+        ],
+        "last group of 1 of the 8 lanes",
     );
     let o = onebit(&[
         "rtl", "check", "--top", "nope", "--arch", a, "--gemm", "4,128,24",
     ]);
     assert_eq!(o.status.code(), Some(2));
-    let o = onebit(&["rtl", "check", "--arch", a, "--gemm", "4,128,24"]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("--top accel"));
+    refused(
+        &["rtl", "check", "--arch", a, "--gemm", "4,128,24"],
+        "--top accel",
+    );
     let o = onebit(&[
         "rtl",
         "emit",
@@ -259,18 +259,16 @@ fn check_with_the_mappers_choice_is_exact() {
         "{}",
         stdout(&o)
     );
-    let o = onebit(&["rtl", "check", "--arch", a, "--mapper", "edp"]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("--mapper"), "{}", stderr(&o));
-    let o = onebit(&[
-        "rtl", "check", "--top", "accel", "--arch", a, "--gemm", "1,512,64", "--chain", "--mapper",
-        "cycles",
-    ]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("--mapper with --chain"),
-        "{}",
-        stderr(&o)
+    refused(
+        &["rtl", "check", "--arch", a, "--mapper", "edp"],
+        "--mapper",
+    );
+    refused(
+        &[
+            "rtl", "check", "--top", "accel", "--arch", a, "--gemm", "1,512,64", "--chain",
+            "--mapper", "cycles",
+        ],
+        "--mapper with --chain",
     );
 }
 
@@ -553,16 +551,10 @@ fn trace_dependency_without_forwarding_is_refused() {
     assert!(e.contains("lanes <= width"), "{e}");
     assert!(e.contains("32 lanes of width 16"), "{e}");
     args.extend(["--requant-shift", "32"]);
-    let o = onebit(&args);
-    let e = stderr(&o);
-    assert_eq!(o.status.code(), Some(2), "{e}");
-    assert!(e.contains("--requant-shift 32: expected 0..=31"), "{e}");
+    refused(&args, "--requant-shift 32: expected 0..=31");
     let mut args = base.to_vec();
     args.extend(["--requant-shift", "4"]);
-    let o = onebit(&args);
-    let e = stderr(&o);
-    assert_eq!(o.status.code(), Some(2), "{e}");
-    assert!(e.contains("add --chain"), "{e}");
+    refused(&args, "add --chain");
 }
 
 /// An input that does not fit the activation buffer, through the command
@@ -741,10 +733,7 @@ fn chain_writes_int8_outputs() {
     ];
     let mut args = base.to_vec();
     args.extend(["--int8-out", "4"]);
-    let o = onebit(&args);
-    let e = stderr(&o);
-    assert_eq!(o.status.code(), Some(2), "{e}");
-    assert!(e.contains("add --chain"), "{e}");
+    refused(&args, "add --chain");
     args.push("--chain");
     let o = onebit(&args);
     let s = stdout(&o);
@@ -758,8 +747,5 @@ fn chain_writes_int8_outputs() {
     }
     let mut args = base.to_vec();
     args.extend(["--chain", "--int8-out", "32"]);
-    let o = onebit(&args);
-    let e = stderr(&o);
-    assert_eq!(o.status.code(), Some(2), "{e}");
-    assert!(e.contains("--int8-out 32: expected 0..=31"), "{e}");
+    refused(&args, "--int8-out 32: expected 0..=31");
 }
