@@ -38,11 +38,16 @@ impl AccelParams {
     }
 
     /// Why the top refuses the weight tile of `bytes` bytes (`None`: it
-    /// takes it): with the weight gearbox or words narrower than a beat a
-    /// tile must be whole beats, as the engine's DRAM model times the
-    /// tile's bytes and the bus moves beats.
-    pub fn refuses_tile(&self, bytes: u64) -> Option<String> {
-        ((self.wgear() || self.wnarrow()) && !bytes.is_multiple_of(self.beat_bytes())).then(|| {
+    /// takes it): with words narrower than a beat a tile must be whole
+    /// beats, as the engine's DRAM model times the tile's bytes and the bus
+    /// moves beats; with the weight gearbox a tile is its bytes from any
+    /// byte (its read starts inside a beat, `dma/gearbox.rs`, timed on its
+    /// bytes), but for a streamed input (`streams`), whose rows follow the
+    /// tile's weights in its transfer in whole beats.
+    pub fn refuses_tile(&self, bytes: u64, streams: bool) -> Option<String> {
+        let any = self.wgear() && !streams;
+        ((self.wgear() || self.wnarrow()) && !any && !bytes.is_multiple_of(self.beat_bytes()))
+            .then(|| {
             format!(
                 "a weight tile of {bytes} bytes is not whole {}-byte beats: the engine's DRAM \
                  model times the tile's bytes, the bus would move {} beats ({} bytes)",

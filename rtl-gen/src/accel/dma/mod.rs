@@ -42,6 +42,17 @@ pub(super) fn log2(v: u64) -> u32 {
     63 - v.leading_zeros()
 }
 
+/// Bits of ARUSER: bit 0 a transfer's last burst, and with weight tiles
+/// from any byte (the weight gearbox, `gearbox.rs`) above it the byte in
+/// the last beat at which the transfer ends.
+pub(in crate::accel) fn aruser_bits(p: &AccelParams) -> u32 {
+    if p.wgear() {
+        1 + log2(p.beat_bytes())
+    } else {
+        1
+    }
+}
+
 /// The burst a transfer at `addr` with `beats` left starts with:
 /// `<p>_bm` beats (32 bits), `<p>_len` (`bm - 1`, 8 bits).
 pub(in crate::accel) fn burst(p: &AccelParams, o: &mut Body, pre: &str, addr: &str, beats: &str) {
