@@ -49,7 +49,10 @@ fn tiles_from_inside_a_beat_are_exact() {
     assert!(p.wgear());
     assert_eq!(p.weight_bytes(6, 144), 180);
     let r = exact_with(&a, 64, (2, 144, 12), &opts());
-    assert_eq!((r.engine.start, r.engine.done, r.engine.total), (63, 97, 97));
+    assert_eq!(
+        (r.engine.start, r.engine.done, r.engine.total),
+        (63, 97, 97)
+    );
 }
 
 /// N = 10: the partial last group's tile of 4 lanes is 120 bytes from byte
@@ -64,7 +67,10 @@ fn a_tile_of_more_beats_than_bytes_is_one_cycle_late() {
     println!("{}", r.summary());
     assert_eq!((r.results, r.wrong_results), (20, 0));
     let rtl = r.rtl.expect("the layer ran");
-    assert_eq!((r.engine.start, r.engine.done, r.engine.total), (63, 89, 89));
+    assert_eq!(
+        (r.engine.start, r.engine.done, r.engine.total),
+        (63, 89, 89)
+    );
     assert_eq!((rtl.start, rtl.done, rtl.total), (63, 90, 90));
 }
 
@@ -75,5 +81,5 @@ fn a_tile_of_more_beats_than_bytes_is_one_cycle_late() {
 fn kept_leading_bytes_are_caught() {
     let mut p = AccelParams::new(&design(), 64).expect("builds");
     p.mutation = Mutation::MidbeatLead;
-    assert_eq!(accel_common::wrong_results(&p, (2, 144, 12)), 0);
+    assert_eq!(accel_common::wrong_results(&p, (2, 144, 12)), 12);
 }

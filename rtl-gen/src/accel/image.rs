@@ -310,7 +310,10 @@ impl Layer {
                 want.push((bytes, gs.end.saturating_sub(gs.start) * m * ch * ii, stall));
             }
         }
-        if let Some(why) = want.iter().find_map(|&(bytes, _, _)| p.refuses_tile(bytes, false)) {
+        if let Some(why) = want
+            .iter()
+            .find_map(|&(bytes, _, _)| p.refuses_tile(bytes, false))
+        {
             return Err(RtlError::Unsupported(format!(
                 "layer M={m} K={k} N={n} on `{}`: {why}",
                 p.tile.name

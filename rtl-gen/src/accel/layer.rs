@@ -15,8 +15,8 @@
 //! latency after the reduction's last chunk, less one).
 
 use super::build::{
-    add, and, b, cat, eq, k, kx, le, lt, mul, mux, n, ne, not, or, set, sl, sub, when, when_else, zx,
-    Body, X,
+    add, and, b, cat, eq, k, kx, le, lt, mul, mux, n, ne, not, or, set, sl, sub, when, when_else,
+    zx, Body, X,
 };
 use super::params::{AccelParams, Mutation};
 use super::table;
@@ -795,26 +795,22 @@ fn ii_bits(ii: u32) -> u32 {
 /// its first byte to the one holding its last.
 fn midbeat_beats(p: &AccelParams, o: &mut Body) -> Expr {
     let bl = super::dma::log2(p.beat_bytes());
-    o.wire(
-        "i_wbits",
-        X,
-        mux(n("i_short"), n("i_tbits"), n("i_cbits")),
-    );
+    o.wire("i_wbits", X, mux(n("i_short"), n("i_tbits"), n("i_cbits")));
     o.wire("i_wbits_r", X, add(n("i_wbits"), kx(7)));
     o.wire("i_tbytes", X, zx(sl("i_wbits_r", X - 1, 3), X - 3));
     o.wire(
         "i_wbytes",
         X,
-        mux(super::stream_in::is_held(p, "vi_flags"), kx(0), n("i_tbytes")),
+        mux(
+            super::stream_in::is_held(p, "vi_flags"),
+            kx(0),
+            n("i_tbytes"),
+        ),
     );
     o.wire("i_lb", X, zx(sl("f_addr", bl - 1, 0), bl));
     o.wire("i_lead", X, cat(vec![sl("i_lb", X - 4, 0), k(3, 0)]));
     o.wire("i_wend", X, add(n("i_lb"), n("i_tbytes")));
     o.wire("i_eo", X, zx(sl("i_wend", bl - 1, 0), bl));
-    o.wire(
-        "i_wend_r",
-        X,
-        add(n("i_wend"), kx(p.beat_bytes() - 1)),
-    );
+    o.wire("i_wend_r", X, add(n("i_wend"), kx(p.beat_bytes() - 1)));
     zx(sl("i_wend_r", X - 1, bl), X - bl)
 }

@@ -46,16 +46,17 @@ impl AccelParams {
     /// tile's weights in its transfer in whole beats.
     pub fn refuses_tile(&self, bytes: u64, streams: bool) -> Option<String> {
         let any = self.wgear() && !streams;
-        ((self.wgear() || self.wnarrow()) && !any && !bytes.is_multiple_of(self.beat_bytes()))
-            .then(|| {
-            format!(
-                "a weight tile of {bytes} bytes is not whole {}-byte beats: the engine's DRAM \
+        ((self.wgear() || self.wnarrow()) && !any && !bytes.is_multiple_of(self.beat_bytes())).then(
+            || {
+                format!(
+                    "a weight tile of {bytes} bytes is not whole {}-byte beats: the engine's DRAM \
                  model times the tile's bytes, the bus would move {} beats ({} bytes)",
-                self.beat_bytes(),
-                bytes.div_ceil(self.beat_bytes()),
-                bytes.div_ceil(self.beat_bytes()) * self.beat_bytes()
-            )
-        })
+                    self.beat_bytes(),
+                    bytes.div_ceil(self.beat_bytes()),
+                    bytes.div_ceil(self.beat_bytes()) * self.beat_bytes()
+                )
+            },
+        )
     }
 
     /// Why the `ternary-packed` weights of a layer of `K = k`, `N = n` in K

@@ -141,18 +141,21 @@ pub fn weights(
         ],
         vec![when(
             hit,
-            vec![set(&nm("fst"), last.clone()), when_else(
-                last,
-                vec![set(&nm("st"), k(wb, 0)), set(&nm("off"), kx(0))],
-                vec![when_else(
-                    n(&nm("full")),
-                    vec![set(&nm("st"), next_st), set(&nm("off"), next_off)],
-                    vec![
-                        set(&nm("st"), n(&nm("word"))),
-                        set(&nm("off"), n(&nm("end"))),
-                    ],
-                )],
-            )],
+            vec![
+                set(&nm("fst"), last.clone()),
+                when_else(
+                    last,
+                    vec![set(&nm("st"), k(wb, 0)), set(&nm("off"), kx(0))],
+                    vec![when_else(
+                        n(&nm("full")),
+                        vec![set(&nm("st"), next_st), set(&nm("off"), next_off)],
+                        vec![
+                            set(&nm("st"), n(&nm("word"))),
+                            set(&nm("off"), n(&nm("end"))),
+                        ],
+                    )],
+                ),
+            ],
         )],
     )]
 }

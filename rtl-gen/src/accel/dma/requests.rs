@@ -110,7 +110,10 @@ pub fn read_requests(p: &AccelParams, o: &mut Body) {
                 set("x_act", ne(n("rb_bm"), n("h_beats"))),
                 set(
                     "x_addr",
-                    add(n(if mid { "h_beat" } else { "h_addr" }), mul(n("rb_bm"), kx(bb))),
+                    add(
+                        n(if mid { "h_beat" } else { "h_addr" }),
+                        mul(n("rb_bm"), kx(bb)),
+                    ),
                 ),
                 set("x_beats", sub(n("h_beats"), n("rb_bm"))),
                 set("x_id", n("h_id")),
