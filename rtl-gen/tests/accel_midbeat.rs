@@ -83,3 +83,13 @@ fn kept_leading_bytes_are_caught() {
     p.mutation = Mutation::MidbeatLead;
     assert_eq!(accel_common::wrong_results(&p, (2, 144, 12)), 12);
 }
+
+/// The top with tiles from inside a beat lints clean (`verilator
+/// --lint-only -Wall`): the bits and end byte rounded up keep only their
+/// high bits, the chunks' beats are not built where the tile's bytes are.
+#[test]
+fn the_top_lints_clean() {
+    let p = AccelParams::new(&design(), 64).expect("builds");
+    let r = accel_common::lint_top(&p);
+    assert!(r.clean, "{}", r.output);
+}

@@ -796,7 +796,11 @@ fn ii_bits(ii: u32) -> u32 {
 fn midbeat_beats(p: &AccelParams, o: &mut Body) -> Expr {
     let bl = super::dma::log2(p.beat_bytes());
     o.wire("i_wbits", X, mux(n("i_short"), n("i_tbits"), n("i_cbits")));
-    o.wire("i_wbits_r", X, add(n("i_wbits"), kx(7)));
+    o.waive(
+        "UNUSEDSIGNAL",
+        "the bits rounded up to bytes: the low bits are dropped",
+        vec![crate::ir::wire("i_wbits_r", X, add(n("i_wbits"), kx(7)))],
+    );
     o.wire("i_tbytes", X, zx(sl("i_wbits_r", X - 1, 3), X - 3));
     o.wire(
         "i_wbytes",
@@ -811,6 +815,14 @@ fn midbeat_beats(p: &AccelParams, o: &mut Body) -> Expr {
     o.wire("i_lead", X, cat(vec![sl("i_lb", X - 4, 0), k(3, 0)]));
     o.wire("i_wend", X, add(n("i_lb"), n("i_tbytes")));
     o.wire("i_eo", X, zx(sl("i_wend", bl - 1, 0), bl));
-    o.wire("i_wend_r", X, add(n("i_wend"), kx(p.beat_bytes() - 1)));
+    o.waive(
+        "UNUSEDSIGNAL",
+        "the end byte rounded up to beats: the low bits are dropped",
+        vec![crate::ir::wire(
+            "i_wend_r",
+            X,
+            add(n("i_wend"), kx(p.beat_bytes() - 1)),
+        )],
+    );
     zx(sl("i_wend_r", X - 1, bl), X - bl)
 }

@@ -174,7 +174,11 @@ pub fn tile_beats(p: &AccelParams, o: &mut Body, cb: u32) {
             zx(sl("i_lbits", wb - 1, 0), wb),
         ),
     );
-    o.wire("i_cbeats", X, zx(sl("i_cbits", X - 1, lb), X - lb));
+    // (unpacked with the gearbox a tile's beats are its bytes', read from
+    // any byte: `layer::midbeat_beats`)
+    if !p.wgear() || p.packed() {
+        o.wire("i_cbeats", X, zx(sl("i_cbits", X - 1, lb), X - lb));
+    }
 }
 
 /// The input splitter (`ag_*`): `a_hit` a beat of input rows accepted;
