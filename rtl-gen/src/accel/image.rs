@@ -345,6 +345,12 @@ impl Layer {
                 &want[..want.len().min(8)]
             )));
         }
+        if let Some(why) = p.refuses_reads(want.iter().map(|&(bytes, _, _)| bytes)) {
+            return Err(RtlError::Unsupported(format!(
+                "layer M={m} K={k} N={n} on `{}`: {why}",
+                p.tile.name
+            )));
+        }
         let mut rng = Rng(seed ^ 0x6f6e_6562_6974);
         let (ap, wp) = (p.arch.array.activations, p.arch.array.weights);
         let acts: Vec<i8> = (0..m * k).map(|_| random_value(ap, rng.next())).collect();

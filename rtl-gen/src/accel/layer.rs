@@ -15,12 +15,12 @@
 //! latency after the reduction's last chunk, less one).
 
 use super::build::{
-    add, and, b, cat, eq, k, kx, le, lt, mul, mux, n, ne, not, or, set, sl, sub, when, when_else,
-    zx, Body, X,
+    add, and, b, eq, k, kx, le, lt, mul, mux, n, ne, not, or, set, sl, sub, when, when_else, zx,
+    Body, X,
 };
 use super::params::{AccelParams, Mutation};
 use super::table;
-use crate::ir::{Expr, Stmt};
+use crate::ir::Stmt;
 
 /// The layer's registers and logic.
 pub fn layer(p: &AccelParams, o: &mut Body) {
@@ -500,7 +500,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     let beats = if p.packed() {
         super::unpack::tile_beats(p, o)
     } else if p.wgear() {
-        midbeat_beats(p, o)
+        super::dma::midbeat::tile_beats(p, o)
     } else {
         mux(
             n("i_short"),
@@ -785,44 +785,4 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
 /// Bits of the feeder's hold counter `ii_c` (0 to II - 1).
 fn ii_bits(ii: u32) -> u32 {
     super::params::addr_bits(u64::from(ii))
-}
-
-/// With the weight gearbox a tile is its bytes from any byte (the engine's
-/// tiles one after the other in DRAM, `dma/gearbox.rs`): `i_wbytes` its
-/// bytes (none for a held block's tile), `i_lead` the bits of its first
-/// beat below its first byte, `i_eo` the byte in its last beat at which
-/// it ends (0: the beat's end); returns its beats, from the beat holding
-/// its first byte to the one holding its last.
-fn midbeat_beats(p: &AccelParams, o: &mut Body) -> Expr {
-    let bl = super::dma::log2(p.beat_bytes());
-    o.wire("i_wbits", X, mux(n("i_short"), n("i_tbits"), n("i_cbits")));
-    o.waive(
-        "UNUSEDSIGNAL",
-        "the bits rounded up to bytes: the low bits are dropped",
-        vec![crate::ir::wire("i_wbits_r", X, add(n("i_wbits"), kx(7)))],
-    );
-    o.wire("i_tbytes", X, zx(sl("i_wbits_r", X - 1, 3), X - 3));
-    o.wire(
-        "i_wbytes",
-        X,
-        mux(
-            super::stream_in::is_held(p, "vi_flags"),
-            kx(0),
-            n("i_tbytes"),
-        ),
-    );
-    o.wire("i_lb", X, zx(sl("f_addr", bl - 1, 0), bl));
-    o.wire("i_lead", X, cat(vec![sl("i_lb", X - 4, 0), k(3, 0)]));
-    o.wire("i_wend", X, add(n("i_lb"), n("i_tbytes")));
-    o.wire("i_eo", X, zx(sl("i_wend", bl - 1, 0), bl));
-    o.waive(
-        "UNUSEDSIGNAL",
-        "the end byte rounded up to beats: the low bits are dropped",
-        vec![crate::ir::wire(
-            "i_wend_r",
-            X,
-            add(n("i_wend"), kx(p.beat_bytes() - 1)),
-        )],
-    );
-    zx(sl("i_wend_r", X - 1, bl), X - bl)
 }

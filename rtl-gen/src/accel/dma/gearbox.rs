@@ -175,7 +175,7 @@ pub fn tile_beats(p: &AccelParams, o: &mut Body, cb: u32) {
         ),
     );
     // (unpacked with the gearbox a tile's beats are its bytes', read from
-    // any byte: `layer::midbeat_beats`)
+    // any byte: `midbeat::tile_beats`)
     if !p.wgear() || p.packed() {
         o.wire("i_cbeats", X, zx(sl("i_cbits", X - 1, lb), X - lb));
     }

@@ -13,7 +13,8 @@
 //! Files: `requests.rs` (the read-request engine), `router.rs` (the
 //! read-data router), `assemble.rs` (its beat-to-word assemblers),
 //! `gearbox.rs` (the gearboxes of words that are not whole beats),
-//! `narrow.rs` (weight words narrower than a beat, a beat a buffer row),
+//! `midbeat.rs` (weight tiles read from inside a beat: their bytes and
+//! beats), `narrow.rs` (weight words narrower than a beat, a beat a buffer row),
 //! `short_rows.rs` (the respacing of a partial group's short chunk),
 //! `input_gear.rs` (the input gearbox of words neither whole beats nor a
 //! beat's divisor),
@@ -22,6 +23,7 @@
 mod assemble;
 mod gearbox;
 mod input_gear;
+pub(super) mod midbeat;
 pub(super) mod narrow;
 mod requests;
 mod router;
