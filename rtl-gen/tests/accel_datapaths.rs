@@ -194,11 +194,15 @@ fn refusals_name_the_reason() {
     // (its 5-bit group indices are decoded, its 5,355-bit words and 504-bit
     // input words through the gearboxes: it builds; the 2B-4T K = 2560
     // leaves a last chunk of 40 elements, 14 groups a lane the last of one
-    // weight: taken, but its tile of 51 x 854 x 5 bits, 27,222 bytes, is
-    // not whole 8-byte beats)
+    // weight: taken, and its tile of 51 x 854 x 5 bits, 27,222 bytes, not
+    // whole 8-byte beats, read from inside a beat, but with a streamed
+    // input)
     let p = AccelParams::new(&lut, 64).expect("builds");
     assert_eq!(p.refuses_layer(1, 2560, 640), None);
-    let w = p.refuses_tile(p.weight_bytes(51, 2560)).expect("refused");
+    assert_eq!(p.refuses_tile(p.weight_bytes(51, 2560), false), None);
+    let w = p
+        .refuses_tile(p.weight_bytes(51, 2560), true)
+        .expect("refused");
     assert!(w.contains("27222 bytes is not whole 8-byte beats"), "{w}");
     let a3 = design(
         "a3",

@@ -253,14 +253,18 @@ fn lut_refusals_name_the_reason() {
     // edge-lut builds (its 5,355-bit words through the weight gearbox, its
     // 504-bit input words through the input gearbox); the 2B-4T k decode's
     // K = 2560 leaves a last chunk of 40 elements, 14 groups a lane (the
-    // last of one weight): the layer is taken, its weight tile is not
-    // whole beats
+    // last of one weight): the layer is taken, and its weight tile, not
+    // whole beats, is read from inside a beat; it would be refused only
+    // with a streamed input, whose rows follow the tile in whole beats
     let edge = sim::arch::preset("edge-lut").expect("preset");
     let p = AccelParams::new(&edge, 512).expect("builds");
     assert!(p.wgear() && p.agear());
     assert_eq!(p.refuses_layer(1, 2560, 640), None);
     assert_eq!(p.weight_bytes(51, 2560), 27_222);
-    let w = p.refuses_tile(p.weight_bytes(51, 2560)).expect("refused");
+    assert_eq!(p.refuses_tile(p.weight_bytes(51, 2560), false), None);
+    let w = p
+        .refuses_tile(p.weight_bytes(51, 2560), true)
+        .expect("refused");
     assert!(
         w.contains("weight tile of 27222 bytes is not whole 64-byte beats"),
         "{w}"

@@ -10,7 +10,10 @@
 // address is its byte, AWUSER[0] marks its last burst and AWUSER above it
 // the byte at which it ends in its last beat, 0 for a whole beat, so its
 // bytes are known when its last burst's address is in); a store's strobed
-// bytes must be the bytes it was timed for. Build defines: DB (AXI data
+// bytes must be the bytes it was timed for. A weight tile read from
+// inside a beat: its first ARADDR is its first byte (the beat holding it is
+// returned), ARUSER above bit 0 the byte at which it ends in its last beat,
+// so it is timed on its bytes. Build defines: DB (AXI data
 // bits).
 #include "Vaccel.h"
 #include "verilated.h"
@@ -318,7 +321,13 @@ int main(int argc, char** argv) {
                 if (id != g_id) problems.push_back("a timed transfer's bursts changed ID");
                 g_bytes += (uint64_t)beats * BB;
                 g_bursts.push_back({a, beats});
-                if (top->m_axi_aruser) {
+                uint64_t ruser = (uint64_t)top->m_axi_aruser;
+                if (ruser & 1) {
+                    // the tile's bytes: its beats', less those below its
+                    // first byte (its first ARADDR) and past its end in
+                    // the last beat (ARUSER above bit 0, 0 for the end)
+                    uint64_t eo = (ruser >> 1) % BB;
+                    g_bytes -= g_addr % BB + (eo ? BB - eo : 0);
                     pending.push_back({g_first, false, g_addr, g_bytes, id, g_bursts, {}});
                     g_open = false;
                 }
@@ -386,7 +395,10 @@ int main(int argc, char** argv) {
             uint64_t arrive = onebit_dram_load(dram, d.first, op_of(d.addr), d.bytes, &maddr);
             transfers++;
             if (maddr != d.addr) model_addr_mismatch++;
-            uint64_t n = d.bytes / BB;
+            // the beats the bus moves (a tile from inside a beat: one
+            // more than its bytes' whole beats, or two)
+            uint64_t n = 0;
+            for (auto& bu : d.bursts) n += (uint64_t)bu.second;
             // the last beat is on the bus in the cycle before the arrival
             uint64_t last_abs = (uint64_t)t0 + arrive - 1;
             uint64_t j = 0;
@@ -397,7 +409,8 @@ int main(int argc, char** argv) {
                     if (random_mode) at = cycle + 1 + rnd() % 64;
                     timed_beats++;
                     if ((int64_t)timed_beats - 1 == drop) continue;
-                    rq.push_back({at, d.id, q == bu.second - 1, bu.first + (uint64_t)q * BB});
+                    rq.push_back({at, d.id, q == bu.second - 1,
+                                  (bu.first & ~(uint64_t)(BB - 1)) + (uint64_t)q * BB});
                 }
             }
         }

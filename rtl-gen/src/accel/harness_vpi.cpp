@@ -10,7 +10,8 @@
 // rising edge. Plusargs: +config=FILE +result=FILE (the formats of
 // harness.cpp). The AXI data width is read from the design. Write data is
 // taken as WSTRB strobes it, and a store's bytes from its first AW address
-// and AWUSER (harness.cpp's).
+// and AWUSER, a weight tile's from its first AR address and ARUSER
+// (harness.cpp's: a tile read from inside a beat).
 #include <vpi_user.h>
 #include <algorithm>
 #include <cstdint>
@@ -399,7 +400,13 @@ PLI_INT32 sample(PLI_BYTE8*) {
             if (id != g_id) problems.push_back("a timed transfer's bursts changed ID");
             g_bytes += (uint64_t)beats * BB;
             g_bursts.push_back({a, beats});
-            if (get("m_axi_aruser")) {
+            uint64_t ruser = get("m_axi_aruser");
+            if (ruser & 1) {
+                // the tile's bytes: its beats', less those below its first
+                // byte (its first ARADDR) and past its end in the last beat
+                // (ARUSER above bit 0, 0 for the end)
+                uint64_t eo = (ruser >> 1) % BB;
+                g_bytes -= g_addr % BB + (eo ? BB - eo : 0);
                 pending.push_back({g_first, false, g_addr, g_bytes, id, g_bursts, {}});
                 g_open = false;
             }
@@ -461,7 +468,10 @@ PLI_INT32 sample(PLI_BYTE8*) {
         uint64_t arrive = onebit_dram_load(dram, d.first, op_of(d.addr), d.bytes, &maddr);
         transfers++;
         if (maddr != d.addr) model_addr_mismatch++;
-        uint64_t n = d.bytes / BB;
+        // the beats the bus moves (a tile from inside a beat: one more
+        // than its bytes' whole beats, or two)
+        uint64_t n = 0;
+        for (auto& bu : d.bursts) n += (uint64_t)bu.second;
         // the last beat is on the bus in the cycle before the arrival
         uint64_t last_abs = (uint64_t)t0 + arrive - 1;
         uint64_t j = 0;
@@ -472,7 +482,8 @@ PLI_INT32 sample(PLI_BYTE8*) {
                 if (random_mode) at = cycle + 1 + rnd() % 64;
                 timed_beats++;
                 if ((int64_t)timed_beats - 1 == drop) continue;
-                rq.push_back({at, d.id, q == bu.second - 1, bu.first + (uint64_t)q * BB});
+                rq.push_back({at, d.id, q == bu.second - 1,
+                              (bu.first & ~(uint64_t)(BB - 1)) + (uint64_t)q * BB});
             }
         }
     }

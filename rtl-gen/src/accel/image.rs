@@ -310,7 +310,10 @@ impl Layer {
                 want.push((bytes, gs.end.saturating_sub(gs.start) * m * ch * ii, stall));
             }
         }
-        if let Some(why) = want.iter().find_map(|&(bytes, _, _)| p.refuses_tile(bytes)) {
+        if let Some(why) = want
+            .iter()
+            .find_map(|&(bytes, _, _)| p.refuses_tile(bytes, false))
+        {
             return Err(RtlError::Unsupported(format!(
                 "layer M={m} K={k} N={n} on `{}`: {why}",
                 p.tile.name
@@ -340,6 +343,12 @@ impl Layer {
                 plan.note,
                 &got[..got.len().min(8)],
                 &want[..want.len().min(8)]
+            )));
+        }
+        if let Some(why) = p.refuses_reads(want.iter().map(|&(bytes, _, _)| bytes)) {
+            return Err(RtlError::Unsupported(format!(
+                "layer M={m} K={k} N={n} on `{}`: {why}",
+                p.tile.name
             )));
         }
         let mut rng = Rng(seed ^ 0x6f6e_6562_6974);

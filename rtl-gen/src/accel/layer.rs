@@ -134,6 +134,10 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     if bpw > 1 || p.wgear() {
         for s in 0..p.slots {
             o.reg(&format!("sw{s}"), X);
+            // (the gearbox's bits below the tile's first byte, `dma/gearbox.rs`)
+            if p.wgear() {
+                o.reg(&format!("sl{s}"), X);
+            }
             if p.short_chunk {
                 o.reg(&format!("sp{s}"), 1);
             }
@@ -495,6 +499,8 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
     }
     let beats = if p.packed() {
         super::unpack::tile_beats(p, o)
+    } else if p.wgear() {
+        super::dma::midbeat::tile_beats(p, o)
     } else {
         mux(
             n("i_short"),
@@ -660,6 +666,7 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
         v.extend(super::stream_in::slot_set(s));
         if p.wgear() {
             v.push(set(&format!("sw{s}"), n("i_lbits")));
+            v.push(set(&format!("sl{s}"), n("i_lead")));
             if p.short_chunk {
                 v.push(set(&format!("sp{s}"), n("i_short")));
             }
@@ -687,10 +694,19 @@ pub fn layer(p: &AccelParams, o: &mut Body) {
             mux(
                 and(n("ic_lend"), not(n("wo"))),
                 n("vin_wbase"),
-                add(
-                    n("f_addr"),
-                    crate::ir::bin(crate::ir::BinOp::Mul, n("i_all"), kx(p.beat_bytes())),
-                ),
+                if p.wgear() {
+                    // (a tile is its bytes from any byte: the next starts
+                    // where it ends, `dma/gearbox.rs`)
+                    add(
+                        add(n("f_addr"), n("i_wbytes")),
+                        crate::ir::bin(crate::ir::BinOp::Mul, n("i_abeats"), kx(p.beat_bytes())),
+                    )
+                } else {
+                    add(
+                        n("f_addr"),
+                        crate::ir::bin(crate::ir::BinOp::Mul, n("i_all"), kx(p.beat_bytes())),
+                    )
+                },
             ),
         ),
         set("f_slot", if two { not(n("f_slot")) } else { b(false) }),

@@ -142,8 +142,12 @@ fn ports(p: &AccelParams) -> Vec<Port> {
         (
             "m_axi_aruser",
             Dir::Output,
-            1,
-            "last burst of a transfer (one weight tile, one row)",
+            dma::aruser_bits(p),
+            if p.wgear() {
+                "bit 0: last burst of a transfer (one weight tile, one row); above it, a weight tile's end byte in its last beat (0: whole; its first ARADDR is its first byte)"
+            } else {
+                "last burst of a transfer (one weight tile, one row)"
+            },
         ),
         (
             "m_axi_rvalid",

@@ -129,6 +129,10 @@ pub enum Mutation {
     /// group is not respaced: its rows (one an element, or a LUT group, of
     /// the group's lanes) are read at the stride of every lane's row.
     ShortRowsStride,
+    /// With the weight gearbox, a tile whose read starts inside a beat
+    /// keeps its first beat's bytes below the tile's first byte (the tile
+    /// before it's last bytes taken as its first bits).
+    MidbeatLead,
     /// With the input gearbox, a word leaving the queue takes the next
     /// activation's bits with it (the row's later words misaligned).
     InputGearSkip,

@@ -37,20 +37,63 @@ impl AccelParams {
         None
     }
 
+    /// Why the top refuses the weight tiles `tiles` (their bytes, in the
+    /// engine's load order, each at the byte after the one before it, as the
+    /// engine places them; `None`: it takes them): a tile read from inside
+    /// a beat (the weight gearbox) moves every beat it touches, one more
+    /// than its bytes' whole beats where its first byte's offset in its beat
+    /// and its bytes' remainder pass a beat, and the engine's DRAM model
+    /// times its bytes: where the bus, a beat a cycle, keeps up with the
+    /// DRAM's rate for the bytes' whole beats but not for the beats touched,
+    /// the top would finish the tile a cycle after the engine (the engine
+    /// does not time the bus's beats; it is not fitted to them). Where the
+    /// bus is slower than the DRAM anyway (the check notes it) or has a
+    /// cycle to spare, the tile is taken.
+    pub fn refuses_reads(&self, tiles: impl IntoIterator<Item = u64>) -> Option<String> {
+        if !self.wgear() {
+            return None;
+        }
+        let bb = self.beat_bytes();
+        let rate = sim::memory::DramChannel::new(&self.arch).rate;
+        let mut at = 0u64;
+        for bytes in tiles {
+            let off = at % bb;
+            at += bytes;
+            let (touched, whole) = ((off + bytes).div_ceil(bb), bytes.div_ceil(bb));
+            let cycles = rate.cycles_for(bytes);
+            if touched > whole && touched > cycles && whole <= cycles {
+                return Some(format!(
+                    "a weight tile of {bytes} bytes from byte {off} of its first {bb}-byte beat \
+                     moves {touched} beats on the bus, one a cycle, and the engine's DRAM model \
+                     times its bytes in {cycles} cycles (at {:.2} B a cycle, {whole} whole \
+                     beats): the read from inside a beat would end a cycle after the engine's",
+                    rate.bytes_per_cycle()
+                ));
+            }
+        }
+        None
+    }
+
     /// Why the top refuses the weight tile of `bytes` bytes (`None`: it
-    /// takes it): with the weight gearbox or words narrower than a beat a
-    /// tile must be whole beats, as the engine's DRAM model times the
-    /// tile's bytes and the bus moves beats.
-    pub fn refuses_tile(&self, bytes: u64) -> Option<String> {
-        ((self.wgear() || self.wnarrow()) && !bytes.is_multiple_of(self.beat_bytes())).then(|| {
-            format!(
-                "a weight tile of {bytes} bytes is not whole {}-byte beats: the engine's DRAM \
+    /// takes it): with words narrower than a beat a tile must be whole
+    /// beats, as the engine's DRAM model times the tile's bytes and the bus
+    /// moves beats; with the weight gearbox a tile is its bytes from any
+    /// byte (its read starts inside a beat, `dma/gearbox.rs`, timed on its
+    /// bytes), but for a streamed input (`streams`), whose rows follow the
+    /// tile's weights in its transfer in whole beats.
+    pub fn refuses_tile(&self, bytes: u64, streams: bool) -> Option<String> {
+        let any = self.wgear() && !streams;
+        ((self.wgear() || self.wnarrow()) && !any && !bytes.is_multiple_of(self.beat_bytes())).then(
+            || {
+                format!(
+                    "a weight tile of {bytes} bytes is not whole {}-byte beats: the engine's DRAM \
                  model times the tile's bytes, the bus would move {} beats ({} bytes)",
-                self.beat_bytes(),
-                bytes.div_ceil(self.beat_bytes()),
-                bytes.div_ceil(self.beat_bytes()) * self.beat_bytes()
-            )
-        })
+                    self.beat_bytes(),
+                    bytes.div_ceil(self.beat_bytes()),
+                    bytes.div_ceil(self.beat_bytes()) * self.beat_bytes()
+                )
+            },
+        )
     }
 
     /// Why the `ternary-packed` weights of a layer of `K = k`, `N = n` in K

@@ -82,6 +82,13 @@ pub fn takes_plan(
     if let Some(w) = p.refuses_gear(n, s.streams_input()) {
         return why(w);
     }
+    if let Some(w) = s
+        .tiles
+        .iter()
+        .find_map(|t| p.refuses_tile(t.weight_bytes, s.streams_input()))
+    {
+        return why(w);
+    }
     if s.order == Order::WeightsOuter && s.groups > 1 && !s.out_spill {
         return why(format!(
             "the top runs the weights-outer order over {} feature groups only with the outputs \

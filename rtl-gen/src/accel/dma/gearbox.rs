@@ -10,7 +10,12 @@
 //!   bits past the word (`off + bus - len`) start the next one. The tile's
 //!   last beat ends its last word (a short one when `K % width != 0`). At
 //!   most one word a beat, written as the beat arrives: the tile is in the
-//!   buffer with its last beat, as with whole-beat words.
+//!   buffer with its last beat, as with whole-beat words. A tile is its
+//!   bytes from any byte (the engine's tiles one after the other in DRAM):
+//!   its read starts in the beat holding its first byte, whose `lead` bits
+//!   below it (the tile before it's last bytes) are dropped, and its last
+//!   word is cut to its bits (the next tile's first bytes in the last beat
+//!   are not the word's).
 //! - The input splitter (an activation word narrower than a beat, a power
 //!   of two: `r = bus / word` words a beat): a beat's first word is written
 //!   as it arrives, the other `r - 1` in the cycles after it while `RREADY`
@@ -38,9 +43,11 @@ fn bor(a: Expr, c: Expr) -> Expr {
 }
 
 /// The weight gearbox `<pre>`: `hit` a beat for it is on the bus, `len`
-/// the word's bits (an `X`-bit expression), `last` the tile's last beat.
-/// Drives `<pre>_full` (a word is complete) and `<pre>_word`; returns the
-/// statements that advance it (with their reset).
+/// the word's bits (an `X`-bit expression), `last` the tile's last beat,
+/// `lead` the bits of the tile's first beat below its first byte (an
+/// `X`-bit expression, held for the tile). Drives `<pre>_full` (a word is
+/// complete) and `<pre>_word`; returns the statements that advance it
+/// (with their reset).
 pub fn weights(
     p: &AccelParams,
     o: &mut Body,
@@ -48,26 +55,60 @@ pub fn weights(
     hit: Expr,
     len: Expr,
     last: Expr,
+    lead: Expr,
 ) -> Vec<Stmt> {
     let wb = p.wword_bits();
     let db = p.axi_bits;
     let nm = |s: &str| format!("{pre}_{s}");
     o.reg(&nm("st"), wb);
     o.reg(&nm("off"), X);
-    // the beat at bit `off` of the word: a window of the beat shifted up
+    o.wire(&nm("len"), X, len);
+    // the tile's first beat is next (its leading bits dropped)
+    o.reg(&nm("fst"), 1);
+    // (broken: the first beat's bits below the tile's first byte kept)
+    let ld = if p.mutation == Mutation::MidbeatLead {
+        kx(0)
+    } else {
+        mux(n(&nm("fst")), lead, kx(0))
+    };
+    o.wire(&nm("ld"), X, ld);
+    // the beat at bit `off - ld` of the word: a window of the beat
+    // shifted up (`off` is 0 on a first beat)
     o.wire(
         &nm("x2"),
-        2 * wb,
-        cat(vec![k(wb - db, 0), n("m_axi_rdata"), k(wb, 0)]),
+        2 * wb + db,
+        cat(vec![k(wb, 0), n("m_axi_rdata"), k(wb, 0)]),
     );
     o.wire(
         &nm("ins"),
         wb,
-        part(nm("x2"), sub(kx(u64::from(wb)), n(&nm("off"))), wb),
+        part(
+            nm("x2"),
+            sub(add(kx(u64::from(wb)), n(&nm("ld"))), n(&nm("off"))),
+            wb,
+        ),
     );
-    o.wire(&nm("word"), wb, bor(n(&nm("st")), n(&nm("ins"))));
-    o.wire(&nm("end"), X, add(n(&nm("off")), kx(u64::from(db))));
-    o.wire(&nm("len"), X, len);
+    // the word cut to its `len` bits (a tile's last beat holds the next
+    // tile's first bytes)
+    o.wire(
+        &nm("ones"),
+        2 * wb,
+        cat(vec![k(wb, 0), crate::ir::not(k(wb, 0))]),
+    );
+    o.wire(
+        &nm("word"),
+        wb,
+        bin(
+            BinOp::And,
+            bor(n(&nm("st")), n(&nm("ins"))),
+            part(nm("ones"), sub(kx(u64::from(wb)), n(&nm("len"))), wb),
+        ),
+    );
+    o.wire(
+        &nm("end"),
+        X,
+        sub(add(n(&nm("off")), kx(u64::from(db))), n(&nm("ld"))),
+    );
     o.wire(
         &nm("full"),
         1,
@@ -93,21 +134,28 @@ pub fn weights(
     };
     vec![when_else(
         not(n("rst_n")),
-        vec![set(&nm("st"), k(wb, 0)), set(&nm("off"), kx(0))],
+        vec![
+            set(&nm("st"), k(wb, 0)),
+            set(&nm("off"), kx(0)),
+            set(&nm("fst"), b(true)),
+        ],
         vec![when(
             hit,
-            vec![when_else(
-                last,
-                vec![set(&nm("st"), k(wb, 0)), set(&nm("off"), kx(0))],
-                vec![when_else(
-                    n(&nm("full")),
-                    vec![set(&nm("st"), next_st), set(&nm("off"), next_off)],
-                    vec![
-                        set(&nm("st"), n(&nm("word"))),
-                        set(&nm("off"), n(&nm("end"))),
-                    ],
-                )],
-            )],
+            vec![
+                set(&nm("fst"), last.clone()),
+                when_else(
+                    last,
+                    vec![set(&nm("st"), k(wb, 0)), set(&nm("off"), kx(0))],
+                    vec![when_else(
+                        n(&nm("full")),
+                        vec![set(&nm("st"), next_st), set(&nm("off"), next_off)],
+                        vec![
+                            set(&nm("st"), n(&nm("word"))),
+                            set(&nm("off"), n(&nm("end"))),
+                        ],
+                    )],
+                ),
+            ],
         )],
     )]
 }
@@ -126,7 +174,11 @@ pub fn tile_beats(p: &AccelParams, o: &mut Body, cb: u32) {
             zx(sl("i_lbits", wb - 1, 0), wb),
         ),
     );
-    o.wire("i_cbeats", X, zx(sl("i_cbits", X - 1, lb), X - lb));
+    // (unpacked with the gearbox a tile's beats are its bytes', read from
+    // any byte: `midbeat::tile_beats`)
+    if !p.wgear() || p.packed() {
+        o.wire("i_cbeats", X, zx(sl("i_cbits", X - 1, lb), X - lb));
+    }
 }
 
 /// The input splitter (`ag_*`): `a_hit` a beat of input rows accepted;

@@ -13,7 +13,8 @@
 //! Files: `requests.rs` (the read-request engine), `router.rs` (the
 //! read-data router), `assemble.rs` (its beat-to-word assemblers),
 //! `gearbox.rs` (the gearboxes of words that are not whole beats),
-//! `narrow.rs` (weight words narrower than a beat, a beat a buffer row),
+//! `midbeat.rs` (weight tiles read from inside a beat: their bytes and
+//! beats), `narrow.rs` (weight words narrower than a beat, a beat a buffer row),
 //! `short_rows.rs` (the respacing of a partial group's short chunk),
 //! `input_gear.rs` (the input gearbox of words neither whole beats nor a
 //! beat's divisor),
@@ -22,6 +23,7 @@
 mod assemble;
 mod gearbox;
 mod input_gear;
+pub(super) mod midbeat;
 pub(super) mod narrow;
 mod requests;
 mod router;
@@ -40,6 +42,17 @@ use super::params::AccelParams;
 
 pub(super) fn log2(v: u64) -> u32 {
     63 - v.leading_zeros()
+}
+
+/// Bits of ARUSER: bit 0 a transfer's last burst, and with weight tiles
+/// from any byte (the weight gearbox, `gearbox.rs`) above it the byte in
+/// the last beat at which the transfer ends.
+pub(in crate::accel) fn aruser_bits(p: &AccelParams) -> u32 {
+    if p.wgear() {
+        1 + log2(p.beat_bytes())
+    } else {
+        1
+    }
 }
 
 /// The burst a transfer at `addr` with `beats` left starts with:

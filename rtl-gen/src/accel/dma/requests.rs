@@ -2,7 +2,7 @@
 //! the sequencer, cut into INCR bursts (`super::burst`) issued with IDs.
 
 use crate::accel::build::{
-    add, and, b, eq, k, kx, mul, mux, n, ne, not, or, set, sl, sub, when, when_else, Body, X,
+    add, and, b, cat, eq, k, kx, mul, mux, n, ne, not, or, set, sl, sub, when, when_else, Body, X,
 };
 use crate::accel::params::{AccelParams, DESC_BYTES};
 
@@ -19,7 +19,7 @@ pub fn read_requests(p: &AccelParams, o: &mut Body) {
         ("ar_addr", X),
         ("ar_len", 8),
         ("ar_id", 2),
-        ("ar_user", 1),
+        ("ar_user", super::aruser_bits(p)),
         ("x_act", 1),
         ("x_addr", X),
         ("x_beats", X),
@@ -63,6 +63,26 @@ pub fn read_requests(p: &AccelParams, o: &mut Body) {
     o.wire("h_addr", X, mux(n("x_act"), n("x_addr"), n("src_addr")));
     o.wire("h_beats", X, mux(n("x_act"), n("x_beats"), n("src_beats")));
     o.wire("h_id", 2, mux(n("x_act"), n("x_id"), n("src_id")));
+    // (weight tiles from any byte, `gearbox.rs`: a transfer's first
+    // address is its first byte, ARUSER above bit 0 the byte in its last
+    // beat at which it ends, 0 for the beat's end; its later bursts start
+    // at beats)
+    let mid = p.wgear();
+    let ub = super::aruser_bits(p);
+    if mid {
+        o.reg("x_eo", ub - 1);
+        o.wire(
+            "src_eo",
+            ub - 1,
+            mux(n("sel_run"), sl("i_eo", ub - 2, 0), k(ub - 1, 0)),
+        );
+        o.wire("h_eo", ub - 1, mux(n("x_act"), n("x_eo"), n("src_eo")));
+        o.wire(
+            "h_beat",
+            X,
+            cat(vec![sl("h_addr", X - 1, ub - 1), k(ub - 1, 0)]),
+        );
+    }
     burst(p, o, "rb", "h_addr", "h_beats");
     o.wire(
         "ar_go",
@@ -79,12 +99,28 @@ pub fn read_requests(p: &AccelParams, o: &mut Body) {
                 set("ar_addr", n("h_addr")),
                 set("ar_len", sl("rb_bm1", 7, 0)),
                 set("ar_id", n("h_id")),
-                set("ar_user", eq(n("rb_bm"), n("h_beats"))),
+                set(
+                    "ar_user",
+                    if mid {
+                        cat(vec![n("h_eo"), eq(n("rb_bm"), n("h_beats"))])
+                    } else {
+                        eq(n("rb_bm"), n("h_beats"))
+                    },
+                ),
                 set("x_act", ne(n("rb_bm"), n("h_beats"))),
-                set("x_addr", add(n("h_addr"), mul(n("rb_bm"), kx(bb)))),
+                set(
+                    "x_addr",
+                    add(
+                        n(if mid { "h_beat" } else { "h_addr" }),
+                        mul(n("rb_bm"), kx(bb)),
+                    ),
+                ),
                 set("x_beats", sub(n("h_beats"), n("rb_bm"))),
                 set("x_id", n("h_id")),
-            ],
+            ]
+            .into_iter()
+            .chain(mid.then(|| set("x_eo", n("h_eo"))))
+            .collect(),
             vec![when(n("m_axi_arready"), vec![set("ar_valid", b(false))])],
         )],
     );

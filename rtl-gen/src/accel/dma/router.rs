@@ -186,7 +186,15 @@ pub fn read_data(p: &AccelParams, o: &mut Body) {
         } else if p.wgear() {
             // words across beats: `sw` the word's bits (fewer lanes in a
             // partial last group), the tile's last beat ends its last word
-            super::gearbox::weights(p, o, &format!("wg{s}"), n(&wh), n(&sw), n(&rlw))
+            super::gearbox::weights(
+                p,
+                o,
+                &format!("wg{s}"),
+                n(&wh),
+                n(&sw),
+                n(&rlw),
+                n(&format!("sl{s}")),
+            )
         } else if wper == 1 {
             gearbox(p, o, &format!("wg{s}"), p.wword_bits(), n(&wh))
         } else {
