@@ -1,0 +1,81 @@
+//! The mapper's N tiles over streamed rows: a layer whose input streams
+//! from DRAM in token blocks in the engine's weights-outer order
+//! (`stream.rs`, `block_loop.rs`) with an N tile of several feature groups
+//! a weight tile (`ntile.rs`) and its outputs stored per tile
+//! (`ntile_store.rs`).
+//!
+//! The engine (`sim::mapping::linear`, `plan_with`, weights outer) walks
+//! `(N tile, K tile, block)`: a tile is one N tile of one K tile of one
+//! block; its load is ONE transfer, the N tile's weights (its groups' K
+//! range, the block's first tile only: the later blocks hold them) then
+//! the block's rows' K range, loaded once for all the tile's groups; it is
+//! busy `groups x tokens x chunks` cycles (its groups one after the other
+//! on the lanes, each reading the same rows); its store, with the last K
+//! tile, is ONE transfer of the tile's `groups x tokens x lanes`
+//! accumulators. The top makes the same moves:
+//!
+//! - the transfer is the N tile's weight words (`i_tg` groups of `ch`
+//!   words, none when held) then the block's rows into the half of the
+//!   activation buffer of the tile's slot (`stream_in.rs`); the feeder
+//!   walks the tile's groups from the same first row (`fd_rb0`, `ntile.rs`);
+//! - the output buffer's staging half keeps every block's partial sums of
+//!   the N tile through its K tiles: block `b`'s tile at `b x groups x M`
+//!   (the blocks before it, each the tile's groups' words), group `j` of it
+//!   `j x M` further ([`block_step`]: the collector and the partial sums'
+//!   reads step a block by the tile's words, `_b0 + _go + M`);
+//! - a block's store reads the tile's words from there ([`store_m0`]: the
+//!   block's first token in its group times the tile's groups), the
+//!   stores one after the other from the layer's output base.
+//!
+//! Tokens outer (block, N tile, K tile) with an N tile is refused, as are
+//! the layers `ntile_store.rs` refuses (a partial group, a short chunk, a
+//! tile's staged words over a half).
+
+use super::build::{add, mul, n, sl, zx, Body, X};
+use super::params::{addr_bits, AccelParams, Mutation};
+use super::stream::{Order, StreamPlan};
+use crate::ir::Expr;
+
+/// Why the top does not run the streamed moves `s` with their N tiles
+/// (`None`: it does, or the input is on chip, or no tile holds several
+/// groups).
+pub fn refuses(s: &StreamPlan) -> Option<String> {
+    let nt = s.tiles.iter().map(|t| t.groups).max().unwrap_or(1);
+    (nt > 1 && s.order == Order::TokensOuter).then(|| {
+        format!(
+            "an N tile of {nt} feature groups over streamed rows in the tokens-outer order \
+             (block, N tile, K tile) is not built (weights outer it is)"
+        )
+    })
+}
+
+/// The offset of the next block's tile in the staging half after the
+/// cursor `c`'s (`o` or `r`) last group of a block: the block's own offset
+/// `_b0`, the tile's groups' words before the last `_go` and the last
+/// group's `M` (the view `v`'s `_m`). Broken
+/// ([`Mutation::NTileStreamStride`]): one group's tokens, as without N
+/// tiles.
+pub(super) fn block_step(p: &AccelParams, c: &str, v: &str) -> Expr {
+    let b0 = n(&format!("{c}_b0"));
+    let m = n(&format!("{v}_m"));
+    if !p.ntiles() || p.mutation == Mutation::NTileStreamStride {
+        return add(b0, m);
+    }
+    add(add(b0, n(&format!("{c}_go"))), m)
+}
+
+/// `st_m0`: where the store of the feeder's tile starts in its staging
+/// half, the block's first token in its group `fd_b0` times the tile's
+/// groups `st_tg` (`mb` bits of tokens; without N tiles `fd_b0`).
+pub(super) fn store_m0(p: &AccelParams, o: &mut Body, mb: u32) -> Expr {
+    if !p.ntiles() {
+        return n("fd_b0");
+    }
+    let tb = addr_bits(p.slot_words + 1);
+    let m0 = mul(
+        zx(sl("fd_b0", mb - 1, 0), mb),
+        zx(sl("st_tg", tb - 1, 0), tb),
+    );
+    o.wire("st_m0", X, m0);
+    n("st_m0")
+}
