@@ -136,21 +136,40 @@ pub fn build(sources: &[PathBuf], work: &Path, opts: &BuildOptions) -> Result<Bu
     })
 }
 
+/// The lock of the cache entry `dir` in this process (one a directory,
+/// kept for the process's life: a cache holds a few dozen entries).
+fn entry_lock(dir: &Path) -> std::sync::Arc<std::sync::Mutex<()>> {
+    use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+    type Locks = Mutex<std::collections::HashMap<PathBuf, Arc<Mutex<()>>>>;
+    static LOCKS: OnceLock<Locks> = OnceLock::new();
+    let mut map = LOCKS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    map.entry(dir.to_path_buf()).or_default().clone()
+}
+
 /// Runs a Verilator build (`verilator` with the arguments `args` gives,
 /// `-Mdir` at the `obj` directory it is handed) whose executable is
 /// `obj/sim` under `dir`. A cache entry (`cached_dir`) that is complete is
 /// reused; otherwise the build goes to a directory of its own beside it and
 /// is renamed into place, so that parallel builds of the same inputs (tests
 /// in threads) never write into a directory another one runs from: the
-/// first to finish wins and the others use its build. Returns the
-/// executable, the build's wall time (0 when reused) and whether it was
-/// reused.
+/// first to finish wins and the others use its build. Within one process
+/// the builds of one cache entry take turns (`entry_lock`): a thread that
+/// finds the entry being built waits for it and reuses it rather than
+/// building the same inputs again. Returns the executable, the build's
+/// wall time (0 when reused) and whether it was reused.
 pub(crate) fn build_in(
     dir: &Path,
     cached_dir: bool,
     what: &str,
     args: impl FnOnce(&mut Command, &Path),
 ) -> Result<(PathBuf, f64, bool), RtlError> {
+    let entry = cached_dir.then(|| entry_lock(dir));
+    let _turn = entry
+        .as_ref()
+        .map(|m| m.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
     let binary = dir.join("obj").join("sim");
     if cached_dir && dir.join("ok").exists() && binary.exists() {
         return Ok((binary, 0.0, true));

@@ -181,8 +181,8 @@ fn refuses_choice(
     let rows_on_chip = m * p.row_bytes(k) <= p.arch.buffers.activations.bytes();
     if streamed && !rows_on_chip && nt > 1 {
         let mut why = format!(
-            "not built: an N tile of {nt} feature groups over streamed rows (a tile's rows \
-             loaded once for its groups)"
+            "not built: an N tile of {nt} feature groups over streamed rows (the input \
+             streams through DRAM; a tile's rows loaded once for its groups)"
         );
         if !p.ntiles() {
             why.push_str(

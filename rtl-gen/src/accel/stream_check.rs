@@ -101,7 +101,12 @@ pub fn takes_plan(
     }
     if s.streams_input() {
         if !stream_in::built(p) {
-            return why("a streamed input needs a double-buffered activation buffer".into());
+            return why(format!(
+                "a streamed input needs a double-buffered activation buffer and input words of \
+                 whole beats (this design's are {} bits on a {}-bit bus)",
+                p.aword_bits(),
+                p.axi_bits
+            ));
         }
         if p.act_bits() != 8 {
             return why(format!(
