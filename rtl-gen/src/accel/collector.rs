@@ -179,14 +179,7 @@ pub(super) fn outputs(p: &AccelParams, o: &mut Body) {
                                 // after the tile's groups' words,
                                 // `ntile_stream.rs`), the group ends with
                                 // its last block
-                                set(
-                                    "o_b0",
-                                    mux(
-                                        n("oc_blk"),
-                                        super::ntile_stream::block_step(p, "o", "vo"),
-                                        kx(0),
-                                    ),
-                                ),
+                                set("o_b0", super::ntile_stream::next_b0(p, "o", "vo")),
                                 when(
                                     and(n("oc_wrap"), not(n("oc_blk"))),
                                     vec![set(
@@ -210,14 +203,7 @@ pub(super) fn outputs(p: &AccelParams, o: &mut Body) {
                                 set("r_kb", n("rc_nkb")),
                                 set("r_n", n("rc_nn")),
                                 set("r_l", n("rc_nl")),
-                                set(
-                                    "r_b0",
-                                    mux(
-                                        n("rc_blk"),
-                                        super::ntile_stream::block_step(p, "r", "vr"),
-                                        kx(0),
-                                    ),
-                                ),
+                                set("r_b0", super::ntile_stream::next_b0(p, "r", "vr")),
                                 when(
                                     and(n("rc_wrap"), not(n("rc_blk"))),
                                     vec![set(

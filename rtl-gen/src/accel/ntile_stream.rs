@@ -21,47 +21,70 @@
 //! - the output buffer's staging half keeps every block's partial sums of
 //!   the N tile through its K tiles: block `b`'s tile at `b x groups x M`
 //!   (the blocks before it, each the tile's groups' words), group `j` of it
-//!   `j x M` further ([`block_step`]: the collector and the partial sums'
-//!   reads step a block by the tile's words, `_b0 + _go + M`);
+//!   `j x M` further ([`next_b0`]: the collector and the partial sums'
+//!   reads step a block by the tile's words, `_b0 + _go + M`, at the
+//!   tile's last group only: its other groups keep the block's offset);
 //! - a block's store reads the tile's words from there ([`store_m0`]: the
 //!   block's first token in its group times the tile's groups), the
 //!   stores one after the other from the layer's output base.
 //!
-//! Tokens outer (block, N tile, K tile) with an N tile is refused, as are
-//! the layers `ntile_store.rs` refuses (a partial group, a short chunk, a
+//! Tokens outer (block, N tile, K tile) with an N tile is refused, and so
+//! are the outputs kept in the output buffer ([`refuses`]), as are the
+//! layers `ntile_store.rs` refuses (a partial group, a short chunk, a
 //! tile's staged words over a half).
 
-use super::build::{add, mul, n, sl, zx, Body, X};
+use super::build::{add, kx, mul, mux, n, sl, zx, Body, X};
 use super::params::{addr_bits, AccelParams, Mutation};
 use super::stream::{Order, StreamPlan};
 use crate::ir::Expr;
 
 /// Why the top does not run the streamed moves `s` with their N tiles
 /// (`None`: it does, or the input is on chip, or no tile holds several
-/// groups).
+/// groups): tokens outer, or the outputs kept in the output buffer (its
+/// layout is a group's tokens one after the other, the staging half's a
+/// block's tile's groups).
 pub fn refuses(s: &StreamPlan) -> Option<String> {
     let nt = s.tiles.iter().map(|t| t.groups).max().unwrap_or(1);
-    (nt > 1 && s.order == Order::TokensOuter).then(|| {
-        format!(
+    if nt <= 1 || !s.streams_input() {
+        return None;
+    }
+    if s.order == Order::TokensOuter {
+        return Some(format!(
             "an N tile of {nt} feature groups over streamed rows in the tokens-outer order \
              (block, N tile, K tile) is not built (weights outer it is)"
+        ));
+    }
+    (!s.out_spill).then(|| {
+        format!(
+            "an N tile of {nt} feature groups over streamed rows with the outputs kept in the \
+             output buffer is not built (with the outputs stored per tile it is)"
         )
     })
 }
 
-/// The offset of the next block's tile in the staging half after the
-/// cursor `c`'s (`o` or `r`) last group of a block: the block's own offset
-/// `_b0`, the tile's groups' words before the last `_go` and the last
-/// group's `M` (the view `v`'s `_m`). Broken
-/// ([`Mutation::NTileStreamStride`]): one group's tokens, as without N
-/// tiles.
-pub(super) fn block_step(p: &AccelParams, c: &str, v: &str) -> Expr {
-    let b0 = n(&format!("{c}_b0"));
+/// The next `_b0` of the cursor `c` (`o` or `r`, view `v`) at the end of
+/// one of its group's rows: the block's offset in the staging half. The
+/// tile's groups but the last keep it (the next group of the same block,
+/// `_go` further); the last group of a block steps it to the next block's
+/// tile: the block's own offset `_b0`, the tile's groups' words before
+/// the last `_go` and the last group's `M` (`v`'s `_m`); the last block
+/// of the group's K tile resets it. Without N tiles a row's end is its
+/// tile's: the next block's tokens follow (`_b0 + M`), or 0. Broken
+/// ([`Mutation::NTileStreamStride`]): a block one group's tokens after
+/// the one before, as with one group a tile.
+pub(super) fn next_b0(p: &AccelParams, c: &str, v: &str) -> Expr {
+    let b0 = || n(&format!("{c}_b0"));
     let m = n(&format!("{v}_m"));
-    if !p.ntiles() || p.mutation == Mutation::NTileStreamStride {
-        return add(b0, m);
+    let blk = n(&format!("{c}c_blk"));
+    if !p.ntiles() {
+        return mux(blk, add(b0(), m), kx(0));
     }
-    add(add(b0, n(&format!("{c}_go"))), m)
+    let step = if p.mutation == Mutation::NTileStreamStride {
+        add(b0(), m)
+    } else {
+        add(add(b0(), n(&format!("{c}_go"))), m)
+    };
+    mux(n(&format!("{c}c_gin")), b0(), mux(blk, step, kx(0)))
 }
 
 /// `st_m0`: where the store of the feeder's tile starts in its staging
