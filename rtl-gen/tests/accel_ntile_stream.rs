@@ -131,3 +131,24 @@ fn an_n_tile_over_streamed_rows_with_the_outputs_on_chip_is_refused() {
         "{msg}"
     );
 }
+
+/// Weights outer with several K tiles every block's tile keeps its partial
+/// sums in the output buffer through the K tiles: an N tile of 4 groups
+/// of 32 tokens (128 words) over a 64-word staging half is refused,
+/// naming the engine's bound of one block's tile.
+#[test]
+fn an_n_tiles_partial_sums_over_a_half_are_refused() {
+    let mut a = design();
+    a.buffers.activations.kib = 2;
+    let p = AccelParams::new(&a, 64).expect("builds");
+    let msg = check_gemm(&p, 32, 256, 32, &o())
+        .expect_err("refused")
+        .to_string();
+    assert!(
+        msg.contains(
+            "the partial sums of an N tile of 4 groups for all 32 tokens (128 output words) stay \
+             in the output buffer through its 2 K tiles, over a staging half (64 words)"
+        ),
+        "{msg}"
+    );
+}

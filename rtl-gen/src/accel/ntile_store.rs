@@ -36,7 +36,7 @@ pub fn refuses(p: &AccelParams, s: &StreamPlan, (m, k, n): (u64, u64, u64)) -> O
              W-bit codes in whole-beat words and a chunk a cycle)"
         ));
     }
-    if let Some(w) = super::ntile_stream::refuses(s) {
+    if let Some(w) = super::ntile_stream::refuses(s, super::store_out::half(p)) {
         return Some(w);
     }
     if !n.is_multiple_of(p.lanes()) || !k.is_multiple_of(p.width()) {

@@ -40,10 +40,15 @@ use crate::ir::Expr;
 
 /// Why the top does not run the streamed moves `s` with their N tiles
 /// (`None`: it does, or the input is on chip, or no tile holds several
-/// groups): tokens outer, or the outputs kept in the output buffer (its
+/// groups): tokens outer, the outputs kept in the output buffer (its
 /// layout is a group's tokens one after the other, the staging half's a
-/// block's tile's groups).
-pub fn refuses(s: &StreamPlan) -> Option<String> {
+/// block's tile's groups), or the N tile's words of every block over a
+/// staging half (`half` words): with several K tiles they are the partial
+/// sums every block's tile keeps through the K tiles (weights outer walks
+/// the blocks inside a K tile), which the engine does not count (it
+/// bounds one block's tile's by a half); with one, the top stages the N
+/// tile's blocks one after the other in the half.
+pub fn refuses(s: &StreamPlan, half: u64) -> Option<String> {
     let nt = s.tiles.iter().map(|t| t.groups).max().unwrap_or(1);
     if nt <= 1 || !s.streams_input() {
         return None;
@@ -54,11 +59,36 @@ pub fn refuses(s: &StreamPlan) -> Option<String> {
              (block, N tile, K tile) is not built (weights outer it is)"
         ));
     }
-    (!s.out_spill).then(|| {
-        format!(
+    if !s.out_spill {
+        return Some(format!(
             "an N tile of {nt} feature groups over streamed rows with the outputs kept in the \
              output buffer is not built (with the outputs stored per tile it is)"
-        )
+        ));
+    }
+    let m: u64 = s
+        .tiles
+        .iter()
+        .filter(|t| t.n0 == 0 && t.kb == 0)
+        .map(|t| t.tokens)
+        .sum();
+    (nt * m > half).then(|| {
+        if s.k_tiles > 1 {
+            format!(
+                "weights outer the partial sums of an N tile of {nt} groups for all {m} tokens \
+                 ({} output words) stay in the output buffer through its {} K tiles, over a \
+                 staging half ({half} words); the engine bounds only one block's tile's ({} \
+                 words) by a half, so its plan is not one the output buffer holds",
+                nt * m,
+                s.k_tiles,
+                nt * s.block
+            )
+        } else {
+            format!(
+                "an N tile's {nt} groups of {m} output words ({}) are staged in one half of the \
+                 output buffer ({half} words)",
+                nt * m
+            )
+        }
     })
 }
 
