@@ -125,8 +125,8 @@ fn an_n_tile_over_streamed_rows_with_the_outputs_on_chip_is_refused() {
         .to_string();
     assert!(
         msg.contains(
-            "N tile of 2 feature groups over streamed rows with the outputs kept in the output \
-             buffer"
+            "N tile of 2 feature groups over streamed rows (the input streams through DRAM) \
+             with the outputs kept in the output buffer"
         ),
         "{msg}"
     );

@@ -61,8 +61,9 @@ pub fn refuses(s: &StreamPlan, half: u64) -> Option<String> {
     }
     if !s.out_spill {
         return Some(format!(
-            "an N tile of {nt} feature groups over streamed rows with the outputs kept in the \
-             output buffer is not built (with the outputs stored per tile it is)"
+            "an N tile of {nt} feature groups over streamed rows (the input streams through \
+             DRAM) with the outputs kept in the output buffer is not built (with the outputs \
+             stored per tile it is)"
         ));
     }
     let m: u64 = s
