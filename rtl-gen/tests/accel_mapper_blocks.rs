@@ -7,7 +7,9 @@
 //! engine's for that mapping (and below the fixed mapping's), every result
 //! bit-exact, every transfer at the engine's placement. A loop whose later
 //! blocks load the weights again (`Mutation::WoLoopUnheld`) is caught, and
-//! an N tile over streamed rows stays refused, naming only that.
+//! an N tile over streamed rows with the outputs kept in the output buffer
+//! stays refused, naming only that (stored per tile it runs,
+//! `accel_ntile_stream.rs`).
 
 mod accel_common;
 
@@ -97,8 +99,9 @@ fn a_loop_whose_later_blocks_reload_the_weights_is_caught() {
     );
 }
 
-/// The mapper's N tile over streamed rows stays refused, the message
-/// naming the N tile and not the token blocks or the loop order.
+/// The mapper's N tile over streamed rows with the outputs kept in the
+/// output buffer stays refused, the message naming the N tile and not the
+/// token blocks or the loop order.
 #[test]
 fn an_n_tile_over_streamed_rows_is_refused() {
     let mut a = small(8, 16, true);

@@ -4,7 +4,8 @@
 //! groups' words one group after the other), exact against the engine's
 //! prediction for the mapping `onebit sim` reports; a top whose store
 //! carries one group's words is caught, and an N tile over streamed rows
-//! is refused with the reason.
+//! with the outputs kept in the output buffer is refused with the reason
+//! (stored per tile it runs, `accel_ntile_stream.rs`).
 
 mod accel_common;
 

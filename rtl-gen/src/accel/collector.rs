@@ -175,9 +175,11 @@ pub(super) fn outputs(p: &AccelParams, o: &mut Body) {
                                 set("o_n", n("oc_nn")),
                                 set("o_l", n("oc_nl")),
                                 // weights outer: the next block's tokens
-                                // follow in the group (`o_b0`), the group
-                                // ends with its last block
-                                set("o_b0", mux(n("oc_blk"), add(n("o_b0"), n("vo_m")), kx(0))),
+                                // follow in the group (`o_b0`; N tiles:
+                                // after the tile's groups' words,
+                                // `ntile_stream.rs`), the group ends with
+                                // its last block
+                                set("o_b0", super::ntile_stream::next_b0(p, "o", "vo")),
                                 when(
                                     and(n("oc_wrap"), not(n("oc_blk"))),
                                     vec![set(
@@ -201,7 +203,7 @@ pub(super) fn outputs(p: &AccelParams, o: &mut Body) {
                                 set("r_kb", n("rc_nkb")),
                                 set("r_n", n("rc_nn")),
                                 set("r_l", n("rc_nl")),
-                                set("r_b0", mux(n("rc_blk"), add(n("r_b0"), n("vr_m")), kx(0))),
+                                set("r_b0", super::ntile_stream::next_b0(p, "r", "vr")),
                                 when(
                                     and(n("rc_wrap"), not(n("rc_blk"))),
                                     vec![set(

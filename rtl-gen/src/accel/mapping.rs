@@ -16,11 +16,13 @@
 //! layer whose input streams through DRAM it takes the choice's token
 //! block and loop order too (`stream.rs`, [`super::stream::StreamPlan::mapped`]:
 //! blocks of the mapper's tokens, weights outer or tokens outer as it says,
-//! each a loop of one descriptor, `block_loop.rs`) with its K tile, when
-//! the N tile is one feature group. It refuses, with the reason, an N tile
-//! elsewhere (over streamed rows, with a partial group or a short chunk, on
-//! a design without N tiles), packed instances, another prefetch depth than
-//! the design's and another token tile.
+//! each a loop of one descriptor, `block_loop.rs`) with its K tile and its
+//! N tile (weights outer with the outputs stored per tile,
+//! `ntile_stream.rs`). It refuses, with the reason, an N tile elsewhere
+//! (with a partial group or a short chunk, on a design without N tiles;
+//! over streamed rows tokens outer or with the outputs on chip,
+//! `stream_check.rs`), packed instances, another prefetch depth than the
+//! design's and another token tile.
 
 use super::params::AccelParams;
 use crate::error::RtlError;
@@ -179,18 +181,15 @@ fn refuses_choice(
     // (outputs stored per tile with the input on chip: no token blocks, the
     // N tile and K tile taken, `ntile_store.rs`)
     let rows_on_chip = m * p.row_bytes(k) <= p.arch.buffers.activations.bytes();
-    if streamed && !rows_on_chip && nt > 1 {
-        let mut why = format!(
+    // (an N tile over streamed rows: built on a design with N tiles,
+    // weights outer with the outputs stored per tile, `ntile_stream.rs`;
+    // `stream_check.rs` refuses the rest, naming the moves)
+    if streamed && !rows_on_chip && nt > 1 && !p.ntiles() {
+        return Some(format!(
             "not built: an N tile of {nt} feature groups over streamed rows (the input \
-             streams through DRAM; a tile's rows loaded once for its groups)"
-        );
-        if !p.ntiles() {
-            why.push_str(
-                "; N tiles on this design at all (built for W-bit codes in whole-beat words and \
-                 a chunk a cycle)",
-            );
-        }
-        return Some(why);
+             streams through DRAM; a tile's rows loaded once for its groups); N tiles on this \
+             design at all (built for W-bit codes in whole-beat words and a chunk a cycle)"
+        ));
     }
     if nt > 1 {
         if !p.ntiles() {

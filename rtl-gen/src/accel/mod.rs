@@ -61,6 +61,7 @@ pub mod lut_serial;
 pub mod mapping;
 pub mod ntile;
 pub mod ntile_store;
+pub mod ntile_stream;
 pub mod params;
 pub mod partition;
 pub mod refusals;

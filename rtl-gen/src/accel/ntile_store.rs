@@ -16,7 +16,8 @@
 //! (the engine's placement, as without N tiles).
 //!
 //! Built for the input on chip (one descriptor, the engine's `activations
-//! on chip`); an N tile over streamed rows is refused with the reason.
+//! on chip`) and over streamed rows weights outer (`ntile_stream.rs`,
+//! which refuses the rest of the streamed moves with the reason).
 
 use super::params::AccelParams;
 use super::stream::StreamPlan;
@@ -35,11 +36,8 @@ pub fn refuses(p: &AccelParams, s: &StreamPlan, (m, k, n): (u64, u64, u64)) -> O
              W-bit codes in whole-beat words and a chunk a cycle)"
         ));
     }
-    if s.streams_input() {
-        return Some(format!(
-            "an N tile of {nt} feature groups over streamed rows (a tile's rows loaded once for \
-             its groups) is not built"
-        ));
+    if let Some(w) = super::ntile_stream::refuses(s, super::store_out::half(p)) {
+        return Some(w);
     }
     if !n.is_multiple_of(p.lanes()) || !k.is_multiple_of(p.width()) {
         return Some(format!(

@@ -125,6 +125,11 @@ pub enum Mutation {
     /// An N tile's store of outputs (`ntile_store.rs`) carries only its
     /// first group's words (one group a store, as without N tiles).
     NTileStoreGroup,
+    /// Weights outer over streamed rows with N tiles (`ntile_stream.rs`):
+    /// a block's outputs staged one group's tokens after the block before
+    /// it (as with one group a tile), not the tile's groups' words, so the
+    /// blocks' groups overwrite one another's partial sums and outputs.
+    NTileStreamStride,
     /// With the weight gearbox, the short last chunk of a partial last
     /// group is not respaced: its rows (one an element, or a LUT group, of
     /// the group's lanes) are read at the stride of every lane's row.

@@ -537,6 +537,9 @@ fn data_side(p: &AccelParams, o: &mut Body) {
     // (the gearbox: the word's lanes, else its beats)
     let per = if gear { "gl" } else { "wpb" };
     let fields = ["addr", "beats", per, "m", "m0"];
+    // (a store's first word in its half: N tiles over streamed rows, the
+    // block's tile's, `ntile_stream.rs`)
+    let m0 = super::ntile_stream::store_m0(p, o, addr_bits(h + 1));
     for i in 0..2 {
         for f in fields {
             o.reg(&format!("f{i}_{f}"), X);
@@ -672,7 +675,7 @@ fn data_side(p: &AccelParams, o: &mut Body) {
                 set(&format!("f{i}_wpb"), n("st_wpb"))
             },
             set(&format!("f{i}_m"), n(store_words(p))),
-            set(&format!("f{i}_m0"), n("fd_b0")),
+            set(&format!("f{i}_m0"), m0.clone()),
             set(&format!("f{i}_ge"), n("st_ge")),
         ]
     };
