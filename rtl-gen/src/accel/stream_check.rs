@@ -133,6 +133,13 @@ pub fn takes_plan(
     }
     // (stored outputs: a group's staging half waits for the store two
     // groups before it as the engine's does, `store_out::start_hold`)
+    if s.out_spill && !p.arch.buffers.outputs.double_buffered {
+        return why(
+            "the top stages the stores in two halves of the output buffer; this design's is \
+             single-buffered (the engine gives its groups one)"
+                .into(),
+        );
+    }
     if !s.out_spill && m * n.div_ceil(p.lanes()) > p.out_words {
         return why(format!(
             "the output ({m} x {n} accumulators) does not fit the output buffer"
