@@ -20,11 +20,12 @@
 //! tokens at its offset `b0` (the tokens of the blocks before it), its
 //! store taken from there, and the half is claimed by the group's first
 //! block and freed by its last block's store. A group's first tile
-//! starts only when its half is free (the write data of the group two
-//! before has been sent): with the engine's timing the hold never binds
-//! (`stream_check.rs` refuses a layer where a group computes for fewer
-//! cycles than its store's data takes), under random AXI timing it keeps
-//! the results exact.
+//! starts only when its half is free, the engine's rule
+//! (`sim::engine::out_halves`): the store of the group two before has
+//! left the buffer, its last byte written at the DRAM model's end, which
+//! the write response of its last burst gives (the half frees in that
+//! cycle; [`start_hold`]). Under random AXI timing the hold keeps the
+//! results exact.
 //!
 //! The AXI write channel carries the stores with ID 1 (`AWUSER[0]` on a
 //! store's last burst; the write-back of the outputs kept on chip uses ID
