@@ -79,6 +79,11 @@ pub enum Mutation {
     /// responses (the engine's `done = max(compute_end + drain, last
     /// store)` broken).
     StoreNoWait,
+    /// With outputs stored per tile, a group's staging half frees at its
+    /// store's last write beat instead of when the store has left the
+    /// buffer in the engine's DRAM model (its last write response): a
+    /// group starts before the engine lets it.
+    HalfAtWriteData,
     /// With outputs stored per tile, the data side drops the first write
     /// beat of every store (a word's first beat never sent).
     StoreDropBeat,

@@ -20,11 +20,12 @@
 //! tokens at its offset `b0` (the tokens of the blocks before it), its
 //! store taken from there, and the half is claimed by the group's first
 //! block and freed by its last block's store. A group's first tile
-//! starts only when its half is free (the write data of the group two
-//! before has been sent): with the engine's timing the hold never binds
-//! (`stream_check.rs` refuses a layer where a group computes for fewer
-//! cycles than its store's data takes), under random AXI timing it keeps
-//! the results exact.
+//! starts only when its half is free, the engine's rule
+//! (`sim::engine::out_halves`): the store of the group two before has
+//! left the buffer, its last byte written at the DRAM model's end, which
+//! the write response of its last burst gives (the half frees in that
+//! cycle; [`start_hold`]). Under random AXI timing the hold keeps the
+//! results exact.
 //!
 //! The AXI write channel carries the stores with ID 1 (`AWUSER[0]` on a
 //! store's last burst; the write-back of the outputs kept on chip uses ID
@@ -105,14 +106,42 @@ pub fn desc_bad(p: &AccelParams, i: u32) -> Expr {
 
 /// The start hold (`st_ok`): a store layer's group starts its first tile
 /// only when its staging half is free (`hc0`, `hc1` claimed from that
-/// start until the group's last write beat). Needs `ve_flags`, `e_kb`,
-/// `start_n`, `parse_ok` and the data side's `sw_end`, `sw_h`.
+/// start until the group's store has left the buffer: the engine's rule,
+/// `sim::engine::out_halves`, the store's last byte written at the DRAM
+/// model's end, which the write response of its last burst gives). The
+/// data side counts the stores' bursts sent (`sw_nb`); at a group's last
+/// write beat its half waits (`hw0`, `hw1`) for the write responses up to
+/// that burst (`hb0`, `hb1`), and frees in the cycle the last one comes
+/// back (a group may start in it, as a tile starts in the cycle its last
+/// weight beat arrives). Needs `ve_flags`, `e_kb`, `start_n`, `parse_ok`,
+/// the data side's `sw_end`, `sw_h`, `s_wfire`, `s_wlast` and the write
+/// responses' `sb_rcv`, `sb_fire`.
 pub fn start_hold(p: &AccelParams, o: &mut Body) -> Expr {
     if !built(p) {
         return b(true);
     }
-    for r in ["e_h", "hc0", "hc1"] {
+    for r in ["e_h", "hc0", "hc1", "hw0", "hw1"] {
         o.reg(r, 1);
+    }
+    for r in ["sw_nb", "hb0", "hb1"] {
+        o.reg(r, X);
+    }
+    // (broken: a half frees at its store's last write beat, before the
+    // store has left the buffer in the engine's DRAM model)
+    let at_data = p.mutation == Mutation::HalfAtWriteData;
+    let rcv = add(n("sb_rcv"), zx(n("sb_fire"), 1));
+    for h in 0..2 {
+        let free = if at_data {
+            b(false)
+        } else {
+            and(n(&format!("hw{h}")), le(n(&format!("hb{h}")), rcv.clone()))
+        };
+        o.wire(&format!("hf{h}"), 1, free);
+        o.wire(
+            &format!("hbusy{h}"),
+            1,
+            and(n(&format!("hc{h}")), not(n(&format!("hf{h}")))),
+        );
     }
     // (weights outer: a group's first tile is its first block's)
     o.wire(
@@ -126,31 +155,46 @@ pub fn start_hold(p: &AccelParams, o: &mut Body) -> Expr {
     o.wire(
         "st_ok",
         1,
-        not(and(n("st_first"), mux(n("e_h"), n("hc1"), n("hc0")))),
+        not(and(n("st_first"), mux(n("e_h"), n("hbusy1"), n("hbusy0")))),
     );
     let take = and(n("start_n"), n("st_first"));
+    // a group's last write beat: its half freed (broken) or waiting for
+    // the responses up to this burst
+    let sent = |h: u64| {
+        if at_data {
+            vec![set(&format!("hc{h}"), b(false))]
+        } else {
+            vec![
+                set(&format!("hw{h}"), b(true)),
+                set(&format!("hb{h}"), add(n("sw_nb"), kx(1))),
+            ]
+        }
+    };
+    let cleared = |v: &mut Vec<Stmt>| {
+        for r in ["e_h", "hc0", "hc1", "hw0", "hw1"] {
+            v.push(set(r, b(false)));
+        }
+        v.push(set("sw_nb", kx(0)));
+    };
+    let (mut reset, mut parse) = (Vec::new(), Vec::new());
+    cleared(&mut reset);
+    cleared(&mut parse);
     o.clocked(
-        vec![
-            set("e_h", b(false)),
-            set("hc0", b(false)),
-            set("hc1", b(false)),
-        ],
+        reset,
         vec![when_else(
             n("parse_ok"),
-            vec![
-                set("e_h", b(false)),
-                set("hc0", b(false)),
-                set("hc1", b(false)),
-            ],
+            parse,
             vec![
                 when(
-                    and(n("sw_end"), n("sw_ge")),
-                    vec![when_else(
-                        n("sw_h"),
-                        vec![set("hc1", b(false))],
-                        vec![set("hc0", b(false))],
-                    )],
+                    and(n("s_wfire"), n("s_wlast")),
+                    vec![set("sw_nb", add(n("sw_nb"), kx(1)))],
                 ),
+                when(
+                    and(n("sw_end"), n("sw_ge")),
+                    vec![when_else(n("sw_h"), sent(1), sent(0))],
+                ),
+                when(n("hf0"), vec![set("hc0", b(false)), set("hw0", b(false))]),
+                when(n("hf1"), vec![set("hc1", b(false)), set("hw1", b(false))]),
                 when(
                     take,
                     vec![

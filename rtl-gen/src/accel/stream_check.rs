@@ -138,11 +138,16 @@ pub fn takes_plan(
             return why("a token block does not fit a half of the activation buffer".into());
         }
     }
-    if s.out_spill {
-        if let Some(w) = store_hazard(p, s, k) {
-            return why(w);
-        }
-    } else if m * n.div_ceil(p.lanes()) > p.out_words {
+    // (stored outputs: a group's staging half waits for the store two
+    // groups before it as the engine's does, `store_out::start_hold`)
+    if s.out_spill && !p.arch.buffers.outputs.double_buffered {
+        return why(
+            "the top stages the stores in two halves of the output buffer; this design's is \
+             single-buffered (the engine gives its groups one)"
+                .into(),
+        );
+    }
+    if !s.out_spill && m * n.div_ceil(p.lanes()) > p.out_words {
         return why(format!(
             "the output ({m} x {n} accumulators) does not fit the output buffer"
         ));
@@ -155,40 +160,6 @@ pub fn takes_plan(
         return why(w);
     }
     Ok(())
-}
-
-/// Why the top's staging halves would hold a group's start (`None`: they
-/// never do with the engine's timing). The engine does not model the output
-/// buffer: a group's first tile starts when the array is free, and the top
-/// needs the group two before it to have sent its write data from the half
-/// by then. A group computes `tokens x C` cycles (`C` chunks a row); its
-/// data side sends `tokens` words of `b` beats (at least 2 cycles a word)
-/// from a few cycles after its last output, one cycle more a burst, behind
-/// the tile's drain: the rule is `tokens x C >= tokens x max(b, 2) + 16 +
-/// bursts + drain`, the tile's latency as the drain.
-pub fn store_hazard(p: &AccelParams, s: &StreamPlan, k: u64) -> Option<String> {
-    let c = k.div_ceil(p.width());
-    let drain = u64::from(p.tile.timing.latency);
-    for t in &s.tiles {
-        if t.out_bytes == 0 {
-            continue;
-        }
-        // (an N tile: its groups' words, `ntile_store.rs`)
-        let words = t.groups * t.tokens;
-        let b = (t.lanes / t.groups * 32 / u64::from(p.axi_bits)).max(2);
-        let bursts = t.out_bytes.div_ceil(4096) + 1;
-        let need = words * b + 16 + bursts + drain;
-        if words * c < need {
-            return Some(format!(
-                "a group of {} tokens computes for {} cycles, fewer than the {need} its store's \
-                 write data may hold its staging half (the engine does not model the output \
-                 buffer's halves)",
-                t.tokens,
-                words * c
-            ));
-        }
-    }
-    None
 }
 
 /// Where the engine's DRAM model places the stores of a run loading

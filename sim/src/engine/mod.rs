@@ -4,11 +4,17 @@
 //!
 //! Rules, applied at every cycle in this order until nothing changes:
 //! 1. A unit whose tile finishes computing this cycle frees its buffer
-//!    slot and issues the tile's DRAM store; when it was the operator's
+//!    slot and issues the tile's DRAM store (the output buffer's half its
+//!    group held frees when the store's last byte is written); when it was the operator's
 //!    last tile, the operator is complete after the pipeline drains and
 //!    its stores have landed.
 //! 2. An idle unit starts its next tile when the tile's load has arrived
-//!    and every producer of its operator is complete.
+//!    and every producer of its operator is complete, and, for an
+//!    operator that stores its outputs per tile, the tile's group holds a
+//!    half of the output buffer or one is free ([`out_halves`]: a group
+//!    holds its half from its first tile's start until its store has
+//!    left; two halves when the output buffer is double-buffered, one
+//!    otherwise). A unit waiting for a half waits on DRAM.
 //! 3. Each unit prefetches its next tiles (in its operator order, across
 //!    operator boundaries) while its buffer has room for the next one: an
 //!    operator's tile takes `1 / depth` of the buffer, where the depth is
@@ -42,7 +48,9 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 use workloads::OpGraph;
 
+mod out_halves;
 mod steady;
+use out_halves::OutHalves;
 use steady::Snapshot;
 
 /// What a unit does in a cycle.
@@ -173,6 +181,8 @@ struct UnitState {
     exec_tile: Option<(usize, TileWork)>,
     /// The tile at `fetch` and its operator.
     fetch_tile: Option<(usize, TileWork)>,
+    /// The output buffer's halves its storing groups hold.
+    out: OutHalves,
 }
 
 impl UnitState {
@@ -236,6 +246,9 @@ struct Engine<'a> {
     /// Completions not yet reached: (cycle, operator).
     pending_done: Vec<(u64, usize)>,
     last_store: Vec<u64>,
+    /// Operators that store outputs per tile (their groups hold halves of
+    /// the output buffer).
+    stores: Vec<bool>,
     wake: BinaryHeap<Reverse<u64>>,
     unit_cycles: [Cycles; Unit::COUNT],
     bound: Bound,
@@ -280,6 +293,11 @@ impl<'a> Engine<'a> {
                 computing: None,
                 exec_tile: None,
                 fetch_tile: None,
+                out: OutHalves::new(if arch.buffers.outputs.double_buffered {
+                    2
+                } else {
+                    1
+                }),
             })
             .collect();
         for u in &mut units {
@@ -309,6 +327,7 @@ impl<'a> Engine<'a> {
             done,
             pending_done: Vec::new(),
             last_store: vec![0; n],
+            stores: plans.iter().map(|p| p.dram_bytes().1 > 0).collect(),
             wake: BinaryHeap::new(),
             unit_cycles: [Cycles::default(); Unit::COUNT],
             bound: Bound::default(),
@@ -349,6 +368,10 @@ impl<'a> Engine<'a> {
                         let end = self.dram.store(t, c.op, c.store);
                         self.last_store[c.op] = self.last_store[c.op].max(end);
                         self.wake.push(Reverse(end));
+                        self.units[ui].out.release_at(end);
+                    } else if c.last_of_op {
+                        // (a group left on chip by the operator's last tile)
+                        self.units[ui].out.release_at(t);
                     }
                     if c.last_of_op {
                         self.timing[c.op].compute_end = t;
@@ -368,8 +391,14 @@ impl<'a> Engine<'a> {
                 let u = &self.units[ui];
                 if u.computing.is_none() {
                     if let (Some((op, tile)), Some(&arrived)) = (u.exec_tile, u.inflight.front()) {
-                        if arrived <= t && self.ready(op, t) {
+                        if arrived <= t
+                            && self.ready(op, t)
+                            && (!self.stores[op] || self.units[ui].out.may_start(t))
+                        {
                             let u = &mut self.units[ui];
+                            if self.stores[op] {
+                                u.out.claim();
+                            }
                             u.inflight.pop_front();
                             let mut exec = u.exec;
                             started_tile[ui] = Some(exec);

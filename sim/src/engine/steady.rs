@@ -88,6 +88,9 @@ impl Engine<'_> {
             sig.push(u.inflight.len() as u64);
             sig.extend(u.inflight.iter().map(|&a| rel(a)));
         }
+        for u in &mut self.units {
+            u.out.signature(t, sig);
+        }
         bus.push(rel(self.dram.bus_free().max(t + self.dram.latency())));
         self.dram.signature(sig);
         for &(d, op) in &self.pending_done {
@@ -252,6 +255,11 @@ impl Engine<'_> {
         if k == 0 || k == u64::MAX {
             return t;
         }
+        // (a half freeing behind a growing store backlog would free later
+        // each period)
+        if bus_drift.is_some() && self.units.iter().any(|u| u.out.frees_after(t)) {
+            return t;
+        }
         let period = t - prev_t;
         let shift = k * period;
         // counters: k more periods
@@ -290,6 +298,7 @@ impl Engine<'_> {
             for a in u.inflight.iter_mut() {
                 later(a);
             }
+            u.out.shift(t, shift);
         }
         match bus_drift {
             Some(d) => self.dram.shift_bus(t, k * d),
@@ -312,6 +321,9 @@ impl Engine<'_> {
             }
             for &a in &u.inflight {
                 self.wake.push(Reverse(a));
+            }
+            for r in u.out.releases() {
+                self.wake.push(Reverse(r));
             }
         }
         self.jumps += 1;
