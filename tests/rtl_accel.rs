@@ -55,6 +55,48 @@ fn dram_lib() {
     }
 }
 
+/// `d/layers.trace`: one int8 x ternary linear operator `shapeI` of each
+/// `(M, K, N)` of `shapes`, which `rtl check --top accel --trace` runs as
+/// its own layer each, all from one Verilator build of the design.
+fn layers_trace(d: &std::path::Path, shapes: &[(u64, u64, u64)]) -> PathBuf {
+    let mut csv = String::from("Layer, M, N, K\n");
+    for (i, (m, k, n)) in shapes.iter().enumerate() {
+        csv += &format!("shape{i}, {m}, {n}, {k}\n");
+    }
+    let t = workloads::gemm::parse_topology(
+        "layers",
+        &csv,
+        workloads::Precision::Int(8),
+        workloads::Precision::Ternary,
+    )
+    .expect("trace");
+    let tp = d.join("layers.trace");
+    std::fs::write(&tp, workloads::trace::write(&t)).expect("write trace");
+    tp
+}
+
+/// Runs `onebit` with `args`, which must be refused: exit 2, `reason` on
+/// stderr.
+fn refused(args: &[&str], reason: &str) {
+    let o = onebit(args);
+    assert_eq!(o.status.code(), Some(2), "{}{}", stdout(&o), stderr(&o));
+    assert!(stderr(&o).contains(reason), "{}", stderr(&o));
+}
+
+/// The summary of each layer `shapeI` in the output of a `--trace` check
+/// of `n` layers, in order.
+fn layer_sections(s: &str, n: usize) -> Vec<&str> {
+    let at: Vec<usize> = (0..n)
+        .map(|i| {
+            s.find(&format!("shape{i}: "))
+                .unwrap_or_else(|| panic!("no layer shape{i} in {s}"))
+        })
+        .collect();
+    (0..n)
+        .map(|i| &s[at[i]..at.get(i + 1).copied().unwrap_or(s.len())])
+        .collect()
+}
+
 #[test]
 fn emit_writes_the_top_its_buffers_and_manifest() {
     let d = dir("emit");
@@ -105,14 +147,31 @@ fn check_is_exact_and_refusals_exit_2() {
     let d = dir("check");
     let arch = design(&d);
     let a = arch.to_str().unwrap();
+    // 4 x 128 x 24, and N = 20 not a multiple of the lanes: both layers
+    // exact from one build
+    let tp = layers_trace(&d, &[(4, 128, 24), (2, 128, 20)]);
     let o = onebit(&[
-        "rtl", "check", "--top", "accel", "--arch", a, "--gemm", "4,128,24", "--seed", "3",
+        "rtl",
+        "check",
+        "--top",
+        "accel",
+        "--arch",
+        a,
+        "--trace",
+        tp.to_str().unwrap(),
+        "--ops",
+        "2",
+        "--seed",
+        "3",
     ]);
     let s = stdout(&o);
     assert!(o.status.success(), "{s}{}", stderr(&o));
-    assert!(s.contains("engine : start 72 done 212 total 212"), "{s}");
-    assert!(s.contains("difference +0 / +0 / +0"), "{s}");
-    assert!(s.contains("96 of 96 bit-exact"), "{s}");
+    let l = layer_sections(&s, 2);
+    assert!(l[0].contains("engine : start 72 done 212 total 212"), "{s}");
+    assert!(l[0].contains("difference +0 / +0 / +0"), "{s}");
+    assert!(l[0].contains("96 of 96 bit-exact"), "{s}");
+    assert!(l[1].contains("difference +0 / +0 / +0"), "{s}");
+    assert!(l[1].contains("40 of 40 bit-exact"), "{s}");
     // a broken sequencer: exit 1
     let o = onebit(&[
         "rtl",
@@ -128,50 +187,34 @@ fn check_is_exact_and_refusals_exit_2() {
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
     assert!(stdout(&o).contains("FAIL"));
     // a row of K bytes that is not whole bus beats
-    let o = onebit(&[
-        "rtl", "check", "--top", "accel", "--arch", a, "--gemm", "4,100,24",
-    ]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("K = 100 bytes a row must be whole 8-byte beats"),
-        "{}",
-        stderr(&o)
+    refused(
+        &[
+            "rtl", "check", "--top", "accel", "--arch", a, "--gemm", "4,100,24",
+        ],
+        "K = 100 bytes a row must be whole 8-byte beats",
     );
     // a short last chunk and a partial last group together
-    let o = onebit(&[
-        "rtl", "check", "--top", "accel", "--arch", a, "--gemm", "4,136,20",
-    ]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("the top takes one or the other"),
-        "{}",
-        stderr(&o)
+    refused(
+        &[
+            "rtl", "check", "--top", "accel", "--arch", a, "--gemm", "4,136,20",
+        ],
+        "the top takes one or the other",
     );
-    // N not a multiple of the lanes, through the command: exact
-    let o = onebit(&[
-        "rtl", "check", "--top", "accel", "--arch", a, "--gemm", "2,128,20",
-    ]);
-    let s = stdout(&o);
-    assert!(o.status.success(), "{s}{}", stderr(&o));
-    assert!(s.contains("difference +0 / +0 / +0"), "{s}");
-    assert!(s.contains("40 of 40 bit-exact"), "{s}");
     // a last group of one lane: its 32-bit chunk is not whole 64-bit beats
-    let o = onebit(&[
-        "rtl", "check", "--top", "accel", "--arch", a, "--gemm", "2,128,25",
-    ]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("last group of 1 of the 8 lanes"),
-        "{}",
-        stderr(&o)
+    refused(
+        &[
+            "rtl", "check", "--top", "accel", "--arch", a, "--gemm", "2,128,25",
+        ],
+        "last group of 1 of the 8 lanes",
     );
     let o = onebit(&[
         "rtl", "check", "--top", "nope", "--arch", a, "--gemm", "4,128,24",
     ]);
     assert_eq!(o.status.code(), Some(2));
-    let o = onebit(&["rtl", "check", "--arch", a, "--gemm", "4,128,24"]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("--top accel"));
+    refused(
+        &["rtl", "check", "--arch", a, "--gemm", "4,128,24"],
+        "--top accel",
+    );
     let o = onebit(&[
         "rtl",
         "emit",
@@ -216,18 +259,16 @@ fn check_with_the_mappers_choice_is_exact() {
         "{}",
         stdout(&o)
     );
-    let o = onebit(&["rtl", "check", "--arch", a, "--mapper", "edp"]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("--mapper"), "{}", stderr(&o));
-    let o = onebit(&[
-        "rtl", "check", "--top", "accel", "--arch", a, "--gemm", "1,512,64", "--chain", "--mapper",
-        "cycles",
-    ]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("--mapper with --chain"),
-        "{}",
-        stderr(&o)
+    refused(
+        &["rtl", "check", "--arch", a, "--mapper", "edp"],
+        "--mapper",
+    );
+    refused(
+        &[
+            "rtl", "check", "--top", "accel", "--arch", a, "--gemm", "1,512,64", "--chain",
+            "--mapper", "cycles",
+        ],
+        "--mapper with --chain",
     );
 }
 
@@ -510,16 +551,10 @@ fn trace_dependency_without_forwarding_is_refused() {
     assert!(e.contains("lanes <= width"), "{e}");
     assert!(e.contains("32 lanes of width 16"), "{e}");
     args.extend(["--requant-shift", "32"]);
-    let o = onebit(&args);
-    let e = stderr(&o);
-    assert_eq!(o.status.code(), Some(2), "{e}");
-    assert!(e.contains("--requant-shift 32: expected 0..=31"), "{e}");
+    refused(&args, "--requant-shift 32: expected 0..=31");
     let mut args = base.to_vec();
     args.extend(["--requant-shift", "4"]);
-    let o = onebit(&args);
-    let e = stderr(&o);
-    assert_eq!(o.status.code(), Some(2), "{e}");
-    assert!(e.contains("add --chain"), "{e}");
+    refused(&args, "add --chain");
 }
 
 /// An input that does not fit the activation buffer, through the command
@@ -545,6 +580,22 @@ fn a_streamed_input_and_stored_outputs_check_exact_weights_outer_exits_2() {
     let arch = d.join("cli_stream.toml");
     std::fs::write(&arch, to_toml(&a)).expect("write design");
     let a = arch.to_str().unwrap();
+    // four layers, each its own run, from one build: 40 x 512 x 64, the
+    // input over the activation buffer (tokens outer); 64 x 128 x 4 B of
+    // outputs over the 16 KiB activation buffer: stored per tile, 16
+    // groups x 4 blocks of 16 tokens; one group (N = 8): weights outer
+    // (1 KiB + 32 KiB of input against 4 x 1 KiB + 32 KiB), 4 blocks of
+    // 16, the weights loaded once: the first transfer 1 KiB + 8 KiB (40 +
+    // 1152 cycles), each later block's 8 KiB (1024 cycles) behind it, 512
+    // cycles a block: the last lands at 4264 and computes to 4776, drain
+    // 4; K = 1024 over the 1 KiB weight slot: one group of 2 K tiles,
+    // weights outer in 8 blocks of 8 (each block's K range of rows with
+    // every tile): the first transfer 1 KiB of weights and 8 x 512 B of
+    // rows
+    let tp = layers_trace(
+        &d,
+        &[(40, 512, 64), (64, 512, 128), (64, 512, 8), (64, 1024, 8)],
+    );
     let o = onebit(&[
         "rtl",
         "check",
@@ -552,75 +603,31 @@ fn a_streamed_input_and_stored_outputs_check_exact_weights_outer_exits_2() {
         "accel",
         "--arch",
         a,
-        "--gemm",
-        "40,512,64",
+        "--trace",
+        tp.to_str().unwrap(),
+        "--ops",
+        "4",
     ]);
     let s = stdout(&o);
     assert!(o.status.success(), "{s}{}", stderr(&o));
+    let l = layer_sections(&s, 4);
+    for (l, (engine, results)) in l.iter().zip([
+        ("start 1192 done 12284 total 12284", 2560),
+        ("start 1192 done 36296 total 36296", 8192),
+        ("start 1192 done 4780 total 4780", 512),
+        ("start 680 done 8748 total 8748", 512),
+    ]) {
+        assert!(l.contains(&format!("engine : {engine}")), "{s}");
+        assert!(l.contains("difference +0 / +0 / +0"), "{s}");
+        assert!(
+            l.contains(&format!("{results} of {results} bit-exact")),
+            "{s}"
+        );
+    }
     assert!(
-        s.contains("engine : start 1192 done 12284 total 12284"),
+        l[1].contains("output stores per tile: engine 64, rtl 64"),
         "{s}"
     );
-    assert!(s.contains("difference +0 / +0 / +0"), "{s}");
-    assert!(s.contains("2560 of 2560 bit-exact"), "{s}");
-    // 64 x 128 x 4 B of outputs over the 16 KiB activation buffer: stored
-    // per tile, 16 groups x 4 blocks of 16 tokens
-    let o = onebit(&[
-        "rtl",
-        "check",
-        "--top",
-        "accel",
-        "--arch",
-        a,
-        "--gemm",
-        "64,512,128",
-    ]);
-    let s = stdout(&o);
-    assert!(o.status.success(), "{s}{}", stderr(&o));
-    assert!(
-        s.contains("engine : start 1192 done 36296 total 36296"),
-        "{s}"
-    );
-    assert!(s.contains("difference +0 / +0 / +0"), "{s}");
-    assert!(s.contains("8192 of 8192 bit-exact"), "{s}");
-    assert!(
-        s.contains("output stores per tile: engine 64, rtl 64"),
-        "{s}"
-    );
-    // one group (N = 8): weights outer (1 KiB + 32 KiB of input against
-    // 4 x 1 KiB + 32 KiB), 4 blocks of 16, the weights loaded once: the
-    // first transfer 1 KiB + 8 KiB (40 + 1152 cycles), each later block's
-    // 8 KiB (1024 cycles) behind it, 512 cycles a block: the last lands at
-    // 4264 and computes to 4776, drain 4
-    let o = onebit(&[
-        "rtl", "check", "--top", "accel", "--arch", a, "--gemm", "64,512,8",
-    ]);
-    let s = stdout(&o);
-    assert!(o.status.success(), "{s}{}", stderr(&o));
-    assert!(
-        s.contains("engine : start 1192 done 4780 total 4780"),
-        "{s}"
-    );
-    assert!(s.contains("difference +0 / +0 / +0"), "{s}");
-    assert!(s.contains("512 of 512 bit-exact"), "{s}");
-    // K = 1024 over the 1 KiB weight slot: one group of 2 K tiles, weights
-    // outer in 8 blocks of 8 (each block's K range of rows with every
-    // tile): the first transfer 1 KiB of weights and 8 x 512 B of rows
-    let o = onebit(&[
-        "rtl",
-        "check",
-        "--top",
-        "accel",
-        "--arch",
-        a,
-        "--gemm",
-        "64,1024,8",
-    ]);
-    let s = stdout(&o);
-    assert!(o.status.success(), "{s}{}", stderr(&o));
-    assert!(s.contains("engine : start 680 done 8748 total 8748"), "{s}");
-    assert!(s.contains("difference +0 / +0 / +0"), "{s}");
-    assert!(s.contains("512 of 512 bit-exact"), "{s}");
     // 4 x 8192 x 16: 2 groups x 16 K tiles x 4 blocks of one row weights
     // outer, the outputs on chip, which the top does not run
     let o = onebit(&[
@@ -726,10 +733,7 @@ fn chain_writes_int8_outputs() {
     ];
     let mut args = base.to_vec();
     args.extend(["--int8-out", "4"]);
-    let o = onebit(&args);
-    let e = stderr(&o);
-    assert_eq!(o.status.code(), Some(2), "{e}");
-    assert!(e.contains("add --chain"), "{e}");
+    refused(&args, "add --chain");
     args.push("--chain");
     let o = onebit(&args);
     let s = stdout(&o);
@@ -743,8 +747,5 @@ fn chain_writes_int8_outputs() {
     }
     let mut args = base.to_vec();
     args.extend(["--chain", "--int8-out", "32"]);
-    let o = onebit(&args);
-    let e = stderr(&o);
-    assert_eq!(o.status.code(), Some(2), "{e}");
-    assert!(e.contains("--int8-out 32: expected 0..=31"), "{e}");
+    refused(&args, "--int8-out 32: expected 0..=31");
 }

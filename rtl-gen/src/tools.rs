@@ -146,6 +146,36 @@ pub fn tail(text: &str, n: usize) -> String {
         .join("\n")
 }
 
+/// A failed tool's output for its error report: the lines that name an
+/// error (a compiler's `error:`, `undefined reference`, a killed
+/// compiler, a full disk), at most 20, then the last `n` lines. A report
+/// shown cut to its first lines still names the cause.
+pub fn diagnosis(text: &str, n: usize) -> String {
+    const SIGNS: [&str; 8] = [
+        "error",
+        "Error",
+        "fatal",
+        "undefined reference",
+        "Killed",
+        "No space",
+        "cannot",
+        "%Warning-",
+    ];
+    let errors: Vec<&str> = text
+        .lines()
+        .filter(|l| SIGNS.iter().any(|s| l.contains(s)))
+        .take(20)
+        .collect();
+    if errors.is_empty() {
+        return tail(text, n);
+    }
+    format!(
+        "--- the lines that name an error ---\n{}\n--- the last {n} lines ---\n{}",
+        tail(&errors.join("\n"), 20),
+        tail(text, n)
+    )
+}
+
 /// The first line a tool prints for `--version` (or `-V`), for cache keys
 /// and reports.
 pub fn version(tool: &str, flag: &str) -> Result<String, RtlError> {
@@ -171,4 +201,25 @@ pub fn fnv64(parts: &[&[u8]]) -> u64 {
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
     }
     h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::diagnosis;
+
+    #[test]
+    fn a_diagnosis_puts_the_error_lines_first() {
+        let text = "make: Entering directory 'obj'\ng++ -c a.cpp\ng++ -c b.cpp\n\
+                    b.cpp:3:1: fatal error: error writing to /tmp/cc.s: No space left on device\n\
+                    make: *** [b.o] Error 1";
+        let d = diagnosis(text, 2);
+        let lines: Vec<&str> = d.lines().collect();
+        assert_eq!(lines[0], "--- the lines that name an error ---");
+        assert!(lines[1].starts_with("b.cpp:3:1: fatal error"), "{d}");
+        assert_eq!(lines[2], "make: *** [b.o] Error 1");
+        assert_eq!(lines[3], "--- the last 2 lines ---");
+        assert_eq!(lines.len(), 6, "{d}");
+        // no error line: the tail alone
+        assert_eq!(diagnosis("a\nb\nc", 2), "b\nc");
+    }
 }

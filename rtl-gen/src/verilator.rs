@@ -1,7 +1,7 @@
 //! The Verilator driver: lint, build (cached by content), run.
 
 use crate::error::RtlError;
-use crate::tools::{fnv64, require, run, tail, version, Ran};
+use crate::tools::{fnv64, require, run, version, Ran};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
@@ -136,21 +136,71 @@ pub fn build(sources: &[PathBuf], work: &Path, opts: &BuildOptions) -> Result<Bu
     })
 }
 
+/// Removes from a finished build's `obj` directory everything but the
+/// executable `sim`: the generated C++, its objects and archives are a
+/// cached entry's bulk (about 4 MB of a small top's 8) and nothing reads
+/// them again (the runtime objects are kept apart, `verilator_runtime`).
+fn prune(obj: &Path) {
+    for e in std::fs::read_dir(obj).into_iter().flatten().flatten() {
+        if e.file_name() != "sim" {
+            let p = e.path();
+            let _ = if p.is_dir() {
+                std::fs::remove_dir_all(&p)
+            } else {
+                std::fs::remove_file(&p)
+            };
+        }
+    }
+}
+
+/// `df`'s line for the file system of `dir`, for a failed build's report
+/// (a full disk shows as a compiler's write error); empty when `df` does
+/// not run.
+fn free_space(dir: &Path) -> String {
+    let out = Command::new("df").arg("-Pk").arg(dir).output();
+    match out {
+        Ok(o) if o.status.success() => format!(
+            "\n--- free space where it built (df -Pk) ---\n{}",
+            String::from_utf8_lossy(&o.stdout).trim_end()
+        ),
+        _ => String::new(),
+    }
+}
+
+/// The lock of the cache entry `dir` in this process (one a directory,
+/// kept for the process's life: a cache holds a few dozen entries).
+fn entry_lock(dir: &Path) -> std::sync::Arc<std::sync::Mutex<()>> {
+    use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+    type Locks = Mutex<std::collections::HashMap<PathBuf, Arc<Mutex<()>>>>;
+    static LOCKS: OnceLock<Locks> = OnceLock::new();
+    let mut map = LOCKS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    map.entry(dir.to_path_buf()).or_default().clone()
+}
+
 /// Runs a Verilator build (`verilator` with the arguments `args` gives,
 /// `-Mdir` at the `obj` directory it is handed) whose executable is
 /// `obj/sim` under `dir`. A cache entry (`cached_dir`) that is complete is
 /// reused; otherwise the build goes to a directory of its own beside it and
 /// is renamed into place, so that parallel builds of the same inputs (tests
 /// in threads) never write into a directory another one runs from: the
-/// first to finish wins and the others use its build. Returns the
-/// executable, the build's wall time (0 when reused) and whether it was
-/// reused.
+/// first to finish wins and the others use its build. Within one process
+/// the builds of one cache entry take turns (`entry_lock`): a thread that
+/// finds the entry being built waits for it and reuses it rather than
+/// building the same inputs again. Returns the executable, the build's
+/// wall time (0 when reused) and whether it was reused.
 pub(crate) fn build_in(
     dir: &Path,
     cached_dir: bool,
     what: &str,
     args: impl FnOnce(&mut Command, &Path),
 ) -> Result<(PathBuf, f64, bool), RtlError> {
+    let entry = cached_dir.then(|| entry_lock(dir));
+    let _turn = entry
+        .as_ref()
+        .map(|m| m.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
     let binary = dir.join("obj").join("sim");
     if cached_dir && dir.join("ok").exists() && binary.exists() {
         return Ok((binary, 0.0, true));
@@ -189,10 +239,15 @@ pub(crate) fn build_in(
         return Err(RtlError::ToolFailed {
             tool: "verilator".into(),
             what: what.into(),
-            output: tail(&ran.text(), 60),
+            output: format!(
+                "{}{}",
+                crate::tools::diagnosis(&ran.text(), 60),
+                free_space(&tmp)
+            ),
         });
     }
     if cached_dir {
+        prune(&obj);
         std::fs::write(tmp.join("ok"), "ok").map_err(|e| RtlError::io(tmp.join("ok"), e))?;
         if std::fs::rename(&tmp, dir).is_err() {
             // another build of the same inputs won the race: use it

@@ -141,7 +141,9 @@ fn gearbox_tops_lint_clean() {
 /// output word), edge-w8a8 (a 416-bit output word).
 #[test]
 fn preset_tops_at_512_bits_lint_clean() {
-    for name in ["edge-xnor", "edge-w4a8", "edge-w8a8"] {
+    // (edge-lut: a 504-bit input word on the 512-bit bus, no streamed
+    // input built)
+    for name in ["edge-xnor", "edge-w4a8", "edge-w8a8", "edge-lut"] {
         let a = sim::arch::preset(name).expect("preset");
         let p = AccelParams::new(&a, 512).expect("builds");
         assert!(p.gears(), "{name}");

@@ -466,11 +466,12 @@ fn randomized_timing_is_correct() {
 /// Outputs stored per tile (`accel_store_cosim.rs`) on the bit-serial
 /// popcount (II = 4) and the mac with INT4 weights: 8 x 256 x 512 on the
 /// 4 KiB buffers (16 KiB of outputs spill from the activation buffer), one
-/// store a group of 8 lanes, exact and bit-exact.
+/// store a group of 8 lanes, exact and bit-exact. (The designs are `pc`
+/// and `w4` above: the tops are the same, one build each serves both.)
 #[test]
 fn stored_outputs_on_other_datapaths_are_exact() {
     let pc = design(
-        "pcst",
+        "pc",
         (8, 16),
         Reduction::Popcount,
         Precision::Int(8),
@@ -478,7 +479,7 @@ fn stored_outputs_on_other_datapaths_are_exact() {
         2,
     );
     let w4 = design(
-        "w4st",
+        "w4",
         (8, 16),
         Reduction::Mac,
         Precision::Int(8),

@@ -2,8 +2,8 @@
 //! engine runs weights outer, under Verilator with the DRAM model in the
 //! loop: one feature group of one K tile, its weights loaded once with the
 //! first token block's rows and held while every later block's tile loads
-//! its rows alone (one descriptor a block, the later ones with the held
-//! flag, `stream_in.rs`), and several feature groups with the outputs
+//! its rows alone (the blocks a loop of one descriptor, the later ones
+//! held, `block_loop.rs`, `stream_in.rs`), and several feature groups with the outputs
 //! stored per tile (the cursors stepping `(group, K tile, block)`, every
 //! tile's rows into its slot's half, a weight slot per weight tile); start,
 //! completion and total equal to the engine's, every result bit-exact,

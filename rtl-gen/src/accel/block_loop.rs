@@ -1,22 +1,27 @@
 //! Token blocks as a loop of one descriptor: a streamed layer in the
-//! engine's tokens-outer order (`stream.rs`) given as the first descriptor
-//! with a count of blocks ([`BLOCKS_WORD`], at least 2) runs as that many
-//! token blocks, each a layer of the chain for every cursor of the
-//! sequencer (the cursors' layer index counts the blocks: block `b` is
-//! layer `b`, so the cursors walk `(block, group, K tile)` and every
-//! comparison of layer indices is one of blocks). The table keeps the one
-//! entry; a view of layer `b` ([`super::table::view`]) reads entry 0 with
-//! the block's own fields:
+//! engine's tokens-outer or weights-outer order (`stream.rs`) given as the
+//! first descriptor with a count of blocks ([`BLOCKS_WORD`], at least 2)
+//! runs as that many token blocks, each a layer of the chain for every
+//! cursor of the sequencer (the cursors' layer index counts the blocks:
+//! block `b` is layer `b`, so tokens outer the cursors walk `(block, group,
+//! K tile)`, weights outer (`stream_in::WO_FLAG`) `(group, K tile, block)`,
+//! and every comparison of layer indices is one of blocks). The table
+//! keeps the one entry; a view of layer `b` ([`super::table::view`]) reads
+//! entry 0 with the block's own fields:
 //!
 //! - `m`: the descriptor's tokens (a full block), the last block's
 //!   ([`LAST_WORD`]) for `b = blocks - 1`;
 //! - `wbase`, `abase`: the descriptor's plus `b` times the DRAM stride of a
 //!   block ([`DSTRIDE_WORD`]: the block's weights and rows, the engine's
-//!   placement of its loads one after the other);
+//!   placement of its loads one after the other; weights outer not read,
+//!   every tile's load follows the one before from the weight base);
 //! - `obase`: the descriptor's plus `b` times the output stride of a block
-//!   ([`OSTRIDE_WORD`]: a full block's outputs);
+//!   ([`OSTRIDE_WORD`]: a full block's outputs, or its first store);
 //! - `ab`: the half of the activation buffer of the block's parity (a
-//!   block fills one half while the array reads the other).
+//!   block fills one half while the array reads the other);
+//! - `flags`: weights outer, the held flag (`stream_in::HELD_FLAG`) on
+//!   every block after the first: its tiles compute with the weights its
+//!   group's first block loaded, their transfers its rows alone.
 //!
 //! The chain's length (`chain_n`, what [`super::table::in_chain`] compares
 //! with) is the count of blocks; the descriptor fetch and the input loader
@@ -24,6 +29,7 @@
 
 use super::build::{add, and, eq, k, kx, mul, mux, n, ne, sl, sub, zx, Body, X};
 use super::params::{AccelParams, Mutation};
+use super::stream_in::{is_wo, HELD_FLAG};
 use super::table::LB;
 use crate::ir::Expr;
 
@@ -81,6 +87,14 @@ pub fn fields(p: &AccelParams, o: &mut Body) {
     };
     o.wire("lp_ds", X, ds);
     o.wire("chain_n", X, mux(n("lp"), n("t0_nb"), n("desc_count")));
+    // weights outer the blocks after the first hold their group's weights
+    // (broken: every block loads them again)
+    let held = if p.mutation == Mutation::WoLoopUnheld {
+        crate::ir::konst(1, 0)
+    } else {
+        and(n("lp"), is_wo(p, "t0_flags"))
+    };
+    o.wire("lp_wo", 1, held);
 }
 
 /// The field `f` of layer `l` (an `LB`-bit name) read from the table as
@@ -96,6 +110,11 @@ pub fn field(l: &str, f: &str, e: Expr) -> Expr {
         "wbase" | "abase" => add(e, mux(n("lp"), mul(lx(), n("lp_ds")), kx(0))),
         "obase" => add(e, mux(n("lp"), mul(lx(), n("t0_os")), kx(0))),
         "ab" => mux(n("lp"), mux(sl(l, 0, 0), n("lp_half"), kx(0)), e),
+        "flags" => mux(
+            and(n("lp_wo"), ne(lx(), kx(0))),
+            crate::ir::bin(crate::ir::BinOp::Or, e.clone(), kx(HELD_FLAG)),
+            e,
+        ),
         _ => e,
     }
 }

@@ -19,6 +19,7 @@ use super::params::AccelParams;
 use crate::check::Simulator;
 use crate::error::RtlError;
 use crate::tools::{fnv64, require, run, tail, version};
+use sim::mapping::Mapper;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -297,7 +298,7 @@ pub fn build(
         "-MAKEFLAGS".into(),
         "OPT_SLOW=-O0".into(),
         "-LDFLAGS".into(),
-        format!("{} -lpthread -ldl -lm", lib.display()),
+        format!("-s {} -lpthread -ldl -lm", lib.display()),
     ];
     let lib_meta = std::fs::metadata(&lib).map_err(|e| RtlError::io(&lib, e))?;
     let stamp = format!(
@@ -506,9 +507,22 @@ pub fn check_gemm(
     n: u64,
     opts: &AccelOptions,
 ) -> Result<AccelReport, RtlError> {
-    // an input that does not fit (one descriptor a token block) or outputs
-    // stored per tile (`stream_check.rs`)
-    match super::stream_check::streamed_plan(p, m, k, n) {
+    // an input that does not fit (its token blocks) or outputs stored per
+    // tile (`stream_check.rs`), in the mapping the engine runs: the
+    // fixed one or the mapper's token block, loop order, K tile and N tile
+    let fixed = super::stream::StreamPlan::new(p, m.max(1), k.max(1), n.max(1));
+    let tm = if m > 0 && k > 0 && n > 0 && !fixed.on_chip() && opts.mapper != Mapper::Fixed {
+        super::mapping::engine_mapped(p, (m, k, n), opts.mapper, true)?.2
+    } else {
+        super::mapping::TopMapping::fixed(p)
+    };
+    // (the mapper's K tile and N tile over stored outputs: whole groups
+    // and chunks, `ntile_store.rs`)
+    let plan = match super::ntile_store::refuses_tiling(p, (k, n)) {
+        Some(why) if tm.searched && !fixed.on_chip() => Err(why),
+        _ => super::stream_check::streamed_plan_mapped(p, (m, k, n), &tm),
+    };
+    match plan {
         Ok(Some(_)) if p.serial() => {
             return Err(RtlError::Unsupported(format!(
                 "layer M={m} K={k} N={n} on `{}`: {}",
@@ -516,33 +530,16 @@ pub fn check_gemm(
                 p.refuses_serial(k, 1, true).unwrap_or_default()
             )))
         }
-        Ok(Some(s)) => {
-            // the streamed orders are the fixed mapping's, with the
-            // mapper's K tile and N tile where the top takes them
-            // (`mapping.rs`, `ntile_store.rs`)
-            let run = super::mapping::engine_mapped(p, (m, k, n), opts.mapper, true)?;
-            let s = if run.2.searched {
-                let s = super::stream::StreamPlan::tiled(p, (m, k, n), (run.2.kt, run.2.nt));
-                let takes = match super::ntile_store::refuses_tiling(p, (k, n)) {
-                    Some(why) => Err(why),
-                    None => super::stream_check::takes_plan(p, &s, (m, k, n)),
-                };
-                takes.map_err(|why| {
-                    RtlError::Unsupported(format!(
-                        "layer M={m} K={k} N={n} on `{}` in the mapper's `{}`: {why}",
-                        p.tile.name, run.2.describe
-                    ))
-                })?;
-                s
-            } else {
-                s
-            };
-            return super::stream_check::check_streamed(p, &s, (m, k, n), opts, run);
-        }
+        Ok(Some(s)) => return super::stream_check::check_streamed(p, &s, (m, k, n), opts),
         Err(why) => {
             return Err(RtlError::Unsupported(format!(
-                "layer M={m} K={k} N={n} on `{}`: {why}",
-                p.tile.name
+                "layer M={m} K={k} N={n} on `{}`: {why}{}",
+                p.tile.name,
+                if tm.searched {
+                    format!(" (the mapper's choice `{}`)", tm.describe)
+                } else {
+                    String::new()
+                }
             )))
         }
         Ok(None) => {}

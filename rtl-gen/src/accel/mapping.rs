@@ -12,11 +12,15 @@
 //! build it, for a layer of whole groups and chunks) and any token tile
 //! that gives the layer the design's sub-tiles (`min(token tile, M)` the
 //! same: for a decode, every token tile), also for a layer whose outputs
-//! are stored per tile with its input on chip (`ntile_store.rs`). It
-//! refuses, with the reason, an N tile elsewhere, packed instances,
-//! another prefetch depth than the design's, or, for a layer whose input
-//! streams through DRAM, any choice but the fixed mapping (the streamed
-//! orders are the fixed mapping's, `stream.rs`).
+//! are stored per tile with its input on chip (`ntile_store.rs`). For a
+//! layer whose input streams through DRAM it takes the choice's token
+//! block and loop order too (`stream.rs`, [`super::stream::StreamPlan::mapped`]:
+//! blocks of the mapper's tokens, weights outer or tokens outer as it says,
+//! each a loop of one descriptor, `block_loop.rs`) with its K tile, when
+//! the N tile is one feature group. It refuses, with the reason, an N tile
+//! elsewhere (over streamed rows, with a partial group or a short chunk, on
+//! a design without N tiles), packed instances, another prefetch depth than
+//! the design's and another token tile.
 
 use super::params::AccelParams;
 use crate::error::RtlError;
@@ -32,6 +36,12 @@ pub struct TopMapping {
     pub kt: u64,
     /// Feature groups of a weight tile, the N tile (descriptor word 10).
     pub nt: u64,
+    /// Tokens of a token block when the input streams (0: the most a half
+    /// of the activation buffer holds, the fixed mapping's).
+    pub block: u64,
+    /// The loop order when the input streams (`ByDramBytes`: the fixed
+    /// mapping's rule, the order that moves fewer DRAM bytes).
+    pub order: reuse::LoopOrder,
     /// The mapping, for the report: `fixed` or the mapper's choice.
     pub describe: String,
     /// The mapper chose it (not the fixed mapping).
@@ -44,6 +54,8 @@ impl TopMapping {
         TopMapping {
             kt: p.slot_words,
             nt: 1,
+            block: 0,
+            order: reuse::LoopOrder::ByDramBytes,
             describe: "fixed".into(),
             searched: false,
         }
@@ -63,7 +75,8 @@ pub fn gemm_trace(p: &AccelParams, m: u64, k: u64, n: u64) -> Result<Trace, RtlE
 
 /// The engine's plan and timeline of the layer `m x k x n` with `mapper`,
 /// and the mapping as the top runs it; `streamed`: the layer's data moves
-/// through DRAM (only the fixed mapping is taken then).
+/// through DRAM (the choice's token block and loop order are taken then,
+/// its N tile must be one group).
 pub fn engine_mapped(
     p: &AccelParams,
     (m, k, n): (u64, u64, u64),
@@ -125,6 +138,8 @@ pub fn engine_mapped(
         TopMapping {
             kt,
             nt,
+            block: c.block,
+            order: c.order,
             describe: c.describe(),
             searched: true,
         },
@@ -157,53 +172,25 @@ fn refuses_choice(
     (m, k, n): (u64, u64, u64),
     streamed: bool,
 ) -> Option<String> {
+    // (a streamed layer's token blocks and loop order: `stream_check.rs`
+    // refuses what the top does not run of them, naming the moves)
     let fixed = LinearMapping::fixed(&p.arch);
     let (_, nt) = tiles_of(p, c, k, n);
     // (outputs stored per tile with the input on chip: no token blocks, the
     // N tile and K tile taken, `ntile_store.rs`)
     let rows_on_chip = m * p.row_bytes(k) <= p.arch.buffers.activations.bytes();
-    if streamed && !rows_on_chip {
-        // what the top would need: the mapper's blocks as descriptors, its
-        // N tile over streamed rows, on this design
-        let mut need = vec![
-            "the mapper's token blocks and loop order for a layer whose data streams through \
-             DRAM (the top runs the fixed mapping's there)"
-                .to_string(),
-        ];
-        let row = p.row_bytes(k).max(1);
-        let most = (p.arch.buffers.activations.tile_bytes() / row).clamp(1, m.max(1));
-        let mb = if c.block > 0 { most.min(c.block) } else { most };
-        let blocks = m.div_ceil(mb);
-        // tokens outer the blocks are a loop of one descriptor
-        // (`block_loop.rs`), otherwise one descriptor a block
-        if c.order == reuse::LoopOrder::TokensOuter {
-            if blocks > super::block_loop::MAX_BLOCKS {
-                need.push(format!(
-                    "{blocks} token blocks of {mb}, over the {} a loop of one descriptor runs",
-                    super::block_loop::MAX_BLOCKS
-                ));
-            }
-        } else if blocks > u64::from(super::table::MAX_LAYERS) {
-            need.push(format!(
-                "{blocks} token blocks of {mb}, over the table's {} descriptors (one a block \
-                 unless tokens outer)",
-                super::table::MAX_LAYERS
-            ));
+    if streamed && !rows_on_chip && nt > 1 {
+        let mut why = format!(
+            "not built: an N tile of {nt} feature groups over streamed rows (the input \
+             streams through DRAM; a tile's rows loaded once for its groups)"
+        );
+        if !p.ntiles() {
+            why.push_str(
+                "; N tiles on this design at all (built for W-bit codes in whole-beat words and \
+                 a chunk a cycle)",
+            );
         }
-        if nt > 1 {
-            need.push(format!(
-                "an N tile of {nt} feature groups over streamed rows (a tile's rows loaded once \
-                 for its groups)"
-            ));
-            if !p.ntiles() {
-                need.push(
-                    "N tiles on this design at all (built for W-bit codes in whole-beat words \
-                     and a chunk a cycle)"
-                        .into(),
-                );
-            }
-        }
-        return Some(format!("not built: {}", need.join("; ")));
+        return Some(why);
     }
     if nt > 1 {
         if !p.ntiles() {

@@ -49,6 +49,10 @@ pub enum Mutation {
     /// A loop of token blocks reads every block's weights and rows from
     /// the first block's DRAM region (`block_loop.rs`: no block stride).
     LoopNoStride,
+    /// A weights-outer loop of token blocks loads the weights again with
+    /// every block's tiles (`block_loop.rs`: no held flag on the blocks
+    /// after the first).
+    WoLoopUnheld,
     /// A weights-outer block's tile reads the weights from its own slot
     /// instead of the slot its group's first block loaded them into.
     HeldOwnSlot,

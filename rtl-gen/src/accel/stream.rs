@@ -3,18 +3,21 @@
 //! make them: the input streamed from DRAM in token blocks, the outputs
 //! stored per tile, the partial sums of a K split spilled and read back.
 //!
-//! The rules are the fixed mapping's (`sim::mapping::linear`, the mapping
-//! `rtl check --top accel` runs), for the lane array the top builds
+//! The rules are the engine's (`sim::mapping::linear`), for the fixed
+//! mapping ([`StreamPlan::new`]) or the mapper's K tile, token block and
+//! loop order ([`StreamPlan::mapped`], one feature group a weight tile),
+//! for the lane array the top builds
 //! (adder tree, 2-bit ternary weights, INT8 activations, no compaction,
 //! no padded weight image; any token tile: weight registers change the
 //! order inside a tile, not the moves):
 //!
-//! - K tiles of at most a weight slot's chunks, N in feature groups of
-//!   `lanes` (the last one partial);
+//! - K tiles of at most a weight slot's chunks (the mapper's, at most
+//!   that), N in feature groups of `lanes` (the last one partial);
 //! - the input stays on chip when it fits the activation buffer; otherwise
 //!   it is cut into token blocks of at most a half of that buffer (the
-//!   whole buffer when it is single), and the loop order is the one that
-//!   moves fewer DRAM bytes: weights outer (group, K tile, block: weights
+//!   whole buffer when it is single; the mapper's block, at most that),
+//!   and the loop order is the one that moves fewer DRAM bytes (or the
+//!   mapper's): weights outer (group, K tile, block: weights
 //!   once, each block's K range of the input with every tile) or tokens
 //!   outer (block, group, K tile: the block's whole input with its first
 //!   tile, the weights again for every block);
@@ -32,14 +35,17 @@
 //!
 //! The schedule is checked tile for tile against the engine's plan
 //! (`tests/accel_stream.rs`, with token tiles of 1 and 16). The top makes
-//! the tokens-outer moves (one descriptor a token block, `stream_in.rs`,
+//! the tokens-outer moves (the token blocks, `stream_in.rs`,
 //! `stream_check.rs`) and the outputs stored per tile (`store_out.rs`);
-//! the weights-outer order (the later blocks' descriptors hold their
-//! group's weights, the cursors step `(group, K tile, block)`, every tile
-//! loads its block's K range, `stream_in.rs`; several groups with the
-//! outputs stored per tile); spilled partial sums are not built.
+//! the weights-outer order (the later blocks hold their group's weights,
+//! the cursors step `(group, K tile, block)`, every tile loads its block's
+//! K range, `stream_in.rs`; several groups with the outputs stored per
+//! tile); both orders' blocks a loop of one descriptor (`block_loop.rs`);
+//! spilled partial sums are not built.
 
+use super::mapping::TopMapping;
 use super::params::AccelParams;
+use sim::mapping::reuse::LoopOrder;
 
 /// The loop order of a streamed layer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -164,25 +170,31 @@ fn starts(parts: &[(u64, u64)]) -> Vec<(u64, u64)> {
 }
 
 impl StreamPlan {
-    /// The moves of the layer `m x k x n` (each at least 1) on `p`.
+    /// The moves of the layer `m x k x n` (each at least 1) on `p` in the
+    /// fixed mapping.
     pub fn new(p: &AccelParams, m: u64, k: u64, n: u64) -> StreamPlan {
-        StreamPlan::tiled(p, (m, k, n), (p.slot_words, 1))
+        StreamPlan::mapped(p, (m, k, n), &TopMapping::fixed(p))
     }
 
-    /// The moves of the layer `m x k x n` in K tiles of `kt` chunks and N
-    /// tiles of `nt` feature groups (the mapper's, `mapping.rs`; a tile
-    /// is then an N tile, its groups' weights one load, its outputs one
-    /// store, `ntile_store.rs`).
-    pub fn tiled(p: &AccelParams, (m, k, n): (u64, u64, u64), (kt, nt): (u64, u64)) -> StreamPlan {
+    /// The moves of the layer `m x k x n` on `p` in the mapping `tm` (its
+    /// K tile of `kt` chunks, its N tile of `nt` feature groups, a tile's
+    /// weights one load and its outputs one store, `ntile_store.rs`; its
+    /// token block and loop order), as `sim::mapping::linear::plan_with` makes
+    /// them: the block the mapper's tokens when it gives some, at most a
+    /// half of the activation buffer's rows (the input on chip: every
+    /// token), the order the mapper's unless it leaves it to the DRAM
+    /// bytes.
+    pub fn mapped(p: &AccelParams, (m, k, n): (u64, u64, u64), tm: &TopMapping) -> StreamPlan {
         let (l, w) = (p.lanes(), p.width());
         let bufs = &p.arch.buffers;
         let c_total = k.div_ceil(w);
         // W-bit weight codes packed (2-bit ternary: four a byte)
         let wb = |lanes: u64, klen: u64| p.weight_bytes(lanes, klen);
-        let k_tiles: Vec<(u64, u64)> = starts(&pieces(c_total, kt.max(1)));
+        let kt = tm.kt.clamp(1, p.slot_words.max(1));
+        let k_tiles: Vec<(u64, u64)> = starts(&pieces(c_total, kt));
         let klen = |kb: u64, ch: u64| (ch * w).min(k - kb * w);
         // (an N tile's outputs: `nt` groups of `lanes`)
-        let groups: Vec<(u64, u64)> = starts(&pieces(n, l * nt.max(1)));
+        let groups: Vec<(u64, u64)> = starts(&pieces(n, l * tm.nt.max(1)));
         // the input: on chip, or in token blocks of a buffer tile's rows
         // an input row: `k` activations packed (INT8: `k` bytes)
         let row = p.row_bytes(k);
@@ -192,7 +204,12 @@ impl StreamPlan {
         let block = if on_chip {
             m
         } else {
-            (bufs.activations.tile_bytes() / row).clamp(1, m)
+            let most = (bufs.activations.tile_bytes() / row).clamp(1, m);
+            if tm.block > 0 {
+                most.min(tm.block)
+            } else {
+                most
+            }
         };
         let blocks: Vec<(u64, u64)> = starts(&pieces(m, block));
         let out_spill = m * n * 4 > act_cap;
@@ -202,10 +219,17 @@ impl StreamPlan {
         let tokens_outer = w_all * nb + if on_chip { 0 } else { in_bytes };
         let order = if on_chip {
             Order::OnChip
-        } else if tokens_outer < weights_outer {
-            Order::TokensOuter
         } else {
-            Order::WeightsOuter
+            let tokens_first = match tm.order {
+                LoopOrder::ByDramBytes => tokens_outer < weights_outer,
+                LoopOrder::WeightsOuter => false,
+                LoopOrder::TokensOuter => true,
+            };
+            if tokens_first {
+                Order::TokensOuter
+            } else {
+                Order::WeightsOuter
+            }
         };
         let acc_bytes = u64::from(p.tile.acc_bits.div_ceil(8));
         let nk = k_tiles.len() as u64;

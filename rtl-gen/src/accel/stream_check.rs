@@ -1,20 +1,23 @@
 //! `rtl check --top accel` of a layer whose input or output does not fit
-//! on chip: the engine's tokens-outer order (`stream.rs`) run on the top as
-//! one descriptor a token block, each with the streamed-input flag
-//! (`stream_in.rs`): the block's rows come with its first weight
-//! transfer, the fetch runs ahead across the block boundaries as across a
-//! chain's layers, so the top makes the engine's moves at its cycles; the
-//! weights-outer order the same way, every
-//! descriptor with the weights-outer flag and every block after the first
-//! with the held flag (its transfers its rows alone, the weights its
-//! group's first block loaded; the top walks `(group, K tile, block)`),
-//! over several groups only with the outputs stored per tile; and
-//! outputs stored per tile (the store flag, `store_out.rs`), with the
-//! input streamed or on chip (one descriptor). The engine's layer starts
-//! with the first block and is complete with the last; both and the total
-//! are compared exactly, every result bit for bit (stored outputs where
-//! the engine's DRAM model places the stores: one after the other in
-//! issue order from [`store_base`]).
+//! on chip, in the fixed mapping or the mapper's choice (its K tile, token
+//! block and loop order, one feature group a weight tile: `mapping.rs`,
+//! [`StreamPlan::mapped`]): the engine's tokens-outer order (`stream.rs`)
+//! run on the top as the layer's token blocks, each with the
+//! streamed-input flag (`stream_in.rs`): the block's rows come with its
+//! first weight transfer, the fetch runs ahead across the block boundaries
+//! as across a chain's layers, so the top makes the engine's moves at its
+//! cycles; the weights-outer order the same way, with the weights-outer
+//! flag and every block after the first held (its transfers its rows
+//! alone, the weights its group's first block loaded; the top walks
+//! `(group, K tile, block)`), over several groups only with the outputs
+//! stored per tile; and outputs stored per tile (the store flag,
+//! `store_out.rs`), with the input streamed or on chip (one descriptor).
+//! Several blocks are a loop of one descriptor in either order
+//! (`block_loop.rs`). The engine's layer starts with the first block and
+//! is complete with the last; both and the total are compared exactly,
+//! every result bit for bit (stored outputs where the engine's DRAM model
+//! places the stores: one after the other in issue order from
+//! [`store_base`]).
 //!
 //! Memory image: the engine's placement of the layer's loads, one after
 //! the other from 0 (`sim::memory::model`): for each block its tiles'
@@ -26,27 +29,36 @@
 use super::block_loop;
 use super::check::{simulate, AccelOptions, AccelReport, RunImage};
 use super::image::{act_image, reference_kt, Layer, LayerTiming, ACT_ADDR, DESC_ADDR, OUT_ADDR};
-use super::mapping::TopMapping;
+use super::mapping::{engine_mapped, TopMapping};
 use super::params::{AccelParams, DESC_BYTES};
 use super::store_out::STORE_FLAG;
 use super::stream::{Order, StreamPlan};
 use super::stream_in::{self, HELD_FLAG, STREAM_FLAG, WO_FLAG};
 use crate::error::RtlError;
-use sim::engine::Timeline;
-use sim::mapping::OpPlan;
 
-/// The streamed plan of `m x k x n` when the top runs it this way, or why
-/// not (`Ok(None)`: the layer is on chip, the ordinary check runs it).
+/// The streamed plan of `m x k x n` in the fixed mapping when the top runs
+/// it this way, or why not (`Ok(None)`: the layer is on chip, the ordinary
+/// check runs it).
 pub fn streamed_plan(
     p: &AccelParams,
     m: u64,
     k: u64,
     n: u64,
 ) -> Result<Option<StreamPlan>, String> {
+    streamed_plan_mapped(p, (m, k, n), &TopMapping::fixed(p))
+}
+
+/// [`streamed_plan`] in the mapping `tm` (the mapper's K tile, token block
+/// and loop order).
+pub fn streamed_plan_mapped(
+    p: &AccelParams,
+    (m, k, n): (u64, u64, u64),
+    tm: &TopMapping,
+) -> Result<Option<StreamPlan>, String> {
     if m == 0 || k == 0 || n == 0 {
         return Err("M, K and N must be at least 1".into());
     }
-    let s = StreamPlan::new(p, m, k, n);
+    let s = StreamPlan::mapped(p, (m, k, n), tm);
     if s.on_chip() {
         return Ok(None);
     }
@@ -89,7 +101,12 @@ pub fn takes_plan(
     }
     if s.streams_input() {
         if !stream_in::built(p) {
-            return why("a streamed input needs a double-buffered activation buffer".into());
+            return why(format!(
+                "a streamed input needs a double-buffered activation buffer and input words of \
+                 whole beats (this design's are {} bits on a {}-bit bus)",
+                p.aword_bits(),
+                p.axi_bits
+            ));
         }
         if p.act_bits() != 8 {
             return why(format!(
@@ -103,16 +120,7 @@ pub fn takes_plan(
                 p.width()
             ));
         }
-        if s.order == Order::WeightsOuter {
-            let max = u64::from(super::table::MAX_LAYERS);
-            if s.blocks > max {
-                return why(format!(
-                    "{} token blocks: weights outer the top runs one descriptor a block, at \
-                     most {max}",
-                    s.blocks
-                ));
-            }
-        } else if s.blocks > super::block_loop::MAX_BLOCKS {
+        if s.blocks > super::block_loop::MAX_BLOCKS {
             return why(format!(
                 "{} token blocks: the top's loop of one descriptor runs at most {}",
                 s.blocks,
@@ -189,8 +197,16 @@ pub fn check_streamed(
     s: &StreamPlan,
     (m, k, n): (u64, u64, u64),
     opts: &AccelOptions,
-    (plans, tl, tm): (Vec<OpPlan>, Timeline, TopMapping),
 ) -> Result<AccelReport, RtlError> {
+    // the engine's plan in the same mapping (the mapper's choice or the
+    // fixed one)
+    let (plans, tl, tm) = engine_mapped(p, (m, k, n), opts.mapper, true)?;
+    if StreamPlan::mapped(p, (m, k, n), &tm) != *s {
+        return Err(RtlError::Unsupported(format!(
+            "the layer's moves are planned for another mapping than the engine's `{}`",
+            tm.describe
+        )));
+    }
     let (load, store) = plans[0].dram_bytes();
     if (load, store) != s.dram_bytes() {
         return Err(RtlError::Unsupported(format!(
@@ -241,8 +257,9 @@ pub fn check_streamed(
     // weights outer: every block after the first computes with the
     // weights its group's first block loaded, its transfers rows only
     let held = s.order == Order::WeightsOuter;
-    // tokens outer over several blocks: one descriptor, its blocks a loop
-    let looped = streamed && !held && s.blocks > 1;
+    // several blocks: one descriptor, its blocks a loop (weights outer the
+    // blocks after the first held, `block_loop.rs`)
+    let looped = streamed && s.blocks > 1;
     let flags = if streamed { STREAM_FLAG } else { 0 }
         | if s.out_spill { STORE_FLAG } else { 0 }
         | if held { WO_FLAG } else { 0 };
@@ -303,6 +320,8 @@ pub fn check_streamed(
             continue;
         }
         let f = flags | if held && t.block > 0 { HELD_FLAG } else { 0 };
+        // (word 9: the mapping's K tile)
+        let kt = if tm.searched { tm.kt } else { 0 };
         // (a row's bytes: `K` for the streamed INT8 rows)
         let words = [
             t.tokens,
@@ -314,7 +333,7 @@ pub fn check_streamed(
             obase,
             p.row_bytes(k),
             n * 4,
-            if tm.searched { tm.kt } else { 0 },
+            kt,
             if tm.nt > 1 { tm.nt } else { 0 },
         ];
         let mut d = vec![0u8; DESC_BYTES as usize];
@@ -338,9 +357,15 @@ pub fn check_streamed(
             let lw = [
                 (block_loop::BLOCKS_WORD, s.blocks),
                 (block_loop::LAST_WORD, last.tokens),
+                // (weights outer not read: every tile's load follows the
+                // one before)
                 (
                     block_loop::DSTRIDE_WORD,
-                    s.load_addr(first[1]) - s.load_addr(i),
+                    if held {
+                        0
+                    } else {
+                        s.load_addr(first[1]) - s.load_addr(i)
+                    },
                 ),
                 (block_loop::OSTRIDE_WORD, next_obase - obase),
             ];

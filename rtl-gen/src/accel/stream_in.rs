@@ -58,10 +58,14 @@ pub const WO_FLAG: u64 = 0x20;
 
 /// The streamed input is built on `p`: the activation buffer has two
 /// halves (a block fills one while the array reads the other) and an input
-/// word is whole beats (no input splitter; the weight gearbox and narrow
-/// weight words end with the transfer's weight beats, the rows after them).
+/// word is whole beats (the streamed rows' word gatherer, `dma::gearbox`,
+/// takes a word from whole beats; a word narrower than a beat, split or
+/// not, or not whole beats, is not built: the weight gearbox and narrow weight words end with the
+/// transfer's weight beats, the rows after them).
 pub fn built(p: &AccelParams) -> bool {
-    p.arch.buffers.activations.double_buffered && p.act_words >= 2 && !p.asplit()
+    p.arch.buffers.activations.double_buffered
+        && p.act_words >= 2
+        && p.aword_bits().is_multiple_of(p.axi_bits)
 }
 
 /// Flags bits the top takes for the streamed input (none when not built).
