@@ -460,7 +460,8 @@ impl AccelParams {
             return Err(unsupported(
                 arch,
                 format!(
-                    "`dram.bus_bits` = {} is not the {axi_bits}-bit AXI bus the top is built with                      (omit the key: the check times the DRAM's transfers on the AXI bus)",
+                    "`dram.bus_bits` = {} is not the {axi_bits}-bit AXI bus the top is built with \
+                     (omit the key: the check times the DRAM's transfers on the AXI bus)",
                     arch.dram.bus_bits.unwrap_or(0)
                 ),
             ));
