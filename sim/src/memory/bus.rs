@@ -80,6 +80,14 @@ impl Bus {
         self.read_free.max(self.write_free)
     }
 
+    /// The channels' free cycles relative to `now` (one not after `now` as
+    /// 0: a transfer issued from `now` on no longer waits for it), for the
+    /// engine's steady-state signature.
+    pub fn signature(&self, now: u64, out: &mut Vec<u64>) {
+        out.push(self.read_free.saturating_sub(now));
+        out.push(self.write_free.saturating_sub(now));
+    }
+
     /// Moves a channel reservation that ends after `now` later by `shift`
     /// cycles (fast-forward over steady state).
     pub fn shift(&mut self, now: u64, shift: u64) {

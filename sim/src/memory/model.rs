@@ -170,15 +170,27 @@ impl Dram {
         self.busy_until()
     }
 
-    /// What the engine's steady-state signature must hold beyond the bus:
-    /// nothing for the transaction model; for the banked model, a data bus
+    /// What the engine's steady-state signature at cycle `now` must hold
+    /// beyond the bus term ([`Dram::bus_free`]): nothing for the
+    /// transaction model; with a data bus also the DRAM's and the two
+    /// channels' free cycles relative to `now` and where in a beat each
+    /// operator's next load and the next store start (the beats a transfer
+    /// touches depend on it: a repeat means every period moves whole beats,
+    /// so the jumped periods time as the one measured); for the banked model
     /// or a record, the count of transfers issued, which never repeats, so
     /// fast-forward never jumps over them and stays exact (the banked state —
-    /// refresh phase, open rows, queues — does not repeat shifted in time;
-    /// the bus's two channels are not among the steady state's bus terms).
-    pub fn signature(&self, out: &mut Vec<u64>) {
-        if matches!(self.model, Model::Banked(_)) || self.bus.is_some() || self.record.is_some() {
+    /// refresh phase, open rows, queues — does not repeat shifted in time).
+    pub fn signature(&self, now: u64, out: &mut Vec<u64>) {
+        if matches!(self.model, Model::Banked(_)) || self.record.is_some() {
             out.push(self.issued);
+            return;
+        }
+        if let (Some(bus), Model::Transaction(c)) = (&self.bus, &self.model) {
+            let beat = bus.beat_bytes();
+            out.push(c.bus_free().saturating_sub(now));
+            bus.signature(now, out);
+            out.extend(self.load_next.iter().map(|a| a % beat));
+            out.push(self.store_next % beat);
         }
     }
 
