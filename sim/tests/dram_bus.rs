@@ -73,3 +73,50 @@ fn the_bus_is_a_design_key() {
     a.dram.bus_bits = None;
     assert!(!sim::arch::to_toml(&a).contains("bus_bits"));
 }
+
+/// With a bus the engine's fast-forward stays on (the bus state is in its
+/// steady-state signature) and agrees with stepping every cycle: a
+/// one-block BitNet 7B-shaped prefill of 256 tokens on edge-ternary, at a
+/// bus slower than the DRAM (64 bits), about its rate (512: 64 B against
+/// 51.2) and between.
+#[test]
+fn fast_forward_with_a_bus_agrees_with_stepping() {
+    use sim::{simulate_with_stats, SimOptions};
+    use workloads::trace::{generate, TraceOptions};
+    let mut m = workloads::zoo::find("bitnet-b1.58-7B").expect("the model");
+    m.layers = 1;
+    let t = generate(
+        &m,
+        &TraceOptions {
+            phase: workloads::Phase::Prefill,
+            seq: 256,
+            batch: 1,
+            zeros: None,
+            ..TraceOptions::default()
+        },
+    )
+    .expect("the trace");
+    let mut cycles = Vec::new();
+    for bits in [64, 128, 512] {
+        let mut a = preset("edge-ternary").expect("the preset");
+        a.dram.bus_bits = Some(bits);
+        let run = |fast_forward| {
+            let o = SimOptions {
+                fast_forward,
+                ..SimOptions::default()
+            };
+            simulate_with_stats(&a, &t, o).expect("runs")
+        };
+        let ((fast, stats), (slow, _)) = (run(true), run(false));
+        assert_eq!(fast, slow, "bus_bits = {bits}");
+        if bits == 512 {
+            assert!(stats.jumps > 10, "{stats:?}");
+        }
+        cycles.push(fast.cycles);
+    }
+    // the narrower the bus, the longer the step
+    assert!(
+        cycles[0] > cycles[1] && cycles[1] >= cycles[2],
+        "{cycles:?}"
+    );
+}
