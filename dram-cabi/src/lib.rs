@@ -2,7 +2,11 @@
 //! channel or the banked model, as the design says) behind a C ABI, so the
 //! accelerator's Verilator testbench (docs/rtl.md, "The accelerator") takes
 //! every timed AXI transfer's completion cycle from the very object the
-//! engine uses, with the same placement, issue order and sizes.
+//! engine uses, with the same placement, issue order and sizes. With the
+//! design's `[dram] bus_bits` (the check sets it to the top's AXI data
+//! width) the object also times every transfer on that bus, a beat a cycle
+//! on the read and on the write channel ([`sim::memory::Bus`]), so engine
+//! and testbench agree on what the bus allows by construction.
 //!
 //! C declarations (the testbench's `extern "C"` block):
 //!

@@ -45,8 +45,8 @@ fn matrix_is_exact() {
         // wide AXI
         (small(16, 64, true), 512, (4, 1024, 64)),
         // the banked model (LPDDR5-6400, one channel: 12.8 B/cycle, so the
-        // DRAM-bound case needs the 16-byte bus; on a 64-bit bus the RTL is
-        // slower than the engine, which does not model the bus)
+        // DRAM-bound case has the 16-byte bus; on a 64-bit bus the bus
+        // would time its transfers, in the engine as in the RTL)
         (banked(small(8, 16, false)), 128, (1, 256, 32)),
         (banked(small(8, 16, true)), 64, (8, 128, 48)),
         (small(8, 16, false), 128, (4, 768, 16)),

@@ -117,8 +117,9 @@ pub struct AccelReport {
     pub wreads: (Option<u64>, i64),
     /// Randomized mode.
     pub random: bool,
-    /// AXI bytes a cycle and the DRAM's peak bytes a cycle (the engine does
-    /// not model the bus: when it is the narrower, the RTL may be slower).
+    /// AXI bytes a cycle and the DRAM's peak bytes a cycle (the engine and
+    /// the testbench's DRAM model time the transfers on the bus,
+    /// `dram.bus_bits`: when it is the narrower, it limits both).
     pub bus: (u64, f64),
     /// Build seconds (0: cached).
     pub build_s: f64,
@@ -219,7 +220,7 @@ impl AccelReport {
         if self.bus.1 > self.bus.0 as f64 {
             let _ = writeln!(
                 s,
-                "  note: the AXI bus moves {} B a cycle, the DRAM {:.2}: the bus, which the engine does not model, limits the RTL",
+                "  note: the AXI bus moves {} B a cycle, the DRAM {:.2}: the bus limits the transfers (the engine times them on it)",
                 self.bus.0, self.bus.1
             );
         }

@@ -470,9 +470,23 @@ impl AccelParams {
                 "a buffer holds less than one word".into(),
             ));
         }
+        if arch.dram.bus_bits.is_some_and(|b| b != axi_bits) {
+            return Err(unsupported(
+                arch,
+                format!(
+                    "`dram.bus_bits` = {} is not the {axi_bits}-bit AXI bus the top is built with \
+                     (omit the key: the check times the DRAM's transfers on the AXI bus)",
+                    arch.dram.bus_bits.unwrap_or(0)
+                ),
+            ));
+        }
+        // the design the engine and the testbench's DRAM model both time the
+        // transfers with: on the AXI bus, a beat a cycle on R and on W
+        let mut arch = arch.clone();
+        arch.dram.bus_bits = Some(axi_bits);
         Ok(AccelParams {
             tile,
-            arch: arch.clone(),
+            arch,
             axi_bits,
             slots,
             slot_words,

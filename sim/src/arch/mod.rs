@@ -227,6 +227,12 @@ pub struct DramConfig {
     /// Requests that may be in flight at once.
     #[serde(default = "default_outstanding")]
     pub max_outstanding: u32,
+    /// The data bus between the accelerator and the DRAM controller (e.g.
+    /// an AXI4 port), in bits: a transfer on it moves one beat a cycle on
+    /// its direction's channel (reads and writes apart), the beats its bytes
+    /// touch ([`crate::memory::Bus`]). Absent: the DRAM's rate alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bus_bits: Option<u32>,
     // --- banked DRAM model (memory::banked) ---
     /// Which model times the transfers.
     #[serde(default)]

@@ -92,7 +92,7 @@ impl Engine<'_> {
             u.out.signature(t, sig);
         }
         bus.push(rel(self.dram.bus_free().max(t + self.dram.latency())));
-        self.dram.signature(sig);
+        self.dram.signature(t, sig);
         for &(d, op) in &self.pending_done {
             sig.extend([op as u64, rel(d)]);
         }

@@ -61,6 +61,12 @@ impl DramChannel {
         end
     }
 
+    /// The cycle a transfer issued at `now` would start (its first data):
+    /// after the latency, once the data bus frees.
+    pub fn first_data(&self, now: u64) -> u64 {
+        (now + self.latency).max(self.bus_free)
+    }
+
     /// Moves a bus reservation that ends after `now` later by `shift`
     /// cycles (fast-forward over steady state).
     pub fn shift_bus(&mut self, now: u64, shift: u64) {

@@ -1,7 +1,9 @@
 //! The DRAM the engine talks to: the transaction-level channel or the
 //! banked model (`[dram] model`), the placement that gives every transfer
 //! its address, and the optional record of the request stream
-//! (`onebit sim --dram-trace`).
+//! (`onebit sim --dram-trace`). With `[dram] bus_bits` a transfer also
+//! crosses the data bus to the controller ([`Bus`]): it completes no earlier
+//! than its beats allow on its direction's channel.
 //!
 //! Placement: the loads of each operator occupy one contiguous region, in the
 //! order its tiles load them (weights, KV cache and spilled activations as
@@ -10,6 +12,7 @@
 //! (aligned to 1 MiB), in the order they are issued.
 
 use super::banked::{BankedChannel, ControllerConfig, Mapping, ReplayResult, SystemConfig};
+use super::bus::{Bus, Channel};
 use super::DramChannel;
 use crate::arch::{Accelerator, DramModelKind};
 
@@ -36,6 +39,7 @@ enum Model {
 #[derive(Debug, Clone)]
 pub struct Dram {
     model: Model,
+    bus: Option<Bus>,
     load_next: Vec<u64>,
     store_next: u64,
     record: Option<Vec<Transfer>>,
@@ -80,6 +84,7 @@ impl Dram {
         };
         Dram {
             model,
+            bus: d.bus_bits.map(Bus::new),
             load_next,
             store_next,
             record: record.then(Vec::new),
@@ -97,9 +102,22 @@ impl Dram {
                 bytes,
             });
         }
-        match &mut self.model {
+        // the DRAM's first data: the transaction model's start; the banked
+        // model's commands are in its timing, so no earlier than the issue
+        let first = match &self.model {
+            Model::Transaction(c) => c.first_data(now),
+            Model::Banked(_) => now,
+        };
+        let end = match &mut self.model {
             Model::Transaction(c) => c.issue(now, bytes),
             Model::Banked(b) => b.issue(now, bytes, addr, write),
+        };
+        match &mut self.bus {
+            Some(bus) => {
+                let ch = if write { Channel::Write } else { Channel::Read };
+                bus.carry(ch, first, end, addr, bytes)
+            }
+            None => end,
         }
     }
 
@@ -139,10 +157,11 @@ impl Dram {
 
     /// The first cycle by which every transfer so far completes.
     pub fn busy_until(&self) -> u64 {
-        match &self.model {
+        let dram = match &self.model {
             Model::Transaction(c) => c.bus_free(),
             Model::Banked(b) => b.busy_until(),
-        }
+        };
+        self.bus.as_ref().map_or(dram, |b| dram.max(b.busy_until()))
     }
 
     /// The first cycle at which the data bus is free (transaction model)
@@ -151,14 +170,27 @@ impl Dram {
         self.busy_until()
     }
 
-    /// What the engine's steady-state signature must hold beyond the bus:
-    /// nothing for the transaction model; for the banked model or a record,
-    /// the count of transfers issued, which never repeats, so fast-forward
-    /// never jumps over them and stays exact (the banked state — refresh
-    /// phase, open rows, queues — does not repeat shifted in time).
-    pub fn signature(&self, out: &mut Vec<u64>) {
+    /// What the engine's steady-state signature at cycle `now` must hold
+    /// beyond the bus term ([`Dram::bus_free`]): nothing for the
+    /// transaction model; with a data bus also the DRAM's and the two
+    /// channels' free cycles relative to `now` and where in a beat each
+    /// operator's next load and the next store start (the beats a transfer
+    /// touches depend on it: a repeat means every period moves whole beats,
+    /// so the jumped periods time as the one measured); for the banked model
+    /// or a record, the count of transfers issued, which never repeats, so
+    /// fast-forward never jumps over them and stays exact (the banked state —
+    /// refresh phase, open rows, queues — does not repeat shifted in time).
+    pub fn signature(&self, now: u64, out: &mut Vec<u64>) {
         if matches!(self.model, Model::Banked(_)) || self.record.is_some() {
             out.push(self.issued);
+            return;
+        }
+        if let (Some(bus), Model::Transaction(c)) = (&self.bus, &self.model) {
+            let beat = bus.beat_bytes();
+            out.push(c.bus_free().saturating_sub(now));
+            bus.signature(now, out);
+            out.extend(self.load_next.iter().map(|a| a % beat));
+            out.push(self.store_next % beat);
         }
     }
 
@@ -167,6 +199,9 @@ impl Dram {
     pub fn shift_bus(&mut self, now: u64, shift: u64) {
         if let Model::Transaction(c) = &mut self.model {
             c.shift_bus(now, shift);
+        }
+        if let Some(b) = &mut self.bus {
+            b.shift(now, shift);
         }
     }
 

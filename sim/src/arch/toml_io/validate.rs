@@ -304,6 +304,17 @@ impl Accelerator {
             ));
         }
         int_key("dram.max_outstanding", d.max_outstanding.into())?;
+        if let Some(b) = d.bus_bits {
+            if !(b.is_power_of_two() && (8..=4096).contains(&b)) {
+                return Err(invalid(
+                    "dram.bus_bits",
+                    b.to_string(),
+                    format!(
+                        "`dram.bus_bits` = {b} is out of range: expected a power of two from 8 to 4096"
+                    ),
+                ));
+            }
+        }
         check_banked(d)?;
         if let Some(img) = &d.weight_image {
             img.validate(self)?;

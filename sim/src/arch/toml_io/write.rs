@@ -263,6 +263,14 @@ pub fn to_toml(a: &Accelerator) -> String {
         "max_outstanding",
         d.max_outstanding.to_string(),
     );
+    if let Some(b) = d.bus_bits {
+        w.key(
+            "Data bus to the DRAM controller in bits, a power of two from 8 to 4096: a\n\
+             beat a cycle on the read and on the write channel.",
+            "bus_bits",
+            b.to_string(),
+        );
+    }
     write_banked(&mut w, d);
     if let Some(c) = d.capacity_gib {
         w.key(
