@@ -228,7 +228,7 @@ pub const SLIM_LLAMA: ChipSpec = ChipSpec {
             value: 82.07,
             source: "[S2]: 82.07 mW at 200 MHz; assumption: measured with the datapath working (the power scales with the clock, 4.69 mW at 25 MHz), compared with a 1024-token prefill, the step with the most work per weight byte",
             compared: true,
-            why: "onebit is above: its mapper tiles the prefill's projections by N (docs/simulator.md), so the activations that spill from the 160 KiB buffer are loaded once per tile of many feature groups rather than once per group; the step is far less DRAM-bound than the decode and the array works much more of it, and onebit prices that work with 28 nm energies on the node curve at nominal voltage plus the die-level activation broadcast wires of the floorplan estimate. The paper's 82.07 mW at 200 MHz is not tied to a stated workload or voltage, and its own figures do not come from one operating point (4.92 TOPS at 1.31 TOPS/W would be 3.76 W)",
+            why: "onebit is above: the prefill's projections are DRAM-bound on their spilled activations and, on the mapper's N tiles, on the partial sums of the K split that every token block keeps through the K tiles (docs/simulator.md); the array works far more of the step than of the decode, and onebit prices that work with 28 nm energies on the node curve at nominal voltage plus the die-level activation broadcast wires of the floorplan estimate. The paper's 82.07 mW at 200 MHz is not tied to a stated workload or voltage, and its own figures do not come from one operating point (4.92 TOPS at 1.31 TOPS/W would be 3.76 W)",
         },
         Figure {
             metric: Metric::EnergyPerTokenMj,

@@ -20,9 +20,11 @@
 //! block, head packing, prefetch depth);
 //! [`LinearMapping::fixed`] is the fixed mapping described above, which
 //! the mapper ([`super::mapper`]) searches around. With a K split, the
-//! partial sums of a tile live in the output buffer when they fit half of
-//! it, and spill to DRAM (written, then read back by the next K tile)
-//! when they do not.
+//! partial sums live in the output buffer when they fit half of it, and
+//! spill to DRAM (written, then read back by the next K tile) when they do
+//! not: tokens outer, a block's N tile's partial sums (its K tiles run
+//! back to back); weights outer, those of every token of the N tile (every
+//! block computes one K tile before any computes the next).
 
 use super::prefetch;
 use super::reuse::{self, LinearMapping, LoopOrder};
@@ -235,9 +237,44 @@ pub(super) fn plan_with(
         }
         _ => bytes,
     };
+    let acc_bytes = u64::from(arch.acc_bits().div_ceil(8));
+    // partial sums of a K split: in half the output buffer, or spilled to
+    // DRAM (written after every K tile but the last, read back by the
+    // next). Tokens outer, a block's N tile runs its K tiles back to back,
+    // so its own partial sums are what stays live; weights outer, every
+    // block of the N tile computes K tile k before any computes k + 1, so
+    // the partial sums of all of the layer's tokens stay live through the K
+    // tiles: they fit together or every block's spill
+    let spills = |live: u64, n_lanes: u64| {
+        k_tile_count > 1 && live * n_lanes * acc_bytes > arch.buffers.outputs.tile_bytes()
+    };
+    // DRAM bytes (written and read back) of the spilled partial sums in
+    // either order
+    let spill_bytes = |weights_first: bool| -> u64 {
+        let mut b = 0u64;
+        for &(tokens, bc) in &blocks {
+            for &(l, c) in &n_tiles {
+                let live = if weights_first { op.m } else { tokens };
+                if spills(live, l) {
+                    b += bc * c * tokens * l * acc_bytes;
+                }
+            }
+        }
+        2 * b * op.g * k_tile_count.saturating_sub(1)
+    };
     // DRAM bytes of the two loop orders when activations stream
-    let weights_outer = weight_bytes_all + if on_chip { 0 } else { n_tile_count * in_bytes };
-    let tokens_outer = weight_bytes_all * block_count + if on_chip { 0 } else { in_bytes };
+    let weights_outer = weight_bytes_all
+        + if on_chip {
+            0
+        } else {
+            n_tile_count * in_bytes + spill_bytes(true)
+        };
+    let tokens_outer = weight_bytes_all * block_count
+        + if on_chip {
+            0
+        } else {
+            in_bytes + spill_bytes(false)
+        };
     let tokens_first = !on_chip
         && match map.order {
             LoopOrder::ByDramBytes => tokens_outer < weights_outer,
@@ -246,11 +283,8 @@ pub(super) fn plan_with(
         };
     // weight registers in the lanes: a chunk of weights held for `tt` tokens
     let tt = reuse::token_tile(arch, map, op.m);
-    let acc_bytes = u64::from(arch.acc_bits().div_ceil(8));
-    // partial sums of a K split: in half the output buffer, or spilled to DRAM
-    let partial_spill = |tokens: u64, n_lanes: u64| {
-        k_tile_count > 1 && tokens * n_lanes * acc_bytes > arch.buffers.outputs.tile_bytes()
-    };
+    let live_tokens = |tokens: u64| if tokens_first { tokens } else { op.m };
+    let partial_spill = |tokens: u64, n_lanes: u64| spills(live_tokens(tokens), n_lanes);
 
     // SRAM port limits: per chunk and token, the weight port delivers every
     // lane's weights and the activation port one chunk of activations.

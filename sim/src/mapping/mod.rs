@@ -9,6 +9,8 @@ mod bounds;
 mod chunk;
 mod linear;
 pub mod mapper;
+#[cfg(test)]
+mod partial_sums_tests;
 pub mod prefetch;
 pub mod reuse;
 pub mod skip;
