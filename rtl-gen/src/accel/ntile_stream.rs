@@ -45,10 +45,10 @@ use crate::ir::Expr;
 /// block's tile's groups), or the N tile's words of every block over a
 /// staging half (`half` words): with several K tiles they are the partial
 /// sums every block's tile keeps through the K tiles (weights outer walks
-/// the blocks inside a K tile), which the engine then spills to DRAM
-/// (written after each K tile but the last, read back by the next) and the
-/// top does not; with one, the top stages the N tile's blocks one after
-/// the other in the half.
+/// the blocks inside a K tile; the engine spills them to DRAM where they
+/// exceed half the output buffer at its accumulator bytes, which the top
+/// refuses apart, `stream_check.rs`); with one, the top stages the N
+/// tile's blocks one after the other in the half.
 pub fn refuses(s: &StreamPlan, half: u64) -> Option<String> {
     let nt = s.tiles.iter().map(|t| t.groups).max().unwrap_or(1);
     if nt <= 1 || !s.streams_input() {
@@ -78,8 +78,8 @@ pub fn refuses(s: &StreamPlan, half: u64) -> Option<String> {
             format!(
                 "weights outer the partial sums of an N tile of {nt} groups for all {m} tokens \
                  ({} output words) stay in the output buffer through its {} K tiles, over a \
-                 staging half ({half} words): the engine spills them to DRAM between the K \
-                 tiles, which the top does not build",
+                 staging half ({half} words of 32-bit accumulators), which the top does not \
+                 build",
                 nt * m,
                 s.k_tiles,
             )

@@ -215,8 +215,36 @@ impl StreamPlan {
         let out_spill = m * n * 4 > act_cap;
         let w_all: u64 = groups.iter().map(|&(_, gl)| wb(gl, k)).sum();
         let (ng, nb) = (groups.len() as u64, blocks.len() as u64);
-        let weights_outer = w_all + if on_chip { 0 } else { ng * in_bytes };
-        let tokens_outer = w_all * nb + if on_chip { 0 } else { in_bytes };
+        let acc_bytes = u64::from(p.tile.acc_bits.div_ceil(8));
+        let nk = k_tiles.len() as u64;
+        // the partial sums live through the K tiles: a block's tokens
+        // outer, all the layer's weights outer (every block computes a K
+        // tile before any computes the next); they spill past a half
+        let spills =
+            |live: u64, gl: u64| nk > 1 && live * gl * acc_bytes > bufs.outputs.tile_bytes();
+        let spill_bytes = |weights_first: bool| -> u64 {
+            let mut b = 0;
+            for &(_, tokens) in &blocks {
+                for &(_, gl) in &groups {
+                    if spills(if weights_first { m } else { tokens }, gl) {
+                        b += tokens * gl * acc_bytes;
+                    }
+                }
+            }
+            2 * b * nk.saturating_sub(1)
+        };
+        let weights_outer = w_all
+            + if on_chip {
+                0
+            } else {
+                ng * in_bytes + spill_bytes(true)
+            };
+        let tokens_outer = w_all * nb
+            + if on_chip {
+                0
+            } else {
+                in_bytes + spill_bytes(false)
+            };
         let order = if on_chip {
             Order::OnChip
         } else {
@@ -231,10 +259,14 @@ impl StreamPlan {
                 Order::WeightsOuter
             }
         };
-        let acc_bytes = u64::from(p.tile.acc_bits.div_ceil(8));
-        let nk = k_tiles.len() as u64;
-        let spill_of =
-            |tokens: u64, gl: u64| nk > 1 && tokens * gl * acc_bytes > bufs.outputs.tile_bytes();
+        let live = |tokens: u64| {
+            if order == Order::TokensOuter {
+                tokens
+            } else {
+                m
+            }
+        };
+        let spill_of = |tokens: u64, gl: u64| spills(live(tokens), gl);
         let tile = |bi: usize, (n0, gl): (u64, u64), ki: usize, weights: bool, acts: u64| {
             let (m0, tokens) = blocks[bi];
             let (kb, ch) = k_tiles[ki];
