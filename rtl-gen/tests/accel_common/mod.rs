@@ -146,3 +146,18 @@ pub fn assert_stored_exact(
     );
     assert_eq!((r.results, r.wrong_results), (results, 0));
 }
+
+/// Asserts that the check's refusal `msg` names the engine's spill of
+/// `bytes` of partial sums and that the top does not build it.
+pub fn assert_spill_refused(msg: &str, bytes: u64) {
+    assert!(
+        msg.contains(&format!(
+            "the partial sums spilled ({bytes} B written and read back)"
+        )),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("the top does not spill partial sums to DRAM"),
+        "{msg}"
+    );
+}

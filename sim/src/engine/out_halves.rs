@@ -109,8 +109,9 @@ mod tests {
     /// One operator of `count` tiles on the array, each computing 10 cycles
     /// and storing 512 bytes, on a DRAM of 51.2 bytes a cycle and 100
     /// cycles' latency (edge-xnor's): a store takes 110 cycles from its
-    /// issue, longer than the next two tiles' compute.
-    fn run(count: u64, double: bool) -> crate::engine::Timeline {
+    /// issue, longer than the next two tiles' compute. Returns the design,
+    /// the plan and its graph.
+    fn stored_tiles(count: u64, double: bool) -> (crate::Accelerator, [OpPlan; 1], OpGraph) {
         let mut arch = preset("edge-xnor").unwrap();
         arch.buffers.outputs.double_buffered = double;
         let mut tiles = Tiles::new();
@@ -137,7 +138,13 @@ mod tests {
             ops: vec![Op::linear("x", 1, 8, 1, Precision::Binary)],
         };
         let graph = OpGraph::new(&trace).unwrap();
-        crate::engine::run(&arch, &[plan], &graph, true)
+        (arch, [plan], graph)
+    }
+
+    /// [`stored_tiles`] run with fast-forward.
+    fn run(count: u64, double: bool) -> crate::engine::Timeline {
+        let (arch, plans, graph) = stored_tiles(count, double);
+        crate::engine::run(&arch, &plans, &graph, true)
     }
 
     #[test]
@@ -168,33 +175,7 @@ mod tests {
         // a long run of identical stalled tiles: fast-forward's jumps give
         // the cycle-by-cycle result (every other tile waits for the store
         // two before it)
-        let mut arch = preset("edge-xnor").unwrap();
-        arch.buffers.outputs.double_buffered = true;
-        let mut tiles = Tiles::new();
-        let t = TileWork {
-            load: 0,
-            load_after_producers: false,
-            busy: 10,
-            sram_stall: 0,
-            store: 512,
-        };
-        tiles.push(t, 200);
-        let plan = OpPlan {
-            choice: None,
-            depth: None,
-            unit: Unit::Array,
-            tiles,
-            drain: 0,
-            activity: Default::default(),
-            macs: 0,
-            note: String::new(),
-        };
-        let trace = Trace {
-            meta: TraceMeta::default(),
-            ops: vec![Op::linear("x", 1, 8, 1, Precision::Binary)],
-        };
-        let graph = OpGraph::new(&trace).unwrap();
-        let plans = [plan];
+        let (arch, plans, graph) = stored_tiles(200, true);
         let fast = crate::engine::run(&arch, &plans, &graph, true);
         let slow = crate::engine::run(&arch, &plans, &graph, false);
         assert_eq!(fast.cycles, slow.cycles);
