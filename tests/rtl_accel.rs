@@ -43,15 +43,13 @@ fn lanes_x16(d: &std::path::Path, name: &str, lanes: u32, weight_kib: u32) -> Pa
     p
 }
 
+/// Stops the test unless the DRAM model's C library the CLI links into its
+/// testbenches is built from the sources at hand.
 fn dram_lib() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    if !root.join("target/release/libonebit_dram.a").exists() {
-        let st = std::process::Command::new(env!("CARGO"))
-            .args(["build", "--release", "-p", "onebit-dram-cabi"])
-            .current_dir(&root)
-            .status()
-            .expect("cargo runs");
-        assert!(st.success());
+    let lib = root.join("target/release/libonebit_dram.a");
+    if let Some(why) = rtl_gen::accel::dram_lib::stale(&lib, &root) {
+        panic!("{why}");
     }
 }
 
@@ -81,6 +79,14 @@ fn refused(args: &[&str], reason: &str) {
     let o = onebit(args);
     assert_eq!(o.status.code(), Some(2), "{}{}", stdout(&o), stderr(&o));
     assert!(stderr(&o).contains(reason), "{}", stderr(&o));
+}
+
+/// The arguments of `onebit rtl check --top accel --arch ARCH --trace TRACE
+/// --ops OPS`, for the trace checks to add their flags to.
+fn trace_check<'a>(arch: &'a str, trace: &'a str, ops: &'a str) -> Vec<&'a str> {
+    vec![
+        "rtl", "check", "--top", "accel", "--arch", arch, "--trace", trace, "--ops", ops,
+    ]
 }
 
 /// The summary of each layer `shapeI` in the output of a `--trace` check
@@ -150,20 +156,13 @@ fn check_is_exact_and_refusals_exit_2() {
     // 4 x 128 x 24, and N = 20 not a multiple of the lanes: both layers
     // exact from one build
     let tp = layers_trace(&d, &[(4, 128, 24), (2, 128, 20)]);
-    let o = onebit(&[
-        "rtl",
-        "check",
-        "--top",
-        "accel",
-        "--arch",
-        a,
-        "--trace",
-        tp.to_str().unwrap(),
-        "--ops",
-        "2",
-        "--seed",
-        "3",
-    ]);
+    let o = onebit(
+        &[
+            &trace_check(a, tp.to_str().unwrap(), "2")[..],
+            &["--seed", "3"],
+        ]
+        .concat(),
+    );
     let s = stdout(&o);
     assert!(o.status.success(), "{s}{}", stderr(&o));
     let l = layer_sections(&s, 2);
@@ -433,19 +432,7 @@ fn trace_runs_as_one_chain() {
     .expect("trace");
     let tp = d.join("qkvo.trace");
     std::fs::write(&tp, workloads::trace::write(&t)).expect("write trace");
-    let args = [
-        "rtl",
-        "check",
-        "--top",
-        "accel",
-        "--arch",
-        a,
-        "--trace",
-        tp.to_str().unwrap(),
-        "--ops",
-        "4",
-        "--chain",
-    ];
+    let args = [&trace_check(a, tp.to_str().unwrap(), "4")[..], &["--chain"]].concat();
     let o = onebit(&args);
     let s = stdout(&o);
     assert!(o.status.success(), "{s}{}", stderr(&o));
@@ -492,19 +479,13 @@ fn trace_dependency_runs_as_a_dependent_descriptor() {
     let d = dir("chain-dep");
     let arch = design16(&d);
     let tp = kvo_trace(&d);
-    let o = onebit(&[
-        "rtl",
-        "check",
-        "--top",
-        "accel",
-        "--arch",
-        arch.to_str().unwrap(),
-        "--trace",
-        tp.to_str().unwrap(),
-        "--ops",
-        "3",
-        "--chain",
-    ]);
+    let o = onebit(
+        &[
+            &trace_check(arch.to_str().unwrap(), tp.to_str().unwrap(), "3")[..],
+            &["--chain"],
+        ]
+        .concat(),
+    );
     let s = stdout(&o);
     assert_eq!(o.status.code(), Some(0), "{s}{}", stderr(&o));
     assert!(
@@ -530,18 +511,7 @@ fn trace_dependency_without_forwarding_is_refused() {
     let d = dir("chain-dep-refused");
     let arch = lanes_x16(&d, "cli_accel32", 32, 8);
     let tp = kvo_trace(&d);
-    let base = [
-        "rtl",
-        "check",
-        "--top",
-        "accel",
-        "--arch",
-        arch.to_str().unwrap(),
-        "--trace",
-        tp.to_str().unwrap(),
-        "--ops",
-        "3",
-    ];
+    let base = trace_check(arch.to_str().unwrap(), tp.to_str().unwrap(), "3");
     let mut args = base.to_vec();
     args.push("--chain");
     let o = onebit(&args);
@@ -596,18 +566,7 @@ fn a_streamed_input_and_stored_outputs_check_exact_weights_outer_exits_2() {
         &d,
         &[(40, 512, 64), (64, 512, 128), (64, 512, 8), (64, 1024, 8)],
     );
-    let o = onebit(&[
-        "rtl",
-        "check",
-        "--top",
-        "accel",
-        "--arch",
-        a,
-        "--trace",
-        tp.to_str().unwrap(),
-        "--ops",
-        "4",
-    ]);
+    let o = onebit(&trace_check(a, tp.to_str().unwrap(), "4"));
     let s = stdout(&o);
     assert!(o.status.success(), "{s}{}", stderr(&o));
     let l = layer_sections(&s, 4);
@@ -719,18 +678,7 @@ fn chain_writes_int8_outputs() {
     let d = dir("chain-int8");
     let arch = design16(&d);
     let tp = kvo_trace(&d);
-    let base = [
-        "rtl",
-        "check",
-        "--top",
-        "accel",
-        "--arch",
-        arch.to_str().unwrap(),
-        "--trace",
-        tp.to_str().unwrap(),
-        "--ops",
-        "3",
-    ];
+    let base = trace_check(arch.to_str().unwrap(), tp.to_str().unwrap(), "3");
     let mut args = base.to_vec();
     args.extend(["--int8-out", "4"]);
     refused(&args, "add --chain");

@@ -467,10 +467,14 @@ pub fn simulate(
     )?;
     let run_s = t.elapsed().as_secs_f64();
     if !ran.success {
+        let mut output = tail(&ran.text(), 40);
+        if output.contains("the DRAM model refused the design") {
+            output = format!("{output}\n{}", super::dram_lib::REFUSAL_HINT);
+        }
         return Err(RtlError::ToolFailed {
             tool: "the accelerator's testbench".into(),
             what: "simulate the accelerator".into(),
-            output: tail(&ran.text(), 40),
+            output,
         });
     }
     let text = std::fs::read_to_string(&result).map_err(|e| RtlError::io(&result, e))?;

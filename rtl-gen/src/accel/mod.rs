@@ -50,6 +50,7 @@ pub mod check;
 pub mod collector;
 pub mod cursor;
 pub mod dma;
+pub mod dram_lib;
 pub mod forward;
 pub mod fw_columns;
 pub mod harness;

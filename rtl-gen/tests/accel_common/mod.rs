@@ -25,17 +25,14 @@ pub fn small(lanes: u32, width: u32, double: bool) -> Accelerator {
 }
 
 /// Check options with the shared build cache (`target/tmp/accel-cache`)
-/// and the DRAM library built on demand.
+/// and the DRAM library, which must be built from the sources at hand
+/// (`cargo test --workspace` builds it; else the test stops with the
+/// command).
 pub fn opts() -> rtl_gen::accel::check::AccelOptions {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let lib = root.join("target/release/libonebit_dram.a");
-    if !lib.exists() {
-        let st = std::process::Command::new(env!("CARGO"))
-            .args(["build", "--release", "-p", "onebit-dram-cabi"])
-            .current_dir(&root)
-            .status()
-            .expect("cargo runs");
-        assert!(st.success(), "building onebit-dram-cabi failed");
+    if let Some(why) = rtl_gen::accel::dram_lib::stale(&lib, &root) {
+        panic!("{why}");
     }
     rtl_gen::accel::check::AccelOptions {
         cache: Some(root.join("target/tmp/accel-cache")),
