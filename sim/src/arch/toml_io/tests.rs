@@ -362,131 +362,64 @@ fn numeric_ranges() {
 
 #[test]
 fn precisions_per_reduction() {
-    type Edit = fn(&mut Accelerator);
+    /// The key a case sets.
+    #[derive(Clone, Copy)]
+    enum Key {
+        Acts,
+        Weights,
+        Vector,
+        Attention,
+    }
+    use Key::*;
+    use Precision as P;
+    use Reduction::{AdderTree as Tree, Mac, Popcount as Pop};
     let adder_acts = "int2..int8";
     let pop_acts = "int2..int8, binary, binary01";
     let mac_acts = "int4..int8, fp16, bf16";
     let low_w = "ternary, ternary-packed, binary, binary01";
     let mac_w = "int4, int8, fp16, bf16";
-    let cases: &[(&str, &str, Edit, &str)] = &[
-        (
-            "array.activations",
-            "\"fp16\"",
-            |a| a.array.activations = Precision::Fp16,
-            adder_acts,
-        ),
-        (
-            "array.activations",
-            "\"binary\"",
-            |a| a.array.activations = Precision::Binary,
-            adder_acts,
-        ),
-        (
-            "array.activations",
-            "\"int1\"",
-            |a| a.array.activations = Precision::Int(1),
-            adder_acts,
-        ),
-        (
-            "array.activations",
-            "\"int16\"",
-            |a| a.array.activations = Precision::Int(16),
-            adder_acts,
-        ),
-        (
-            "array.weights",
-            "\"int8\"",
-            |a| a.array.weights = Precision::INT8,
-            low_w,
-        ),
-        (
-            "array.weights",
-            "\"fp16\"",
-            |a| a.array.weights = Precision::Fp16,
-            low_w,
-        ),
-        (
-            "array.activations",
-            "\"fp16\"",
-            |a| {
-                a.array.reduction = Reduction::Popcount;
-                a.array.activations = Precision::Fp16;
-            },
-            pop_acts,
-        ),
-        (
-            "array.weights",
-            "\"int4\"",
-            |a| {
-                a.array.reduction = Reduction::Popcount;
-                a.array.weights = Precision::INT4;
-            },
-            low_w,
-        ),
-        (
-            "array.activations",
-            "\"int2\"",
-            |a| {
-                a.array.reduction = Reduction::Mac;
-                a.array.activations = Precision::Int(2);
-            },
-            mac_acts,
-        ),
-        (
-            "array.activations",
-            "\"binary\"",
-            |a| {
-                a.array.reduction = Reduction::Mac;
-                a.array.activations = Precision::Binary;
-            },
-            mac_acts,
-        ),
-        (
-            "array.weights",
-            "\"ternary\"",
-            |a| {
-                a.array.reduction = Reduction::Mac;
-                a.array.weights = Precision::Ternary;
-            },
-            mac_w,
-        ),
-        (
-            "array.weights",
-            "\"int6\"",
-            |a| {
-                a.array.reduction = Reduction::Mac;
-                a.array.weights = Precision::Int(6);
-            },
-            mac_w,
-        ),
-        (
-            "vector.precision",
-            "\"int4\"",
-            |a| a.vector.precision = Precision::INT4,
-            "fp16, bf16, fp32, int8..int32",
-        ),
-        (
-            "vector.precision",
-            "\"ternary\"",
-            |a| a.vector.precision = Precision::Ternary,
-            "fp16, bf16, fp32, int8..int32",
-        ),
-        (
-            "attention.precision",
-            "\"int4\"",
-            |a| a.attention.precision = Precision::INT4,
-            "fp16, bf16, fp32, int8",
-        ),
-        (
-            "attention.precision",
-            "\"int16\"",
-            |a| a.attention.precision = Precision::Int(16),
-            "fp16, bf16, fp32, int8",
-        ),
+    let vector = "fp16, bf16, fp32, int8..int32";
+    let attention = "fp16, bf16, fp32, int8";
+    let cases: &[(Reduction, Key, Precision, &str)] = &[
+        (Tree, Acts, P::Fp16, adder_acts),
+        (Tree, Acts, P::Binary, adder_acts),
+        (Tree, Acts, P::Int(1), adder_acts),
+        (Tree, Acts, P::Int(16), adder_acts),
+        (Tree, Weights, P::INT8, low_w),
+        (Tree, Weights, P::Fp16, low_w),
+        (Pop, Acts, P::Fp16, pop_acts),
+        (Pop, Weights, P::INT4, low_w),
+        (Mac, Acts, P::Int(2), mac_acts),
+        (Mac, Acts, P::Binary, mac_acts),
+        (Mac, Weights, P::Ternary, mac_w),
+        (Mac, Weights, P::Int(6), mac_w),
+        (Tree, Vector, P::INT4, vector),
+        (Tree, Vector, P::Ternary, vector),
+        (Tree, Attention, P::INT4, attention),
+        (Tree, Attention, P::Int(16), attention),
     ];
-    for (key, value, edit, allowed) in cases {
-        let e = refused(edit);
-        check(&e, key, value, &["is not accepted", allowed]);
+    for &(reduction, key, precision, allowed) in cases {
+        let e = refused(|a| {
+            a.array.reduction = reduction;
+            match key {
+                Acts => a.array.activations = precision,
+                Weights => a.array.weights = precision,
+                Vector => a.vector.precision = precision,
+                Attention => a.attention.precision = precision,
+            }
+        });
+        let name = match key {
+            Acts => "array.activations",
+            Weights => "array.weights",
+            Vector => "vector.precision",
+            Attention => "attention.precision",
+        };
+        check(
+            &e,
+            name,
+            &format!("\"{precision}\""),
+            &["is not accepted", allowed],
+        );
     }
     // accepted combinations
     let mut a = base();
