@@ -49,7 +49,7 @@ fn a_fill_faster_than_the_banks_is_refused_with_the_figures() {
             "{w}"
         );
         assert!(
-            w.contains("(3.2 input words of 128 bits a cycle, 4 a beat)"),
+            w.contains("(3.2 128-bit input words a cycle, 4 a beat)"),
             "{w}"
         );
     }

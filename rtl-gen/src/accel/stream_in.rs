@@ -104,7 +104,7 @@ pub fn refuses_fill(p: &AccelParams) -> Option<String> {
          (the lesser of the DRAM's sustained {} B a cycle and the bus's {}-byte beat a cycle), \
          more than the {} banks \
          x {} B = {} B a cycle this design's activation buffer moves: no write port of that \
-         buffer keeps the engine's timing ({} input words of {} bits a cycle, {} a beat)",
+         buffer keeps the engine's timing ({} {}-bit input words a cycle, {} a beat)",
         fill.bytes_per_cycle(),
         sim::memory::DramChannel::new(&p.arch)
             .rate
