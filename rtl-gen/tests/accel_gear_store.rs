@@ -76,7 +76,8 @@ fn a_store_packed_over_its_queue_is_caught() {
 
 /// The presets' stored prefills that stay out are refused with the
 /// reason before anything is built: vitallm's streamed input (a 128-bit
-/// input word, the splitter). (edge-w4a8's and edge-w8a8's stores of
+/// input word, whose rows the engine writes faster than the activation
+/// buffer's banks move: `accel_stream_words.rs`). (edge-w4a8's and edge-w8a8's stores of
 /// 1,500 and 1,300 bytes, not whole beats, are strobed: `accel_strobes.rs`.)
 #[test]
 fn preset_prefills_that_stay_out_are_refused() {

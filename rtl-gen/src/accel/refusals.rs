@@ -18,6 +18,12 @@ impl AccelParams {
     /// splitter holds the bus a beat's words), whatever the weight words.
     pub fn refuses_gear(&self, n: u64, streams: bool) -> Option<String> {
         let db = u64::from(self.axi_bits);
+        if let Some(w) = streams
+            .then(|| super::stream_in::refuses_fill(self))
+            .flatten()
+        {
+            return Some(w);
+        }
         if self.asplit() && streams {
             return Some(format!(
                 "the engine streams this layer's input with its weight tiles, and the top's \

@@ -107,6 +107,9 @@ pub fn takes_plan(
         return why("the top does not spill partial sums to DRAM".into());
     }
     if s.streams_input() {
+        if let Some(w) = stream_in::refuses_fill(p) {
+            return why(w);
+        }
         if !stream_in::built(p) {
             return why(format!(
                 "a streamed input needs a double-buffered activation buffer and input words of \

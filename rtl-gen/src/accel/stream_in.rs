@@ -33,6 +33,7 @@ use super::build::{
 };
 use super::params::AccelParams;
 use crate::ir::{Expr, Stmt};
+use sim::memory::rate::Rate;
 
 /// The descriptor's flags bit of a streamed input (bit 1).
 pub const STREAM_FLAG: u64 = 0x2;
@@ -66,6 +67,56 @@ pub fn built(p: &AccelParams) -> bool {
     p.arch.buffers.activations.double_buffered
         && p.act_words >= 2
         && p.aword_bits().is_multiple_of(p.axi_bits)
+}
+
+/// The engine's rate of a streamed input's rows into the activation
+/// buffer, in bytes a cycle: they arrive with the tile's transfer at the
+/// DRAM's sustained rate, or a beat a cycle where the bus is the narrower
+/// (the engine bounds a buffer's reads by its banks, `SramPort`, not its
+/// fills).
+pub fn fill_rate(p: &AccelParams) -> Rate {
+    let dram = sim::memory::DramChannel::new(&p.arch).rate;
+    Rate::new(u128::from(p.beat_bytes()), 1).map_or(dram, |bus| dram.min(bus))
+}
+
+/// Why no write port of the design's activation buffer keeps the engine's
+/// timing of a streamed input not built for its input word (`None`:
+/// built, not built for another reason, or the buffer's banks take the
+/// engine's rate): the buffer's banks move
+/// `banks x bank_bytes` bytes a cycle ("each bank reads or writes"), and
+/// the engine writes the rows at [`fill_rate`]; where that is more, the
+/// rows cannot enter the buffer the design describes at the engine's
+/// timing, whatever the word gatherer (the engine is not fitted to it,
+/// nor the top to the engine).
+pub fn refuses_fill(p: &AccelParams) -> Option<String> {
+    let a = &p.arch.buffers.activations;
+    // (only the input word keeps it from being built)
+    if built(p) || !a.double_buffered || p.act_words < 2 {
+        return None;
+    }
+    let port = Rate::new(u128::from(a.bytes_per_cycle()), 1)?;
+    let fill = fill_rate(p);
+    if !port.less_than(fill) {
+        return None;
+    }
+    Some(format!(
+        "the engine writes a streamed input's rows into the activation buffer at {} B a cycle \
+         (the lesser of the DRAM's sustained {} B a cycle and the bus's {}-byte beat a cycle), \
+         more than the {} banks \
+         x {} B = {} B a cycle this design's activation buffer moves: no write port of that \
+         buffer keeps the engine's timing ({} {}-bit input words a cycle, {} a beat)",
+        fill.bytes_per_cycle(),
+        sim::memory::DramChannel::new(&p.arch)
+            .rate
+            .bytes_per_cycle(),
+        p.beat_bytes(),
+        a.banks,
+        a.bank_bytes,
+        a.bytes_per_cycle(),
+        fill.bytes_per_cycle() * 8.0 / f64::from(p.aword_bits()),
+        p.aword_bits(),
+        f64::from(p.axi_bits) / f64::from(p.aword_bits()),
+    ))
 }
 
 /// Flags bits the top takes for the streamed input (none when not built).
