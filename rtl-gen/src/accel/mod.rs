@@ -64,6 +64,7 @@ pub mod ntile;
 pub mod ntile_store;
 pub mod ntile_stream;
 pub mod params;
+pub mod partial_spill;
 pub mod partition;
 pub mod refusals;
 pub mod regs;

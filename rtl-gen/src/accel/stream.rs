@@ -41,7 +41,8 @@
 //! the cursors step `(group, K tile, block)`, every tile loads its block's
 //! K range, `stream_in.rs`; several groups with the outputs stored per
 //! tile); both orders' blocks a loop of one descriptor (`block_loop.rs`);
-//! spilled partial sums are not built.
+//! spilled partial sums are not built (`partial_spill.rs`: the engine reads
+//! them back from bytes no store wrote).
 
 use super::mapping::TopMapping;
 use super::params::AccelParams;

@@ -103,8 +103,8 @@ pub fn takes_plan(
             super::store_out::half(p)
         ));
     }
-    if s.partial_spill {
-        return why("the top does not spill partial sums to DRAM".into());
+    if let Some(w) = super::partial_spill::refusal(s) {
+        return why(w);
     }
     if s.streams_input() {
         if let Some(w) = stream_in::refuses_fill(p) {
