@@ -116,7 +116,12 @@ fn int8_partial_sums_over_the_half_are_spilled_by_the_engine() {
     let shape = (34, 256, 32);
     let tm = weights_outer(4, 2, 2);
     let s = StreamPlan::mapped(&p, shape, &tm);
-    assert_eq!((s.groups, s.k_tiles, s.blocks), (2, 4, 17), "{}", s.describe());
+    assert_eq!(
+        (s.groups, s.k_tiles, s.blocks),
+        (2, 4, 17),
+        "{}",
+        s.describe()
+    );
     assert!(s.partial_spill, "{}", s.describe());
     let spilled: u64 = s.tiles.iter().map(|t| t.partial_out).sum();
     assert_eq!(spilled, 2 * 34 * 16 * 4 * 3);
@@ -170,7 +175,12 @@ fn narrower_accumulators_the_engine_keeps_are_refused() {
     assert_eq!(p.tile.acc_bits, 24);
     let shape = (40, 256, 16);
     let s = StreamPlan::mapped(&p, shape, &weights_outer(8, 2, 2));
-    assert_eq!((s.groups, s.k_tiles, s.blocks), (1, 2, 20), "{}", s.describe());
+    assert_eq!(
+        (s.groups, s.k_tiles, s.blocks),
+        (1, 2, 20),
+        "{}",
+        s.describe()
+    );
     assert!(40 * 16 * 3 <= p.arch.buffers.outputs.tile_bytes());
     assert!(!s.partial_spill, "{}", s.describe());
     let msg = takes_plan(&p, &s, shape).expect_err("refused");
