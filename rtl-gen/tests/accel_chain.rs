@@ -73,7 +73,12 @@ fn single_buffer_refetches_at_the_boundary() {
 fn dependent_layer_waits_for_its_producer() {
     for (arch, axi, v_end) in [
         (small(8, 16, true), 64, 568),
-        (banked(small(8, 16, true)), 64, 571),
+        // the 64-bit bus (8 B a cycle) is narrower than the LPDDR5's 12.8:
+        // a transfer's beats start at its first burst's data (the banked
+        // model's command timing), no longer at its issue, so the weights
+        // the bus carries arrive later: 573, where taking the first data
+        // as the issue gave 571
+        (banked(small(8, 16, true)), 64, 573),
     ] {
         let p = AccelParams::new(&arch, axi).expect("builds");
         let (dep, _) = engine_chain(&p, &qkvo(16, true)).expect("chain");

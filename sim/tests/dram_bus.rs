@@ -120,3 +120,90 @@ fn fast_forward_with_a_bus_agrees_with_stepping() {
         "{cycles:?}"
     );
 }
+
+/// edge-w8a8 on one DDR4-3200 channel (the banked model; tCK 625 ps,
+/// 64-byte bursts, 25.6 GB/s against the 1 GHz accelerator).
+fn ddr4(bus_bits: Option<u32>) -> Dram {
+    let mut a = preset("edge-w8a8").expect("the preset");
+    a.dram.model = sim::arch::DramModelKind::Banked;
+    a.dram.preset = Some("ddr4-3200".into());
+    a.dram.channels = Some(1);
+    a.dram.mapping = Some(sim::memory::banked::Mapping::RoCoBaRaCh);
+    a.dram.bandwidth_gbps = a.dram.derived_gbps().expect("the device's rate");
+    a.dram.bus_bits = bus_bits;
+    Dram::new(&a, &[65536, 4096], false)
+}
+
+/// With the banked model the bus starts a transfer's beats at the DRAM's
+/// first data, the cycle its first burst has completed, not at its issue.
+/// A load of 4,096 bytes to closed rows: the ACT at DRAM cycle 1 (the
+/// controller's cycle after the request enters its queue), the RD tRCD = 22
+/// later, the data back tCL = 22 plus BL8's 4 cycles after it: DRAM cycle
+/// 49, 30.625 ns, accelerator cycle 31; the 512 beats of 8 bytes then take
+/// cycles 31..=542. A store's first data is its first burst's WR (the
+/// banked model's completion of a write burst): a 36-byte store at 1 MiB
+/// touches 5 beats, from there.
+#[test]
+fn the_banked_model_starts_the_beats_at_its_first_data() {
+    let mut d = ddr4(Some(64));
+    let mut plain = ddr4(None);
+    assert_eq!(d.load(0, 0, 4096), 543);
+    assert_eq!(d.last_first_data(), 31);
+    assert_eq!(plain.load(0, 0, 4096), 189);
+    assert_eq!(plain.last_first_data(), 31);
+    assert_eq!(d.next_store_addr(), 1 << 20);
+    let s = d.store(600, 1, 36);
+    let first = d.last_first_data();
+    assert!(first > 600, "{first}");
+    let dram = plain.store(600, 1, 36);
+    assert_eq!(plain.last_first_data(), first);
+    assert!(dram < first + 5, "{dram}");
+    assert_eq!(s, first + 5, "first data {first}");
+}
+
+/// Over a stream of loads and stores of every alignment the bus times each
+/// transfer from the banked model's own first data and completion (the
+/// same model without the bus): beats on its direction's channel from the
+/// later of its first data and the channel's free cycle, done no earlier
+/// than the DRAM; no first data is before the issue (a store's first burst
+/// that merges with a queued write is done as it enters).
+#[test]
+fn the_bus_follows_the_banked_first_data_on_a_stream() {
+    let mut d = ddr4(Some(64));
+    let mut plain = ddr4(None);
+    let (mut read_free, mut write_free) = (0u64, 0u64);
+    let mut now = 0;
+    let mut later = 0;
+    for k in 0..60u64 {
+        let bytes = 64 + 37 * k;
+        let write = k % 3 == 2;
+        let addr = if write {
+            d.next_store_addr()
+        } else {
+            d.next_load_addr(0)
+        };
+        let (got, dram) = if write {
+            (d.store(now, 1, bytes), plain.store(now, 1, bytes))
+        } else {
+            (d.load(now, 0, bytes), plain.load(now, 0, bytes))
+        };
+        let first = d.last_first_data();
+        assert_eq!(first, plain.last_first_data(), "transfer {k}");
+        assert!(
+            first >= now && first <= dram,
+            "transfer {k}: {now} {first} {dram}"
+        );
+        later += u64::from(first > now);
+        let beats = (addr + bytes - 1) / 8 - addr / 8 + 1;
+        let free = if write {
+            &mut write_free
+        } else {
+            &mut read_free
+        };
+        let want = dram.max(first.max(*free) + beats);
+        *free = want;
+        assert_eq!(got, want, "transfer {k}");
+        now += 150;
+    }
+    assert!(later > 50, "{later} of 60 first data after the issue");
+}

@@ -1,5 +1,6 @@
-//! The banked DRAM's memoized transfers give the same completions and the
-//! same account as simulating every transfer cycle by cycle: random small
+//! The banked DRAM's memoized transfers give the same first data, the same
+//! completions and the same account as simulating every transfer cycle by
+//! cycle: random small
 //! systems (every preset, 1 to 4 channels, both mappings, all-bank,
 //! per-bank or no refresh, open or closed page, small queues) under random
 //! request streams (loads and stores, repeated tile patterns so that states
@@ -55,8 +56,8 @@ fn run(a: &mut BankedChannel, b: &mut BankedChannel, pattern: &[Tile], reps: u32
                 load += bytes;
                 load - bytes
             };
-            let x = a.issue(now, bytes, addr, write);
-            let y = b.issue(now, bytes, addr, write);
+            let x = a.issue_span(now, bytes, addr, write);
+            let y = b.issue_span(now, bytes, addr, write);
             assert_eq!(x, y, "repetition {r}, transfer {k}");
             assert_eq!(a.busy_until(), b.busy_until());
         }
@@ -238,15 +239,15 @@ fn run_ahead(
     let mut now = 0u64;
     let mut load = 0u64;
     for r in 0..reps {
-        let x = a.issue(now, tile, load, false);
-        let y = b.issue(now, tile, load, false);
+        let x = a.issue_span(now, tile, load, false);
+        let y = b.issue_span(now, tile, load, false);
         assert_eq!(x, y, "repetition {r}, stream");
         load += tile;
         let off = ahead[r as usize % ahead.len()];
         let write = store && r % 3 == 1;
         now += 40;
-        let x = a.issue(now, probe, load + off, write);
-        let y = b.issue(now, probe, load + off, write);
+        let x = a.issue_span(now, probe, load + off, write);
+        let y = b.issue_span(now, probe, load + off, write);
         assert_eq!(x, y, "repetition {r}, probe");
         assert_eq!(a.busy_until(), b.busy_until());
         now += 60;

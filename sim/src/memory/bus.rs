@@ -9,8 +9,9 @@
 //! byte (a start or an end inside a beat moves that beat whole, strobed).
 //!
 //! Its beats go on the channel once the channel is free and no earlier than
-//! the DRAM's first data for the transfer (the cycle the DRAM model starts
-//! serving it), back to back: the transfer completes at the later of the
+//! the DRAM's first data for the transfer (the cycle the transaction model
+//! starts serving it; the cycle the banked model's first burst of it has
+//! completed), back to back: the transfer completes at the later of the
 //! DRAM's completion and the cycle after its last beat. A bus at least as
 //! fast as the DRAM never delays a transfer whose beats fit its DRAM time.
 

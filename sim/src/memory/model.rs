@@ -44,6 +44,8 @@ pub struct Dram {
     store_next: u64,
     record: Option<Vec<Transfer>>,
     issued: u64,
+    /// The DRAM's first data of the last transfer.
+    first: u64,
 }
 
 const REGION_ALIGN: u64 = 4096;
@@ -89,6 +91,7 @@ impl Dram {
             store_next,
             record: record.then(Vec::new),
             issued: 0,
+            first: 0,
         }
     }
 
@@ -103,15 +106,16 @@ impl Dram {
             });
         }
         // the DRAM's first data: the transaction model's start; the banked
-        // model's commands are in its timing, so no earlier than the issue
-        let first = match &self.model {
-            Model::Transaction(c) => c.first_data(now),
-            Model::Banked(_) => now,
+        // model's first burst completed (its commands' timing: ACT, tRCD,
+        // RD, tCL and the burst for a read to a closed row)
+        let (first, end) = match &mut self.model {
+            Model::Transaction(c) => (c.first_data(now), c.issue(now, bytes)),
+            Model::Banked(b) => {
+                let s = b.issue_span(now, bytes, addr, write);
+                (s.first, s.done)
+            }
         };
-        let end = match &mut self.model {
-            Model::Transaction(c) => c.issue(now, bytes),
-            Model::Banked(b) => b.issue(now, bytes, addr, write),
-        };
+        self.first = first;
         match &mut self.bus {
             Some(bus) => {
                 let ch = if write { Channel::Write } else { Channel::Read };
@@ -119,6 +123,13 @@ impl Dram {
             }
             None => end,
         }
+    }
+
+    /// The DRAM's first data of the last transfer issued (0 before any): the
+    /// cycle its bus beats may start from (the transaction model's start;
+    /// the banked model's first burst completed).
+    pub fn last_first_data(&self) -> u64 {
+        self.first
     }
 
     /// The address operator `op`'s next load reads from (the placement above).
@@ -215,6 +226,54 @@ impl Dram {
         match &mut self.model {
             Model::Transaction(_) => None,
             Model::Banked(b) => Some(b.finish(end)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::arch::preset;
+
+    /// edge-w8a8 (1 GHz) on one DDR4-3200 channel (tCK 625 ps, 64-byte
+    /// bursts), a 64-bit bus; `memo` off simulates every cycle.
+    fn ddr4(bus_bits: Option<u32>, memo: bool) -> Dram {
+        let mut a = preset("edge-w8a8").expect("the preset");
+        assert_eq!(a.clock_ghz, 1.0);
+        a.dram.model = DramModelKind::Banked;
+        a.dram.preset = Some("ddr4-3200".into());
+        a.dram.channels = Some(1);
+        a.dram.mapping = Some(Mapping::RoCoBaRaCh);
+        a.dram.bus_bits = bus_bits;
+        let mut d = Dram::new(&a, &[1 << 20], false);
+        if !memo {
+            if let Model::Banked(b) = &mut d.model {
+                **b = (**b).clone().without_memo();
+            }
+        }
+        d
+    }
+
+    /// A read to a closed row: it enters the controller's queue at DRAM
+    /// cycle 0 and its ACT issues at the controller's next cycle, 1; the RD
+    /// tRCD = 22 cycles later (JESD79-4 DDR4-3200AA, 22-22-22), at 23; its
+    /// data back tCL = 22 after the RD plus the burst (BL8 at double data
+    /// rate: 4 cycles), DRAM cycle 49: 30.625 ns, accelerator cycle 31.
+    /// From there the 64-bit bus moves the 4,096 bytes' 512 beats one a
+    /// cycle: done at 543, where the DRAM alone has them at 189.
+    #[test]
+    fn a_read_to_a_closed_row_starts_its_beats_at_its_first_burst() {
+        for memo in [true, false] {
+            let mut plain = ddr4(None, memo);
+            let dram_end = plain.load(0, 0, 4096);
+            assert_eq!(plain.last_first_data(), 31, "memo {memo}");
+            // the 63 bursts after the first, one every 4 DRAM cycles (the
+            // data bus's BL8): DRAM cycle 49 + 252 = 301, 188.125 ns
+            assert_eq!(dram_end, 189, "memo {memo}");
+            let mut d = ddr4(Some(64), memo);
+            assert_eq!(d.load(0, 0, 4096), 543, "memo {memo}");
+            assert_eq!(d.last_first_data(), 31);
+            assert_eq!(d.busy_until(), 543);
         }
     }
 }

@@ -38,6 +38,18 @@ struct Feed {
     left: u64,
     /// Latest completion of its requests so far, DRAM cycles.
     last: u64,
+    /// Earliest completion of its requests so far (its first data), DRAM
+    /// cycles; `u64::MAX` before the first.
+    head: u64,
+}
+
+/// A transfer's first data and completion, accelerator cycles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    /// The cycle its first burst has completed (its first data).
+    pub first: u64,
+    /// The cycle its last burst has completed.
+    pub done: u64,
 }
 
 /// A step about to be recorded: its key, each controller's refresh
@@ -257,15 +269,26 @@ impl BankedChannel {
     /// Issues a transfer of `bytes` at `addr` at accelerator cycle `now`;
     /// returns the accelerator cycle at which it has completed.
     pub fn issue(&mut self, now: u64, bytes: u64, addr: u64, write: bool) -> u64 {
+        self.issue_span(now, bytes, addr, write).done
+    }
+
+    /// Issues a transfer as [`BankedChannel::issue`] does; returns both its
+    /// first data (the accelerator cycle its first burst completes: a read
+    /// burst's data returned, `tCL + BL` after its RD, a write burst's WR
+    /// issued) and its completion (its last burst's).
+    pub fn issue_span(&mut self, now: u64, bytes: u64, addr: u64, write: bool) -> Span {
         let n = bytes.div_ceil(self.burst);
         if n == 0 {
-            return now;
+            return Span {
+                first: now,
+                done: now,
+            };
         }
         let start = self.to_dram(now);
         let first = addr / self.burst * self.burst;
         if self.memo.is_none() {
-            let (last, _) = self.simulate(start, n, first, write);
-            return self.to_accel(last).max(now);
+            let (head, last, _) = self.simulate(start, n, first, write);
+            return self.span(now, head, last);
         }
         if start > self.clk {
             self.materialize();
@@ -280,6 +303,7 @@ impl BankedChannel {
             i: 0,
             left: n,
             last: 0,
+            head: u64::MAX,
         };
         self.next_id += n;
         self.requests += n;
@@ -289,7 +313,17 @@ impl BankedChannel {
         }
         self.step(&mut f, true);
         self.busy_until = self.busy_until.max(f.last);
-        self.to_accel(f.last).max(now)
+        self.span(now, f.head, f.last)
+    }
+
+    /// The accelerator cycles of a transfer issued at `now` whose first and
+    /// last bursts completed at DRAM cycles `head` and `last`.
+    fn span(&self, now: u64, head: u64, last: u64) -> Span {
+        let done = self.to_accel(last).max(now);
+        Span {
+            first: self.to_accel(head.min(last)).max(now).min(done),
+            done,
+        }
     }
 
     /// One memoized step of transfer `f`: a chunk (the feed from burst `i`
@@ -411,10 +445,14 @@ impl BankedChannel {
             if ident.wrapping_add(rel) >= f.base {
                 f.left -= 1;
                 f.last = f.last.max(clk0 + at);
+                f.head = f.head.min(clk0 + at);
             }
         }
         if tail {
             f.last = f.last.max(clk0 + o.last);
+            if o.head != u64::MAX {
+                f.head = f.head.min(clk0 + o.head);
+            }
             f.left = 0;
         }
         f.i += o.fed;
@@ -482,6 +520,8 @@ impl BankedChannel {
         let mut log = Vec::new();
         let last0 = f.last;
         f.last = 0;
+        let head0 = f.head;
+        f.head = u64::MAX;
         let end = if tail {
             while f.i < f.n {
                 self.feed_cycle(f, &mut log);
@@ -495,6 +535,8 @@ impl BankedChannel {
         };
         let step_last = f.last;
         f.last = f.last.max(last0);
+        let step_head = f.head;
+        f.head = f.head.min(head0);
         if let Some(m) = self.memo.as_mut() {
             m.misses += 1;
         }
@@ -560,6 +602,11 @@ impl BankedChannel {
             fed: f.i - i0,
             done: if tail { Vec::new().into() } else { done.into() },
             last: step_last.saturating_sub(clk0),
+            head: if step_head == u64::MAX {
+                u64::MAX
+            } else {
+                step_head - clk0
+            },
             horizon,
             stats: stats.into(),
             refresh: after,
@@ -596,6 +643,7 @@ impl BankedChannel {
             if id >= f.base {
                 f.left -= 1;
                 f.last = f.last.max(at);
+                f.head = f.head.min(at);
             }
         }
         self.done.clear();
@@ -615,6 +663,7 @@ impl BankedChannel {
                     if id >= f.base {
                         f.left -= 1;
                         f.last = f.last.max(at);
+                        f.head = f.head.min(at);
                     }
                 }
                 done.clear();
@@ -718,9 +767,10 @@ impl BankedChannel {
     }
 
     /// Feeds the `n` bursts from `first` into the controllers from DRAM
-    /// cycle `start` on and finds the cycle the last one completes; returns
-    /// it and the last cycle simulated (the drain included).
-    fn simulate(&mut self, start: u64, n: u64, first: u64, write: bool) -> (u64, u64) {
+    /// cycle `start` on and finds the cycles the first and the last one
+    /// complete; returns them and the last cycle simulated (the drain
+    /// included).
+    fn simulate(&mut self, start: u64, n: u64, first: u64, write: bool) -> (u64, u64, u64) {
         self.advance_to(start);
         let ch = self.cfg.channels.max(1);
         let base = self.next_id;
@@ -729,6 +779,7 @@ impl BankedChannel {
         let mut i = 0;
         let mut left = n;
         let mut last = 0;
+        let mut head = u64::MAX;
         while i < n {
             self.used.iter_mut().for_each(|u| *u = false);
             while i < n {
@@ -750,6 +801,7 @@ impl BankedChannel {
                 if id >= base {
                     left -= 1;
                     last = last.max(at);
+                    head = head.min(at);
                 }
             }
             self.done.clear();
@@ -765,13 +817,14 @@ impl BankedChannel {
                     if id >= base {
                         left -= 1;
                         last = last.max(at);
+                        head = head.min(at);
                     }
                 }
                 done.clear();
             }
         }
         self.busy_until = self.busy_until.max(last);
-        (last, end)
+        (head, last, end)
     }
 
     /// The accelerator cycle by which every transfer issued so far completes.

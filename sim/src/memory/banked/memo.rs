@@ -41,6 +41,10 @@ pub struct Outcome {
     pub dclk: u64,
     /// The cycle its last burst completed, relative to the start.
     pub last: u64,
+    /// The cycle its first completion of the transfer's bursts came,
+    /// relative to the start (`u64::MAX` for none; kept for a tail, whose
+    /// completions are not listed in `done`).
+    pub head: u64,
     /// Cycles simulated beyond the start (the feed and the drain to the
     /// last completion): no refresh may fall due within them for an
     /// outcome recorded without one.

@@ -28,7 +28,7 @@ pub mod spec;
 pub mod timing;
 pub mod trace;
 
-pub use channel::BankedChannel;
+pub use channel::{BankedChannel, Span};
 pub use controller::{Controller, ControllerConfig, PagePolicy, Stats};
 pub use mapping::Mapping;
 pub use power::{Counts, Energy, EventEnergy};
