@@ -14,8 +14,8 @@
 //! same: for a decode, every token tile), also for a layer whose outputs
 //! are stored per tile with its input on chip (`ntile_store.rs`); a token
 //! tile below the design's (weight-register sub-tiles of fewer tokens,
-//! descriptor word 9's high half, `tokens.rs`, each token block's tokens
-//! in sub-tiles of it where the input streams). For a
+//! descriptor word 9's high half, `tokens.rs`; where the layer's data
+//! moves through DRAM, in token blocks of at most its tokens). For a
 //! layer whose input streams through DRAM it takes the choice's token
 //! block and loop order too (`stream.rs`, [`super::stream::StreamPlan::mapped`]:
 //! blocks of the mapper's tokens, weights outer or tokens outer as it says,
@@ -25,8 +25,8 @@
 //! (with a partial group or a short chunk, on a design without N tiles;
 //! over streamed rows tokens outer or with the outputs on chip,
 //! `stream_check.rs`), packed instances, another prefetch depth than the
-//! design's and another token tile on a top without weight registers'
-//! sub-tiles (the broken token-outer feeder).
+//! design's and a token tile below the design's that splits a streamed
+//! layer's token blocks.
 
 use super::params::AccelParams;
 use crate::error::RtlError;
@@ -243,10 +243,19 @@ fn refuses_choice(
         reuse::token_tile(&p.arch, c, m),
         reuse::token_tile(&p.arch, &fixed, m),
     );
-    // (a token tile below the design's: the descriptor's, `tokens.rs`)
-    if tt != tf && !super::tokens::built(p) {
+    // (a token tile below the design's: the descriptor's, `tokens.rs`;
+    // where the data moves through DRAM, only one that does not split the
+    // choice's token blocks is verified: the sub-tiles are the blocks)
+    let splits_blocks = streamed && (c.block == 0 || c.block > tt);
+    if tt != tf && (!super::tokens::built(p) || splits_blocks) {
         return Some(format!(
-            "a token tile of {tt} (the top's weight registers take sub-tiles of {tf} tokens)"
+            "a token tile of {tt} (the top's weight registers take sub-tiles of {tf} tokens{})",
+            if super::tokens::built(p) {
+                "; a smaller one is verified where the layer's data stays on chip, or in token \
+                 blocks of at most its tokens"
+            } else {
+                ""
+            }
         ));
     }
     if c.k_chunks > p.slot_words {

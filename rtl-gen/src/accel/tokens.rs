@@ -157,7 +157,11 @@ pub fn feeder(p: &AccelParams, o: &mut Body) -> (Vec<Stmt>, Vec<Stmt>) {
         mux(
             n("start_n"),
             tokens(n("vem_m"), kx(0), size("vem_tt")),
-            mux(n("fd_se"), tokens(n("vd_m"), row1, size("vdt_tt")), n("fd_nb")),
+            mux(
+                n("fd_se"),
+                tokens(n("vd_m"), row1, size("vdt_tt")),
+                n("fd_nb"),
+            ),
         ),
     );
     // the row after the current token's (its chunk 0 of the K tile)
