@@ -456,7 +456,7 @@ impl Layer {
             OUT_ADDR,
             p.row_bytes(k),
             n * 4,
-            kt,
+            super::table::kt_word(p, kt, mapping.tt),
             if nt > 1 { nt } else { 0 },
         ];
         for (i, v) in words.iter().enumerate() {

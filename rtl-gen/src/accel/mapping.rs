@@ -12,7 +12,10 @@
 //! build it, for a layer of whole groups and chunks) and any token tile
 //! that gives the layer the design's sub-tiles (`min(token tile, M)` the
 //! same: for a decode, every token tile), also for a layer whose outputs
-//! are stored per tile with its input on chip (`ntile_store.rs`). For a
+//! are stored per tile with its input on chip (`ntile_store.rs`); a token
+//! tile below the design's (weight-register sub-tiles of fewer tokens,
+//! descriptor word 9's high half, `tokens.rs`; where the layer's data
+//! moves through DRAM, in token blocks of at most its tokens). For a
 //! layer whose input streams through DRAM it takes the choice's token
 //! block and loop order too (`stream.rs`, [`super::stream::StreamPlan::mapped`]:
 //! blocks of the mapper's tokens, weights outer or tokens outer as it says,
@@ -22,7 +25,8 @@
 //! (with a partial group or a short chunk, on a design without N tiles;
 //! over streamed rows tokens outer or with the outputs on chip,
 //! `stream_check.rs`), packed instances, another prefetch depth than the
-//! design's and another token tile.
+//! design's and a token tile below the design's that splits a streamed
+//! layer's token blocks.
 
 use super::params::AccelParams;
 use crate::error::RtlError;
@@ -38,6 +42,10 @@ pub struct TopMapping {
     pub kt: u64,
     /// Feature groups of a weight tile, the N tile (descriptor word 10).
     pub nt: u64,
+    /// Tokens of a weight-register sub-tile, below the design's token tile
+    /// (descriptor word 9's high half, [`super::table::kt_word`]; 0: the
+    /// design's, `min(T, M)`).
+    pub tt: u64,
     /// Tokens of a token block when the input streams (0: the most a half
     /// of the activation buffer holds, the fixed mapping's).
     pub block: u64,
@@ -56,6 +64,7 @@ impl TopMapping {
         TopMapping {
             kt: p.slot_words,
             nt: 1,
+            tt: 0,
             block: 0,
             order: reuse::LoopOrder::ByDramBytes,
             describe: "fixed".into(),
@@ -134,12 +143,17 @@ pub fn engine_mapped(
         )));
     }
     let (kt, nt) = tiles_of(p, &c, k, n);
+    let (tt, tf) = (
+        reuse::token_tile(&p.arch, &c, m),
+        reuse::token_tile(&p.arch, &fixed, m),
+    );
     Ok((
         plans,
         tl,
         TopMapping {
             kt,
             nt,
+            tt: if tt < tf { tt } else { 0 },
             block: c.block,
             order: c.order,
             describe: c.describe(),
@@ -229,9 +243,19 @@ fn refuses_choice(
         reuse::token_tile(&p.arch, c, m),
         reuse::token_tile(&p.arch, &fixed, m),
     );
-    if tt != tf {
+    // (a token tile below the design's: the descriptor's, `tokens.rs`;
+    // where the data moves through DRAM, only one that does not split the
+    // choice's token blocks is verified: the sub-tiles are the blocks)
+    let splits_blocks = streamed && (c.block == 0 || c.block > tt);
+    if tt != tf && (!super::tokens::built(p) || splits_blocks) {
         return Some(format!(
-            "a token tile of {tt} (the top's weight registers take sub-tiles of {tf} tokens)"
+            "a token tile of {tt} (the top's weight registers take sub-tiles of {tf} tokens{})",
+            if super::tokens::built(p) {
+                "; a smaller one is verified where the layer's data stays on chip, or in token \
+                 blocks of at most its tokens"
+            } else {
+                ""
+            }
         ));
     }
     if c.k_chunks > p.slot_words {

@@ -28,7 +28,8 @@
 //! descriptor: the chain is one layer's token blocks in the weights-outer
 //! order, its tiles walked `(group, K tile, block)`, [`stream_in`]), 4 activation base, 5 weight base, 6 output base, 7 activation
 //! row stride (bytes), 8 output row stride (bytes), 9 the K tile (chunks
-//! a weight tile holds of a row, 0: a slot's words), 10 the N tile (feature
+//! a weight tile holds of a row, 0: a slot's words; with weight registers
+//! bits 15:0, bits 31:16 the token tile, [`tokens`]), 10 the N tile (feature
 //! groups a weight tile holds, 0 or 1: one; [`ntile`], where the design
 //! builds it), 11-15 reserved (0).
 //! Activations: `M` rows of `K` values packed at the design's activation
@@ -748,6 +749,17 @@ impl AccelManifest {
             ]
             .iter()
             .map(|s| s.to_string())
+            .map(|s| {
+                if s.starts_with("K tile") && tokens::built(p) {
+                    format!(
+                        "{s} (bits 15:0); bits 31:16 the token tile: tokens of a weight-register \
+                         sub-tile, the mapping's (0 or over the design's {}: the design's)",
+                        p.tile.token_tile()
+                    )
+                } else {
+                    s
+                }
+            })
             .chain(p.ntiles().then(|| {
                 "N tile: feature groups a weight tile holds, the mapping's (0 or 1: one group); \
                  a tile's transfer is its groups' K tile one group after the other, its groups \

@@ -71,6 +71,10 @@ pub enum Mutation {
     /// weights with every chunk): results and cycles right, but no weight
     /// reuse (the mapping's weight-buffer reads broken).
     TokenOuter,
+    /// With weight registers, takes sub-tiles of the design's token tile
+    /// whatever the descriptor's (word 9's high half, `tokens.rs`) says:
+    /// the mapper's smaller token tile run with too few weight loads.
+    TokenTileIgnored,
     /// With initiation interval II > 1, offers a chunk every cycle instead
     /// of holding each one II cycles (the tile refuses the chunks between).
     NoHold,

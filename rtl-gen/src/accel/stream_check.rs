@@ -314,7 +314,7 @@ pub fn check_streamed(
             obase,
             p.row_bytes(k),
             n * 4,
-            kt,
+            super::table::kt_word(p, kt, tm.tt),
             if tm.nt > 1 { tm.nt } else { 0 },
         ];
         let mut d = vec![0u8; DESC_BYTES as usize];

@@ -10,7 +10,9 @@
 //! `n`, `flags`, `abase`, `wbase`, `obase`, `astride`, `ostride`), the
 //! chunks a row `c = ceil(K / width)`, `kt`, the chunks of a K tile (the
 //! descriptor's word 9, [`KT_WORD`]: the mapping's K tile; 0 for the
-//! largest, a weight slot's words), where the design builds N tiles
+//! largest, a weight slot's words), with weight registers `tt`, the
+//! tokens of a sub-tile (word 9's high half, `tokens.rs`), where the
+//! design builds N tiles
 //! (`ntile.rs`) `nw`, the outputs of a weight tile (`nt x lanes`, `nt`
 //! its feature groups, word 10, [`NT_WORD`], at least 1) and `ntb` (`nt x
 //! kt` over a slot's words), and `ab`, where the layer's input
@@ -47,8 +49,23 @@ pub const WORDS: [&str; 9] = [
     "m", "k", "n", "flags", "abase", "wbase", "obase", "astride", "ostride",
 ];
 
-/// The descriptor's word (32-bit index) holding the K tile's chunks.
+/// The descriptor's word (32-bit index) holding the K tile's chunks (with
+/// weight registers, `tokens.rs`: bits 15:0, and bits 31:16 the token
+/// tile, [`kt_word`]).
 pub const KT_WORD: u32 = 9;
+
+/// The first bit of [`KT_WORD`] holding the token tile on a design with
+/// weight registers.
+pub const TT_SHIFT: u32 = 16;
+
+/// The value of [`KT_WORD`] for a K tile of `kt` chunks (0: a slot's
+/// words) and weight-register sub-tiles of `tt` tokens (0: the design's
+/// token tile; written only below it, on a design with weight registers,
+/// so that a descriptor of the design's token tile is unchanged).
+pub fn kt_word(p: &AccelParams, kt: u64, tt: u64) -> u64 {
+    let below = super::tokens::built(p) && tt > 0 && tt < u64::from(p.tile.token_tile());
+    kt | if below { tt << TT_SHIFT } else { 0 }
+}
 
 /// The descriptor's word holding the N tile: the feature groups one
 /// weight tile holds (0 or 1: one group; [`AccelParams::ntiles`]).
@@ -65,7 +82,15 @@ pub fn table(p: &AccelParams, o: &mut Body) {
     let d_c = chunks_of(o, p.width(), "d_kp", "d_c");
     // the K tile: the descriptor's, or a slot's words when it gives 0
     let kw = KT_WORD * 32;
-    o.wire("d_ktw", X, sl("d_new", kw + 31, kw));
+    let tokens = super::tokens::built(p);
+    if tokens {
+        // (with weight registers: the K tile in the low half, the token
+        // tile in the high half, `tokens.rs`)
+        o.wire("d_ktw", X, zx(sl("d_new", kw + TT_SHIFT - 1, kw), TT_SHIFT));
+        super::tokens::table_field(p, o, sl("d_new", kw + 31, kw + TT_SHIFT));
+    } else {
+        o.wire("d_ktw", X, sl("d_new", kw + 31, kw));
+    }
     let kt = if p.mutation == super::params::Mutation::SlotKTile {
         kx(p.slot_words)
     } else {
@@ -93,6 +118,11 @@ pub fn table(p: &AccelParams, o: &mut Body) {
         let kt = format!("t{i}_kt");
         o.reg(&kt, X);
         fill.push(super::build::set(&kt, n("d_kt")));
+        if tokens {
+            let tt = format!("t{i}_tt");
+            o.reg(&tt, X);
+            fill.push(super::build::set(&tt, n("d_tt")));
+        }
         if p.ntiles() {
             for (f, wd) in [("nw", X), ("ntb", 1)] {
                 let r = format!("t{i}_{f}");

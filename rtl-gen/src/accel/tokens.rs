@@ -4,10 +4,14 @@
 //!
 //! A tile of the top (`layer.rs`: one feature group, one K tile of `ch`
 //! chunks, the layer's `M` tokens with the input on chip) is fed in token
-//! sub-tiles of `nb = min(T, M - m0)` tokens, the one starting at token
-//! `m0 = 0, T, 2T, ...` after the other (the simulator's mapping: a load of
-//! the lanes' weight registers serves a tile of at most `T` tokens,
-//! `reuse::loads(M, T) = ceil(M / T)` loads a chunk). In a sub-tile the
+//! sub-tiles of `nb = min(tt, M - m0)` tokens, the one starting at token
+//! `m0 = 0, tt, 2tt, ...` after the other (the simulator's mapping: a load
+//! of the lanes' weight registers serves a tile of at most `tt` tokens,
+//! `reuse::loads(M, tt) = ceil(M / tt)` loads a chunk). `tt` is the
+//! layer's token tile, the table's `tt` (descriptor word 9's high half,
+//! [`table::kt_word`]: the mapper's token tile below the design's `T`; 0
+//! or over `T`: `T`, the registers' size); `tt = 1` loads weights with
+//! every chunk. In a sub-tile the
 //! order is chunk-outer, token-inner (docs/rtl.md "The tile interface"):
 //! for every chunk `c` the `nb` tokens' chunks in token order, the first
 //! with `in_wload` (and the weight buffer's word of chunk `c`), the others
@@ -28,10 +32,32 @@
 //! token's chunk 0 of the K tile (`ab + kb + m * C`); `fd_bb`, the same for
 //! the sub-tile's first token; `fd_wl`, the offered chunk loads weights.
 
-use super::build::{add, and, b, eq, kx, lt, mux, n, or, set, sub, Body, X};
-use super::params::AccelParams;
+use super::build::{add, and, b, eq, kx, lt, mux, n, or, set, sub, zx, Body, X};
+use super::params::{AccelParams, Mutation};
 use super::table;
 use crate::ir::{Expr, Stmt};
+
+/// The top feeds its tiles in weight-register sub-tiles: a design with
+/// `token_tile > 1` (not the broken [`Mutation::TokenOuter`] feeder).
+pub fn built(p: &AccelParams) -> bool {
+    p.tile.token_tile() > 1 && p.mutation != Mutation::TokenOuter
+}
+
+/// The table's `d_tt`, the tokens of a sub-tile, from the descriptor's
+/// field `ttw` (16 bits): `T` for 0 or more than `T`.
+pub(super) fn table_field(p: &AccelParams, o: &mut Body, ttw: Expr) {
+    let tt = u64::from(p.tile.token_tile());
+    o.wire("d_ttw", X, zx(ttw, table::TT_SHIFT));
+    o.wire(
+        "d_tt",
+        X,
+        mux(
+            or(eq(n("d_ttw"), kx(0)), lt(kx(tt), n("d_ttw"))),
+            kx(tt),
+            n("d_ttw"),
+        ),
+    );
+}
 
 /// The feeder's next-state wires (`tile_end`, `fd_last_n`,
 /// `fd_c_n`, `fd_row_n`, `fd_rb_n`, `fd_aa_n`, as `layer.rs` names them
@@ -44,12 +70,21 @@ pub fn feeder(p: &AccelParams, o: &mut Body) -> (Vec<Stmt>, Vec<Stmt>) {
         o.reg(r, X);
     }
     o.reg("fd_wl", 1);
-    // the tokens of the starting tile's layer
-    table::view(o, "vem", n("e_l"), &["m"]);
-    // tokens of a sub-tile starting at `row` of `m`: min(T, m - row)
-    let tokens = |m: Expr, row: Expr| {
+    // the tokens and token tile of the starting tile's layer, and the
+    // token tile of the fed one's (broken: the design's)
+    table::view(o, "vem", n("e_l"), &["m", "tt"]);
+    table::view(o, "vdt", n("fd_l"), &["tt"]);
+    let size = |f: &str| {
+        if p.mutation == Mutation::TokenTileIgnored {
+            kx(tt)
+        } else {
+            n(f)
+        }
+    };
+    // tokens of a sub-tile starting at `row` of `m`: min(tt, m - row)
+    let tokens = |m: Expr, row: Expr, tt: Expr| {
         let left = sub(m, row);
-        mux(lt(left.clone(), kx(tt)), left, kx(tt))
+        mux(lt(left.clone(), tt.clone()), left, tt)
     };
     // the offered chunk is its sub-tile's last token's (`fd_tl`), and the
     // sub-tile is the tile's last (`fd_bl`)
@@ -121,8 +156,12 @@ pub fn feeder(p: &AccelParams, o: &mut Body) -> (Vec<Stmt>, Vec<Stmt>) {
         X,
         mux(
             n("start_n"),
-            tokens(n("vem_m"), kx(0)),
-            mux(n("fd_se"), tokens(n("vd_m"), row1), n("fd_nb")),
+            tokens(n("vem_m"), kx(0), size("vem_tt")),
+            mux(
+                n("fd_se"),
+                tokens(n("vd_m"), row1, size("vdt_tt")),
+                n("fd_nb"),
+            ),
         ),
     );
     // the row after the current token's (its chunk 0 of the K tile)
@@ -164,7 +203,7 @@ pub fn feeder(p: &AccelParams, o: &mut Body) -> (Vec<Stmt>, Vec<Stmt>) {
             ),
         ),
     );
-    let wl = if p.mutation == super::params::Mutation::WloadEveryChunk {
+    let wl = if p.mutation == Mutation::WloadEveryChunk {
         b(true)
     } else {
         or(n("start_n"), n("fd_tl"))
