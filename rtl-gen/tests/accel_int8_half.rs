@@ -56,6 +56,7 @@ fn weights_outer(kt: u64, nt: u64, block: u64) -> TopMapping {
     TopMapping {
         kt,
         nt,
+        tt: 0,
         block,
         order: LoopOrder::WeightsOuter,
         describe: format!("weights outer, K tile {kt}, N tile {nt}, token block {block}"),
