@@ -5,9 +5,12 @@
 //! The testbench takes its timing from the library, so one built from older
 //! sources times transfers with an older model (or refuses a design key it
 //! does not know) while `onebit` itself runs the current one: the check's
-//! two sides would then not be the same model. A test cannot rebuild the
-//! library itself (cargo holds the build directory's lock while tests run),
-//! so it asks [`stale`] and stops with the command to run.
+//! two sides would then not be the same model. `cargo test` builds the
+//! crate's library for its tests but does not put it at
+//! `target/release/libonebit_dram.a`, so the tests call [`ensure`]: where
+//! the library there is missing or older than a source ([`stale`]) it runs
+//! `cargo build --release -p onebit-dram-cabi` (a no-op when cargo finds
+//! it current), and fails with cargo's reason if that fails.
 
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -20,6 +23,28 @@ pub const REBUILD: &str = "cargo build --release -p onebit-dram-cabi";
 pub const REFUSAL_HINT: &str = "the DRAM model's library refused a design this onebit accepts, \
      so it was built from other sources: rebuild it (`cargo build --release -p \
      onebit-dram-cabi`, or point ONEBIT_DRAM_LIB at a current one)";
+
+/// The library under the workspace `root` (`target/release`), built with
+/// `cargo` (the tests' `env!("CARGO")`) first where it is missing or
+/// [`stale`]; the error is why it could not be built.
+pub fn ensure(cargo: &str, root: &Path) -> Result<PathBuf, String> {
+    let lib = root.join("target/release/libonebit_dram.a");
+    if stale(&lib, root).is_some() {
+        let st = std::process::Command::new(cargo)
+            .args(["build", "--release", "-p", "onebit-dram-cabi"])
+            .current_dir(root)
+            .status()
+            .map_err(|e| format!("`{REBUILD}` did not run: {e}"))?;
+        if !st.success() {
+            return Err(format!("`{REBUILD}` failed ({st})"));
+        }
+    }
+    if lib.exists() {
+        Ok(lib)
+    } else {
+        Err(format!("`{REBUILD}` left no {}", lib.display()))
+    }
+}
 
 /// `None` when `lib` is newer than every source it is built from under the
 /// workspace `root` (`sim/src`, `dram-cabi/src`, their manifests and

@@ -25,15 +25,16 @@ pub fn small(lanes: u32, width: u32, double: bool) -> Accelerator {
 }
 
 /// Check options with the shared build cache (`target/tmp/accel-cache`)
-/// and the DRAM library, which must be built from the sources at hand
-/// (`cargo test --workspace` builds it; else the test stops with the
-/// command).
+/// and the DRAM library built from the sources at hand (on demand, once a
+/// test binary).
 pub fn opts() -> rtl_gen::accel::check::AccelOptions {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let lib = root.join("target/release/libonebit_dram.a");
-    if let Some(why) = rtl_gen::accel::dram_lib::stale(&lib, &root) {
-        panic!("{why}");
-    }
+    static LIB: std::sync::OnceLock<Result<std::path::PathBuf, String>> =
+        std::sync::OnceLock::new();
+    let lib = LIB
+        .get_or_init(|| rtl_gen::accel::dram_lib::ensure(env!("CARGO"), &root))
+        .clone()
+        .unwrap_or_else(|why| panic!("{why}"));
     rtl_gen::accel::check::AccelOptions {
         cache: Some(root.join("target/tmp/accel-cache")),
         dram_lib: Some(lib),
