@@ -105,3 +105,61 @@ fn the_engine_reads_each_spill_back_from_where_it_wrote_it() {
     let slow = crate::engine::run(&a, &plans, &graph, false);
     assert_eq!((slow.cycles, slow.ops), (tl.cycles, tl.ops));
 }
+
+#[test]
+fn a_read_back_waits_for_its_spill_to_land() {
+    // 64 lanes x 16, 16 KiB of double-buffered weights (8 KiB tiles of 32
+    // chunks), 1 KiB outputs, DRAM of 8 GB/s at 40 ns: 5 x 1024 x 64
+    // runs weights outer over blocks of 2, 2 and 1 tokens and 2 K tiles,
+    // the 5 x 64 x 3 = 960 B of partial sums over the 512 B half: each
+    // block's K tile 0 spills 384, 384 and 192 B. Block 1's K tile 1 is
+    // fetched at 1,464, when block 0's K tile 1 ends and frees a weight
+    // slot, before block 1's spill (stored at 1,384) lands at 1,480: its
+    // read-back waits for it, issued at 1,480, not with the load at 1,464
+    let mut a = design();
+    a.array.lanes = 64;
+    a.buffers.weights.kib = 16;
+    a.dram.bandwidth_gbps = 8.0;
+    a.dram.latency_ns = 40.0;
+    let op = Op::linear("p", 5, 1024, 64, Precision::Ternary);
+    let p = plan(&a, &op, LoopOrder::ByDramBytes);
+    assert_eq!(p.tiles.sum(|t| t.partial_out), 384 + 384 + 192);
+    let trace = Trace {
+        meta: TraceMeta::default(),
+        ops: vec![op],
+    };
+    let graph = OpGraph::new(&trace).unwrap();
+    let plans = [p];
+    let tl = crate::engine::run_recording(&a, &plans, &graph, false, true);
+    let tr = tl.transfers.expect("recorded");
+    // each transfer's end: the same calls on a fresh DRAM
+    let own = plans[0].tiles.sum(|t| t.load - t.partial_in);
+    let mut dram = crate::memory::Dram::new(&a, &[own], false);
+    let ends: Vec<u64> = tr
+        .iter()
+        .map(|t| {
+            if t.write {
+                dram.store(t.at, 0, t.bytes)
+            } else {
+                dram.load_at(t.at, t.addr, t.bytes)
+            }
+        })
+        .collect();
+    // (spill issued, landed, read-back issued), read-backs at the spills'
+    // addresses
+    let mut timing = Vec::new();
+    for (i, w) in tr.iter().enumerate().filter(|(_, t)| t.write) {
+        let r = tr
+            .iter()
+            .find(|r| !r.write && r.addr == w.addr && r.bytes == w.bytes)
+            .expect("read back from the spill's address");
+        timing.push((w.at, ends[i], r.at));
+    }
+    assert_eq!(
+        timing,
+        [(1256, 1368, 1384), (1384, 1480, 1480), (1464, 2704, 2744)]
+    );
+    assert!(timing.iter().all(|&(_, landed, read)| read >= landed));
+    let slow = crate::engine::run(&a, &plans, &graph, true);
+    assert_eq!((slow.cycles, slow.ops), (tl.cycles, tl.ops));
+}
