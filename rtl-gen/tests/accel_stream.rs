@@ -37,6 +37,8 @@ fn as_engine(s: &StreamPlan) -> Vec<TileWork> {
             busy: t.busy(),
             sram_stall: 0,
             store: t.store(),
+            partial_in: t.partial_in,
+            partial_out: t.partial_out,
         })
         .collect()
 }

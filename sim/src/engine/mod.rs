@@ -24,6 +24,13 @@
 //!    through is double-buffered, one otherwise. With one depth throughout
 //!    this is "while fewer than `depth` tiles are held".
 //!    Loads of spilled activations wait for the producers.
+//!    A K tile that reads back partial sums its operator spilled (a K
+//!    split's, [`crate::mapping::linear`]) reads them in a transfer of
+//!    their own, from the address its spill's store wrote them to
+//!    (spills are read back in the order they were written), issued with
+//!    the tile's load when that store has landed, otherwise in the cycle it
+//!    lands (never before: no read of DRAM bytes before their write); the
+//!    tile's load has arrived when both transfers have.
 //!
 //! Each cycle every unit is in one state: computing, waiting on an SRAM
 //! port, waiting on DRAM, waiting on a producer, or idle. Stall cycles are
@@ -49,6 +56,8 @@ use std::collections::{BinaryHeap, VecDeque};
 use workloads::OpGraph;
 
 mod out_halves;
+#[cfg(test)]
+mod read_back_tests;
 mod steady;
 use out_halves::OutHalves;
 use steady::Snapshot;
@@ -155,6 +164,25 @@ struct Cursor {
     within: u64,
 }
 
+/// A spill of partial sums: where its store wrote them and when they landed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Spill {
+    addr: u64,
+    bytes: u64,
+    landed: u64,
+}
+
+/// A tile fetched and not yet started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Fetched {
+    op: usize,
+    /// Cycle its transfers issued so far have arrived.
+    arrive: u64,
+    /// Bytes of partial sums it reads back whose transfer is not issued yet
+    /// (its spill has not landed); 0 when none wait.
+    pending: u64,
+}
+
 struct Computing {
     op: usize,
     /// The share of the unit's buffer the tile holds.
@@ -162,6 +190,8 @@ struct Computing {
     ideal_end: u64,
     end: u64,
     store: u64,
+    /// The store's last bytes that are spilled partial sums.
+    partial_out: u64,
     last_of_op: bool,
 }
 
@@ -174,8 +204,8 @@ struct UnitState {
     held: u64,
     fetch: Cursor,
     exec: Cursor,
-    /// Load arrival cycles of fetched tiles not yet started, in order.
-    inflight: VecDeque<u64>,
+    /// Fetched tiles not yet started, in order.
+    inflight: VecDeque<Fetched>,
     computing: Option<Computing>,
     /// The tile at `exec` and its operator (cached: read every event).
     exec_tile: Option<(usize, TileWork)>,
@@ -246,6 +276,9 @@ struct Engine<'a> {
     /// Completions not yet reached: (cycle, operator).
     pending_done: Vec<(u64, usize)>,
     last_store: Vec<u64>,
+    /// Per operator, its spilled partial sums not yet read back, in the
+    /// order they were written.
+    spills: Vec<VecDeque<Spill>>,
     /// Operators that store outputs per tile (their groups hold halves of
     /// the output buffer).
     stores: Vec<bool>,
@@ -319,7 +352,10 @@ impl<'a> Engine<'a> {
             units,
             dram: Dram::new(
                 arch,
-                &plans.iter().map(|p| p.dram_bytes().0).collect::<Vec<_>>(),
+                &plans
+                    .iter()
+                    .map(|p| p.tiles.sum(|t| t.load - t.partial_in))
+                    .collect::<Vec<_>>(),
                 record,
             ),
             timing: vec![OpTiming::default(); n],
@@ -327,6 +363,7 @@ impl<'a> Engine<'a> {
             done,
             pending_done: Vec::new(),
             last_store: vec![0; n],
+            spills: vec![VecDeque::new(); n],
             stores: plans.iter().map(|p| p.dram_bytes().1 > 0).collect(),
             wake: BinaryHeap::new(),
             unit_cycles: [Cycles::default(); Unit::COUNT],
@@ -365,7 +402,15 @@ impl<'a> Engine<'a> {
                     self.units[ui].held -= c.share;
                     self.events += 1;
                     if c.store > 0 {
+                        let addr = self.dram.next_store_addr();
                         let end = self.dram.store(t, c.op, c.store);
+                        if c.partial_out > 0 {
+                            self.spills[c.op].push_back(Spill {
+                                addr: addr + (c.store - c.partial_out),
+                                bytes: c.partial_out,
+                                landed: end,
+                            });
+                        }
                         self.last_store[c.op] = self.last_store[c.op].max(end);
                         self.wake.push(Reverse(end));
                         self.units[ui].out.release_at(end);
@@ -387,11 +432,14 @@ impl<'a> Engine<'a> {
                     // a completion this cycle may let an earlier unit start
                     changed |= self.done[c.op] == t;
                 }
+                // read-backs whose spills have landed
+                changed |= self.read_back(ui, t);
                 // 2. start
                 let u = &self.units[ui];
                 if u.computing.is_none() {
-                    if let (Some((op, tile)), Some(&arrived)) = (u.exec_tile, u.inflight.front()) {
-                        if arrived <= t
+                    if let (Some((op, tile)), Some(&f)) = (u.exec_tile, u.inflight.front()) {
+                        if f.pending == 0
+                            && f.arrive <= t
                             && self.ready(op, t)
                             && (!self.stores[op] || self.units[ui].out.may_start(t))
                         {
@@ -414,6 +462,7 @@ impl<'a> Engine<'a> {
                                 ideal_end,
                                 end,
                                 store: tile.store,
+                                partial_out: tile.partial_out,
                                 last_of_op,
                             });
                             if !self.started[op] {
@@ -440,28 +489,65 @@ impl<'a> Engine<'a> {
                     if tile.load_after_producers && !self.ready(op, t) {
                         break;
                     }
-                    let arrive = if tile.load > 0 {
-                        self.dram.load(t, op, tile.load)
+                    // the tile's weights and rows; its read-back after them
+                    let own = tile.load - tile.partial_in;
+                    let arrive = if own > 0 {
+                        self.dram.load(t, op, own)
                     } else {
                         t
                     };
                     self.wake.push(Reverse(arrive));
                     let u = &mut self.units[ui];
                     u.held += u.shares[op];
-                    u.inflight.push_back(arrive);
+                    u.inflight.push_back(Fetched {
+                        op,
+                        arrive,
+                        pending: tile.partial_in,
+                    });
                     let mut f = u.fetch;
                     u.advance(plans, &mut f);
                     u.fetch = f;
                     u.fetch_tile = u.tile_at(plans, &f);
+                    self.read_back(ui, t);
                     self.events += 1;
                     // a load already here lets an idle unit start this cycle
-                    changed |= arrive == t && self.units[ui].computing.is_none();
+                    let u = &self.units[ui];
+                    changed |= u
+                        .inflight
+                        .back()
+                        .is_some_and(|f| f.pending == 0 && f.arrive == t)
+                        && u.computing.is_none();
                 }
             }
             if !changed {
                 return started_tile;
             }
         }
+    }
+
+    /// Issues at cycle `t` the read-backs of unit `ui`'s fetched tiles, in
+    /// order, whose spills have landed; returns true when one arrives at
+    /// `t` (an idle unit may start this cycle).
+    fn read_back(&mut self, ui: usize, t: u64) -> bool {
+        let mut now = false;
+        let u = &mut self.units[ui];
+        for f in u.inflight.iter_mut().filter(|f| f.pending > 0) {
+            let Some(s) = self.spills[f.op].front().copied() else {
+                break;
+            };
+            if s.landed > t {
+                // (the store's end is a wake-up already)
+                break;
+            }
+            debug_assert_eq!(s.bytes, f.pending, "a read-back reads its spill whole");
+            self.spills[f.op].pop_front();
+            let arrive = self.dram.load_at(t, s.addr, s.bytes);
+            f.arrive = f.arrive.max(arrive);
+            f.pending = 0;
+            self.wake.push(Reverse(f.arrive));
+            now |= f.arrive == t;
+        }
+        now && u.computing.is_none()
     }
 
     fn finished(&self) -> bool {

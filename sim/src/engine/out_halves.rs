@@ -121,6 +121,7 @@ mod tests {
             busy: 10,
             sram_stall: 0,
             store: 512,
+            ..TileWork::default()
         };
         tiles.push(t, count);
         let plan = OpPlan {

@@ -86,10 +86,26 @@ impl Engine<'_> {
             }
             sig.push(u.held);
             sig.push(u.inflight.len() as u64);
-            sig.extend(u.inflight.iter().map(|&a| rel(a)));
+            for f in &u.inflight {
+                sig.extend([f.op as u64, rel(f.arrive), f.pending]);
+            }
         }
         for u in &mut self.units {
             u.out.signature(t, sig);
+        }
+        // spills not yet read back: every one (a run that writes or reads
+        // more than it does the other changes their count, and so never
+        // repeats: the jump would skip their stores or read-backs)
+        for (op, q) in self
+            .spills
+            .iter()
+            .enumerate()
+            .filter(|(_, q)| !q.is_empty())
+        {
+            sig.extend([op as u64, q.len() as u64]);
+            for s in q {
+                sig.extend([rel(s.landed), s.bytes, self.dram.beat_phase(s.addr)]);
+            }
         }
         bus.push(rel(self.dram.bus_free().max(t + self.dram.latency())));
         self.dram.signature(t, sig);
@@ -136,10 +152,11 @@ impl Engine<'_> {
         // a jump over repetitions needs every other unit standing still:
         // nothing computing, no load on its way (over a run, other units
         // may move through runs of their own)
-        let others_busy =
-            self.units.iter().enumerate().any(|(i, o)| {
-                i != ui && (o.computing.is_some() || o.inflight.iter().any(|&a| a > t))
-            });
+        let others_busy = self.units.iter().enumerate().any(|(i, o)| {
+            i != ui
+                && (o.computing.is_some()
+                    || o.inflight.iter().any(|f| f.arrive > t || f.pending > 0))
+        });
         if by_rep && others_busy {
             recycle(&mut self.run_snaps[ui], &mut self.spare);
             recycle(&mut self.rep_snaps[ui], &mut self.spare);
@@ -295,8 +312,8 @@ impl Engine<'_> {
                     _ => later(&mut self.last_store[c.op]),
                 }
             }
-            for a in u.inflight.iter_mut() {
-                later(a);
+            for f in u.inflight.iter_mut() {
+                later(&mut f.arrive);
             }
             u.out.shift(t, shift);
         }
@@ -319,11 +336,17 @@ impl Engine<'_> {
                 self.wake.push(Reverse(c.ideal_end));
                 self.wake.push(Reverse(c.end));
             }
-            for &a in &u.inflight {
-                self.wake.push(Reverse(a));
+            for f in &u.inflight {
+                self.wake.push(Reverse(f.arrive));
             }
             for r in u.out.releases() {
                 self.wake.push(Reverse(r));
+            }
+        }
+        for q in &mut self.spills {
+            for s in q.iter_mut() {
+                later(&mut s.landed);
+                self.wake.push(Reverse(s.landed));
             }
         }
         self.jumps += 1;

@@ -360,6 +360,8 @@ pub(super) fn plan_with(
             } else {
                 0
             } + if last_k { 0 } else { partial },
+            partial_in: if first_k { 0 } else { partial },
+            partial_out: if last_k { 0 } else { partial },
         }
     };
     // (chunks, K length, (first, last)) for every K tile in order

@@ -85,6 +85,13 @@ pub struct TileWork {
     pub sram_stall: u64,
     /// Bytes written to DRAM after the tile.
     pub store: u64,
+    /// Bytes of `load` that are partial sums of a K split read back: their
+    /// own transfer, from where their spill was written, issued with the
+    /// tile's load but not before that spill has landed (`crate::engine`).
+    pub partial_in: u64,
+    /// Bytes of `store` that are partial sums of a K split spilled (the
+    /// store's last bytes), read back by the next K tile.
+    pub partial_out: u64,
 }
 
 impl TileWork {

@@ -33,6 +33,7 @@ pub(super) fn even_tiles(parts: u64, load: u64, after: bool, busy: u64, store: u
             busy: bb + u64::from(from < br),
             sram_stall: 0,
             store: sb + u64::from(from < sr),
+            ..TileWork::default()
         };
         v.push(t, to - from);
     }

@@ -384,6 +384,7 @@ pub(super) fn plan(arch: &Accelerator, op: &Op, df: Systolic) -> Result<OpPlan, 
             busy: p,
             sram_stall: stall,
             store: if out_spill { store } else { 0 },
+            ..TileWork::default()
         }
     };
 

@@ -9,7 +9,9 @@
 //! order its tiles load them (weights, KV cache and spilled activations as
 //! the operator streams them); regions follow each other in trace order from
 //! address 0, each aligned to 4 KiB. Stores go to one region after all loads
-//! (aligned to 1 MiB), in the order they are issued.
+//! (aligned to 1 MiB), in the order they are issued. A read-back of spilled
+//! partial sums ([`Dram::load_at`]) is no part of its operator's region: it
+//! reads the bytes its spill's store wrote, at that store's address.
 
 use super::banked::{BankedChannel, ControllerConfig, Mapping, ReplayResult, SystemConfig};
 use super::bus::{Bus, Channel};
@@ -52,8 +54,8 @@ const REGION_ALIGN: u64 = 4096;
 const STORE_ALIGN: u64 = 1 << 20;
 
 impl Dram {
-    /// The DRAM of `arch`; `loads[i]` is operator `i`'s load bytes (for the
-    /// placement); `record` keeps every transfer.
+    /// The DRAM of `arch`; `loads[i]` is operator `i`'s load bytes in its
+    /// region (for the placement; read-backs of partial sums excluded); `record` keeps every transfer.
     pub fn new(arch: &Accelerator, loads: &[u64], record: bool) -> Dram {
         let mut load_next = Vec::with_capacity(loads.len());
         let mut at = 0u64;
@@ -147,6 +149,19 @@ impl Dram {
         let addr = self.load_next[op];
         self.load_next[op] += bytes;
         self.transfer(now, bytes, addr, false)
+    }
+
+    /// A load of `bytes` at `addr` at cycle `now`, outside the load regions
+    /// (partial sums read back from where their spill was written); returns
+    /// the arrival cycle.
+    pub fn load_at(&mut self, now: u64, addr: u64, bytes: u64) -> u64 {
+        self.transfer(now, bytes, addr, false)
+    }
+
+    /// Where in a data-bus beat `addr` falls (0 without a bus): the part of
+    /// an address that times a transfer on the transaction model.
+    pub fn beat_phase(&self, addr: u64) -> u64 {
+        self.bus.as_ref().map_or(0, |b| addr % b.beat_bytes())
     }
 
     /// Operator `op` stores `bytes` at cycle `now`; returns the cycle its last
