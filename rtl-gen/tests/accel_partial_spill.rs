@@ -2,11 +2,11 @@
 //! engine's moves, taken from its own recorded transfers, against the
 //! top's plan of them, on the 8 x 16 design of `sim`'s hand-computed
 //! `partial_sums_tests.rs` (512 B output halves): every spill's bytes
-//! (tokens x lanes x 3 B), its store in the store region, its read-back as
-//! the last part of the next K tile's load in the load region (bytes no
-//! store wrote), and the read-back's issue against the spill's landing
-//! (the engine's DRAM model replayed). The top refuses the layer with
-//! those figures; no Verilator build.
+//! (tokens x lanes x 3 B), its store in the store region, its read-back a
+//! transfer of its own from the same bytes, issued with the next K tile's
+//! load but not before the spill has landed (the engine's DRAM model
+//! replayed). The top refuses the layer with those figures; no Verilator
+//! build.
 
 mod accel_common;
 
@@ -54,28 +54,23 @@ fn engine_transfers(p: &AccelParams, (m, k, n): (u64, u64, u64)) -> Vec<(Transfe
         .collect()
 }
 
-/// The engine's store of each spill's writer and load of its reader: the
-/// stores and loads in issue order are the tiles' with a store / a load.
-fn pair(s: &StreamPlan, tr: &[(Transfer, u64)], x: &Spill) -> ((Transfer, u64), (Transfer, u64)) {
-    let nth = |write: bool, i: usize| -> (Transfer, u64) {
-        let before = s.tiles[..i]
-            .iter()
-            .filter(|t| if write { t.store() > 0 } else { t.load() > 0 })
-            .count();
+/// The engine's store of spill `x` and its read-back: the write and the
+/// read at the spill's address.
+fn pair(tr: &[(Transfer, u64)], x: &Spill) -> ((Transfer, u64), (Transfer, u64)) {
+    let at = |write: bool| -> (Transfer, u64) {
         *tr.iter()
-            .filter(|(t, _)| t.write == write)
-            .nth(before)
+            .find(|(t, _)| t.write == write && t.addr == x.at)
             .expect("the engine's transfer")
     };
-    (nth(true, x.writer), nth(false, x.reader))
+    (at(true), at(false))
 }
 
 /// 32 x 1024 x 8, weights outer over 16 blocks of 2 tokens and 2 K tiles:
 /// the 768 B of all the layer's partial sums spill (one block's 48 B would
-/// fit); each block's 48 B are its K tile 0's whole store and the end of
-/// its K tile 1's load, at the engine's addresses, which differ; the
-/// engine issues each read-back after its spill landed (the prefetch 2
-/// tiles ahead of 16 blocks).
+/// fit); each block's 48 B are its K tile 0's whole store and its K tile
+/// 1's read-back from the same address; the loads of weights and rows fill
+/// the load region alone; the engine issues each read-back after its spill
+/// landed (the prefetch 2 tiles ahead of 16 blocks).
 #[test]
 fn weights_outer_spills_every_blocks_partial_sums() {
     let p = AccelParams::new(&design(8), 64).expect("builds");
@@ -97,40 +92,36 @@ fn weights_outer_spills_every_blocks_partial_sums() {
     let (plans, _, _) = engine_mapped(&p, shape, sim::mapping::Mapper::Fixed, true).unwrap();
     assert_eq!(plans[0].dram_bytes(), (2048 + 32 * 1024 + 768, 768));
     assert_eq!(s.dram_bytes(), plans[0].dram_bytes());
+    assert_eq!(s.placed_loads(), 2048 + 32 * 1024);
     let v = spills(&s);
     assert_eq!(v.len(), 16);
-    let base = store_base(s.dram_bytes().0);
+    let base = store_base(s.placed_loads());
     assert_eq!(base, 1 << 20);
     for (b, x) in v.iter().enumerate() {
         let b = b as u64;
-        // block b: K tile 0 is tile b, K tile 1 tile 16 + b
-        assert_eq!((x.writer as u64, x.reader as u64, x.bytes), (b, 16 + b, 48));
-        // written one after the other from the store base
-        assert_eq!(x.written_at, base + 48 * b);
-        // read after K tile 1's weights (the first block's 1 KiB) and the
-        // block's two 512 B rows: tile 16's load from byte 17 408 (tile
-        // 0's 2048 B, 15 x 1024 B), each later one 1024 + 48 B on
-        let load16 = 2048 + 15 * 1024;
-        let at = if b == 0 {
-            load16 + 1024 + 1024
-        } else {
-            load16 + 1024 + 1024 + 48 + (b - 1) * (1024 + 48) + 1024
-        };
-        assert_eq!(x.read_at, at, "block {b}");
+        // block b: K tile 0 is tile b, K tile 1 tile 16 + b; written one
+        // after the other from the store base
+        assert_eq!(
+            (x.writer as u64, x.reader as u64, x.bytes, x.at),
+            (b, 16 + b, 48, base + 48 * b)
+        );
     }
     let tr = engine_transfers(&p, shape);
-    assert_eq!(tr.len(), 32 + 16, "32 loads and 16 spill stores");
+    assert_eq!(tr.len(), 32 + 16 + 16, "32 loads, 16 spills, 16 read-backs");
+    // the loads of weights and rows at the plan's places, one after the other
+    let loads: Vec<u64> = tr
+        .iter()
+        .filter(|(t, _)| !t.write && t.addr < base)
+        .map(|(t, _)| t.addr)
+        .collect();
+    let want: Vec<u64> = (0..s.tiles.len()).map(|i| s.load_addr(i)).collect();
+    assert_eq!(loads, want);
     let mut gaps = Vec::new();
     for x in &v {
-        let ((st, landed), (ld, _)) = pair(&s, &tr, x);
-        // the spill is the writer's whole store, where the plan puts it
-        assert_eq!((st.addr, st.bytes), (x.written_at, x.bytes));
-        // the read-back is the end of the reader's load, in the load region
-        assert_eq!(ld.addr, s.load_addr(x.reader));
-        assert_eq!(ld.bytes, s.tiles[x.reader].load());
-        assert_eq!(ld.addr + ld.bytes, x.read_at + x.bytes);
-        assert!(x.read_at + x.bytes <= base && x.read_at != x.written_at);
-        gaps.push(ld.at as i64 - landed as i64);
+        let ((st, landed), (rb, _)) = pair(&tr, x);
+        assert_eq!((st.bytes, rb.bytes), (x.bytes, x.bytes));
+        assert!(rb.at >= landed, "a read-back before its spill landed");
+        gaps.push(rb.at - landed);
     }
     // cycles from each spill's landing to its read-back's issue
     let mut want = vec![1800, 1800, 1934];
@@ -140,12 +131,12 @@ fn weights_outer_spills_every_blocks_partial_sums() {
 }
 
 /// 5 x 1024 x 64 on 64 lanes: weights outer over 3 blocks (2, 2, 1) and 2
-/// K tiles, 5 x 64 x 3 = 960 B live (over the 512 B half): the engine
-/// issues block 1's read-back (tile 4's load, when tile 2 ends and frees
-/// a weight slot) before block 1's spill (tile 1's store) has landed in
-/// its DRAM model.
+/// K tiles, 5 x 64 x 3 = 960 B live (over the 512 B half): tile 4's load
+/// goes out when tile 2 ends and frees a weight slot (1,464), before block
+/// 1's spill (tile 1's store) has landed (1,480); its read-back waits for
+/// the spill and goes out at 1,480.
 #[test]
-fn the_engine_reads_back_before_the_spill_lands() {
+fn a_read_back_waits_for_its_spill() {
     let p = AccelParams::new(&design(64), 64).expect("builds");
     let shape = (5, 1024, 64);
     let s = StreamPlan::new(&p, shape.0, shape.1, shape.2);
@@ -162,26 +153,26 @@ fn the_engine_reads_back_before_the_spill_lands() {
     let timing: Vec<(u64, u64, u64)> = v
         .iter()
         .map(|x| {
-            let ((st, landed), (ld, _)) = pair(&s, &tr, x);
-            (st.at, landed, ld.at)
+            let ((st, landed), (rb, _)) = pair(&tr, x);
+            (st.at, landed, rb.at)
         })
         .collect();
-    // (spill issued, landed, read-back issued): block 0's spill lands 16
-    // cycles before its read-back is issued, block 1's read-back (tile 4's
-    // load, issued when tile 2 ends) 16 cycles before its spill lands
+    // (spill issued, landed, read-back issued): block 0's read-back goes
+    // out with tile 3's load, 16 cycles after its spill landed; block 1's
+    // with tile 4's load (1,464) would be 16 cycles early and waits
     assert_eq!(
         timing,
-        [(1256, 1368, 1384), (1384, 1480, 1464), (1464, 2704, 2744)]
+        [(1256, 1368, 1384), (1384, 1480, 1480), (1464, 2704, 2744)]
     );
-    let (_, landed, read) = timing[1];
-    assert!(read < landed);
-    // (the engine orders nothing between them: the read-back comes from
-    // other bytes, `weights_outer_spills_every_blocks_partial_sums`)
-    assert!(v.iter().all(|x| x.read_at != x.written_at));
+    let tile4 = tr
+        .iter()
+        .find(|(t, _)| !t.write && t.addr == s.load_addr(4))
+        .expect("tile 4's load");
+    assert_eq!(tile4.0.at, 1464);
 }
 
 /// The check refuses the spilled layer with the engine's spill bytes and
-/// the first spill's two addresses.
+/// the first spill's address.
 #[test]
 fn the_top_refuses_with_the_engines_placement() {
     let p = AccelParams::new(&design(8), 64).expect("builds");
@@ -189,7 +180,7 @@ fn the_top_refuses_with_the_engines_placement() {
     let why = refusal(&s).expect("spills");
     assert!(why.contains("the engine writes 16 spills (768 B)"), "{why}");
     assert!(why.contains("tile 0's 48 B, at byte 1048576"), "{why}");
-    assert!(why.contains("tile 16's, at byte 19456"), "{why}");
+    assert!(why.contains("(the first by tile 16)"), "{why}");
     let err = check_gemm(&p, 32, 1024, 8, &opts()).expect_err("refused");
     let RtlError::Unsupported(msg) = err else {
         panic!("not a refusal: {err:?}");

@@ -13,24 +13,25 @@
 //!   N tile;
 //! - transfers: the write is (part of) the tile's store, one transfer after
 //!   its outputs (a K tile but the last has none), issued when the tile's
-//!   compute ends (`sim::engine` rule 1); the read-back is the last part of
-//!   the next K tile's load, one transfer after its weights and rows,
-//!   issued by the prefetch when the weight buffer has room (rule 3), with
-//!   no wait for the spill's store to have landed;
+//!   compute ends (`sim::engine` rule 1); the read-back is a transfer of
+//!   its own from where the spill was written, issued with the next K
+//!   tile's load (the prefetch, when the weight buffer has room, rule 3)
+//!   but never before the spill has landed; the tile starts once both have
+//!   arrived;
 //! - placement (`sim::memory::model`): stores one after the other in issue
 //!   order from the store region (after the loads, at the next 1 MiB,
-//!   [`store_base`]), loads one after the other from the layer's region at
-//!   0; so the read-back comes from the load region, bytes that no store
-//!   wrote, not from where the spill went;
+//!   [`store_base`]), loads of weights and rows one after the other from
+//!   the layer's region at 0 (a read-back takes no room there);
 //! - the accumulators: the engine models no data; in the top the next K
 //!   tile adds to the partial sums the collector reads from the output
 //!   buffer (`collector.rs`), so a read-back would land there.
 //!
-//! A top that reads back what it wrote cannot make the engine's transfers
-//! at the engine's addresses (the harness compares every transfer's
-//! address with the engine's placement), so the top refuses a spilled
-//! K split with these figures ([`refusal`]); [`spills`] gives every spill's
-//! writer, reader, bytes and both addresses.
+//! The top does not build those moves: its DMA would write a tile's
+//! partial sums out and read them back into the output buffer, at the
+//! accumulators' bytes, with the read-back waiting for its store's
+//! response. So it refuses a spilled K split with the engine's figures
+//! ([`refusal`]); [`spills`] gives every spill's writer, reader, bytes and
+//! address.
 
 use super::stream::StreamPlan;
 use super::stream_check::store_base;
@@ -45,17 +46,15 @@ pub struct Spill {
     pub reader: usize,
     /// Bytes each way: the tile's `tokens x lanes x acc_bytes`.
     pub bytes: u64,
-    /// Where the engine writes them: the writer's store at its place in
-    /// the store region, after the writer's outputs.
-    pub written_at: u64,
-    /// Where the engine reads them back: the reader's load at its place
-    /// in the layer's load region, after its weights and rows.
-    pub read_at: u64,
+    /// Where the engine writes them and reads them back from: the
+    /// writer's store at its place in the store region, after the
+    /// writer's outputs.
+    pub at: u64,
 }
 
 /// Every spill of `s`, in the order of the readers' loads.
 pub fn spills(s: &StreamPlan) -> Vec<Spill> {
-    let base = store_base(s.dram_bytes().0);
+    let base = store_base(s.placed_loads());
     // each tile's store address: the stores before it, from the base
     let store_at: Vec<u64> = s
         .tiles
@@ -80,8 +79,7 @@ pub fn spills(s: &StreamPlan) -> Vec<Spill> {
                 writer,
                 reader: j,
                 bytes: t.partial_in,
-                written_at: store_at[writer] + w.out_bytes,
-                read_at: s.load_addr(j) + t.weight_bytes + t.act_bytes,
+                at: store_at[writer] + w.out_bytes,
             })
         })
         .collect()
@@ -101,15 +99,12 @@ pub fn refusal(s: &StreamPlan) -> Option<String> {
     Some(format!(
         "the top does not spill partial sums to DRAM: the engine writes {} spills ({bytes} B) \
          as their tiles' stores into the store region (the first, tile {}'s {} B, at byte {}) \
-         and reads each back as the last part of the next K tile's load from the load region \
-         (the first, tile {}'s, at byte {}), bytes no store wrote, and issues a read-back when \
-         the weight buffer has room, not after its spill has landed; a top that reads back \
-         what it wrote cannot make the engine's transfers at the engine's addresses",
+         and reads each back from there by the next K tile (the first by tile {}), a transfer \
+         of its own once the spill has landed; the top's DMA does not make those transfers",
         v.len(),
         first.writer,
         first.bytes,
-        first.written_at,
+        first.at,
         first.reader,
-        first.read_at
     ))
 }

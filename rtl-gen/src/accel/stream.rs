@@ -107,9 +107,16 @@ pub struct TileMove {
 }
 
 impl TileMove {
-    /// Bytes of the tile's load (one DRAM transfer).
+    /// Bytes the tile reads from DRAM: its load of weights and rows, and the
+    /// read-back of its spilled partial sums (a transfer of its own).
     pub fn load(&self) -> u64 {
         self.weight_bytes + self.act_bytes + self.partial_in
+    }
+
+    /// Bytes of the tile's load in the layer's region: its weights and rows
+    /// (the read-back of its partial sums is a transfer of its own).
+    pub fn placed_load(&self) -> u64 {
+        self.weight_bytes + self.act_bytes
     }
 
     /// Bytes of the tile's store (one DRAM transfer, 0: none).
@@ -346,9 +353,17 @@ impl StreamPlan {
     }
 
     /// Where tile `i`'s load starts in the layer's DRAM region (the engine's
-    /// placement: the layer's loads one after the other).
+    /// placement: the layer's loads one after the other; a read-back of
+    /// spilled partial sums is a transfer of its own from where its spill
+    /// was written, so it takes no room here).
     pub fn load_addr(&self, i: usize) -> u64 {
-        self.tiles[..i].iter().map(TileMove::load).sum()
+        self.tiles[..i].iter().map(TileMove::placed_load).sum()
+    }
+
+    /// The bytes the layer's loads take in its DRAM region (the loads
+    /// without their read-backs): the store region starts after them.
+    pub fn placed_loads(&self) -> u64 {
+        self.tiles.iter().map(TileMove::placed_load).sum()
     }
 
     /// DRAM bytes read and written.
