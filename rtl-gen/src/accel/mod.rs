@@ -72,6 +72,7 @@ pub mod regs;
 pub mod sequencer;
 pub mod sram;
 pub mod store_out;
+pub mod store_write;
 pub mod stream;
 pub mod stream_check;
 pub mod stream_in;
@@ -288,7 +289,7 @@ fn body(p: &AccelParams) -> Body {
     o.block("dma");
     dma::write_back(p, &mut o);
     o.block("dma");
-    store_out::channel(p, &mut o);
+    store_write::channel(p, &mut o);
     o.block("buffers");
     o.note("the buffers (one SRAM macro wrapper) and the compute tile");
     let wab = params::addr_bits(u64::from(p.slots) * p.wslot_rows());
